@@ -1,0 +1,74 @@
+# Shared by scripts/demo and scripts/test: a pinned virtual environment and the
+# ansible_collections/psremoting/pssession layout that ansible and ansible-test need.
+# shellcheck shell=bash
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV="$ROOT/.venv"
+BUILD="$ROOT/.build"
+COLLECTION="$BUILD/ansible_collections/psremoting/pssession"
+export PYTHONDONTWRITEBYTECODE=1
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+find_python() {
+    for candidate in "${PYTHON:-}" python3.11 python3; do
+        [ -n "$candidate" ] || continue
+        if command -v "$candidate" >/dev/null 2>&1 &&
+            "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+            echo "$candidate"
+            return
+        fi
+    done
+    echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)" >&2
+    exit 1
+}
+
+# (Re)create .venv when the pinned requirements change; otherwise reuse it.
+ensure_venv() {
+    local stamp="$VENV/.requirements.sha256"
+    local want
+    want=$(cat "$ROOT/tests/requirements.txt" "$ROOT/tests/constraints.txt" | sha256sum | cut -d' ' -f1)
+    if [ -x "$VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+        return
+    fi
+    log "creating $VENV"
+    rm -rf "$VENV"
+    "$(find_python)" -m venv "$VENV"
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet -r "$ROOT/tests/requirements.txt" -c "$ROOT/tests/constraints.txt"
+    echo "$want" >"$stamp"
+}
+
+# Copy the collection's files (tracked, or new and not ignored) to where ansible-test
+# wants them: its working directory must be inside ansible_collections/NS/NAME, and a
+# symlink does not do (it resolves the real path).
+layout_collection() {
+    rm -rf "$COLLECTION"
+    mkdir -p "$COLLECTION"
+    if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+        (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard |
+            while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
+            tar --null -T - -cf -) | tar -xf - -C "$COLLECTION"
+    else
+        (cd "$ROOT" && tar --exclude=./.venv --exclude=./.build --exclude=./.git \
+            --exclude=./tests/output --exclude='__pycache__' -cf - .) | tar -xf - -C "$COLLECTION"
+    fi
+    # ansible-test lists files through the nearest git repository, which would be ours,
+    # where .build is ignored: give the copy a repository of its own.
+    git -C "$COLLECTION" init --quiet
+    git -C "$COLLECTION" add --all
+    export ANSIBLE_COLLECTIONS_PATH="$BUILD"
+}
+
+# ansible-test downloads get-pip.py for each sanity venv; CI has only the package index.
+ensure_get_pip() {
+    local version
+    version=$("$VENV/bin/python" -c 'from types import SimpleNamespace as N; from ansible_test._internal.python_requirements import get_venv_packages as g; print(g(N(version="3.11"))["pip"])')
+    local cache="$HOME/.ansible/test/cache/get_pip_${version//./_}.py"
+    if [ ! -s "$cache" ]; then
+        mkdir -p "$(dirname "$cache")"
+        cp "$ROOT/tests/ci/get_pip_standin.py" "$cache"
+        log "installed offline get-pip stand-in at $cache"
+    fi
+}
