@@ -35,8 +35,14 @@ ensure_venv() {
     log "creating $VENV"
     rm -rf "$VENV"
     "$(find_python)" -m venv "$VENV"
-    "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet -r "$ROOT/tests/requirements.txt" -c "$ROOT/tests/constraints.txt"
+    # pip's output goes to a log, shown only when it fails (this machine's pip
+    # configuration makes it chatty).
+    local pip_log="$VENV/pip-install.log"
+    if ! "$VENV/bin/python" -m pip install -r "$ROOT/tests/requirements.txt" -c "$ROOT/tests/constraints.txt" >"$pip_log" 2>&1; then
+        tail -n 40 "$pip_log" >&2
+        echo "installing the pinned requirements failed (full log: $pip_log)" >&2
+        exit 1
+    fi
     echo "$want" >"$stamp"
 }
 
