@@ -1,0 +1,11 @@
+"""Test host standing in for a Windows Server (WinRM 3.0 + Windows PowerShell 5.1).
+
+``from winhost import WinHost``; see wsman/server.py for the API and CONTRACT.md for the
+interpreter interface.
+"""
+
+from .wsman.auth import UserDB
+from .wsman.knobs import HostKnobs
+from .wsman.server import WinHost
+
+__all__ = ["WinHost", "HostKnobs", "UserDB"]

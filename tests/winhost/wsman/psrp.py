@@ -1,0 +1,488 @@
+"""PSRP glue: psrpcore's ServerRunspacePool/ServerPipeline on one side, the interpreter's
+Runspace on the other, and the per-shell output buffer in between.
+
+Everything here runs with the owning shell's condition held (``self.cond``), except the
+interpreter itself, which runs in one thread per pipeline and re-enters the lock for each
+write through ``PipelineWriter``.  psrpcore's own send buffer is drained into our queues
+right after every psrpcore call, so output can be buffered, blocked or dropped per
+message while a session is disconnected, as WinRM does.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import itertools
+import logging
+import queue
+import struct
+import threading
+import typing
+import uuid
+
+import psrpcore
+from psrpcore.types import (
+    ErrorCategory,
+    ErrorCategoryInfo,
+    ErrorRecord,
+    NETException,
+    PSInvocationState,
+    PSRPMessageType,
+    PSVersion,
+    RunspacePoolState,
+)
+
+from ..powershell import Command, Runspace
+
+from . import faults
+
+log = logging.getLogger(__name__)
+
+# Output records a Drop-mode buffer may discard; state changes and host calls are never dropped.
+DROPPABLE = {
+    int(PSRPMessageType.PipelineOutput), int(PSRPMessageType.ErrorRecord), int(PSRPMessageType.DebugRecord),
+    int(PSRPMessageType.VerboseRecord), int(PSRPMessageType.WarningRecord), int(PSRPMessageType.ProgressRecord),
+    int(PSRPMessageType.InformationRecord),
+}
+_END_OF_INPUT = object()
+_SEQ = itertools.count()
+
+
+def windows_private_data() -> dict:
+    """ApplicationPrivateData as Windows PowerShell 5.1 on Server 2019 reports it."""
+    return {
+        "PSVersionTable": {
+            "PSVersion": PSVersion("5.1.17763.1"),
+            "PSEdition": "Desktop",
+            "PSCompatibleVersions": [PSVersion(v) for v in ("1.0", "2.0", "3.0", "4.0", "5.0", "5.1.17763.1")],
+            "BuildVersion": PSVersion("10.0.17763.1"),
+            "CLRVersion": PSVersion("4.0.30319.42000"),
+            "WSManStackVersion": PSVersion("3.0"),
+            "PSRemotingProtocolVersion": PSVersion("2.3"),
+            "SerializationVersion": PSVersion("1.1.0.1"),
+        }
+    }
+
+
+class PipelineTerminated(BaseException):
+    """Unwinds an interpreter thread whose command was terminated or whose shell is gone.
+
+    A BaseException so that the interpreter's try/catch emulation (which catches Exception)
+    cannot swallow it.
+    """
+
+
+class OutMessage:
+    """One PSRP message on its way out, as the fragments psrpcore produced for it."""
+
+    __slots__ = ("seq", "oid", "msg_type", "frags", "complete", "size", "started")
+
+    def __init__(self, oid: int, msg_type: int) -> None:
+        self.seq = next(_SEQ)
+        self.oid = oid
+        self.msg_type = msg_type
+        self.frags: collections.deque[bytes] = collections.deque()
+        self.complete = False
+        self.size = 0
+        self.started = False  # a fragment already went to a client: never drop the rest
+
+    @property
+    def droppable(self) -> bool:
+        return self.msg_type in DROPPABLE
+
+
+class CommandRecord:
+    """A WSMan command = one PSRP pipeline."""
+
+    def __init__(self, pid: uuid.UUID, pipe: psrpcore.ServerPipeline) -> None:
+        self.pid = pid
+        self.pipe = pipe
+        self.stop_event = threading.Event()
+        self.terminated = False
+        self.finished = False
+        self.input: queue.Queue = queue.Queue()
+        self.thread: threading.Thread | None = None
+        self.receiving = False
+        self.command_line = ""
+
+    @property
+    def state_name(self) -> str:
+        return "Done" if self.finished else "Running"
+
+
+class PoolBridge:  # pylint: disable=too-many-instance-attributes
+    """One runspace pool: psrpcore state machine, interpreter runspace, output queues."""
+
+    # pylint: disable=too-many-arguments,too-many-positional-arguments
+    def __init__(self, cond: threading.Condition, host_services: typing.Any,
+                 buffer_limit: typing.Callable[[], int], drop_mode: typing.Callable[[], bool], fragment_size: int) -> None:
+        self.cond = cond
+        self.host_services = host_services
+        self.buffer_limit = buffer_limit
+        self.drop_mode = drop_mode
+        self.fragment_size = fragment_size
+        self.pool = psrpcore.ServerRunspacePool(application_private_data=windows_private_data())
+        self.runspace: typing.Any = None
+        self.out: dict[uuid.UUID | None, collections.deque[OutMessage]] = {}
+        self.buffered = 0
+        self.dropped = 0
+        self.commands: dict[uuid.UUID, CommandRecord] = {}
+        self.finished_ids: collections.OrderedDict[uuid.UUID, None] = collections.OrderedDict()
+        self.exec_lock = threading.Lock()  # one pipeline at a time per runspace, like a pool of one
+        self.closed = False
+
+    # ---------------------------------------------------------------- input side
+    def open(self, creation_xml: bytes) -> None:
+        """Create: SessionCapability + InitRunspacePool from creationXml."""
+        self.runspace = Runspace(host=self.host_services)
+        self.feed(creation_xml)
+
+    def feed(self, data: bytes, stream: str = "stdin") -> None:
+        stream_type = psrpcore.StreamType.prompt_response if stream == "pr" else psrpcore.StreamType.default
+        try:
+            self.pool.receive_data(psrpcore.PSRPPayload(data, stream_type, None))
+            while True:
+                event = self.pool.next_event()
+                if event is None:
+                    break
+                self._on_event(event)
+        except psrpcore.PSRPCoreError as exc:
+            raise faults.command_rejected(f"The PowerShell remoting payload could not be processed: {exc}") from exc
+        finally:
+            self.drain()
+
+    def add_command(self, pid: uuid.UUID) -> CommandRecord:
+        # The ServerPipeline must exist before psrpcore processes its CreatePipeline message.
+        rec = CommandRecord(pid, psrpcore.ServerPipeline(self.pool, pid))
+        self.commands[pid] = rec
+        self.out.setdefault(pid, collections.deque())
+        return rec
+
+    def _on_event(self, event: psrpcore.PSRPEvent) -> None:
+        if isinstance(event, psrpcore.CreatePipelineEvent):
+            rec = self.commands.get(event.pipeline_id)
+            if rec is None:
+                return
+            metadata = event.pipeline
+            rec.command_line = "; ".join(c.command_text for c in metadata.commands)
+            rec.pipe.start()
+            rec.thread = threading.Thread(target=self._run_pipeline, args=(rec, metadata), daemon=True,
+                                          name=f"winhost-pipeline-{rec.pid}")
+            rec.thread.start()
+        elif isinstance(event, psrpcore.GetCommandMetadataEvent):
+            rec = self.commands.get(event.pipeline_id)
+            if rec is not None:
+                rec.pipe.start()
+                self._fail(rec, "NotSupported", "Get-Command metadata requests are not supported by this host.")
+                rec.finished = True
+        elif isinstance(event, psrpcore.PipelineInputEvent):
+            rec = self.commands.get(event.pipeline_id)
+            if rec is not None:
+                rec.input.put(event.data)
+        elif isinstance(event, psrpcore.EndOfPipelineInputEvent):
+            rec = self.commands.get(event.pipeline_id)
+            if rec is not None:
+                rec.input.put(_END_OF_INPUT)
+        elif isinstance(event, (psrpcore.SetMaxRunspacesEvent, psrpcore.SetMinRunspacesEvent)):
+            self.pool.runspace_availability_response(event.ci, True)
+        elif isinstance(event, psrpcore.GetAvailableRunspacesEvent):
+            busy = sum(1 for r in self.commands.values() if not r.finished)
+            self.pool.runspace_availability_response(event.ci, max(0, max(self.pool.max_runspaces, 1) - busy))
+        elif isinstance(event, psrpcore.ResetRunspaceStateEvent):
+            reset = getattr(self.runspace, "reset_state", None)
+            ok = False
+            if callable(reset):
+                try:
+                    reset()
+                    ok = True
+                except Exception:  # pylint: disable=broad-except  # reported to the client as a failed reset
+                    log.exception("runspace reset failed")
+            self.pool.runspace_availability_response(event.ci, ok)
+        # SessionCapability, InitRunspacePool, ConnectRunspacePool, PublicKey and host responses are
+        # answered by psrpcore itself; host calls are never made, so responses are ignored.
+
+    # ---------------------------------------------------------------- pipelines
+    def _make_commands(self, metadata: typing.Any) -> list:
+        out = []
+        for c in metadata.commands:
+            cmd = Command(
+                c.command_text, is_script=c.is_script, use_local_scope=c.use_local_scope, parameters=list(c.parameters),
+            )
+            if getattr(c, "end_of_statement", False):
+                try:
+                    setattr(cmd, "end_of_statement", True)
+                except AttributeError:
+                    pass
+            out.append(cmd)
+        return out
+
+    def _input_iter(self, rec: CommandRecord) -> typing.Iterator:
+        while True:
+            try:
+                item = rec.input.get(timeout=0.2)
+            except queue.Empty:
+                if rec.terminated or self.closed:
+                    raise PipelineTerminated() from None
+                if rec.stop_event.is_set():
+                    return
+                continue
+            if item is _END_OF_INPUT:
+                return
+            yield item
+
+    def _run_pipeline(self, rec: CommandRecord, metadata: typing.Any) -> None:
+        result = None
+        crash: BaseException | None = None
+        try:
+            while not self.exec_lock.acquire(timeout=0.2):  # queued behind a running pipeline
+                if rec.terminated or self.closed:
+                    raise PipelineTerminated()
+            try:
+                if not rec.stop_event.is_set():
+                    result = self.runspace.invoke(
+                        commands=self._make_commands(metadata),
+                        input=None if metadata.no_input else self._input_iter(rec),
+                        writer=PipelineWriter(self, rec),
+                        stop_event=rec.stop_event,
+                    )
+            finally:
+                self.exec_lock.release()
+        except PipelineTerminated:
+            pass
+        except Exception as exc:  # pylint: disable=broad-except  # an interpreter bug must fail the pipeline, not hang it
+            log.exception("interpreter crashed")
+            crash = exc
+        with self.cond:
+            try:
+                self._finish(rec, result, crash)
+            finally:
+                rec.finished = True
+                self.drain()
+
+    def _finish(self, rec: CommandRecord, result: typing.Any, crash: BaseException | None) -> None:
+        pipe = rec.pipe
+        if rec.terminated or self.closed or pipe.state != PSInvocationState.Running:
+            return
+        if crash is not None:
+            self._fail(rec, "InterpreterFailure", f"The test host interpreter failed: {type(crash).__name__}: {crash}")
+            return
+        state = getattr(result, "state", "Stopped" if rec.stop_event.is_set() else "Completed")
+        if state == "Completed":
+            pipe.complete()
+        elif state == "Failed":
+            error = getattr(result, "error", None)
+            if error is None:
+                self._fail(rec, "RuntimeException", "The pipeline failed.")
+            else:
+                # psrpcore has no public way to fail a pipeline.
+                pipe._change_state(PSInvocationState.Failed, error)  # pylint: disable=protected-access
+        else:
+            pipe.stop()
+
+    @staticmethod
+    def _fail(rec: CommandRecord, reason: str, message: str) -> None:
+        error = ErrorRecord(
+            Exception=NETException(Message=message),
+            CategoryInfo=ErrorCategoryInfo(Category=ErrorCategory.NotSpecified, Reason=reason),
+            FullyQualifiedErrorId=reason,
+        )
+        rec.pipe._change_state(PSInvocationState.Failed, error)  # pylint: disable=protected-access
+
+    def signal_stop(self, rec: CommandRecord) -> None:
+        """ctrl_c: the interpreter notices stop_event and returns Stopped."""
+        rec.stop_event.set()
+        self.cond.notify_all()
+
+    def terminate(self, rec: CommandRecord) -> None:
+        """Terminate signal: stop it if running and forget the command."""
+        rec.stop_event.set()
+        if not rec.finished:
+            rec.terminated = True
+        self.forget(rec)
+
+    def forget(self, rec: CommandRecord) -> None:
+        self.commands.pop(rec.pid, None)
+        for msg in self.out.pop(rec.pid, ()):
+            if msg.droppable:
+                self.buffered -= sum(len(f) for f in msg.frags)
+        if rec.pipe.state in (PSInvocationState.Running, PSInvocationState.Stopping):
+            # The thread is still inside the interpreter: mark it stopped without telling anyone.
+            rec.pipe._change_state(PSInvocationState.Stopped, emit=False)  # pylint: disable=protected-access
+        rec.pipe.close()
+        self.finished_ids[rec.pid] = None
+        while len(self.finished_ids) > 256:
+            self.finished_ids.popitem(last=False)
+        self.cond.notify_all()
+
+    def close(self) -> None:
+        """Shell deleted or expired: unwind every pipeline thread."""
+        self.closed = True
+        for rec in list(self.commands.values()):
+            rec.stop_event.set()
+            rec.terminated = True
+        self.commands.clear()
+        self.out.clear()
+        self.buffered = 0
+        self.cond.notify_all()
+
+    # ---------------------------------------------------------------- output side
+    def drain(self) -> None:
+        """Move psrpcore's send buffer into per-target queues of whole messages."""
+        while True:
+            payload = self.pool.data_to_send(self.fragment_size)
+            if payload is None:
+                break
+            self._enqueue(payload.pipeline_id, payload.data)
+        if self.drop_mode():
+            self.enforce_drop()
+        self.cond.notify_all()
+
+    def _enqueue(self, target: uuid.UUID | None, data: bytes) -> None:
+        q = self.out.setdefault(target, collections.deque())
+        i = 0
+        while i + 21 <= len(data):
+            oid, _fid, flags, length = struct.unpack(">QQBI", data[i:i + 21])
+            frag = data[i:i + 21 + length]
+            i += 21 + length
+            msg = None
+            if not flags & 0x1:  # continuation: belongs to the last message with this object id
+                for candidate in reversed(q):
+                    if candidate.oid == oid and not candidate.complete:
+                        msg = candidate
+                        break
+            if msg is None:
+                msg_type = struct.unpack("<I", frag[25:29])[0] if len(frag) >= 29 else 0
+                msg = OutMessage(oid, msg_type)
+                q.append(msg)
+            msg.frags.append(frag)
+            msg.size += len(frag)
+            msg.complete = bool(flags & 0x2)
+            if msg.droppable:
+                self.buffered += len(frag)
+
+    def enforce_drop(self) -> None:
+        """Drop mode: discard the oldest whole output records until the buffer fits."""
+        limit = self.buffer_limit()
+        while self.buffered > limit:
+            oldest: tuple[collections.deque, OutMessage] | None = None
+            for q in self.out.values():
+                for msg in q:
+                    if msg.droppable and msg.complete and not msg.started:
+                        if oldest is None or msg.seq < oldest[1].seq:
+                            oldest = (q, msg)
+                        break
+            if oldest is None:
+                return
+            oldest[0].remove(oldest[1])
+            self.buffered -= oldest[1].size
+            self.dropped += 1
+
+    def has_output(self, target: uuid.UUID | None) -> bool:
+        return bool(self.out.get(target))
+
+    def take(self, target: uuid.UUID | None, budget: int) -> list[bytes]:
+        """Pop whole fragments for one Receive, at least one, at most ``budget`` bytes."""
+        q = self.out.get(target)
+        taken: list[bytes] = []
+        size = 0
+        while q:
+            msg = q[0]
+            while msg.frags and (not taken or size + len(msg.frags[0]) <= budget):
+                frag = msg.frags.popleft()
+                msg.started = True
+                taken.append(frag)
+                size += len(frag)
+                if msg.droppable:
+                    self.buffered -= len(frag)
+            if msg.frags or not msg.complete:
+                break
+            q.popleft()
+        if taken:
+            self.cond.notify_all()  # room in the buffer: blocked writers may go on
+        return taken
+
+    # ---------------------------------------------------------------- (dis)connection
+    def disconnect(self) -> None:
+        if self.pool.state == RunspacePoolState.Opened:
+            self.pool.begin_disconnect()
+            self.pool.disconnect()
+
+    def reconnect(self) -> None:
+        # The same client comes back: psrpcore's reconnect() would queue a RunspacePoolState message
+        # that Windows does not send, so change the state silently.
+        self.pool._change_state(RunspacePoolState.Opened, emit=False)  # pylint: disable=protected-access
+
+    def connect_new_client(self, connect_xml: bytes) -> bytes:
+        """Connect from a new client; returns the connectResponseXml payload.
+
+        Windows answers SessionCapability + RunspacePoolInitData in connectResponseXml and sends
+        ApplicationPrivateData + RunspacePoolState(Opened) on the next pool Receive.  psrpcore
+        does not emit SessionCapability while Connecting, so it is queued here.
+        """
+        self.out.pop(None, None)  # pool messages meant for the previous client
+        self.pool.connect()
+        self.pool.prepare_message(self.pool.our_capability)
+        self.pool.receive_data(psrpcore.PSRPPayload(connect_xml, psrpcore.StreamType.default, None))
+        while self.pool.next_event() is not None:
+            pass
+        payload = self.pool.data_to_send()  # every pool message, one fragment each
+        head = bytearray()
+        rest = bytearray()
+        i = count = 0
+        data = payload.data if payload else b""
+        while i + 21 <= len(data):
+            length = struct.unpack(">I", data[i + 17:i + 21])[0]
+            (head if count < 2 else rest).extend(data[i:i + 21 + length])
+            i += 21 + length
+            count += 1
+        if rest:
+            self._enqueue(None, bytes(rest))
+        self.drain()
+        return bytes(head)
+
+
+class PipelineWriter:
+    """The writer handed to ``Runspace.invoke``: psrpcore ServerPipeline's write_* methods,
+    made thread-safe and subject to the shell's output buffer (it blocks when the buffer is
+    full in Block mode: the back-pressure CONTRACT.md describes)."""
+
+    def __init__(self, bridge: PoolBridge, rec: CommandRecord) -> None:
+        self._bridge = bridge
+        self._rec = rec
+
+    def _emit(self, method: str, args: tuple, kwargs: dict) -> None:
+        bridge, rec = self._bridge, self._rec
+        with bridge.cond:
+            while True:
+                if rec.terminated or bridge.closed:
+                    raise PipelineTerminated()
+                if rec.pipe.state != PSInvocationState.Running:
+                    return
+                if bridge.buffered < bridge.buffer_limit() or bridge.drop_mode():
+                    break
+                if rec.stop_event.is_set():
+                    return  # stopping: discard instead of waiting for a reader
+                bridge.cond.wait(0.25)
+            getattr(rec.pipe, method)(*args, **kwargs)
+            bridge.drain()
+
+    def write_output(self, *args: typing.Any, **kwargs: typing.Any) -> None:
+        self._emit("write_output", args, kwargs)
+
+    def write_error(self, *args: typing.Any, **kwargs: typing.Any) -> None:
+        self._emit("write_error", args, kwargs)
+
+    def write_warning(self, *args: typing.Any, **kwargs: typing.Any) -> None:
+        self._emit("write_warning", args, kwargs)
+
+    def write_verbose(self, *args: typing.Any, **kwargs: typing.Any) -> None:
+        self._emit("write_verbose", args, kwargs)
+
+    def write_debug(self, *args: typing.Any, **kwargs: typing.Any) -> None:
+        self._emit("write_debug", args, kwargs)
+
+    def write_information(self, *args: typing.Any, **kwargs: typing.Any) -> None:
+        self._emit("write_information", args, kwargs)
+
+    def write_progress(self, *args: typing.Any, **kwargs: typing.Any) -> None:
+        self._emit("write_progress", args, kwargs)
