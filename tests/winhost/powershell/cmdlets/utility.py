@@ -1,0 +1,151 @@
+"""Start-Sleep, Get-Date, Invoke-Expression, Get-Command and friends."""
+
+from __future__ import annotations
+
+import datetime
+import typing
+
+from .. import values as V
+from ..binding import Param
+from ..errors import PSError
+from ..formatting import format_datetime
+from . import CMDLETS, Cmdlet, cmdlet
+
+
+@cmdlet("Start-Sleep", "Microsoft.PowerShell.Commands.StartSleepCommand", aliases=("sleep",))
+class StartSleep(Cmdlet):
+    parameters = [Param("Seconds", 0, aliases=("s",), type_name="int"), Param("Milliseconds", aliases=("ms",), type_name="int")]
+
+    def process_record(self, item: typing.Any) -> None:
+        if self.has("Seconds") and self.has("Milliseconds"):
+            raise self.terminating(PSError("Parameter set cannot be resolved using the specified named parameters.",
+                                           exception_type="System.Management.Automation.ParameterBindingException",
+                                           fqid="AmbiguousParameterSet", category="InvalidArgument",
+                                           reason="ParameterBindingException"))
+        if self.has("Milliseconds"):
+            seconds = self.get("Milliseconds") / 1000.0
+        elif self.has("Seconds"):
+            seconds = float(self.get("Seconds"))
+        else:
+            raise self.terminating(PSError("Parameter set cannot be resolved using the specified named parameters.",
+                                           exception_type="System.Management.Automation.ParameterBindingException",
+                                           fqid="AmbiguousParameterSet", category="InvalidArgument",
+                                           reason="ParameterBindingException"))
+        self.ctx.sleep(seconds)
+
+
+@cmdlet("Get-Date", "Microsoft.PowerShell.Commands.GetDateCommand")
+class GetDate(Cmdlet):
+    parameters = [Param("Date", 0, pipeline=True, type_name="datetime", aliases=("LastWriteTime",)), Param("Format"),
+                  Param("UFormat"), Param("Year", type_name="int"), Param("Month", type_name="int"),
+                  Param("Day", type_name="int"), Param("Hour", type_name="int"), Param("Minute", type_name="int"),
+                  Param("Second", type_name="int"), Param("Millisecond", type_name="int"), Param("DisplayHint")]
+
+    def process_record(self, item: typing.Any) -> None:
+        value = self.get("Date") or datetime.datetime.now()
+        changes = {k.lower(): self.get(k) for k in ("Year", "Month", "Day", "Hour", "Minute", "Second") if self.has(k)}
+        if changes:
+            value = value.replace(**changes)
+        if self.has("Millisecond"):
+            value = value.replace(microsecond=self.get("Millisecond") * 1000)
+        result = V.to_datetime(value)
+        if self.has("Format"):
+            self.emit(format_datetime(result, V.to_string(self.get("Format"))))
+        elif self.has("UFormat"):
+            self.emit(result.strftime(V.to_string(self.get("UFormat")).replace("%Z", "%z")))
+        else:
+            self.emit(result)
+
+
+@cmdlet("Invoke-Expression", "Microsoft.PowerShell.Commands.InvokeExpressionCommand", aliases=("iex",))
+class InvokeExpression(Cmdlet):
+    parameters = [Param("Command", 0, pipeline=True, mandatory=True, type_name="string")]
+
+    def process_record(self, item: typing.Any) -> None:
+        from ..parser import parse  # pylint: disable=import-outside-toplevel
+
+        parsed = parse(self.get("Command") or "")
+        engine = self.engine
+        saved = engine.source
+        engine.source = parsed.source
+        try:
+            body = next((c for c in parsed.root.named_children if c.type == "statement_list"), None)
+            if body is not None:
+                engine.exec_statements(body, self.emit)
+        finally:
+            engine.source = saved
+
+
+@cmdlet("Get-Command", "Microsoft.PowerShell.Commands.GetCommandCommand", aliases=("gcm",))
+class GetCommand(Cmdlet):
+    parameters = [Param("Name", 0, pipeline=True)]
+
+    def process_record(self, item: typing.Any) -> None:
+        from ..commands import resolve_command  # pylint: disable=import-outside-toplevel
+        from ..members import add_note  # pylint: disable=import-outside-toplevel
+        from psrpcore.types import PSObject  # pylint: disable=import-outside-toplevel
+
+        names = V.as_list(self.get("Name")) or sorted(c.name for c in CMDLETS.values())
+        for name in names:
+            text = V.to_string(name)
+            resolved = resolve_command(self.engine, text)
+            if resolved is None:
+                self.write_error(PSError(
+                    f"The term '{text}' is not recognized as the name of a cmdlet, function, script file, or operable "
+                    "program. Check the spelling of the name, or if a path was included, verify that the path is correct "
+                    "and try again.",
+                    exception_type="System.Management.Automation.CommandNotFoundException",
+                    fqid="CommandNotFoundException", category="ObjectNotFound", target=text))
+                continue
+            info = PSObject()
+            is_cmdlet = isinstance(resolved, type)
+            info.PSObject.type_names = ["System.Management.Automation.CmdletInfo" if is_cmdlet else
+                                        "System.Management.Automation.FunctionInfo", "System.Object"]
+            add_note(info, "Name", resolved.name)
+            add_note(info, "CommandType", "Cmdlet" if is_cmdlet else "Function")
+            info.PSObject.to_string = resolved.name
+            self.emit(info)
+
+
+@cmdlet("New-Object", "Microsoft.PowerShell.Commands.NewObjectCommand")
+class NewObject(Cmdlet):
+    parameters = [Param("TypeName", 0, type_name="string"), Param("ArgumentList", 1, aliases=("Args",)), Param("Property")]
+
+    def process_record(self, item: typing.Any) -> None:
+        from psrpcore.types import PSCustomObject  # pylint: disable=import-outside-toplevel
+
+        type_name = V.to_string(self.get("TypeName"))
+        low = type_name.lower()
+        if low in ("psobject", "system.management.automation.psobject", "pscustomobject", "object", "system.object"):
+            obj: typing.Any = PSCustomObject()
+            props = self.get("Property")
+            if isinstance(props, dict):
+                obj = V.cast(props, V.TypeValue("System.Management.Automation.PSCustomObject"))
+            self.emit(obj)
+            return
+        type_value = V.resolve_type(type_name)
+        if type_value.full_name == "System.Collections.ArrayList":
+            self.emit(V.PSArrayList())
+            return
+        if type_value.full_name.startswith("System.Collections.Generic.List"):
+            self.emit(V.PSGenericList())
+            return
+        if type_value.full_name == "System.Collections.Hashtable":
+            self.emit(V.PSHashtable())
+            return
+        if type_value.full_name == "System.DateTime":
+            args = [V.cast(a, V.TypeValue("System.Int32")) for a in V.as_list(self.get("ArgumentList"))]
+            self.emit(V.to_datetime(datetime.datetime(*args)))
+            return
+        if type_value.full_name.endswith("Exception"):
+            from ..errors import make_exception  # pylint: disable=import-outside-toplevel
+
+            message = V.to_string(self.get("ArgumentList")) if self.has("ArgumentList") else \
+                f"Exception of type '{type_value.full_name}' was thrown."
+            exc = make_exception(type_value.full_name, message)
+            self.emit(exc)
+            return
+        raise self.terminating(PSError(
+            f'Cannot find type [{type_name}]: verify that the assembly containing this type is loaded.',
+            exception_type="System.Management.Automation.PSArgumentException", fqid="TypeNotFound",
+            category="InvalidType", reason="PSArgumentException"))

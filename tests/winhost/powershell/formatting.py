@@ -1,0 +1,219 @@
+""".NET composite, numeric and date formatting (the -f operator, .ToString(fmt), Get-Date -Format)."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import re
+import typing
+
+from .errors import PSError, make_exception
+from .values import is_number, to_string
+
+_FORMAT_ITEM = re.compile(r"\{(\d+)\s*(?:,\s*(-?\d+))?\s*(?::([^}]*))?\}")
+
+
+def _format_error() -> PSError:
+    message = "Index (zero based) must be greater than or equal to zero and less than the size of the argument list."
+    return PSError(
+        f'Error formatting a string: {message}.',
+        exception_type="System.Management.Automation.RuntimeException",
+        fqid="FormatError", category="InvalidOperation", reason="RuntimeException",
+        inner=make_exception("System.FormatException", message))
+
+
+def format_operator(fmt: str, args: list) -> str:
+    out: list[str] = []
+    i = 0
+    n = len(fmt)
+    while i < n:
+        ch = fmt[i]
+        if ch == "{":
+            if i + 1 < n and fmt[i + 1] == "{":
+                out.append("{")
+                i += 2
+                continue
+            m = _FORMAT_ITEM.match(fmt, i)
+            if not m:
+                raise PSError("Error formatting a string: Input string was not in a correct format..",
+                              fqid="FormatError", category="InvalidOperation", reason="RuntimeException",
+                              inner=make_exception("System.FormatException", "Input string was not in a correct format."))
+            index = int(m.group(1))
+            if index >= len(args):
+                raise _format_error()
+            text = format_value(args[index], m.group(3))
+            if m.group(2):
+                width = int(m.group(2))
+                text = text.rjust(width) if width > 0 else text.ljust(-width)
+            out.append(text)
+            i = m.end()
+            continue
+        if ch == "}":
+            if i + 1 < n and fmt[i + 1] == "}":
+                out.append("}")
+                i += 2
+                continue
+            raise PSError("Error formatting a string: Input string was not in a correct format..",
+                          fqid="FormatError", category="InvalidOperation", reason="RuntimeException")
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def format_value(value: typing.Any, spec: str | None) -> str:
+    if not spec:
+        return to_string(value)
+    if isinstance(value, datetime.datetime):
+        return format_datetime(value, spec)
+    if is_number(value):
+        return format_number(value, spec)
+    return to_string(value)
+
+
+def _group(int_part: str) -> str:
+    negative = int_part.startswith("-")
+    digits = int_part.lstrip("-")
+    groups = []
+    while len(digits) > 3:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    groups.insert(0, digits)
+    return ("-" if negative else "") + ",".join(groups)
+
+
+def _fixed(value: typing.Any, decimals: int) -> str:
+    # .NET Framework rounds the shortest round-trip digits half away from zero.
+    dec = decimal.Decimal(repr(float(value))) if isinstance(value, float) else decimal.Decimal(int(value))
+    quant = decimal.Decimal(1).scaleb(-decimals)
+    text = str(dec.quantize(quant, rounding=decimal.ROUND_HALF_UP))
+    if text.startswith("-") and decimal.Decimal(text) == 0:
+        text = text[1:]
+    return text
+
+
+def format_number(value: typing.Any, spec: str) -> str:  # pylint: disable=too-many-return-statements
+    m = re.fullmatch(r"([NnFfDdXxPpCcEeGgRr])(\d*)", spec)
+    if not m:
+        return _custom_number(value, spec)
+    kind = m.group(1).upper()
+    precision = int(m.group(2)) if m.group(2) else None
+    if kind == "N":
+        text = _fixed(value, 2 if precision is None else precision)
+        int_part, _, frac = text.partition(".")
+        return _group(int_part) + ("." + frac if frac else "")
+    if kind == "F":
+        return _fixed(value, 2 if precision is None else precision)
+    if kind == "D":
+        if isinstance(value, float):
+            raise PSError("Error formatting a string: Format specifier was invalid..", fqid="FormatError",
+                          category="InvalidOperation", reason="RuntimeException")
+        digits = str(abs(int(value))).rjust(precision or 0, "0")
+        return ("-" if value < 0 else "") + digits
+    if kind == "X":
+        num = int(value)
+        if num < 0:
+            num += 2 ** 32 if num >= -(2 ** 31) else 2 ** 64
+        text = format(num, "X" if m.group(1) == "X" else "x")
+        return text.rjust(precision or 0, "0")
+    if kind == "P":
+        text = _fixed(float(value) * 100, 2 if precision is None else precision)
+        int_part, _, frac = text.partition(".")
+        return _group(int_part) + ("." + frac if frac else "") + " %"
+    if kind == "C":
+        text = _fixed(abs(value), 2 if precision is None else precision)
+        int_part, _, frac = text.partition(".")
+        body = "$" + _group(int_part) + ("." + frac if frac else "")
+        return f"({body})" if value < 0 else body
+    if kind == "E":
+        digits = 6 if precision is None else precision
+        text = f"{float(value):.{digits}E}"
+        mantissa, exp = text.split("E")
+        sign = exp[0]
+        return f"{mantissa}{'E' if m.group(1) == 'E' else 'e'}{sign}{exp[1:].lstrip('0').rjust(3, '0')}"
+    return to_string(value)
+
+
+def _custom_number(value: typing.Any, spec: str) -> str:
+    """The common custom patterns: '0.00', '#,##0.0', '000', '0.##', with a literal prefix/suffix."""
+    m = re.fullmatch(r"([^#0,.]*)([#0,]*)(?:\.([0#]+))?(.*)", spec)
+    if not m or not m.group(2):
+        return spec
+    prefix, int_pat, frac_pat, suffix = m.group(1), m.group(2), m.group(3) or "", m.group(4)
+    percent = "%" in suffix
+    num = float(value) * (100 if percent else 1)
+    text = _fixed(num, len(frac_pat))
+    int_part, _, frac = text.partition(".")
+    negative = int_part.startswith("-")
+    int_part = int_part.lstrip("-")
+    min_frac = len(frac_pat.rstrip("#")) if frac_pat else 0
+    if frac:
+        frac = frac.rstrip("0").ljust(min_frac, "0")
+    min_int = int_pat.replace(",", "").replace("#", "").count("0")
+    int_part = int_part.lstrip("0").rjust(min_int, "0") if int_part != "0" or min_int else int_part
+    if int_part == "0" and min_int == 0:
+        int_part = ""
+    if "," in int_pat and int_part:
+        int_part = _group(int_part)
+    body = int_part + ("." + frac if frac else "")
+    return ("-" if negative and body.strip("0.,") else "") + prefix + body + suffix
+
+
+_DT_TOKENS = re.compile(r"yyyy|yyy|yy|y|MMMM|MMM|MM|M|dddd|ddd|dd|d|HH|H|hh|h|mm|m|ss|s|fffffff|ffffff|fffff|ffff|fff|ff|f|"
+                        r"FFF|FF|F|tt|t|zzz|zz|z|K|'[^']*'|\"[^\"]*\"|\\.|.", re.S)
+
+
+def format_datetime(value: datetime.datetime, spec: str) -> str:  # pylint: disable=too-many-return-statements,too-many-branches
+    standard = {
+        "d": "MM/dd/yyyy", "D": "dddd, MMMM d, yyyy", "t": "h:mm tt", "T": "h:mm:ss tt",
+        "g": "M/d/yyyy h:mm tt", "G": "M/d/yyyy h:mm:ss tt", "f": "dddd, MMMM d, yyyy h:mm tt",
+        "F": "dddd, MMMM d, yyyy h:mm:ss tt", "s": "yyyy-MM-ddTHH:mm:ss", "u": "yyyy-MM-dd HH:mm:ssZ",
+        "o": "yyyy-MM-ddTHH:mm:ss.fffffffK", "O": "yyyy-MM-ddTHH:mm:ss.fffffffK", "M": "MMMM d", "m": "MMMM d",
+        "y": "MMMM yyyy", "Y": "MMMM yyyy", "r": "ddd, dd MMM yyyy HH:mm:ss 'GMT'", "R": "ddd, dd MMM yyyy HH:mm:ss 'GMT'",
+    }
+    if spec in standard:
+        if spec == "d":
+            spec = "M/d/yyyy"
+        else:
+            spec = standard[spec]
+    out = []
+    for tok in _DT_TOKENS.findall(spec):
+        out.append(_dt_token(value, tok))
+    return "".join(out)
+
+
+def _dt_token(v: datetime.datetime, tok: str) -> str:  # pylint: disable=too-many-return-statements,too-many-branches
+    if tok.startswith(("'", '"')):
+        return tok[1:-1]
+    if tok.startswith("\\") and len(tok) == 2:
+        return tok[1]
+    simple = {
+        "yyyy": f"{v.year:04d}", "yyy": f"{v.year:03d}", "yy": f"{v.year % 100:02d}", "y": str(v.year % 100),
+        "MMMM": v.strftime("%B"), "MMM": v.strftime("%b"), "MM": f"{v.month:02d}", "M": str(v.month),
+        "dddd": v.strftime("%A"), "ddd": v.strftime("%a"), "dd": f"{v.day:02d}", "d": str(v.day),
+        "HH": f"{v.hour:02d}", "H": str(v.hour), "hh": f"{(v.hour % 12) or 12:02d}", "h": str((v.hour % 12) or 12),
+        "mm": f"{v.minute:02d}", "m": str(v.minute), "ss": f"{v.second:02d}", "s": str(v.second),
+        "tt": "AM" if v.hour < 12 else "PM", "t": "A" if v.hour < 12 else "P",
+    }
+    if tok in simple:
+        return simple[tok]
+    if tok and set(tok) == {"f"}:
+        return f"{v.microsecond * 10:07d}"[:len(tok)]
+    if tok and set(tok) == {"F"}:
+        return f"{v.microsecond * 10:07d}"[:len(tok)].rstrip("0")
+    if tok in ("zzz", "zz", "z", "K"):
+        offset = v.utcoffset()
+        if offset is None:
+            if tok == "K":
+                return ""
+            offset = datetime.datetime.now().astimezone().utcoffset() or datetime.timedelta()
+        minutes = int(offset.total_seconds() // 60)
+        sign = "+" if minutes >= 0 else "-"
+        hours, mins = divmod(abs(minutes), 60)
+        if tok == "K" and minutes == 0 and v.tzinfo is not None:
+            return "Z"
+        if tok == "z":
+            return f"{sign}{hours}"
+        if tok == "zz":
+            return f"{sign}{hours:02d}"
+        return f"{sign}{hours:02d}:{mins:02d}"
+    return tok

@@ -1,0 +1,289 @@
+"""tree-sitter-powershell wrapper: parse, work around grammar gaps, report PowerShell parse errors."""
+
+from __future__ import annotations
+
+import re
+import threading
+import typing
+
+import tree_sitter_powershell
+from tree_sitter import Language, Node, Parser, Tree
+
+from .errors import ParseError
+
+_LANGUAGE = Language(tree_sitter_powershell.language())
+_LOCAL = threading.local()
+
+
+def _parser() -> Parser:
+    # tree-sitter parsers are not thread-safe; pipelines and jobs parse from many threads.
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = Parser(_LANGUAGE)
+        _LOCAL.parser = parser
+    return parser
+
+
+class ParsedScript:
+    def __init__(self, tree: Tree, source: bytes) -> None:
+        self.tree = tree
+        self.source = source
+
+    @property
+    def root(self) -> Node:
+        return self.tree.root_node
+
+
+_NUMERIC_COMMAND = re.compile(rb"^[0-9]")
+_LONG_LITERAL = re.compile(rb"(?<![\w$.'\"\\-])(\d+)[lL]\b")
+_FOREACH_METHOD = re.compile(rb"\.(\s*)foreach\(", re.I)
+
+
+def _walk(node: Node) -> typing.Iterator[Node]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
+
+
+def _fixups(root: Node, source: bytes) -> list[tuple[int, int, bytes]]:
+    """Insertions that make the grammar accept valid PowerShell it otherwise misreads.
+
+    - a pipeline starting with a number (`1..3 | ...`) is read as a command named '1..3';
+      a leading unary '+' (a no-op on numbers) makes it an expression;
+    - a param() block followed by statements on the same line is flagged as an error;
+    - switch clauses on one line need a separator the grammar insists on;
+    - bareword lists in command arguments (`select a, b`) are not understood, so the words are quoted.
+    """
+    inserts: list[tuple[int, int, bytes]] = []
+    for node in _walk(root):
+        if node.type in ("generic_token", "simple_name") and (node.type == "generic_token" or _inside_error(node)):
+            edit = _quote_bareword_list(node, source)
+            if edit is not None:
+                inserts.append(edit)
+                continue
+        if node.type == "command":
+            name = node.child_by_field_name("command_name")
+            if name is not None and name.type == "command_name" and _NUMERIC_COMMAND.match(source[name.start_byte:name.end_byte]):
+                if not any(c.type == "command_invokation_operator" for c in node.children):
+                    inserts.append((name.start_byte, name.start_byte, b"+"))
+        elif node.type == "ERROR" and node.named_child_count >= 1 and node.named_children[0].type == "param_block":
+            inserts.append((node.named_children[0].end_byte, node.named_children[0].end_byte, b"\n"))
+        elif node.type == "switch_body" and node.has_error:
+            inserts.extend(_switch_separators(node, source))
+    return inserts
+
+
+def _inside_error(node: Node) -> bool:
+    parent = node.parent
+    return parent is not None and parent.type == "ERROR"
+
+
+_BAREWORD = re.compile(rb"^[A-Za-z_][A-Za-z0-9_.\-*?]*$")
+
+
+def _quote_bareword_list(node: Node, source: bytes) -> tuple[int, int, bytes] | None:
+    raw = source[node.start_byte:node.end_byte]
+    lead = len(raw) - len(raw.lstrip(b" \t,"))
+    word = raw[lead:]
+    if not _BAREWORD.match(word):
+        return None
+    before = source[:node.start_byte + lead].rstrip(b" \t")
+    after = source[node.end_byte:].lstrip(b" \t")
+    if not (before.endswith(b",") or after.startswith(b",")):
+        return None
+    return (node.start_byte + lead, node.end_byte, b"'" + word + b"'")
+
+
+def _switch_separators(body: Node, source: bytes) -> list[tuple[int, int, bytes]]:
+    inserts = []
+    depth = 0
+    text = source[body.start_byte:body.end_byte]
+    quote = None
+    i = 0
+    while i < len(text):
+        ch = text[i:i + 1]
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in (b"'", b'"'):
+            quote = ch
+        elif ch == b"{":
+            depth += 1
+        elif ch == b"}":
+            depth -= 1
+            if depth == 1:
+                rest = text[i + 1:].lstrip(b" \t")
+                if rest and rest[:1] not in (b"\n", b"\r", b";", b"}"):
+                    inserts.append((body.start_byte + i + 1, body.start_byte + i + 1, b";"))
+        i += 1
+    return inserts
+
+
+def parse(text: str) -> ParsedScript:
+    source = text.encode("utf-8")
+    parser = _parser()
+    tree = parser.parse(source)
+    if _LONG_LITERAL.search(source):
+        # The grammar has no `L` (Int64) literal suffix; spell it as a cast it understands.
+        strings = [(n.start_byte, n.end_byte) for n in _walk(tree.root_node) if n.type == "string_literal"]
+        candidate = _LONG_LITERAL.sub(
+            lambda m: m.group(0) if any(a <= m.start() < b for a, b in strings) else b"([long]" + m.group(1) + b")", source)
+        candidate_tree = parser.parse(candidate)
+        if tree.root_node.has_error and not candidate_tree.root_node.has_error or _has_numeric_command(tree.root_node, source):
+            source, tree = candidate, candidate_tree
+    if tree.root_node.has_error and _FOREACH_METHOD.search(source):
+        # `.ForEach(` collides with the foreach keyword in the grammar.
+        source = _FOREACH_METHOD.sub(rb".\1_ForEachMethod(", source)
+        tree = parser.parse(source)
+    for _ in range(5):
+        if not tree.root_node.has_error and not _has_numeric_command(tree.root_node, source):
+            break
+        inserts = _fixups(tree.root_node, source)
+        if not inserts:
+            break
+        last = len(source) + 1
+        for start, end, data in sorted(set(inserts), reverse=True):
+            if end > last:
+                continue
+            source = source[:start] + data + source[end:]
+            last = start
+        tree = parser.parse(source)
+    if tree.root_node.has_error:
+        raise _parse_error(tree.root_node, source)
+    return ParsedScript(tree, source)
+
+
+def _has_numeric_command(root: Node, source: bytes) -> bool:
+    for node in _walk(root):
+        if node.type == "command":
+            name = node.child_by_field_name("command_name")
+            if name is not None and name.type == "command_name" and _NUMERIC_COMMAND.match(source[name.start_byte:name.end_byte]):
+                return True
+    return False
+
+
+def _first_error(root: Node) -> Node | None:
+    for node in _walk(root):
+        if node.is_missing or node.type == "ERROR":
+            return node
+    return None
+
+
+def _parse_error(root: Node, source: bytes) -> ParseError:  # pylint: disable=too-many-return-statements
+    text = source.decode("utf-8", "replace")
+    # Unbalanced delimiters are what PowerShell reports first, and they are the common case.
+    balance = _delimiter_balance(text)
+    if balance == "{":
+        return ParseError("Missing closing '}' in statement block or type definition.", "MissingEndCurlyBrace")
+    if balance == "(":
+        return ParseError("Missing closing ')' in expression.", "MissingEndParenthesisInExpression")
+    if balance == "[":
+        return ParseError("Missing ']' at end of attribute or type literal.", "EndSquareBracketExpectedAtEndOfAttribute")
+    if balance == "}":
+        return ParseError("Unexpected token '}' in expression or statement.", "UnexpectedToken")
+    if balance == ")":
+        return ParseError("Unexpected token ')' in expression or statement.", "UnexpectedToken")
+    if balance == "string":
+        return ParseError("The string is missing the terminator: \".", "TerminatorExpectedAtEndOfString")
+    node = _first_error(root)
+    if node is None:
+        return ParseError("Unexpected token in expression or statement.", "UnexpectedToken")
+    line, col = node.start_point.row + 1, node.start_point.column + 1
+    parent = node.parent
+    if node.is_missing:
+        if parent is not None and parent.type == "if_statement":
+            return ParseError("Missing statement block after if ( condition ).", "MissingEndCurlyBrace", line, col)
+        if node.type == "}":
+            return ParseError("Missing closing '}' in statement block or type definition.", "MissingEndCurlyBrace", line, col)
+        if node.type == ")":
+            return ParseError("Missing closing ')' in expression.", "MissingEndParenthesisInExpression", line, col)
+        return ParseError(f"Missing '{node.type}' in statement.", "MissingToken", line, col)
+    token = source[node.start_byte:node.end_byte].decode("utf-8", "replace").strip().split()
+    shown = token[0] if token else ""
+    if shown in ("if", "while", "for", "foreach", "switch") or text.rstrip().endswith(("+", "-", "*", "/", "=")):
+        if text.rstrip().endswith(("+", "-", "*", "/", "=")):
+            op = text.rstrip()[-1]
+            return ParseError(f"You must provide a value expression following the '{op}' operator.", "ExpectedValueExpression",
+                              line, col)
+    if not shown:
+        return ParseError("Unexpected token in expression or statement.", "UnexpectedToken", line, col)
+    return ParseError(f"Unexpected token '{shown}' in expression or statement.", "UnexpectedToken", line, col)
+
+
+def _delimiter_balance(text: str) -> str | None:
+    stack: list[str] = []
+    i = 0
+    n = len(text)
+    pairs = {")": "(", "}": "{", "]": "["}
+    while i < n:
+        ch = text[i]
+        if ch == "#":
+            if i > 0 and text[i - 1] == "<":
+                pass
+            end = text.find("\n", i)
+            i = n if end == -1 else end
+            continue
+        if ch == "<" and text.startswith("<#", i):
+            end = text.find("#>", i + 2)
+            i = n if end == -1 else end + 2
+            continue
+        if ch == "@" and text.startswith(("@'", '@"'), i) and text[i + 2:i + 3] in ("\n", "\r"):
+            quote = text[i + 1]
+            end = text.find("\n" + quote + "@", i + 2)
+            if end == -1:
+                return "string"
+            i = end + 3
+            continue
+        if ch == "'":
+            end = i + 1
+            while True:
+                end = text.find("'", end)
+                if end == -1:
+                    return "string"
+                if text[end + 1:end + 2] == "'":
+                    end += 2
+                    continue
+                break
+            i = end + 1
+            continue
+        if ch == '"':
+            j = i + 1
+            depth = 0
+            while j < n:
+                c = text[j]
+                if c == "`":
+                    j += 2
+                    continue
+                if c == "$" and text[j + 1:j + 2] == "(":
+                    depth += 1
+                    j += 2
+                    continue
+                if c == ")" and depth:
+                    depth -= 1
+                elif c == '"' and not depth:
+                    if text[j + 1:j + 2] == '"':
+                        j += 2
+                        continue
+                    break
+                j += 1
+            if j >= n:
+                return "string"
+            i = j + 1
+            continue
+        if ch == "`":
+            i += 2
+            continue
+        if ch in "({[":
+            stack.append(ch)
+        elif ch in ")}]":
+            if not stack or stack[-1] != pairs[ch]:
+                return ch
+            stack.pop()
+        i += 1
+    return stack[-1] if stack else None
+
+
+def node_text(node: Node, source: bytes) -> str:
+    return source[node.start_byte:node.end_byte].decode("utf-8", "replace")

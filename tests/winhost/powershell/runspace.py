@@ -1,0 +1,199 @@
+"""Runspace.invoke: the interpreter's public entry point (see tests/winhost/CONTRACT.md)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import traceback
+import typing
+
+from psrpcore.types import ErrorRecord
+
+from . import values as V
+from .binding import Arg
+from .cmdlets import _load
+from .commands import Processor, ScriptProcessor, invoke_command_by_name
+from .context import ExecutionContext
+from .errors import BreakSignal, ContinueSignal, ExitSignal, PipelineStopped, PSError, ReturnSignal
+from .evaluator import NO_INPUT, Evaluator
+from .host import HostServices
+from .parser import parse
+from .scopes import Environment, Scope, default_environment, seed_globals
+
+_load()
+
+# A PowerShell call is a few dozen Python frames deep; PowerShell allows 100 nested calls.
+_RECURSION_LIMIT = 20000
+
+
+class Command:
+    """One command of a pipeline, mirroring psrpcore's Command (text, is_script, use_local_scope, parameters)."""
+
+    def __init__(self, command_text: str, is_script: bool = False, use_local_scope: bool | None = None,
+                 parameters: list[tuple[str | None, typing.Any]] | None = None) -> None:
+        self.command_text = command_text
+        self.is_script = is_script
+        self.use_local_scope = use_local_scope
+        self.parameters = list(parameters or [])
+
+    def __repr__(self) -> str:
+        return f"Command({self.command_text!r}, is_script={self.is_script!r}, parameters={self.parameters!r})"
+
+
+class InvocationResult:
+    def __init__(self, state: str, error: ErrorRecord | None = None, exit_code: int | None = None) -> None:
+        self.state = state
+        self.error = error
+        self.exit_code = exit_code
+
+    def __repr__(self) -> str:
+        message = None if self.error is None else str(self.error)
+        return f"InvocationResult(state={self.state!r}, error={message!r})"
+
+
+class _WriterFailure(Exception):
+    """Carries an exception raised by the host's writer through the interpreter unchanged."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(original)
+        self.original = original
+
+
+class _GuardedWriter:
+    """Wraps the host's writer so its own exceptions (e.g. the server terminating the pipeline)
+    are re-raised from invoke() as they are, instead of being reported as interpreter errors."""
+
+    def __init__(self, writer: typing.Any) -> None:
+        self._writer = writer
+
+    def __getattr__(self, name: str) -> typing.Any:
+        target = getattr(self._writer, name)
+        if not callable(target):
+            return target
+
+        def call(*args: typing.Any, **kwargs: typing.Any) -> typing.Any:
+            try:
+                return target(*args, **kwargs)
+            except Exception as exc:  # pylint: disable=broad-except  # re-raised unchanged by invoke()
+                raise _WriterFailure(exc) from exc
+        return call
+
+
+class Runspace:
+    """One PSSession's state: global scope, functions, $env:, $Error and jobs, for the session's life."""
+
+    def __init__(self, host: HostServices | None = None, env: Environment | None = None) -> None:
+        self.host = host or HostServices()
+        self.global_scope = Scope()
+        self.error_list: list = []
+        self.env = env or Environment(default_environment(self.host))
+        self.jobs: list = []
+        self.job_counter = [0]
+        self._lock = threading.RLock()
+        seed_globals(self.global_scope, self.host, self.error_list)
+
+    def invoke(self, commands: typing.Sequence[typing.Any], input: typing.Iterable[typing.Any] | None = None,  # pylint: disable=redefined-builtin
+               writer: typing.Any = None, stop_event: threading.Event | None = None) -> InvocationResult:
+        """Run one pipeline; never raises for script errors (see InvocationResult). Exceptions raised
+        by `writer` itself (the host aborting the pipeline) propagate unchanged."""
+        if sys.getrecursionlimit() < _RECURSION_LIMIT:
+            sys.setrecursionlimit(_RECURSION_LIMIT)
+        guarded = _GuardedWriter(writer)
+        with self._lock:
+            ctx = ExecutionContext(self, guarded, stop_event)
+            engine = Evaluator(ctx)
+            try:
+                self._run(engine, list(commands), input, lambda value: guarded.write_output(V.to_wire(value)))
+            except _WriterFailure as failure:
+                raise failure.original from None
+            except ExitSignal as sig:
+                self.global_scope.set_local("LASTEXITCODE", sig.code)
+                return InvocationResult("Completed", exit_code=sig.code)
+            except PipelineStopped:
+                return InvocationResult("Stopped", _stopped_record())
+            except PSError as err:
+                record = err.to_record()
+                ctx.add_to_error_list(record)
+                return InvocationResult("Failed", record)
+            except (BreakSignal, ContinueSignal, ReturnSignal):
+                return InvocationResult("Completed")
+            except RecursionError:
+                err = PSError("The script failed due to call depth overflow.", fqid="CallDepthOverflow",
+                              category="InvalidOperation", reason="ScriptCallDepthException",
+                              exception_type="System.Management.Automation.ScriptCallDepthException")
+                return InvocationResult("Failed", err.to_record())
+            except Exception as exc:  # pylint: disable=broad-except  # invoke() must never leak a Python exception
+                err = PSError(f"Internal interpreter error: {exc!r}\n{traceback.format_exc()}",
+                              fqid="InternalInterpreterError", category="NotSpecified", reason="RuntimeException")
+                return InvocationResult("Failed", err.to_record())
+            return InvocationResult("Completed")
+
+    def _run(self, engine: Evaluator, commands: list, input_items: typing.Iterable[typing.Any] | None,
+             sink: typing.Callable[[typing.Any], None]) -> None:
+        processors: list[Processor] = []
+        for command in commands:
+            text = getattr(command, "command_text", None)
+            if text is None:
+                text = getattr(command, "name", "")
+            args = [Arg(None, V.from_wire(value)) if name is None else Arg(str(name).lstrip("-"), V.from_wire(value), colon=True)
+                    for name, value in getattr(command, "parameters", [])]
+            if getattr(command, "is_script", False):
+                parsed = parse(text)
+                root = parsed.root
+                params_node = engine._find_param_block(root)  # pylint: disable=protected-access
+                engine.source = parsed.source
+                params, advanced = engine.build_params(params_node)
+                body = next((c for c in root.named_children if c.type in ("statement_list", "script_block_body",
+                                                                          "named_block_list")), None)
+                local = bool(getattr(command, "use_local_scope", False))
+                proc: Processor = _ScriptCommand(engine, body, parsed.source, params, advanced, args, local)
+                processors.append(proc)
+            else:
+                processors.extend(invoke_command_by_name(engine, text, args, None, sink))
+        if not processors:
+            return
+        for i, proc in enumerate(processors):
+            proc.emit = processors[i + 1].process if i + 1 < len(processors) else sink
+        for proc in processors:
+            proc.begin()
+        if input_items is not None:
+            for item in input_items:
+                engine.ctx.check_stop()
+                processors[0].process(V.from_wire(item))
+        else:
+            processors[0].process(NO_INPUT)
+        for proc in processors:
+            proc.end()
+
+
+class _ScriptCommand(ScriptProcessor):
+    """A script command: runs in the global scope unless use_local_scope asked for a child scope."""
+
+    def __init__(self, engine: Evaluator, body: typing.Any, source: bytes, params: list, advanced: bool,
+                 args: list[Arg], local: bool) -> None:
+        super().__init__(engine, body, source, params, advanced, args, "", dot_source=not local)
+
+    def begin(self) -> None:
+        engine = self.engine
+        engine.ctx.scope = engine.ctx.session.global_scope
+        super().begin()
+        # A top-level script is not a function: Write-Error inside it has no command suffix.
+
+    def _run(self, block_name: str, item: typing.Any = None) -> None:
+        block = self.blocks.get(block_name)
+        if block is None:
+            return
+        engine = self.engine
+        if block_name == "process":
+            engine.ctx.scope.set_local("_", item)
+            engine.ctx.scope.set_local("PSItem", item)
+        try:
+            engine.exec_statements(block, self.emit)
+        except ReturnSignal:
+            pass
+
+
+def _stopped_record() -> ErrorRecord:
+    err = PSError("The pipeline has been stopped.", exception_type="System.Management.Automation.PipelineStoppedException",
+                  fqid="PipelineStopped", category="OperationStopped", reason="PipelineStoppedException")
+    return err.to_record()
