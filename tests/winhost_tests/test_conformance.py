@@ -19,7 +19,7 @@ from pypsrp.exceptions import AuthenticationError, WSManFaultError
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import NAMESPACES, SelectorSet
 
-from conftest import client_for, disconnect_with
+from conftest import client_for, connect_new_client, disconnect_with
 
 SHELL_URI = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
 TICKER = "foreach ($i in 1..5) { $i; Start-Sleep -Milliseconds 300 }"
@@ -70,16 +70,16 @@ def test_conformance_open_invoke(transport_host):
 def test_conformance_output_types(transport_host):
     transport, host = transport_host
     with client_for(host, transport) as conn, RunspacePool(conn) as pool:
-        out, _ = run(pool, "42; [long]9000000000; 1.5; 'text'; $true; [datetime]'2024-01-02T03:04:05Z'")
+        out, _unused = run(pool, "42; [long]9000000000; 1.5; 'text'; $true; [datetime]'2024-01-02T03:04:05Z'")
         assert out[:5] == [42, 9000000000, 1.5, "text", True]
         assert [type(v) for v in out[:5]] == [int, int, float, str, bool]
         # pypsrp 0.9.1 hands DateTime (<DT>) back as its ISO 8601 text.
         assert isinstance(out[5], str) and out[5].startswith("2024-01-02T03:04:05")
-        out, _ = run(pool, ",@(1, 2, 3)")
+        out, _unused = run(pool, ",@(1, 2, 3)")
         assert out == [[1, 2, 3]]
-        out, _ = run(pool, "@{a = 1; b = 'x'}")
+        out, _unused = run(pool, "@{a = 1; b = 'x'}")
         assert out == [{"a": 1, "b": "x"}]
-        out, _ = run(pool, "[PSCustomObject]@{Name = 'svc'; Count = 3}")
+        out, _unused = run(pool, "[PSCustomObject]@{Name = 'svc'; Count = 3}")
         assert isinstance(out[0], GenericComplexObject)
         assert out[0].extended_properties == {"Name": "svc", "Count": 3}
 
@@ -95,10 +95,10 @@ def test_conformance_streams_and_errors(transport_host):
         assert [v.message for v in ps.streams.verbose] == ["verb"]
         assert [i.message_data for i in ps.streams.information] == ["info"]
         assert ps.state == PSInvocationState.COMPLETED and ps.had_errors is False  # pypsrp: only Failed sets had_errors
-        _, ps = run(pool, "throw 'fatal'")
+        _unused, ps = run(pool, "throw 'fatal'")
         assert ps.state == PSInvocationState.FAILED and ps.had_errors is True
         assert "fatal" in str(ps.streams.error[-1])
-        out, _ = run(pool, "'hello world'")  # the pool survives a failed pipeline
+        out, _unused = run(pool, "'hello world'")  # the pool survives a failed pipeline
         assert out == ["hello world"]
 
 
@@ -135,7 +135,7 @@ def test_conformance_new_client_receives_block_output(make_host):
         pools = RunspacePool.get_runspace_pools(conn2)
         assert [p.id.upper() for p in pools] == [shell_id.upper()]
         pool2 = pools[0]
-        pool2.connect()  # new client: WSMan Connect with connectXml
+        connect_new_client(pool2)  # new client: WSMan Connect with connectXml
         assert pool2.state == RunspacePoolState.OPENED
         shells = pool2.create_disconnected_power_shells()
         assert len(shells) == 1
@@ -158,7 +158,7 @@ def test_conformance_new_client_receives_drop_output(make_host):
     assert session["BufferMode"] == "Drop" and session["DroppedRecords"] > 0
     with client_for(host) as conn2:
         pool2 = RunspacePool.get_runspace_pools(conn2)[0]
-        pool2.connect()
+        connect_new_client(pool2)
         out = pool2.create_disconnected_power_shells()[0].connect()
         numbers = [int(s[1000:]) for s in out]
         assert numbers[-1] == 40, "Drop keeps the newest output"
@@ -178,7 +178,7 @@ def test_conformance_pipeline_runs_while_disconnected(make_host):
     assert wait_for(lambda: host.sessions()[0]["Commands"][0]["State"] == "Done", timeout=10)
     with client_for(host, "ntlm") as conn2:
         pool2 = RunspacePool.get_runspace_pools(conn2)[0]
-        pool2.connect()
+        connect_new_client(pool2)
         assert pool2.create_disconnected_power_shells()[0].connect() == [1, 2, 3, 4, 5]
         assert run(pool2, "'hello world'")[0] == ["hello world"]
         pool2.close()
@@ -193,7 +193,7 @@ def test_conformance_state_survives_disconnect_and_new_client(make_host):
         pool.disconnect()
     with client_for(host, "ntlm") as conn2:  # another client, another auth protocol, same user
         pool2 = RunspacePool.get_runspace_pools(conn2)[0]
-        pool2.connect()
+        connect_new_client(pool2)
         assert run(pool2, "$x")[0] == [42]
         assert run(pool2, "Get-Answer")[0] == [43]
         pool2.close()
@@ -231,7 +231,7 @@ def test_conformance_silent_client_gets_disconnected(make_host):
         assert pool.is_alive() is False  # Get reports State Disconnected
     with client_for(host) as conn2:
         pool2 = RunspacePool.get_runspace_pools(conn2)[0]
-        pool2.connect()
+        connect_new_client(pool2)
         assert run(pool2, "'hello world'")[0] == ["hello world"]
         pool2.close()
     assert host.stats()["events"]["auto_disconnects"] == 1
@@ -241,7 +241,7 @@ def test_conformance_max_shells_per_user(make_host):
     host = make_host(auth="basic")
     host.control({"config": {"Shell\\MaxShellsPerUser": 2}})
     with client_for(host) as conn:
-        pools = [RunspacePool(conn) for _ in range(2)]
+        pools = [RunspacePool(conn) for _unused in range(2)]
         for pool in pools:
             pool.open()
         with pytest.raises(WSManFaultError) as err:
@@ -285,7 +285,8 @@ def test_conformance_unknown_shell_is_invalid_selectors(make_host):
         with pytest.raises(WSManFaultError) as err:
             conn.get(SHELL_URI, selector_set=selectors)
         assert err.value.code == 2150858843
-        assert "shell was not found" in err.value.message
+        assert err.value.provider == "Shell provider"
+        assert "invalid selectors" in err.value.message
 
 
 def test_conformance_ctrl_c_stops_pipeline(make_host):
@@ -338,7 +339,7 @@ def test_conformance_knobs_kill_and_fail_next(make_host):
 def test_conformance_stats_and_control_endpoints(make_host):
     host = make_host(auth="basic")
     with client_for(host) as conn:
-        for _ in range(2):
+        for _unused in range(2):
             with RunspacePool(conn) as pool:
                 run(pool, "'hello world'")
     stats = json.load(urllib.request.urlopen(f"http://127.0.0.1:{host.port}/winhost/stats", timeout=5))
@@ -388,7 +389,7 @@ def test_conformance_shell_name_and_enumeration_fields(make_host):
         shell = shells[0]
         assert shell["Name"] == "ansible-session"
         assert shell["ShellId"] == pool.id.upper()
-        assert shell["Owner"] == "user" and shell["State"] == "Connected" and shell["BufferMode"] == "Block"
+        assert shell["Owner"] == "WINHOST\\user" and shell["State"] == "Connected" and shell["BufferMode"] == "Block"
         assert shell["IdleTimeOut"] == "PT600.000S" and shell["MaxIdleTimeOut"] == "PT2147483.647S"
         assert re.fullmatch(r"P\d+DT\d+H\d+M\d+S", shell["ShellInactivity"])
         disconnect_with(pool, idle_timeout=900, buffer_mode="Drop")

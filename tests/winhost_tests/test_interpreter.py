@@ -429,7 +429,7 @@ def test_wire_types(script: str, fragment: str) -> None:
 
 
 def test_output_round_trips_through_psrpcore() -> None:
-    rec, _ = run("[PSCustomObject]@{Name='n'; Count=3; Ratio=0.5; Tags=@('a','b'); Map=@{k='v'}}")
+    rec, _unused = run("[PSCustomObject]@{Name='n'; Count=3; Ratio=0.5; Tags=@('a','b'); Map=@{k='v'}}")
     element = serialize(rec.output[0], None)
     back = deserialize(element, None)
     assert back.Name == "n"
@@ -513,11 +513,11 @@ ERROR_CASES = [
 def test_error_stream(script: str, message: str, fqid: str, category: str) -> None:
     rec, result = run(script)
     assert result.state == "Completed"
-    assert [(m, f, c) for m, f, c, _ in rec.errors] == [(message, fqid, category)]
+    assert [(m, f, c) for m, f, c, _unused in rec.errors] == [(message, fqid, category)]
 
 
 def test_error_category_info_string() -> None:
-    rec, _ = run("Write-Error 'x'; Foo-Bar")
+    rec, _unused = run("Write-Error 'x'; Foo-Bar")
     assert rec.errors[0][3] == "NotSpecified (:) [Write-Error], WriteErrorException"
     assert rec.errors[1][3] == "ObjectNotFound (Foo-Bar:String) [], CommandNotFoundException"
 
@@ -588,7 +588,7 @@ def test_terminating_errors(script: str, message: str, fqid: str, category: str,
 
 
 def test_failed_error_record_serializes() -> None:
-    _, result = run("throw 'wire'")
+    _unused, result = run("throw 'wire'")
     xml = clixml(result.error)
     assert "System.Management.Automation.RuntimeException" in xml
     assert "wire" in xml
@@ -603,7 +603,7 @@ def test_parse_error_runs_nothing() -> None:
 def test_terminating_error_is_added_to_error_variable() -> None:
     rs = Runspace()
     run("throw 'kept'", rs)
-    rec, _ = run("$Error[0].Exception.Message", rs)
+    rec, _unused = run("$Error[0].Exception.Message", rs)
     assert rec.output == ["kept"]
 
 
@@ -621,34 +621,34 @@ def test_warning_verbose_debug_streams() -> None:
 
 
 def test_verbose_preference_variable() -> None:
-    rec, _ = run("$VerbosePreference = 'Continue'; Write-Verbose 'v'")
+    rec, _unused = run("$VerbosePreference = 'Continue'; Write-Verbose 'v'")
     assert rec.verbose == ["v"]
 
 
 def test_warning_preference_silences() -> None:
-    rec, _ = run("$WarningPreference = 'SilentlyContinue'; Write-Warning 'w'; Write-Warning 'x' -WarningAction Continue")
+    rec, _unused = run("$WarningPreference = 'SilentlyContinue'; Write-Warning 'w'; Write-Warning 'x' -WarningAction Continue")
     assert rec.warnings == ["x"]
 
 
 def test_advanced_function_verbose_switch() -> None:
-    rec, _ = run("function f { [CmdletBinding()] param() Write-Verbose 'fv' }; f; f -Verbose")
+    rec, _unused = run("function f { [CmdletBinding()] param() Write-Verbose 'fv' }; f; f -Verbose")
     assert rec.verbose == ["fv"]
 
 
 def test_write_host_goes_to_information_with_pshost_tag() -> None:
-    rec, _ = run("Write-Host 'hello' 'there'")
+    rec, _unused = run("Write-Host 'hello' 'there'")
     assert rec.information == [("hello there", "Write-Host", ["PSHOST"])]
     assert not rec.output
 
 
 def test_write_information_respects_preference() -> None:
-    rec, _ = run("Write-Information 'quiet'; Write-Information 'loud' -InformationAction Continue; "
+    rec, _unused = run("Write-Information 'quiet'; Write-Information 'loud' -InformationAction Continue; "
                  "$InformationPreference = 'Continue'; Write-Information 'pref' -Tags t1")
     assert rec.information == [("loud", "Write-Information", []), ("pref", "Write-Information", ["t1"])]
 
 
 def test_write_progress() -> None:
-    rec, _ = run("Write-Progress -Activity 'Copy' -Status 'Half' -PercentComplete 50")
+    rec, _unused = run("Write-Progress -Activity 'Copy' -Status 'Half' -PercentComplete 50")
     assert rec.progress == [("Copy", 0, "Half", 50)]
 
 
@@ -674,15 +674,15 @@ def test_state_persists_across_invocations() -> None:
     rs = Runspace()
     run("$counter = 1; function Bump { $global:counter++ }", rs)
     run("Bump; Bump", rs)
-    rec, _ = run("$counter", rs)
+    rec, _unused = run("$counter", rs)
     assert rec.output == [3]
 
 
 def test_env_is_per_runspace() -> None:
     a, b = Runspace(), Runspace()
     run("$env:ONLY_A = 'a'", a)
-    rec_a, _ = run("$env:ONLY_A", a)
-    rec_b, _ = run("$env:ONLY_A", b)
+    rec_a, _unused = run("$env:ONLY_A", a)
+    rec_b, _unused = run("$env:ONLY_A", b)
     assert rec_a.output == ["a"]
     assert rec_b.output == [None]
 
@@ -691,7 +691,7 @@ def test_use_local_scope_does_not_leak() -> None:
     rs = Runspace()
     rec = Recorder()
     rs.invoke([Command("$leak = 1", is_script=True, use_local_scope=True)], writer=rec)
-    rec2, _ = run("$leak -eq $null", rs)
+    rec2, _unused = run("$leak -eq $null", rs)
     assert rec2.output == [True]
 
 
@@ -743,7 +743,7 @@ def test_function_defined_in_one_invoke_used_in_next() -> None:
 
 def test_pipeline_input_objects_from_psrpcore() -> None:
     obj = PSCustomObject(Name="remote", Size=3)
-    rec, _ = run("$input | ForEach-Object { \"$($_.Name):$($_.Size)\" }", input_items=[obj, "s"])
+    rec, _unused = run("$input | ForEach-Object { \"$($_.Name):$($_.Size)\" }", input_items=[obj, "s"])
     assert rec.output == ["remote:3", ":"]
 
 
@@ -762,7 +762,7 @@ def test_default_host_services_wsman_store() -> None:
     with pytest.raises(ValueError):
         host.wsman_set("WSMan:\\localhost\\Shell\\MaxShellsPerUser", "many")
     assert sorted(host.wsman_children("WSMan:\\localhost\\Shell"))[:2] == ["AllowRemoteShellAccess", "IdleTimeout"]
-    rec, _ = run("(Get-ChildItem WSMan:\\localhost\\Shell).Name -contains 'MaxMemoryPerShellMB'", Runspace(host=host))
+    rec, _unused = run("(Get-ChildItem WSMan:\\localhost\\Shell).Name -contains 'MaxMemoryPerShellMB'", Runspace(host=host))
     assert rec.output == [True]
 
 
@@ -771,7 +771,7 @@ def test_exit_sets_lastexitcode() -> None:
     rec, result = run("'a'; exit 7; 'b'", rs)
     assert result.state == "Completed"
     assert rec.output == ["a"]
-    rec, _ = run("$LASTEXITCODE", rs)
+    rec, _unused = run("$LASTEXITCODE", rs)
     assert rec.output == [7]
 
 
@@ -812,13 +812,13 @@ def test_start_sleep_interrupted_by_stop_event() -> None:
 def test_stop_event_interrupts_loop() -> None:
     stop = threading.Event()
     threading.Timer(0.2, stop.set).start()
-    _, result = run("while ($true) { $x++ }", stop_event=stop)
+    _unused, result = run("while ($true) { $x++ }", stop_event=stop)
     assert result.state == "Stopped"
 
 
 def test_start_sleep_milliseconds() -> None:
     started = time.monotonic()
-    _, result = run("Start-Sleep -Milliseconds 150; Start-Sleep 0")
+    _unused, result = run("Start-Sleep -Milliseconds 150; Start-Sleep 0")
     assert result.state == "Completed"
     assert time.monotonic() - started >= 0.14
 
@@ -832,46 +832,46 @@ def test_job_lifecycle() -> None:
     rec, result = run("$j = Start-Job -ScriptBlock { Start-Sleep -Milliseconds 300; 'done'; 42 }; $j.State; $j.Name", rs)
     assert result.state == "Completed"
     assert rec.output == ["Running", "Job1"]
-    rec, _ = run("$null = Wait-Job $j; $j.State; Receive-Job $j; (Receive-Job $j).Count", rs)
+    rec, _unused = run("$null = Wait-Job $j; $j.State; Receive-Job $j; (Receive-Job $j).Count", rs)
     assert rec.output == ["Completed", "done", 42, 0]
 
 
 def test_job_failed_state_and_error() -> None:
     rs = Runspace()
-    rec, _ = run("$j = Start-Job { throw 'job broke' }; Wait-Job $j | Out-Null; $j.State; Receive-Job $j", rs)
+    rec, _unused = run("$j = Start-Job { throw 'job broke' }; Wait-Job $j | Out-Null; $j.State; Receive-Job $j", rs)
     assert rec.output == ["Failed"]
-    assert [(m, f) for m, f, _, _ in rec.errors] == [("job broke", "job broke")]
+    assert [(m, f) for m, f, _unused, _unused in rec.errors] == [("job broke", "job broke")]
 
 
 def test_job_receive_wait_keep_and_using() -> None:
     rs = Runspace()
-    rec, _ = run("$v = 20; $j = Start-Job { $using:v + 1 }; Receive-Job $j -Wait -Keep; Receive-Job $j; "
+    rec, _unused = run("$v = 20; $j = Start-Job { $using:v + 1 }; Receive-Job $j -Wait -Keep; Receive-Job $j; "
                  "(Get-Job -Id $j.Id).State", rs)
     assert rec.output == [21, 21, "Completed"]
 
 
 def test_job_argument_list_and_ids() -> None:
     rs = Runspace()
-    rec, _ = run("$a = Start-Job { param($x) $x * 2 } -ArgumentList 5; $b = Start-Job { 1 }; $a.Id; $b.Id; "
+    rec, _unused = run("$a = Start-Job { param($x) $x * 2 } -ArgumentList 5; $b = Start-Job { 1 }; $a.Id; $b.Id; "
                  "Receive-Job $a -Wait", rs)
     assert rec.output == [1, 3, 10]
 
 
 def test_job_has_its_own_runspace() -> None:
     rs = Runspace()
-    rec, _ = run("$secret = 'parent'; $j = Start-Job { $secret -eq $null }; Receive-Job $j -Wait", rs)
+    rec, _unused = run("$secret = 'parent'; $j = Start-Job { $secret -eq $null }; Receive-Job $j -Wait", rs)
     assert rec.output == [True]
 
 
 def test_remove_job() -> None:
     rs = Runspace()
-    rec, _ = run("$j = Start-Job { Start-Sleep 5 }; Remove-Job $j; (Get-Job).Count; Remove-Job $j -Force; "
+    rec, _unused = run("$j = Start-Job { Start-Sleep 5 }; Remove-Job $j; (Get-Job).Count; Remove-Job $j -Force; "
                  "@(Get-Job).Count", rs)
     assert rec.output == [1, 0]
     assert rec.errors[0][1] == "JobObjectNotFinishedCannotBeRemoved,Microsoft.PowerShell.Commands.RemoveJobCommand"
 
 
 def test_job_warnings_replayed() -> None:
-    rec, _ = run("Start-Job { Write-Warning 'from job'; 'out' } | Receive-Job -Wait")
+    rec, _unused = run("Start-Job { Write-Warning 'from job'; 'out' } | Receive-Job -Wait")
     assert rec.output == ["out"]
     assert rec.warnings == ["from job"]

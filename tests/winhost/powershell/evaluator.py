@@ -853,7 +853,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         if text.startswith("{") and text.endswith("}"):
             text = text[1:-1]
         if ":" in text:
-            prefix, _, rest = text.partition(":")
+            prefix, _unused, rest = text.partition(":")
             low = prefix.lower()
             if low in ("global", "script", "local", "private", "env", "variable", "using", "function"):
                 return rest, low
@@ -1082,7 +1082,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         return V.modulo(lv, rv)
 
     def _e_format_expression(self, node: Node) -> str:
-        left, _, right = self._binary_parts(node)
+        left, _unused, right = self._binary_parts(node)
         fmt = V.to_string(self.eval_expr(left))
         args = self.eval_expr(right)
         return format_operator(fmt, V.as_list(args) if isinstance(args, (list, tuple)) else [args])

@@ -99,7 +99,7 @@ def format_number(value: typing.Any, spec: str) -> str:  # pylint: disable=too-m
     precision = int(m.group(2)) if m.group(2) else None
     if kind == "N":
         text = _fixed(value, 2 if precision is None else precision)
-        int_part, _, frac = text.partition(".")
+        int_part, _unused, frac = text.partition(".")
         return _group(int_part) + ("." + frac if frac else "")
     if kind == "F":
         return _fixed(value, 2 if precision is None else precision)
@@ -117,11 +117,11 @@ def format_number(value: typing.Any, spec: str) -> str:  # pylint: disable=too-m
         return text.rjust(precision or 0, "0")
     if kind == "P":
         text = _fixed(float(value) * 100, 2 if precision is None else precision)
-        int_part, _, frac = text.partition(".")
+        int_part, _unused, frac = text.partition(".")
         return _group(int_part) + ("." + frac if frac else "") + " %"
     if kind == "C":
         text = _fixed(abs(value), 2 if precision is None else precision)
-        int_part, _, frac = text.partition(".")
+        int_part, _unused, frac = text.partition(".")
         body = "$" + _group(int_part) + ("." + frac if frac else "")
         return f"({body})" if value < 0 else body
     if kind == "E":
@@ -142,7 +142,7 @@ def _custom_number(value: typing.Any, spec: str) -> str:
     percent = "%" in suffix
     num = float(value) * (100 if percent else 1)
     text = _fixed(num, len(frac_pat))
-    int_part, _, frac = text.partition(".")
+    int_part, _unused, frac = text.partition(".")
     negative = int_part.startswith("-")
     int_part = int_part.lstrip("-")
     min_frac = len(frac_pat.rstrip("#")) if frac_pat else 0

@@ -65,7 +65,7 @@ class HostServices:
         prefix = self._key(path)
         names: list[str] = []
         with self._lock:
-            for key, (name, _) in self._wsman.items():
+            for key, (name, _unused) in self._wsman.items():
                 if key.startswith(prefix + "\\") and "\\" not in key[len(prefix) + 1:]:
                     names.append(name)
         return names

@@ -137,7 +137,7 @@ def parse(text: str) -> ParsedScript:
         # `.ForEach(` collides with the foreach keyword in the grammar.
         source = _FOREACH_METHOD.sub(rb".\1_ForEachMethod(", source)
         tree = parser.parse(source)
-    for _ in range(5):
+    for _unused in range(5):
         if not tree.root_node.has_error and not _has_numeric_command(tree.root_node, source):
             break
         inserts = _fixups(tree.root_node, source)

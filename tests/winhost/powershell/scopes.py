@@ -174,7 +174,7 @@ class Environment:
         self._data[name.lower()] = (existing[0] if existing else name, value)
 
     def names(self) -> list[str]:
-        return [k for k, _ in self._data.values()]
+        return [k for k, _unused in self._data.values()]
 
     def copy(self) -> "Environment":
         return Environment(dict(self._data.values()))

@@ -11,7 +11,6 @@ message while a session is disconnected, as WinRM does.
 from __future__ import annotations
 
 import collections
-import dataclasses
 import itertools
 import logging
 import queue
@@ -27,7 +26,10 @@ from psrpcore.types import (
     ErrorRecord,
     NETException,
     PSInvocationState,
+    PSList,
+    PSPrimitiveDictionary,
     PSRPMessageType,
+    PSType,
     PSVersion,
     RunspacePoolState,
 )
@@ -48,20 +50,58 @@ _END_OF_INPUT = object()
 _SEQ = itertools.count()
 
 
-def windows_private_data() -> dict:
-    """ApplicationPrivateData as Windows PowerShell 5.1 on Server 2019 reports it."""
-    return {
-        "PSVersionTable": {
+@PSType(["System.Version[]", "System.Array", "System.Object"], skip_inheritance=True, rehydrate=False, tag="LST")
+class VersionArray(PSList):
+    """A System.Version[] (how PSCompatibleVersions goes on the wire)."""
+
+
+def windows_private_data() -> PSPrimitiveDictionary:
+    """ApplicationPrivateData as Windows PowerShell 5.1 on Server 2019 reports it: PSVersionTable is
+    itself a PSPrimitiveDictionary, PSCompatibleVersions a System.Version[], keys in this order."""
+    return PSPrimitiveDictionary({
+        "PSVersionTable": PSPrimitiveDictionary({
             "PSVersion": PSVersion("5.1.17763.1"),
             "PSEdition": "Desktop",
-            "PSCompatibleVersions": [PSVersion(v) for v in ("1.0", "2.0", "3.0", "4.0", "5.0", "5.1.17763.1")],
-            "BuildVersion": PSVersion("10.0.17763.1"),
+            "PSCompatibleVersions": VersionArray([PSVersion(v) for v in ("1.0", "2.0", "3.0", "4.0", "5.0", "5.1.17763.1")]),
             "CLRVersion": PSVersion("4.0.30319.42000"),
+            "BuildVersion": PSVersion("10.0.17763.1"),
             "WSManStackVersion": PSVersion("3.0"),
             "PSRemotingProtocolVersion": PSVersion("2.3"),
             "SerializationVersion": PSVersion("1.1.0.1"),
-        }
-    }
+        })
+    })
+
+
+class WindowsCategoryInfo(ErrorCategoryInfo):
+    """ErrorCategoryInfo whose text is Windows' ErrorCategoryInfo.GetMessage() (psrpcore's lacks the
+    colon): what goes on the wire as ErrorCategory_Message, shown by clients as "+ CategoryInfo"."""
+
+    def __str__(self) -> str:
+        return (f"{self.Category.name!s}: ({self.TargetName or ''}:{self.TargetType or ''}) "
+                f"[{self.Activity or ''}], {self.Reason or ''}")
+
+
+def windows_category(info: typing.Any) -> typing.Any:
+    if info is None or isinstance(info, WindowsCategoryInfo) or not isinstance(info, ErrorCategoryInfo):
+        return info
+    return WindowsCategoryInfo(Category=info.Category, Activity=info.Activity, Reason=info.Reason,
+                               TargetName=info.TargetName, TargetType=info.TargetType)
+
+
+def fail_pipeline(pipe: psrpcore.ServerPipeline, error: ErrorRecord) -> None:
+    """Failed state with its error, serialized with Windows' ErrorCategory_Message."""
+    original = error.CategoryInfo
+    error.CategoryInfo = windows_category(original)
+    try:
+        pipe._change_state(PSInvocationState.Failed, error)  # pylint: disable=protected-access  # no public API
+    finally:
+        error.CategoryInfo = original
+
+
+def start_silently(pipe: psrpcore.ServerPipeline) -> None:
+    """Running, without the PipelineState(Running) message psrpcore's start() sends: Windows sends
+    no PipelineState until the pipeline ends (Completed/Failed/Stopped)."""
+    pipe._change_state(PSInvocationState.Running, emit=False)  # pylint: disable=protected-access
 
 
 class PipelineTerminated(BaseException):
@@ -165,14 +205,14 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
                 return
             metadata = event.pipeline
             rec.command_line = "; ".join(c.command_text for c in metadata.commands)
-            rec.pipe.start()
+            start_silently(rec.pipe)
             rec.thread = threading.Thread(target=self._run_pipeline, args=(rec, metadata), daemon=True,
                                           name=f"winhost-pipeline-{rec.pid}")
             rec.thread.start()
         elif isinstance(event, psrpcore.GetCommandMetadataEvent):
             rec = self.commands.get(event.pipeline_id)
             if rec is not None:
-                rec.pipe.start()
+                start_silently(rec.pipe)
                 self._fail(rec, "NotSupported", "Get-Command metadata requests are not supported by this host.")
                 rec.finished = True
         elif isinstance(event, psrpcore.PipelineInputEvent):
@@ -274,8 +314,7 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
             if error is None:
                 self._fail(rec, "RuntimeException", "The pipeline failed.")
             else:
-                # psrpcore has no public way to fail a pipeline.
-                pipe._change_state(PSInvocationState.Failed, error)  # pylint: disable=protected-access
+                fail_pipeline(pipe, error)
         else:
             pipe.stop()
 
@@ -286,7 +325,7 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
             CategoryInfo=ErrorCategoryInfo(Category=ErrorCategory.NotSpecified, Reason=reason),
             FullyQualifiedErrorId=reason,
         )
-        rec.pipe._change_state(PSInvocationState.Failed, error)  # pylint: disable=protected-access
+        fail_pipeline(rec.pipe, error)
 
     def signal_stop(self, rec: CommandRecord) -> None:
         """ctrl_c: the interpreter notices stop_event and returns Stopped."""
@@ -416,8 +455,10 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
         """Connect from a new client; returns the connectResponseXml payload.
 
         Windows answers SessionCapability + RunspacePoolInitData in connectResponseXml and sends
-        ApplicationPrivateData + RunspacePoolState(Opened) on the next pool Receive.  psrpcore
-        does not emit SessionCapability while Connecting, so it is queued here.
+        ApplicationPrivateData alone on the next pool Receive (PowerShell's HandlePostConnect): no
+        RunspacePoolState, so a client's pool state is not moved to Opened by the server.  psrpcore
+        does not emit SessionCapability while Connecting, so it is queued here, and its
+        RunspacePoolState(Opened) is left out.
         """
         self.out.pop(None, None)  # pool messages meant for the previous client
         self.pool.connect()
@@ -432,8 +473,12 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
         data = payload.data if payload else b""
         while i + 21 <= len(data):
             length = struct.unpack(">I", data[i + 17:i + 21])[0]
-            (head if count < 2 else rest).extend(data[i:i + 21 + length])
+            fragment = data[i:i + 21 + length]
             i += 21 + length
+            msg_type = struct.unpack("<I", fragment[25:29])[0] if len(fragment) >= 29 else 0
+            if count >= 2 and msg_type == int(PSRPMessageType.RunspacePoolState):
+                continue
+            (head if count < 2 else rest).extend(fragment)
             count += 1
         if rest:
             self._enqueue(None, bytes(rest))
@@ -470,6 +515,10 @@ class PipelineWriter:
         self._emit("write_output", args, kwargs)
 
     def write_error(self, *args: typing.Any, **kwargs: typing.Any) -> None:
+        if len(args) > 1:
+            args = (args[0], windows_category(args[1])) + tuple(args[2:])
+        elif "category_info" in kwargs:
+            kwargs["category_info"] = windows_category(kwargs["category_info"])
         self._emit("write_error", args, kwargs)
 
     def write_warning(self, *args: typing.Any, **kwargs: typing.Any) -> None:

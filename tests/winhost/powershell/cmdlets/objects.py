@@ -230,13 +230,13 @@ class SelectObject(Cmdlet):
                 continue
             pattern = V.to_string(spec)
             if "*" in pattern or "?" in pattern:
-                names = [n for n, _ in _all_properties(obj) if V.like(n, pattern)]
+                names = [n for n, _unused in _all_properties(obj) if V.like(n, pattern)]
             else:
                 names = [pattern]
             for name in names:
                 if name.lower() in exclude:
                     continue
-                actual = next((n for n, _ in _all_properties(obj) if n.lower() == name.lower()), name)
+                actual = next((n for n, _unused in _all_properties(obj) if n.lower() == name.lower()), name)
                 add_note(result, actual, get_property(obj, name) if obj is not None else None)
         return [result]
 
@@ -320,10 +320,10 @@ class SortObject(Cmdlet):
         if not specs:
             specs = [(None, self.switch("Descending"))]
         case = self.switch("CaseSensitive")
-        keyed = [(obj, [obj if expr is None else evaluate_property(self, obj, expr) for expr, _ in specs]) for obj in self.items]
+        keyed = [(obj, [obj if expr is None else evaluate_property(self, obj, expr) for expr, _unused in specs]) for obj in self.items]
 
         def cmp(a: tuple, b: tuple) -> int:
-            for i, (_, descending) in enumerate(specs):
+            for i, (_unused, descending) in enumerate(specs):
                 try:
                     result = _sort_compare(a[1][i], b[1][i], case)
                 except PSError:

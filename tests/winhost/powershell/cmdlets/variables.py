@@ -27,7 +27,7 @@ def target_scope(cmd: Cmdlet, scope_arg: typing.Any) -> Scope:
         return current
     if text.isdigit():
         scope = current
-        for _ in range(int(text)):
+        for _unused in range(int(text)):
             if scope.parent is None:
                 raise cmd.terminating(PSError(
                     "The scope number '" + text + "' exceeds the number of active scopes.\r\nParameter name: Scope\r\n"

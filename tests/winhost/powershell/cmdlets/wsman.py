@@ -23,7 +23,7 @@ def split_provider(path: str) -> tuple[str, str]:
     if text.lower().startswith("microsoft.wsman.management\\wsman::"):
         text = "WSMan:" + text[len("microsoft.wsman.management\\wsman::"):]
     if ":" in text:
-        drive, _, rest = text.partition(":")
+        drive, _unused, rest = text.partition(":")
         return drive.lower(), rest.replace("/", "\\").strip("\\")
     return "", text
 
@@ -40,7 +40,7 @@ def _path_not_found(path: str, dotnet: str) -> PSError:
 
 
 def _wsman_element(path: str, rest: str, value: typing.Any, container: bool = False) -> PSObject:
-    parent, _, name = rest.rpartition("\\")
+    parent, _unused, name = rest.rpartition("\\")
     obj = PSObject()
     if container:
         obj.PSObject.type_names = ["Microsoft.WSMan.Management.WSManConfigContainerElement",
