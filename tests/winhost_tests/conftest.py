@@ -70,3 +70,13 @@ def disconnect_with(pool, idle_timeout: float | None = None, buffer_mode: str | 
     pool.state = RunspacePoolState.DISCONNECTED
     for pipeline in pool.pipelines.values():
         pipeline.state = PSInvocationState.DISCONNECTED
+
+
+def connect_new_client(pool) -> None:
+    """pool.connect() as a new client (WSMan Connect), then mark the pool Opened as our collection does:
+    Windows sends no RunspacePoolState after a Connect, so pypsrp leaves the pool Disconnected."""
+    from pypsrp.complex_objects import RunspacePoolState  # pylint: disable=import-outside-toplevel
+
+    pool.connect()
+    if pool.state != RunspacePoolState.OPENED:
+        pool.state = RunspacePoolState.OPENED

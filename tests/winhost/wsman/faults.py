@@ -21,7 +21,8 @@ class WSManFault(Exception):
 
     # pylint: disable=too-many-arguments,too-many-positional-arguments
     def __init__(self, code: int, subcode: str, reason: str, message: str | None = None,
-                 sender: bool = True, detail: str | None = None, http_status: int = 500) -> None:
+                 sender: bool = True, detail: str | None = None, http_status: int = 500,
+                 provider: tuple[str, str] | None = None) -> None:
         super().__init__(f"{code}: {message or reason}")
         self.code = code
         self.subcode = subcode
@@ -30,6 +31,8 @@ class WSManFault(Exception):
         self.sender = sender
         self.detail = detail
         self.http_status = http_status
+        # (provider, path): WinRM wraps a provider's error as f:Message/f:ProviderFault/f:WSManFault.
+        self.provider = provider
 
 
 def shell_not_found(shell_id: str) -> WSManFault:
@@ -40,6 +43,16 @@ def shell_not_found(shell_id: str) -> WSManFault:
         "Possible causes are: the specified ShellId is incorrect or the shell no longer exists on the server. "
         "Provide the correct ShellId or create a new shell and retry the operation. ",
         detail=FAULT_DETAIL + "UnexpectedSelectors",
+    )
+
+
+def shell_resource_not_found() -> WSManFault:
+    # Get on .../windows/shell with a ShellId that does not (or no longer) exist: the Shell provider's
+    # answer (recorded from Windows), a generic message nested in a ProviderFault.
+    return WSManFault(
+        2150858843, "w:InvalidSelectors", MSG_INVALID_SELECTORS,
+        detail=FAULT_DETAIL + "UnexpectedSelectors",
+        provider=("Shell provider", "%systemroot%\\system32\\WsmSvc.dll"),
     )
 
 

@@ -251,11 +251,12 @@ class WSManHandler(BaseHTTPRequestHandler):
                 return
             plain = raw
         relates_to = ""
+        to = ""
         action = "Unknown"
         status = 200
         try:
             req = soap.parse_request(plain)
-            relates_to, action = req.message_id, req.action
+            relates_to, action, to = req.message_id, req.action, req.to
             latency = core.knobs.latency_for(action)
             if latency > 0:
                 time.sleep(latency)
@@ -279,7 +280,8 @@ class WSManHandler(BaseHTTPRequestHandler):
                 return
         except faults.WSManFault as fault:
             status = fault.http_status
-            body = soap.fault_envelope(fault, relates_to, core.knobs.computer_name)
+            machine = soap.machine_name(to, self.headers.get("Host", ""), core.knobs.computer_name)
+            body = soap.fault_envelope(fault, relates_to, machine)
         headers = dict(extra_headers)
         if encrypted:
             assert self.acceptor is not None

@@ -22,6 +22,8 @@ from .stats import Stats
 
 POWERSHELL_URI = "http://schemas.microsoft.com/powershell/"
 SHELL_URI = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
+CONFIG_URI = "http://schemas.microsoft.com/wbem/wsman/1/config"
+CONFIG_NS = "http://schemas.microsoft.com/wbem/wsman/1/config"
 COMMAND_STATE = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandState/"
 # pypsrp and PowerShell spell the PowerShell ctrl_c signal "crtl_c" (sic); accept both.
 STOP_SIGNALS = ("/signal/crtl_c", "/signal/ctrl_c")
@@ -73,7 +75,8 @@ def shell_element(ctx: Context, shell: Shell, full: bool = False) -> ET.Element:
             fields.append(("Name", shell.name))
         fields += [
             ("ResourceUri", shell.resource_uri),
-            ("Owner", shell.owner.display),
+            # WinRM qualifies a local account with the computer name (WIN-XXXX\\vagrant).
+            ("Owner", shell.owner.display if shell.owner.domain else f"{ctx.knobs.computer_name}\\{shell.owner.name}"),
             ("ClientIP", shell.client_ip),
             ("ProcessId", str(shell.process_id)),
             ("IdleTimeOut", format_seconds(shell.idle_timeout)),
@@ -224,10 +227,11 @@ def op_receive(ctx: Context, req: Request) -> list[ET.Element]:
         attrib["CommandId"] = cmd_id.upper()
     for fragment in fragments:
         resp.append(rsp("Stream", base64.b64encode(fragment).decode(), **attrib))
-    if cmd_id:
-        state = rsp("CommandState", CommandId=cmd_id.upper(), State=COMMAND_STATE + ("Done" if done else "Running"))
-        if done:
-            state.append(rsp("ExitCode", "0"))
+    if cmd_id and done:
+        # The PowerShell plug-in reports a CommandState only once the command is Done (with ExitCode 0);
+        # Receives of a running pipeline carry Streams alone (recorded from Windows).
+        state = rsp("CommandState", CommandId=cmd_id.upper(), State=COMMAND_STATE + "Done")
+        state.append(rsp("ExitCode", "0"))
         resp.append(state)
     return [resp]
 
@@ -362,8 +366,52 @@ def op_enumerate(ctx: Context, req: Request) -> list[ET.Element]:
 
 
 def op_get(ctx: Context, req: Request) -> list[ET.Element]:
-    shell = ctx.registry.get(req.selectors.get("ShellId"), ctx.user)
+    resource = req.resource_uri.rstrip("/").lower()
+    if resource == CONFIG_URI:
+        return [config_element(ctx)]
+    if resource != SHELL_URI.lower():
+        raise faults.resource_not_found(req.resource_uri)
+    try:
+        shell = ctx.registry.get(req.selectors.get("ShellId"), ctx.user)
+    except faults.WSManFault as fault:
+        if fault.detail and fault.detail.endswith("UnexpectedSelectors"):
+            # The Shell provider answers an unknown ShellId with its own, generic fault.
+            raise faults.shell_resource_not_found() from None
+        raise
     return [shell_element(ctx, shell, full=True)]
+
+
+def config_element(ctx: Context) -> ET.Element:
+    """cfg:Config, the answer to Get on .../wsman/1/config (pypsrp's get_server_config()); the values
+    that exist in the test host's WSMan: drive come from it, in WinRM's element order."""
+    cfg = ET.Element(f"{{{CONFIG_NS}}}Config")
+
+    def add(parent: ET.Element, tag: str, value: str | None = None) -> ET.Element:
+        child = ET.SubElement(parent, f"{{{CONFIG_NS}}}{tag}")
+        child.text = value
+        return child
+
+    get = ctx.config.get
+    add(cfg, "MaxEnvelopeSizekb", get("MaxEnvelopeSizekb"))
+    add(cfg, "MaxTimeoutms", get("MaxTimeoutms"))
+    add(cfg, "MaxBatchItems", get("MaxBatchItems"))
+    add(cfg, "MaxProviderRequests", "4294967295")
+    service = add(cfg, "Service")
+    add(service, "MaxConcurrentOperationsPerUser", get("Service\\MaxConcurrentOperationsPerUser"))
+    add(service, "MaxConnections", get("Service\\MaxConnections"))
+    add(service, "AllowUnencrypted", get("Service\\AllowUnencrypted"))
+    auth = add(service, "Auth")
+    for name in ("Basic", "Kerberos", "Negotiate", "CredSSP"):
+        add(auth, name, get(f"Service\\Auth\\{name}"))
+    winrs = add(cfg, "Winrs")
+    add(winrs, "AllowRemoteShellAccess", get("Shell\\AllowRemoteShellAccess"))
+    add(winrs, "IdleTimeout", get("Shell\\IdleTimeout"))
+    add(winrs, "MaxConcurrentUsers", get("Shell\\MaxConcurrentUsers"))
+    add(winrs, "MaxShellRunTime", get("Shell\\MaxShellRunTime"))
+    add(winrs, "MaxProcessesPerShell", get("Shell\\MaxProcessesPerShell"))
+    add(winrs, "MaxMemoryPerShellMB", get("Shell\\MaxMemoryPerShellMB"))
+    add(winrs, "MaxShellsPerUser", get("Shell\\MaxShellsPerUser"))
+    return cfg
 
 
 OPERATIONS: dict[str, typing.Callable[[Context, Request], list[ET.Element]]] = {

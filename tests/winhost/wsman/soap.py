@@ -19,6 +19,7 @@ NS = {
     "rsp": "http://schemas.microsoft.com/wbem/wsman/1/windows/shell",
     "f": "http://schemas.microsoft.com/wbem/wsman/1/wsmanfault",
     "pwsh": "http://schemas.microsoft.com/powershell",
+    "cfg": "http://schemas.microsoft.com/wbem/wsman/1/config",
 }
 # Windows answers with these short prefixes (a:, x:, n:, w:, p:, rsp:); clients use namespaces,
 # but matching the prefixes keeps captured traffic readable side by side with real recordings.
@@ -104,6 +105,7 @@ class Request:
     operation_timeout: float
     max_envelope_size: int
     session_id: str
+    to: str
     selectors: dict[str, str]
     options: dict[str, str]
     body: ET.Element
@@ -143,6 +145,7 @@ def parse_request(raw: bytes) -> Request:
         operation_timeout=timeout if timeout is not None else 60.0,
         max_envelope_size=max_env,
         session_id=text("p", "SessionId"),
+        to=text("a", "To"),
         selectors=selectors,
         options=options,
         body=body,
@@ -175,8 +178,32 @@ def fault_envelope(fault: faults.WSManFault, relates_to: str, machine: str) -> b
     if fault.detail:
         ET.SubElement(detail, q("w", "FaultDetail")).text = fault.detail
     wsman_fault = ET.SubElement(detail, q("f", "WSManFault"), {"Code": str(fault.code), "Machine": machine})
-    ET.SubElement(wsman_fault, q("f", "Message")).text = fault.message
+    message = ET.SubElement(wsman_fault, q("f", "Message"))
+    if fault.provider is None:
+        message.text = fault.message
+    else:
+        provider, path = fault.provider
+        provider_fault = ET.SubElement(message, q("f", "ProviderFault"), {"provider": provider, "path": path})
+        inner = ET.SubElement(provider_fault, q("f", "WSManFault"), {"Code": str(fault.code), "Machine": machine})
+        ET.SubElement(inner, q("f", "Message")).text = fault.message
     return envelope(FAULT_ACTION, relates_to, [fault_el])
+
+
+def machine_name(to: str, host_header: str, default: str) -> str:
+    """The WSManFault Machine attribute: WinRM names the host as the client addressed it (the
+    host of wsa:To, else of the HTTP Host header), e.g. 127.0.0.1 or server.domain.local."""
+    for value in (to, host_header):
+        value = (value or "").strip()
+        if "://" in value:
+            value = value.split("://", 1)[1]
+        value = value.split("/", 1)[0].rsplit("@", 1)[-1]
+        if value.startswith("["):
+            value = value[1:].split("]", 1)[0]
+        elif value.count(":") == 1:
+            value = value.split(":", 1)[0]
+        if value:
+            return value
+    return default
 
 
 def rsp(tag: str, text: str | None = None, **attrib: str) -> ET.Element:
