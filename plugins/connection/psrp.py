@@ -1,0 +1,473 @@
+# Copyright (c) 2025 psremoting.pssession contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: psrp
+author: psremoting maintainers (@psremoting)
+short_description: Run tasks in one persistent PowerShell session (PSSession) per Windows host
+description:
+  - A drop-in for P(ansible.builtin.psrp#connection) with the same options and C(ansible_psrp_*) variables.
+    Where the builtin plugin opens a new PowerShell runspace pool on the host for every task and closes it
+    at the end, this one keeps ONE PSSession (a PSRP runspace pool kept by the host's WinRM service) per
+    host and reuses it in every task.
+  - Each task connects to the host's session (creating it the first time, with its name and IdleTimeout),
+    runs, and disconnects with the IdleTimeout. Nothing has to keep running on the controller between tasks,
+    so the same session serves the tasks of one run, separate C(ansible) ad-hoc commands, separate
+    C(ansible-playbook) runs and other controllers of the same user.
+  - C(raw) runs in the session's global scope, so what one task defines (variables, functions, imported
+    modules) is there in the next. Modules run as with the builtin plugin, through the powershell shell
+    plugin's bootstrap and exec wrapper in a local scope, and leave the session's variables alone.
+  - A B(named) session (O(session_name) set) is found by name by any later run, ad-hoc command or controller
+    of the same user, and lives until it is removed or its IdleTimeout passes without a client.
+  - A B(run-scoped) session (no O(session_name)) is shared by the tasks of one C(ansible-playbook) or
+    C(ansible) run. It gets a short IdleTimeout, and the next run from the same controller removes the
+    sessions of runs that have ended, so such sessions do not pile up on the host.
+  - Tasks of one controller that use the same session are serialized with a lock file. A session that another
+    client holds is waited for up to O(busy_timeout) seconds.
+  - When a session this controller used has expired or vanished, it is recreated and the task result carries
+    a warning saying so; with O(strict_session) the task fails instead.
+  - "C(meta: reset_connection) removes the host's session; the next task starts a fresh one."
+version_added: 0.1.0
+requirements:
+  - pypsrp>=0.9.1, <1.0.0 (Python library on the controller)
+extends_documentation_fragment:
+  - connection_pipelining
+options:
+  remote_addr:
+    description:
+      - Host name or IP address of the Windows host.
+    default: inventory_hostname
+    type: str
+    vars:
+      - name: inventory_hostname
+      - name: ansible_host
+      - name: ansible_psrp_host
+  remote_user:
+    description:
+      - User to authenticate as. The session belongs to this user; no other user can reach it.
+    type: str
+    vars:
+      - name: ansible_user
+      - name: ansible_psrp_user
+    keyword:
+      - name: remote_user
+  remote_password:
+    description:
+      - Password of O(remote_user). Also accepted from C(--ask-pass) and AWX machine credentials.
+    type: str
+    vars:
+      - name: ansible_password
+      - name: ansible_winrm_pass
+      - name: ansible_winrm_password
+    aliases:
+      - password  # --ask-pass arrives under this name, also when delegating
+  port:
+    description:
+      - TCP port of the WinRM listener.
+      - Without it, V(5986) is used unless O(protocol) is V(http), in which case V(5985) is.
+    type: int
+    vars:
+      - name: ansible_port
+      - name: ansible_psrp_port
+    keyword:
+      - name: port
+  protocol:
+    description:
+      - V(http) or V(https).
+      - Without it, V(https) is used unless O(port) is V(5985).
+    choices:
+      - http
+      - https
+    type: str
+    vars:
+      - name: ansible_psrp_protocol
+  path:
+    description:
+      - URI path of the WinRM listener.
+    type: str
+    vars:
+      - name: ansible_psrp_path
+    default: 'wsman'
+  auth:
+    description:
+      - Authentication protocol.
+      - V(negotiate) uses Kerberos when it can and falls back to NTLM.
+    type: str
+    vars:
+      - name: ansible_psrp_auth
+    choices:
+      - basic
+      - certificate
+      - negotiate
+      - kerberos
+      - ntlm
+      - credssp
+    default: negotiate
+  cert_validation:
+    description:
+      - V(validate) checks the server's TLS certificate; V(ignore) does not.
+      - See O(ca_cert) to validate against a specific CA chain.
+    choices:
+      - validate
+      - ignore
+    default: validate
+    type: str
+    vars:
+      - name: ansible_psrp_cert_validation
+  ca_cert:
+    description:
+      - Path of a PEM file with the CA chain to validate the server's certificate with.
+      - Not used when O(cert_validation) is V(ignore).
+    type: path
+    vars:
+      - name: ansible_psrp_cert_trust_path
+      - name: ansible_psrp_ca_cert
+    aliases: [ cert_trust_path ]
+  connection_timeout:
+    description:
+      - Seconds to wait for the TCP connection to the host.
+    type: int
+    vars:
+      - name: ansible_psrp_connection_timeout
+    default: 30
+  read_timeout:
+    description:
+      - Seconds to wait for data from the host; keep it above O(operation_timeout).
+    type: int
+    vars:
+      - name: ansible_psrp_read_timeout
+    default: 30
+  reconnection_retries:
+    description:
+      - How many times to retry opening an HTTP connection that failed.
+    type: int
+    vars:
+      - name: ansible_psrp_reconnection_retries
+    default: 0
+  reconnection_backoff:
+    description:
+      - Seconds to wait before the first retry of O(reconnection_retries); each later wait doubles.
+    type: int
+    vars:
+      - name: ansible_psrp_connection_backoff
+      - name: ansible_psrp_reconnection_backoff
+    default: 2
+  message_encryption:
+    description:
+      - WinRM message encryption, on top of or instead of TLS.
+      - V(auto) encrypts messages only over HTTP; V(always) also over HTTPS; V(never) never does.
+      - Only V(negotiate), V(kerberos), V(ntlm) and V(credssp) can encrypt messages; with the others use HTTPS.
+    type: str
+    vars:
+      - name: ansible_psrp_message_encryption
+    choices:
+      - auto
+      - always
+      - never
+    default: auto
+  proxy:
+    description:
+      - URL of a proxy to reach the host through.
+    vars:
+      - name: ansible_psrp_proxy
+    type: str
+  ignore_proxy:
+    description:
+      - Ignore proxy settings from the environment. Has no effect when O(proxy) is set.
+    vars:
+      - name: ansible_psrp_ignore_proxy
+    type: bool
+    default: false
+  certificate_key_pem:
+    description:
+      - Path of the private key for O(auth=certificate).
+    type: path
+    vars:
+      - name: ansible_psrp_certificate_key_pem
+  certificate_pem:
+    description:
+      - Path of the client certificate for O(auth=certificate).
+    type: path
+    vars:
+      - name: ansible_psrp_certificate_pem
+  credssp_auth_mechanism:
+    description:
+      - Inner authentication of CredSSP; V(auto) prefers Kerberos and falls back to NTLM.
+    type: str
+    choices:
+      - auto
+      - kerberos
+      - ntlm
+    default: auto
+    vars:
+      - name: ansible_psrp_credssp_auth_mechanism
+  credssp_disable_tlsv1_2:
+    description:
+      - Do not use TLS 1.2 on the CredSSP channel; only for hosts that lack it.
+    default: false
+    type: bool
+    vars:
+      - name: ansible_psrp_credssp_disable_tlsv1_2
+  credssp_minimum_version:
+    description:
+      - Lowest CredSSP server version accepted; V(5) requires a host patched for CVE 2018-0886.
+    default: 2
+    type: int
+    vars:
+      - name: ansible_psrp_credssp_minimum_version
+  negotiate_delegate:
+    description:
+      - Let the host delegate the user's Kerberos credentials to other servers. Ignored with NTLM.
+    type: bool
+    vars:
+      - name: ansible_psrp_negotiate_delegate
+  negotiate_hostname_override:
+    description:
+      - Host name to use for the Kerberos service principal instead of O(remote_addr). Ignored with NTLM.
+    type: str
+    vars:
+      - name: ansible_psrp_negotiate_hostname_override
+  negotiate_send_cbt:
+    description:
+      - Bind authentication to the TLS channel (channel binding token). Only over HTTPS.
+    default: true
+    type: bool
+    vars:
+      - name: ansible_psrp_negotiate_send_cbt
+  negotiate_service:
+    description:
+      - Service part of the Kerberos service principal. Ignored with NTLM.
+    default: WSMAN
+    type: str
+    vars:
+      - name: ansible_psrp_negotiate_service
+  operation_timeout:
+    description:
+      - WSMan OperationTimeout of each request, in seconds; keep it below O(connection_timeout) and O(read_timeout).
+    type: int
+    vars:
+      - name: ansible_psrp_operation_timeout
+    default: 20
+  max_envelope_size:
+    description:
+      - Largest WSMan message sent to the host, in bytes. The default suits old hosts too; it grows to the
+        host's limit when the host speaks PSRP 2.2 or later.
+    type: int
+    vars:
+      - name: ansible_psrp_max_envelope_size
+    default: 153600
+  configuration_name:
+    description:
+      - PowerShell session configuration (endpoint) to use; part of the session's identity.
+    type: str
+    vars:
+      - name: ansible_psrp_configuration_name
+    default: Microsoft.PowerShell
+  session_name:
+    description:
+      - Name of the host's PSSession (what C(Get-PSSession -Name) shows). A named session is found by
+        this name from any later run, ad-hoc command or controller of the same user, and is kept when a
+        task ends.
+      - Unset, the session is run-scoped, named C(ansible-<controller>-<pid>-<start>) after the run that uses it.
+      - Must not have the form of a run-scoped name.
+    type: str
+    vars:
+      - name: ansible_pssession_session_name
+    env:
+      - name: ANSIBLE_PSSESSION_SESSION_NAME
+  idle_timeout:
+    description:
+      - Seconds the host keeps the session while no client is connected, set when it is created and at
+        every disconnect. From V(60) to V(2147483).
+      - Unset, it is V(7200) for a named session and V(600) for a run-scoped one.
+    type: int
+    vars:
+      - name: ansible_pssession_idle_timeout
+    env:
+      - name: ANSIBLE_PSSESSION_IDLE_TIMEOUT
+  output_buffering_mode:
+    description:
+      - What the host does with output of a command still running while no client is connected.
+      - V(block) pauses the command when the buffer is full; V(drop) discards the oldest output.
+    type: str
+    choices:
+      - block
+      - drop
+    default: block
+    vars:
+      - name: ansible_pssession_output_buffering_mode
+    env:
+      - name: ANSIBLE_PSSESSION_OUTPUT_BUFFERING_MODE
+  busy_timeout:
+    description:
+      - Seconds to wait for the session while another task of this controller, or another client, uses it.
+        Then the task fails with a message saying the session is busy and since when. From V(0) to V(86400).
+    type: int
+    default: 30
+    vars:
+      - name: ansible_pssession_busy_timeout
+    env:
+      - name: ANSIBLE_PSSESSION_BUSY_TIMEOUT
+  strict_session:
+    description:
+      - When a session this controller used before has expired or been removed, fail the task instead of
+        creating a fresh session (whose state is empty).
+      - When false, the session is recreated and the task result carries a warning.
+    type: bool
+    default: false
+    vars:
+      - name: ansible_pssession_strict_session
+    env:
+      - name: ANSIBLE_PSSESSION_STRICT_SESSION
+notes:
+  - Options can also be given as extra variables (C(-e ansible_pssession_session_name=build)), which take precedence.
+  - Check mode and C(--diff) are handled by the modules, as with the builtin plugin.
+  - The controller keeps lock and state files in C($TMPDIR/ansible-pssession-<uid>) (or C($ANSIBLE_PSSESSION_LOCK_DIR)).
+seealso:
+  - plugin: ansible.builtin.psrp
+    plugin_type: connection
+"""
+
+EXAMPLES = r"""
+# Inventory (inventory.yml) for a NAMED session, shared by every run, ad-hoc command and
+# controller of this user:
+#
+#   windows:
+#     hosts:
+#       win1.example.com:
+#     vars:
+#       ansible_connection: psremoting.pssession.psrp
+#       ansible_user: ansible@EXAMPLE.COM
+#       ansible_password: "{{ vault_windows_password }}"
+#       ansible_psrp_protocol: https
+#       ansible_psrp_auth: ntlm
+#       ansible_pssession_session_name: build
+#       ansible_pssession_idle_timeout: 14400   # kept 4 hours without a client
+#       ansible_pssession_strict_session: true  # fail rather than start over silently
+#
+# Inventory (inventory.ini) for RUN-SCOPED sessions: one per host per run, removed by the
+# next run from this controller, and by the host after the IdleTimeout in any case:
+#
+#   [windows]
+#   win1.example.com
+#   [windows:vars]
+#   ansible_connection=psremoting.pssession.psrp
+#   ansible_user=ansible
+#   ansible_password=secret
+#   ansible_port=5985
+#   ansible_psrp_protocol=http
+#   ansible_pssession_idle_timeout=900
+#
+# Ad-hoc commands, one after the other, on the same named session:
+#
+#   ansible windows -m raw -a '$x = 5' -e ansible_pssession_session_name=demo
+#   ansible windows -m raw -a '$x' -e ansible_pssession_session_name=demo      # prints 5
+
+- name: State carries from task to task
+  hosts: windows
+  gather_facts: false
+  tasks:
+    - name: Define a variable and a function in the session
+      ansible.builtin.raw: $x = 41; function Get-Answer { $x + 1 }
+
+    - name: Use them in the next task (prints 42)
+      ansible.builtin.raw: Get-Answer
+
+    - name: Start over with a fresh session
+      ansible.builtin.meta: reset_connection
+
+- name: One play with its own named session
+  hosts: windows
+  gather_facts: false
+  vars:
+    ansible_pssession_session_name: nightly
+    ansible_pssession_busy_timeout: 120
+  tasks:
+    - name: Runs in the session named nightly
+      ansible.builtin.raw: $env:COMPUTERNAME
+"""
+
+import logging
+import os
+
+from ansible import constants as C
+from ansible.errors import AnsibleOptionsError
+from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.connection import ConnectionBase
+from ansible.utils.display import Display
+
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import check_raw_booleans, explain_config_error
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.task_session import TaskSession
+
+display = Display()
+
+
+class Connection(ConnectionBase):
+    """ansible.builtin.psrp's interface, on one persistent PSSession per host."""
+
+    transport = 'psremoting.pssession.psrp'
+    module_implementation_preferences = ('.ps1', '.exe', '')
+    allow_executable = False
+    has_pipelining = True
+
+    def __init__(self, *args, **kwargs):
+        self.always_pipeline_modules = True
+        self.has_native_async = True
+        self._shell_type = 'powershell'
+        self._task_session = None
+        super().__init__(*args, **kwargs)
+        if not C.DEFAULT_DEBUG:
+            for name, level in (('pypsrp', logging.WARNING), ('requests_credssp', logging.INFO), ('urllib3', logging.INFO),
+                                ('spnego', logging.WARNING)):
+                logging.getLogger(name).setLevel(level)
+
+    def set_options(self, task_keys=None, var_options=None, direct=None):
+        check_raw_booleans(var_options, direct, os.environ)
+        try:
+            super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)
+        except AnsibleOptionsError as err:
+            clearer = explain_config_error(to_native(err))
+            if clearer is None:
+                raise
+            raise clearer from None
+        self._task_session = TaskSession(self.get_option, display, self._play_context)
+
+    def _session(self):
+        if self._task_session is None:
+            self._task_session = TaskSession(self.get_option, display, self._play_context)
+        return self._task_session
+
+    def _connect(self):
+        super()._connect()
+        if not self._connected:
+            self._session().open()
+            self._connected = True
+        return self
+
+    def exec_command(self, cmd, in_data=None, sudoable=True):
+        super().exec_command(cmd, in_data=in_data, sudoable=sudoable)
+        return self._session().exec_command(cmd, in_data, self._shell)
+
+    def put_file(self, in_path, out_path):
+        super().put_file(in_path, out_path)
+        self._session().put_file(in_path, self._shell._unquote(out_path))
+
+    def fetch_file(self, in_path, out_path):
+        super().fetch_file(in_path, out_path)
+        self._session().fetch_file(self._shell._unquote(in_path), out_path.replace('\\', '/'))
+
+    def close(self):
+        try:
+            if self._task_session is not None:
+                self._task_session.close()
+        finally:
+            self._connected = False
+
+    def reset(self):
+        """meta: reset_connection: remove the host's session; the next task starts a fresh one."""
+        try:
+            self._session().reset()
+        finally:
+            self._connected = False

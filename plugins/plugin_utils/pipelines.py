@@ -1,0 +1,244 @@
+# Copyright (c) 2025 psremoting.pssession contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run pipelines in the PSSession and turn their streams into (rc, stdout, stderr).
+
+Two kinds of command reach exec_command:
+- what the powershell shell plugin builds (``PowerShell ... -EncodedCommand``: the module
+  bootstrap wrapper and its helpers, or ``-File``): run as ansible.builtin.psrp runs them, in
+  a local scope, so a module leaves the session's variables alone;
+- anything else (``raw``): run in the session's global scope, so what it defines is there
+  for the next task.
+
+A pipeline is started once. If the HTTP connection drops while its output is being
+received, the connection is re-established and receiving goes on; if it drops while the
+command itself was being sent, the host is asked whether the command exists, and it is
+never sent a second time.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import shlex
+import time
+import typing as t
+
+from ansible.errors import AnsibleConnectionFailure, AnsibleError
+from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
+
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import enumerate_commands
+
+HAS_PYPSRP = True
+try:
+    import requests.exceptions
+    from pypsrp.complex_objects import GenericComplexObject, PSInvocationState
+    from pypsrp.powershell import PowerShell
+    from pypsrp.shell import SignalCode
+except ImportError:  # pragma: no cover - pssession.require_pypsrp() reports it
+    HAS_PYPSRP = False
+
+# What the powershell shell plugin puts in front of the commands it builds.
+COMMON_ARGS = 'PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted'
+
+# `raw` runs the user's script followed by this line, so that a native command's exit code
+# becomes the task's rc (as with ansible.builtin.psrp). $LASTEXITCODE lives in the session's
+# global scope and would outlive the task, failing every later one: the line reads it and
+# resets it in one expression, without defining any variable.
+RAW_EPILOGUE = 'exit ($LASTEXITCODE, ($global:LASTEXITCODE = 0))[0]'
+
+FILE_SCRIPT = 'param([string]$Path, [Parameter(ValueFromRemainingArguments)][string[]]$ScriptArgs) & $Path @ScriptArgs'
+
+
+@dataclasses.dataclass
+class PlannedCommand:
+    """What exec_command will run for a command line."""
+
+    kind: str  # 'encoded', 'file' or 'raw'
+    script: str
+    input_data: t.Any = None
+    arguments: list[str] | None = None
+    use_local_scope: bool = True
+
+
+def plan_command(cmd: str, in_data: bytes | None) -> PlannedCommand:
+    """Decide how a command line from the action plugin runs in the session."""
+    if cmd.startswith(COMMON_ARGS + ' -EncodedCommand'):
+        script = to_text(base64.b64decode(cmd.split(' ')[-1]), 'utf-16-le')
+        data = to_text(in_data, errors='surrogate_or_strict', nonstring='passthru')
+        if isinstance(data, str) and data.startswith('#!'):
+            interpreter = to_native(data.splitlines()[0][2:])
+            raise AnsibleError("cannot run the interpreter '%s' over the psremoting.pssession.psrp connection" % interpreter)
+        return PlannedCommand('encoded', script, data.splitlines() if data else None)
+    if cmd.startswith(COMMON_ARGS + ' -File '):
+        return PlannedCommand('file', FILE_SCRIPT, None, shlex.split(cmd[len(COMMON_ARGS) + 7:]))
+    return PlannedCommand('raw', '%s\n%s' % (cmd, RAW_EPILOGUE), in_data.splitlines() if in_data else None, use_local_scope=False)
+
+
+def format_output(outputs: list[t.Any]) -> list[str]:
+    lines = []
+    for output in outputs:
+        if HAS_PYPSRP and isinstance(output, GenericComplexObject) and output.to_string is None:
+            parts = list(output.property_sets)
+            parts += ['%s: %s' % kv for kv in output.adapted_properties.items()]
+            parts += ['%s: %s' % kv for kv in output.extended_properties.items()]
+            lines.append('\n'.join(parts))
+        else:
+            lines.append(to_text(output, nonstring='simplerepr'))
+    return lines
+
+
+def format_error(error: t.Any, verbose: bool = False) -> str:
+    """An error record as PowerShell prints it (what ansible.builtin.psrp gives as stderr)."""
+    if error.fq_error == 'NativeCommandErrorMessage' and not error.target_name:
+        return str(error)
+    if error.fq_error in ('NativeCommandError', 'NativeCommandErrorMessage'):
+        return '%s\r\n' % error
+    text = '%s%s\r\n%s    + CategoryInfo          : %s\r\n    + FullyQualifiedErrorId : %s' % (
+        '%s : ' % error.command_name if error.command_name else '',
+        error,
+        '%s\r\n' % error.invocation_position_message if error.invocation_position_message else '',
+        error.message,
+        error.fq_error)
+    if verbose and error.script_stacktrace is not None:
+        text += '\r\nStackTrace:\r\n%s' % error.script_stacktrace
+    return text + '\r\n'
+
+
+class PipelineRunner:
+    """Runs pipelines on a PSSession, one at a time."""
+
+    def __init__(self, session: t.Any, log: t.Callable[[str], None] | None = None, verbose_errors: bool = False,
+                 retries: int = 3, backoff: float = 1.0) -> None:
+        self.session = session
+        self._log = log or (lambda msg: None)
+        self.verbose_errors = verbose_errors
+        self.retries = max(retries, 1)
+        self.backoff = backoff
+        self._last: t.Any = None
+
+    @property
+    def pool(self) -> t.Any:
+        return self.session.pool
+
+    @property
+    def host(self) -> t.Any:
+        return self.session.host
+
+    def finish_last(self) -> None:
+        """Tell the host we are done with the previous pipeline, so a disconnected session holds no stale command."""
+        last, self._last = self._last, None
+        if last is None or self.pool is None:
+            return
+        try:
+            last.close()
+        except Exception as err:  # pylint: disable=broad-except  # best effort, as the builtin plugin
+            self._log('PSRP could not close the previous pipeline: %s' % err)
+
+    def new_pipeline(self) -> t.Any:
+        self.finish_last()
+        return PowerShell(self.pool)
+
+    def run(self, planned: PlannedCommand, no_log: bool = False) -> tuple[int, bytes, bytes]:
+        ps = self.new_pipeline()
+        ps.add_script(planned.script, use_local_scope=planned.use_local_scope)
+        for arg in planned.arguments or []:
+            ps.add_argument(arg)
+        self.start(ps, planned.input_data)
+        self.wait(ps)
+        return self.result(ps, no_log)
+
+    # -- starting and receiving -------------------------------------------------------------
+    def start(self, ps: t.Any, input_data: t.Any = None) -> None:
+        """begin_invoke, once. A dropped connection here is never answered by sending the command again."""
+        try:
+            ps.begin_invoke(input_data)
+        except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as err:
+            self._recover_after_lost_start(ps, input_data, err)
+        self._last = ps
+
+    def _complete_on_host(self, ps: t.Any, input_data: t.Any) -> bool:
+        """Whether a pipeline whose Command answer was lost is whole on the host.
+
+        pypsrp sends the first fragment of CreatePipeline with Command, then any further
+        fragments and the input with Send. If Command failed, nothing else was sent: the host
+        has the whole pipeline only when it fits one fragment and takes no input. The size
+        check is conservative (XML escaping, the CreatePipeline envelope, UTF-8).
+        """
+        if ps.state != PSInvocationState.NOT_STARTED or input_data is not None:
+            return False
+        text = sum(len(to_bytes(c.cmd, errors='surrogate_or_strict')) for c in ps.commands)
+        return text * 6 + 16384 < self.pool.connection.max_payload_size
+
+    def _recover_after_lost_start(self, ps: t.Any, input_data: t.Any, err: BaseException) -> None:
+        self._log('PSRP connection lost while starting a pipeline: %s' % err)
+        self._reconnect(err)
+        known = enumerate_commands(self.session.wsman, self.pool.id)
+        if ps.id.upper() in known and self._complete_on_host(ps, input_data):
+            # The whole command reached the host, only its answer was lost: receive its output.
+            ps._command_id = ps._command_id or ps.id  # pylint: disable=protected-access  # pypsrp sends its own id as CommandId
+            ps.state = PSInvocationState.RUNNING
+            return
+        if ps.id.upper() in known:
+            try:
+                self.pool.shell.signal(SignalCode.TERMINATE, ps.id)
+            except Exception as stop_err:  # pylint: disable=broad-except  # reported in the error below anyway
+                self._log('PSRP could not stop the incomplete command: %s' % stop_err)
+            raise AnsibleConnectionFailure(
+                'psremoting.pssession.psrp: the connection to %s dropped while the command input was being sent; the command '
+                'was started on the host but may not have received all its input. It was stopped and not sent again.'
+                % self.session.endpoint)
+        raise AnsibleConnectionFailure(
+            'psremoting.pssession.psrp: the connection to %s dropped while the command was being sent, and the host does not '
+            'have it: it did not run, and was not sent again (%s)' % (self.session.endpoint, err))
+
+    def _reconnect(self, err: BaseException) -> None:
+        delay = self.backoff
+        for attempt in range(1, self.retries + 1):
+            try:
+                self.session.recover_transport()
+                self._log('PSRP connection re-established (attempt %d)' % attempt)
+                return
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as again:
+                err = again
+                if attempt == self.retries:
+                    break
+                time.sleep(delay)
+                delay *= 2
+        raise AnsibleConnectionFailure('psremoting.pssession.psrp: lost the connection to %s and could not re-establish it: %s'
+                                       % (self.session.endpoint, err))
+
+    def poll(self, ps: t.Any) -> None:
+        """One Receive; a dropped connection is re-established and the Receive asked again."""
+        failures = 0
+        while True:
+            try:
+                ps.poll_invoke()
+                return
+            except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as err:
+                failures += 1
+                if failures > self.retries:
+                    raise AnsibleConnectionFailure('psremoting.pssession.psrp: the connection to %s kept dropping while '
+                                                   'receiving output: %s' % (self.session.endpoint, err))
+                self._log('PSRP connection lost while receiving output, reconnecting: %s' % err)
+                self._reconnect(err)
+
+    def wait(self, ps: t.Any) -> None:
+        while ps.state == PSInvocationState.RUNNING:
+            self.poll(ps)
+
+    # -- results ----------------------------------------------------------------------------
+    def result(self, ps: t.Any, no_log: bool = False) -> tuple[int, bytes, bytes]:
+        host = self.host
+        rc = host.rc or (1 if ps.had_errors else 0)
+        stdout_lines = format_output(ps.output) + list(host.ui.stdout)
+        stdout = '\r\n'.join(stdout_lines)
+        stderr = ''.join(format_error(e, self.verbose_errors) for e in ps.streams.error)
+        stderr += ''.join(to_text(o) for o in host.ui.stderr)
+        shown_out, shown_err = ('<censored due to no log>',) * 2 if no_log else (stdout, stderr)
+        self._log('PSRP RC: %d' % rc)
+        self._log('PSRP STDOUT: %s' % shown_out)
+        self._log('PSRP STDERR: %s' % shown_err)
+        host.rc = 0
+        host.ui.stdout = []
+        host.ui.stderr = []
+        return rc, to_bytes(stdout, encoding='utf-8'), to_bytes(stderr, encoding='utf-8')

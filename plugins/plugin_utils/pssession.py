@@ -1,0 +1,371 @@
+# Copyright (c) 2025 psremoting.pssession contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The life of one PSSession on a Windows host, driven over pypsrp.
+
+A PSSession is a WSMan shell (a PSRP RunspacePool) kept by the host. This module finds the
+user's shell by its Name (WSMan Enumerate), connects to it when it is Disconnected (WSMan
+Connect with connectXml), waits for it when another client holds it, creates it (with its
+Name and IdleTimeOut) when there is none, disconnects from it with an IdleTimeOut and
+BufferMode at the end of a task, and removes it.
+
+pypsrp 0.9.1 is used by composition. Its gaps are filled here:
+- its disconnect() sends an empty Disconnect body: we send our own with IdleTimeOut/BufferMode;
+- get_runspace_pools() gives no shell Name/State and ignores ResourceUri: we enumerate
+  ourselves and build the RunspacePool for the shell we chose. The one pypsrp attribute set
+  here that is not public API is RunspacePool._new_client, which makes connect() use
+  WSMan Connect (a new client) rather than Reconnect (the client that disconnected); it is
+  what get_runspace_pools() sets on the pools it returns.
+"""
+
+from __future__ import annotations
+
+import time
+import typing as t
+import xml.etree.ElementTree as ET
+
+from ansible.errors import AnsibleConnectionFailure, AnsibleError
+
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_identity import is_dead_run_of_this_controller
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import SessionOptions
+
+HAS_PYPSRP = True
+PYPSRP_IMPORT_ERROR: ImportError | None = None
+try:
+    import requests.exceptions
+    from pypsrp.complex_objects import RunspacePoolState
+    from pypsrp.exceptions import AuthenticationError, WinRMError, WinRMTransportError, WSManFaultError
+    from pypsrp.host import PSHost, PSHostUserInterface
+    from pypsrp.powershell import RunspacePool
+    from pypsrp.wsman import NAMESPACES, SelectorSet
+except ImportError as err:  # pragma: no cover - exercised by the sanity import test
+    HAS_PYPSRP = False
+    PYPSRP_IMPORT_ERROR = err
+
+SHELL_URI = 'http://schemas.microsoft.com/wbem/wsman/1/windows/shell'
+COMMAND_URI = SHELL_URI + '/Command'
+PS_URI_PREFIX = 'http://schemas.microsoft.com/powershell/'
+
+
+def require_pypsrp() -> None:
+    if not HAS_PYPSRP:
+        raise AnsibleError('The psremoting.pssession.psrp connection needs the Python packages pypsrp (>= 0.9.1, < 1.0) and '
+                           'requests on the controller; install them with pip install "pypsrp>=0.9.1,<1.0" (import failed: %s)'
+                           % PYPSRP_IMPORT_ERROR)
+
+
+class SessionBusyError(AnsibleError):
+    """The session stayed connected to another client for longer than busy_timeout."""
+
+
+class SessionVanishedError(AnsibleError):
+    """The session this controller used before is gone, and strict_session is on."""
+
+
+def resource_uri(configuration_name: str) -> str:
+    return PS_URI_PREFIX + configuration_name
+
+
+def new_host() -> t.Any:
+    """A PSHost that captures Write-Host output and the exit code like ansible.builtin.psrp's."""
+    return PSHost(None, None, False, 'Ansible PSRP Host', None, PSHostUserInterface(), None)
+
+
+def enumerate_shells(wsman: t.Any) -> list[dict[str, str]]:
+    """All shells of the connecting user, each as its WSMan fields (ShellId, Name, State, ...)."""
+    wsen = NAMESPACES['wsen']
+    wsmn = NAMESPACES['wsman']
+    rsp = NAMESPACES['rsp']
+    shells: list[dict[str, str]] = []
+    body = ET.Element('{%s}Enumerate' % wsen)
+    ET.SubElement(body, '{%s}OptimizeEnumeration' % wsmn)
+    ET.SubElement(body, '{%s}MaxElements' % wsmn).text = '32000'
+    response = wsman.enumerate(SHELL_URI, body)
+    while True:
+        items = response.findall('wsen:EnumerateResponse/wsman:Items/rsp:Shell', NAMESPACES)
+        items += response.findall('wsen:PullResponse/wsen:Items/rsp:Shell', NAMESPACES)
+        for shell in items:
+            shells.append({child.tag.replace('{%s}' % rsp, ''): (child.text or '') for child in shell})
+        context = response.find('wsen:EnumerateResponse/wsen:EnumerationContext', NAMESPACES)
+        if context is None:
+            context = response.find('wsen:PullResponse/wsen:EnumerationContext', NAMESPACES)
+        end = response.find('.//wsman:EndOfSequence', NAMESPACES)
+        if end is None:
+            end = response.find('.//wsen:EndOfSequence', NAMESPACES)
+        if context is None or not (context.text or '').strip() or end is not None:
+            return shells
+        pull = ET.Element('{%s}Pull' % wsen)
+        ET.SubElement(pull, '{%s}EnumerationContext' % wsen).text = context.text
+        ET.SubElement(pull, '{%s}MaxElements' % wsen).text = '32000'
+        response = wsman.pull(SHELL_URI, pull)
+
+
+def enumerate_commands(wsman: t.Any, shell_id: str) -> list[str]:
+    """The ids of the commands (pipelines) the host keeps for a shell."""
+    wsen = NAMESPACES['wsen']
+    wsmn = NAMESPACES['wsman']
+    body = ET.Element('{%s}Enumerate' % wsen)
+    ET.SubElement(body, '{%s}OptimizeEnumeration' % wsmn)
+    ET.SubElement(body, '{%s}MaxElements' % wsmn).text = '32000'
+    flt = ET.SubElement(body, '{%s}Filter' % wsmn, Dialect='http://schemas.dmtf.org/wbem/wsman/1/wsman/SelectorFilter')
+    selectors = SelectorSet()
+    selectors.add_option('ShellId', shell_id)
+    flt.append(selectors.pack())
+    response = wsman.enumerate(COMMAND_URI, body)
+    ids = []
+    for command in response.findall('wsen:EnumerateResponse/wsman:Items/rsp:Command', NAMESPACES):
+        cid = command.find('rsp:CommandId', NAMESPACES)
+        if cid is not None and cid.text:
+            ids.append(cid.text.upper())
+    return ids
+
+
+def shell_selector(shell_id: str) -> t.Any:
+    selectors = SelectorSet()
+    selectors.add_option('ShellId', shell_id)
+    return selectors
+
+
+def connection_failure(err: BaseException, where: str, endpoint: str) -> AnsibleConnectionFailure:
+    """An UNREACHABLE-class error with a clear message for transport and authentication failures."""
+    if isinstance(err, AuthenticationError):
+        msg = 'Authentication to %s failed (%s); check the user name, password and auth option' % (endpoint, err)
+    elif isinstance(err, requests.exceptions.SSLError):
+        msg = ('The TLS connection to %s was refused: the server certificate could not be verified (%s). '
+               'Set ca_cert to the CA that signed it, or cert_validation=ignore on a trusted network' % (endpoint, _short(err)))
+    elif isinstance(err, (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout)):
+        msg = 'Timed out talking to %s (%s)' % (endpoint, _short(err))
+    elif isinstance(err, requests.exceptions.ConnectionError):
+        msg = 'Could not connect to %s: %s' % (endpoint, _short(err))
+    elif isinstance(err, WinRMTransportError):
+        msg = 'The WinRM service at %s answered HTTP %s' % (endpoint, getattr(err, 'code', '?'))
+    else:
+        msg = '%s: %s' % (type(err).__name__, err)
+    return AnsibleConnectionFailure('psremoting.pssession.psrp: %s while %s' % (msg, where))
+
+
+def _short(err: BaseException) -> str:
+    """The innermost reason of a requests/urllib3 error, without the retry noise."""
+    text = str(err)
+    for marker in ('Caused by ', 'caused by '):
+        if marker in text:
+            text = text.split(marker, 1)[1]
+    return text.strip('()\'" ')[:300]
+
+
+TRANSPORT_ERRORS: tuple[type[BaseException], ...] = ()
+if HAS_PYPSRP:
+    TRANSPORT_ERRORS = (AuthenticationError, WinRMTransportError, requests.exceptions.RequestException)
+
+
+class PSSession:
+    """One task's use of the host's PSSession.
+
+    ``wsman_factory`` builds a new pypsrp WSMan client; ``known`` is what this controller
+    remembers of the session (the shell id it last used), or None.
+    """
+
+    def __init__(self, wsman_factory: t.Callable[[], t.Any], configuration_name: str, session_name: str,
+                 options: SessionOptions, endpoint: str, log: t.Callable[[str], None] | None = None,
+                 sleep: t.Callable[[float], None] = time.sleep, clock: t.Callable[[], float] = time.monotonic) -> None:
+        require_pypsrp()
+        self._factory = wsman_factory
+        self.configuration_name = configuration_name
+        self.resource_uri = resource_uri(configuration_name)
+        self.name = session_name
+        self.options = options
+        self.endpoint = endpoint
+        self._log = log or (lambda msg: None)
+        self._sleep = sleep
+        self._clock = clock
+        self.wsman: t.Any = None
+        self.pool: t.Any = None
+        self.host: t.Any = None
+        self.created = False
+        self.recreated = False
+        self.reaped: list[str] = []
+
+    # -- opening ----------------------------------------------------------------------------
+    def _mine(self, shells: list[dict[str, str]]) -> list[dict[str, str]]:
+        return [s for s in shells if s.get('Name') == self.name and s.get('ResourceUri', self.resource_uri).lower() == self.resource_uri.lower()]
+
+    def open(self, known_shell_id: str | None = None) -> None:
+        """Connect to the session, or create it; wait up to busy_timeout while another client holds it."""
+        self.wsman = self._factory()
+        self.host = new_host()
+        deadline = self._clock() + self.options.busy_timeout
+        first_busy: float | None = None
+        try:
+            while True:
+                shells = enumerate_shells(self.wsman)
+                if not self.options.named:
+                    self._reap(shells)
+                mine = self._mine(shells)
+                free = [s for s in mine if s.get('State', '').lower() == 'disconnected']
+                free.sort(key=lambda s: s.get('ShellId', '').upper() != (known_shell_id or '').upper())
+                for shell in free:
+                    if self._connect(shell):
+                        return
+                if mine:
+                    # Connected to another client, or taken/refused between Enumerate and Connect.
+                    first_busy = first_busy or time.time()
+                    if self._clock() >= deadline:
+                        raise SessionBusyError(self._busy_message(mine[0], first_busy))
+                    self._log('PSSESSION %s is in use by another client, waiting' % self.name)
+                    self._sleep(min(1.0, max(deadline - self._clock(), 0.05)))
+                    continue
+                if known_shell_id:
+                    if self.options.strict:
+                        raise SessionVanishedError(
+                            "The PSSession '%s' on %s (shell %s) has expired or was removed, and strict_session is set: "
+                            "not creating a new, empty one. Its state is lost; run once with strict_session false to start a "
+                            "fresh session." % (self.name, self.endpoint, known_shell_id))
+                    self.recreated = True
+                self._create()
+                return
+        except TRANSPORT_ERRORS as err:
+            raise connection_failure(err, 'opening the PSSession %s' % self.name, self.endpoint) from None
+        except WinRMError as err:
+            raise AnsibleConnectionFailure('psremoting.pssession.psrp: the host refused the PSSession %s at %s: %s'
+                                           % (self.name, self.endpoint, err)) from None
+
+    def _busy_message(self, shell: dict[str, str], first_busy: float) -> str:
+        details = []
+        if shell.get('ClientIP'):
+            details.append('client %s' % shell['ClientIP'])
+        for field, label in (('ConnectedSince', 'connected since'), ('ShellInactivity', 'idle for'), ('ShellRunTime', 'running for')):
+            if shell.get(field):
+                details.append('%s %s' % (label, shell[field]))
+        since = shell.get('ConnectedSince') or time.strftime('%Y-%m-%d %H:%M:%S %z', time.localtime(first_busy)) + ' at least'
+        return ("The PSSession '%s' on %s is busy: it is connected to another client (%s) since %s; waited %ss (busy_timeout). "
+                "A session runs one client's commands at a time; try again later or raise busy_timeout."
+                % (self.name, self.endpoint, ', '.join(details) or 'no details from the host', since, self.options.busy_timeout))
+
+    def _reap(self, shells: list[dict[str, str]]) -> None:
+        """Remove run-scoped sessions of this controller whose run has ended."""
+        for shell in shells:
+            name = shell.get('Name')
+            if name == self.name or not is_dead_run_of_this_controller(name):
+                continue
+            try:
+                self.wsman.delete(shell.get('ResourceUri') or self.resource_uri, selector_set=shell_selector(shell['ShellId']))
+                self.reaped.append(name or '')
+                self._log('PSSESSION removed %s, left by an ended run' % name)
+            except WSManFaultError as err:
+                self._log('PSSESSION could not remove %s: %s' % (name, err))
+
+    def _connect(self, shell: dict[str, str]) -> bool:
+        """Connect to a disconnected shell as a new client; False if it went away or was taken meanwhile."""
+        shell_id = shell['ShellId']
+        pool = RunspacePool(self.wsman, host=self.host, configuration_name=self.configuration_name)
+        pool.id = shell_id
+        pool.shell.id = shell_id
+        pool.shell.opened = True
+        pool.state = RunspacePoolState.DISCONNECTED
+        pool._new_client = True  # pylint: disable=protected-access  # see the module docstring
+        try:
+            pool.connect()
+        except WSManFaultError as err:
+            self._log('PSSESSION connect to %s failed, enumerating again: %s' % (shell_id, err))
+            return False
+        if pool.state != RunspacePoolState.OPENED:
+            pool.state = RunspacePoolState.OPENED
+        self.pool = pool
+        self._log('PSSESSION connected to %s (%s)' % (self.name, shell_id))
+        return True
+
+    def _create(self) -> None:
+        pool = RunspacePool(self.wsman, host=self.host, configuration_name=self.configuration_name,
+                            idle_timeout=self.options.idle_timeout)
+        pool.shell.name = self.name
+        pool.open()
+        self.pool = pool
+        self.created = True
+        self._log('PSSESSION created %s (%s) with IdleTimeOut %ss' % (self.name, pool.id, self.options.idle_timeout))
+
+    @property
+    def shell_id(self) -> str | None:
+        return self.pool.id if self.pool is not None else None
+
+    # -- transport recovery -----------------------------------------------------------------
+    def recover_transport(self) -> None:
+        """After an HTTP connection dropped: a new HTTP client, same WSMan session, same shell.
+
+        The shell stays ours on the host; if the host marked it Disconnected meanwhile, it is
+        reconnected (WSMan Reconnect, as the client that held it).
+        """
+        old = self.wsman
+        new = self._factory()
+        new.session_id = old.session_id
+        try:
+            old.close()
+        except Exception:  # pylint: disable=broad-except  # the old socket is broken anyway
+            pass
+        self.wsman = new
+        self.pool.connection = new
+        self.pool.shell.wsman = new
+        for shell in enumerate_shells(new):
+            if shell.get('ShellId', '').upper() == self.pool.id.upper():
+                if shell.get('State', '').lower() == 'disconnected':
+                    new.reconnect(self.resource_uri, selector_set=shell_selector(self.pool.id))
+                return
+        raise AnsibleConnectionFailure("psremoting.pssession.psrp: the PSSession '%s' (shell %s) on %s disappeared while the "
+                                       "connection was being re-established" % (self.name, self.pool.id, self.endpoint))
+
+    # -- closing ----------------------------------------------------------------------------
+    def disconnect(self) -> None:
+        """Disconnect with the session's IdleTimeOut and BufferMode; the host keeps the session."""
+        if self.pool is None:
+            return
+        pool, self.pool = self.pool, None
+        if pool.state != RunspacePoolState.OPENED:
+            return
+        rsp = NAMESPACES['rsp']
+        body = ET.Element('{%s}Disconnect' % rsp)
+        ET.SubElement(body, '{%s}IdleTimeOut' % rsp).text = 'PT%dS' % self.options.idle_timeout
+        ET.SubElement(body, '{%s}BufferMode' % rsp).text = self.options.buffer_mode
+        self.wsman.disconnect(self.resource_uri, body, selector_set=shell_selector(pool.id))
+        pool.state = RunspacePoolState.DISCONNECTED
+        self._log('PSSESSION disconnected from %s (%s), IdleTimeOut %ss, BufferMode %s'
+                  % (self.name, pool.id, self.options.idle_timeout, self.options.buffer_mode))
+
+    def remove_all(self) -> list[str]:
+        """Delete this user's shells with the session's name (used by reset); returns their ids.
+
+        Waits up to busy_timeout for one connected to another client, like open().
+        """
+        if self.wsman is None:
+            self.wsman = self._factory()
+        removed = []
+        deadline = self._clock() + self.options.busy_timeout
+        first_busy = None
+        try:
+            if self.pool is not None and self.pool.state == RunspacePoolState.OPENED:
+                self.pool.close()
+                removed.append(self.pool.id)
+                self.pool = None
+            while True:
+                mine = self._mine(enumerate_shells(self.wsman))
+                busy = [s for s in mine if s.get('State', '').lower() != 'disconnected']
+                for shell in mine:
+                    if shell in busy:
+                        continue
+                    try:
+                        self.wsman.delete(self.resource_uri, selector_set=shell_selector(shell['ShellId']))
+                        removed.append(shell['ShellId'])
+                    except WSManFaultError as err:
+                        self._log('PSSESSION could not remove %s: %s' % (shell['ShellId'], err))
+                if not busy:
+                    return removed
+                first_busy = first_busy or time.time()
+                if self._clock() >= deadline:
+                    raise SessionBusyError(self._busy_message(busy[0], first_busy))
+                self._sleep(min(1.0, max(deadline - self._clock(), 0.05)))
+        except TRANSPORT_ERRORS as err:
+            raise connection_failure(err, 'removing the PSSession %s' % self.name, self.endpoint) from None
+
+    def close_transport(self) -> None:
+        if self.wsman is not None:
+            try:
+                self.wsman.close()
+            finally:
+                self.wsman = None

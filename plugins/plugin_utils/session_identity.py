@@ -1,0 +1,127 @@
+# Copyright (c) 2025 psremoting.pssession contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Which PSSession a task means: its key, and the names of run-scoped sessions.
+
+A run-scoped session is named ``ansible-<controller>-<pid>-<start>``: ``controller`` is a
+hash of this machine and user, ``pid``/``start`` identify the ``ansible``/``ansible-playbook``
+process of the run (its workers are forked from it, so they all compute the same name).
+The next run from the same controller recognises sessions of runs whose process is gone
+and removes them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import multiprocessing
+import os
+import socket
+
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import RUN_SCOPED_NAME
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionKey:
+    """Host address, port, path, user, configuration name and session name."""
+
+    host: str
+    port: int
+    path: str
+    user: str | None
+    configuration_name: str
+    session_name: str
+
+    @property
+    def digest(self) -> str:
+        text = '\0'.join(str(part) for part in dataclasses.astuple(self))
+        return hashlib.sha256(text.encode('utf-8')).hexdigest()[:32]
+
+    def describe(self) -> str:
+        return "session '%s' of %s on %s:%s/%s (%s)" % (
+            self.session_name, self.user or '<no user>', self.host, self.port, self.path.strip('/'), self.configuration_name)
+
+
+def _read_first(paths: tuple[str, ...]) -> str:
+    for path in paths:
+        try:
+            with open(path, encoding='ascii', errors='replace') as handle:
+                value = handle.read().strip()
+        except OSError:
+            continue
+        if value:
+            return value
+    return ''
+
+
+def controller_id() -> str:
+    """12 hex digits naming this controller machine and user."""
+    machine = _read_first(('/etc/machine-id', '/var/lib/dbus/machine-id')) or socket.gethostname()
+    text = '%s\0%d' % (machine, os.getuid())
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]
+
+
+def process_start_time(pid: int) -> int | None:
+    """The start time of a process (clock ticks after boot, from /proc), None if unknown or gone."""
+    try:
+        with open('/proc/%d/stat' % pid, 'rb') as handle:
+            stat = handle.read()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces and parentheses: split after the last ')'.
+    fields = stat[stat.rfind(b')') + 2:].split()
+    try:
+        return int(fields[19])  # field 22 of the whole line
+    except (IndexError, ValueError):
+        return None
+
+
+def run_process_id() -> int:
+    """The pid of the ansible process of this run.
+
+    Task workers are multiprocessing children of it; code running in the main process
+    itself (meta: reset_connection) gets its own pid.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is not None and parent.pid:
+        return parent.pid
+    return os.getpid()
+
+
+def run_scoped_name(pid: int | None = None) -> str:
+    pid = run_process_id() if pid is None else pid
+    return 'ansible-%s-%d-%d' % (controller_id(), pid, process_start_time(pid) or 0)
+
+
+def parse_run_scoped_name(name: str | None) -> tuple[str, int, int] | None:
+    """(controller, pid, start) of a run-scoped session name, None for any other name."""
+    match = RUN_SCOPED_NAME.match(name or '')
+    if not match:
+        return None
+    return match.group('controller'), int(match.group('pid')), int(match.group('start'))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def is_dead_run_of_this_controller(name: str | None, controller: str | None = None) -> bool:
+    """True when ``name`` is a run-scoped session of this controller whose run has ended."""
+    parsed = parse_run_scoped_name(name)
+    if parsed is None:
+        return False
+    owner, pid, start = parsed
+    if owner != (controller or controller_id()):
+        return False
+    if not _pid_alive(pid):
+        return True
+    current = process_start_time(pid)
+    if current is None or start == 0:
+        # No /proc: a live process with that pid is taken to be the run.
+        return False
+    return current != start

@@ -1,0 +1,123 @@
+# Copyright (c) 2025 psremoting.pssession contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One task at a time per session on this controller: an fcntl lock per session key.
+
+The lock file also records who holds it (pid, since when) for the message a waiting task
+gives up with. Next to it a small state file remembers the last shell this controller used
+for the key, so that a session which has vanished is noticed and reported as recreated.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import stat
+import tempfile
+import time
+import typing as t
+
+from ansible.errors import AnsibleError
+
+
+def lock_directory() -> str:
+    """A directory only this user can write: $ANSIBLE_PSSESSION_LOCK_DIR or <tmp>/ansible-pssession-<uid>."""
+    path = os.environ.get('ANSIBLE_PSSESSION_LOCK_DIR') or os.path.join(tempfile.gettempdir(), 'ansible-pssession-%d' % os.getuid())
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    info = os.lstat(path)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
+        raise AnsibleError('The session lock directory %s must be a directory owned by uid %d and writable by it only' % (path, os.getuid()))
+    return path
+
+
+class LockTimeout(AnsibleError):
+    """Another task on this controller held the session for longer than we could wait."""
+
+    def __init__(self, message: str, holder: dict[str, t.Any]) -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
+class SessionLock:
+    """An exclusive lock for one session key."""
+
+    def __init__(self, digest: str, directory: str | None = None) -> None:
+        self.directory = directory or lock_directory()
+        self.path = os.path.join(self.directory, '%s.lock' % digest)
+        self.state_path = os.path.join(self.directory, '%s.json' % digest)
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def holder(self) -> dict[str, t.Any]:
+        """Who holds (or last held) the lock, as written by the holder."""
+        try:
+            with open(self.path, encoding='utf-8') as handle:
+                return json.loads(handle.read() or '{}')
+        except (OSError, ValueError):
+            return {}
+
+    def acquire(self, timeout: float, description: str, poll: float = 0.1) -> None:
+        if self._fd is not None:
+            return
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0), 0o600)
+        deadline = time.monotonic() + max(timeout, 0)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as err:
+                    if err.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                if time.monotonic() >= deadline:
+                    holder = self.holder()
+                    since = holder.get('since')
+                    raise LockTimeout(
+                        'The %s is busy: another task on this controller (pid %s) has held it since %s; waited %ss (busy_timeout)'
+                        % (description, holder.get('pid', 'unknown'),
+                           time.strftime('%Y-%m-%d %H:%M:%S %z', time.localtime(since)) if since else 'an unknown time', timeout),
+                        holder)
+                time.sleep(poll)
+        except BaseException:
+            os.close(fd)
+            raise
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps({'pid': os.getpid(), 'since': time.time()}).encode('utf-8'), 0)
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    # The state file is read and written only while the lock is held.
+    def read_state(self) -> dict[str, t.Any]:
+        try:
+            with open(self.state_path, encoding='utf-8') as handle:
+                value = json.load(handle)
+        except (OSError, ValueError):
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    def write_state(self, state: dict[str, t.Any] | None) -> None:
+        if not state:
+            try:
+                os.unlink(self.state_path)
+            except FileNotFoundError:
+                pass
+            return
+        tmp = '%s.%d.tmp' % (self.state_path, os.getpid())
+        with open(tmp, 'w', encoding='utf-8') as handle:
+            json.dump(state, handle)
+        os.replace(tmp, self.state_path)

@@ -1,0 +1,235 @@
+# Copyright (c) 2025 psremoting.pssession contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the connection plugin does in one task, put together.
+
+open(): validate the options (no network before that), take this controller's lock on the
+session, connect to or create the host's PSSession. exec_command/put_file/fetch_file: run
+pipelines in it. close(): disconnect with the IdleTimeout and BufferMode, release the lock.
+reset(): remove the session.
+"""
+
+from __future__ import annotations
+
+import time
+import typing as t
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.parsing.convert_bool import boolean
+
+from ansible_collections.psremoting.pssession.plugins.plugin_utils import file_transfer
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import PipelineRunner, plan_command
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import (
+    PSSession, TRANSPORT_ERRORS, connection_failure, require_pypsrp,
+)
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_identity import SessionKey, run_scoped_name
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_lock import SessionLock
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import SessionOptions, read_session_options
+
+try:
+    from pypsrp.wsman import WSMan
+except ImportError:  # pragma: no cover - require_pypsrp() reports it
+    WSMan = None
+
+
+def transport_settings(get_option: t.Callable[[str], t.Any]) -> dict[str, t.Any]:
+    """pypsrp WSMan keyword arguments from the plugin options, with the builtin plugin's defaults for port/protocol."""
+    protocol = get_option('protocol')
+    port = get_option('port')
+    if protocol is None and port is None:
+        protocol, port = 'https', 5986
+    elif protocol is None:
+        protocol = 'http' if int(port) == 5985 else 'https'
+    elif port is None:
+        port = 5986 if protocol == 'https' else 5985
+
+    cert_validation = get_option('cert_validation')
+    ca_cert = get_option('ca_cert')
+    if cert_validation == 'ignore':
+        verify: t.Any = False
+    elif ca_cert is not None:
+        verify = ca_cert
+    else:
+        verify = True
+
+    return dict(
+        server=get_option('remote_addr'),
+        port=int(port),
+        username=get_option('remote_user'),
+        password=get_option('remote_password'),
+        ssl=protocol == 'https',
+        path=get_option('path'),
+        auth=get_option('auth'),
+        cert_validation=verify,
+        connection_timeout=get_option('connection_timeout'),
+        encryption=get_option('message_encryption'),
+        proxy=get_option('proxy'),
+        no_proxy=boolean(get_option('ignore_proxy')),
+        max_envelope_size=get_option('max_envelope_size'),
+        operation_timeout=get_option('operation_timeout'),
+        read_timeout=get_option('read_timeout'),
+        reconnection_retries=get_option('reconnection_retries'),
+        reconnection_backoff=float(get_option('reconnection_backoff')),
+        certificate_key_pem=get_option('certificate_key_pem'),
+        certificate_pem=get_option('certificate_pem'),
+        credssp_auth_mechanism=get_option('credssp_auth_mechanism'),
+        credssp_disable_tlsv1_2=get_option('credssp_disable_tlsv1_2'),
+        credssp_minimum_version=get_option('credssp_minimum_version'),
+        negotiate_send_cbt=get_option('negotiate_send_cbt'),
+        negotiate_delegate=get_option('negotiate_delegate'),
+        negotiate_hostname_override=get_option('negotiate_hostname_override'),
+        negotiate_service=get_option('negotiate_service'),
+    )
+
+
+def endpoint_of(settings: dict[str, t.Any]) -> str:
+    return '%s://%s:%s/%s' % ('https' if settings['ssl'] else 'http', settings['server'], settings['port'], settings['path'].strip('/'))
+
+
+class TaskSession:
+    """The session as one task (one worker process) uses it."""
+
+    def __init__(self, get_option: t.Callable[[str], t.Any], display: t.Any, play_context: t.Any = None) -> None:
+        self._get_option = get_option
+        self._display = display
+        self._play_context = play_context
+        self.options: SessionOptions | None = None
+        self.settings: dict[str, t.Any] = {}
+        self.key: SessionKey | None = None
+        self.lock: SessionLock | None = None
+        self.session: PSSession | None = None
+        self.runner: PipelineRunner | None = None
+
+    # -- setup (no network) -----------------------------------------------------------------
+    def prepare(self) -> None:
+        """Validate everything and compute the session's identity; raises before any network traffic."""
+        self.options = read_session_options(self._get_option)
+        self.settings = transport_settings(self._get_option)
+        self.key = SessionKey(
+            host=self.settings['server'],
+            port=self.settings['port'],
+            path=self.settings['path'],
+            user=self.settings['username'],
+            configuration_name=self._get_option('configuration_name'),
+            session_name=self.options.session_name or run_scoped_name(),
+        )
+
+    @property
+    def endpoint(self) -> str:
+        return endpoint_of(self.settings) if self.settings else '<not connected>'
+
+    def _log(self, msg: str) -> None:
+        self._display.vvv(msg, host=self.settings.get('server'))
+
+    def _debug(self, msg: str) -> None:
+        self._display.vvvvv(msg, host=self.settings.get('server'))
+
+    def _wsman(self) -> t.Any:
+        try:
+            return WSMan(**self.settings)
+        except ValueError as err:  # pypsrp's checks of incompatible settings (auth vs encryption, ...)
+            raise AnsibleError('psremoting.pssession.psrp: invalid connection settings for %s: %s' % (self.endpoint, err)) from None
+
+    def _new_session(self) -> PSSession:
+        return PSSession(self._wsman, self.key.configuration_name, self.key.session_name, self.options, self.endpoint, log=self._log)
+
+    def _take_lock(self) -> SessionLock:
+        lock = SessionLock(self.key.digest)
+        lock.acquire(self.options.busy_timeout, self.key.describe())
+        return lock
+
+    # -- per task ---------------------------------------------------------------------------
+    def open(self) -> None:
+        require_pypsrp()
+        self.prepare()
+        self._log('ESTABLISH PSSESSION %s FOR USER: %s ON %s' % (self.key.session_name, self.key.user, self.endpoint))
+        self.lock = self._take_lock()
+        try:
+            known = self.lock.read_state().get('shell_id')
+            session = self._new_session()
+            session.open(known)
+            if session.recreated:
+                self._display.warning(
+                    "psremoting.pssession.psrp: the PSSession '%s' on %s (shell %s) had expired or was removed; a new, empty "
+                    "session was created (shell %s). What earlier tasks defined in it is gone. Set strict_session to fail "
+                    "instead." % (self.key.session_name, self.endpoint, known, session.shell_id))
+            self.lock.write_state({'shell_id': session.shell_id, 'name': self.key.session_name, 'updated': time.time()})
+        except BaseException:
+            self.lock.release()
+            self.lock = None
+            raise
+        self.session = session
+        verbose = getattr(self._display, 'verbosity', 0) >= 3
+        self.runner = PipelineRunner(session, log=self._debug, verbose_errors=verbose,
+                                     retries=max(3, int(self.settings.get('reconnection_retries') or 0)),
+                                     backoff=max(0.5, float(self.settings.get('reconnection_backoff') or 0)))
+
+    def _active_runner(self) -> PipelineRunner:
+        if self.runner is None:
+            raise AnsibleError('psremoting.pssession.psrp: no PSSession is open for this task')
+        return self.runner
+
+    def _no_log(self) -> bool:
+        return bool(getattr(self._play_context, 'no_log', False))
+
+    def exec_command(self, cmd: str, in_data: bytes | None, shell: t.Any) -> tuple[int, bytes, bytes]:
+        planned = plan_command(cmd, in_data)
+        if planned.kind == 'encoded':
+            if shell.build_module_command('', '', '') == cmd:
+                self._log('PSRP: EXEC (via pipeline wrapper)')
+            else:
+                self._log('PSRP: EXEC %s' % planned.script)
+        else:
+            self._log('PSRP: EXEC (%s) %s' % (planned.kind, planned.script))
+        try:
+            return self._active_runner().run(planned, self._no_log())
+        except TRANSPORT_ERRORS as err:
+            raise connection_failure(err, 'running a command', self.endpoint) from None
+
+    def put_file(self, in_path: str, out_path: str) -> None:
+        self._log('PUT %s TO %s' % (in_path, out_path))
+        try:
+            file_transfer.put_file(self._active_runner(), in_path, out_path, log=self._debug)
+        except TRANSPORT_ERRORS as err:
+            raise connection_failure(err, 'copying %s to the host' % in_path, self.endpoint) from None
+
+    def fetch_file(self, in_path: str, out_path: str) -> None:
+        self._log('FETCH %s TO %s' % (in_path, out_path))
+        try:
+            file_transfer.fetch_file(self._active_runner(), in_path, out_path, log=self._debug)
+        except TRANSPORT_ERRORS as err:
+            raise connection_failure(err, 'fetching %s from the host' % in_path, self.endpoint) from None
+
+    def close(self) -> None:
+        """Disconnect (keeping the session on the host) and let the next task in."""
+        try:
+            if self.runner is not None:
+                self.runner.finish_last()
+            if self.session is not None:
+                try:
+                    self.session.disconnect()
+                except Exception as err:  # pylint: disable=broad-except  # the host reaps a silent session anyway
+                    self._display.warning('psremoting.pssession.psrp: could not disconnect from the PSSession %s cleanly: %s'
+                                          % (self.key.session_name if self.key else '?', err))
+                finally:
+                    self.session.close_transport()
+        finally:
+            self.session = None
+            self.runner = None
+            if self.lock is not None:
+                self.lock.release()
+                self.lock = None
+
+    def reset(self) -> None:
+        """Remove the host's session (all of this user's shells with its name) and forget it."""
+        require_pypsrp()
+        self.close()
+        self.prepare()
+        lock = self._take_lock()
+        try:
+            session = self._new_session()
+            removed = session.remove_all()
+            session.close_transport()
+            lock.write_state(None)
+            self._log('PSSESSION reset: removed %s (%s)' % (self.key.session_name, ', '.join(removed) or 'there was none'))
+        finally:
+            lock.release()

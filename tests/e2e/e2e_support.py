@@ -1,0 +1,137 @@
+"""Helpers of the end-to-end tests: run real ansible/ansible-playbook against the test host."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import typing as t
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, '.build')
+COLLECTION = os.path.join(BUILD, 'ansible_collections', 'psremoting', 'pssession')
+BIN = os.path.dirname(sys.executable)
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+USERS = {'user': 'Passw0rd!', 'other': 'Other-Passw0rd!'}
+PASSWORD = USERS['user']
+
+
+def _read_results(path: str) -> list[dict[str, t.Any]]:
+    out = []
+    if os.path.exists(path):
+        with open(path, encoding='utf-8') as handle:
+            for line in handle:
+                entry = json.loads(line)
+                result = dict(entry['result'])
+                result['_status'] = entry['status']
+                result['_task'] = entry['task']
+                out.append(result)
+    return out
+
+
+class Run:
+    """One finished ansible/ansible-playbook process."""
+
+    def __init__(self, proc: subprocess.CompletedProcess, seconds: float, results_file: str) -> None:
+        self.proc = proc
+        self.rc = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self.seconds = seconds
+        self.results = _read_results(results_file)
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def result(self, index: int) -> dict[str, t.Any]:
+        return self.results[index]
+
+    def stdouts(self) -> list[str]:
+        return [r.get('stdout', '').strip() for r in self.results if 'stdout' in r]
+
+    def statuses(self) -> list[str]:
+        return [r['_status'] for r in self.results]
+
+    def __repr__(self) -> str:
+        return 'Run(rc=%s)\nSTDOUT:\n%s\nSTDERR:\n%s' % (self.rc, self.stdout[-6000:], self.stderr[-4000:])
+
+
+class Ansible:
+    """Writes inventories and playbooks under tmp_path and runs ansible against the test host."""
+
+    def __init__(self, tmp_path, host) -> None:
+        self.tmp = tmp_path
+        self.host = host
+        self.lock_dir = tmp_path / 'locks'
+        self.counter = 0
+
+    def hostvars(self, **override: t.Any) -> dict[str, t.Any]:
+        values: dict[str, t.Any] = {
+            'ansible_host': '127.0.0.1',
+            'ansible_connection': 'psremoting.pssession.psrp',
+            'ansible_user': 'user',
+            'ansible_password': PASSWORD,
+            'ansible_port': self.host.port,
+            'ansible_psrp_protocol': 'https' if self.host.tls else 'http',
+            'ansible_psrp_auth': 'basic',
+            'ansible_psrp_message_encryption': 'never',
+        }
+        values.update(override)
+        return {k: v for k, v in values.items() if v is not None}
+
+    def inventory(self, **override: t.Any) -> str:
+        self.counter += 1
+        path = self.tmp / ('inventory%d.json' % self.counter)
+        path.write_text(json.dumps({'all': {'hosts': {'win1': self.hostvars(**override)}}}))
+        return str(path)
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({
+            'ANSIBLE_COLLECTIONS_PATH': BUILD,
+            'ANSIBLE_PSSESSION_LOCK_DIR': str(self.lock_dir),
+            'ANSIBLE_CALLBACK_PLUGINS': os.path.join(HERE, 'callback_plugins'),
+            'ANSIBLE_CALLBACKS_ENABLED': 'record_results',
+            'ANSIBLE_LOAD_CALLBACK_PLUGINS': '1',
+            'ANSIBLE_NOCOLOR': '1',
+            'ANSIBLE_HOST_KEY_CHECKING': '0',
+            'ANSIBLE_LOCAL_TEMP': str(self.tmp / 'ansible-local'),
+            'ANSIBLE_RETRY_FILES_ENABLED': '0',
+            'PATH': BIN + os.pathsep + env.get('PATH', ''),
+        })
+        env.update(extra)
+        return env
+
+    def _run(self, argv: list[str], env: dict[str, str] | None = None, timeout: float = 240) -> Run:
+        self.counter += 1
+        results = str(self.tmp / ('results%d.jsonl' % self.counter))
+        env = dict(env or self.env(), RECORD_RESULTS_FILE=results)
+        started = time.monotonic()
+        proc = subprocess.run(argv, env=env, cwd=str(self.tmp), capture_output=True, text=True, timeout=timeout, check=False)
+        return Run(proc, time.monotonic() - started, results)
+
+    def playbook(self, text: str, *args: str, inventory: str | None = None, env: dict[str, str] | None = None,
+                 timeout: float = 240, **hostvars: t.Any) -> Run:
+        self.counter += 1
+        path = self.tmp / ('play%d.yml' % self.counter)
+        path.write_text(text)
+        inv = inventory or self.inventory(**hostvars)
+        return self._run([os.path.join(BIN, 'ansible-playbook'), '-i', inv, str(path), *args], env=env, timeout=timeout)
+
+    def adhoc(self, module: str, module_args: str, *args: str, inventory: str | None = None, env: dict[str, str] | None = None,
+              timeout: float = 240, **hostvars: t.Any) -> Run:
+        inv = inventory or self.inventory(**hostvars)
+        return self._run([os.path.join(BIN, 'ansible'), 'win1', '-i', inv, '-m', module, '-a', module_args, *args], env=env,
+                         timeout=timeout)
+
+
+def create_count(host) -> int:
+    return host.stats()['actions'].get('Create', {}).get('requests', 0)
+
+
+def total_requests(host) -> int:
+    return host.stats()['totals']['requests']

@@ -1,0 +1,211 @@
+"""State in the host's PSSession across tasks, plays, runs and ad-hoc commands."""
+
+from __future__ import annotations
+
+import pytest
+
+from e2e_support import PASSWORD, create_count, total_requests
+
+STATE_PLAY = """
+- hosts: win1
+  gather_facts: false
+  tasks:
+    - name: define
+      raw: |
+        $x = 41
+        function Get-Answer { $x + 1 }
+        $module = @{ Name = 'Tools'; Version = '1.0' }
+- hosts: win1
+  gather_facts: false
+  tasks:
+    - name: variable
+      raw: $x + 1
+    - name: function
+      raw: Get-Answer
+    - name: module-style definition
+      raw: $module.Name + ' ' + $module.Version
+"""
+
+
+@pytest.mark.parametrize('auth', ['basic', 'ntlm'])
+def test_state_carries_across_tasks_and_plays(ansible, winhost, auth):
+    extra = {} if auth == 'basic' else {'ansible_psrp_auth': 'ntlm', 'ansible_psrp_message_encryption': 'always'}
+    run = ansible.playbook(STATE_PLAY, **extra)
+    assert run.rc == 0, run
+    assert run.stdouts()[1:] == ['42', '42', 'Tools 1.0'], run
+    assert create_count(winhost) == 1
+    sessions = winhost.sessions()
+    assert len(sessions) == 1 and sessions[0]['State'] == 'Disconnected'
+    assert sessions[0]['IdleTimeOut'] == 600  # run-scoped default
+    assert PASSWORD not in run.output
+
+
+def test_named_session_across_two_adhoc_commands(ansible, winhost):
+    first = ansible.adhoc('raw', '$x = 5', ansible_pssession_session_name='adhoc')
+    assert first.rc == 0, first
+    between = winhost.sessions()
+    assert [(s['Name'], s['State'], s['IdleTimeOut']) for s in between] == [('adhoc', 'Disconnected', 7200)]
+    second = ansible.adhoc('raw', '$x', ansible_pssession_session_name='adhoc')
+    assert second.rc == 0, second
+    assert second.stdouts() == ['5'], second
+    assert create_count(winhost) == 1
+
+
+def test_named_session_across_two_playbook_runs(ansible, winhost):
+    one = ansible.playbook("""
+- hosts: win1
+  gather_facts: false
+  tasks:
+    - raw: $counter = 1; function Step { $script:counter += 1; $counter }
+""", ansible_pssession_session_name='build', ansible_pssession_idle_timeout=3600)
+    assert one.rc == 0, one
+    between = winhost.sessions()
+    assert [(s['Name'], s['State'], s['IdleTimeOut']) for s in between] == [('build', 'Disconnected', 3600)]
+    two = ansible.playbook("""
+- hosts: win1
+  gather_facts: false
+  tasks:
+    - raw: Step
+    - raw: Step
+""", ansible_pssession_session_name='build', ansible_pssession_idle_timeout=3600)
+    assert two.rc == 0, two
+    assert two.stdouts() == ['2', '3'], two
+    assert create_count(winhost) == 1
+
+
+def test_run_scoped_session_is_not_seen_by_the_next_run_and_is_reaped(ansible, winhost):
+    first = ansible.playbook("""
+- hosts: win1
+  gather_facts: false
+  tasks:
+    - raw: $secret = 'first run'
+""")
+    assert first.rc == 0, first
+    after_first = winhost.sessions()
+    assert len(after_first) == 1 and after_first[0]['State'] == 'Disconnected' and after_first[0]['IdleTimeOut'] == 600
+    first_name = after_first[0]['Name']
+    assert first_name.startswith('ansible-')
+
+    second = ansible.playbook("""
+- hosts: win1
+  gather_facts: false
+  tasks:
+    - raw: if ($null -eq $secret) { 'clean' } else { $secret }
+""")
+    assert second.rc == 0, second
+    assert second.stdouts() == ['clean'], second
+    names = [s['Name'] for s in winhost.sessions()]
+    assert first_name not in names, 'the first run\'s session was reaped by the second run'
+    assert len(names) == 1
+
+
+def test_run_scoped_session_expires_after_its_idle_timeout(ansible, winhost):
+    run = ansible.playbook("""
+- hosts: win1
+  gather_facts: false
+  tasks:
+    - raw: $x = 1
+""")
+    assert run.rc == 0, run
+    assert len(winhost.sessions()) == 1
+    winhost.control({'time_scale': 1000})  # 600 server seconds pass in 0.6 s
+    import time
+    deadline = time.monotonic() + 10
+    while winhost.sessions() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert winhost.sessions() == []
+
+
+def test_forty_tasks_one_shell_versus_forty_with_the_builtin_plugin(ansible, winhost):
+    tasks = '\n'.join('    - raw: $n = %d' % i for i in range(40))
+    play = '- hosts: win1\n  gather_facts: false\n  tasks:\n' + tasks + '\n    - raw: $n\n'
+    ours = ansible.playbook(play)
+    assert ours.rc == 0, ours
+    assert ours.stdouts()[-1] == '39'
+    assert create_count(winhost) == 1
+    winhost.control({'reset_stats': True})
+    builtin = ansible.playbook(play, ansible_connection='ansible.builtin.psrp')
+    assert builtin.rc == 0, builtin
+    assert builtin.stdouts()[-1] == ''  # every task had a fresh runspace: $n is gone
+    assert create_count(winhost) == 41
+    print('41 tasks: pssession.psrp %.1fs, builtin psrp %.1fs' % (ours.seconds, builtin.seconds))
+
+
+BAD_VALUES = [
+    ('session_name', 'ansible-0123456789ab-1-1'),
+    ('idle_timeout', '59'),
+    ('idle_timeout', '2147484'),
+    ('idle_timeout', 'soon'),
+    ('output_buffering_mode', 'Keep'),
+    ('busy_timeout', '-1'),
+    ('busy_timeout', 'x'),
+    ('strict_session', 'maybe'),
+]
+
+
+@pytest.mark.parametrize('option, value', BAD_VALUES)
+def test_bad_session_options_fail_before_any_network_traffic(ansible, winhost, option, value):
+    run = ansible.adhoc('raw', '1', '-e', 'ansible_pssession_%s=%s' % (option, value))
+    assert run.rc != 0, run
+    assert option in run.output
+    assert 'Traceback' not in run.output
+    assert total_requests(winhost) == 0
+
+
+@pytest.mark.parametrize('option, value', [('idle_timeout', '30'), ('output_buffering_mode', 'sometimes')])
+def test_bad_session_options_from_the_environment(ansible, winhost, option, value):
+    env = ansible.env(**{'ANSIBLE_PSSESSION_%s' % option.upper(): value})
+    run = ansible.adhoc('raw', '1', env=env)
+    assert run.rc != 0 and option in run.output, run
+    assert total_requests(winhost) == 0
+
+
+def test_reset_connection_gives_a_fresh_session(ansible, winhost):
+    run = ansible.playbook("""
+- hosts: win1
+  gather_facts: false
+  tasks:
+    - raw: $x = 'before reset'
+    - meta: reset_connection
+    - raw: if ($null -eq $x) { 'fresh' } else { $x }
+""", ansible_pssession_session_name='resettable')
+    assert run.rc == 0, run
+    assert run.stdouts()[-1] == 'fresh', run
+    assert not any(r.get('warnings') for r in run.results), run
+    assert create_count(winhost) == 2
+    assert len(winhost.sessions()) == 1
+
+
+CHECK_PLAY = """
+- hosts: win1
+  gather_facts: false
+  tasks:
+    - name: raw in check mode
+      raw: $checked = 'ran'
+    - name: raw forced to run in check mode
+      raw: if ($null -eq $checked) { 'not run' } else { $checked }
+      check_mode: false
+"""
+
+
+def test_check_mode_and_diff_behave_as_with_the_builtin_plugin(ansible, winhost):
+    ours = ansible.playbook(CHECK_PLAY, '--check', '--diff')
+    builtin = ansible.playbook(CHECK_PLAY, '--check', '--diff', ansible_connection='ansible.builtin.psrp')
+    assert ours.rc == builtin.rc == 0, (ours, builtin)
+
+    def summary(run):
+        return [(r['_status'], bool(r.get('skipped')), r.get('changed'), r.get('stdout', '').strip()) for r in run.results]
+    assert summary(ours) == summary(builtin), (ours.results, builtin.results)
+    assert summary(ours)[-1][-1] == 'not run'
+
+
+def test_another_user_cannot_reach_a_named_session(ansible, winhost):
+    assert ansible.adhoc('raw', "$x = 'mine'", ansible_pssession_session_name='private').rc == 0
+    other = ansible.adhoc('raw', 'if ($null -eq $x) { "not here" } else { $x }', ansible_pssession_session_name='private',
+                          ansible_user='other', ansible_password='Other-Passw0rd!')
+    assert other.rc == 0, other
+    assert other.stdouts() == ['not here']
+    owners = sorted((s['Name'], s['Owner']) for s in winhost.sessions())
+    assert owners == [('private', 'other'), ('private', 'user')]
+    again = ansible.adhoc('raw', '$x', ansible_pssession_session_name='private')
+    assert again.stdouts() == ['mine']
