@@ -131,12 +131,12 @@ def test_fidelity_connect_new_client_messages(make_host, wire):
         assert (body.findtext("rsp:InputStreams", namespaces=NS), body.findtext("rsp:OutputStreams", namespaces=NS)) == \
             ("stdin pr", "stdout")
         head = psrp_messages([body.findtext("pwsh:connectResponseXml", namespaces=NS)])
-        assert [t for t, _ in head] == ["SessionCapability", "RunspacePoolInitData"]
+        assert [t for t, _unused in head] == ["SessionCapability", "RunspacePoolInitData"]
         assert '<I32 N="MinRunspaces">1</I32><I32 N="MaxRunspaces">1</I32>' in head[1][1]
         # The one pool Receive pypsrp makes after Connect gets ApplicationPrivateData alone: Windows sends
         # no RunspacePoolState, so pypsrp leaves the pool Disconnected (our collection marks it Opened).
         _req, _status, receive = wire.of("Receive")[-1]
-        assert [t for t, _ in stream_messages(receive)] == ["ApplicationPrivateData"]
+        assert [t for t, _unused in stream_messages(receive)] == ["ApplicationPrivateData"]
         assert pool2.state == RunspacePoolState.DISCONNECTED
         pool2.state = RunspacePoolState.OPENED  # what our collection (and conftest.connect_new_client) does
         ps = PowerShell(pool2)
@@ -172,7 +172,7 @@ def test_fidelity_pipeline_receive_command_state(make_host, wire):
         assert {s.get("Name") for s in last.findall("rsp:Stream", NS)} == {"stdout"}
         messages += stream_messages(pipeline[-1][1])
         # No PipelineState(Running): the only PipelineState is the final Completed (4).
-        assert [t for t, _ in messages] == ["PipelineOutput", "PipelineOutput", "PipelineState"]
+        assert [t for t, _unused in messages] == ["PipelineOutput", "PipelineOutput", "PipelineState"]
         assert '<I32 N="PipelineState">4</I32>' in messages[-1][1]
 
 
@@ -344,15 +344,15 @@ def test_fidelity_open_messages_and_private_data(make_host, wire):
     messages = []
     for _req, _status, resp in wire.of("Receive"):
         messages += stream_messages(resp)
-    assert [t for t, _ in messages] == ["SessionCapability", "ApplicationPrivateData", "RunspacePoolState"]
+    assert [t for t, _unused in messages] == ["SessionCapability", "ApplicationPrivateData", "RunspacePoolState"]
     capability = messages[0][1]
     for name, value in (("protocolversion", "2.3"), ("PSVersion", "2.0"), ("SerializationVersion", "1.1.0.1")):
         assert f'<Version N="{name}">{value}</Version>' in capability
     assert '<I32 N="RunspaceState">2</I32>' in messages[2][1]
     data = ET.fromstring(messages[1][1])
     private = data.find("MS/Obj[@N='ApplicationPrivateData']")
-    assert [t.text for t in private.find("TN")] == ["System.Management.Automation.PSPrimitiveDictionary",
-                                                     "System.Collections.Hashtable", "System.Object"]
+    expected_type_names = ["System.Management.Automation.PSPrimitiveDictionary", "System.Collections.Hashtable", "System.Object"]
+    assert [t.text for t in private.find("TN")] == expected_type_names
     (entry,) = private.findall("DCT/En")
     assert entry.findtext("S[@N='Key']") == "PSVersionTable"
     table = entry.find("Obj[@N='Value']")

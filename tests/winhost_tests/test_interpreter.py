@@ -643,7 +643,7 @@ def test_write_host_goes_to_information_with_pshost_tag() -> None:
 
 def test_write_information_respects_preference() -> None:
     rec, _unused = run("Write-Information 'quiet'; Write-Information 'loud' -InformationAction Continue; "
-                 "$InformationPreference = 'Continue'; Write-Information 'pref' -Tags t1")
+                       "$InformationPreference = 'Continue'; Write-Information 'pref' -Tags t1")
     assert rec.information == [("loud", "Write-Information", []), ("pref", "Write-Information", ["t1"])]
 
 
@@ -846,14 +846,14 @@ def test_job_failed_state_and_error() -> None:
 def test_job_receive_wait_keep_and_using() -> None:
     rs = Runspace()
     rec, _unused = run("$v = 20; $j = Start-Job { $using:v + 1 }; Receive-Job $j -Wait -Keep; Receive-Job $j; "
-                 "(Get-Job -Id $j.Id).State", rs)
+                       "(Get-Job -Id $j.Id).State", rs)
     assert rec.output == [21, 21, "Completed"]
 
 
 def test_job_argument_list_and_ids() -> None:
     rs = Runspace()
     rec, _unused = run("$a = Start-Job { param($x) $x * 2 } -ArgumentList 5; $b = Start-Job { 1 }; $a.Id; $b.Id; "
-                 "Receive-Job $a -Wait", rs)
+                       "Receive-Job $a -Wait", rs)
     assert rec.output == [1, 3, 10]
 
 
@@ -866,7 +866,7 @@ def test_job_has_its_own_runspace() -> None:
 def test_remove_job() -> None:
     rs = Runspace()
     rec, _unused = run("$j = Start-Job { Start-Sleep 5 }; Remove-Job $j; (Get-Job).Count; Remove-Job $j -Force; "
-                 "@(Get-Job).Count", rs)
+                       "@(Get-Job).Count", rs)
     assert rec.output == [1, 0]
     assert rec.errors[0][1] == "JobObjectNotFinishedCannotBeRemoved,Microsoft.PowerShell.Commands.RemoveJobCommand"
 

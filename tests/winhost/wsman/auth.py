@@ -44,10 +44,10 @@ class User:
 def split_principal(principal: str) -> tuple[str, str]:
     """'DOMAIN\\user' or 'user@DOMAIN' or 'user' -> (domain, user)."""
     if "\\" in principal:
-        domain, _, name = principal.partition("\\")
+        domain, _unused, name = principal.partition("\\")
         return domain, name
     if "@" in principal:
-        name, _, domain = principal.partition("@")
+        name, _unused, domain = principal.partition("@")
         return domain, name
     return "", principal
 
@@ -147,7 +147,7 @@ def check_basic(db: UserDB, header_value: str) -> User:
         decoded = base64.b64decode(header_value.split(" ", 1)[1]).decode("utf-8")
     except (IndexError, ValueError, UnicodeDecodeError) as exc:
         raise AuthFailed("malformed Basic header") from exc
-    principal, _, password = decoded.partition(":")
+    principal, _unused, password = decoded.partition(":")
     user = db.check_password(principal, password)
     if user is None:
         raise AuthFailed(f"wrong user name or password for {principal!r}")

@@ -32,7 +32,7 @@ def content_type_params(content_type: str) -> dict[str, str]:
     """Parameters of a Content-Type header value (protocol=..., boundary=...)."""
     params = {}
     for piece in content_type.split(";")[1:]:
-        key, _, value = piece.strip().partition("=")
+        key, _unused, value = piece.strip().partition("=")
         params[key.strip().lower()] = value.strip().strip('"')
     return params
 
