@@ -1,0 +1,102 @@
+"""The README's demo: one persistent PowerShell session, used by two ansible-playbook runs.
+
+Starts the test host (tests/winhost) as its own process, as a Windows machine would be,
+writes an inventory for it, then runs, printing each command first:
+  1. demo/1-define-state.yml: tasks that build on what earlier tasks defined;
+  2. what the host has in between: the named session, Disconnected;
+  3. demo/2-reconnect.yml: a new ansible-playbook process reconnects to that session;
+  4. an ad-hoc `ansible -m raw` command in the same session.
+"""
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(sys.executable)
+USER, PASSWORD = "ansible", "Demo-Passw0rd!"
+
+INVENTORY = """\
+windows:
+  hosts:
+    win-demo:
+      ansible_host: 127.0.0.1
+      ansible_port: {port}
+  vars:
+    ansible_connection: psremoting.pssession.psrp
+    ansible_user: {user}
+    ansible_password: {password}
+    ansible_psrp_protocol: http
+    ansible_psrp_auth: ntlm            # NTLM with WinRM message encryption
+    ansible_pssession_session_name: demo
+    ansible_pssession_idle_timeout: 600
+"""
+
+
+def banner(text):
+    print(f"\n\033[1m=== {text}\033[0m", flush=True)
+
+
+def start_test_host(workdir):
+    users = os.path.join(workdir, "users")
+    with open(users, "w", encoding="utf-8") as handle:
+        handle.write(f"{USER}:{PASSWORD}\n")
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "tests"))
+    proc = subprocess.Popen(  # pylint: disable=consider-using-with  # stopped in main()'s finally
+        [sys.executable, "-m", "winhost", "--port", "0", "--auth", "both", "--users", users, "--stop-after", "600"],
+        stdout=subprocess.PIPE, text=True, env=env)
+    line = proc.stdout.readline().strip()
+    if not line.startswith("listening on "):
+        proc.kill()
+        raise SystemExit(f"the test host did not start: {line!r}")
+    return proc, int(line.rsplit(":", 1)[1].split("/")[0])
+
+
+def run(args, env):
+    print("$ " + " ".join(shlex.quote(a) for a in args), flush=True)
+    subprocess.run([os.path.join(BIN, args[0])] + args[1:], env=env, check=True, cwd=ROOT)
+
+
+def show_sessions(port):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/winhost/sessions", timeout=10) as response:
+        sessions = json.load(response)
+    for session in sessions:
+        print(f"    Name={session['Name']} State={session['State']} Owner={session['Owner']} IdleTimeOut={session['IdleTimeOut']:g}s "
+              f"(what Get-PSSession -ComputerName would list)")
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="pssession-demo-") as workdir:
+        host, port = start_test_host(workdir)
+        try:
+            inventory = os.path.join(workdir, "inventory.yml")
+            with open(inventory, "w", encoding="utf-8") as handle:
+                handle.write(INVENTORY.format(port=port, user=USER, password=PASSWORD))
+            env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build"), ANSIBLE_INVENTORY=inventory,
+                       ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_NOCOLOR="1", ANSIBLE_DEPRECATION_WARNINGS="False",
+                       ANSIBLE_PSSESSION_LOCK_DIR=os.path.join(workdir, "locks"))
+            print(f"Test host (a stand-in for a Windows host) listening on 127.0.0.1:{port}; inventory:\n")
+            print(INVENTORY.format(port=port, user=USER, password="********"))
+
+            banner("Run 1: state defined in one task is there in the next")
+            run(["ansible-playbook", "demo/1-define-state.yml"], env)
+
+            banner("On the host between the runs: the session waits, Disconnected")
+            show_sessions(port)
+
+            banner("Run 2: a new ansible-playbook process reconnects to the same session")
+            run(["ansible-playbook", "demo/2-reconnect.yml"], env)
+
+            banner("An ad-hoc command joins the same session too")
+            run(["ansible", "windows", "-m", "raw", "-a", "\"release $($release.Version) is in $($release.Stage)\""], env)
+        finally:
+            host.terminate()
+            host.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
