@@ -19,7 +19,7 @@ from pypsrp.exceptions import AuthenticationError, WSManFaultError
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import NAMESPACES, SelectorSet
 
-from conftest import client_for, connect_new_client, disconnect_with
+from wsman_clients import client_for, connect_new_client, disconnect_with
 
 SHELL_URI = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
 TICKER = "foreach ($i in 1..5) { $i; Start-Sleep -Milliseconds 300 }"

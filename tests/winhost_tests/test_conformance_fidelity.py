@@ -20,7 +20,7 @@ from pypsrp.exceptions import WinRMTransportError, WSManFaultError
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import WSMan, SelectorSet
 
-from conftest import client_for
+from wsman_clients import client_for
 
 NS = {
     "s": "http://www.w3.org/2003/05/soap-envelope",
