@@ -1,9 +1,9 @@
-"""put_file / fetch_file of the connection plugin against the test host, as far as its interpreter allows.
+"""put_file / fetch_file of the connection plugin against the test host.
 
-The plugin's transfer scripts need .NET file streams, base64 and SHA-1 on the host
-([System.IO.File], [System.Convert], [System.Security.Cryptography.SHA1]). The test host's
-PowerShell subset may not have them: the test probes first and is skipped with the reason.
-The chunking and checksum logic is covered without a host in tests/unit.
+The plugin's transfer scripts (plugins/plugin_utils/file_transfer.py) run on the host's
+interpreter: [System.IO.File] streams, base64, SHA-1 TransformBlock/TransformFinalBlock,
+BitConverter and Test-Path on the host's in-memory drive C:, which lives as long as the
+test host (sessions and restarts do not clear it).
 
 Copying through ansible's own actions (win_copy, fetch) needs the ansible.windows
 collection's PowerShell modules, which need Add-Type/C# on the host; so this test drives the
@@ -12,48 +12,93 @@ plugin's put_file/fetch_file through ansible's plugin loader in a subprocess.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import sys
 
-import pytest
-
 from e2e_support import BUILD
 
-PROBE = "[System.Convert]::ToBase64String([System.Text.Encoding]::UTF8.GetBytes('ok')); [System.IO.File]::Exists('C:\\\\x')"
-
+# argv: collection path, hostvars (JSON), steps (JSON: [["put"|"fetch", source, destination], ...]).
+# Prints one JSON line per step: {"ok": true} or {"ok": false, "type": exception class, "error": message}.
 DRIVER = r"""
 import json, sys
 from ansible.playbook.play_context import PlayContext
 from ansible.plugins.loader import connection_loader, init_plugin_loader
 init_plugin_loader([sys.argv[1]])
-hostvars, src, remote, back = json.loads(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+hostvars, steps = json.loads(sys.argv[2]), json.loads(sys.argv[3])
 conn = connection_loader.get('psremoting.pssession.psrp', PlayContext(), '/dev/null')
 conn.set_options(var_options=hostvars)
 conn._connect()
 try:
-    conn.put_file(src, remote)
-    conn.fetch_file(remote, back)
+    for action, source, dest in steps:
+        try:
+            getattr(conn, action + '_file')(source, dest)
+            print(json.dumps({'ok': True}))
+        except Exception as err:
+            print(json.dumps({'ok': False, 'type': type(err).__name__, 'error': str(err)}))
 finally:
     conn.close()
 """
 
 
-def _require_file_support(ansible):
-    run = ansible.adhoc('raw', PROBE, ansible_pssession_session_name='probe')
-    if run.rc != 0 or not run.stdouts() or not run.stdouts()[0].startswith('b2s='):
-        detail = (run.results[0].get('stderr') or run.results[0].get('msg') or '') if run.results else run.output
-        pytest.skip("the test host's interpreter has no .NET file/base64 support: %s" % detail.strip().splitlines()[0][:160])
+def _transfer(ansible, steps: list[list[str]], session: str) -> list[dict]:
+    hostvars = ansible.hostvars(ansible_pssession_session_name=session)
+    proc = subprocess.run([sys.executable, '-c', DRIVER, BUILD, json.dumps(hostvars), json.dumps(steps)],
+                          env=ansible.env(), capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith('{')]
+    assert len(results) == len(steps), proc.stdout + proc.stderr
+    return results
 
 
 def test_put_and_fetch_a_file_larger_than_one_envelope(ansible, winhost, tmp_path):
-    _require_file_support(ansible)
     src = tmp_path / 'big.bin'
-    src.write_bytes(os.urandom(600 * 1024))  # several 150 KiB envelopes
+    payload = os.urandom(1536 * 1024)  # several envelopes each way (the host's MaxEnvelopeSizekb is 500)
+    src.write_bytes(payload)
     back = tmp_path / 'back.bin'
-    hostvars = ansible.hostvars(ansible_pssession_session_name='files')
-    proc = subprocess.run([sys.executable, '-c', DRIVER, BUILD, json.dumps(hostvars), str(src), 'C:\\Temp\\big.bin', str(back)],
-                          env=ansible.env(), capture_output=True, text=True, timeout=300, check=False)
-    assert proc.returncode == 0, proc.stderr
-    assert back.read_bytes() == src.read_bytes()
+    remote = 'C:\\Windows\\Temp\\big.bin'
+    results = _transfer(ansible, [['put', str(src), remote], ['fetch', remote, str(back)]], 'files')
+    assert results == [{'ok': True}, {'ok': True}]
+    assert hashlib.sha1(back.read_bytes()).hexdigest() == hashlib.sha1(payload).hexdigest()
+    # The host's disk really holds the file, under Windows' case-insensitive name.
+    assert winhost.filesystem.read_bytes('c:\\windows\\temp\\BIG.BIN') == payload
+    # Several envelopes went each way: the put's input took several Sends, the fetch's output several Receives.
+    actions = winhost.stats()['actions']
+    assert actions['Send']['requests'] >= 3 and actions['Send']['bytes_in'] > len(payload)
+    assert actions['Receive']['bytes_out'] > len(payload)
+
+
+def test_put_and_fetch_an_empty_file_and_the_disk_survives_a_restart(ansible, winhost, tmp_path):
+    empty = tmp_path / 'empty.txt'
+    empty.write_bytes(b'')
+    results = _transfer(ansible, [['put', str(empty), 'C:\\Users\\user\\empty.txt']], 'files')
+    assert results == [{'ok': True}]
+    winhost.restart()  # a reboot: sessions are gone, the disk is not
+    back = tmp_path / 'empty-back.txt'
+    results = _transfer(ansible, [['fetch', 'C:\\Users\\user\\empty.txt', str(back)]], 'files-after-reboot')
+    assert results == [{'ok': True}]
+    assert back.read_bytes() == b''
+
+
+def test_fetch_of_a_missing_file_and_of_a_directory(ansible, winhost, tmp_path):
+    missing = tmp_path / 'missing.bin'
+    directory = tmp_path / 'dir-copy'
+    results = _transfer(ansible, [['fetch', 'C:\\Windows\\Temp\\nope.bin', str(missing)],
+                                  ['fetch', 'C:\\Windows\\Temp', str(directory)],
+                                  ['put', str(tmp_path / 'not-here.bin'), 'C:\\Windows\\Temp\\x.bin'],
+                                  ['put', __file__, 'C:\\NoSuchDir\\x.py']], 'files')
+    assert results[0]['ok'] is False and results[0]['type'] == 'AnsibleError', results
+    assert 'failed to fetch C:\\Windows\\Temp\\nope.bin from the host' in results[0]['error']
+    assert 'C:\\Windows\\Temp\\nope.bin does not exist' in results[0]['error']
+    assert not missing.exists()
+    # A directory is not an error for the plugin (as with ansible.builtin.psrp: the fetch action made the
+    # directory itself); nothing is written.
+    assert results[1] == {'ok': True}
+    assert not directory.exists()
+    assert results[2]['ok'] is False and results[2]['type'] == 'AnsibleFileNotFound', results
+    # File.Create in a directory that does not exist: .NET's DirectoryNotFoundException, through the plugin.
+    assert results[3]['ok'] is False and 'failed to copy' in results[3]['error'], results
+    assert "Could not find a part of the path 'C:\\NoSuchDir\\x.py'." in results[3]['error']
+    assert not winhost.filesystem.exists('C:\\NoSuchDir')

@@ -766,13 +766,15 @@ def test_default_host_services_wsman_store() -> None:
     assert rec.output == [True]
 
 
-def test_exit_sets_lastexitcode() -> None:
+def test_exit_ends_the_pipeline_and_tells_the_host() -> None:
+    """A top-level `exit` completes the pipeline and calls the host's SetShouldExit; as in Windows'
+    LocalPipeline, $LASTEXITCODE is set only for nested pipelines, not here."""
     rs = Runspace()
     rec, result = run("'a'; exit 7; 'b'", rs)
-    assert result.state == "Completed"
+    assert result.state == "Completed" and result.exit_code == 7
     assert rec.output == ["a"]
-    rec, _unused = run("$LASTEXITCODE", rs)
-    assert rec.output == [7]
+    rec, _unused = run("$LASTEXITCODE -eq $null", rs)
+    assert rec.output == [True]
 
 
 def test_invoke_never_raises_python_errors() -> None:

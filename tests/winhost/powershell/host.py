@@ -6,6 +6,8 @@ import os
 import threading
 import typing
 
+from .filesystem import FileSystem
+
 _WSMAN_DEFAULTS = {
     "localhost\\shell\\idletimeout": ("IdleTimeout", "7200000", "System.String"),
     "localhost\\shell\\maxshellsperuser": ("MaxShellsPerUser", "30", "System.String"),
@@ -22,10 +24,12 @@ _WSMAN_DEFAULTS = {
 class HostServices:
     """Default in-memory host; the WSMan server passes its own, backed by live configuration."""
 
-    def __init__(self, computer_name: str = "WIN-FAKEHOST", user_name: str = "vagrant", process_id: int | None = None) -> None:
+    def __init__(self, computer_name: str = "WIN-FAKEHOST", user_name: str = "vagrant", process_id: int | None = None,
+                 filesystem: FileSystem | None = None) -> None:
         self.computer_name = computer_name
         self.user_name = user_name
         self.process_id = process_id if process_id is not None else 4000 + (os.getpid() % 1000)
+        self.filesystem = filesystem if filesystem is not None else FileSystem()
         self._lock = threading.Lock()
         self._wsman: dict[str, list[str]] = {k: [v[0], v[1]] for k, v in _WSMAN_DEFAULTS.items()}
 

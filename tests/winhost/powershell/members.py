@@ -11,6 +11,7 @@ import uuid
 from psrpcore.types import PSChar, PSCustomObject, PSInt64, PSObject, PSVersion
 from psrpcore.types._base import PSNoteProperty
 
+from . import dotnet
 from .errors import PSError, make_exception, method_exception, method_not_found, property_not_found
 from .values import (
     INT32_MAX,
@@ -124,6 +125,9 @@ def _get_own_property(obj: typing.Any, name: str) -> typing.Any:  # pylint: disa
     low = name.lower()
     if obj is None:
         return _MISSING
+    if isinstance(obj, dotnet.NetObject):
+        value = obj.get_member(name)
+        return _MISSING if value is dotnet.missing() else value
     if isinstance(obj, dict):
         if isinstance(obj, PSHashtable):
             if obj.real_key(name) is not _hash_missing():
@@ -183,6 +187,8 @@ def _hash_missing() -> typing.Any:
 
 
 def set_property(obj: typing.Any, name: str, value: typing.Any) -> None:
+    if isinstance(obj, dotnet.NetObject) and obj.set_member(name, value):
+        return
     if isinstance(obj, dict):
         obj[name] = value
         return
@@ -218,9 +224,9 @@ def _argc_check(method: str, args: list, counts: tuple[int, ...]) -> None:
 def _string_method(s: str, name: str, args: list, invoke: typing.Callable) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches
     low = name.lower()
     a = args
-    if low == "toupper":
+    if low in ("toupper", "toupperinvariant"):
         return s.upper()
-    if low == "tolower":
+    if low in ("tolower", "tolowerinvariant"):
         return s.lower()
     if low in ("trim", "trimstart", "trimend"):
         chars = "".join(to_string(x) for x in a) if a else None
@@ -498,6 +504,8 @@ def invoke_method(obj: typing.Any, name: str, args: list, invoke: typing.Callabl
         raise null_method_call()
     if isinstance(obj, TypeValue):
         return invoke_static(obj, name, args)
+    if isinstance(obj, dotnet.NetObject):
+        return obj.call(name, args)
     if isinstance(obj, ScriptBlock):
         if low in ("invoke", "invokereturnasis"):
             return invoke(obj, args)
@@ -589,6 +597,9 @@ def get_static(type_value: TypeValue, name: str) -> typing.Any:  # pylint: disab
             return "Microsoft Windows NT 10.0.17763.0"
     if full == "system.guid" and low == "empty":
         return "00000000-0000-0000-0000-000000000000"
+    value = dotnet.get_static(full, name)
+    if value is not dotnet.missing():
+        return value
     raise PSError(
         f"The property '{name}' cannot be found on this object. Verify that the property exists.",
         fqid="PropertyNotFoundStrict", category="InvalidOperation", reason="RuntimeException")
@@ -695,11 +706,15 @@ def invoke_static(type_value: TypeValue, name: str, args: list) -> typing.Any:  
         unit = {"fromseconds": "seconds", "fromminutes": "minutes", "frommilliseconds": "milliseconds",
                 "fromhours": "hours", "fromdays": "days"}[low]
         return datetime.timedelta(**{unit: float(cast(args[0], resolve_type("double")))})
+    if full in dotnet.STATIC_TYPES.values() or full in dotnet.STATIC_TYPES:
+        return dotnet.invoke_static(full, name, args)
     raise method_not_found(type_value.full_name, name)
 
 
 def _construct(type_value: TypeValue, args: list) -> typing.Any:
     full = type_value.full_name.lower()
+    if full in ("system.byte[]", "system.text.utf8encoding"):
+        return dotnet.invoke_static(full, "new", args)
     if full == "system.collections.arraylist":
         return PSArrayList(as_list(args[0]) if args else [])
     if full in ("system.collections.generic.list`1[[system.object]]", "system.collections.generic.list`1[[system.string]]"):

@@ -11,6 +11,7 @@ from psrpcore.types import ErrorRecord
 
 from . import values as V
 from .binding import Arg
+from . import dotnet
 from .cmdlets import _load
 from .commands import Processor, ScriptProcessor, invoke_command_by_name
 from .context import ExecutionContext
@@ -90,7 +91,34 @@ class Runspace:
         self.jobs: list = []
         self.job_counter = [0]
         self._lock = threading.RLock()
+        self.writer: typing.Any = None  # the writer of the pipeline running now (for host calls)
         seed_globals(self.global_scope, self.host, self.error_list)
+        host_var = self.global_scope.set_local("Host", dotnet.PSHostObject(self))
+        host_var.options = "ReadOnly"
+        fs = getattr(self.host, "filesystem", None)
+        if fs is not None:
+            for directory in (self.home_dir() + "\\Documents", self.temp_dir()):
+                try:
+                    fs.create_directory(directory)
+                except Exception:  # pylint: disable=broad-except  # a user profile that cannot be made is left out
+                    pass
+
+    def home_dir(self) -> str:
+        return f"C:\\Users\\{self.host.user_name.rsplit(chr(92), 1)[-1]}"
+
+    def temp_dir(self) -> str:
+        return self.home_dir() + "\\AppData\\Local\\Temp"
+
+    def native_cwd(self) -> str:
+        """The process' current directory, against which .NET resolves relative paths."""
+        return self.home_dir() + "\\Documents"
+
+    def host_call(self, method: str, parameters: list) -> None:
+        """A PSRP host method call ($host.SetShouldExit, $host.UI.WriteLine, Write-Host, exit), if the
+        writer takes them (the server's does, and sends them only when the client supplied a host)."""
+        call = getattr(self.writer, "host_call", None) if self.writer is not None else None
+        if call is not None:
+            call(method, parameters)
 
     def invoke(self, commands: typing.Sequence[typing.Any], input: typing.Iterable[typing.Any] | None = None,  # pylint: disable=redefined-builtin
                writer: typing.Any = None, stop_event: threading.Event | None = None) -> InvocationResult:
@@ -100,33 +128,48 @@ class Runspace:
             sys.setrecursionlimit(_RECURSION_LIMIT)
         guarded = _GuardedWriter(writer)
         with self._lock:
-            ctx = ExecutionContext(self, guarded, stop_event)
-            engine = Evaluator(ctx)
+            previous = dotnet.set_current_runspace(self)
+            self.writer = guarded
             try:
-                self._run(engine, list(commands), input, lambda value: guarded.write_output(V.to_wire(value)))
+                return self._invoke(commands, input, guarded, stop_event)
+            finally:
+                self.writer = None
+                dotnet.set_current_runspace(previous)
+
+    def _invoke(self, commands: typing.Sequence[typing.Any], input_items: typing.Iterable[typing.Any] | None,
+                guarded: typing.Any, stop_event: threading.Event | None) -> InvocationResult:
+        ctx = ExecutionContext(self, guarded, stop_event)
+        engine = Evaluator(ctx)
+        try:
+            self._run(engine, list(commands), input_items, lambda value: guarded.write_output(V.to_wire(value)))
+        except _WriterFailure as failure:
+            raise failure.original from None
+        except ExitSignal as sig:
+            # At a pipeline's top level PowerShell (LocalPipeline) only tells the host: a remote client's PSHost
+            # gets SetShouldExit(code); $LASTEXITCODE is set only for nested pipelines, so it is left alone here.
+            try:
+                self.host_call("SetShouldExit", [sig.code])
             except _WriterFailure as failure:
                 raise failure.original from None
-            except ExitSignal as sig:
-                self.global_scope.set_local("LASTEXITCODE", sig.code)
-                return InvocationResult("Completed", exit_code=sig.code)
-            except PipelineStopped:
-                return InvocationResult("Stopped", _stopped_record())
-            except PSError as err:
-                record = err.to_record()
-                ctx.add_to_error_list(record)
-                return InvocationResult("Failed", record)
-            except (BreakSignal, ContinueSignal, ReturnSignal):
-                return InvocationResult("Completed")
-            except RecursionError:
-                err = PSError("The script failed due to call depth overflow.", fqid="CallDepthOverflow",
-                              category="InvalidOperation", reason="ScriptCallDepthException",
-                              exception_type="System.Management.Automation.ScriptCallDepthException")
-                return InvocationResult("Failed", err.to_record())
-            except Exception as exc:  # pylint: disable=broad-except  # invoke() must never leak a Python exception
-                err = PSError(f"Internal interpreter error: {exc!r}\n{traceback.format_exc()}",
-                              fqid="InternalInterpreterError", category="NotSpecified", reason="RuntimeException")
-                return InvocationResult("Failed", err.to_record())
+            return InvocationResult("Completed", exit_code=sig.code)
+        except PipelineStopped:
+            return InvocationResult("Stopped", _stopped_record())
+        except PSError as err:
+            record = err.to_record()
+            ctx.add_to_error_list(record)
+            return InvocationResult("Failed", record)
+        except (BreakSignal, ContinueSignal, ReturnSignal):
             return InvocationResult("Completed")
+        except RecursionError:
+            err = PSError("The script failed due to call depth overflow.", fqid="CallDepthOverflow",
+                          category="InvalidOperation", reason="ScriptCallDepthException",
+                          exception_type="System.Management.Automation.ScriptCallDepthException")
+            return InvocationResult("Failed", err.to_record())
+        except Exception as exc:  # pylint: disable=broad-except  # invoke() must never leak a Python exception
+            err = PSError(f"Internal interpreter error: {exc!r}\n{traceback.format_exc()}",
+                          fqid="InternalInterpreterError", category="NotSpecified", reason="RuntimeException")
+            return InvocationResult("Failed", err.to_record())
+        return InvocationResult("Completed")
 
     def _run(self, engine: Evaluator, commands: list, input_items: typing.Iterable[typing.Any] | None,
              sink: typing.Callable[[typing.Any], None]) -> None:
@@ -140,6 +183,12 @@ class Runspace:
             if getattr(command, "is_script", False):
                 parsed = parse(text)
                 root = parsed.root
+                if _has_top_level_named_blocks(root):
+                    # The grammar knows begin/process/end only inside a script block: parse the script as a
+                    # function body and run that body (error positions then refer to the wrapped text).
+                    parsed = parse("function __winhost_script {\n" + text + "\n}")
+                    root = next(c for c in _first_statements(parsed.root) if c.type == "function_statement")
+                    root = next(c for c in root.named_children if c.type == "script_block")
                 params_node = engine._find_param_block(root)  # pylint: disable=protected-access
                 engine.source = parsed.source
                 params, advanced = engine.build_params(params_node)
@@ -191,6 +240,31 @@ class _ScriptCommand(ScriptProcessor):
             engine.exec_statements(block, self.emit)
         except ReturnSignal:
             pass
+
+
+def _first_statements(root: typing.Any) -> list:
+    statements = next((c for c in root.named_children if c.type == "statement_list"), None)
+    return list(statements.named_children) if statements is not None else []
+
+
+def _has_top_level_named_blocks(root: typing.Any) -> bool:
+    """Whether a script's top level reads `begin { } process { } end { }` (parsed as commands by the grammar)."""
+    for statement in _first_statements(root):
+        node = statement
+        for _depth in range(3):
+            if node.type == "command" or not node.named_children:
+                break
+            node = node.named_children[0]
+        if node.type != "command":
+            continue
+        name = next((c for c in node.named_children if c.type == "command_name"), None)
+        elements = next((c for c in node.named_children if c.type == "command_elements"), None)
+        if name is None or elements is None or name.text is None:
+            continue
+        if name.text.decode("utf-8", "replace").lower() in ("begin", "process", "end", "dynamicparam") and \
+                b"{" in (elements.text or b"")[:4]:
+            return True
+    return False
 
 
 def _stopped_record() -> ErrorRecord:

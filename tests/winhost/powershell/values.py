@@ -16,6 +16,7 @@ import typing
 
 from psrpcore.types import (
     PSBool,
+    PSByteArray,
     PSEnumBase,
     PSChar,
     PSCustomObject,
@@ -32,6 +33,7 @@ from psrpcore.types import (
 )
 from psrpcore.types._base import PSNoteProperty
 
+from .dotnet import STATIC_TYPES, ByteArray, NetObject, to_byte_array
 from .errors import PSError, divide_by_zero, invalid_cast, make_exception, type_not_found
 
 INT32_MIN, INT32_MAX = -(2 ** 31), 2 ** 31 - 1
@@ -242,7 +244,12 @@ TYPE_ALIASES = {
     "system.arithmeticexception": "System.ArithmeticException",
     "system.management.automation.psinvalidcastexception": "System.Management.Automation.PSInvalidCastException",
     "system.invalidcastexception": "System.InvalidCastException",
+    "system.io.ioexception": "System.IO.IOException", "io.ioexception": "System.IO.IOException",
+    "system.io.directorynotfoundexception": "System.IO.DirectoryNotFoundException",
+    "system.unauthorizedaccessexception": "System.UnauthorizedAccessException",
+    "system.management.automation.host.pshost": "System.Management.Automation.Host.PSHost",
 }
+TYPE_ALIASES.update(STATIC_TYPES)
 
 
 def resolve_type(name: str) -> TypeValue:
@@ -255,9 +262,13 @@ def resolve_type(name: str) -> TypeValue:
     return TypeValue(full)
 
 
-def ps_type_name(value: typing.Any) -> str:
+def ps_type_name(value: typing.Any) -> str:  # pylint: disable=too-many-return-statements
     if value is None:
         return "System.Object"
+    if isinstance(value, ByteArray):
+        return "System.Byte[]"
+    if isinstance(value, NetObject):
+        return value.type_names[0]
     if isinstance(value, (bool, PSBool)):
         return "System.Boolean"
     if isinstance(value, PSChar):
@@ -302,6 +313,8 @@ def ps_type_name(value: typing.Any) -> str:
 
 def type_names_of(value: typing.Any) -> list[str]:
     """The type hierarchy PowerShell reports in PSObject.TypeNames, used by -is and catch filters."""
+    if isinstance(value, NetObject):
+        return list(value.type_names)
     if isinstance(value, PSObject) and not isinstance(value, (int, float, str, list, dict, datetime.datetime)):
         return [n[len("Deserialized."):] if n.startswith("Deserialized.") else n for n in value.PSObject.type_names]
     name = ps_type_name(value)
@@ -391,6 +404,8 @@ def to_string(value: typing.Any, ofs: str = " ") -> str:
         return value.full_name
     if isinstance(value, SwitchValue):
         return "True" if value.is_present else "False"
+    if isinstance(value, NetObject):
+        return value.to_string()
     if isinstance(value, PSCustomObject) or (isinstance(value, PSObject) and _is_property_bag(value)):
         from .members import property_items  # pylint: disable=import-outside-toplevel
 
@@ -652,6 +667,8 @@ def cast(value: typing.Any, type_value: TypeValue) -> typing.Any:  # pylint: dis
         return list(value) if isinstance(value, (list, tuple)) else [value]
     if low == "system.string[]":
         return [to_string(v) for v in as_list(value)]
+    if low == "system.byte[]":
+        return to_byte_array(value)
     if low == "system.int32[]":
         return [cast(v, TypeValue("System.Int32")) for v in as_list(value)]
     if low == "system.collections.arraylist":
@@ -1025,6 +1042,8 @@ def from_wire(value: typing.Any) -> typing.Any:
         for key, item in value.items():
             table[key] = from_wire(item)
         return table
+    if isinstance(value, bytes):
+        return ByteArray(value)
     if isinstance(value, list) and not isinstance(value, PSArrayList):
         return [from_wire(v) for v in value]
     return value
@@ -1047,6 +1066,10 @@ def to_wire(value: typing.Any, _seen: dict | None = None) -> typing.Any:  # pyli
         return to_datetime(value)
     if id(value) in seen:
         return seen[id(value)]
+    if isinstance(value, ByteArray):
+        return PSByteArray(bytes(value))
+    if isinstance(value, NetObject):
+        return value.to_wire()
     if isinstance(value, dict):
         new = PSOrderedDict() if isinstance(value, PSOrderedDict) else PSDict()
         seen[id(value)] = new

@@ -9,6 +9,7 @@ MaxIdleTimeoutms).  Values are strings, as the WSMan provider returns them.
 from __future__ import annotations
 
 import threading
+import typing
 
 INT32_MAX = 2147483647
 
@@ -129,11 +130,13 @@ class WSManConfig:
 class ServerHostServices:
     """What the interpreter asks of the host (see CONTRACT.md), backed by the live config."""
 
-    def __init__(self, config: WSManConfig, computer_name: str, user_name: str, process_id: int) -> None:
+    # pylint: disable-next=too-many-arguments,too-many-positional-arguments
+    def __init__(self, config: WSManConfig, computer_name: str, user_name: str, process_id: int, filesystem: typing.Any) -> None:
         self.config = config
         self.computer_name = computer_name
         self.user_name = user_name
         self.process_id = process_id
+        self.filesystem = filesystem  # the host's drive C:, shared by every session and kept across restarts
 
     def wsman_get(self, path: str) -> str:
         return self.config.get(path)

@@ -24,7 +24,9 @@ from psrpcore.types import (
     ErrorCategory,
     ErrorCategoryInfo,
     ErrorRecord,
+    HostMethodIdentifier,
     NETException,
+    PSInt,
     PSInvocationState,
     PSList,
     PSPrimitiveDictionary,
@@ -144,6 +146,7 @@ class CommandRecord:
         self.thread: threading.Thread | None = None
         self.receiving = False
         self.command_line = ""
+        self.host_info: typing.Any = None  # the CreatePipeline HostInfo: does the client have a host for it?
 
     @property
     def state_name(self) -> str:
@@ -205,6 +208,7 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
                 return
             metadata = event.pipeline
             rec.command_line = "; ".join(c.command_text for c in metadata.commands)
+            rec.host_info = getattr(metadata, "host", None)
             start_silently(rec.pipe)
             rec.thread = threading.Thread(target=self._run_pipeline, args=(rec, metadata), daemon=True,
                                           name=f"winhost-pipeline-{rec.pid}")
@@ -238,8 +242,8 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
                 except Exception:  # pylint: disable=broad-except  # reported to the client as a failed reset
                     log.exception("runspace reset failed")
             self.pool.runspace_availability_response(event.ci, ok)
-        # SessionCapability, InitRunspacePool, ConnectRunspacePool, PublicKey and host responses are
-        # answered by psrpcore itself; host calls are never made, so responses are ignored.
+        # SessionCapability, InitRunspacePool, ConnectRunspacePool and PublicKey are answered by psrpcore
+        # itself. The host calls made (SetShouldExit, Write*) are void methods: clients send no response.
 
     # ---------------------------------------------------------------- pipelines
     def _make_commands(self, metadata: typing.Any) -> list:
@@ -535,3 +539,23 @@ class PipelineWriter:
 
     def write_progress(self, *args: typing.Any, **kwargs: typing.Any) -> None:
         self._emit("write_progress", args, kwargs)
+
+    def host_call(self, method: str, parameters: list) -> None:
+        """A PSRP host method call for this pipeline (PipelineHostCall), made only when the client supplied a
+        host for it (HostInfo: a pipeline with _useRunspaceHost uses the pool's), and for the UI methods only
+        when that host has a UI, as Windows' ServerRemoteHost does."""
+        mi = getattr(HostMethodIdentifier, method)
+        if not client_has_host(self._rec.host_info, self._bridge.pool.host, ui=11 <= mi.value <= 26):
+            return
+        wire = [PSInt(p) if isinstance(p, int) and not isinstance(p, bool) else p for p in parameters]
+        self._emit("host_call", (mi, wire), {})
+
+
+def client_has_host(pipeline_host: typing.Any, pool_host: typing.Any, ui: bool = False) -> bool:
+    """From the HostInfo of the pipeline (or the pool's, when the pipeline says _useRunspaceHost)."""
+    info = pipeline_host
+    if info is None or getattr(info, "UseRunspaceHost", False):
+        info = pool_host
+    if info is None or getattr(info, "IsHostNull", True):
+        return False
+    return not (ui and getattr(info, "IsHostUINull", True))

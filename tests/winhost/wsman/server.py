@@ -8,6 +8,7 @@ import os
 import threading
 import typing
 
+from ..powershell.filesystem import FileSystem
 from .auth import NTLM_USERS, UserDB
 from .config import WSManConfig
 from .http import WinHostHTTPServer, is_loopback
@@ -31,7 +32,8 @@ class HostCore:
         self.knobs = knobs
         self.config = WSManConfig()
         self.stats = Stats()
-        self.registry = ShellRegistry(knobs, self.config, self.stats)
+        self.filesystem = FileSystem()  # drive C: outlives sessions and restarts, as a disk outlives a reboot
+        self.registry = ShellRegistry(knobs, self.config, self.stats, self.filesystem)
         self.stopping = threading.Event()
         self.url = ""
 
@@ -188,6 +190,12 @@ class WinHost:  # pylint: disable=too-many-instance-attributes
     def config(self):  # -> WSManConfig
         assert self.core is not None
         return self.core.config
+
+    @property
+    def filesystem(self) -> FileSystem:
+        """The host's in-memory drive C: (winhost.powershell.filesystem.FileSystem)."""
+        assert self.core is not None
+        return self.core.filesystem
 
     def stats(self) -> dict[str, typing.Any]:
         assert self.core is not None

@@ -10,6 +10,7 @@ import typing
 
 from . import faults
 from .auth import User
+from ..powershell.filesystem import FileSystem
 from .config import ServerHostServices, WSManConfig
 from .knobs import HostKnobs
 from .psrp import PoolBridge
@@ -26,7 +27,8 @@ class Shell:  # pylint: disable=too-many-instance-attributes
 
     # pylint: disable=too-many-arguments,too-many-positional-arguments
     def __init__(self, shell_id: str, name: str | None, resource_uri: str, owner: User, client_ip: str, session_id: str,
-                 idle_timeout: float, knobs: HostKnobs, config: WSManConfig, fragment_size: int) -> None:
+                 idle_timeout: float, knobs: HostKnobs, config: WSManConfig, fragment_size: int,
+                 filesystem: typing.Any = None) -> None:
         self.id = shell_id
         self.name = name
         self.resource_uri = resource_uri
@@ -45,7 +47,8 @@ class Shell:  # pylint: disable=too-many-instance-attributes
         self.deleted = False
         self.process_id = random.randint(1000, 9999)  # the "wsmprovhost.exe" PID, stable for the session
         self.cond = threading.Condition(threading.RLock())
-        host = ServerHostServices(config, knobs.computer_name, owner.name, self.process_id)
+        host = ServerHostServices(config, knobs.computer_name, owner.name, self.process_id,
+                                  filesystem if filesystem is not None else FileSystem())
         self.bridge = PoolBridge(self.cond, host, buffer_limit=lambda: self.knobs.output_buffer_bytes,
                                  drop_mode=self._drop_mode, fragment_size=fragment_size)
 
@@ -119,10 +122,11 @@ class Shell:  # pylint: disable=too-many-instance-attributes
 class ShellRegistry:
     """All live shells of one server; sessions live as long as the server (or a restart)."""
 
-    def __init__(self, knobs: HostKnobs, config: WSManConfig, stats: Stats) -> None:
+    def __init__(self, knobs: HostKnobs, config: WSManConfig, stats: Stats, filesystem: FileSystem | None = None) -> None:
         self.knobs = knobs
         self.config = config
         self.stats = stats
+        self.filesystem = filesystem if filesystem is not None else FileSystem()
         self._lock = threading.RLock()
         self._shells: dict[str, Shell] = {}
         self._stop = threading.Event()

@@ -147,8 +147,23 @@ class WriteHost(Cmdlet):
         bg = self.get("BackgroundColor")
         data = host_information_message(text, self.switch("NoNewline"), None if fg is None else V.to_string(fg),
                                         None if bg is None else V.to_string(bg))
-        # Write-Host ignores $InformationPreference unless -InformationAction is given.
+        # Write-Host ignores $InformationPreference unless -InformationAction is given. PowerShell 5.1 both
+        # writes to the host's UI (a PSRP host call, when the client has a host) and records the information.
+        if (self.information_action or "Continue") in ("Continue", "Inquire"):
+            self._to_host(text, fg, bg)
         self.ctx.write_information(data, "Write-Host", ["PSHOST"], self.information_action, force=True)
+
+    def _to_host(self, text: str, fg: typing.Any, bg: typing.Any) -> None:
+        from ..dotnet import color_value  # pylint: disable=import-outside-toplevel
+
+        no_newline = self.switch("NoNewline")
+        session = self.ctx.session
+        if fg is not None or bg is not None:
+            # A host without default colours: the missing one is filled with Gray/Black (MshCommandRuntime).
+            colors = [color_value(fg) if fg is not None else 7, color_value(bg) if bg is not None else 0]
+            session.host_call("Write2" if no_newline else "WriteLine3", colors + [text])
+        else:
+            session.host_call("Write1" if no_newline else "WriteLine2", [text])
 
 
 @cmdlet("Write-Progress", "Microsoft.PowerShell.Commands.WriteProgressCommand")

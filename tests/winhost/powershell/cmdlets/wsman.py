@@ -11,10 +11,8 @@ from ..binding import Param
 from ..errors import PSError
 from ..members import add_note
 from . import Cmdlet, cmdlet
+from . import filesystem as fsc
 from .variables import ps_variable
-
-_FAKE_DIRECTORIES = {"c:", "c:\\", "c:\\windows", "c:\\windows\\system32", "c:\\windows\\temp", "c:\\users",
-                     "c:\\program files", "c:\\programdata", "c:\\windows\\system32\\windowspowershell\\v1.0"}
 
 
 def split_provider(path: str) -> tuple[str, str]:
@@ -81,6 +79,16 @@ class _PathCmdlet(Cmdlet):
     def paths(self) -> list[str]:
         return [V.to_string(p) for p in V.as_list(self.get("Path", self.get("LiteralPath")))]
 
+    def literal(self) -> bool:
+        return self.get("LiteralPath") is not None and self.get("Path") is None
+
+    def filesystem(self, path: str) -> bool:
+        """Whether `path` is on the FileSystem provider's drive C: (other drive letters do not exist)."""
+        if not fsc.is_filesystem_path(path):
+            return False
+        text = path.strip()
+        return not (len(text) >= 2 and text[1] == ":" and text[0].upper() != "C")
+
 
 @cmdlet("Get-Item", "Microsoft.PowerShell.Commands.GetItemCommand", aliases=("gi",))
 class GetItem(_PathCmdlet):
@@ -88,6 +96,9 @@ class GetItem(_PathCmdlet):
 
     def process_record(self, item: typing.Any) -> None:
         for path in self.paths():
+            if self.filesystem(path):
+                fsc.get_items(self, path, self.literal())
+                continue
             provider, rest = split_provider(path)
             host = self.ctx.host
             if provider == "wsman":
@@ -167,10 +178,15 @@ class SetItem(_PathCmdlet):
 
 @cmdlet("Get-ChildItem", "Microsoft.PowerShell.Commands.GetChildItemCommand", aliases=("gci", "dir", "ls"))
 class GetChildItem(_PathCmdlet):
-    parameters = [Param("Path", 0, pipeline=True), Param("LiteralPath", aliases=("PSPath",)), Param("Force", switch=True)]
+    parameters = [Param("Path", 0, pipeline=True), Param("Filter", 1), Param("LiteralPath", aliases=("PSPath",)),
+                  Param("Force", switch=True), Param("Recurse", switch=True), Param("Name", switch=True),
+                  Param("File", switch=True), Param("Directory", switch=True)]
 
     def process_record(self, item: typing.Any) -> None:
-        for path in self.paths():
+        for path in self.paths() or [self.ctx.session.native_cwd()]:
+            if self.filesystem(path):
+                fsc.child_items(self, path, self.literal())
+                continue
             provider, rest = split_provider(path)
             if provider == "env":
                 env = self.ctx.session.env
@@ -209,6 +225,8 @@ class TestPath(_PathCmdlet):
             self.emit(self._exists(path))
 
     def _exists(self, path: str) -> bool:  # pylint: disable=too-many-return-statements
+        if self.filesystem(path):
+            return fsc.test_path(self, path, self.literal())
         provider, rest = split_provider(path)
         if provider == "variable":
             return any(V.like(k, rest) for k in _all_names(self.ctx.scope))
@@ -222,9 +240,27 @@ class TestPath(_PathCmdlet):
                 return True
             except KeyError:
                 return rest.lower() in ("", "localhost") or _children(self.ctx.host, rest) is not None
-        if len(provider) == 1:
-            return (provider + ":\\" + rest).lower().rstrip("\\") in _FAKE_DIRECTORIES or path.lower() in _FAKE_DIRECTORIES
         return False
+
+
+def remove_other_provider(cmd: Cmdlet, path: str) -> None:
+    """Remove-Item on Env:, Variable: and Function:."""
+    provider, rest = split_provider(path)
+    if provider == "env":
+        if cmd.ctx.session.env.get(rest) is None:
+            cmd.write_error(_path_not_found(path, cmd.dotnet))
+            return
+        cmd.ctx.session.env.set(rest, None)
+    elif provider == "variable":
+        scope = cmd.ctx.scope
+        while scope is not None and rest.lower() not in scope.variables:
+            scope = scope.parent
+        if scope is None:
+            cmd.write_error(_path_not_found(path, cmd.dotnet))
+            return
+        del scope.variables[rest.lower()]
+    else:
+        raise cmd.terminating(_unsupported_provider(path))
 
 
 def _all_names(scope: typing.Any) -> list[str]:

@@ -1,0 +1,287 @@
+"""An in-memory Windows filesystem: drive C:, case-insensitive, case-preserving, backslashes.
+
+One per test host (the server keeps it for the host's life, across sessions and restarts, as
+a disk outlives a reboot); the interpreter reaches it through ``HostServices.filesystem``.
+Errors are raised as ``FSError`` subclasses carrying the .NET exception type and Windows'
+message; callers (the .NET members and the cmdlets) wrap them as PowerShell does.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import typing
+
+DRIVES = ("C",)
+DEFAULT_DIRECTORIES = (
+    "C:\\Windows", "C:\\Windows\\System32", "C:\\Windows\\Temp", "C:\\Windows\\System32\\WindowsPowerShell\\v1.0",
+    "C:\\Users", "C:\\Users\\Public", "C:\\Program Files", "C:\\Program Files (x86)", "C:\\ProgramData",
+)
+
+
+class FSError(Exception):
+    """A filesystem failure as .NET reports it."""
+
+    exception_type = "System.IO.IOException"
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+
+class FileNotFound(FSError):
+    exception_type = "System.IO.FileNotFoundException"
+
+
+class DirectoryNotFound(FSError):
+    exception_type = "System.IO.DirectoryNotFoundException"
+
+
+class AccessDenied(FSError):
+    exception_type = "System.UnauthorizedAccessException"
+
+
+class AlreadyExists(FSError):
+    exception_type = "System.IO.IOException"
+
+
+class NotEmpty(FSError):
+    exception_type = "System.IO.IOException"
+
+
+class InvalidPath(FSError):
+    exception_type = "System.ArgumentException"
+
+
+class Node:  # pylint: disable=too-few-public-methods
+    __slots__ = ("name", "is_dir", "data", "created", "modified")
+
+    def __init__(self, name: str, is_dir: bool) -> None:
+        self.name = name
+        self.is_dir = is_dir
+        self.data = bytearray()
+        now = datetime.datetime.now()
+        self.created = now
+        self.modified = now
+
+
+class Entry:  # pylint: disable=too-few-public-methods
+    """A snapshot of one item: what Get-Item / FileInfo report."""
+
+    def __init__(self, full_name: str, node: Node) -> None:
+        self.full_name = full_name
+        self.name = node.name
+        self.is_dir = node.is_dir
+        self.length = len(node.data)
+        self.created = node.created
+        self.modified = node.modified
+
+    @property
+    def parent(self) -> str:
+        return parent_of(self.full_name)
+
+
+def parent_of(full: str) -> str:
+    head, _sep, _tail = full.rstrip("\\").rpartition("\\")
+    if len(head) == 2 and head[1] == ":":
+        return head + "\\"
+    return head
+
+
+class FileSystem:
+    """Thread-safe in-memory drive C:; paths are absolute ('C:\\x\\y', 'c:/x', 'C:\\x\\..\\y')."""
+
+    def __init__(self, directories: typing.Iterable[str] = DEFAULT_DIRECTORIES) -> None:
+        self._lock = threading.RLock()
+        self._nodes: dict[str, Node] = {f"{d.lower()}:\\": Node(f"{d}:\\", True) for d in DRIVES}
+        for directory in directories:
+            self.create_directory(directory)
+
+    # ---------------------------------------------------------------- paths
+    @staticmethod
+    def normalize(path: str) -> str:
+        """'c:/Windows\\.\\temp\\..\\Temp\\' -> 'c:\\Windows\\Temp' (case kept); ArgumentException-like errors."""
+        text = str(path).replace("/", "\\")
+        if text.startswith("\\\\?\\"):
+            text = text[4:]
+        if not text.strip():
+            raise InvalidPath("The path is not of a legal form.", path)
+        if any(ch in text for ch in '<>"|?*') or any(ord(ch) < 32 for ch in text):
+            raise InvalidPath("Illegal characters in path.", path)
+        if len(text) < 2 or text[1] != ":" or not text[0].isalpha():
+            raise InvalidPath(f"The path '{path}' is not an absolute Windows path.", path)
+        drive = text[0].upper() + ":"
+        if ":" in text[2:]:
+            raise InvalidPath("The given path's format is not supported.", path)
+        parts: list[str] = []
+        for part in text[2:].split("\\"):
+            if part in ("", "."):
+                continue
+            if part == "..":
+                if parts:
+                    parts.pop()
+                continue
+            parts.append(part.rstrip(" ."))  # Windows drops trailing dots and spaces
+        return drive + "\\" + "\\".join(parts)
+
+    @staticmethod
+    def _key(full: str) -> str:
+        return full.lower()
+
+    def _get(self, full: str) -> Node | None:
+        return self._nodes.get(self._key(full))
+
+    def full_name(self, path: str) -> str:
+        """The normalized path with each existing component spelt as stored."""
+        full = self.normalize(path)
+        with self._lock:
+            parts = full.split("\\")
+            out = parts[0]
+            for i in range(1, len(parts)):
+                if not parts[i]:
+                    continue
+                candidate = out + "\\" + parts[i]
+                node = self._get(candidate)
+                out = out + "\\" + (node.name if node is not None else parts[i])
+            return out if len(out) > 2 else out + "\\"
+
+    # ---------------------------------------------------------------- queries
+    def exists(self, path: str) -> bool:
+        try:
+            full = self.normalize(path)
+        except FSError:
+            return False
+        with self._lock:
+            return self._get(full) is not None
+
+    def is_file(self, path: str) -> bool:
+        try:
+            full = self.normalize(path)
+        except FSError:
+            return False
+        with self._lock:
+            node = self._get(full)
+            return node is not None and not node.is_dir
+
+    def is_dir(self, path: str) -> bool:
+        try:
+            full = self.normalize(path)
+        except FSError:
+            return False
+        with self._lock:
+            node = self._get(full)
+            return node is not None and node.is_dir
+
+    def entry(self, path: str) -> Entry | None:
+        full = self.normalize(path)
+        with self._lock:
+            node = self._get(full)
+            return None if node is None else Entry(self.full_name(full), node)
+
+    def children(self, path: str) -> list[Entry]:
+        """Directories first, then files, each by name (case-insensitive), as Get-ChildItem lists them."""
+        full = self.normalize(path)
+        with self._lock:
+            node = self._get(full)
+            if node is None:
+                raise DirectoryNotFound(f"Could not find a part of the path '{full}'.", full)
+            if not node.is_dir:
+                raise DirectoryNotFound(f"The directory name is invalid: '{full}'.", full)
+            prefix = self._key(full).rstrip("\\") + "\\"
+            base = self.full_name(full).rstrip("\\")
+            found = [Entry(base + "\\" + n.name, n) for k, n in self._nodes.items()
+                     if k.startswith(prefix) and "\\" not in k[len(prefix):] and k != prefix]
+        return sorted(found, key=lambda e: (not e.is_dir, e.name.lower()))
+
+    # ---------------------------------------------------------------- files
+    def _parent_dir(self, full: str) -> Node:
+        parent = self._get(parent_of(full))
+        if parent is None or not parent.is_dir:
+            raise DirectoryNotFound(f"Could not find a part of the path '{full}'.", full)
+        return parent
+
+    def read_bytes(self, path: str) -> bytes:
+        full = self.normalize(path)
+        with self._lock:
+            node = self._get(full)
+            if node is None:
+                self._parent_dir(full)
+                raise FileNotFound(f"Could not find file '{full}'.", full)
+            if node.is_dir:
+                raise AccessDenied(f"Access to the path '{full}' is denied.", full)
+            return bytes(node.data)
+
+    def open_file(self, path: str, create: bool, truncate: bool, must_exist: bool) -> Node:
+        """The file's node for a stream (created/truncated as asked)."""
+        full = self.normalize(path)
+        with self._lock:
+            node = self._get(full)
+            if node is not None and node.is_dir:
+                raise AccessDenied(f"Access to the path '{full}' is denied.", full)
+            if node is None:
+                self._parent_dir(full)
+                if must_exist or not create:
+                    raise FileNotFound(f"Could not find file '{full}'.", full)
+                node = Node(full.rsplit("\\", 1)[-1], False)
+                self._nodes[self._key(full)] = node
+            elif truncate:
+                node.data = bytearray()
+                node.modified = datetime.datetime.now()
+            return node
+
+    def write_bytes(self, path: str, data: bytes, append: bool = False) -> None:
+        with self._lock:
+            node = self.open_file(path, create=True, truncate=not append, must_exist=False)
+            node.data.extend(data)
+            node.modified = datetime.datetime.now()
+
+    def touch(self, node: Node) -> None:
+        with self._lock:
+            node.modified = datetime.datetime.now()
+
+    # ---------------------------------------------------------------- directories
+    def create_directory(self, path: str) -> str:
+        """Creates every missing component (Directory.CreateDirectory); returns the full name."""
+        full = self.normalize(path)
+        with self._lock:
+            parts = full.split("\\")
+            current = parts[0] + "\\"
+            if self._get(current) is None:
+                raise DirectoryNotFound(f"Could not find a part of the path '{full}'.", full)
+            for part in parts[1:]:
+                if not part:
+                    continue
+                current = current.rstrip("\\") + "\\" + part
+                node = self._get(current)
+                if node is None:
+                    self._nodes[self._key(current)] = Node(part, True)
+                elif not node.is_dir:
+                    raise AlreadyExists(f"Cannot create '{current}' because a file or directory with the same name already exists.",
+                                        current)
+            return self.full_name(full)
+
+    def remove(self, path: str, recursive: bool = False) -> None:
+        full = self.normalize(path)
+        with self._lock:
+            node = self._get(full)
+            if node is None:
+                raise FileNotFound(f"Could not find file '{full}'.", full)
+            key = self._key(full)
+            if len(key) <= 3:
+                raise AccessDenied(f"Access to the path '{full}' is denied.", full)
+            if node.is_dir:
+                prefix = key + "\\"
+                inner = [k for k in self._nodes if k.startswith(prefix)]
+                if inner and not recursive:
+                    raise NotEmpty("The directory is not empty.", full)
+                for k in inner:
+                    del self._nodes[k]
+            del self._nodes[key]
+
+    def copy(self, source: str, dest: str, overwrite: bool = False) -> None:
+        data = self.read_bytes(source)
+        with self._lock:
+            if self.exists(dest) and not overwrite:
+                raise AlreadyExists(f"The file '{self.normalize(dest)}' already exists.", dest)
+            self.write_bytes(dest, data)
