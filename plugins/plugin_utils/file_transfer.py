@@ -29,17 +29,28 @@ except ImportError:  # pragma: no cover - pssession.require_pypsrp() reports it
 # message headers take is subtracted, as ansible.builtin.psrp does).
 FRAGMENT_OVERHEAD = 82
 
+# The session outlives the task, so a failed put must not leave the file open (and locked)
+# in the session's process: begin/process/end cannot share one try/finally, so a failing
+# chunk closes the stream before rethrowing, and Stop turns the first error into the only
+# one rather than one "null-valued expression" error per remaining chunk.
 PUT_SCRIPT = r"""
 begin {
+    $ErrorActionPreference = 'Stop'
     $path = '%(path)s'
     $stream = [System.IO.File]::Create($path)
     $sha1 = [System.Security.Cryptography.SHA1]::Create()
 }
 process {
     if ($_) {
-        $bytes = [System.Convert]::FromBase64String($_)
-        $null = $sha1.TransformBlock($bytes, 0, $bytes.Length, $bytes, 0)
-        $stream.Write($bytes, 0, $bytes.Length)
+        try {
+            $bytes = [System.Convert]::FromBase64String($_)
+            $null = $sha1.TransformBlock($bytes, 0, $bytes.Length, $bytes, 0)
+            $stream.Write($bytes, 0, $bytes.Length)
+        }
+        catch {
+            $stream.Dispose()
+            throw
+        }
     }
 }
 end {

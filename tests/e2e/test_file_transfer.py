@@ -101,4 +101,6 @@ def test_fetch_of_a_missing_file_and_of_a_directory(ansible, winhost, tmp_path):
     # File.Create in a directory that does not exist: .NET's DirectoryNotFoundException, through the plugin.
     assert results[3]['ok'] is False and 'failed to copy' in results[3]['error'], results
     assert "Could not find a part of the path 'C:\\NoSuchDir\\x.py'." in results[3]['error']
+    # One error, not one more per chunk: the put stops at the first failure.
+    assert 'null-valued expression' not in results[3]['error'], results[3]['error']
     assert not winhost.filesystem.exists('C:\\NoSuchDir')
