@@ -439,6 +439,15 @@ class Connection(ConnectionBase):
             self._task_session = TaskSession(self.get_option, display, self._play_context)
         return self._task_session
 
+    def task_session(self):
+        """The session as this task uses it (for the session modules' action plugins); not connected yet."""
+        return self._session()
+
+    def open_session(self):
+        """Connect to (or create) the host's session now, as any task does, and return the task's session."""
+        self._connect()
+        return self._session()
+
     def _connect(self):
         super()._connect()
         if not self._connected:

@@ -207,12 +207,17 @@ class PipelineRunner:
         raise AnsibleConnectionFailure('psremoting.pssession.psrp: lost the connection to %s and could not re-establish it: %s'
                                        % (self.session.endpoint, err))
 
-    def poll(self, ps: t.Any) -> None:
-        """One Receive; a dropped connection is re-established and the Receive asked again."""
+    def detach_last(self) -> None:
+        """Leave the last pipeline running on the host (a command started to run while disconnected)."""
+        self._last = None
+
+    def poll(self, ps: t.Any, timeout: int | None = None) -> None:
+        """One Receive (its OperationTimeout ``timeout`` seconds if given); a dropped connection is
+        re-established and the Receive asked again."""
         failures = 0
         while True:
             try:
-                ps.poll_invoke()
+                ps.poll_invoke(timeout)
                 return
             except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as err:
                 failures += 1

@@ -166,7 +166,8 @@ class PSSession:
 
     def __init__(self, wsman_factory: t.Callable[[], t.Any], configuration_name: str, session_name: str,
                  options: SessionOptions, endpoint: str, log: t.Callable[[str], None] | None = None,
-                 sleep: t.Callable[[float], None] = time.sleep, clock: t.Callable[[], float] = time.monotonic) -> None:
+                 sleep: t.Callable[[float], None] = time.sleep, clock: t.Callable[[], float] = time.monotonic,
+                 shell_id: str | None = None, must_exist: bool = False) -> None:
         require_pypsrp()
         self._factory = wsman_factory
         self.configuration_name = configuration_name
@@ -183,9 +184,14 @@ class PSSession:
         self.created = False
         self.recreated = False
         self.reaped: list[str] = []
+        # Set when a connect task chose the session: it is found by its ShellId and never created anew.
+        self.fixed_shell_id = shell_id.upper() if shell_id else None
+        self.must_exist = must_exist
 
     # -- opening ----------------------------------------------------------------------------
     def _mine(self, shells: list[dict[str, str]]) -> list[dict[str, str]]:
+        if self.fixed_shell_id:
+            return [s for s in shells if s.get('ShellId', '').upper() == self.fixed_shell_id]
         return [s for s in shells if s.get('Name') == self.name and s.get('ResourceUri', self.resource_uri).lower() == self.resource_uri.lower()]
 
     def open(self, known_shell_id: str | None = None) -> None:
@@ -213,6 +219,11 @@ class PSSession:
                     self._log('PSSESSION %s is in use by another client, waiting' % self.name)
                     self._sleep(min(1.0, max(deadline - self._clock(), 0.05)))
                     continue
+                if self.must_exist:
+                    raise SessionVanishedError(
+                        "The PSSession '%s' on %s (shell %s), which a connect task of this run chose for this host, has "
+                        "expired or was removed; not creating a new one in its place."
+                        % (self.name, self.endpoint, self.fixed_shell_id or known_shell_id or '?'))
                 if known_shell_id:
                     if self.options.strict:
                         raise SessionVanishedError(
@@ -312,21 +323,23 @@ class PSSession:
                                        "connection was being re-established" % (self.name, self.pool.id, self.endpoint))
 
     # -- closing ----------------------------------------------------------------------------
-    def disconnect(self) -> None:
-        """Disconnect with the session's IdleTimeOut and BufferMode; the host keeps the session."""
+    def disconnect(self, idle_timeout: int | None = None, buffer_mode: str | None = None) -> None:
+        """Disconnect with the session's IdleTimeOut and BufferMode (or the ones given); the host keeps the session."""
         if self.pool is None:
             return
         pool, self.pool = self.pool, None
         if pool.state != RunspacePoolState.OPENED:
             return
+        idle_timeout = self.options.idle_timeout if idle_timeout is None else idle_timeout
+        buffer_mode = buffer_mode or self.options.buffer_mode
         rsp = NAMESPACES['rsp']
         body = ET.Element('{%s}Disconnect' % rsp)
-        ET.SubElement(body, '{%s}IdleTimeOut' % rsp).text = 'PT%dS' % self.options.idle_timeout
-        ET.SubElement(body, '{%s}BufferMode' % rsp).text = self.options.buffer_mode
+        ET.SubElement(body, '{%s}IdleTimeOut' % rsp).text = 'PT%dS' % idle_timeout
+        ET.SubElement(body, '{%s}BufferMode' % rsp).text = buffer_mode
         self.wsman.disconnect(self.resource_uri, body, selector_set=shell_selector(pool.id))
         pool.state = RunspacePoolState.DISCONNECTED
         self._log('PSSESSION disconnected from %s (%s), IdleTimeOut %ss, BufferMode %s'
-                  % (self.name, pool.id, self.options.idle_timeout, self.options.buffer_mode))
+                  % (self.name, pool.id, idle_timeout, buffer_mode))
 
     def remove_all(self) -> list[str]:
         """Delete this user's shells with the session's name (used by reset); returns their ids.

@@ -10,6 +10,7 @@ reset(): remove the session.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import typing as t
 
@@ -21,6 +22,7 @@ from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines imp
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import (
     PSSession, TRANSPORT_ERRORS, connection_failure, require_pypsrp,
 )
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_overrides import read_override
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_identity import SessionKey, run_scoped_name
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_lock import SessionLock
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import SessionOptions, read_session_options
@@ -95,6 +97,9 @@ class TaskSession:
         self.options: SessionOptions | None = None
         self.settings: dict[str, t.Any] = {}
         self.key: SessionKey | None = None
+        # The key the host's options give, before a connect task of this run chose another session.
+        self.base_key: SessionKey | None = None
+        self.override: dict[str, t.Any] = {}
         self.lock: SessionLock | None = None
         self.session: PSSession | None = None
         self.runner: PipelineRunner | None = None
@@ -112,6 +117,24 @@ class TaskSession:
             configuration_name=self._get_option('configuration_name'),
             session_name=self.options.session_name or run_scoped_name(),
         )
+        self.base_key = self.key
+        self.apply_override(read_override(self.base_key.digest))
+
+    def apply_override(self, override: dict[str, t.Any]) -> None:
+        """Use the session and disconnect settings that session modules chose for the rest of this run."""
+        self.override = dict(override)
+        if not override:
+            return
+        name = override.get('session_name') or override.get('shell_id')
+        changes: dict[str, t.Any] = {}
+        if name:
+            changes['session_name'] = name
+            self.key = dataclasses.replace(self.base_key, session_name=name)
+        if override.get('idle_timeout'):
+            changes['idle_timeout'] = int(override['idle_timeout'])
+        if override.get('buffer_mode'):
+            changes['buffer_mode'] = override['buffer_mode']
+        self.options = dataclasses.replace(self.options, **changes)
 
     @property
     def endpoint(self) -> str:
@@ -130,7 +153,12 @@ class TaskSession:
             raise AnsibleError('psremoting.pssession.psrp: invalid connection settings for %s: %s' % (self.endpoint, err)) from None
 
     def _new_session(self) -> PSSession:
-        return PSSession(self._wsman, self.key.configuration_name, self.key.session_name, self.options, self.endpoint, log=self._log)
+        return PSSession(self._wsman, self.key.configuration_name, self.key.session_name, self.options, self.endpoint, log=self._log,
+                         shell_id=self.override.get('shell_id'), must_exist=bool(self.override.get('shell_id')))
+
+    def wsman(self) -> t.Any:
+        """A new pypsrp WSMan client with the connection's settings (prepare() first)."""
+        return self._wsman()
 
     def _take_lock(self) -> SessionLock:
         lock = SessionLock(self.key.digest)

@@ -1,0 +1,203 @@
+# Copyright (c) 2025 psremoting.pssession contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""psremoting.pssession.invoke: Invoke-Command -Session on the host's persistent session."""
+
+from __future__ import annotations
+
+import math
+import time
+import typing as t
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.text.converters import to_text
+
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.ps_results import (
+    clear_host, convert_value, empty_streams, is_running, plain, state_name, stream_results,
+)
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_overrides import write_override
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_action import (
+    DEPTH_MAX, INVOKE_SPEC, TIMEOUT_MAX, SessionActionBase, check_idle_timeout, check_range, session_summary,
+)
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import BUFFER_MODES
+
+try:
+    from pypsrp.complex_objects import PSInvocationState
+    from pypsrp.shell import SignalCode
+except ImportError:  # pragma: no cover - require_pypsrp() reports it
+    pass
+
+PREFERENCES = {'silently_continue': 'SilentlyContinue', 'continue': 'Continue', 'stop': 'Stop'}
+
+# Runs in the session's global scope before the script: the $Ansible variable win_powershell
+# scripts use, and the error action (the previous one is kept in $Ansible and put back after).
+SETUP = """
+$global:Ansible = [PSCustomObject]@{
+    CheckMode = $false
+    Verbosity = %(verbosity)d
+    Result = @{}
+    Changed = $true
+    Failed = $false
+    Diff = @{}
+    Tmpdir = $env:TEMP
+    PreviousErrorActionPreference = [string]$global:ErrorActionPreference
+    ErrorActionPreferenceSet = '%(preference)s'
+}
+$global:ErrorActionPreference = '%(preference)s'
+"""
+
+# Runs in a local scope after the script: reads $Ansible back, removes it, restores the error action.
+READBACK = """
+$a = $global:Ansible
+if ($null -ne $a -and $null -ne $a.ErrorActionPreferenceSet) {
+    if ([string]$global:ErrorActionPreference -eq [string]$a.ErrorActionPreferenceSet) {
+        $global:ErrorActionPreference = $a.PreviousErrorActionPreference
+    }
+}
+Remove-Variable -Name Ansible -Scope Global -ErrorAction SilentlyContinue
+if ($null -eq $a) {
+    @{ present = $false }
+} else {
+    @{ present = $true; result = $a.Result; changed = $a.Changed; failed = $a.Failed }
+}
+"""
+
+STOP_GRACE = 30
+
+
+class ActionModule(SessionActionBase):
+    SPEC = INVOKE_SPEC
+
+    def check_args(self, args: dict[str, t.Any]) -> None:
+        check_range(args, 'depth', 0, DEPTH_MAX, 'levels')
+        check_range(args, 'timeout', 1, TIMEOUT_MAX)
+        check_idle_timeout(args)
+        if not args['disconnected']:
+            for name in ('idle_timeout', 'output_buffering_mode'):
+                if args.get(name) is not None and name not in self.from_group:
+                    raise AnsibleActionFail('Option %s is only used with disconnected=true (it sets how the session is '
+                                            'disconnected while the command runs)' % name)
+
+    def _script(self, args: dict[str, t.Any]) -> str:
+        if args.get('script') is not None:
+            return args['script']
+        source = self._find_needle('files', args['path'])
+        try:
+            with open(source, 'rb') as handle:
+                return to_text(handle.read(), errors='surrogate_or_strict').lstrip('\ufeff')
+        except (OSError, UnicodeError) as err:
+            raise AnsibleActionFail('Could not read the script of option path (%s): %s' % (source, err)) from None
+
+    def act(self, args: dict[str, t.Any], session: t.Any, task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
+        script = self._script(args)
+        depth = args['depth']
+        if self._task.check_mode:
+            result = dict(empty_streams(), result={}, changed=True, msg='skipped, running in check mode',
+                          session=dict(name=session.key.session_name, instance_id=None, state=None, recreated=False))
+            return result
+
+        session = self.open_session()
+        pss, runner = session.session, session.runner
+        host = pss.host
+        shell_id = pss.shell_id
+
+        self._run_simple(runner, SETUP % dict(verbosity=int(getattr(self._display, 'verbosity', 0) or 0),
+                                              preference=PREFERENCES[args['error_action']]), local=False)
+        clear_host(host)
+
+        ps = runner.new_pipeline()
+        ps.add_script(plain(script), use_local_scope=False)
+        if args.get('parameters'):
+            ps.add_parameters(plain(args['parameters']))
+        for value in args.get('arguments') or []:
+            ps.add_argument(plain(value))
+        runner.start(ps, plain(args['input']) if args.get('input') else None)
+
+        if args['disconnected']:
+            return self._leave_running(args, session, runner, ps, shell_id)
+
+        timed_out = self._wait(runner, pss, ps, args.get('timeout'))
+        streams = stream_results(ps, host, depth)
+        clear_host(host)
+        state = ps.state
+        readback = self._run_simple(runner, READBACK, local=True)
+        ansible_var: dict[str, t.Any] = {}
+        if readback and isinstance(readback[0], dict):
+            ansible_var = readback[0]
+
+        result: dict[str, t.Any] = dict(streams)
+        result['result'] = convert_value(ansible_var.get('result'), depth) if ansible_var.get('present') else {}
+        result['changed'] = bool(ansible_var.get('changed', True)) if ansible_var.get('present') else True
+        result['session'] = session_summary(session, 'Opened', instance_id=shell_id)
+        result['command_id'] = ps.id.upper()
+        result['state'] = state_name(state)
+        failures = []
+        if timed_out:
+            failures.append('the script did not finish within timeout=%ss and was stopped' % args['timeout'])
+        elif state == PSInvocationState.FAILED:
+            failures.append('the script failed with a terminating error: %s' % self._last_error(result))
+        elif state == PSInvocationState.STOPPED:
+            failures.append('the script was stopped')
+        if args['error_action'] == 'stop' and result['error'] and not failures:
+            failures.append('the script wrote error records and error_action is stop: %s' % self._last_error(result))
+        if ansible_var.get('present') and ansible_var.get('failed'):
+            failures.append('the script set $Ansible.Failed')
+        if failures:
+            result['failed'] = True
+            result['msg'] = '; '.join(failures)
+        return result
+
+    @staticmethod
+    def _last_error(result: dict[str, t.Any]) -> str:
+        if not result['error']:
+            return 'no error record'
+        exc = result['error'][-1].get('exception') or {}
+        return exc.get('message') or result['error'][-1].get('fully_qualified_error_id') or 'unknown error'
+
+    def _run_simple(self, runner: t.Any, script: str, local: bool) -> list[t.Any]:
+        ps = runner.new_pipeline()
+        ps.add_script(script, use_local_scope=local)
+        runner.start(ps)
+        runner.wait(ps)
+        if ps.state != PSInvocationState.COMPLETED or ps.streams.error:
+            errors = '; '.join(to_text(e) for e in ps.streams.error) or state_name(ps.state)
+            raise AnsibleActionFail('The helper pipeline of psremoting.pssession.invoke failed on the host: %s' % errors)
+        return list(ps.output)
+
+    def _wait(self, runner: t.Any, pss: t.Any, ps: t.Any, timeout: int | None) -> bool:
+        """Receive until the pipeline ends; past ``timeout`` seconds stop it (ctrl_c). True if it was stopped so."""
+        if not timeout:
+            runner.wait(ps)
+            return False
+        operation_timeout = max(1, int(getattr(pss.wsman, 'operation_timeout', 20) or 20))
+        deadline = time.monotonic() + timeout
+        while is_running(ps):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            runner.poll(ps, max(1, min(operation_timeout, math.ceil(remaining))))
+        if not is_running(ps):
+            return False
+        self._display.vvv('PSSESSION invoke: timeout of %ss reached, stopping the pipeline' % timeout)
+        pss.pool.shell.signal(SignalCode.PS_CTRL_C, ps.id.upper())
+        grace = time.monotonic() + STOP_GRACE
+        while is_running(ps) and time.monotonic() < grace:
+            runner.poll(ps, 2)
+        if is_running(ps):
+            pss.pool.shell.signal(SignalCode.TERMINATE, ps.id.upper())
+            ps.state = PSInvocationState.STOPPED
+            runner.detach_last()
+        return True
+
+    def _leave_running(self, args: dict[str, t.Any], session: t.Any, runner: t.Any, ps: t.Any, shell_id: str) -> dict[str, t.Any]:
+        """-InDisconnectedSession: the command keeps running on the host; disconnect at once."""
+        runner.detach_last()
+        idle_timeout = args.get('idle_timeout') or session.options.idle_timeout
+        buffer_mode = BUFFER_MODES[args['output_buffering_mode']] if args.get('output_buffering_mode') else session.options.buffer_mode
+        session.session.disconnect(idle_timeout, buffer_mode)
+        if args.get('idle_timeout') or args.get('output_buffering_mode'):
+            # Later tasks of this run disconnect with the same settings.
+            write_override(session.base_key.digest, dict(idle_timeout=idle_timeout, buffer_mode=buffer_mode))
+        result = dict(empty_streams(), result={}, changed=True, command_id=ps.id.upper(), state='Running')
+        result['session'] = session_summary(session, 'Disconnected', instance_id=shell_id, idle_timeout=idle_timeout,
+                                            output_buffering_mode=buffer_mode)
+        return result

@@ -1,0 +1,133 @@
+# Copyright (c) 2025 psremoting.pssession contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""psremoting.pssession.receive: Receive-PSSession, the output of commands that ran while disconnected."""
+
+from __future__ import annotations
+
+import math
+import time
+import typing as t
+
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.ps_results import (
+    clear_host, empty_streams, is_running, state_name, stream_results,
+)
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_action import (
+    DEPTH_MAX, RECEIVE_SPEC, TIMEOUT_MAX, SessionActionBase, check_guid, check_range, enumerate_command_states,
+    session_summary,
+)
+
+try:
+    from pypsrp.complex_objects import PSInvocationState
+    from pypsrp.powershell import PowerShell
+except ImportError:  # pragma: no cover - require_pypsrp() reports it
+    pass
+
+# Seconds one Receive waits for output when not waiting for the command to finish.
+PEEK = 1
+
+
+def _volume(ps: t.Any) -> int:
+    streams = ps.streams
+    return (len(ps.output) + len(streams.error) + len(streams.warning) + len(streams.verbose) + len(streams.debug)
+            + len(streams.information) + len(streams.progress))
+
+
+class ActionModule(SessionActionBase):
+    SPEC = RECEIVE_SPEC
+
+    def check_args(self, args: dict[str, t.Any]) -> None:
+        args['command_id'] = check_guid(args, 'command_id')
+        check_range(args, 'timeout', 1, TIMEOUT_MAX)
+        check_range(args, 'depth', 0, DEPTH_MAX, 'levels')
+
+    def act(self, args: dict[str, t.Any], session: t.Any, task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
+        listed = [s for s in self.list_sessions(session) if s['current']]
+        if not listed:
+            raise AnsibleActionFail("There is no session '%s' of user %s on %s to receive from: it has expired or been removed, "
+                                    "or no task of this host has used it" % (session.key.session_name, session.key.user, session.endpoint))
+        if self._task.check_mode:
+            commands = [c for c in listed[0]['commands'] if args['command_id'] in (None, c['command_id'])]
+            return dict(empty_streams(), changed=False, state=None, commands=commands, msg='not received in check mode: '
+                        'receiving takes the output off the host')
+
+        opened = self.open_session()
+        pss, runner = opened.session, opened.runner
+        shell_id = pss.shell_id
+        known = enumerate_command_states(pss.wsman, shell_id)
+        ids = [c['command_id'] for c in known]
+        if args['command_id'] is not None:
+            if args['command_id'] not in ids:
+                raise AnsibleActionFail(
+                    'No command %s in the session %s (%s): the host keeps a command until its output has been received. '
+                    'Commands there: %s' % (args['command_id'], opened.key.session_name, shell_id, ', '.join(ids) or 'none'))
+            ids = [args['command_id']]
+
+        deadline = time.monotonic() + args['timeout']
+        operation_timeout = max(1, int(getattr(pss.wsman, 'operation_timeout', 20) or 20))
+        commands = []
+        for command_id in ids:
+            commands.append(self._receive(runner, pss, command_id, args['wait'], deadline, operation_timeout, args['depth']))
+
+        result: dict[str, t.Any] = empty_streams()
+        for command in commands:
+            for key in ('output', 'error', 'warning', 'verbose', 'debug', 'information'):
+                result[key] += command[key]
+            result['host_out'] += command['host_out']
+            result['host_err'] += command['host_err']
+        states = [c['state'] for c in commands]
+        state = None
+        for candidate in ('Running', 'Failed', 'Stopped', 'Completed'):
+            if candidate in states:
+                state = candidate
+                break
+        result.update(
+            changed=bool(commands), state=state, commands=commands,
+            command_id=commands[0]['command_id'] if len(commands) == 1 else None,
+            session=session_summary(opened, 'Opened', instance_id=shell_id),
+        )
+        if not commands:
+            result['msg'] = 'no command to receive in this session'
+        failures = []
+        if 'Failed' in states:
+            failures.append('command(s) %s failed' % ', '.join(c['command_id'] for c in commands if c['state'] == 'Failed'))
+        if args['wait'] and 'Running' in states:
+            failures.append('command(s) %s still running after timeout=%ss' % (
+                ', '.join(c['command_id'] for c in commands if c['state'] == 'Running'), args['timeout']))
+        if failures:
+            result.update(failed=True, msg='; '.join(failures))
+        return result
+
+    def _receive(self, runner: t.Any, pss: t.Any, command_id: str, wait: bool, deadline: float, operation_timeout: int,
+                 depth: int) -> dict[str, t.Any]:
+        pool = pss.pool
+        ps = PowerShell(pool)
+        ps.id = command_id
+        ps._command_id = command_id  # pylint: disable=protected-access  # as pypsrp's get_runspace_pools() sets it
+        ps.state = PSInvocationState.DISCONNECTED
+        pool.pipelines[command_id] = ps
+        ps.connect_async()
+        clear_host(pss.host)
+        while is_running(ps):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            if wait:
+                # Many short Receives rather than one long request: the connection is re-established if it
+                # drops, and the host sees a live client all along.
+                runner.poll(ps, max(1, min(operation_timeout, math.ceil(remaining))))
+            else:
+                before = _volume(ps)
+                runner.poll(ps, PEEK)
+                if _volume(ps) == before and is_running(ps):
+                    break  # everything buffered so far has arrived
+        received = dict(stream_results(ps, pss.host, depth), command_id=command_id, state=state_name(ps.state))
+        clear_host(pss.host)
+        if not is_running(ps):
+            try:
+                ps.close()
+            except Exception as err:  # pylint: disable=broad-except  # the host forgets a finished command anyway
+                self._display.vvv('PSSESSION receive: could not close command %s: %s' % (command_id, err))
+        pool.pipelines.pop(command_id, None)
+        return received
