@@ -84,14 +84,22 @@ options:
     type: str
     choices: [block, drop]
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
   - psremoting.pssession.session_module
 attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  platform:
+    platforms: windows
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: partial
     details: In check mode the script is not run; the result says so (as M(ansible.windows.win_powershell) without SupportsShouldProcess).
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 notes:
   - One command runs at a time in a session. While a command started with O(disconnected=true) still runs, a

@@ -39,13 +39,21 @@ options:
     type: int
     default: 2
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
   - psremoting.pssession.session_module
 attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  platform:
+    platforms: windows
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: partial
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 notes:
   - In check mode nothing is received (receiving takes the output off the host); the commands and their states are listed.

@@ -99,8 +99,8 @@ def enumerate_shells(wsman: t.Any) -> list[dict[str, str]]:
         response = wsman.pull(SHELL_URI, pull)
 
 
-def enumerate_commands(wsman: t.Any, shell_id: str) -> list[str]:
-    """The ids of the commands (pipelines) the host keeps for a shell."""
+def enumerate_command_states(wsman: t.Any, shell_id: str) -> list[dict[str, str]]:
+    """The commands the host keeps for a shell, each as {command_id, state} (state as WinRM reports it)."""
     wsen = NAMESPACES['wsen']
     wsmn = NAMESPACES['wsman']
     body = ET.Element('{%s}Enumerate' % wsen)
@@ -111,12 +111,18 @@ def enumerate_commands(wsman: t.Any, shell_id: str) -> list[str]:
     selectors.add_option('ShellId', shell_id)
     flt.append(selectors.pack())
     response = wsman.enumerate(COMMAND_URI, body)
-    ids = []
-    for command in response.findall('wsen:EnumerateResponse/wsman:Items/rsp:Command', NAMESPACES):
-        cid = command.find('rsp:CommandId', NAMESPACES)
-        if cid is not None and cid.text:
-            ids.append(cid.text.upper())
-    return ids
+    commands = []
+    for command in response.findall('.//rsp:Command', NAMESPACES):
+        cid = command.findtext('rsp:CommandId', default='', namespaces=NAMESPACES)
+        state = command.findtext('rsp:CommandState', default='', namespaces=NAMESPACES)
+        if cid:
+            commands.append({'command_id': cid.upper(), 'state': state.rsplit('/', 1)[-1] if state else 'Unknown'})
+    return commands
+
+
+def enumerate_commands(wsman: t.Any, shell_id: str) -> list[str]:
+    """The ids of the commands (pipelines) the host keeps for a shell."""
+    return [command['command_id'] for command in enumerate_command_states(wsman, shell_id)]
 
 
 def shell_selector(shell_id: str) -> t.Any:

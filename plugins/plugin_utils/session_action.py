@@ -12,14 +12,13 @@ import fnmatch
 import re
 import typing as t
 import uuid
-import xml.etree.ElementTree as ET
 
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import (
-    COMMAND_URI, PS_URI_PREFIX, TRANSPORT_ERRORS, connection_failure, enumerate_shells, require_pypsrp,
+    PS_URI_PREFIX, TRANSPORT_ERRORS, connection_failure, enumerate_command_states, enumerate_shells, require_pypsrp,
 )
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import (
     BUFFER_MODES, IDLE_TIMEOUT_MAX, IDLE_TIMEOUT_MIN,
@@ -27,7 +26,6 @@ from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_optio
 
 try:
     from pypsrp.exceptions import WinRMError
-    from pypsrp.wsman import NAMESPACES, SelectorSet
 except ImportError:  # pragma: no cover - require_pypsrp() reports it
     class WinRMError(Exception):  # type: ignore[no-redef]
         """Stands in for pypsrp's error when pypsrp is missing (require_pypsrp() then fails first)."""
@@ -140,28 +138,6 @@ def configuration_of(resource_uri: str) -> str:
     if resource_uri.lower().startswith(PS_URI_PREFIX.lower()):
         return resource_uri[len(PS_URI_PREFIX):]
     return resource_uri
-
-
-def enumerate_command_states(wsman: t.Any, shell_id: str) -> list[dict[str, str]]:
-    """The commands the host keeps for a shell, each as {command_id, state} (state as WinRM reports it)."""
-    wsen = NAMESPACES['wsen']
-    wsmn = NAMESPACES['wsman']
-    body = ET.Element('{%s}Enumerate' % wsen)
-    ET.SubElement(body, '{%s}OptimizeEnumeration' % wsmn)
-    ET.SubElement(body, '{%s}MaxElements' % wsmn).text = '32000'
-    flt = ET.SubElement(body, '{%s}Filter' % wsmn, Dialect='http://schemas.dmtf.org/wbem/wsman/1/wsman/SelectorFilter')
-    selectors = SelectorSet()
-    selectors.add_option('ShellId', shell_id)
-    flt.append(selectors.pack())
-    response = wsman.enumerate(COMMAND_URI, body)
-    commands = []
-    for command in response.findall('.//rsp:Command', NAMESPACES):
-        cid = command.findtext('rsp:CommandId', default='', namespaces=NAMESPACES)
-        state = command.findtext('rsp:CommandState', default='', namespaces=NAMESPACES)
-        if cid:
-            state = state.rsplit('/', 1)[-1] if state else 'Unknown'
-            commands.append({'command_id': cid.upper(), 'state': 'Running' if state == 'Running' else ('Done' if state == 'Done' else state)})
-    return commands
 
 
 def describe_shell(shell: dict[str, str], current_id: str | None = None, current_name: str | None = None) -> dict[str, t.Any]:
