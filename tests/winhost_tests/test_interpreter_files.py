@@ -180,8 +180,8 @@ def test_get_child_item_and_get_item():
     assert out("(Get-ChildItem C:\\Tree -File).Name; (Get-ChildItem C:\\Tree -Filter *.txt -Recurse).FullName", rs) == [
         "A.log", "b.txt", "C:\\Tree\\b.txt", "C:\\Tree\\Alpha\\inner.txt"]
     item = out("Get-Item c:\\tree\\B.TXT", rs)[0]
-    assert (item.Name, item.FullName, int(item.Length), item.PSIsContainer, str(item)) == ("b.txt", "C:\\Tree\\b.txt", 4, False,
-                                                                                         "C:\\Tree\\b.txt")
+    expected = ("b.txt", "C:\\Tree\\b.txt", 4, False, "C:\\Tree\\b.txt")
+    assert (item.Name, item.FullName, int(item.Length), item.PSIsContainer, str(item)) == expected
     assert errors("Get-ChildItem C:\\Nope; Get-Item C:\\Tree\\nope.txt", rs) == [
         ("Cannot find path 'C:\\Nope' because it does not exist.", "PathNotFound,Microsoft.PowerShell.Commands.GetChildItemCommand",
          "ObjectNotFound"),
