@@ -5,7 +5,10 @@ writes an inventory for it, then runs, printing each command first:
   1. demo/1-define-state.yml: tasks that build on what earlier tasks defined;
   2. what the host has in between: the named session, Disconnected;
   3. demo/2-reconnect.yml: a new ansible-playbook process reconnects to that session;
-  4. an ad-hoc `ansible -m raw` command in the same session.
+  4. an ad-hoc `ansible -m raw` command in the same session;
+  5. Connect-PSSession's enterprise example as two runs: demo/3-start-long-job.yml starts a
+     command in a disconnected session and ends; demo/4-collect-results.yml, a new process,
+     connects to that session, receives everything the command wrote, and removes it.
 """
 
 import json
@@ -93,6 +96,14 @@ def main():
 
             banner("An ad-hoc command joins the same session too")
             run(["ansible", "windows", "-m", "raw", "-a", "\"release $($release.Version) is in $($release.Stage)\""], env)
+
+            banner("Run 3: start a long command in session ITTask, disconnect at once, go home")
+            run(["ansible-playbook", "demo/3-start-long-job.yml"], env)
+            show_sessions(port)
+
+            banner("Run 4: a new process connects to ITTask and receives what the command wrote meanwhile")
+            run(["ansible-playbook", "demo/4-collect-results.yml"], env)
+            show_sessions(port)
         finally:
             host.terminate()
             host.wait(timeout=10)
