@@ -207,6 +207,11 @@ class PSSession:
         deadline = self._clock() + self.options.busy_timeout
         first_busy: float | None = None
         try:
+            # This controller remembers the shell it used last: connecting to it directly saves
+            # an Enumerate on every task but a run's first (which also reaps). Any fault (gone,
+            # held by another client, not ours) falls through to the full search below.
+            if known_shell_id and self.fixed_shell_id in (None, known_shell_id.upper()) and self._connect({'ShellId': known_shell_id}):
+                return
             while True:
                 shells = enumerate_shells(self.wsman)
                 if not self.options.named:

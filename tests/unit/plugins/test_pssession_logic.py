@@ -52,7 +52,10 @@ class Session(mod.PSSession):
         return self.timeline[index]
 
     def _connect(self, shell):
-        if not self.connect_ok:
+        # As the host answers: only a disconnected shell that still exists can be connected to.
+        listed = {s['ShellId']: s for s in self.shells_now()}
+        found = listed.get(shell['ShellId'])
+        if not self.connect_ok or found is None or found.get('State') != 'Disconnected':
             return False
         self.connected_to = shell['ShellId']
         return True
@@ -62,9 +65,18 @@ class Session(mod.PSSession):
         self.created = True
 
 
+ENUMERATIONS = []
+
+
 @pytest.fixture(autouse=True)
 def fake_enumerate(monkeypatch):
-    monkeypatch.setattr(mod, 'enumerate_shells', lambda wsman: SESSION_UNDER_TEST[0].shells_now())
+    ENUMERATIONS.clear()
+
+    def enumerate_shells(wsman):
+        ENUMERATIONS.append(wsman)
+        return SESSION_UNDER_TEST[0].shells_now()
+
+    monkeypatch.setattr(mod, 'enumerate_shells', enumerate_shells)
     monkeypatch.setattr(mod, 'new_host', lambda: None)
 
 
@@ -91,6 +103,18 @@ def test_prefers_the_shell_this_controller_used_last():
     session = make([[shell('A'), shell('B')]], session_name='build')
     session.open(known_shell_id='b')
     assert session.connected_to == 'B'
+
+
+def test_the_shell_used_last_is_connected_to_without_enumerating():
+    session = make([[shell('A'), shell('B')]], session_name='build')
+    session.open(known_shell_id='B')
+    assert session.connected_to == 'B' and ENUMERATIONS == []
+
+
+def test_when_the_shell_used_last_is_taken_the_sessions_are_enumerated():
+    session = make([[shell('B', state='Connected'), shell('C')]], session_name='build')
+    session.open(known_shell_id='B')
+    assert session.connected_to == 'C' and len(ENUMERATIONS) == 1
 
 
 def test_creates_when_there_is_none_and_says_recreated_only_when_one_was_known():
