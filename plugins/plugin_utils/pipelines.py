@@ -104,6 +104,9 @@ def format_error(error: t.Any, verbose: bool = False) -> str:
     return text + '\r\n'
 
 
+FINISHED_STATES = (PSInvocationState.COMPLETED, PSInvocationState.FAILED, PSInvocationState.STOPPED) if HAS_PYPSRP else ()
+
+
 class PipelineRunner:
     """Runs pipelines on a PSSession, one at a time."""
 
@@ -128,6 +131,10 @@ class PipelineRunner:
         """Tell the host we are done with the previous pipeline, so a disconnected session holds no stale command."""
         last, self._last = self._last, None
         if last is None or self.pool is None:
+            return
+        if last.state in FINISHED_STATES:
+            # Its Done state was received, and WinRM forgets a command once it has delivered that:
+            # a Signal now would be one more round trip for nothing (the builtin plugin sends none).
             return
         try:
             last.close()
