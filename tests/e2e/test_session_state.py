@@ -14,7 +14,20 @@ STATE_PLAY = """
       raw: |
         $x = 41
         function Get-Answer { $x + 1 }
-        $module = @{ Name = 'Tools'; Version = '1.0' }
+    - name: write a script module to the host
+      raw: |
+        New-Item -ItemType Directory -Path C:\\Temp -Force | Out-Null
+        Set-Content -Path C:\\Temp\\Tools.psm1 -Value @'
+        $script:uses = 0
+        function Get-ToolInfo {
+            $script:uses++
+            "Tools 1.0, use $script:uses"
+        }
+        function Get-ToolSecret { 'private' }
+        Export-ModuleMember -Function Get-ToolInfo
+        '@
+    - name: import it
+      raw: Import-Module C:\\Temp\\Tools.psm1
 - hosts: win1
   gather_facts: false
   tasks:
@@ -22,8 +35,14 @@ STATE_PLAY = """
       raw: $x + 1
     - name: function
       raw: Get-Answer
-    - name: module-style definition
-      raw: $module.Name + ' ' + $module.Version
+    - name: module function
+      raw: Get-ToolInfo
+    - name: module script state kept across tasks
+      raw: |
+        $info = Get-ToolInfo
+        $module = Get-Module Tools
+        $exported = $module.ExportedFunctions.Keys -join ','
+        "$info from $($module.Path) exporting $exported"
 """
 
 
@@ -32,7 +51,7 @@ def test_state_carries_across_tasks_and_plays(ansible, winhost, auth):
     extra = {} if auth == 'basic' else {'ansible_psrp_auth': 'ntlm', 'ansible_psrp_message_encryption': 'always'}
     run = ansible.playbook(STATE_PLAY, **extra)
     assert run.rc == 0, run
-    assert run.stdouts()[1:] == ['42', '42', 'Tools 1.0'], run
+    assert run.stdouts()[3:] == ['42', '42', 'Tools 1.0, use 1', 'Tools 1.0, use 2 from C:\\Temp\\Tools.psm1 exporting Get-ToolInfo'], run
     assert create_count(winhost) == 1
     sessions = winhost.sessions()
     assert len(sessions) == 1 and sessions[0]['State'] == 'Disconnected'

@@ -99,7 +99,8 @@ class ScriptProcessor(Processor):
     """A function or script block in a pipeline, with begin/process/end and $_/$input."""
 
     def __init__(self, engine: "Evaluator", block_node: Node, source: bytes, params: list[Param], advanced: bool,
-                 args: list[Arg], name: str, dot_source: bool = False, is_filter: bool = False) -> None:
+                 args: list[Arg], name: str, dot_source: bool = False, is_filter: bool = False,
+                 module_scope: Scope | None = None) -> None:
         self.engine = engine
         self.block_node = block_node
         self.source = source
@@ -109,6 +110,7 @@ class ScriptProcessor(Processor):
         self.name = name
         self.dot_source = dot_source
         self.is_filter = is_filter
+        self.module_scope = module_scope  # a module function's scopes hang off its module's scope
         self.scope: Scope | None = None
         self.blocks: dict[str, Node] = {}
         self.inputs: list = []
@@ -129,7 +131,10 @@ class ScriptProcessor(Processor):
         engine = self.engine
         saved = (engine.source, engine.ctx.scope)
         engine.source = self.source
-        self.scope = engine.ctx.scope if self.dot_source else Scope(engine.ctx.scope)
+        if self.dot_source:
+            self.scope = engine.ctx.scope
+        else:
+            self.scope = Scope(self.module_scope if self.module_scope is not None else engine.ctx.scope)
         engine.ctx.scope = self.scope
         try:
             if self.params or self.advanced:
@@ -298,7 +303,9 @@ def build_processor(engine: "Evaluator", node: Node, expects_input: bool) -> Pro
 
 def _function_processor(engine: "Evaluator", fn: "FunctionInfo", args: list[Arg], dot_source: bool) -> ScriptProcessor:
     body = fn.body
-    return ScriptProcessor(engine, body, fn.source, fn.params, fn.advanced, args, fn.name, dot_source, fn.is_filter)
+    module_scope = fn.module.scope if fn.module is not None else None
+    return ScriptProcessor(engine, body, fn.source, fn.params, fn.advanced, args, fn.name, dot_source, fn.is_filter,
+                           module_scope)
 
 
 def invoke_command_by_name(engine: "Evaluator", name: str, args: list[Arg], input_items: list | None,

@@ -61,6 +61,7 @@ class FunctionInfo:
         self.source = source
         self.advanced = advanced
         self.is_filter = is_filter
+        self.module: typing.Any = None  # the ModuleInfo whose scope the function runs in
 
 
 class Evaluator:  # pylint: disable=too-many-public-methods
@@ -421,6 +422,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             param_node = pb
         params, advanced = self.build_params(param_node)
         info = FunctionInfo(name, params, param_node, block if block is not None else node, self.source, advanced, is_filter)
+        info.module = self.ctx.scope.module_of()
         self.ctx.scope.functions[name.lower()] = info
 
     @staticmethod

@@ -90,6 +90,7 @@ class Runspace:
         self.env = env or Environment(default_environment(self.host))
         self.jobs: list = []
         self.job_counter = [0]
+        self.modules: list = []  # imported modules (cmdlets/modules.py ModuleInfo), in import order
         self._lock = threading.RLock()
         self.writer: typing.Any = None  # the writer of the pipeline running now (for host calls)
         seed_globals(self.global_scope, self.host, self.error_list)

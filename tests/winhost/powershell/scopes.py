@@ -27,6 +27,8 @@ class Scope:
         self.functions: dict[str, typing.Any] = {}
         # The script: modifier resolves to the nearest scope created for a script/script block run.
         self.is_script = script_scope or parent is None
+        # Set on a module's own script scope (cmdlets/modules.py ModuleInfo).
+        self.module: typing.Any = None
 
     def lookup(self, name: str) -> Variable | None:
         key = name.lower()
@@ -70,6 +72,15 @@ class Scope:
         while not scope.is_script and scope.parent is not None:
             scope = scope.parent
         return scope
+
+    def module_of(self) -> typing.Any:
+        """The module whose session state this scope belongs to (None outside modules)."""
+        scope: Scope | None = self
+        while scope is not None:
+            if scope.module is not None:
+                return scope.module
+            scope = scope.parent
+        return None
 
     def global_scope(self) -> "Scope":
         scope: Scope = self

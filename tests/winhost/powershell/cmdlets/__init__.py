@@ -105,7 +105,7 @@ def cmdlet(name: str, dotnet: str, aliases: tuple[str, ...] = ()) -> typing.Call
 
 def _load() -> None:
     # Import for the registration side effect; order does not matter.
-    from . import output, variables, objects, json, jobs, wsman, utility, filesystem  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+    from . import output, variables, objects, json, jobs, wsman, utility, filesystem, modules  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
 
 
 __all__ = ["Cmdlet", "cmdlet", "CMDLETS", "ALIASES", "Param", "_load"]
