@@ -1,0 +1,262 @@
+"""Where one task's time goes, inside the connection plugins (no ansible-playbook around them).
+
+Drives a connection plugin the way an ansible worker does for each task of a play (a new
+Connection object, set_options, _connect via exec_command, close) N times in this process,
+against a running test host, and reports:
+
+- the time of each WSMan request, by action (client side: request sent to answer parsed);
+- the time of each phase of psremoting.pssession.psrp (lock, enumerate, connect, run,
+  disconnect, ...) and of ansible.builtin.psrp (open, run, close);
+- optionally a cProfile of the loop (--cprofile FILE, summarised with --top);
+- with --fork, instead: each task in a freshly forked process, as ansible's workers run them
+  (the parent has imported pypsrp and ansible.builtin.psrp, as ansible-playbook's parent has), with the wall and CPU time of each step: loading
+  the plugin (which for a collection means compiling its Python source: ansible's collection
+  loader does not use .pyc files), set_options, exec_command (connect + run), close.
+
+Usage: python profile_task.py --port PORT [--tasks 30] [--plugin ours|builtin|both] [--cprofile out.prof]
+(PYTHONPATH must reach the laid-out collection's ansible_collections, as scripts/benchmark sets it.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import cProfile
+import functools
+import io
+import json
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+import typing as t
+
+OURS = 'psremoting.pssession.psrp'
+BUILTIN = 'ansible.builtin.psrp'
+
+TIMES: dict[str, list[float]] = collections.defaultdict(list)
+CURRENT = ['ours']  # which plugin the loop is running, for the WSMan request labels
+
+
+def timed(owner: t.Any, name: str, label: str) -> None:
+    """Replace owner.name by a wrapper adding its duration to TIMES[label] (in this process only)."""
+    original = getattr(owner, name)
+
+    @functools.wraps(original)
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            TIMES[label].append(time.perf_counter() - start)
+
+    setattr(owner, name, wrapper)
+
+
+def instrument() -> None:
+    from pypsrp import wsman as pywsman
+
+    original = pywsman.WSMan.invoke
+
+    @functools.wraps(original)
+    def invoke(self, action, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(self, action, *args, **kwargs)
+        finally:
+            TIMES['%s: wsman %s' % (CURRENT[0], action.rsplit('/', 1)[-1])].append(time.perf_counter() - start)
+
+    pywsman.WSMan.invoke = invoke
+
+    from ansible_collections.psremoting.pssession.plugins.plugin_utils import pssession, pipelines, session_lock, task_session
+    from ansible_collections.psremoting.pssession.plugins.plugin_utils import session_identity
+    timed(task_session.TaskSession, 'prepare', 'ours: options + session key')
+    timed(session_identity, 'run_scoped_name', 'ours: run_scoped_name')
+    timed(session_lock.SessionLock, 'acquire', 'ours: lock acquire')
+    timed(session_lock.SessionLock, 'release', 'ours: lock release')
+    timed(session_lock.SessionLock, 'read_state', 'ours: state read')
+    timed(session_lock.SessionLock, 'write_state', 'ours: state write')
+    timed(pssession, 'enumerate_shells', 'ours: Enumerate shells (+parse)')
+    timed(pssession.PSSession, '_reap', 'ours: reap ended runs')
+    timed(pssession.PSSession, '_connect', 'ours: Connect (+pool Receive)')
+    timed(pssession.PSSession, '_create', 'ours: Create (first task)')
+    timed(pssession.PSSession, 'disconnect', 'ours: Disconnect')
+    timed(pssession.PSSession, 'close_transport', 'ours: close HTTP session')
+    timed(pipelines.PipelineRunner, 'run', 'ours: run pipeline')
+    timed(pipelines.PipelineRunner, 'finish_last', 'ours: finish pipeline (Signal if running)')
+    timed(task_session.TaskSession, 'open', 'ours: open() total')
+    timed(task_session.TaskSession, 'close', 'ours: close() total')
+
+    from ansible.plugins.connection import psrp as builtin
+    timed(builtin.Connection, '_connect', 'builtin: _connect (Create + Receive)')
+    timed(builtin.Connection, '_exec_psrp_script', 'builtin: run pipeline')
+    timed(builtin.Connection, 'close', 'builtin: close (Delete)')
+
+
+USER = {'name': 'user', 'password': 'Passw0rd!'}
+RUN_ID = os.getpid()  # one session name for the whole run, also in forked workers
+
+
+def hostvars(plugin: str, port: int, name: str) -> dict[str, t.Any]:
+    values = {
+        'inventory_hostname': name, 'ansible_host': '127.0.0.1', 'ansible_user': USER['name'], 'ansible_password': USER['password'],
+        'ansible_port': port, 'ansible_psrp_protocol': 'http', 'ansible_psrp_auth': 'basic',
+        'ansible_psrp_message_encryption': 'never',
+    }
+    if plugin == OURS:
+        values['ansible_pssession_session_name'] = 'profile-%s-%d' % (name, RUN_ID)
+    return values
+
+
+def one_task(plugin: str, port: int, name: str, command: str) -> None:
+    from ansible.playbook.play_context import PlayContext
+    from ansible.plugins.loader import connection_loader
+    conn = connection_loader.get(plugin, PlayContext(), '/dev/null')
+    conn.set_options(var_options=hostvars(plugin, port, name))
+    try:
+        rc, _out, err = conn.exec_command(command)
+        if rc != 0:
+            raise RuntimeError('task failed: %r' % err)
+    finally:
+        conn.close()
+
+
+def loop(plugin: str, port: int, tasks: int, command: str) -> list[float]:
+    CURRENT[0] = 'ours' if plugin == OURS else 'builtin'
+    per_task = []
+    for _task in range(tasks):
+        start = time.perf_counter()
+        one_task(plugin, port, 'prof1', command)
+        per_task.append(time.perf_counter() - start)
+    return per_task
+
+
+def forked(plugins: list[str], port: int, tasks: int, command: str) -> str:
+    """Each task in a new forked process, like an ansible worker; per-step wall/CPU medians."""
+    from ansible.playbook.play_context import PlayContext
+    from ansible.plugins.loader import connection_loader
+    rows: dict[str, list[dict[str, float]]] = {p: [] for p in plugins}
+    errors: list[str] = []
+    for i in range(tasks + 1):
+        for plugin in plugins:
+            read_fd, write_fd = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the worker
+                os.close(read_fd)
+                steps = {}
+                try:
+                    def step(name, fn, *args):
+                        w0, c0 = time.perf_counter(), time.process_time()
+                        value = fn(*args)
+                        steps[name + ' wall'] = time.perf_counter() - w0
+                        steps[name + ' cpu'] = time.process_time() - c0
+                        return value
+                    conn = step('load plugin', connection_loader.get, plugin, PlayContext(), '/dev/null')
+                    step('set_options', lambda: conn.set_options(var_options=hostvars(plugin, port, 'fork1')))
+                    step('exec_command', conn.exec_command, command)
+                    step('close', conn.close)
+                except Exception as err:  # pylint: disable=broad-except  # reported by the parent
+                    steps = {'error': '%s: %s' % (type(err).__name__, ' '.join(str(err).split())[:200])}
+                finally:
+                    os.write(write_fd, json.dumps(steps).encode())
+                    os._exit(0)  # pylint: disable=protected-access
+            os.close(write_fd)
+            with os.fdopen(read_fd, 'rb') as handle:
+                data = handle.read()
+            _pid, _status, usage = os.wait4(pid, 0)
+            if i == 0:
+                continue  # the first creates the session and warms the host
+            steps = json.loads(data or b'{"error": "the worker wrote nothing"}')
+            if 'error' in steps:
+                errors.append('%s: %s' % (plugin, steps['error']))
+                continue
+            steps['process cpu (wait4)'] = usage.ru_utime + usage.ru_stime
+            rows[plugin].append(steps)
+    lines = ['%-28s %s' % ('worker step, ms (median)', '  '.join('%22s' % p for p in plugins))]
+    keys = list(rows[plugins[0]][0]) if all(rows[p] for p in plugins) else []
+    for key in keys:
+        lines.append('%-28s %s' % (key, '  '.join('%22.1f' % (statistics.median(r[key] for r in rows[p]) * 1e3) for p in plugins)))
+    lines.append('(%s)' % ', '.join('%s: %d tasks' % (p, len(rows[p])) for p in plugins))
+    if errors:
+        lines.append('%d worker(s) failed, left out; first: %s' % (len(errors), errors[0]))
+    return '\n'.join(lines)
+
+
+def summary(per_task: dict[str, list[float]], tasks: int) -> str:
+    lines = []
+    for plugin, values in per_task.items():
+        rest = values[1:] or values
+        lines.append('%-26s first task %6.1f ms, later tasks median %6.1f ms (n=%d)'
+                     % (plugin, values[0] * 1e3, statistics.median(rest) * 1e3, len(rest)))
+    lines.append('')
+    lines.append('%-44s %7s %9s %9s' % ('phase / WSMan request (client side)', 'calls', 'ms/call', 'ms/task'))
+    for label in sorted(TIMES, key=lambda k: (not k.startswith('ours'), ' wsman ' in k, k)):
+        values = TIMES[label]
+        per_task_ms = sum(values) * 1e3 / tasks
+        lines.append('%-44s %7d %9.2f %9.2f' % (label[:44], len(values), statistics.median(values) * 1e3, per_task_ms))
+    return '\n'.join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--port', type=int, required=True)
+    parser.add_argument('--tasks', type=int, default=30)
+    parser.add_argument('--plugin', choices=['ours', 'builtin', 'both'], default='both')
+    parser.add_argument('--command', default='echo 1')
+    parser.add_argument('--user', default=USER['name'])
+    parser.add_argument('--password', default=USER['password'])
+    parser.add_argument('--cprofile', help='write a cProfile of the loops to this file and print its top functions')
+    parser.add_argument('--top', type=int, default=25)
+    parser.add_argument('--json', help='also write the figures as JSON to this file')
+    parser.add_argument('--fork', action='store_true', help='each task in a forked process, like ansible workers (see above)')
+    args = parser.parse_args(argv)
+    USER.update(name=args.user, password=args.password)
+
+    os.environ.setdefault('ANSIBLE_PSSESSION_LOCK_DIR', tempfile.mkdtemp(prefix='bench-locks-'))
+    from ansible.plugins.loader import init_plugin_loader
+    init_plugin_loader()
+    plugins = {'ours': [OURS], 'builtin': [BUILTIN], 'both': [OURS, BUILTIN]}[args.plugin]
+    if args.fork:
+        # What ansible-playbook's parent has imported before it forks a worker: ansible's executor and, as
+        # checked with a callback, ansible.builtin.psrp and pypsrp (whichever plugin the inventory uses),
+        # but not the collection's plugin, which each worker loads (and compiles) again.
+        import ansible.executor.task_executor  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+        import ansible.executor.process.worker  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+        import ansible.cli.playbook  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+        import ansible.plugins.connection.psrp  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+        import pypsrp.powershell  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+        print(forked(plugins, args.port, args.tasks, args.command))
+        return 0
+    instrument()
+    for plugin in plugins:  # warm imports and the session, outside the figures
+        one_task(plugin, args.port, 'warm', args.command)
+    TIMES.clear()
+    profile = cProfile.Profile() if args.cprofile else None
+    per_task: dict[str, list[float]] = {}
+    for plugin in plugins:
+        if profile:
+            profile.enable()
+        per_task[plugin] = loop(plugin, args.port, args.tasks, args.command)
+        if profile:
+            profile.disable()
+    total_tasks = args.tasks * len(plugins)
+    # Per-task columns are per task of the plugin the label belongs to.
+    text = summary(per_task, args.tasks)
+    print(text)
+    if args.json:
+        with open(args.json, 'w', encoding='utf-8') as handle:
+            json.dump({'per_task': per_task, 'times': TIMES, 'tasks': args.tasks}, handle)
+    if profile:
+        profile.dump_stats(args.cprofile)
+        out = io.StringIO()
+        stats = pstats.Stats(profile, stream=out)
+        stats.sort_stats('cumulative').print_stats(args.top)
+        print('\ncProfile (%d tasks, both plugins), by cumulative time:' % total_tasks)
+        print(out.getvalue())
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
