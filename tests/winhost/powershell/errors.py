@@ -292,52 +292,48 @@ def type_not_found(name: str) -> PSError:
     )
 
 
-def parameter_not_found(name: str, command_fqid_suffix: str) -> PSError:
+def _qualified_fqid(error_id: str, command_fqid_suffix: str) -> str:
+    """PowerShell qualifies a cmdlet's error ids with the command: 'VariableNotFound,Microsoft.PowerShell.Commands.GetVariableCommand'."""
+    return f"{error_id},{command_fqid_suffix}" if command_fqid_suffix else error_id
+
+
+def _parameter_binding_error(message: str, error_id: str, command_fqid_suffix: str) -> PSError:
     return PSError(
-        f"A parameter cannot be found that matches parameter name '{name}'.",
+        message,
         exception_type="System.Management.Automation.ParameterBindingException",
-        fqid="NamedParameterNotFound" + (f",{command_fqid_suffix}" if command_fqid_suffix else ""),
+        fqid=_qualified_fqid(error_id, command_fqid_suffix),
         category="InvalidArgument",
         reason="ParameterBindingException",
     )
+
+
+def parameter_not_found(name: str, command_fqid_suffix: str) -> PSError:
+    return _parameter_binding_error(f"A parameter cannot be found that matches parameter name '{name}'.", "NamedParameterNotFound",
+                                    command_fqid_suffix)
 
 
 def positional_not_found(arg: str, command_fqid_suffix: str) -> PSError:
-    return PSError(
-        f"A positional parameter cannot be found that accepts argument '{arg}'.",
-        exception_type="System.Management.Automation.ParameterBindingException",
-        fqid="PositionalParameterNotFound" + (f",{command_fqid_suffix}" if command_fqid_suffix else ""),
-        category="InvalidArgument",
-        reason="ParameterBindingException",
-    )
+    return _parameter_binding_error(f"A positional parameter cannot be found that accepts argument '{arg}'.",
+                                    "PositionalParameterNotFound", command_fqid_suffix)
 
 
 def ambiguous_parameter(name: str, matches: list[str], command_fqid_suffix: str) -> PSError:
     joined = " ".join(f"-{m}" for m in matches)
-    return PSError(
+    return _parameter_binding_error(
         f"Parameter cannot be processed because the parameter name '{name}' is ambiguous. Possible matches include: {joined}.",
-        exception_type="System.Management.Automation.ParameterBindingException",
-        fqid="AmbiguousParameter" + (f",{command_fqid_suffix}" if command_fqid_suffix else ""),
-        category="InvalidArgument",
-        reason="ParameterBindingException",
-    )
+        "AmbiguousParameter", command_fqid_suffix)
 
 
 def missing_argument(name: str, type_name: str, command_fqid_suffix: str) -> PSError:
-    return PSError(
-        f"Missing an argument for parameter '{name}'. Specify a parameter of type '{type_name}' and try again.",
-        exception_type="System.Management.Automation.ParameterBindingException",
-        fqid="MissingArgument" + (f",{command_fqid_suffix}" if command_fqid_suffix else ""),
-        category="InvalidArgument",
-        reason="ParameterBindingException",
-    )
+    return _parameter_binding_error(f"Missing an argument for parameter '{name}'. Specify a parameter of type '{type_name}' and try again.",
+                                    "MissingArgument", command_fqid_suffix)
 
 
 def variable_not_found(name: str, command_fqid_suffix: str) -> PSError:
     return PSError(
         f"Cannot find a variable with the name '{name}'.",
         exception_type="System.Management.Automation.ItemNotFoundException",
-        fqid="VariableNotFound" + (f",{command_fqid_suffix}" if command_fqid_suffix else ""),
+        fqid=_qualified_fqid("VariableNotFound", command_fqid_suffix),
         category="ObjectNotFound",
         reason="ItemNotFoundException",
         target=name,
