@@ -60,6 +60,37 @@ class Run:
         return 'Run(rc=%s)\nSTDOUT:\n%s\nSTDERR:\n%s' % (self.rc, self.stdout[-6000:], self.stderr[-4000:])
 
 
+class Background:
+    """An ansible process started and not yet waited for."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: str, results_file: str) -> None:
+        self.results_file = results_file
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    @property
+    def pids(self) -> set[int]:
+        """This process and its descendants (ansible's forked workers)."""
+        return {self.proc.pid} | descendants(self.proc.pid)
+
+    def results_so_far(self) -> list[dict[str, t.Any]]:
+        """The results of the tasks finished so far (the recording callback writes one line per task)."""
+        try:
+            return _read_results(self.results_file)
+        except ValueError:  # a line being written
+            return []
+
+    def wait(self, timeout: float = 240) -> Run:
+        try:
+            out, err = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, err = self.proc.communicate()
+            raise AssertionError('ansible did not finish within %ss:\n%s\n%s' % (timeout, out[-4000:], err[-4000:])) from None
+        done = subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, err)
+        return Run(done, time.monotonic() - self.started, self.results_file)
+
+
 class Ansible:
     """Writes inventories and playbooks under tmp_path and runs ansible against the test host."""
 
@@ -107,26 +138,97 @@ class Ansible:
         return env
 
     def _run(self, argv: list[str], env: dict[str, str] | None = None, timeout: float = 240) -> Run:
+        return self._start(argv, env).wait(timeout)
+
+    def _start(self, argv: list[str], env: dict[str, str] | None = None) -> 'Background':
         self.counter += 1
         results = str(self.tmp / ('results%d.jsonl' % self.counter))
         env = dict(env or self.env(), RECORD_RESULTS_FILE=results)
-        started = time.monotonic()
-        proc = subprocess.run(argv, env=env, cwd=str(self.tmp), capture_output=True, text=True, timeout=timeout, check=False)
-        return Run(proc, time.monotonic() - started, results)
+        return Background(argv, env, str(self.tmp), results)
+
+    def start_adhoc(self, module: str, module_args: str, *args: str, inventory: str | None = None,
+                    env: dict[str, str] | None = None, **hostvars: t.Any) -> 'Background':
+        """Like adhoc(), but in the background: wait() for its Run."""
+        inv = inventory or self.inventory(**hostvars)
+        return self._start([os.path.join(BIN, 'ansible'), 'win1', '-i', inv, '-m', module, '-a', module_args, *args], env=env)
 
     def playbook(self, text: str, *args: str, inventory: str | None = None, env: dict[str, str] | None = None,
                  timeout: float = 240, **hostvars: t.Any) -> Run:
+        return self.start_playbook(text, *args, inventory=inventory, env=env, **hostvars).wait(timeout)
+
+    def start_playbook(self, text: str, *args: str, inventory: str | None = None, env: dict[str, str] | None = None,
+                       **hostvars: t.Any) -> 'Background':
+        """Like playbook(), but in the background: results_so_far() shows the tasks done, wait() the Run."""
         self.counter += 1
         path = self.tmp / ('play%d.yml' % self.counter)
         path.write_text(text)
         inv = inventory or self.inventory(**hostvars)
-        return self._run([os.path.join(BIN, 'ansible-playbook'), '-i', inv, str(path), *args], env=env, timeout=timeout)
+        return self._start([os.path.join(BIN, 'ansible-playbook'), '-i', inv, str(path), *args], env=env)
 
     def adhoc(self, module: str, module_args: str, *args: str, inventory: str | None = None, env: dict[str, str] | None = None,
               timeout: float = 240, **hostvars: t.Any) -> Run:
         inv = inventory or self.inventory(**hostvars)
         return self._run([os.path.join(BIN, 'ansible'), 'win1', '-i', inv, '-m', module, '-a', module_args, *args], env=env,
                          timeout=timeout)
+
+
+def wait_until(condition: t.Callable[[], t.Any], what: str, timeout: float = 120, interval: float = 0.05) -> t.Any:
+    """Wait for observable state (the host's stats or sessions, a process's open files), not for time.
+
+    The timeout only bounds a test that would otherwise hang: it is far beyond what any state
+    change takes on a loaded 2-core machine, so reaching it means the state never came.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError('gave up after %ss waiting for %s' % (timeout, what))
+        time.sleep(interval)
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below pid, from /proc (ansible's workers call setsid, but stay children)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry, encoding='utf-8') as handle:
+                parent = int(handle.read().rsplit(')', 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def has_open(pids: t.Iterable[int], directory: str, suffix: str) -> bool:
+    """Whether one of pids has a file in directory whose name ends with suffix open (a session lock, say)."""
+    for pid in pids:
+        try:
+            fds = os.listdir('/proc/%d/fd' % pid)
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink('/proc/%d/fd/%s' % (pid, fd))
+            except OSError:
+                continue
+            if os.path.dirname(target) == directory and target.endswith(suffix):
+                return True
+    return False
+
+
+def timeline(host, kind: str) -> list[dict[str, t.Any]]:
+    return [entry for entry in host.stats()['timeline'] if entry['kind'] == kind]
 
 
 def create_count(host) -> int:

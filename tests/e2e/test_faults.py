@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import threading
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -14,7 +10,7 @@ from pypsrp.powershell import RunspacePool
 from pypsrp.wsman import NAMESPACES, SelectorSet, WSMan
 from winhost import WinHost
 
-from e2e_support import BIN, PASSWORD, USERS, create_count
+from e2e_support import PASSWORD, USERS, create_count, has_open, timeline, wait_until
 
 
 def hold_session(host, name):
@@ -34,56 +30,71 @@ def release_session(wsman, pool):
     wsman.disconnect(pool.shell.resource_uri, body, selector_set=selectors)
 
 
+def _requests(host, action):
+    return host.stats()['actions'].get(action, {}).get('requests', 0)
+
+
 def test_a_session_held_by_another_client_is_waited_for_then_reported_busy(ansible, winhost):
     wsman, pool = hold_session(winhost, 'shared')
     run = ansible.adhoc('raw', '1', ansible_pssession_session_name='shared', ansible_pssession_busy_timeout=2)
     assert run.rc != 0, run
-    assert run.seconds >= 2
     msg = run.results[0]['msg']
-    assert 'busy' in msg and 'since' in msg and 'shared' in msg and 'busy_timeout' in msg, msg
+    assert 'busy' in msg and 'since' in msg and 'shared' in msg and 'waited 2s (busy_timeout)' in msg, msg
     assert 'Traceback' not in run.output
+    assert _requests(winhost, 'Enumerate') >= 2, 'it looked at the session again while it waited'
+    assert run.seconds >= 2
 
-    # The other client lets go while we wait: the task gets the session.
-    timer = threading.Timer(1.5, release_session, (wsman, pool))
-    timer.start()
-    run = ansible.adhoc('raw', '"got it"', ansible_pssession_session_name='shared', ansible_pssession_busy_timeout=20)
-    timer.join()
+    # The other client lets go once the task has found the session busy: the task gets it.
+    enumerates = _requests(winhost, 'Enumerate')
+    waiting = ansible.start_adhoc('raw', '"got it"', ansible_pssession_session_name='shared', ansible_pssession_busy_timeout=120)
+    wait_until(lambda: _requests(winhost, 'Enumerate') > enumerates, 'the task to find the session held')
+    release_session(wsman, pool)
+    run = waiting.wait()
     assert run.rc == 0, run
     assert run.stdouts() == ['got it']
     assert create_count(winhost) == 1
 
 
-def _start_adhoc(ansible, script, **hostvars):
-    """An ad-hoc raw command in the background."""
-    inv = ansible.inventory(**hostvars)
-    env = dict(ansible.env(), RECORD_RESULTS_FILE=str(ansible.tmp / ('background%d.jsonl' % time.monotonic_ns())))
-    return subprocess.Popen([os.path.join(BIN, 'ansible'), 'win1', '-i', inv, '-m', 'raw', '-a', script],
-                            env=env, cwd=str(ansible.tmp), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def _wait_for_file(path, then):
+    """A raw script that runs until the test creates path on the host's drive: the test decides when it ends."""
+    return "while (-not (Test-Path '%s')) { Start-Sleep -Milliseconds 50 }; '%s'" % (path, then)
+
+
+def _release(host, path):
+    host.filesystem.write_bytes(path, b'go')
 
 
 def test_concurrent_tasks_of_one_controller_are_serialized(ansible, winhost):
-    first = _start_adhoc(ansible, "Start-Sleep -Seconds 3; 'first done'", ansible_pssession_session_name='serial')
-    time.sleep(1.5)
-    started = time.monotonic()
-    second = ansible.adhoc('raw', "'second'", ansible_pssession_session_name='serial')
-    waited = time.monotonic() - started
-    out, err = first.communicate(timeout=120)
-    assert first.returncode == 0, out + err
-    assert 'first done' in out
+    first = ansible.start_adhoc('raw', _wait_for_file(r'C:\release-first', 'first done'), ansible_pssession_session_name='serial')
+    wait_until(lambda: timeline(winhost, 'command_started'), "the first task's command to start")
+    second = ansible.start_adhoc('raw', "'second'", ansible_pssession_session_name='serial')
+    wait_until(lambda: has_open(second.pids, str(ansible.lock_dir), '.lock'), 'the second task to wait for the session lock')
+    _release(winhost, r'C:\release-first')
+    first, second = first.wait(), second.wait()
+    assert first.rc == 0, first
+    assert first.stdouts() == ['first done']
     assert second.rc == 0, second
     assert second.stdouts() == ['second']
-    assert waited >= 1.0, 'the second task waited for the first one'
+    started = timeline(winhost, 'command_started')
+    done = timeline(winhost, 'command_done')
+    assert len(started) == 2 and done[0]['command'] == started[0]['command'], winhost.stats()['timeline']
+    assert started[1]['seq'] > done[0]['seq'], "the second task's command came only after the first one's ended"
     assert create_count(winhost) == 1
 
 
 def test_the_controller_lock_times_out_with_who_holds_it(ansible, winhost):
-    first = _start_adhoc(ansible, "Start-Sleep -Seconds 4; 'first done'", ansible_pssession_session_name='held')
-    time.sleep(1.5)
+    first = ansible.start_adhoc('raw', _wait_for_file(r'C:\release-held', 'first done'), ansible_pssession_session_name='held')
+    wait_until(lambda: timeline(winhost, 'command_started'), "the first task's command to start")
+    holders = first.pids
     second = ansible.adhoc('raw', "'second'", ansible_pssession_session_name='held', ansible_pssession_busy_timeout=1)
-    first.communicate(timeout=120)
+    _release(winhost, r'C:\release-held')
+    first = first.wait()
+    assert first.rc == 0, first
     assert second.rc != 0, second
     msg = second.results[0]['msg']
     assert 'busy' in msg and 'another task on this controller' in msg and 'since' in msg, msg
+    assert any('(pid %d)' % pid in msg for pid in holders), (holders, msg)
+    assert len(timeline(winhost, 'command_started')) == 1, 'the second task sent nothing to the session'
 
 
 def test_a_vanished_session_is_recreated_with_a_warning(ansible, winhost):
@@ -112,9 +123,7 @@ def test_a_vanished_session_fails_the_task_when_strict(ansible, winhost):
 def test_an_expired_session_is_recreated_with_a_warning(ansible, winhost):
     assert ansible.adhoc('raw', '$x = 1', ansible_pssession_session_name='short', ansible_pssession_idle_timeout=60).rc == 0
     winhost.control({'time_scale': 1000})
-    deadline = time.monotonic() + 10
-    while winhost.sessions() and time.monotonic() < deadline:
-        time.sleep(0.2)
+    wait_until(lambda: not winhost.sessions(), 'the host to expire the session')
     winhost.control({'time_scale': 1})
     run = ansible.adhoc('raw', '"again"', ansible_pssession_session_name='short', ansible_pssession_idle_timeout=60)
     assert run.rc == 0, run
@@ -157,22 +166,26 @@ def test_a_refused_tls_certificate_is_unreachable(ansible, winhost):
         assert run.stdouts() == ['over tls']
 
 
-def _fail_soon(host, action, mode, delay):
-    timer = threading.Timer(delay, host.knobs.fail_next, (action, 1, mode))
-    timer.start()
-    return timer
-
-
 @pytest.mark.parametrize('mode', ['drop', 'reset'])
 def test_a_dropped_receive_is_reconnected_and_the_output_received_to_the_end(ansible, winhost, mode):
     assert ansible.adhoc('raw', '$warm = 1', ansible_pssession_session_name='drops').rc == 0
-    timer = _fail_soon(winhost, 'Receive', mode, 1.0)
-    run = ansible.adhoc('raw', "'one'; Start-Sleep -Seconds 2; 'two'; Start-Sleep -Seconds 1; 'three'",
-                        ansible_pssession_session_name='drops')
-    timer.join()
+    # The fault hits the second Receive of a command: the first one brings 'one', so the second is
+    # one of the running pipeline's, which cannot end before the test creates the file.
+    winhost.knobs.fail_next('Receive', 1, mode, nth=2)
+    script = "'one'; %s; 'three'" % _wait_for_file(r'C:\release-drops', 'two')
+    task = ansible.start_adhoc('raw', script, ansible_pssession_session_name='drops')
+    wait_until(lambda: winhost.stats()['faults'], 'the fault to hit a Receive')
+    _release(winhost, r'C:\release-drops')
+    run = task.wait()
     assert run.rc == 0, run
     assert run.stdouts() == ['one\r\ntwo\r\nthree'], run
     stats = winhost.stats()
+    [fault] = stats['faults']
+    [_warm, command] = timeline(winhost, 'command_started')
+    [done] = [entry for entry in timeline(winhost, 'command_done') if entry['command'] == command['command']]
+    assert (fault['action'], fault['mode'], fault['nth']) == ('Receive', mode, 2), fault
+    assert fault['command'] == command['command'], 'the faulted Receive was one of the task command\'s'
+    assert command['seq'] < fault['seq'] < done['seq'], 'the command was running when its Receive was lost'
     assert stats['events'].get('connections_%s' % mode) == 1
     assert stats['actions']['Command']['requests'] == 2  # one per task: nothing was sent twice
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 
 import pytest
 
-from e2e_support import BIN, BUILD, PASSWORD, total_requests
+from e2e_support import BIN, BUILD, PASSWORD, total_requests, wait_until
 
 try:
     from pypsrp.powershell import RunspacePool
@@ -82,7 +81,13 @@ def test_drop_versus_block_after_a_long_disconnect(ansible, winhost, mode):
     winhost.control({'output_buffer_bytes': 8192})
     one = ansible.playbook(RUN_AT_WORK % dict(lines=300, pause=0, mode=mode))
     assert one.rc == 0, one
-    time.sleep(3)  # a long disconnect: the command writes far more than the buffer holds meanwhile
+    # A long disconnect: the command writes far more than the buffer holds meanwhile. Block pauses
+    # it once the buffer is full; Drop lets it run to the end, discarding the oldest records.
+    if mode == 'block':
+        wait_until(lambda: winhost.sessions()[0]['Commands'][0]['WaitingForReader'], 'the command to wait for a reader')
+    else:
+        wait_until(lambda: winhost.sessions()[0]['Commands'][0]['State'] == 'Done', 'the command to finish')
+        assert winhost.sessions()[0]['DroppedRecords'] > 0
     two = ansible.playbook(RUN_AT_HOME)
     assert two.rc == 0, two
     received = two.results[2]
@@ -123,14 +128,15 @@ def test_session_info_shows_states_as_they_change(ansible, winhost):
     assert [(s['name'], s['state'], s['availability']) for s in disconnected.results[0]['sessions']] == [
         ('held', 'Disconnected', 'None')]
 
-    running = ansible.playbook("""
+    # The command runs until the test creates its file, once session_info has reported it running.
+    running = ansible.start_playbook("""
 - hosts: win1
   gather_facts: false
   vars:
     ansible_pssession_session_name: worker
   tasks:
     - psremoting.pssession.invoke:
-        script: Start-Sleep -Seconds 3; 'slept'
+        script: while (-not (Test-Path C:\\slept)) { Start-Sleep -Milliseconds 50 }; 'slept'
         disconnected: true
     - psremoting.pssession.session_info:
         name: work*
@@ -140,6 +146,9 @@ def test_session_info_shows_states_as_they_change(ansible, winhost):
     - psremoting.pssession.session_info:
         state: [Disconnected]
 """)
+    wait_until(lambda: len(running.results_so_far()) >= 2, 'session_info to report the running command')
+    winhost.filesystem.write_bytes('C:\\slept', b'go')
+    running = running.wait()
     assert running.rc == 0, running
     started, during, received, after = running.results
     [worker] = during['sessions']

@@ -19,7 +19,7 @@ from pypsrp.exceptions import AuthenticationError, WSManFaultError
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import NAMESPACES, SelectorSet
 
-from wsman_clients import client_for, connect_new_client, disconnect_with
+from wsman_clients import client_for, connect_new_client, disconnect_with, wait_for
 
 SHELL_URI = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
 TICKER = "foreach ($i in 1..5) { $i; Start-Sleep -Milliseconds 300 }"
@@ -31,15 +31,6 @@ def run(pool: RunspacePool, script: str) -> tuple[list, PowerShell]:
     ps = PowerShell(pool)
     ps.add_script(script)
     return ps.invoke(), ps
-
-
-def wait_for(predicate, timeout: float = 5.0, interval: float = 0.05) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
 
 
 def enumerate_shells(conn) -> list[dict[str, str]]:
@@ -128,8 +119,8 @@ def test_conformance_new_client_receives_block_output(make_host):
         disconnect_with(pool, buffer_mode="Block")
         shell_id = pool.id
     # Block: the pipeline waits for a reader once the buffer is full, nothing is lost.
-    assert wait_for(lambda: host.sessions()[0]["BufferedBytes"] >= 8192 - 1200)
-    time.sleep(0.2)
+    assert wait_for(lambda: host.sessions()[0]["Commands"][0]["WaitingForReader"])
+    assert host.sessions()[0]["BufferedBytes"] >= 8192
     assert host.sessions()[0]["Commands"][0]["State"] == "Running"
     with client_for(host) as conn2:
         pools = RunspacePool.get_runspace_pools(conn2)
@@ -153,7 +144,7 @@ def test_conformance_new_client_receives_drop_output(make_host):
         ps.add_script(BIG_SLOW)
         ps.begin_invoke()
         disconnect_with(pool, idle_timeout=600, buffer_mode="Drop")
-    assert wait_for(lambda: host.sessions()[0]["Commands"][0]["State"] == "Done", timeout=10)
+    assert wait_for(lambda: host.sessions()[0]["Commands"][0]["State"] == "Done")
     session = host.sessions()[0]
     assert session["BufferMode"] == "Drop" and session["DroppedRecords"] > 0
     with client_for(host) as conn2:
@@ -175,7 +166,7 @@ def test_conformance_pipeline_runs_while_disconnected(make_host):
         ps.add_script(TICKER)
         ps.begin_invoke()
         pool.disconnect()
-    assert wait_for(lambda: host.sessions()[0]["Commands"][0]["State"] == "Done", timeout=10)
+    assert wait_for(lambda: host.sessions()[0]["Commands"][0]["State"] == "Done")
     with client_for(host, "ntlm") as conn2:
         pool2 = RunspacePool.get_runspace_pools(conn2)[0]
         connect_new_client(pool2)
@@ -209,7 +200,7 @@ def test_conformance_idle_timeout_expiry(make_host):
         disconnect_with(pool, idle_timeout=60)
         shells = enumerate_shells(conn)
         assert [s["State"] for s in shells] == ["Disconnected"]
-        assert wait_for(lambda: not RunspacePool.get_runspace_pools(conn), timeout=5)
+        assert wait_for(lambda: not RunspacePool.get_runspace_pools(conn))
         assert host.stats()["events"]["shells_expired"] == 1
 
 
@@ -227,7 +218,7 @@ def test_conformance_silent_client_gets_disconnected(make_host):
     with client_for(host) as conn:
         pool = RunspacePool(conn, idle_timeout=3600)
         pool.open()
-        assert wait_for(lambda: host.sessions()[0]["State"] == "Disconnected", timeout=5)
+        assert wait_for(lambda: host.sessions()[0]["State"] == "Disconnected")
         assert pool.is_alive() is False  # Get reports State Disconnected
     with client_for(host) as conn2:
         pool2 = RunspacePool.get_runspace_pools(conn2)[0]
@@ -298,7 +289,7 @@ def test_conformance_ctrl_c_stops_pipeline(make_host):
         start = time.monotonic()
         ps.stop()
         assert run(pool, "'hello world'")[0] == ["hello world"]
-        assert time.monotonic() - start < 5
+        assert time.monotonic() - start < 20, 'stopped long before the 30 s sleep ended'
 
 
 @pytest.mark.parametrize("transport", ["basic", "ntlm"])

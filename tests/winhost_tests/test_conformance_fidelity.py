@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import struct
-import time
+import threading
 import uuid
 import xml.etree.ElementTree as ET
 
@@ -20,7 +20,7 @@ from pypsrp.exceptions import WinRMTransportError, WSManFaultError
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import WSMan, SelectorSet
 
-from wsman_clients import client_for
+from wsman_clients import client_for, wait_for
 
 NS = {
     "s": "http://www.w3.org/2003/05/soap-envelope",
@@ -151,10 +151,19 @@ def test_fidelity_pipeline_receive_command_state(make_host, wire):
     host = make_host(auth="basic")
     with client_for(host) as conn, RunspacePool(conn) as pool:
         ps = PowerShell(pool)
-        ps.add_script("'a'; Start-Sleep -Milliseconds 400; 'b'")
+        # 'b' comes only once the client has received 'a': the host's file is created from the
+        # first pipeline Receive answer that carries a Stream, so the output takes two Receives.
+        ps.add_script("'a'; while (-not (Test-Path C:\\b)) { Start-Sleep -Milliseconds 20 }; 'b'")
+
+        def got_a():
+            return any(status == 200 and resp.find("s:Body/rsp:ReceiveResponse/rsp:Stream[@CommandId]", NS) is not None
+                       for _req, status, resp in wire.of("Receive"))
+
+        release = threading.Thread(target=lambda: wait_for(got_a, timeout=120) and host.filesystem.write_bytes("C:\\b", b"go"))
         ps.begin_invoke()
-        time.sleep(0.2)
+        release.start()
         assert ps.end_invoke() == ["a", "b"]
+        release.join()
         pipeline = [(req, resp) for req, status, resp in wire.of("Receive")
                     if req.find("s:Body/rsp:Receive/rsp:DesiredStream", NS).get("CommandId")]
         assert len(pipeline) >= 2, "the output came in more than one Receive"

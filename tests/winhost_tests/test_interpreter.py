@@ -801,21 +801,37 @@ def test_writer_exceptions_propagate_unchanged() -> None:
 # Stop and sleep
 # ----------------------------------------------------------------------------------------------
 
-def test_start_sleep_interrupted_by_stop_event() -> None:
+class StopOnOutput(Recorder):
+    """Sets the stop event from the pipeline's first output: the stop comes at a known point of the script."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        super().__init__()
+        self.stop = stop
+
+    def write_output(self, value: typing.Any) -> None:
+        super().write_output(value)
+        self.stop.set()
+
+
+def _run_until_first_output(script: str) -> tuple[Recorder, typing.Any]:
     stop = threading.Event()
-    threading.Timer(0.2, stop.set).start()
+    rec = StopOnOutput(stop)
+    result = Runspace().invoke([Command(script, is_script=True)], writer=rec, stop_event=stop)
+    return rec, result
+
+
+def test_start_sleep_interrupted_by_stop_event() -> None:
     started = time.monotonic()
-    rec, result = run("'before'; Start-Sleep -Seconds 30; 'after'", stop_event=stop)
-    assert time.monotonic() - started < 5
+    rec, result = _run_until_first_output("'before'; Start-Sleep -Seconds 30; 'after'")
+    assert time.monotonic() - started < 25, 'the 30 s sleep did not run to its end'
     assert result.state == "Stopped"
     assert rec.output == ["before"]
 
 
 def test_stop_event_interrupts_loop() -> None:
-    stop = threading.Event()
-    threading.Timer(0.2, stop.set).start()
-    _unused, result = run("while ($true) { $x++ }", stop_event=stop)
+    rec, result = _run_until_first_output("'looping'; while ($true) { $x++ }")
     assert result.state == "Stopped"
+    assert rec.output == ["looping"]
 
 
 def test_start_sleep_milliseconds() -> None:

@@ -6,6 +6,7 @@ same top-level name, so tests cannot import helpers from one reliably.
 
 from __future__ import annotations
 
+import time
 import typing
 import xml.etree.ElementTree as ET
 
@@ -59,3 +60,14 @@ def connect_new_client(pool) -> None:
     pool.connect()
     if pool.state != RunspacePoolState.OPENED:
         pool.state = RunspacePoolState.OPENED
+
+
+def wait_for(predicate: typing.Callable[[], typing.Any], timeout: float = 120.0, interval: float = 0.05) -> bool:
+    """Wait for observable state of the host. The timeout only ends a test that would hang: it is far
+    beyond what a state change takes on a loaded 2-core machine."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return bool(predicate())

@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import threading
 import time
 
 import pytest
@@ -9,38 +10,67 @@ import pytest
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_lock import LockTimeout, SessionLock, lock_directory
 
 
-def _hold(directory, seconds, ready):
+def _hold(directory, ready, release, released):
+    """Hold the lock until the test says so; mark that it let go before it does."""
     lock = SessionLock('k', directory)
     lock.acquire(5, 'session k')
     ready.set()
-    time.sleep(seconds)
+    release.wait(120)
+    released.value = 1
     lock.release()
+
+
+def _holder(tmp_path):
+    ctx = multiprocessing.get_context('fork')
+    ready, release, released = ctx.Event(), ctx.Event(), ctx.Value('i', 0)
+    holder = ctx.Process(target=_hold, args=(str(tmp_path), ready, release, released))
+    holder.start()
+    assert ready.wait(120)
+    return holder, release, released
+
+
+def _has_open(path):
+    """Whether this process has path open: SessionLock keeps its lock file open while it waits."""
+    for fd in os.listdir('/proc/self/fd'):
+        try:
+            if os.readlink('/proc/self/fd/%s' % fd) == path:
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def test_second_holder_waits_then_gets_it(tmp_path):
-    ctx = multiprocessing.get_context('fork')
-    ready = ctx.Event()
-    holder = ctx.Process(target=_hold, args=(str(tmp_path), 0.5, ready))
-    holder.start()
-    assert ready.wait(10)
-    started = time.monotonic()
+    holder, release, released = _holder(tmp_path)
     lock = SessionLock('k', str(tmp_path))
-    lock.acquire(10, 'session k')
-    waited = time.monotonic() - started
+    got = {}
+
+    def take():
+        lock.acquire(120, 'session k')
+        got['after_release'] = released.value == 1
+
+    waiter = threading.Thread(target=take)
+    waiter.start()
+    deadline = time.monotonic() + 120
+    while not _has_open(lock.path):
+        assert time.monotonic() < deadline, 'the second holder never started waiting'
+        time.sleep(0.01)
+    assert not got, 'the lock was taken while another process held it'
+    release.set()
+    waiter.join(120)
     lock.release()
     holder.join()
-    assert 0.2 < waited < 5
+    assert got == {'after_release': True}
 
 
 def test_timeout_names_the_holder_and_since_when(tmp_path):
-    ctx = multiprocessing.get_context('fork')
-    ready = ctx.Event()
-    holder = ctx.Process(target=_hold, args=(str(tmp_path), 3, ready))
-    holder.start()
-    assert ready.wait(10)
-    with pytest.raises(LockTimeout) as err:
-        SessionLock('k', str(tmp_path)).acquire(0.3, "session 'build'")
-    holder.join()
+    holder, release, _released = _holder(tmp_path)
+    try:
+        with pytest.raises(LockTimeout) as err:
+            SessionLock('k', str(tmp_path)).acquire(0.3, "session 'build'")
+    finally:
+        release.set()
+        holder.join()
     msg = str(err.value)
     assert "session 'build'" in msg and 'busy' in msg and 'pid %d' % holder.pid in msg and 'since 20' in msg
 

@@ -264,7 +264,11 @@ class WSManHandler(BaseHTTPRequestHandler):
             latency = core.knobs.latency_for(action)
             if latency > 0:
                 time.sleep(latency)
-            failure = core.knobs.take_failure(action)
+            shell_id, command_id = req.selectors.get("ShellId"), req.command_id
+            fired = core.knobs.take_failure(action, shell_id, command_id)
+            failure = fired[0] if fired else None
+            if fired:
+                core.stats.fault(action, failure, shell_id, command_id, fired[1])
             if failure in ("drop", "reset"):
                 core.stats.event(f"connections_{failure}")
                 core.stats.request(action, len(raw), 0, True)

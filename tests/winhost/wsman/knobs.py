@@ -7,11 +7,63 @@ All of them can be read and set from outside the process through ``POST /winhost
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 import typing
 
 FAIL_MODES = ("drop", "reset", "drop_after")
+
+
+@dataclasses.dataclass
+class FaultRule:
+    """One armed connection fault, fired by protocol events, never by time.
+
+    It matches a request of ``action`` and, where given: of ``shell`` (a ShellId); naming a
+    command (``command="any"``) or one command (a CommandId); the ``nth`` request of ``action``
+    that names one command (counted per CommandId from the first the host saw, faulted ones
+    included; ``nth`` alone implies ``command="any"``); only after a request of action ``after``
+    has been handled since the rule was armed ("the first Receive after a Command").
+    ``count`` matching requests fail, in ``mode``.
+    """
+
+    action: str
+    mode: str = "drop"
+    count: int = 1
+    command: str | None = None
+    nth: int | None = None
+    shell: str | None = None
+    after: str | None = None
+    live: bool = dataclasses.field(default=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.mode not in FAIL_MODES:
+            raise ValueError(f"mode must be one of {FAIL_MODES}")
+        if self.count < 1 or (self.nth is not None and self.nth < 1):
+            raise ValueError("count and nth must be >= 1")
+        if self.nth is not None and self.command is None:
+            self.command = "any"
+        self.live = self.after is None
+
+    def _shell_matches(self, shell_id: str | None) -> bool:
+        return self.shell is None or (shell_id or "").upper() == self.shell.upper()
+
+    def observe(self, action: str, shell_id: str | None) -> None:
+        """A request that this rule did not fault arrived: it may be the one an ``after`` rule waits for."""
+        if not self.live and action == self.after and self._shell_matches(shell_id):
+            self.live = True
+
+    def matches(self, action: str, shell_id: str | None, command_id: str | None, nth: int) -> bool:
+        if not self.live or action != self.action or not self._shell_matches(shell_id):
+            return False
+        if self.command == "any" and not command_id:
+            return False
+        if self.command not in (None, "any") and (command_id or "").upper() != str(self.command).upper():
+            return False
+        return self.nth is None or nth == self.nth
+
+    def describe(self) -> dict[str, typing.Any]:
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
 
 
 class ServerClock:
@@ -65,7 +117,8 @@ class HostKnobs:
         self.clock = clock or ServerClock()
         self._values: dict[str, typing.Any] = {name: default for name, (_t, default) in self.FIELDS.items()}
         self._latency_by_action: dict[str, float] = {}
-        self._fail_next: dict[str, list[str]] = {}  # action -> queue of modes for the next requests
+        self._faults: list[FaultRule] = []  # armed, in arming order: the first that matches fires
+        self._seen: dict[tuple[str, str], int] = {}  # (action, CommandId) -> requests seen, for FaultRule.nth
 
     def __getattr__(self, name: str) -> typing.Any:
         fields = type(self).FIELDS
@@ -88,38 +141,49 @@ class HostKnobs:
         with self._lock:
             return self._values["latency"] + self._latency_by_action.get(action, 0.0)
 
-    def fail_next(self, action: str, count: int = 1, mode: str = "drop") -> None:
-        """Make the next ``count`` requests of ``action`` fail at the connection level.
+    def fail_next(self, action: str, count: int = 1, mode: str = "drop", **match: typing.Any) -> FaultRule:
+        """Make the next ``count`` requests of ``action`` that match fail at the connection level.
 
         drop: close the connection after reading the request, without answering (client sees EOF);
         reset: same but with a TCP reset;  drop_after: handle the request, then close without answering.
+        ``match`` narrows which requests: ``command``, ``nth``, ``shell``, ``after`` (see FaultRule).
+        The stats' ``faults`` list says which request each fault hit.
         """
-        if mode not in FAIL_MODES:
-            raise ValueError(f"mode must be one of {FAIL_MODES}")
+        rule = FaultRule(action, mode, int(count), **match)
         with self._lock:
-            self._fail_next.setdefault(action, []).extend([mode] * int(count))
+            self._faults.append(rule)
+        return rule
 
-    def take_failure(self, action: str) -> str | None:
+    def take_failure(self, action: str, shell_id: str | None = None, command_id: str | None = None) -> tuple[str, int] | None:
+        """Called once per request before it is handled: the fault mode to apply and the request's
+        ordinal among its command's requests of that action (0 when it names no command), or None."""
         with self._lock:
-            queue = self._fail_next.get(action)
-            if queue:
-                mode = queue.pop(0)
-                if not queue:
-                    del self._fail_next[action]
-                return mode
+            nth = 0
+            if command_id:
+                key = (action, command_id.upper())
+                nth = self._seen[key] = self._seen.get(key, 0) + 1
+            for rule in self._faults:
+                if rule.matches(action, shell_id, command_id, nth):
+                    rule.count -= 1
+                    if rule.count == 0:
+                        self._faults.remove(rule)
+                    return rule.mode, nth
+            for rule in self._faults:
+                rule.observe(action, shell_id)
             return None
 
     def as_dict(self) -> dict[str, typing.Any]:
         with self._lock:
             out = dict(self._values)
             out["latency_by_action"] = dict(self._latency_by_action)
-            out["fail_next"] = {k: list(v) for k, v in self._fail_next.items()}
+            out["fail_next"] = [rule.describe() for rule in self._faults]
             return out
 
     def update(self, data: dict[str, typing.Any]) -> None:
         """Apply a JSON object: plain knob names, plus
         ``latency_by_action: {"Receive": 0.1}``, ``fail_next: {"Command": {"count": 1, "mode": "reset"}}``
-        (or a bare count) and ``clear_fail_next: true``."""
+        (or a bare count; the dict may also hold ``command``, ``nth``, ``shell``, ``after``: see
+        FaultRule) and ``clear_fail_next: true``."""
         for name, value in data.items():
             if name == "latency_by_action":
                 with self._lock:
@@ -127,12 +191,13 @@ class HostKnobs:
             elif name == "fail_next":
                 for action, spec in dict(value).items():
                     if isinstance(spec, dict):
-                        self.fail_next(action, int(spec.get("count", 1)), str(spec.get("mode", "drop")))
+                        spec = dict(spec)
+                        self.fail_next(action, int(spec.pop("count", 1)), str(spec.pop("mode", "drop")), **spec)
                     else:
                         self.fail_next(action, int(spec))
             elif name == "clear_fail_next":
                 if value:
                     with self._lock:
-                        self._fail_next.clear()
+                        self._faults.clear()
             else:
                 self.set(name, value)

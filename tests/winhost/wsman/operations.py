@@ -167,6 +167,7 @@ def op_command(ctx: Context, req: Request) -> list[ET.Element]:
             raise faults.already_exists(str(pid).upper())
         shell.bridge.add_command(pid)
         shell.bridge.feed(first)
+    ctx.stats.record("command_started", shell=shell.id.upper(), command=str(pid).upper())
     resp = rsp("CommandResponse")
     resp.append(rsp("CommandId", str(pid).upper()))
     return [resp]
@@ -221,6 +222,8 @@ def op_receive(ctx: Context, req: Request) -> list[ET.Element]:
         if done:
             # WinRM drops a command once its Done state is delivered (it leaves the Command enumeration).
             bridge.forget(rec)
+    if done:
+        ctx.stats.record("command_done", shell=shell.id.upper(), command=cmd_id.upper())
     resp = rsp("ReceiveResponse")
     attrib = {"Name": "stdout"}
     if cmd_id:

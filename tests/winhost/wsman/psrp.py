@@ -145,6 +145,7 @@ class CommandRecord:
         self.input: queue.Queue = queue.Queue()
         self.thread: threading.Thread | None = None
         self.receiving = False
+        self.waiting_for_reader = False  # Block mode, buffer full: the pipeline is paused until a Receive
         self.command_line = ""
         self.host_info: typing.Any = None  # the CreatePipeline HostInfo: does the client have a host for it?
 
@@ -510,8 +511,11 @@ class PipelineWriter:
                 if bridge.buffered < bridge.buffer_limit() or bridge.drop_mode():
                     break
                 if rec.stop_event.is_set():
+                    rec.waiting_for_reader = False
                     return  # stopping: discard instead of waiting for a reader
+                rec.waiting_for_reader = True
                 bridge.cond.wait(0.25)
+            rec.waiting_for_reader = False
             getattr(rec.pipe, method)(*args, **kwargs)
             bridge.drain()
 

@@ -114,7 +114,8 @@ class Shell:  # pylint: disable=too-many-instance-attributes
                 "ShellId": self.id, "Name": self.name, "Owner": self.owner.display, "State": self.state,
                 "IdleTimeOut": self.idle_timeout, "BufferMode": self.buffer_mode, "ResourceUri": self.resource_uri,
                 "ShellInactivity": self.inactivity(), "ShellRunTime": self.clock.now() - self.created,
-                "Commands": [{"CommandId": str(pid).upper(), "State": rec.state_name} for pid, rec in self.bridge.commands.items()],
+                "Commands": [{"CommandId": str(pid).upper(), "State": rec.state_name, "WaitingForReader": rec.waiting_for_reader}
+                             for pid, rec in self.bridge.commands.items()],
                 "BufferedBytes": self.bridge.buffered, "DroppedRecords": self.bridge.dropped,
             }
 

@@ -113,6 +113,16 @@ class Request:
     def body_child(self, prefix: str, tag: str) -> ET.Element | None:
         return self.body.find(q(prefix, tag))
 
+    @property
+    def command_id(self) -> str | None:
+        """The command a Receive, Send or Signal names (None for the shell's own: pool-level PSRP)."""
+        for path in (f"{q('rsp', 'Receive')}/{q('rsp', 'DesiredStream')}", f"{q('rsp', 'Send')}/{q('rsp', 'Stream')}",
+                     q("rsp", "Signal")):
+            element = self.body.find(path)
+            if element is not None:
+                return element.get("CommandId") or None
+        return None
+
 
 def parse_request(raw: bytes) -> Request:
     try:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import collections
+import itertools
 import threading
 import typing
+
+TIMELINE_LENGTH = 10000  # the newest entries: enough for any test, bounded for long benchmarks
 
 
 class Stats:
@@ -16,6 +20,9 @@ class Stats:
             self._actions: dict[str, dict[str, int]] = {}
             self._http: dict[str, int] = {}
             self._events: dict[str, int] = {}
+            self._faults: list[dict[str, typing.Any]] = []
+            self._timeline: collections.deque[dict[str, typing.Any]] = collections.deque(maxlen=TIMELINE_LENGTH)
+            self._seq = itertools.count(1)
 
     def request(self, action: str, bytes_in: int, bytes_out: int, fault: bool) -> None:
         with self._lock:
@@ -35,6 +42,18 @@ class Stats:
         with self._lock:
             self._events[name] = self._events.get(name, 0) + count
 
+    # pylint: disable-next=too-many-arguments,too-many-positional-arguments
+    def fault(self, action: str, mode: str, shell_id: str | None, command_id: str | None, nth: int) -> None:
+        """A FaultRule fired: which request it hit (nth: its ordinal among its command's requests of that action)."""
+        with self._lock:
+            self._faults.append({"action": action, "mode": mode, "shell": (shell_id or "").upper() or None,
+                                 "command": (command_id or "").upper() or None, "nth": nth or None, "seq": next(self._seq)})
+
+    def record(self, kind: str, **fields: typing.Any) -> None:
+        """An ordered happening that tests assert the order of (``seq`` increases): command_started, command_done."""
+        with self._lock:
+            self._timeline.append(dict(fields, kind=kind, seq=next(self._seq)))
+
     def snapshot(self, live_shells: dict[str, dict[str, int]]) -> dict[str, typing.Any]:
         with self._lock:
             actions = {k: dict(v) for k, v in self._actions.items()}
@@ -47,5 +66,7 @@ class Stats:
                 "totals": totals,
                 "http_status": dict(self._http),
                 "events": dict(self._events),
+                "faults": [dict(f) for f in self._faults],
+                "timeline": [dict(e) for e in self._timeline],
                 "shells": live_shells,
             }
