@@ -68,6 +68,11 @@ class ActionModule(SessionActionBase):
     SPEC = INVOKE_SPEC
 
     def check_args(self, args: dict[str, t.Any]) -> None:
+        raw = self._task.args.get('script')
+        if isinstance(raw, (list, dict, bool)):
+            # The argument spec would run str() of it: PowerShell would get Python's repr of a list.
+            raise AnsibleActionFail('Option script must be PowerShell source text (a string), not a %s: %r; use a YAML block '
+                                    'scalar (script: |) for several lines' % (type(raw).__name__, raw))
         check_range(args, 'depth', 0, DEPTH_MAX, 'levels')
         check_range(args, 'timeout', 1, TIMEOUT_MAX)
         check_idle_timeout(args)

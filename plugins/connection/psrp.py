@@ -398,7 +398,7 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.connection import ConnectionBase
 from ansible.utils.display import Display
 
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import check_raw_booleans, explain_config_error
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import check_raw_values, explain_config_error
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.task_session import TaskSession
 
 display = Display()
@@ -424,7 +424,7 @@ class Connection(ConnectionBase):
                 logging.getLogger(name).setLevel(level)
 
     def set_options(self, task_keys=None, var_options=None, direct=None):
-        check_raw_booleans(var_options, direct, os.environ)
+        check_raw_values(var_options, direct, os.environ)
         try:
             super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)
         except AnsibleOptionsError as err:

@@ -21,7 +21,7 @@ import typing as t
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_identity import (
     is_dead_run_of_this_controller, run_scoped_name,
 )
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_lock import lock_directory
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_lock import lock_directory, write_private_json
 
 FIELDS = ('session_name', 'shell_id', 'idle_timeout', 'buffer_mode')
 
@@ -51,10 +51,7 @@ def write_override(base_digest: str, changes: dict[str, t.Any], run: str | None 
     current = {} if replace else read_override(base_digest, run, directory)
     current.update({k: v for k, v in changes.items() if k in FIELDS})
     path = _path(base_digest, run, directory)
-    tmp = '%s.%d.tmp' % (path, os.getpid())
-    with open(tmp, 'w', encoding='utf-8') as handle:
-        json.dump(dict(current, run=run), handle)
-    os.replace(tmp, path)
+    write_private_json(path, dict(current, run=run))
     _prune(directory, keep=path)
     return current
 

@@ -34,6 +34,15 @@ def lock_directory() -> str:
     return path
 
 
+def write_private_json(path: str, value: t.Any) -> None:
+    """Replace path atomically with value as JSON, readable and writable by this user only (0600)."""
+    tmp = '%s.%d.tmp' % (path, os.getpid())
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, 'O_NOFOLLOW', 0), 0o600)
+    with os.fdopen(fd, 'w', encoding='utf-8') as handle:
+        json.dump(value, handle)
+    os.replace(tmp, path)
+
+
 class LockTimeout(AnsibleError):
     """Another task on this controller held the session for longer than we could wait."""
 
@@ -117,7 +126,4 @@ class SessionLock:
             except FileNotFoundError:
                 pass
             return
-        tmp = '%s.%d.tmp' % (self.state_path, os.getpid())
-        with open(tmp, 'w', encoding='utf-8') as handle:
-            json.dump(state, handle)
-        os.replace(tmp, self.state_path)
+        write_private_json(self.state_path, state)

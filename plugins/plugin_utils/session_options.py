@@ -99,6 +99,8 @@ def _to_int(name: str, value: t.Any, low: int, high: int) -> int:
 def _to_bool(name: str, value: t.Any) -> bool:
     if isinstance(value, bool):
         return value
+    if not isinstance(value, (str, int, float)):
+        raise invalid(name, value)  # a list or a mapping: never a boolean (and not hashable)
     key = value.lower() if isinstance(value, str) else value
     if key in BOOLEANS_TRUE:
         return True
@@ -150,17 +152,24 @@ def read_session_options(get_option: t.Callable[[str], t.Any]) -> SessionOptions
     )
 
 
-def check_raw_booleans(var_options: t.Mapping[str, t.Any] | None, direct: t.Mapping[str, t.Any] | None,
-                       environ: t.Mapping[str, str]) -> None:
-    """Reject a strict_session value that is not a boolean.
+def check_raw_values(var_options: t.Mapping[str, t.Any] | None, direct: t.Mapping[str, t.Any] | None,
+                     environ: t.Mapping[str, str]) -> None:
+    """Check the raw values of the session options before ansible's config manager converts them.
 
-    ansible's config manager turns any unknown word into false for a bool option; a typo in
-    strict_session must not silently turn strictness off.
+    The config manager turns any unknown word into false for a bool option (a typo in
+    strict_session must not silently turn strictness off), and fails with a bare
+    OverflowError for an int option set to infinity.
     """
-    for value in ((direct or {}).get('strict_session'), (var_options or {}).get('ansible_pssession_strict_session'),
-                  environ.get('ANSIBLE_PSSESSION_STRICT_SESSION')):
-        if value is not None and not (isinstance(value, str) and not value.strip()):
-            _to_bool('strict_session', value)
+    checks: dict[str, t.Callable[[t.Any], t.Any]] = {
+        'strict_session': lambda value: _to_bool('strict_session', value),
+        'idle_timeout': lambda value: _to_int('idle_timeout', value, IDLE_TIMEOUT_MIN, IDLE_TIMEOUT_MAX),
+        'busy_timeout': lambda value: _to_int('busy_timeout', value, 0, BUSY_TIMEOUT_MAX),
+    }
+    for name, check in checks.items():
+        for value in ((direct or {}).get(name), (var_options or {}).get('ansible_pssession_%s' % name),
+                      environ.get('ANSIBLE_PSSESSION_%s' % name.upper())):
+            if value is not None and not (isinstance(value, str) and not value.strip()):
+                check(value)
 
 
 def explain_config_error(message: str) -> SessionOptionError | None:

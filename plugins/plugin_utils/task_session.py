@@ -15,7 +15,6 @@ import time
 import typing as t
 
 from ansible.errors import AnsibleError
-from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils import file_transfer
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import PipelineRunner, plan_command
@@ -26,65 +25,12 @@ from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_overrides
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_identity import SessionKey, run_scoped_name
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_lock import SessionLock
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import SessionOptions, read_session_options
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.transport_options import endpoint_of, transport_settings
 
 try:
     from pypsrp.wsman import WSMan
 except ImportError:  # pragma: no cover - require_pypsrp() reports it
     WSMan = None
-
-
-def transport_settings(get_option: t.Callable[[str], t.Any]) -> dict[str, t.Any]:
-    """pypsrp WSMan keyword arguments from the plugin options, with the builtin plugin's defaults for port/protocol."""
-    protocol = get_option('protocol')
-    port = get_option('port')
-    if protocol is None and port is None:
-        protocol, port = 'https', 5986
-    elif protocol is None:
-        protocol = 'http' if int(port) == 5985 else 'https'
-    elif port is None:
-        port = 5986 if protocol == 'https' else 5985
-
-    cert_validation = get_option('cert_validation')
-    ca_cert = get_option('ca_cert')
-    if cert_validation == 'ignore':
-        verify: t.Any = False
-    elif ca_cert is not None:
-        verify = ca_cert
-    else:
-        verify = True
-
-    return dict(
-        server=get_option('remote_addr'),
-        port=int(port),
-        username=get_option('remote_user'),
-        password=get_option('remote_password'),
-        ssl=protocol == 'https',
-        path=get_option('path'),
-        auth=get_option('auth'),
-        cert_validation=verify,
-        connection_timeout=get_option('connection_timeout'),
-        encryption=get_option('message_encryption'),
-        proxy=get_option('proxy'),
-        no_proxy=boolean(get_option('ignore_proxy')),
-        max_envelope_size=get_option('max_envelope_size'),
-        operation_timeout=get_option('operation_timeout'),
-        read_timeout=get_option('read_timeout'),
-        reconnection_retries=get_option('reconnection_retries'),
-        reconnection_backoff=float(get_option('reconnection_backoff')),
-        certificate_key_pem=get_option('certificate_key_pem'),
-        certificate_pem=get_option('certificate_pem'),
-        credssp_auth_mechanism=get_option('credssp_auth_mechanism'),
-        credssp_disable_tlsv1_2=get_option('credssp_disable_tlsv1_2'),
-        credssp_minimum_version=get_option('credssp_minimum_version'),
-        negotiate_send_cbt=get_option('negotiate_send_cbt'),
-        negotiate_delegate=get_option('negotiate_delegate'),
-        negotiate_hostname_override=get_option('negotiate_hostname_override'),
-        negotiate_service=get_option('negotiate_service'),
-    )
-
-
-def endpoint_of(settings: dict[str, t.Any]) -> str:
-    return '%s://%s:%s/%s' % ('https' if settings['ssl'] else 'http', settings['server'], settings['port'], settings['path'].strip('/'))
 
 
 class TaskSession:
@@ -201,15 +147,18 @@ class TaskSession:
 
     def exec_command(self, cmd: str, in_data: bytes | None, shell: t.Any) -> tuple[int, bytes, bytes]:
         planned = plan_command(cmd, in_data)
+        no_log = self._no_log()
+        # A raw task's script may hold secrets: with no_log, -vvv shows that a script ran, not what.
+        shown = '<censored due to no log>' if no_log else planned.script
         if planned.kind == 'encoded':
             if shell.build_module_command('', '', '') == cmd:
                 self._log('PSRP: EXEC (via pipeline wrapper)')
             else:
-                self._log('PSRP: EXEC %s' % planned.script)
+                self._log('PSRP: EXEC %s' % shown)
         else:
-            self._log('PSRP: EXEC (%s) %s' % (planned.kind, planned.script))
+            self._log('PSRP: EXEC (%s) %s' % (planned.kind, shown))
         try:
-            return self._active_runner().run(planned, self._no_log())
+            return self._active_runner().run(planned, no_log)
         except TRANSPORT_ERRORS as err:
             raise connection_failure(err, 'running a command', self.endpoint) from None
 

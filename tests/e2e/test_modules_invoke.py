@@ -261,6 +261,8 @@ BAD = [
     ('script=1 path=x.ps1', 'path', 'script'),
     ('depth=2', 'script', 'path'),
     ('script=1 bogus=1', 'bogus', None),
+    ('{"script": ["Get-Date"]}', 'script', 'a string'),
+    ('{"script": {"a": 1}}', 'script', 'a string'),
 ]
 
 

@@ -67,3 +67,20 @@ def test_exit_codes_do_not_leak_into_the_next_task(ansible):
     assert run.rc == 0, run
     assert [r['rc'] for r in run.results] == [5, 0, 4, 0], run.results
     assert run.results[1]['stdout_lines'] == ['after']
+
+
+def test_no_log_hides_a_raw_tasks_script_and_output_even_at_vvv(ansible):
+    run = ansible.playbook("""
+- hosts: win1
+  gather_facts: false
+  tasks:
+    - name: Set a secret
+      raw: $token = 'S3cret-Token-42'; "token is $token"
+      no_log: true
+    - name: The session still has it
+      raw: $token.Length
+""", '-vvv')
+    assert run.rc == 0, run
+    assert 'S3cret-Token-42' not in run.output
+    assert 'PSRP: EXEC (raw) <censored due to no log>' in run.output, run
+    assert run.stdouts()[-1] == '15'

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from e2e_support import PASSWORD, create_count, total_requests, wait_until
@@ -165,6 +167,39 @@ def test_bad_session_options_fail_before_any_network_traffic(ansible, winhost, o
     assert option in run.output
     assert 'Traceback' not in run.output
     assert total_requests(winhost) == 0
+
+
+# Values that ansible.builtin.psrp passes on to fail obscurely, hang (a 10-byte envelope) or
+# crash ansible's own type conversion (infinity, a list for a boolean).
+BAD_VALUES_JSON = [
+    ('max_envelope_size', {'ansible_psrp_max_envelope_size': 10}),
+    ('read_timeout', {'ansible_psrp_read_timeout': 0}),
+    ('read_timeout', {'ansible_psrp_operation_timeout': 40}),
+    ('operation_timeout', {'ansible_psrp_operation_timeout': 0}),
+    ('port', {'ansible_port': 70000}),
+    ('port', {'ansible_port': 0}),
+    ('reconnection_retries', {'ansible_psrp_reconnection_retries': -1}),
+    ('connection_timeout', {'ansible_psrp_connection_timeout': 0}),
+    ('idle_timeout', {'ansible_pssession_idle_timeout': 'inf'}),
+    ('strict_session', {'ansible_pssession_strict_session': [1, 2]}),
+]
+
+
+@pytest.mark.parametrize('option, extra_vars', BAD_VALUES_JSON)
+def test_bad_connection_values_fail_before_any_network_traffic(ansible, winhost, option, extra_vars):
+    run = ansible.adhoc('raw', '1', '-e', json.dumps(extra_vars))
+    assert run.rc != 0, run
+    msg = run.results[0]['msg']
+    assert "'%s'" % option in msg, msg
+    assert 'expected' in msg or 'greater than' in msg, msg
+    assert 'Traceback' not in run.output
+    assert total_requests(winhost) == 0
+
+
+def test_the_smallest_envelope_wsman_allows_works(ansible, winhost):
+    run = ansible.adhoc('raw', "'x' * 20000", ansible_psrp_max_envelope_size=8192)
+    assert run.rc == 0, run
+    assert run.stdouts() == ['x' * 20000]
 
 
 @pytest.mark.parametrize('option, value', [('idle_timeout', '30'), ('output_buffering_mode', 'sometimes')])

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_overrides import write_override
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_lock import LockTimeout, SessionLock, lock_directory
 
 
@@ -96,3 +97,17 @@ def test_lock_directory_is_private(tmp_path, monkeypatch):
     os.chmod(path, 0o777)
     with pytest.raises(Exception, match='writable by it only'):
         lock_directory()
+
+
+def test_state_files_are_private(tmp_path):
+    old = os.umask(0o022)
+    try:
+        lock = SessionLock('p', str(tmp_path))
+        lock.acquire(1, 'p')
+        lock.write_state({'shell_id': 'X'})
+        lock.release()
+        write_override('p', {'session_name': 'n'}, run='r', directory=str(tmp_path))
+    finally:
+        os.umask(old)
+    modes = {path.name: path.stat().st_mode & 0o777 for path in tmp_path.iterdir()}
+    assert modes and set(modes.values()) == {0o600}, modes

@@ -65,7 +65,19 @@ def test_ansible_config_errors_are_explained():
 
 def test_strict_session_typos_are_not_taken_for_false():
     with pytest.raises(so.SessionOptionError, match="'strict_session'"):
-        so.check_raw_booleans({'ansible_pssession_strict_session': 'ture'}, None, {})
+        so.check_raw_values({'ansible_pssession_strict_session': 'ture'}, None, {})
     with pytest.raises(so.SessionOptionError, match="'strict_session'"):
-        so.check_raw_booleans(None, None, {'ANSIBLE_PSSESSION_STRICT_SESSION': 'maybe'})
-    so.check_raw_booleans({'ansible_pssession_strict_session': 'yes'}, {'strict_session': False}, {'ANSIBLE_PSSESSION_STRICT_SESSION': ''})
+        so.check_raw_values(None, None, {'ANSIBLE_PSSESSION_STRICT_SESSION': 'maybe'})
+    so.check_raw_values({'ansible_pssession_strict_session': 'yes'}, {'strict_session': False}, {'ANSIBLE_PSSESSION_STRICT_SESSION': ''})
+
+
+@pytest.mark.parametrize('variable, value', [
+    ('ansible_pssession_idle_timeout', 'inf'), ('ansible_pssession_idle_timeout', float('inf')),
+    ('ansible_pssession_busy_timeout', '1e400'), ('ansible_pssession_strict_session', [1, 2]),
+    ('ansible_pssession_strict_session', {'a': 1}),
+])
+def test_raw_values_ansible_cannot_convert_are_named(variable, value):
+    # ansible's config manager raises a bare OverflowError for an int of infinity, and a
+    # TypeError for a list given to a bool: we check the raw value first.
+    with pytest.raises(so.SessionOptionError, match="'%s'" % variable.replace('ansible_pssession_', '')):
+        so.check_raw_values({variable: value}, None, {})
