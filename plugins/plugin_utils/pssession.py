@@ -19,6 +19,7 @@ pypsrp 0.9.1 is used by composition. Its gaps are filled here:
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import typing as t
 import xml.etree.ElementTree as ET
@@ -159,8 +160,20 @@ def _short(err: BaseException) -> str:
 
 
 TRANSPORT_ERRORS: tuple[type[BaseException], ...] = ()
+# Errors that another try cannot mend: wrong credentials, a refused certificate, an HTTP error answer.
+NOT_RETRIED: tuple[type[BaseException], ...] = ()
 if HAS_PYPSRP:
     TRANSPORT_ERRORS = (AuthenticationError, WinRMTransportError, requests.exceptions.RequestException)
+    NOT_RETRIED = (AuthenticationError, WinRMTransportError, requests.exceptions.SSLError)
+
+
+@dataclasses.dataclass
+class OpenAttempt:
+    """What one try of PSSession.open may have left on the host if its connection broke."""
+
+    connect_sent_to: str | None = None  # a Connect went out for this shell and got no answer yet
+    create_sent: bool = False  # a Create went out: the host may have made a shell we never heard of
+    shells_before: frozenset[str] = frozenset()  # the ShellIds of our name the host had before the Create
 
 
 class PSSession:
@@ -173,7 +186,7 @@ class PSSession:
     def __init__(self, wsman_factory: t.Callable[[], t.Any], configuration_name: str, session_name: str,
                  options: SessionOptions, endpoint: str, log: t.Callable[[str], None] | None = None,
                  sleep: t.Callable[[float], None] = time.sleep, clock: t.Callable[[], float] = time.monotonic,
-                 shell_id: str | None = None, must_exist: bool = False) -> None:
+                 shell_id: str | None = None, must_exist: bool = False, retries: int = 0, backoff: float = 2.0) -> None:
         require_pypsrp()
         self._factory = wsman_factory
         self.configuration_name = configuration_name
@@ -193,6 +206,10 @@ class PSSession:
         # Set when a connect task chose the session: it is found by its ShellId and never created anew.
         self.fixed_shell_id = shell_id.upper() if shell_id else None
         self.must_exist = must_exist
+        # How often a failed open is tried again (the connection's reconnection_retries/backoff).
+        self.retries = retries
+        self.backoff = backoff
+        self._attempt = OpenAttempt()
 
     # -- opening ----------------------------------------------------------------------------
     def _mine(self, shells: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -201,54 +218,74 @@ class PSSession:
         return [s for s in shells if s.get('Name') == self.name and s.get('ResourceUri', self.resource_uri).lower() == self.resource_uri.lower()]
 
     def open(self, known_shell_id: str | None = None) -> None:
-        """Connect to the session, or create it; wait up to busy_timeout while another client holds it."""
+        """Connect to the session, or create it; wait up to busy_timeout while another client holds it.
+
+        A transport error while opening is retried (``retries`` times, ``backoff`` seconds doubling):
+        no pipeline has started, so nothing can run twice. Before each retry, and before giving up,
+        what the failed attempt may have left on the host is undone from a fresh connection, so the
+        session is never left Connected to a client that is gone.
+        """
+        for attempt in range(self.retries + 1):
+            self._attempt = OpenAttempt()
+            try:
+                self._open_once(known_shell_id)
+                return
+            except TRANSPORT_ERRORS as err:
+                self._abandon_open()
+                final = attempt >= self.retries or isinstance(err, NOT_RETRIED)
+                if final:
+                    raise connection_failure(err, 'opening the PSSession %s' % self.name, self.endpoint) from None
+                delay = self.backoff * 2 ** attempt
+                self._log('PSSESSION open failed (%s), trying again in %ss (%d of %d)'
+                          % (type(err).__name__, delay, attempt + 1, self.retries))
+                self._sleep(delay)
+            except WinRMError as err:
+                self._abandon_open()
+                raise AnsibleConnectionFailure('psremoting.pssession.psrp: the host refused the PSSession %s at %s: %s'
+                                               % (self.name, self.endpoint, err)) from None
+
+    def _open_once(self, known_shell_id: str | None) -> None:
         self.wsman = self._factory()
         self.host = new_host()
         deadline = self._clock() + self.options.busy_timeout
         first_busy: float | None = None
-        try:
-            # This controller remembers the shell it used last: connecting to it directly saves
-            # an Enumerate on every task but a run's first (which also reaps). Any fault (gone,
-            # held by another client, not ours) falls through to the full search below.
-            if known_shell_id and self.fixed_shell_id in (None, known_shell_id.upper()) and self._connect({'ShellId': known_shell_id}):
-                return
-            while True:
-                shells = enumerate_shells(self.wsman)
-                if not self.options.named:
-                    self._reap(shells)
-                mine = self._mine(shells)
-                free = [s for s in mine if s.get('State', '').lower() == 'disconnected']
-                free.sort(key=lambda s: s.get('ShellId', '').upper() != (known_shell_id or '').upper())
-                for shell in free:
-                    if self._connect(shell):
-                        return
-                if mine:
-                    # Connected to another client, or taken/refused between Enumerate and Connect.
-                    first_busy = first_busy or time.time()
-                    if self._clock() >= deadline:
-                        raise SessionBusyError(self._busy_message(mine[0], first_busy))
-                    self._log('PSSESSION %s is in use by another client, waiting' % self.name)
-                    self._sleep(min(1.0, max(deadline - self._clock(), 0.05)))
-                    continue
-                if self.must_exist:
+        # This controller remembers the shell it used last: connecting to it directly saves
+        # an Enumerate on every task but a run's first (which also reaps). Any fault (gone,
+        # held by another client, not ours) falls through to the full search below.
+        if known_shell_id and self.fixed_shell_id in (None, known_shell_id.upper()) and self._connect({'ShellId': known_shell_id}):
+            return
+        while True:
+            shells = enumerate_shells(self.wsman)
+            if not self.options.named:
+                self._reap(shells)
+            mine = self._mine(shells)
+            free = [s for s in mine if s.get('State', '').lower() == 'disconnected']
+            free.sort(key=lambda s: s.get('ShellId', '').upper() != (known_shell_id or '').upper())
+            for shell in free:
+                if self._connect(shell):
+                    return
+            if mine:
+                # Connected to another client, or taken/refused between Enumerate and Connect.
+                first_busy = first_busy or time.time()
+                if self._clock() >= deadline:
+                    raise SessionBusyError(self._busy_message(mine[0], first_busy))
+                self._log('PSSESSION %s is in use by another client, waiting' % self.name)
+                self._sleep(min(1.0, max(deadline - self._clock(), 0.05)))
+                continue
+            if self.must_exist:
+                raise SessionVanishedError(
+                    "The PSSession '%s' on %s (shell %s), which a connect task of this run chose for this host, has "
+                    "expired or was removed; not creating a new one in its place."
+                    % (self.name, self.endpoint, self.fixed_shell_id or known_shell_id or '?'))
+            if known_shell_id:
+                if self.options.strict:
                     raise SessionVanishedError(
-                        "The PSSession '%s' on %s (shell %s), which a connect task of this run chose for this host, has "
-                        "expired or was removed; not creating a new one in its place."
-                        % (self.name, self.endpoint, self.fixed_shell_id or known_shell_id or '?'))
-                if known_shell_id:
-                    if self.options.strict:
-                        raise SessionVanishedError(
-                            "The PSSession '%s' on %s (shell %s) has expired or was removed, and strict_session is set: "
-                            "not creating a new, empty one. Its state is lost; run once with strict_session false to start a "
-                            "fresh session." % (self.name, self.endpoint, known_shell_id))
-                    self.recreated = True
-                self._create()
-                return
-        except TRANSPORT_ERRORS as err:
-            raise connection_failure(err, 'opening the PSSession %s' % self.name, self.endpoint) from None
-        except WinRMError as err:
-            raise AnsibleConnectionFailure('psremoting.pssession.psrp: the host refused the PSSession %s at %s: %s'
-                                           % (self.name, self.endpoint, err)) from None
+                        "The PSSession '%s' on %s (shell %s) has expired or was removed, and strict_session is set: "
+                        "not creating a new, empty one. Its state is lost; run once with strict_session false to start a "
+                        "fresh session." % (self.name, self.endpoint, known_shell_id))
+                self.recreated = True
+            self._create(shells)
+            return
 
     def _busy_message(self, shell: dict[str, str], first_busy: float) -> str:
         details = []
@@ -284,9 +321,11 @@ class PSSession:
         pool.shell.opened = True
         pool.state = RunspacePoolState.DISCONNECTED
         pool._new_client = True  # pylint: disable=protected-access  # see the module docstring
+        self._attempt.connect_sent_to = shell_id
         try:
             pool.connect()
         except WSManFaultError as err:
+            self._attempt.connect_sent_to = None  # the host answered: it did not connect us
             self._log('PSSESSION connect to %s failed, enumerating again: %s' % (shell_id, err))
             return False
         if pool.state != RunspacePoolState.OPENED:
@@ -295,10 +334,13 @@ class PSSession:
         self._log('PSSESSION connected to %s (%s)' % (self.name, shell_id))
         return True
 
-    def _create(self) -> None:
+    def _create(self, shells: list[dict[str, str]]) -> None:
         pool = RunspacePool(self.wsman, host=self.host, configuration_name=self.configuration_name,
                             idle_timeout=self.options.idle_timeout)
         pool.shell.name = self.name
+        self._attempt.shells_before = frozenset(s.get('ShellId', '').upper() for s in self._mine(shells))
+        self._attempt.create_sent = True
+        self.pool = pool  # pool.id is known once the Create is answered, even if the opening Receive is lost
         pool.open()
         self.pool = pool
         self.created = True
@@ -307,6 +349,62 @@ class PSSession:
     @property
     def shell_id(self) -> str | None:
         return self.pool.id if self.pool is not None else None
+
+    def _abandon_open(self) -> None:
+        """Undo what a broken open may have left on the host, from a fresh connection as the same WSMan client.
+
+        A Connect without an answer may have connected us: Disconnect that shell, or the host keeps
+        it Connected to a client that is gone until its silent-client timeout (minutes), and every
+        later task finds it busy. A Create without an answer, or whose opening Receive was lost, may
+        have made a shell: delete it (nothing has run in it). Faults here (the shell was not
+        connected, is gone) mean there is nothing to undo.
+        """
+        attempt, self._attempt = self._attempt, OpenAttempt()
+        pool, self.pool = self.pool, None
+        old = self.wsman
+        self.wsman = None
+        if old is not None:
+            try:
+                old.close()
+            except Exception:  # pylint: disable=broad-except  # its socket is broken anyway
+                pass
+        if attempt.connect_sent_to is None and not attempt.create_sent:
+            return
+        try:
+            fresh = self._factory()
+        except Exception:  # pylint: disable=broad-except  # settings were checked before; nothing more to do
+            return
+        if old is not None:
+            fresh.session_id = old.session_id
+        try:
+            if attempt.connect_sent_to:
+                self._send_disconnect(fresh, attempt.connect_sent_to, self.options.idle_timeout, self.options.buffer_mode)
+                self._log('PSSESSION disconnected from %s after a failed connect' % attempt.connect_sent_to)
+            if attempt.create_sent:
+                created = {pool.id.upper()} if pool is not None and pool.id else set()
+                for shell in self._mine(enumerate_shells(fresh)):
+                    shell_id = shell.get('ShellId', '').upper()
+                    if shell_id not in attempt.shells_before:
+                        created.add(shell_id)
+                for shell_id in created:
+                    self._delete_quietly(fresh, shell_id)
+                    self._log('PSSESSION removed %s, created by a failed open' % shell_id)
+        except WSManFaultError as err:
+            self._log('PSSESSION nothing to undo after the failed open: %s' % err)
+        except TRANSPORT_ERRORS as err:
+            self._log('PSSESSION could not undo the failed open (the host frees the session after its '
+                      'silent-client timeout): %s' % err)
+        finally:
+            try:
+                fresh.close()
+            except Exception:  # pylint: disable=broad-except
+                pass
+
+    def _delete_quietly(self, wsman: t.Any, shell_id: str) -> None:
+        try:
+            wsman.delete(self.resource_uri, selector_set=shell_selector(shell_id))
+        except WSManFaultError as err:
+            self._log('PSSESSION could not remove %s: %s' % (shell_id, err))
 
     # -- transport recovery -----------------------------------------------------------------
     def recover_transport(self) -> None:
@@ -343,14 +441,18 @@ class PSSession:
             return
         idle_timeout = self.options.idle_timeout if idle_timeout is None else idle_timeout
         buffer_mode = buffer_mode or self.options.buffer_mode
+        self._send_disconnect(self.wsman, pool.id, idle_timeout, buffer_mode)
+        pool.state = RunspacePoolState.DISCONNECTED
+        self._log('PSSESSION disconnected from %s (%s), IdleTimeOut %ss, BufferMode %s'
+                  % (self.name, pool.id, idle_timeout, buffer_mode))
+
+    def _send_disconnect(self, wsman: t.Any, shell_id: str, idle_timeout: int, buffer_mode: str) -> None:
+        """WSMan Disconnect with IdleTimeOut and BufferMode (pypsrp's own sends an empty body)."""
         rsp = NAMESPACES['rsp']
         body = ET.Element('{%s}Disconnect' % rsp)
         ET.SubElement(body, '{%s}IdleTimeOut' % rsp).text = 'PT%dS' % idle_timeout
         ET.SubElement(body, '{%s}BufferMode' % rsp).text = buffer_mode
-        self.wsman.disconnect(self.resource_uri, body, selector_set=shell_selector(pool.id))
-        pool.state = RunspacePoolState.DISCONNECTED
-        self._log('PSSESSION disconnected from %s (%s), IdleTimeOut %ss, BufferMode %s'
-                  % (self.name, pool.id, idle_timeout, buffer_mode))
+        wsman.disconnect(self.resource_uri, body, selector_set=shell_selector(shell_id))
 
     def remove_all(self) -> list[str]:
         """Delete this user's shells with the session's name (used by reset); returns their ids.

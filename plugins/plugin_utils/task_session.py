@@ -100,7 +100,9 @@ class TaskSession:
 
     def _new_session(self) -> PSSession:
         return PSSession(self._wsman, self.key.configuration_name, self.key.session_name, self.options, self.endpoint, log=self._log,
-                         shell_id=self.override.get('shell_id'), must_exist=bool(self.override.get('shell_id')))
+                         shell_id=self.override.get('shell_id'), must_exist=bool(self.override.get('shell_id')),
+                         retries=int(self.settings.get('reconnection_retries') or 0),
+                         backoff=float(self.settings.get('reconnection_backoff') or 0))
 
     def wsman(self) -> t.Any:
         """A new pypsrp WSMan client with the connection's settings (prepare() first)."""

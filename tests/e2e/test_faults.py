@@ -210,3 +210,39 @@ def test_a_command_lost_before_the_host_got_it_fails_without_resending(ansible, 
     assert winhost.stats()['actions']['Command']['requests'] == 2
     check = ansible.adhoc('raw', '$n', ansible_pssession_session_name='lost')
     assert check.stdouts() == ['0'], check
+
+
+# A fault on each WSMan request of opening a session: the host never got it (drop, reset), or
+# handled it and the answer was lost (drop_after). 'warm': the session exists beforehand.
+OPEN_FAULTS = [
+    ('Enumerate', {}, 'drop', False), ('Create', {}, 'reset', False), ('Create', {}, 'drop_after', False),
+    ('Receive', {'after': 'Create'}, 'drop', False), ('Receive', {'after': 'Create'}, 'drop_after', False),
+    ('Connect', {}, 'drop', True), ('Connect', {}, 'drop_after', True),
+    ('Receive', {'after': 'Connect'}, 'drop', True), ('Receive', {'after': 'Connect'}, 'drop_after', True),
+]
+
+
+@pytest.mark.parametrize('action, match, mode, warm', OPEN_FAULTS,
+                         ids=['%s%s-%s' % (a, '-after-' + m['after'] if m else '', f) for a, m, f, _w in OPEN_FAULTS])
+def test_a_fault_while_opening_is_undone_and_retried(ansible, winhost, action, match, mode, warm):
+    name = dict(ansible_pssession_session_name='opening', ansible_pssession_busy_timeout=2)
+    if warm:
+        assert ansible.adhoc('raw', '$warm = 1', **name).rc == 0
+    # Without retries the task is unreachable, and leaves nothing Connected behind: the next run
+    # gets the session at once instead of waiting minutes for the host to notice the client left.
+    winhost.knobs.fail_next(action, 1, mode, **match)
+    failed = ansible.adhoc('raw', "'never'", **name)
+    assert failed.results[0]['_status'] == 'unreachable', failed
+    assert 'while opening the PSSession opening' in failed.results[0]['msg']
+    assert winhost.stats()['faults'], 'the fault fired'
+    assert [s['State'] for s in winhost.sessions()] == (['Disconnected'] if warm else [])
+    # With reconnection_retries the same fault is ridden out in the task, and the session keeps its state.
+    winhost.knobs.fail_next(action, 1, mode, **match)
+    run = ansible.adhoc('raw', 'if ($warm) { "warm $warm" } else { "fresh" }', ansible_psrp_reconnection_retries=1,
+                        ansible_psrp_reconnection_backoff=0, **name)
+    assert run.rc == 0, run
+    assert run.stdouts() == (['warm 1'] if warm else ['fresh'])
+    assert not run.results[0].get('warnings'), run.results  # not "recreated": the same session
+    assert len(winhost.stats()['faults']) == 2
+    assert [(s['Name'], s['State']) for s in winhost.sessions()] == [('opening', 'Disconnected')]
+    assert winhost.stats()['actions']['Command']['requests'] == (2 if warm else 1)  # nothing ran twice

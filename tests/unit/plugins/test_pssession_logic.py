@@ -60,7 +60,7 @@ class Session(mod.PSSession):
         self.connected_to = shell['ShellId']
         return True
 
-    def _create(self):
+    def _create(self, shells):
         self.created_count += 1
         self.created = True
 

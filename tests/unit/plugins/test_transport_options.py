@@ -14,7 +14,7 @@ DEFAULTS = {
 
 def settings(**values):
     options = dict(DEFAULTS, **values)
-    return to.transport_settings(lambda name: options.get(name))
+    return to.transport_settings(options.get)
 
 
 def test_defaults_are_the_builtin_plugins():
