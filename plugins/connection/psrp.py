@@ -398,6 +398,7 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.connection import ConnectionBase
 from ansible.utils.display import Display
 
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.cancel import CancelGuard
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import check_raw_values, explain_config_error
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.task_session import TaskSession
 
@@ -417,6 +418,7 @@ class Connection(ConnectionBase):
         self.has_native_async = True
         self._shell_type = 'powershell'
         self._task_session = None
+        self._cancel_guard = CancelGuard()
         super().__init__(*args, **kwargs)
         if not C.DEFAULT_DEBUG:
             for name, level in (('pypsrp', logging.WARNING), ('requests_credssp', logging.INFO), ('urllib3', logging.INFO),
@@ -453,6 +455,7 @@ class Connection(ConnectionBase):
         if not self._connected:
             self._session().open()
             self._connected = True
+            self._cancel_guard.arm(self.close)
         return self
 
     def exec_command(self, cmd, in_data=None, sudoable=True):
@@ -473,6 +476,7 @@ class Connection(ConnectionBase):
                 self._task_session.close()
         finally:
             self._connected = False
+            self._cancel_guard.disarm()
 
     def reset(self):
         """meta: reset_connection: remove the host's session; the next task starts a fresh one."""

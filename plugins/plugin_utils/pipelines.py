@@ -111,8 +111,9 @@ class PipelineRunner:
     """Runs pipelines on a PSSession, one at a time."""
 
     def __init__(self, session: t.Any, log: t.Callable[[str], None] | None = None, verbose_errors: bool = False,
-                 retries: int = 3, backoff: float = 1.0) -> None:
+                 retries: int = 3, backoff: float = 1.0, on_command: t.Callable[[str | None], None] | None = None) -> None:
         self.session = session
+        self._on_command = on_command or (lambda command_id: None)
         self._log = log or (lambda msg: None)
         self.verbose_errors = verbose_errors
         self.retries = max(retries, 1)
@@ -141,6 +142,13 @@ class PipelineRunner:
         except Exception as err:  # pylint: disable=broad-except  # best effort, as the builtin plugin
             self._log('PSRP could not close the previous pipeline: %s' % err)
 
+    def running_command(self) -> str | None:
+        """The CommandId of a pipeline this task started and did not see finish, if any."""
+        last = self._last
+        if last is None or last.state in FINISHED_STATES or last.state == PSInvocationState.NOT_STARTED:
+            return None
+        return (last._command_id or last.id).upper()  # pylint: disable=protected-access  # pypsrp keeps the host's id there
+
     def new_pipeline(self) -> t.Any:
         self.finish_last()
         return PowerShell(self.pool)
@@ -162,6 +170,7 @@ class PipelineRunner:
         except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as err:
             self._recover_after_lost_start(ps, input_data, err)
         self._last = ps
+        self._on_command(self.running_command())
 
     def _complete_on_host(self, ps: t.Any, input_data: t.Any) -> bool:
         """Whether a pipeline whose Command answer was lost is whole on the host.
@@ -217,6 +226,7 @@ class PipelineRunner:
     def detach_last(self) -> None:
         """Leave the last pipeline running on the host (a command started to run while disconnected)."""
         self._last = None
+        self._on_command(None)
 
     def poll(self, ps: t.Any, timeout: int | None = None) -> None:
         """One Receive (its OperationTimeout ``timeout`` seconds if given); a dropped connection is

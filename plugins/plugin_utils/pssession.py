@@ -37,12 +37,16 @@ try:
     from pypsrp.exceptions import AuthenticationError, WinRMError, WinRMTransportError, WSManFaultError
     from pypsrp.host import PSHost, PSHostUserInterface
     from pypsrp.powershell import RunspacePool
+    from pypsrp.shell import SignalCode
     from pypsrp.wsman import NAMESPACES, SelectorSet
 except ImportError as err:  # pragma: no cover - exercised by the sanity import test
     HAS_PYPSRP = False
     PYPSRP_IMPORT_ERROR = err
 
 SHELL_URI = 'http://schemas.microsoft.com/wbem/wsman/1/windows/shell'
+# WSMan client settings for the requests that release a session a task gives up on: a cancelled
+# worker is killed by ansible right after its handler returns, so those requests must be quick.
+QUICK_TIMEOUTS = dict(connection_timeout=3, read_timeout=4, operation_timeout=3, reconnection_retries=0)
 COMMAND_URI = SHELL_URI + '/Command'
 PS_URI_PREFIX = 'http://schemas.microsoft.com/powershell/'
 
@@ -210,6 +214,7 @@ class PSSession:
         self.retries = retries
         self.backoff = backoff
         self._attempt = OpenAttempt()
+        self._left_by: tuple[str, str | None] = ('', None)  # (ShellId, who) a dead task of this controller left Connected
 
     # -- opening ----------------------------------------------------------------------------
     def _mine(self, shells: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -217,7 +222,7 @@ class PSSession:
             return [s for s in shells if s.get('ShellId', '').upper() == self.fixed_shell_id]
         return [s for s in shells if s.get('Name') == self.name and s.get('ResourceUri', self.resource_uri).lower() == self.resource_uri.lower()]
 
-    def open(self, known_shell_id: str | None = None) -> None:
+    def open(self, known_shell_id: str | None = None, left_by: str | None = None) -> None:
         """Connect to the session, or create it; wait up to busy_timeout while another client holds it.
 
         A transport error while opening is retried (``retries`` times, ``backoff`` seconds doubling):
@@ -225,6 +230,7 @@ class PSSession:
         what the failed attempt may have left on the host is undone from a fresh connection, so the
         session is never left Connected to a client that is gone.
         """
+        self._left_by = (known_shell_id or '').upper(), left_by
         for attempt in range(self.retries + 1):
             self._attempt = OpenAttempt()
             try:
@@ -295,9 +301,15 @@ class PSSession:
             if shell.get(field):
                 details.append('%s %s' % (label, shell[field]))
         since = shell.get('ConnectedSince') or time.strftime('%Y-%m-%d %H:%M:%S %z', time.localtime(first_busy)) + ' at least'
-        return ("The PSSession '%s' on %s is busy: it is connected to another client (%s) since %s; waited %ss (busy_timeout). "
-                "A session runs one client's commands at a time; try again later or raise busy_timeout."
-                % (self.name, self.endpoint, ', '.join(details) or 'no details from the host', since, self.options.busy_timeout))
+        msg = ("The PSSession '%s' on %s is busy: it is connected to another client (%s) since %s; waited %ss (busy_timeout). "
+               "A session runs one client's commands at a time; try again later or raise busy_timeout."
+               % (self.name, self.endpoint, ', '.join(details) or 'no details from the host', since, self.options.busy_timeout))
+        shell_id, left_by = self._left_by
+        if left_by and shell.get('ShellId', '').upper() == shell_id:
+            msg += (' That client is this controller\'s own %s, which ended without releasing the session, and taking it '
+                    'back failed: the host frees it once it notices that client is gone (its silent-client timeout, '
+                    'minutes after the last request).' % left_by)
+        return msg
 
     def _reap(self, shells: list[dict[str, str]]) -> None:
         """Remove run-scoped sessions of this controller whose run has ended."""
@@ -370,12 +382,7 @@ class PSSession:
                 pass
         if attempt.connect_sent_to is None and not attempt.create_sent:
             return
-        try:
-            fresh = self._factory()
-        except Exception:  # pylint: disable=broad-except  # settings were checked before; nothing more to do
-            return
-        if old is not None:
-            fresh.session_id = old.session_id
+        fresh = self._same_client(old)
         try:
             if attempt.connect_sent_to:
                 self._send_disconnect(fresh, attempt.connect_sent_to, self.options.idle_timeout, self.options.buffer_mode)
@@ -398,6 +405,65 @@ class PSSession:
             try:
                 fresh.close()
             except Exception:  # pylint: disable=broad-except
+                pass
+
+    def _same_client(self, old: t.Any) -> t.Any:
+        """A new HTTP connection for the WSMan client ``old`` (a WSMan object, or its SessionId), with
+        short timeouts: it undoes or stops what a broken or abandoned connection left, and must not
+        hang a cancel. WSMan tells clients apart by that SessionId, not by their TCP connection."""
+        fresh = self._factory(**QUICK_TIMEOUTS)
+        if old is not None:
+            fresh.session_id = old if isinstance(old, str) else old.session_id
+        return fresh
+
+    def abandon(self, command_id: str | None) -> None:
+        """Leave the session usable for the next client although this task did not finish.
+
+        Called when the task timed out or the worker is being cancelled (SIGINT/SIGTERM) while
+        a pipeline may still run. Errors are logged, not raised: the task is failing already,
+        and at worst the host frees the session after its silent-client timeout.
+        """
+        pool, self.pool = self.pool, None
+        old, self.wsman = self.wsman, None
+        if pool is not None:
+            self._release(self._same_client(old), pool.id, command_id, 'after an unfinished task')
+        if old is not None:
+            try:
+                old.close()
+            except Exception:  # pylint: disable=broad-except  # a broken socket
+                pass
+
+    def take_back(self, shell_id: str, client_session_id: str, command_id: str | None) -> None:
+        """Release the session a dead task of this controller left Connected (a SIGKILLed worker).
+
+        WSMan knows a client by its SessionId; speaking as that client (its id kept in the lock
+        state), we stop the command it left running and disconnect, so this task can Connect at
+        once instead of waiting for the host's silent-client timeout.
+        """
+        self._release(self._same_client(client_session_id), shell_id, command_id, 'left connected by an ended task of this controller')
+
+    def _release(self, wsman: t.Any, shell_id: str, command_id: str | None, why: str) -> None:
+        """Stop command_id (Signal ctrl_c, as Stop-Job does, then terminate, as closing a pipeline
+        does) and disconnect shell_id with the session's IdleTimeout, over wsman, which is closed."""
+        try:
+            if command_id:
+                for code in (SignalCode.PS_CTRL_C, SignalCode.TERMINATE):
+                    body = ET.Element('{%s}Signal' % NAMESPACES['rsp'], CommandId=command_id.upper())
+                    ET.SubElement(body, '{%s}Code' % NAMESPACES['rsp']).text = code
+                    try:
+                        wsman.signal(self.resource_uri, body, selector_set=shell_selector(shell_id))
+                    except WSManFaultError as err:  # it ended meanwhile
+                        self._log('PSSESSION signal %s to %s: %s' % (code.rsplit('/', 1)[-1], command_id, err))
+                self._log('PSSESSION stopped the unfinished command %s' % command_id)
+            self._send_disconnect(wsman, shell_id, self.options.idle_timeout, self.options.buffer_mode)
+            self._log('PSSESSION disconnected from %s (%s) %s' % (self.name, shell_id, why))
+        except (WSManFaultError, *TRANSPORT_ERRORS) as err:
+            self._log('PSSESSION could not release %s %s (the host frees it after its silent-client timeout): %s'
+                      % (shell_id, why, err))
+        finally:
+            try:
+                wsman.close()
+            except Exception:  # pylint: disable=broad-except  # a broken socket
                 pass
 
     def _delete_quietly(self, wsman: t.Any, shell_id: str) -> None:

@@ -11,6 +11,7 @@ reset(): remove the session.
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 import typing as t
 
@@ -33,6 +34,10 @@ except ImportError:  # pragma: no cover - require_pypsrp() reports it
     WSMan = None
 
 
+def _when(stamp: t.Any) -> str:
+    return time.strftime('%Y-%m-%d %H:%M:%S %z', time.localtime(stamp)) if isinstance(stamp, (int, float)) else 'an unknown time'
+
+
 class TaskSession:
     """The session as one task (one worker process) uses it."""
 
@@ -49,6 +54,7 @@ class TaskSession:
         self.lock: SessionLock | None = None
         self.session: PSSession | None = None
         self.runner: PipelineRunner | None = None
+        self._state: dict[str, t.Any] = {}  # what the lock state file says while this task holds the session
 
     # -- setup (no network) -----------------------------------------------------------------
     def prepare(self) -> None:
@@ -92,9 +98,12 @@ class TaskSession:
     def _debug(self, msg: str) -> None:
         self._display.vvvvv(msg, host=self.settings.get('server'))
 
-    def _wsman(self) -> t.Any:
+    def _wsman(self, **overrides: t.Any) -> t.Any:
+        settings = dict(self.settings)
+        for name, value in overrides.items():  # only ever shorter timeouts, never longer ones
+            settings[name] = min(settings[name], value) if settings.get(name) else value
         try:
-            return WSMan(**self.settings)
+            return WSMan(**settings)
         except ValueError as err:  # pypsrp's checks of incompatible settings (auth vs encryption, ...)
             raise AnsibleError('psremoting.pssession.psrp: invalid connection settings for %s: %s' % (self.endpoint, err)) from None
 
@@ -120,24 +129,46 @@ class TaskSession:
         self._log('ESTABLISH PSSESSION %s FOR USER: %s ON %s' % (self.key.session_name, self.key.user, self.endpoint))
         self.lock = self._take_lock()
         try:
-            known = self.lock.read_state().get('shell_id')
+            state = self.lock.read_state()
+            known = state.get('shell_id')
             session = self._new_session()
-            session.open(known)
+            holder = state.get('holder')
+            left_by = None
+            if known and isinstance(holder, dict) and holder.get('client'):
+                left_by = 'task (pid %s, since %s)' % (holder.get('pid', '?'), _when(holder.get('since')))
+                # We hold the lock, yet the state names a holder: that task ended without close()
+                # (a SIGKILLed worker; the kernel let go of its lock). Its session may still be
+                # Connected to it, running its last command: take it back before connecting.
+                self._display.warning(
+                    "psremoting.pssession.psrp: the PSSession '%s' on %s was left connected by a task of this controller "
+                    "that ended without releasing it (pid %s, since %s); stopping its command and taking the session back"
+                    % (self.key.session_name, self.endpoint, holder.get('pid', '?'), _when(holder.get('since'))))
+                session.take_back(known, holder['client'], holder.get('command'))
+            session.open(known, left_by)
             if session.recreated:
                 self._display.warning(
                     "psremoting.pssession.psrp: the PSSession '%s' on %s (shell %s) had expired or was removed; a new, empty "
                     "session was created (shell %s). What earlier tasks defined in it is gone. Set strict_session to fail "
                     "instead." % (self.key.session_name, self.endpoint, known, session.shell_id))
-            self.lock.write_state({'shell_id': session.shell_id, 'name': self.key.session_name, 'updated': time.time()})
+            self._state = {'shell_id': session.shell_id, 'name': self.key.session_name, 'updated': time.time(),
+                           'holder': {'pid': os.getpid(), 'since': time.time(), 'client': session.wsman.session_id}}
+            self.lock.write_state(self._state)
         except BaseException:
             self.lock.release()
             self.lock = None
             raise
         self.session = session
         verbose = getattr(self._display, 'verbosity', 0) >= 3
-        self.runner = PipelineRunner(session, log=self._debug, verbose_errors=verbose,
+        self.runner = PipelineRunner(session, log=self._debug, verbose_errors=verbose, on_command=self._remember_command,
                                      retries=max(3, int(self.settings.get('reconnection_retries') or 0)),
                                      backoff=max(0.5, float(self.settings.get('reconnection_backoff') or 0)))
+
+    def _remember_command(self, command_id: str | None) -> None:
+        """Keep the running command's id in the lock state: if this worker is killed, the next task
+        of this controller stops it (take_back) instead of waiting for it."""
+        if self.lock is not None and self._state.get('holder'):
+            self._state['holder']['command'] = command_id
+            self.lock.write_state(self._state)
 
     def _active_runner(self) -> PipelineRunner:
         if self.runner is None:
@@ -179,14 +210,25 @@ class TaskSession:
             raise connection_failure(err, 'fetching %s from the host' % in_path, self.endpoint) from None
 
     def close(self) -> None:
-        """Disconnect (keeping the session on the host) and let the next task in."""
+        """Disconnect (keeping the session on the host) and let the next task in.
+
+        A task that ends with its pipeline still running (its ``timeout:`` passed, or it is being
+        cancelled) stops that command first: the next task must not wait for an orphan.
+        """
+        disconnected = True
         try:
-            if self.runner is not None:
+            unfinished = self.runner.running_command() if self.runner is not None else None
+            if unfinished is not None and self.session is not None:
+                self._display.warning('psremoting.pssession.psrp: the task ended before its command did; stopping the '
+                                      'command %s in the PSSession %s' % (unfinished, self.key.session_name if self.key else '?'))
+                self.session.abandon(unfinished)
+            elif self.runner is not None:
                 self.runner.finish_last()
             if self.session is not None:
                 try:
                     self.session.disconnect()
                 except Exception as err:  # pylint: disable=broad-except  # the host reaps a silent session anyway
+                    disconnected = False  # the state keeps naming this task: the next one takes the session back
                     self._display.warning('psremoting.pssession.psrp: could not disconnect from the PSSession %s cleanly: %s'
                                           % (self.key.session_name if self.key else '?', err))
                 finally:
@@ -195,6 +237,8 @@ class TaskSession:
             self.session = None
             self.runner = None
             if self.lock is not None:
+                if disconnected and self._state.pop('holder', None) is not None:
+                    self.lock.write_state(self._state)
                 self.lock.release()
                 self.lock = None
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -246,3 +249,80 @@ def test_a_fault_while_opening_is_undone_and_retried(ansible, winhost, action, m
     assert len(winhost.stats()['faults']) == 2
     assert [(s['Name'], s['State']) for s in winhost.sessions()] == [('opening', 'Disconnected')]
     assert winhost.stats()['actions']['Command']['requests'] == (2 if warm else 1)  # nothing ran twice
+
+
+def _gone(pids):
+    return not [pid for pid in pids if os.path.exists('/proc/%d' % pid)]
+
+
+LONG_PLAY = """
+- hosts: win1
+  gather_facts: false
+  tasks:
+    - raw: $kept = 'from before'
+    - raw: "'started'; Start-Sleep -Seconds 600; 'finished'"
+"""
+
+
+@pytest.mark.parametrize('signum', [signal.SIGINT, signal.SIGTERM], ids=['SIGINT', 'SIGTERM'])
+def test_a_cancelled_run_stops_its_command_and_frees_the_session(ansible, winhost, signum):
+    # SIGINT is what Ctrl-C and an AWX cancel send to ansible-playbook; SIGTERM what a container stop sends.
+    name = dict(ansible_pssession_session_name='cancelled')
+    run = ansible.start_playbook(LONG_PLAY, **name)
+    wait_until(lambda: len(timeline(winhost, 'command_started')) == 2, 'the long command to start')
+    pids = run.pids
+    started = time.monotonic()
+    os.kill(run.proc.pid, signum)
+    assert run.wait().rc != 0
+    wait_until(lambda: _gone(pids), 'every process of the cancelled run to end')
+    freed = time.monotonic() - started
+    [shell] = winhost.sessions()
+    assert (shell['State'], shell['Commands']) == ('Disconnected', []), shell
+    assert winhost.stats()['actions']['Signal']['requests'] >= 1
+    # The next run gets the session at once (busy_timeout 0: no waiting), with its state.
+    after = ansible.adhoc('raw', '$kept', ansible_pssession_busy_timeout=0, **name)
+    assert after.rc == 0, after
+    assert after.stdouts() == ['from before']
+    print('cancelled with %s: session free %.2fs after the signal' % (signal.Signals(signum).name, freed))
+
+
+def test_a_task_timeout_stops_the_command_before_the_next_task(ansible, winhost):
+    run = ansible.playbook("""
+- hosts: win1
+  gather_facts: false
+  tasks:
+    - raw: "'started'; Start-Sleep -Seconds 600; 'finished'"
+      timeout: 2
+      ignore_errors: true
+    - raw: "'next'"
+""", ansible_pssession_session_name='timed')
+    first, second = run.results
+    assert first['_status'] == 'failed' and 'Timed out after 2 second' in first['msg'], first
+    assert second['_status'] == 'ok' and second['stdout'].strip() == 'next', second
+    started, done = timeline(winhost, 'command_started'), timeline(winhost, 'command_done')
+    # The 600 s command ended (stopped) before the next task's command started.
+    assert len(started) == 2 and done[0]['command'] == started[0]['command'] and done[0]['seq'] < started[1]['seq'], done
+    assert winhost.stats()['actions']['Signal']['requests'] >= 1
+    assert 'stopping the command' in run.output
+    assert winhost.sessions()[0]['Commands'] == []
+
+
+def test_a_killed_worker_leaves_nothing_the_next_task_waits_for(ansible, winhost):
+    name = dict(ansible_pssession_session_name='killed')
+    run = ansible.start_playbook(LONG_PLAY, **name)
+    wait_until(lambda: len(timeline(winhost, 'command_started')) == 2, 'the long command to start')
+    workers = run.pids - {run.proc.pid}
+    assert workers, 'ansible forks a worker per task'
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)  # nothing runs in the worker any more: no close(), no handler
+    run.wait()
+    wait_until(lambda: _gone(workers), 'the killed worker to be gone')
+    assert [s['State'] for s in winhost.sessions()] == ['Connected']  # as the dead worker left it
+    # The next task of this controller sees from its lock state that a dead task of its own held
+    # the session: it stops that task's command and takes the session back, without waiting.
+    after = ansible.adhoc('raw', '$kept', ansible_pssession_busy_timeout=0, **name)
+    assert after.rc == 0, after
+    assert after.stdouts() == ['from before']
+    assert 'ended without releasing it' in after.output, after
+    [shell] = winhost.sessions()
+    assert (shell['State'], shell['Commands']) == ('Disconnected', []), shell

@@ -13,7 +13,7 @@ URI = mod.resource_uri('Microsoft.PowerShell')
 
 
 class FakeWSMan:
-    def __init__(self):
+    def __init__(self, **_overrides):
         self.deleted = []
         self.session_id = 'S'
 
