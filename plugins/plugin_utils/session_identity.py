@@ -3,10 +3,12 @@
 """Which PSSession a task means: its key, and the names of run-scoped sessions.
 
 A run-scoped session is named ``ansible-<controller>-<pid>-<start>``: ``controller`` is a
-hash of this machine and user, ``pid``/``start`` identify the ``ansible``/``ansible-playbook``
-process of the run (its workers are forked from it, so they all compute the same name).
-The next run from the same controller recognises sessions of runs whose process is gone
-and removes them.
+hash of this machine, user, boot and PID namespace (controller_id), ``pid``/``start``
+identify the ``ansible``/``ansible-playbook`` process of the run (its workers are forked
+from it, so they all compute the same name). The next run of the same controller recognises
+sessions of its runs whose process is gone and removes them; sessions of other controllers
+(another container, an earlier boot) are never touched: their IdleTimeout or the cleanup
+callback ends them.
 """
 
 from __future__ import annotations
@@ -53,10 +55,24 @@ def _read_first(paths: tuple[str, ...]) -> str:
     return ''
 
 
+def _pid_namespace() -> str:
+    try:
+        return os.readlink('/proc/self/ns/pid')  # 'pid:[4026531836]': one per container
+    except OSError:
+        return ''
+
+
 def controller_id() -> str:
-    """12 hex digits naming this controller machine and user."""
-    machine = _read_first(('/etc/machine-id', '/var/lib/dbus/machine-id')) or socket.gethostname()
-    text = '%s\0%d' % (machine, os.getuid())
+    """12 hex digits naming this controller: machine, user, boot, PID namespace and host name.
+
+    Containers built from one image (AWX execution environments) share the machine-id and the
+    uid, and each has its own PID namespace, where a pid means nothing to the others: without
+    the namespace (and the boot), one container's run would take another's live session for a
+    leftover of a dead run and remove it.
+    """
+    machine = _read_first(('/etc/machine-id', '/var/lib/dbus/machine-id'))
+    boot = _read_first(('/proc/sys/kernel/random/boot_id',))
+    text = '\0'.join((machine, str(os.getuid()), boot, _pid_namespace(), socket.gethostname()))
     return hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]
 
 

@@ -16,6 +16,10 @@ BIN = os.path.dirname(sys.executable)
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 USERS = {'user': 'Passw0rd!', 'other': 'Other-Passw0rd!'}
+
+# As a container of an execution environment: its own PID namespace (and /proc), the same
+# machine-id, uid and file system as the others (needs root, as CI and this image run).
+UNSHARE_PID = ('unshare', '--fork', '--pid', '--mount-proc')
 PASSWORD = USERS['user']
 
 
@@ -153,17 +157,18 @@ class Ansible:
         return self._start([os.path.join(BIN, 'ansible'), 'win1', '-i', inv, '-m', module, '-a', module_args, *args], env=env)
 
     def playbook(self, text: str, *args: str, inventory: str | None = None, env: dict[str, str] | None = None,
-                 timeout: float = 240, **hostvars: t.Any) -> Run:
-        return self.start_playbook(text, *args, inventory=inventory, env=env, **hostvars).wait(timeout)
+                 timeout: float = 240, wrapper: t.Sequence[str] = (), **hostvars: t.Any) -> Run:
+        return self.start_playbook(text, *args, inventory=inventory, env=env, wrapper=wrapper, **hostvars).wait(timeout)
 
     def start_playbook(self, text: str, *args: str, inventory: str | None = None, env: dict[str, str] | None = None,
-                       **hostvars: t.Any) -> 'Background':
-        """Like playbook(), but in the background: results_so_far() shows the tasks done, wait() the Run."""
+                       wrapper: t.Sequence[str] = (), **hostvars: t.Any) -> 'Background':
+        """Like playbook(), but in the background: results_so_far() shows the tasks done, wait() the Run.
+        ``wrapper`` runs it under another command (UNSHARE_PID: in a PID namespace of its own)."""
         self.counter += 1
         path = self.tmp / ('play%d.yml' % self.counter)
         path.write_text(text)
         inv = inventory or self.inventory(**hostvars)
-        return self._start([os.path.join(BIN, 'ansible-playbook'), '-i', inv, str(path), *args], env=env)
+        return self._start([*wrapper, os.path.join(BIN, 'ansible-playbook'), '-i', inv, str(path), *args], env=env)
 
     def adhoc(self, module: str, module_args: str, *args: str, inventory: str | None = None, env: dict[str, str] | None = None,
               timeout: float = 240, **hostvars: t.Any) -> Run:

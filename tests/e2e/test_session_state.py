@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from e2e_support import PASSWORD, create_count, total_requests, wait_until
+from e2e_support import PASSWORD, UNSHARE_PID, create_count, total_requests, wait_until
 
 STATE_PLAY = """
 - hosts: win1
@@ -259,3 +259,29 @@ def test_another_user_cannot_reach_a_named_session(ansible, winhost):
     assert owners == [('private', 'other'), ('private', 'user')]
     again = ansible.adhoc('raw', '$x', ansible_pssession_session_name='private')
     assert again.stdouts() == ['mine']
+
+
+def test_runs_in_separate_pid_namespaces_keep_their_own_run_scoped_sessions(ansible, winhost):
+    # Two runs as AWX runs jobs: each in a container of one image (same machine-id and uid, a PID
+    # namespace of its own). Run B's reaper must not take run A's live session for a dead run's.
+    first = ansible.start_playbook("""
+- hosts: win1
+  gather_facts: false
+  tasks:
+    - raw: $mine = 'A'
+    - raw: while (-not (Test-Path C:\\\\b-done)) { Start-Sleep -Milliseconds 50 }; $mine
+""", wrapper=UNSHARE_PID)
+    wait_until(lambda: len(first.results_so_far()) == 1, "run A's first task")
+    second = ansible.playbook("""
+- hosts: win1
+  gather_facts: false
+  tasks:
+    - raw: $mine = 'B'; $mine
+""", wrapper=UNSHARE_PID)
+    assert second.rc == 0, second
+    assert len(winhost.sessions()) == 2, 'B made its own session and removed none'
+    winhost.filesystem.write_bytes('C:\\\\b-done', b'go')
+    first = first.wait()
+    assert first.rc == 0, first
+    assert first.stdouts()[-1] == 'A', 'run A kept its session and its state'
+    assert winhost.stats()['events'].get('shells_deleted', 0) == 0
