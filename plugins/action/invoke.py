@@ -149,6 +149,9 @@ class ActionModule(SessionActionBase):
         if failures:
             result['failed'] = True
             result['msg'] = '; '.join(failures)
+        warning = runner.lost_replies_warning()
+        if warning:
+            result.setdefault('warnings', []).append(warning)
         return result
 
     @staticmethod

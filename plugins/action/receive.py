@@ -97,6 +97,9 @@ class ActionModule(SessionActionBase):
                 ', '.join(c['command_id'] for c in commands if c['state'] == 'Running'), args['timeout']))
         if failures:
             result.update(failed=True, msg='; '.join(failures))
+        warning = runner.lost_replies_warning()
+        if warning:
+            result['warnings'] = [warning]
         return result
 
     def _receive(self, runner: t.Any, pss: t.Any, command_id: str, wait: bool, deadline: float, operation_timeout: int,

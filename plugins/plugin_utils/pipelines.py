@@ -32,6 +32,7 @@ HAS_PYPSRP = True
 try:
     import requests.exceptions
     from pypsrp.complex_objects import GenericComplexObject, PSInvocationState
+    from pypsrp.exceptions import WSManFaultError
     from pypsrp.powershell import PowerShell
     from pypsrp.shell import SignalCode
 except ImportError:  # pragma: no cover - pssession.require_pypsrp() reports it
@@ -45,6 +46,9 @@ COMMON_ARGS = 'PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestrict
 # global scope and would outlive the task, failing every later one: the line reads it and
 # resets it in one expression, without defining any variable.
 RAW_EPILOGUE = 'exit ($LASTEXITCODE, ($global:LASTEXITCODE = 0))[0]'
+
+# wsmerror.h ERROR_WSMAN_INVALID_SELECTORS: what WinRM answers for a command it has forgotten.
+COMMAND_NOT_FOUND = 2150858843
 
 FILE_SCRIPT = 'param([string]$Path, [Parameter(ValueFromRemainingArguments)][string[]]$ScriptArgs) & $Path @ScriptArgs'
 
@@ -111,14 +115,17 @@ class PipelineRunner:
     """Runs pipelines on a PSSession, one at a time."""
 
     def __init__(self, session: t.Any, log: t.Callable[[str], None] | None = None, verbose_errors: bool = False,
-                 retries: int = 3, backoff: float = 1.0, on_command: t.Callable[[str | None], None] | None = None) -> None:
+                 retries: int = 3, backoff: float = 1.0, on_command: t.Callable[[str | None], None] | None = None,
+                 warn: t.Callable[[str], None] | None = None) -> None:
         self.session = session
         self._on_command = on_command or (lambda command_id: None)
         self._log = log or (lambda msg: None)
+        self._warn = warn or self._log
         self.verbose_errors = verbose_errors
         self.retries = max(retries, 1)
         self.backoff = backoff
         self._last: t.Any = None
+        self._lost_replies = 0
 
     @property
     def pool(self) -> t.Any:
@@ -230,7 +237,14 @@ class PipelineRunner:
 
     def poll(self, ps: t.Any, timeout: int | None = None) -> None:
         """One Receive (its OperationTimeout ``timeout`` seconds if given); a dropped connection is
-        re-established and the Receive asked again."""
+        re-established and the Receive asked again.
+
+        A Receive whose connection dropped may have been answered by the host with output that
+        never arrived (WinRM hands output out once; pypsrp 0.9.1 does not use WSMan's robust
+        connections to have it sent again). The task is then warned that output may be missing,
+        and a host that no longer knows the command (its final answer, Done, was the lost one)
+        means it completed: what arrived is reported, not a raw fault.
+        """
         failures = 0
         while True:
             try:
@@ -242,7 +256,24 @@ class PipelineRunner:
                     raise AnsibleConnectionFailure('psremoting.pssession.psrp: the connection to %s kept dropping while '
                                                    'receiving output: %s' % (self.session.endpoint, err))
                 self._log('PSRP connection lost while receiving output, reconnecting: %s' % err)
+                self._lost_replies += 1
                 self._reconnect(err)
+            except WSManFaultError as err:
+                if not (failures and err.code == COMMAND_NOT_FOUND):
+                    raise
+                self._log('PSRP the host no longer knows the command after a lost reply: it completed (%s)' % err)
+                ps.state = PSInvocationState.COMPLETED
+                ps.runspace_pool.pipelines.pop(ps.id, None)
+                return
+
+    def lost_replies_warning(self) -> str | None:
+        """What to tell the task when Receive answers may have been lost since the last call (None: none were)."""
+        lost, self._lost_replies = self._lost_replies, 0
+        if not lost:
+            return None
+        return ('psremoting.pssession.psrp: the connection to %s dropped %d time(s) while the host was answering with output '
+                'of the command; output it sent in a lost answer is missing, so the output may be incomplete (the command '
+                'ran once)' % (self.session.endpoint, lost))
 
     def wait(self, ps: t.Any) -> None:
         while ps.state == PSInvocationState.RUNNING:
@@ -256,6 +287,9 @@ class PipelineRunner:
         stdout = '\r\n'.join(stdout_lines)
         stderr = ''.join(format_error(e, self.verbose_errors) for e in ps.streams.error)
         stderr += ''.join(to_text(o) for o in host.ui.stderr)
+        warning = self.lost_replies_warning()
+        if warning:
+            self._warn(warning)
         shown_out, shown_err = ('<censored due to no log>',) * 2 if no_log else (stdout, stderr)
         self._log('PSRP RC: %d' % rc)
         self._log('PSRP STDOUT: %s' % shown_out)

@@ -160,6 +160,7 @@ class TaskSession:
         self.session = session
         verbose = getattr(self._display, 'verbosity', 0) >= 3
         self.runner = PipelineRunner(session, log=self._debug, verbose_errors=verbose, on_command=self._remember_command,
+                                     warn=self._display.warning,
                                      retries=max(3, int(self.settings.get('reconnection_retries') or 0)),
                                      backoff=max(0.5, float(self.settings.get('reconnection_backoff') or 0)))
 

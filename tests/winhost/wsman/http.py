@@ -267,9 +267,11 @@ class WSManHandler(BaseHTTPRequestHandler):
             shell_id, command_id = req.selectors.get("ShellId"), req.command_id
             fired = core.knobs.take_failure(action, shell_id, command_id)
             failure = fired[0] if fired else None
-            if fired:
-                core.stats.fault(action, failure, shell_id, command_id, fired[1])
+            if action == "Receive" and command_id:
+                core.stats.record("receive", shell=(shell_id or "").upper(), command=command_id.upper(),
+                                  nth=core.knobs.seen(action, command_id))
             if failure in ("drop", "reset"):
+                core.stats.fault(action, failure, shell_id, command_id, fired[1])
                 core.stats.event(f"connections_{failure}")
                 core.stats.request(action, len(raw), 0, True)
                 self._abort(reset=failure == "reset")
@@ -282,6 +284,8 @@ class WSManHandler(BaseHTTPRequestHandler):
             action_uri, children = operations.handle(ctx, req)
             body = soap.envelope(action_uri, relates_to, children)
             if failure == "drop_after":
+                # Recorded once handled: the answer, with whatever output it took, is what is lost.
+                core.stats.fault(action, failure, shell_id, command_id, fired[1])
                 core.stats.event("connections_drop_after")
                 core.stats.request(action, len(raw), 0, True)
                 self._abort(reset=False)

@@ -172,6 +172,11 @@ class HostKnobs:
                 rule.observe(action, shell_id)
             return None
 
+    def seen(self, action: str, command_id: str) -> int:
+        """How many requests of action naming command_id the host has seen (FaultRule.nth counts these)."""
+        with self._lock:
+            return self._seen.get((action, command_id.upper()), 0)
+
     def as_dict(self) -> dict[str, typing.Any]:
         with self._lock:
             out = dict(self._values)
