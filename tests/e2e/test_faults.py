@@ -370,3 +370,25 @@ def test_a_lost_receive_reply_is_reported_never_a_clean_success(ansible, winhost
     assert 'Traceback' not in run.output and 'command identifier' not in run.output
     assert winhost.stats()['actions']['Command']['requests'] == 2
     assert winhost.sessions()[0]['Commands'] == []
+
+
+def test_a_host_restart_between_tasks_and_during_one(ansible, winhost):
+    name = dict(ansible_pssession_session_name='rebooted')
+    assert ansible.adhoc('raw', '$before = 1', **name).rc == 0
+    winhost.restart()  # a reboot: the sessions are gone
+    between = ansible.adhoc('raw', 'if ($before) { "kept" } else { "empty" }', **name)
+    assert between.rc == 0 and between.stdouts() == ['empty'], between
+    assert 'expired or was removed' in ' '.join(between.results[0].get('warnings', []))
+    # During a task: the task fails clearly (its command is gone with the session), nothing hangs,
+    # and the next task gets a new session.
+    commands = len(timeline(winhost, 'command_started'))
+    task = ansible.start_adhoc('raw', _wait_for_file(r'C:\never', 'done'), **name)
+    wait_until(lambda: len(timeline(winhost, 'command_started')) > commands, 'the command to start')
+    winhost.restart()
+    during = task.wait()
+    assert during.rc != 0, during
+    assert during.results[0]['_status'] in ('failed', 'unreachable'), during
+    assert 'Traceback' not in during.output
+    print('restart during a task: %s: %s' % (during.results[0]['_status'], during.results[0]['msg'][:300]))
+    after = ansible.adhoc('raw', '"after"', **name)
+    assert after.rc == 0 and after.stdouts() == ['after'], after
