@@ -29,6 +29,8 @@ description:
   - When a session this controller used has expired or vanished, it is recreated and the task result carries
     a warning saying so; with O(strict_session) the task fails instead.
   - "C(meta: reset_connection) removes the host's session; the next task starts a fresh one."
+  - A task that times out or is cancelled (SIGINT/SIGTERM) stops its command on the host and disconnects, so the
+    next task gets the session at once; see the collection's C(docs/reliability.md) for every fault.
 version_added: 0.1.0
 requirements:
   - pypsrp>=0.9.1, <1.0.0 (Python library on the controller)
@@ -141,7 +143,10 @@ options:
     default: 30
   reconnection_retries:
     description:
-      - How many times to retry opening an HTTP connection that failed.
+      - How many times to retry opening an HTTP connection that failed, and opening the session after a
+        connection fault (what the failed attempt left on the host is undone first). With V(0) neither is retried.
+      - A command is never sent twice, whatever the value; a dropped Receive of a running command is asked again
+        up to max(3, O(reconnection_retries)) times, which cannot run anything twice.
     type: int
     vars:
       - name: ansible_psrp_reconnection_retries
