@@ -23,6 +23,7 @@ from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession imp
     PSSession, TRANSPORT_ERRORS, connection_failure, require_pypsrp,
 )
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_overrides import read_override
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_registry import record_use
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_identity import SessionKey, run_scoped_name
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_lock import SessionLock
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import SessionOptions, read_session_options
@@ -153,6 +154,8 @@ class TaskSession:
             self._state = {'shell_id': session.shell_id, 'name': self.key.session_name, 'updated': time.time(),
                            'holder': {'pid': os.getpid(), 'since': time.time(), 'client': session.wsman.session_id}}
             self.lock.write_state(self._state)
+            if not self.options.named:
+                record_use(self.key.digest)
         except BaseException:
             self.lock.release()
             self.lock = None

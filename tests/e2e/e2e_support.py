@@ -67,10 +67,12 @@ class Run:
 class Background:
     """An ansible process started and not yet waited for."""
 
-    def __init__(self, argv: list[str], env: dict[str, str], cwd: str, results_file: str) -> None:
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: str, results_file: str, stdin: str | None = None) -> None:
         self.results_file = results_file
         self.started = time.monotonic()
-        self.proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE, start_new_session=stdin is not None)
+        self.stdin = stdin  # a prompt's answer (--ask-pass): no controlling terminal, so getpass reads stdin
 
     @property
     def pids(self) -> set[int]:
@@ -86,7 +88,7 @@ class Background:
 
     def wait(self, timeout: float = 240) -> Run:
         try:
-            out, err = self.proc.communicate(timeout=timeout)
+            out, err = self.proc.communicate(input=self.stdin, timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             out, err = self.proc.communicate()
@@ -144,11 +146,11 @@ class Ansible:
     def _run(self, argv: list[str], env: dict[str, str] | None = None, timeout: float = 240) -> Run:
         return self._start(argv, env).wait(timeout)
 
-    def _start(self, argv: list[str], env: dict[str, str] | None = None) -> 'Background':
+    def _start(self, argv: list[str], env: dict[str, str] | None = None, stdin: str | None = None) -> 'Background':
         self.counter += 1
         results = str(self.tmp / ('results%d.jsonl' % self.counter))
         env = dict(env or self.env(), RECORD_RESULTS_FILE=results)
-        return Background(argv, env, str(self.tmp), results)
+        return Background(argv, env, str(self.tmp), results, stdin)
 
     def start_adhoc(self, module: str, module_args: str, *args: str, inventory: str | None = None,
                     env: dict[str, str] | None = None, **hostvars: t.Any) -> 'Background':
@@ -157,18 +159,19 @@ class Ansible:
         return self._start([os.path.join(BIN, 'ansible'), 'win1', '-i', inv, '-m', module, '-a', module_args, *args], env=env)
 
     def playbook(self, text: str, *args: str, inventory: str | None = None, env: dict[str, str] | None = None,
-                 timeout: float = 240, wrapper: t.Sequence[str] = (), **hostvars: t.Any) -> Run:
-        return self.start_playbook(text, *args, inventory=inventory, env=env, wrapper=wrapper, **hostvars).wait(timeout)
+                 timeout: float = 240, wrapper: t.Sequence[str] = (), stdin: str | None = None, **hostvars: t.Any) -> Run:
+        return self.start_playbook(text, *args, inventory=inventory, env=env, wrapper=wrapper, stdin=stdin,
+                                   **hostvars).wait(timeout)
 
     def start_playbook(self, text: str, *args: str, inventory: str | None = None, env: dict[str, str] | None = None,
-                       wrapper: t.Sequence[str] = (), **hostvars: t.Any) -> 'Background':
+                       wrapper: t.Sequence[str] = (), stdin: str | None = None, **hostvars: t.Any) -> 'Background':
         """Like playbook(), but in the background: results_so_far() shows the tasks done, wait() the Run.
         ``wrapper`` runs it under another command (UNSHARE_PID: in a PID namespace of its own)."""
         self.counter += 1
         path = self.tmp / ('play%d.yml' % self.counter)
         path.write_text(text)
         inv = inventory or self.inventory(**hostvars)
-        return self._start([*wrapper, os.path.join(BIN, 'ansible-playbook'), '-i', inv, str(path), *args], env=env)
+        return self._start([*wrapper, os.path.join(BIN, 'ansible-playbook'), '-i', inv, str(path), *args], env=env, stdin=stdin)
 
     def adhoc(self, module: str, module_args: str, *args: str, inventory: str | None = None, env: dict[str, str] | None = None,
               timeout: float = 240, **hostvars: t.Any) -> Run:

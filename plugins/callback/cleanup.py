@@ -1,0 +1,120 @@
+# Copyright (c) 2025 psremoting.pssession contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: cleanup
+type: aggregate
+short_description: Remove this run's run-scoped PSSessions when the run ends
+version_added: 0.2.0
+author: psremoting maintainers (@psremoting)
+description:
+  - A run-scoped session (no O(psremoting.pssession.psrp#connection:session_name)) is shared by the tasks
+    of one C(ansible-playbook) or C(ansible) run. Without this callback it stays on the host after the run
+    until its IdleTimeout passes or a later run from the same controller removes it; in an execution
+    environment (AWX), where every job runs in a new container, no later run ever does.
+  - With this callback enabled, the end of the run removes the run-scoped session of every host on which
+    a task of this run used one, with the host's own connection settings and credentials (also those
+    given with C(--ask-pass), as AWX machine credentials are).
+  - Named sessions are never touched.
+  - Enable it in C(ansible.cfg) with C(callbacks_enabled = psremoting.pssession.cleanup) under
+    C([defaults]), or with E(ANSIBLE_CALLBACKS_ENABLED).
+requirements:
+  - the psremoting.pssession.psrp connection
+"""
+
+EXAMPLES = r"""
+# ansible.cfg of the project (AWX reads the project's ansible.cfg):
+#
+#   [defaults]
+#   callbacks_enabled = psremoting.pssession.cleanup
+"""
+
+import inspect
+
+from ansible.playbook.play_context import PlayContext
+from ansible.plugins.callback import CallbackBase
+from ansible.plugins.loader import connection_loader
+from ansible.template import Templar
+from ansible.utils.display import Display
+
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_registry import forget_run, sessions_used_by_this_run
+
+CONNECTION = 'psremoting.pssession.psrp'
+display = Display()
+
+
+def _run_passwords():
+    """The passwords ansible asked for at the start of the run (--ask-pass), or {}.
+
+    ansible keeps them on its task queue manager and gives callbacks no reference to it; the
+    callback is called from that manager's send_callback(), so it is found one frame up.
+    """
+    frame = inspect.currentframe()
+    try:
+        while frame is not None:
+            owner = frame.f_locals.get('self')
+            if frame.f_code.co_name == 'send_callback' and isinstance(getattr(owner, 'passwords', None), dict):
+                return owner.passwords
+            frame = frame.f_back
+    finally:
+        del frame
+    return {}
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = 'aggregate'
+    CALLBACK_NAME = 'psremoting.pssession.cleanup'
+    CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._play = None
+        self._hosts = {}  # inventory name -> (Host, the play it ran in)
+
+    def v2_playbook_on_play_start(self, play):
+        self._play = play
+
+    def _seen(self, result):
+        host = getattr(result, '_host', None)
+        if host is not None and self._play is not None:
+            self._hosts[host.get_name()] = (host, self._play)
+
+    v2_runner_on_ok = v2_runner_on_failed = v2_runner_on_unreachable = v2_runner_on_skipped = _seen
+
+    def v2_playbook_on_stats(self, stats):
+        used = sessions_used_by_this_run()
+        if not used:
+            return
+        passwords = _run_passwords()
+        for name, (host, play) in sorted(self._hosts.items()):
+            try:
+                connection = self._connection_for(host, play, passwords)
+                session = connection.task_session()
+                session.prepare()
+            except Exception as err:  # pylint: disable=broad-except  # not a host of this connection
+                display.vvvv('psremoting.pssession.cleanup: %s: %s' % (name, err))
+                continue
+            if session.key.digest not in used:
+                continue
+            try:
+                connection.reset()
+                display.vvv('psremoting.pssession.cleanup: removed the run-scoped session of %s' % name)
+            except Exception as err:  # pylint: disable=broad-except  # its IdleTimeout removes it anyway
+                display.warning('psremoting.pssession.cleanup: could not remove the run-scoped session of %s (its '
+                                'IdleTimeout will): %s' % (name, err))
+        forget_run()
+
+    @staticmethod
+    def _connection_for(host, play, passwords):
+        """The host's psremoting.pssession.psrp connection, set up as a task of the play would set it up
+        (whatever connection the host uses: only one whose session key this run recorded is acted on)."""
+        variables = play.get_variable_manager().get_vars(play=play, host=host)
+        templar = Templar(loader=play.get_loader(), variables=variables)
+        play_context = PlayContext(play=play, passwords=passwords)
+        connection = connection_loader.get(CONNECTION, play_context, None)
+        task_keys = {'password': play_context.password} if play_context.password else None
+        connection.set_options(task_keys=task_keys, var_options=connection._resolve_option_variables(variables, templar))
+        return connection
