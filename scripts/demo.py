@@ -35,7 +35,7 @@ windows:
     ansible_password: {password}
     ansible_psrp_protocol: http
     ansible_psrp_auth: ntlm            # NTLM with WinRM message encryption
-    ansible_pssession_session_name: demo
+    ansible_pssession_name: demo
     ansible_pssession_idle_timeout: 600
 """
 

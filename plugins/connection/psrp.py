@@ -279,9 +279,23 @@ options:
       - Must not have the form of a run-scoped name.
     type: str
     vars:
+      - name: ansible_pssession_name
+        version_added: 0.2.0
       - name: ansible_pssession_session_name
+        deprecated:
+          why: The other session options are ansible_pssession_<option>; this name stuttered.
+          alternatives: ansible_pssession_name
+          version: 1.0.0
+          collection_name: psremoting.pssession
     env:
+      - name: ANSIBLE_PSSESSION_NAME
+        version_added: 0.2.0
       - name: ANSIBLE_PSSESSION_SESSION_NAME
+        deprecated:
+          why: The other session options are ANSIBLE_PSSESSION_<OPTION>; this name stuttered.
+          alternatives: ANSIBLE_PSSESSION_NAME
+          version: 1.0.0
+          collection_name: psremoting.pssession
   idle_timeout:
     description:
       - Seconds the host keeps the session while no client is connected, set when it is created and at
@@ -327,7 +341,7 @@ options:
     env:
       - name: ANSIBLE_PSSESSION_STRICT_SESSION
 notes:
-  - Options can also be given as extra variables (C(-e ansible_pssession_session_name=build)), which take precedence.
+  - Options can also be given as extra variables (C(-e ansible_pssession_name=build)), which take precedence.
   - Check mode and C(--diff) are handled by the modules, as with the builtin plugin.
   - The controller keeps lock and state files in C($TMPDIR/ansible-pssession-<uid>) (or C($ANSIBLE_PSSESSION_LOCK_DIR)).
 seealso:
@@ -348,7 +362,7 @@ EXAMPLES = r"""
 #       ansible_password: "{{ vault_windows_password }}"
 #       ansible_psrp_protocol: https
 #       ansible_psrp_auth: ntlm
-#       ansible_pssession_session_name: build
+#       ansible_pssession_name: build
 #       ansible_pssession_idle_timeout: 14400   # kept 4 hours without a client
 #       ansible_pssession_strict_session: true  # fail rather than start over silently
 #
@@ -367,8 +381,8 @@ EXAMPLES = r"""
 #
 # Ad-hoc commands, one after the other, on the same named session:
 #
-#   ansible windows -m raw -a '$x = 5' -e ansible_pssession_session_name=demo
-#   ansible windows -m raw -a '$x' -e ansible_pssession_session_name=demo      # prints 5
+#   ansible windows -m raw -a '$x = 5' -e ansible_pssession_name=demo
+#   ansible windows -m raw -a '$x' -e ansible_pssession_name=demo      # prints 5
 
 - name: State carries from task to task
   hosts: windows
@@ -387,7 +401,7 @@ EXAMPLES = r"""
   hosts: windows
   gather_facts: false
   vars:
-    ansible_pssession_session_name: nightly
+    ansible_pssession_name: nightly
     ansible_pssession_busy_timeout: 120
   tasks:
     - name: Runs in the session named nightly

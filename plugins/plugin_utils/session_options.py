@@ -36,9 +36,14 @@ SESSION_OPTIONS = ('session_name', 'idle_timeout', 'output_buffering_mode', 'bus
 RUN_SCOPED_NAME = re.compile(r'^ansible-(?P<controller>[0-9a-f]{12})-(?P<pid>\d+)-(?P<start>\d+)$')
 
 
+# The variable/environment suffix of an option where it is not the option's name.
+VARIABLE_SUFFIX = {'session_name': 'name'}
+
+
 def option_sources(name: str) -> str:
     """Where a session option can be set, for error messages."""
-    return 'ansible_pssession_%s, ANSIBLE_PSSESSION_%s' % (name, name.upper())
+    suffix = VARIABLE_SUFFIX.get(name, name)
+    return 'ansible_pssession_%s, ANSIBLE_PSSESSION_%s' % (suffix, suffix.upper())
 
 
 def _allowed(name: str) -> str:

@@ -106,7 +106,7 @@ def hostvars(plugin: str, port: int, name: str) -> dict[str, t.Any]:
         'ansible_psrp_message_encryption': 'never',
     }
     if plugin == OURS:
-        values['ansible_pssession_session_name'] = 'profile-%s-%d' % (name, RUN_ID)
+        values['ansible_pssession_name'] = 'profile-%s-%d' % (name, RUN_ID)
     return values
 
 

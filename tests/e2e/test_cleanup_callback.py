@@ -28,7 +28,7 @@ def test_without_the_callback_a_run_scoped_session_waits_for_its_idle_timeout(an
 
 
 def test_the_callback_removes_the_runs_session_and_leaves_named_ones(ansible, winhost):
-    assert ansible.adhoc('raw', '1', ansible_pssession_session_name='keep').rc == 0
+    assert ansible.adhoc('raw', '1', ansible_pssession_name='keep').rc == 0
     run = ansible.playbook(PLAY, env=_with_cleanup(ansible))
     assert run.rc == 0, run
     assert run.stdouts() == ['', '1']

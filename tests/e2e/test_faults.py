@@ -39,7 +39,7 @@ def _requests(host, action):
 
 def test_a_session_held_by_another_client_is_waited_for_then_reported_busy(ansible, winhost):
     wsman, pool = hold_session(winhost, 'shared')
-    run = ansible.adhoc('raw', '1', ansible_pssession_session_name='shared', ansible_pssession_busy_timeout=2)
+    run = ansible.adhoc('raw', '1', ansible_pssession_name='shared', ansible_pssession_busy_timeout=2)
     assert run.rc != 0, run
     msg = run.results[0]['msg']
     assert 'busy' in msg and 'since' in msg and 'shared' in msg and 'waited 2s (busy_timeout)' in msg, msg
@@ -49,7 +49,7 @@ def test_a_session_held_by_another_client_is_waited_for_then_reported_busy(ansib
 
     # The other client lets go once the task has found the session busy: the task gets it.
     enumerates = _requests(winhost, 'Enumerate')
-    waiting = ansible.start_adhoc('raw', '"got it"', ansible_pssession_session_name='shared', ansible_pssession_busy_timeout=120)
+    waiting = ansible.start_adhoc('raw', '"got it"', ansible_pssession_name='shared', ansible_pssession_busy_timeout=120)
     wait_until(lambda: _requests(winhost, 'Enumerate') > enumerates, 'the task to find the session held')
     release_session(wsman, pool)
     run = waiting.wait()
@@ -68,9 +68,9 @@ def _release(host, path):
 
 
 def test_concurrent_tasks_of_one_controller_are_serialized(ansible, winhost):
-    first = ansible.start_adhoc('raw', _wait_for_file(r'C:\release-first', 'first done'), ansible_pssession_session_name='serial')
+    first = ansible.start_adhoc('raw', _wait_for_file(r'C:\release-first', 'first done'), ansible_pssession_name='serial')
     wait_until(lambda: timeline(winhost, 'command_started'), "the first task's command to start")
-    second = ansible.start_adhoc('raw', "'second'", ansible_pssession_session_name='serial')
+    second = ansible.start_adhoc('raw', "'second'", ansible_pssession_name='serial')
     wait_until(lambda: has_open(second.pids, str(ansible.lock_dir), '.lock'), 'the second task to wait for the session lock')
     _release(winhost, r'C:\release-first')
     first, second = first.wait(), second.wait()
@@ -86,10 +86,10 @@ def test_concurrent_tasks_of_one_controller_are_serialized(ansible, winhost):
 
 
 def test_the_controller_lock_times_out_with_who_holds_it(ansible, winhost):
-    first = ansible.start_adhoc('raw', _wait_for_file(r'C:\release-held', 'first done'), ansible_pssession_session_name='held')
+    first = ansible.start_adhoc('raw', _wait_for_file(r'C:\release-held', 'first done'), ansible_pssession_name='held')
     wait_until(lambda: timeline(winhost, 'command_started'), "the first task's command to start")
     holders = first.pids
-    second = ansible.adhoc('raw', "'second'", ansible_pssession_session_name='held', ansible_pssession_busy_timeout=1)
+    second = ansible.adhoc('raw', "'second'", ansible_pssession_name='held', ansible_pssession_busy_timeout=1)
     _release(winhost, r'C:\release-held')
     first = first.wait()
     assert first.rc == 0, first
@@ -101,10 +101,10 @@ def test_the_controller_lock_times_out_with_who_holds_it(ansible, winhost):
 
 
 def test_a_vanished_session_is_recreated_with_a_warning(ansible, winhost):
-    assert ansible.adhoc('raw', '$x = 1', ansible_pssession_session_name='fragile').rc == 0
+    assert ansible.adhoc('raw', '$x = 1', ansible_pssession_name='fragile').rc == 0
     (shell,) = winhost.sessions()
     winhost.kill_session(shell['ShellId'])
-    run = ansible.adhoc('raw', 'if ($null -eq $x) { "empty" } else { $x }', ansible_pssession_session_name='fragile')
+    run = ansible.adhoc('raw', 'if ($null -eq $x) { "empty" } else { $x }', ansible_pssession_name='fragile')
     assert run.rc == 0, run
     assert run.stdouts() == ['empty']
     warnings = ' '.join(str(w) for w in run.results[0].get('warnings', []))
@@ -113,10 +113,10 @@ def test_a_vanished_session_is_recreated_with_a_warning(ansible, winhost):
 
 
 def test_a_vanished_session_fails_the_task_when_strict(ansible, winhost):
-    assert ansible.adhoc('raw', '$x = 1', ansible_pssession_session_name='precious').rc == 0
+    assert ansible.adhoc('raw', '$x = 1', ansible_pssession_name='precious').rc == 0
     (shell,) = winhost.sessions()
     winhost.kill_session(shell['ShellId'])
-    run = ansible.adhoc('raw', '$x', ansible_pssession_session_name='precious', ansible_pssession_strict_session=True)
+    run = ansible.adhoc('raw', '$x', ansible_pssession_name='precious', ansible_pssession_strict_session=True)
     assert run.rc != 0, run
     assert 'strict_session' in run.results[0]['msg']
     assert create_count(winhost) == 1
@@ -124,11 +124,11 @@ def test_a_vanished_session_fails_the_task_when_strict(ansible, winhost):
 
 
 def test_an_expired_session_is_recreated_with_a_warning(ansible, winhost):
-    assert ansible.adhoc('raw', '$x = 1', ansible_pssession_session_name='short', ansible_pssession_idle_timeout=60).rc == 0
+    assert ansible.adhoc('raw', '$x = 1', ansible_pssession_name='short', ansible_pssession_idle_timeout=60).rc == 0
     winhost.control({'time_scale': 1000})
     wait_until(lambda: not winhost.sessions(), 'the host to expire the session')
     winhost.control({'time_scale': 1})
-    run = ansible.adhoc('raw', '"again"', ansible_pssession_session_name='short', ansible_pssession_idle_timeout=60)
+    run = ansible.adhoc('raw', '"again"', ansible_pssession_name='short', ansible_pssession_idle_timeout=60)
     assert run.rc == 0, run
     assert 'expired or was removed' in ' '.join(str(w) for w in run.results[0].get('warnings', []))
 
@@ -171,12 +171,12 @@ def test_a_refused_tls_certificate_is_unreachable(ansible, winhost):
 
 @pytest.mark.parametrize('mode', ['drop', 'reset'])
 def test_a_dropped_receive_is_reconnected_and_the_output_received_to_the_end(ansible, winhost, mode):
-    assert ansible.adhoc('raw', '$warm = 1', ansible_pssession_session_name='drops').rc == 0
+    assert ansible.adhoc('raw', '$warm = 1', ansible_pssession_name='drops').rc == 0
     # The fault hits the second Receive of a command: the first one brings 'one', so the second is
     # one of the running pipeline's, which cannot end before the test creates the file.
     winhost.knobs.fail_next('Receive', 1, mode, nth=2)
     script = "'one'; %s; 'three'" % _wait_for_file(r'C:\release-drops', 'two')
-    task = ansible.start_adhoc('raw', script, ansible_pssession_session_name='drops')
+    task = ansible.start_adhoc('raw', script, ansible_pssession_name='drops')
     wait_until(lambda: winhost.stats()['faults'], 'the fault to hit a Receive')
     _release(winhost, r'C:\release-drops')
     run = task.wait()
@@ -194,24 +194,24 @@ def test_a_dropped_receive_is_reconnected_and_the_output_received_to_the_end(ans
 
 
 def test_a_command_whose_answer_was_lost_is_not_sent_again(ansible, winhost):
-    assert ansible.adhoc('raw', '$n = 0', ansible_pssession_session_name='once').rc == 0
+    assert ansible.adhoc('raw', '$n = 0', ansible_pssession_name='once').rc == 0
     winhost.knobs.fail_next('Command', 1, 'drop_after')
-    run = ansible.adhoc('raw', '$n += 1; "n=$n"', ansible_pssession_session_name='once')
+    run = ansible.adhoc('raw', '$n += 1; "n=$n"', ansible_pssession_name='once')
     assert run.rc == 0, run
     assert run.stdouts() == ['n=1'], run
     assert winhost.stats()['actions']['Command']['requests'] == 2
-    check = ansible.adhoc('raw', '$n', ansible_pssession_session_name='once')
+    check = ansible.adhoc('raw', '$n', ansible_pssession_name='once')
     assert check.stdouts() == ['1']
 
 
 def test_a_command_lost_before_the_host_got_it_fails_without_resending(ansible, winhost):
-    assert ansible.adhoc('raw', '$n = 0', ansible_pssession_session_name='lost').rc == 0
+    assert ansible.adhoc('raw', '$n = 0', ansible_pssession_name='lost').rc == 0
     winhost.knobs.fail_next('Command', 1, 'drop')
-    run = ansible.adhoc('raw', '$n += 1', ansible_pssession_session_name='lost')
+    run = ansible.adhoc('raw', '$n += 1', ansible_pssession_name='lost')
     assert run.rc != 0, run
     assert 'not sent again' in run.results[0]['msg'] or 'was not sent again' in run.results[0]['msg'], run
     assert winhost.stats()['actions']['Command']['requests'] == 2
-    check = ansible.adhoc('raw', '$n', ansible_pssession_session_name='lost')
+    check = ansible.adhoc('raw', '$n', ansible_pssession_name='lost')
     assert check.stdouts() == ['0'], check
 
 
@@ -228,7 +228,7 @@ OPEN_FAULTS = [
 @pytest.mark.parametrize('action, match, mode, warm', OPEN_FAULTS,
                          ids=['%s%s-%s' % (a, '-after-' + m['after'] if m else '', f) for a, m, f, _w in OPEN_FAULTS])
 def test_a_fault_while_opening_is_undone_and_retried(ansible, winhost, action, match, mode, warm):
-    name = dict(ansible_pssession_session_name='opening', ansible_pssession_busy_timeout=2)
+    name = dict(ansible_pssession_name='opening', ansible_pssession_busy_timeout=2)
     if warm:
         assert ansible.adhoc('raw', '$warm = 1', **name).rc == 0
     # Without retries the task is unreachable, and leaves nothing Connected behind: the next run
@@ -267,7 +267,7 @@ LONG_PLAY = """
 @pytest.mark.parametrize('signum', [signal.SIGINT, signal.SIGTERM], ids=['SIGINT', 'SIGTERM'])
 def test_a_cancelled_run_stops_its_command_and_frees_the_session(ansible, winhost, signum):
     # SIGINT is what Ctrl-C and an AWX cancel send to ansible-playbook; SIGTERM what a container stop sends.
-    name = dict(ansible_pssession_session_name='cancelled')
+    name = dict(ansible_pssession_name='cancelled')
     run = ansible.start_playbook(LONG_PLAY, **name)
     wait_until(lambda: len(timeline(winhost, 'command_started')) == 2, 'the long command to start')
     pids = run.pids
@@ -295,7 +295,7 @@ def test_a_task_timeout_stops_the_command_before_the_next_task(ansible, winhost)
       timeout: 2
       ignore_errors: true
     - raw: "'next'"
-""", ansible_pssession_session_name='timed')
+""", ansible_pssession_name='timed')
     first, second = run.results
     assert first['_status'] == 'failed' and 'Timed out after 2 second' in first['msg'], first
     assert second['_status'] == 'ok' and second['stdout'].strip() == 'next', second
@@ -308,7 +308,7 @@ def test_a_task_timeout_stops_the_command_before_the_next_task(ansible, winhost)
 
 
 def test_a_killed_worker_leaves_nothing_the_next_task_waits_for(ansible, winhost):
-    name = dict(ansible_pssession_session_name='killed')
+    name = dict(ansible_pssession_name='killed')
     run = ansible.start_playbook(LONG_PLAY, **name)
     wait_until(lambda: len(timeline(winhost, 'command_started')) == 2, 'the long command to start')
     workers = run.pids - {run.proc.pid}
@@ -337,7 +337,7 @@ def test_a_lost_receive_reply_is_reported_never_a_clean_success(ansible, winhost
     # The host handles the Receive and hands out output, then the answer is lost (drop_after).
     # pypsrp 0.9.1 cannot have it sent again, so what it held is missing: the task must say so.
     # Each release file decides which answer carries which line.
-    name = dict(ansible_pssession_session_name='lossy')
+    name = dict(ansible_pssession_name='lossy')
     assert ansible.adhoc('raw', '$warm = 1', **name).rc == 0
     script = {
         'first': "'one'; %s" % _wait_for_file(r'C:\lost1', 'two'),
@@ -373,7 +373,7 @@ def test_a_lost_receive_reply_is_reported_never_a_clean_success(ansible, winhost
 
 
 def test_a_host_restart_between_tasks_and_during_one(ansible, winhost):
-    name = dict(ansible_pssession_session_name='rebooted')
+    name = dict(ansible_pssession_name='rebooted')
     assert ansible.adhoc('raw', '$before = 1', **name).rc == 0
     winhost.restart()  # a reboot: the sessions are gone
     between = ansible.adhoc('raw', 'if ($before) { "kept" } else { "empty" }', **name)

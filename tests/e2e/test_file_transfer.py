@@ -44,7 +44,7 @@ finally:
 
 
 def _transfer(ansible, steps: list[list[str]], session: str) -> list[dict]:
-    hostvars = ansible.hostvars(ansible_pssession_session_name=session)
+    hostvars = ansible.hostvars(ansible_pssession_name=session)
     proc = subprocess.run([sys.executable, '-c', DRIVER, BUILD, json.dumps(hostvars), json.dumps(steps)],
                           env=ansible.env(), capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr

@@ -21,7 +21,7 @@ RUN_AT_WORK = """
 - hosts: win1
   gather_facts: false
   vars:
-    ansible_pssession_session_name: ITTask
+    ansible_pssession_name: ITTask
   tasks:
     - name: Start the backup and leave it running on the host
       psremoting.pssession.invoke:
@@ -133,7 +133,7 @@ def test_session_info_shows_states_as_they_change(ansible, winhost):
 - hosts: win1
   gather_facts: false
   vars:
-    ansible_pssession_session_name: worker
+    ansible_pssession_name: worker
   tasks:
     - psremoting.pssession.invoke:
         script: while (-not (Test-Path C:\\slept)) { Start-Sleep -Milliseconds 50 }; 'slept'
@@ -161,7 +161,7 @@ def test_connect_failures_and_no_op(ansible, winhost):
     missing = ansible.adhoc('psremoting.pssession.connect', 'name=nosuch')
     assert missing.rc != 0 and 'No session named' in missing.output and 'Traceback' not in missing.output
     # Another user's session is not visible.
-    assert ansible.adhoc('raw', '1', ansible_pssession_session_name='theirs', ansible_user='other',
+    assert ansible.adhoc('raw', '1', ansible_pssession_name='theirs', ansible_user='other',
                          ansible_password='Other-Passw0rd!').rc == 0
     theirs = ansible.adhoc('psremoting.pssession.connect', 'name=theirs')
     assert theirs.rc != 0 and 'other users are not visible' in theirs.output
@@ -170,7 +170,7 @@ def test_connect_failures_and_no_op(ansible, winhost):
 - hosts: win1
   gather_facts: false
   vars:
-    ansible_pssession_session_name: mine
+    ansible_pssession_name: mine
   tasks:
     - raw: $here = 1
     - psremoting.pssession.connect:
@@ -182,7 +182,7 @@ def test_connect_failures_and_no_op(ansible, winhost):
 
 
 def test_connect_makes_the_following_tasks_use_the_session(ansible, winhost):
-    assert ansible.adhoc('raw', "$origin = 'made by another run'", ansible_pssession_session_name='shared').rc == 0
+    assert ansible.adhoc('raw', "$origin = 'made by another run'", ansible_pssession_name='shared').rc == 0
     run = ansible.playbook("""
 - hosts: win1
   gather_facts: false
@@ -205,7 +205,7 @@ def test_disconnect_sets_idle_timeout_and_is_idempotent(ansible, winhost):
 - hosts: win1
   gather_facts: false
   vars:
-    ansible_pssession_session_name: nightly
+    ansible_pssession_name: nightly
   tasks:
     - raw: $x = 1
     - psremoting.pssession.disconnect:
@@ -228,12 +228,12 @@ def test_disconnect_sets_idle_timeout_and_is_idempotent(ansible, winhost):
 
 def test_remove_cleans_up_twice_in_a_row(ansible, winhost):
     for name in ('a1', 'a2', 'keep'):
-        assert ansible.adhoc('raw', '1', ansible_pssession_session_name=name).rc == 0
+        assert ansible.adhoc('raw', '1', ansible_pssession_name=name).rc == 0
     started = ansible.playbook("""
 - hosts: win1
   gather_facts: false
   vars:
-    ansible_pssession_session_name: a3
+    ansible_pssession_name: a3
   tasks:
     - psremoting.pssession.invoke:
         script: Start-Sleep -Seconds 60
@@ -263,7 +263,7 @@ def test_remove_the_hosts_own_session_then_a_fresh_one(ansible, winhost):
 - hosts: win1
   gather_facts: false
   vars:
-    ansible_pssession_session_name: mine
+    ansible_pssession_name: mine
   tasks:
     - raw: $x = 'old'
     - psremoting.pssession.remove:

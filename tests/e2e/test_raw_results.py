@@ -63,7 +63,7 @@ def test_exit_codes_do_not_leak_into_the_next_task(ansible):
     - raw: $global:LASTEXITCODE = 4
       ignore_errors: true
     - raw: "'after native'"
-""", ansible_pssession_session_name='exits')
+""", ansible_pssession_name='exits')
     assert run.rc == 0, run
     assert [r['rc'] for r in run.results] == [5, 0, 4, 0], run.results
     assert run.results[1]['stdout_lines'] == ['after']

@@ -62,11 +62,11 @@ def test_state_carries_across_tasks_and_plays(ansible, winhost, auth):
 
 
 def test_named_session_across_two_adhoc_commands(ansible, winhost):
-    first = ansible.adhoc('raw', '$x = 5', ansible_pssession_session_name='adhoc')
+    first = ansible.adhoc('raw', '$x = 5', ansible_pssession_name='adhoc')
     assert first.rc == 0, first
     between = winhost.sessions()
     assert [(s['Name'], s['State'], s['IdleTimeOut']) for s in between] == [('adhoc', 'Disconnected', 7200)]
-    second = ansible.adhoc('raw', '$x', ansible_pssession_session_name='adhoc')
+    second = ansible.adhoc('raw', '$x', ansible_pssession_name='adhoc')
     assert second.rc == 0, second
     assert second.stdouts() == ['5'], second
     assert create_count(winhost) == 1
@@ -78,7 +78,7 @@ def test_named_session_across_two_playbook_runs(ansible, winhost):
   gather_facts: false
   tasks:
     - raw: $counter = 1; function Step { $script:counter += 1; $counter }
-""", ansible_pssession_session_name='build', ansible_pssession_idle_timeout=3600)
+""", ansible_pssession_name='build', ansible_pssession_idle_timeout=3600)
     assert one.rc == 0, one
     between = winhost.sessions()
     assert [(s['Name'], s['State'], s['IdleTimeOut']) for s in between] == [('build', 'Disconnected', 3600)]
@@ -88,7 +88,7 @@ def test_named_session_across_two_playbook_runs(ansible, winhost):
   tasks:
     - raw: Step
     - raw: Step
-""", ansible_pssession_session_name='build', ansible_pssession_idle_timeout=3600)
+""", ansible_pssession_name='build', ansible_pssession_idle_timeout=3600)
     assert two.rc == 0, two
     assert two.stdouts() == ['2', '3'], two
     assert create_count(winhost) == 1
@@ -218,7 +218,7 @@ def test_reset_connection_gives_a_fresh_session(ansible, winhost):
     - raw: $x = 'before reset'
     - meta: reset_connection
     - raw: if ($null -eq $x) { 'fresh' } else { $x }
-""", ansible_pssession_session_name='resettable')
+""", ansible_pssession_name='resettable')
     assert run.rc == 0, run
     assert run.stdouts()[-1] == 'fresh', run
     assert not any(r.get('warnings') for r in run.results), run
@@ -250,14 +250,14 @@ def test_check_mode_and_diff_behave_as_with_the_builtin_plugin(ansible, winhost)
 
 
 def test_another_user_cannot_reach_a_named_session(ansible, winhost):
-    assert ansible.adhoc('raw', "$x = 'mine'", ansible_pssession_session_name='private').rc == 0
-    other = ansible.adhoc('raw', 'if ($null -eq $x) { "not here" } else { $x }', ansible_pssession_session_name='private',
+    assert ansible.adhoc('raw', "$x = 'mine'", ansible_pssession_name='private').rc == 0
+    other = ansible.adhoc('raw', 'if ($null -eq $x) { "not here" } else { $x }', ansible_pssession_name='private',
                           ansible_user='other', ansible_password='Other-Passw0rd!')
     assert other.rc == 0, other
     assert other.stdouts() == ['not here']
     owners = sorted((s['Name'], s['Owner']) for s in winhost.sessions())
     assert owners == [('private', 'other'), ('private', 'user')]
-    again = ansible.adhoc('raw', '$x', ansible_pssession_session_name='private')
+    again = ansible.adhoc('raw', '$x', ansible_pssession_name='private')
     assert again.stdouts() == ['mine']
 
 
@@ -285,3 +285,14 @@ def test_runs_in_separate_pid_namespaces_keep_their_own_run_scoped_sessions(ansi
     assert first.rc == 0, first
     assert first.stdouts()[-1] == 'A', 'run A kept its session and its state'
     assert winhost.stats()['events'].get('shells_deleted', 0) == 0
+
+
+def test_the_old_session_name_variable_still_works_and_is_deprecated(ansible, winhost):
+    assert ansible.adhoc('raw', '$old = 1', ansible_pssession_session_name='renamed').rc == 0
+    run = ansible.adhoc('raw', '$old', ansible_pssession_name='renamed')
+    assert run.stdouts() == ['1'], run
+    [shell] = winhost.sessions()
+    assert shell['Name'] == 'renamed'
+    old = ansible.adhoc('raw', '$old', ansible_pssession_session_name='renamed')
+    assert old.stdouts() == ['1'], old
+    assert 'ansible_pssession_session_name' in old.output and 'will be removed' in old.output and '1.0.0' in old.output, old.stderr

@@ -45,15 +45,21 @@ def test_session_options(docs):
     for name, (default, kind) in SESSION_OPTIONS.items():
         spec = options[name]
         assert spec.get('default') == default and spec['type'] == kind, name
-        assert spec['vars'] == [{'name': 'ansible_pssession_%s' % name}]
-        assert spec['env'] == [{'name': 'ANSIBLE_PSSESSION_%s' % name.upper()}]
+        suffix = 'name' if name == 'session_name' else name
+        assert spec['vars'][0]['name'] == 'ansible_pssession_%s' % suffix
+        assert spec['env'][0]['name'] == 'ANSIBLE_PSSESSION_%s' % suffix.upper()
+    # The name before 0.2.0 still works, deprecated.
+    old = options['session_name']
+    assert [v['name'] for v in old['vars']] == ['ansible_pssession_name', 'ansible_pssession_session_name']
+    assert old['vars'][1]['deprecated']['alternatives'] == 'ansible_pssession_name'
+    assert old['env'][1]['deprecated']['alternatives'] == 'ANSIBLE_PSSESSION_NAME'
     assert options['output_buffering_mode']['choices'] == ['block', 'drop']
     assert set(options) == set(docs[0]['doc']['options']) | set(SESSION_OPTIONS)
 
 
 def test_examples_show_named_and_run_scoped_inventories(docs):
     examples = docs[1]['examples']
-    assert 'ansible_pssession_session_name' in examples
+    assert 'ansible_pssession_name' in examples
     assert 'RUN-SCOPED' in examples
     assert 'ansible_connection: psremoting.pssession.psrp' in examples
 

@@ -36,7 +36,7 @@ def test_bad_values_name_the_option_and_the_allowed_values(option, value):
         read(**{option: value})
     msg = str(err.value)
     assert "'%s'" % option in msg
-    assert 'ansible_pssession_%s' % option in msg
+    assert ('ansible_pssession_name' if option == 'session_name' else 'ansible_pssession_%s' % option) in msg
     assert 'expected' in msg
 
 
