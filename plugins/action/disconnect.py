@@ -25,6 +25,12 @@ class ActionModule(SessionActionBase):
         idle_timeout = args.get('idle_timeout') or session.options.idle_timeout
         buffer_mode = BUFFER_MODES[args['output_buffering_mode']] if args.get('output_buffering_mode') else session.options.buffer_mode
         listed = [s for s in self.list_sessions(session) if s['current']]
+        if not listed and self._task.check_mode:
+            # In check mode the task that would have created the session did not run either.
+            return dict(changed=True, msg='check mode: there is no session yet (an earlier task of a real run creates it); '
+                        'it would be disconnected with IdleTimeout %ss, output buffering %s' % (idle_timeout, buffer_mode),
+                        session=dict(name=session.key.session_name, instance_id=None, state=None, availability=None,
+                                     idle_timeout=idle_timeout, output_buffering_mode=buffer_mode, commands=[]))
         if not listed:
             raise AnsibleActionFail("There is no session '%s' of user %s on %s to disconnect: no task of this host has used it yet, "
                                     "or it has expired or been removed" % (session.key.session_name, session.key.user, session.endpoint))

@@ -96,8 +96,8 @@ class ActionModule(SessionActionBase):
         script = self._script(args)
         depth = args['depth']
         if self._task.check_mode:
-            result = dict(empty_streams(), result={}, changed=True, msg='skipped, running in check mode',
-                          session=dict(name=session.key.session_name, instance_id=None, state=None, recreated=False))
+            result = dict(empty_streams(), result={}, changed=True, msg='skipped, running in check mode', command_id=None,
+                          state=None, session=dict(name=session.key.session_name, instance_id=None, state=None, recreated=False))
             return result
 
         session = self.open_session()

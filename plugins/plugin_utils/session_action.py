@@ -195,14 +195,21 @@ class SessionActionBase(ActionBase):
                           % (self._task.action, CONNECTION, transport))
             return result
         self._drop_group_defaults_not_ours()
+        fqcn = getattr(self._task, 'resolved_action', None) or self._task.action
         try:
             args = self.validate_argument_spec(**self.SPEC)[1]
         except AnsibleActionFail as err:
-            result.update(failed=True, msg=to_native(err.message if hasattr(err, 'message') else err))
+            # ansible names the module by its action plugin's Python path: name it as the user wrote it.
+            msg = to_native(err.message if hasattr(err, 'message') else err).replace('(%s)' % self._load_name, '(%s)' % fqcn)
+            result.update(failed=True, msg='%s: %s' % (fqcn, msg))
+            return result
+        try:
+            self.check_args(args)
+        except AnsibleActionFail as err:
+            result.update(failed=True, msg='%s: %s' % (fqcn, to_native(err.message)))
             return result
         try:
             require_pypsrp()
-            self.check_args(args)
             session = self._connection.task_session()
             session.prepare()
             result.update(self.act(args, session, task_vars or {}))

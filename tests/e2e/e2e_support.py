@@ -163,6 +163,11 @@ class Ansible:
         return self.start_playbook(text, *args, inventory=inventory, env=env, wrapper=wrapper, stdin=stdin,
                                    **hostvars).wait(timeout)
 
+    def playbook_file(self, path: str, *args: str, inventory: str | None = None, timeout: float = 240, **hostvars: t.Any) -> Run:
+        """ansible-playbook on a playbook of the repository (demo/, docs/ examples)."""
+        inv = inventory or self.inventory(**hostvars)
+        return self._run([os.path.join(BIN, 'ansible-playbook'), '-i', inv, path, *args], timeout=timeout)
+
     def start_playbook(self, text: str, *args: str, inventory: str | None = None, env: dict[str, str] | None = None,
                        wrapper: t.Sequence[str] = (), stdin: str | None = None, **hostvars: t.Any) -> 'Background':
         """Like playbook(), but in the background: results_so_far() shows the tasks done, wait() the Run.

@@ -271,6 +271,8 @@ def test_bad_values_are_rejected_before_any_traffic(ansible, winhost, args, opti
     run = ansible.adhoc('psremoting.pssession.invoke', args)
     assert run.rc != 0, run
     assert option in run.output, run
+    msg = run.results[0]['msg']
+    assert msg.startswith('psremoting.pssession.invoke: ') and 'ansible_collections' not in msg, msg
     if allowed:
         assert allowed in run.output, run
     assert 'Traceback' not in run.output

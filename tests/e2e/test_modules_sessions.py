@@ -299,6 +299,8 @@ def test_bad_values_are_rejected_before_any_traffic(ansible, winhost, module, ar
     run = ansible.adhoc(module, args)
     assert run.rc != 0, run
     assert option in run.output, run
+    msg = run.results[0]['msg']
+    assert msg.startswith(module + ': ') and 'ansible_collections' not in msg, msg
     if allowed:
         assert allowed in run.output, run
     assert 'Traceback' not in run.output
