@@ -33,6 +33,7 @@ EXAMPLES = r"""
 
 import inspect
 
+from ansible import constants as C
 from ansible.playbook.play_context import PlayContext
 from ansible.plugins.callback import CallbackBase
 from ansible.plugins.loader import connection_loader
@@ -116,5 +117,15 @@ class CallbackModule(CallbackBase):
         play_context = PlayContext(play=play, passwords=passwords)
         connection = connection_loader.get(CONNECTION, play_context, None)
         task_keys = {'password': play_context.password} if play_context.password else None
-        connection.set_options(task_keys=task_keys, var_options=connection._resolve_option_variables(variables, templar))
+        connection.set_options(task_keys=task_keys, var_options=_option_variables(connection, variables, templar))
         return connection
+
+
+def _option_variables(connection, variables, templar):
+    """The connection's templated option variables, as the task executor passes them to set_options()."""
+    resolve = getattr(connection, '_resolve_option_variables', None)
+    if resolve is not None:  # ansible-core 2.17 and later
+        return resolve(variables, templar)
+    # ansible-core 2.16 builds them in TaskExecutor._set_connection_options, the same way.
+    names = C.config.get_plugin_vars('connection', connection._load_name)
+    return {name: templar.template(variables[name]) for name in names if name in variables}
