@@ -490,6 +490,7 @@ class Connection(ConnectionBase):
         self._session().fetch_file(self._shell._unquote(in_path), out_path.replace('\\', '/'))
 
     def close(self):
+        self._cancel_guard.closing()
         try:
             if self._task_session is not None:
                 self._task_session.close()

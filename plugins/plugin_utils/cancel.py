@@ -27,6 +27,7 @@ class CancelGuard:
     def __init__(self) -> None:
         self._previous: dict[int, t.Any] = {}
         self._release: t.Callable[[], None] | None = None
+        self._pending: tuple[int, t.Any] | None = None  # a signal that came while close() was releasing
 
     def arm(self, release: t.Callable[[], None]) -> None:
         # Signal handlers can only be set from the main thread (ansible's workers run tasks there).
@@ -36,28 +37,42 @@ class CancelGuard:
         for signum in SIGNALS:
             self._previous[signum] = signal.signal(signum, self._on_signal)
 
+    def closing(self) -> None:
+        """close() has begun releasing the session: a signal now waits for it instead of running it again."""
+        self._release = None
+
     def disarm(self) -> None:
+        """Put the previous handlers back; hand them a signal that came while close() was releasing."""
         previous, self._previous = self._previous, {}
         self._release = None
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self._chain(previous.get(pending[0], signal.SIG_DFL), *pending)
 
     def _on_signal(self, signum: int, frame: t.Any) -> None:
         release, previous = self._release, self._previous.get(signum, signal.SIG_DFL)
+        if release is None:
+            self._pending = (signum, frame)  # close() is releasing the session already; disarm() passes it on
+            return
         self._release = None
-        if release is not None:
-            # ansible terminates a worker more than once (the task queue manager, then
-            # multiprocessing at exit): hold those signals back until the session is released.
-            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
-            try:
-                release()
-            except Exception:  # pylint: disable=broad-except  # the worker is going away regardless
-                pass
-            finally:
-                self.disarm()
-                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        self.disarm()
-        if callable(previous):
-            previous(signum, frame)
-        elif previous == signal.SIG_DFL:
+        # ansible terminates a worker more than once (the task queue manager, then
+        # multiprocessing at exit): hold those signals back until the session is released.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+        try:
+            release()
+        except Exception:  # pylint: disable=broad-except  # the worker is going away regardless
+            pass
+        finally:
+            self._pending = None
+            self.disarm()
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        self._chain(previous, signum, frame)
+
+    @staticmethod
+    def _chain(handler: t.Any, signum: int, frame: t.Any) -> None:
+        if callable(handler):
+            handler(signum, frame)
+        elif handler == signal.SIG_DFL:
             signal.raise_signal(signum)
