@@ -9,16 +9,18 @@ running on the host and the session stays Connected to a client that is gone, so
 run finds it busy for minutes. While a task holds a session, SIGINT and SIGTERM first run
 the connection's close() (which stops an unfinished command and disconnects, with short
 timeouts), then whatever handler was there before, so ansible ends the worker as it always
-does.
+does. A worker whose main process has died does the same.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import typing as t
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+PARENT_POLL = 0.5  # seconds between looks at whether the run's main process is still there
 
 
 class CancelGuard:
@@ -28,6 +30,7 @@ class CancelGuard:
         self._previous: dict[int, t.Any] = {}
         self._release: t.Callable[[], None] | None = None
         self._pending: tuple[int, t.Any] | None = None  # a signal that came while close() was releasing
+        self._watch: threading.Event | None = None
 
     def arm(self, release: t.Callable[[], None]) -> None:
         # Signal handlers can only be set from the main thread (ansible's workers run tasks there).
@@ -36,6 +39,22 @@ class CancelGuard:
         self._release = release
         for signum in SIGNALS:
             self._previous[signum] = signal.signal(signum, self._on_signal)
+        self._watch_parent()
+
+    def _watch_parent(self) -> None:
+        """A run whose main process dies at once (SIGKILL; SIGTERM on ansible-core 2.16, whose main
+        process has no handler for it) never tells its workers, and 2.19's workers, in sessions of
+        their own, live on: a worker whose parent is gone cancels itself as if it had got SIGTERM."""
+        parent = os.getppid()
+        stop = self._watch = threading.Event()
+
+        def watch() -> None:
+            while not stop.wait(PARENT_POLL):
+                if os.getppid() != parent:
+                    os.kill(os.getpid(), signal.SIGTERM)
+                    return
+
+        threading.Thread(target=watch, name='pssession-parent-watch', daemon=True).start()
 
     def closing(self) -> None:
         """close() has begun releasing the session: a signal now waits for it instead of running it again."""
@@ -45,6 +64,9 @@ class CancelGuard:
         """Put the previous handlers back; hand them a signal that came while close() was releasing."""
         previous, self._previous = self._previous, {}
         self._release = None
+        if self._watch is not None:
+            self._watch.set()
+            self._watch = None
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         pending, self._pending = self._pending, None

@@ -392,3 +392,19 @@ def test_a_host_restart_between_tasks_and_during_one(ansible, winhost):
     print('restart during a task: %s: %s' % (during.results[0]['_status'], during.results[0]['msg'][:300]))
     after = ansible.adhoc('raw', '"after"', **name)
     assert after.rc == 0 and after.stdouts() == ['after'], after
+
+
+def test_a_run_whose_main_process_is_killed_stops_its_command(ansible, winhost):
+    # SIGKILL of ansible-playbook itself: its worker (in a session of its own since ansible-core
+    # 2.19) would run on; it notices its parent is gone, stops the command and disconnects.
+    name = dict(ansible_pssession_name='orphaned')
+    run = ansible.start_playbook(LONG_PLAY, **name)
+    wait_until(lambda: len(timeline(winhost, 'command_started')) == 2, 'the long command to start')
+    pids = run.pids
+    os.kill(run.proc.pid, signal.SIGKILL)
+    run.wait()
+    wait_until(lambda: _gone(pids), 'the orphaned worker to end')
+    [shell] = winhost.sessions()
+    assert (shell['State'], shell['Commands']) == ('Disconnected', []), shell
+    after = ansible.adhoc('raw', '$kept', ansible_pssession_busy_timeout=0, **name)
+    assert after.rc == 0 and after.stdouts() == ['from before'], after
