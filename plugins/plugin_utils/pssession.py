@@ -27,6 +27,7 @@ import xml.etree.ElementTree as ET
 from ansible.errors import AnsibleConnectionFailure, AnsibleError
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_identity import is_dead_run_of_this_controller
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_lock import local_time
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import SessionOptions
 
 HAS_PYPSRP = True
@@ -171,6 +172,16 @@ if HAS_PYPSRP:
     NOT_RETRIED = (AuthenticationError, WinRMTransportError, requests.exceptions.SSLError)
 
 
+def _close_quietly(wsman: t.Any) -> None:
+    """Close a WSMan client whose connection may be broken already (nothing to report if so)."""
+    if wsman is None:
+        return
+    try:
+        wsman.close()
+    except Exception:  # pylint: disable=broad-except  # a broken socket
+        pass
+
+
 @dataclasses.dataclass
 class OpenAttempt:
     """What one try of PSSession.open may have left on the host if its connection broke."""
@@ -300,7 +311,7 @@ class PSSession:
         for field, label in (('ConnectedSince', 'connected since'), ('ShellInactivity', 'idle for'), ('ShellRunTime', 'running for')):
             if shell.get(field):
                 details.append('%s %s' % (label, shell[field]))
-        since = shell.get('ConnectedSince') or time.strftime('%Y-%m-%d %H:%M:%S %z', time.localtime(first_busy)) + ' at least'
+        since = shell.get('ConnectedSince') or local_time(first_busy) + ' at least'
         msg = ("The PSSession '%s' on %s is busy: it is connected to another client (%s) since %s; waited %ss (busy_timeout). "
                "A session runs one client's commands at a time; try again later or raise busy_timeout."
                % (self.name, self.endpoint, ', '.join(details) or 'no details from the host', since, self.options.busy_timeout))
@@ -375,11 +386,7 @@ class PSSession:
         pool, self.pool = self.pool, None
         old = self.wsman
         self.wsman = None
-        if old is not None:
-            try:
-                old.close()
-            except Exception:  # pylint: disable=broad-except  # its socket is broken anyway
-                pass
+        _close_quietly(old)
         if attempt.connect_sent_to is None and not attempt.create_sent:
             return
         fresh = self._same_client(old)
@@ -402,10 +409,7 @@ class PSSession:
             self._log('PSSESSION could not undo the failed open (the host frees the session after its '
                       'silent-client timeout): %s' % err)
         finally:
-            try:
-                fresh.close()
-            except Exception:  # pylint: disable=broad-except
-                pass
+            _close_quietly(fresh)
 
     def _same_client(self, old: t.Any) -> t.Any:
         """A new HTTP connection for the WSMan client ``old`` (a WSMan object, or its SessionId), with
@@ -427,11 +431,7 @@ class PSSession:
         old, self.wsman = self.wsman, None
         if pool is not None:
             self._release(self._same_client(old), pool.id, command_id, 'after an unfinished task')
-        if old is not None:
-            try:
-                old.close()
-            except Exception:  # pylint: disable=broad-except  # a broken socket
-                pass
+        _close_quietly(old)
 
     def take_back(self, shell_id: str, client_session_id: str, command_id: str | None) -> None:
         """Release the session a dead task of this controller left Connected (a SIGKILLed worker).
@@ -461,10 +461,7 @@ class PSSession:
             self._log('PSSESSION could not release %s %s (the host frees it after its silent-client timeout): %s'
                       % (shell_id, why, err))
         finally:
-            try:
-                wsman.close()
-            except Exception:  # pylint: disable=broad-except  # a broken socket
-                pass
+            _close_quietly(wsman)
 
     def _delete_quietly(self, wsman: t.Any, shell_id: str) -> None:
         try:
@@ -482,10 +479,7 @@ class PSSession:
         old = self.wsman
         new = self._factory()
         new.session_id = old.session_id
-        try:
-            old.close()
-        except Exception:  # pylint: disable=broad-except  # the old socket is broken anyway
-            pass
+        _close_quietly(old)
         self.wsman = new
         self.pool.connection = new
         self.pool.shell.wsman = new

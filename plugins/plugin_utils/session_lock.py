@@ -34,6 +34,13 @@ def lock_directory() -> str:
     return path
 
 
+def local_time(stamp: t.Any) -> str:
+    """A time.time() value as messages show it ('2026-12-02 06:12:27 +0000'); 'an unknown time' for anything else."""
+    if isinstance(stamp, (int, float)) and not isinstance(stamp, bool) and stamp:
+        return time.strftime('%Y-%m-%d %H:%M:%S %z', time.localtime(stamp))
+    return 'an unknown time'
+
+
 def write_private_json(path: str, value: t.Any) -> None:
     """Replace path atomically with value as JSON, readable and writable by this user only (0600)."""
     tmp = '%s.%d.tmp' % (path, os.getpid())
@@ -91,7 +98,7 @@ class SessionLock:
                     raise LockTimeout(
                         'The %s is busy: another task on this controller (pid %s) has held it since %s; waited %ss (busy_timeout)'
                         % (description, holder.get('pid', 'unknown'),
-                           time.strftime('%Y-%m-%d %H:%M:%S %z', time.localtime(since)) if since else 'an unknown time', timeout),
+                           local_time(since), timeout),
                         holder)
                 time.sleep(poll)
         except BaseException:

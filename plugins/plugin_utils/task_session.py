@@ -25,7 +25,7 @@ from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession imp
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_overrides import read_override
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_registry import record_use
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_identity import SessionKey, run_scoped_name
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_lock import SessionLock
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_lock import SessionLock, local_time
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import SessionOptions, read_session_options
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.transport_options import endpoint_of, transport_settings
 
@@ -33,10 +33,6 @@ try:
     from pypsrp.wsman import WSMan
 except ImportError:  # pragma: no cover - require_pypsrp() reports it
     WSMan = None
-
-
-def _when(stamp: t.Any) -> str:
-    return time.strftime('%Y-%m-%d %H:%M:%S %z', time.localtime(stamp)) if isinstance(stamp, (int, float)) else 'an unknown time'
 
 
 class TaskSession:
@@ -136,14 +132,14 @@ class TaskSession:
             holder = state.get('holder')
             left_by = None
             if known and isinstance(holder, dict) and holder.get('client'):
-                left_by = 'task (pid %s, since %s)' % (holder.get('pid', '?'), _when(holder.get('since')))
+                left_by = 'task (pid %s, since %s)' % (holder.get('pid', '?'), local_time(holder.get('since')))
                 # We hold the lock, yet the state names a holder: that task ended without close()
                 # (a SIGKILLed worker; the kernel let go of its lock). Its session may still be
                 # Connected to it, running its last command: take it back before connecting.
                 self._display.warning(
-                    "psremoting.pssession.psrp: the PSSession '%s' on %s was left connected by a task of this controller "
-                    "that ended without releasing it (pid %s, since %s); stopping its command and taking the session back"
-                    % (self.key.session_name, self.endpoint, holder.get('pid', '?'), _when(holder.get('since'))))
+                    "psremoting.pssession.psrp: the PSSession '%s' on %s was left connected by a %s of this controller "
+                    "that ended without releasing it; stopping its command and taking the session back"
+                    % (self.key.session_name, self.endpoint, left_by))
                 session.take_back(known, holder['client'], holder.get('command'))
             session.open(known, left_by)
             if session.recreated:
