@@ -12,7 +12,11 @@ import typing as t
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, '.build')
 COLLECTION = os.path.join(BUILD, 'ansible_collections', 'psremoting', 'pssession')
-BIN = os.path.dirname(sys.executable)
+# The ansible-core under test: this venv's by default; E2E_ANSIBLE_BIN names another one's bin
+# directory (scripts/test runs the end-to-end tests again on the oldest and newest supported
+# releases, each in its own venv). The test host always runs in this process.
+BIN = os.environ.get('E2E_ANSIBLE_BIN') or os.path.dirname(sys.executable)
+PYTHON = os.path.join(BIN, 'python')
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 USERS = {'user': 'Passw0rd!', 'other': 'Other-Passw0rd!'}

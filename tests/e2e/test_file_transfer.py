@@ -18,7 +18,7 @@ import os
 import subprocess
 import sys
 
-from e2e_support import BUILD
+from e2e_support import BUILD, PYTHON
 
 # argv: collection path, hostvars (JSON), steps (JSON: [["put"|"fetch", source, destination], ...]).
 # Prints one JSON line per step: {"ok": true} or {"ok": false, "type": exception class, "error": message}.
@@ -45,7 +45,7 @@ finally:
 
 def _transfer(ansible, steps: list[list[str]], session: str) -> list[dict]:
     hostvars = ansible.hostvars(ansible_pssession_name=session)
-    proc = subprocess.run([sys.executable, '-c', DRIVER, BUILD, json.dumps(hostvars), json.dumps(steps)],
+    proc = subprocess.run([PYTHON, '-c', DRIVER, BUILD, json.dumps(hostvars), json.dumps(steps)],
                           env=ansible.env(), capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr
     results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith('{')]
