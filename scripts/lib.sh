@@ -11,17 +11,60 @@ export PYTHONDONTWRITEBYTECODE=1
 
 log() { printf '==> %s\n' "$*" >&2; }
 
-find_python() {
-    for candidate in "${PYTHON:-}" python3.11 python3; do
-        [ -n "$candidate" ] || continue
+# A Python X.Y interpreter: pythonX.Y on PATH, else the newest pyenv install of X.Y
+# (this machine image keeps 3.12 and 3.13 under pyenv for ansible-core 2.20 and 2.21).
+find_python_version() {
+    local want=$1 candidate prefix
+    for candidate in "python$want" python3; do
         if command -v "$candidate" >/dev/null 2>&1 &&
-            "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
-            echo "$candidate"
+            "$candidate" -c "import sys; sys.exit('%d.%d' % sys.version_info[:2] != '$want')" 2>/dev/null; then
+            command -v "$candidate"
             return
         fi
     done
-    echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)" >&2
-    exit 1
+    if command -v pyenv >/dev/null 2>&1; then
+        for prefix in $(pyenv versions --bare 2>/dev/null | grep -E "^${want//./\\.}\\.[0-9]+$" | sort -t. -k3 -n -r); do
+            candidate="$(pyenv prefix "$prefix")/bin/python"
+            [ -x "$candidate" ] && { echo "$candidate"; return; }
+        done
+    fi
+    return 1
+}
+
+find_python() {
+    if [ -n "${PYTHON:-}" ] && "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+        echo "$PYTHON"
+        return
+    fi
+    find_python_version 3.11 || {
+        echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)" >&2
+        exit 1
+    }
+}
+
+# A virtual environment of its own under .venvs/NAME, for a tool or another ansible-core
+# release under test: ensure_extra_venv NAME PYTHON REQUIREMENTS_FILE... (each file holds
+# exact pins). Recreated when the files change; prints the venv's directory.
+ensure_extra_venv() {
+    local name=$1 python=$2
+    shift 2
+    local dir="$ROOT/.venvs/$name" want args=() file
+    want=$( (cat "$@"; "$python" -V) | sha256sum | cut -d' ' -f1)
+    if [ -x "$dir/bin/python" ] && [ "$(cat "$dir/.requirements.sha256" 2>/dev/null)" = "$want" ]; then
+        echo "$dir"
+        return
+    fi
+    log "creating $dir"
+    rm -rf "$dir"
+    "$python" -m venv "$dir"
+    for file in "$@"; do args+=(-r "$file"); done
+    if ! "$dir/bin/python" -m pip install "${args[@]}" >"$dir/pip-install.log" 2>&1; then
+        tail -n 40 "$dir/pip-install.log" >&2
+        echo "installing $* into $dir failed (full log: $dir/pip-install.log)" >&2
+        exit 1
+    fi
+    echo "$want" >"$dir/.requirements.sha256"
+    echo "$dir"
 }
 
 # (Re)create .venv when the pinned requirements change; otherwise reuse it.

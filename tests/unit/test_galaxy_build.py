@@ -13,13 +13,13 @@ GALAXY = os.path.join(os.path.dirname(sys.executable), "ansible-galaxy")
 
 # What a working checkout accumulates: test output, virtual environments, caches, and
 # the collection layout scripts/lib.sh builds.
-LOCAL_STATE = ["tests/output/junit.xml", ".venv/bin/python", ".build/x", "plugins/__pycache__/x.pyc", "tests/.pytest_cache/v", ".pytest_cache/v/x"]
+LOCAL_STATE = ["tests/output/junit.xml", ".venv/bin/python", ".venvs/ansible-core-2.16/bin/python", ".build/x", "plugins/__pycache__/x.pyc", "tests/.pytest_cache/v", ".pytest_cache/v/x"]
 
 
 @pytest.fixture(name="built_tarball")
 def built_tarball_fixture(tmp_path):
     src = tmp_path / "src"
-    shutil.copytree(REPO, src, ignore=shutil.ignore_patterns(".git", ".venv", ".build", "__pycache__"))
+    shutil.copytree(REPO, src, ignore=shutil.ignore_patterns(".git", ".venv", ".venvs", ".build", "__pycache__"))
     for rel in LOCAL_STATE:
         path = src / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -43,5 +43,5 @@ def test_tarball_leaves_out_local_state(built_tarball, local_path):
 
 
 def test_tarball_has_no_cache_or_environment_directories(built_tarball):
-    unwanted = {".venv", ".build", "__pycache__", ".pytest_cache", "output"}
+    unwanted = {".venv", ".venvs", ".build", "__pycache__", ".pytest_cache", "output"}
     assert [name for name in built_tarball if unwanted & set(name.split("/"))] == []
