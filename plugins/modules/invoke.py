@@ -113,8 +113,9 @@ attributes:
     support: partial
     details:
       - A script whose own param block declares [CmdletBinding(SupportsShouldProcess)] runs with C(-WhatIf) and
-        C(-Confirm:$false), C($Ansible.CheckMode) true, and returns its result as in a real run; the controller reads
-        the declaration first and the host's parser confirms it before anything runs.
+        C(-Confirm:$false), C($Ansible.CheckMode) true, and returns its result as in a real run (the session is
+        opened, or created, as in a real run); the controller reads the declaration first and the host's parser
+        confirms it before anything runs.
       - Any other script is not run, and no request reaches the host for it (no session is opened); RV(changed) is
         true and RV(msg) is V(skipped, running in check mode), as with M(ansible.windows.win_powershell).
       - With O(disconnected=true) nothing is run (its output could only be received by a later task).

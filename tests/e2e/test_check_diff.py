@@ -5,9 +5,10 @@ Verbosity, Tmpdir), and the before/after the session modules report with --diff.
 from __future__ import annotations
 
 import json
+import os
 
 from ansible_collections.psremoting.pssession.plugins.action.invoke import SETUP
-from e2e_support import create_count, total_requests
+from e2e_support import ROOT, create_count, total_requests
 from test_modules_invoke import check_shape, invoke, play
 from winhost.powershell import Command, HostServices, Runspace
 
@@ -242,3 +243,26 @@ def test_session_modules_show_a_diff(ansible, winhost):
     assert removed.results[0]['diff'] == would.results[0]['diff'] and winhost.sessions() == []
     none = ansible.playbook(remove, '--diff')
     assert none.results[0]['changed'] is False and 'diff' not in none.results[0]
+
+
+def test_the_user_guide_example_reports_in_check_mode_and_changes_for_real(ansible, winhost):
+    # The example of docs/user-guide.md "Check mode and --diff", as written there.
+    with open(os.path.join(ROOT, 'docs', 'user-guide.md'), encoding='utf-8') as handle:
+        guide = handle.read()
+    section = guide[guide.index('## Check mode and --diff'):]
+    task = section[section.index('```yaml\n') + 8:section.index('```\n', section.index('```yaml\n'))]
+    playbook = '- hosts: win1\n  gather_facts: false\n  tasks:\n' + ''.join('    ' + line + '\n' for line in task.splitlines())
+    winhost.config.set('Shell\\IdleTimeout', '3600000')
+
+    checked = ansible.playbook(playbook, '--check', '--diff')
+    assert checked.rc == 0, checked
+    result = checked.results[0]
+    assert result['changed'] is True and result['diff'] == {'before': {'IdleTimeout': '3600000'}, 'after': {'IdleTimeout': 7200000}}
+    assert result['host_out'] == 'What if: Performing the operation "Set" on target "WSMan:\\localhost\\Shell\\IdleTimeout".\r\n'
+    assert winhost.config.get('Shell\\IdleTimeout') == '3600000'
+
+    changed = ansible.playbook(playbook)
+    assert changed.rc == 0 and changed.results[0]['changed'] is True, changed
+    assert winhost.config.get('Shell\\IdleTimeout') == '7200000'
+    again = ansible.playbook(playbook, '--check')
+    assert again.results[0]['changed'] is False and again.results[0]['host_out'] == ''
