@@ -42,7 +42,7 @@ attributes:
   check_mode:
     support: full
     details:
-      - Only lists the user's sessions (WSMan Enumerate); the result names the session it would connect to (RV(changed)
+      - Only lists the user's sessions (WSMan Enumerate); the result names the session it would connect to (C(changed)
         true) without connecting, and the following tasks of the run keep using the session they used before.
   diff_mode:
     support: full

@@ -44,7 +44,7 @@ attributes:
   check_mode:
     support: full
     details:
-      - Only lists the user's sessions (WSMan Enumerate); the result says what would change (RV(changed)) without
+      - Only lists the user's sessions (WSMan Enumerate); the result says what would change (C(changed)) without
         connecting or disconnecting, and the idle timeout and buffering mode are not kept for the following tasks.
   diff_mode:
     support: full

@@ -388,7 +388,9 @@ session:
       returned: always
       sample: 0D3A5E0B-8C3B-4E4F-9F4B-6D1E2C3A4B5C
     state:
-      description: V(Opened) while the task used it, V(Disconnected) after O(disconnected=true); null when a script was skipped in check mode without reaching the host.
+      description:
+        - V(Opened) while the task used it, V(Disconnected) after O(disconnected=true).
+        - Null when a script was skipped in check mode without reaching the host.
       type: str
       returned: always
       sample: Opened

@@ -55,7 +55,7 @@ attributes:
     support: partial
     details:
       - Lists the session's commands and their states in RV(commands) without receiving their output (receiving takes
-        it off the host, for good); the streams are empty and RV(changed) is false.
+        it off the host, for good); the streams are empty and C(changed) is false.
   diff_mode:
     support: none
     details:

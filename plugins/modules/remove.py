@@ -54,7 +54,7 @@ attributes:
   check_mode:
     support: full
     details:
-      - Only lists the user's sessions; RV(removed) lists the sessions that would be removed (RV(changed) true when
+      - Only lists the user's sessions; RV(removed) lists the sessions that would be removed (C(changed) true when
         any), and no command is stopped and no session removed.
   diff_mode:
     support: full

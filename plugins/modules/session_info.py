@@ -49,7 +49,7 @@ attributes:
   check_mode:
     support: full
     details:
-      - Read-only (WSMan Enumerate): it runs and returns the same in check mode.
+      - Read-only (WSMan Enumerate), so it runs and returns the same in check mode.
   diff_mode:
     support: N/A
     details:

@@ -80,7 +80,6 @@ def _balanced(text: str, pos: int, opening: str, closing: str) -> int:
     """The index of the ``closing`` that matches the ``opening`` at pos (strings and nesting followed)."""
     pairs = {'(': ')', '[': ']', '{': '}'}
     stack = [closing]
-    assert text[pos] == opening
     pos += 1
     while pos < len(text):
         char = text[pos]

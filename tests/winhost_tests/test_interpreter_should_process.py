@@ -96,8 +96,9 @@ def test_a_function_names_itself_as_the_action():
     rec, result = invoke(fresh(), script)
     assert result.state == "Completed", result
     assert rec.output == ["kept", "removed", "kept"]
-    assert [c[1][0] for c in rec.host_calls] == ['What if: Performing the operation "Remove-Widget" on target "w1".',
-                                                  'What if: Performing the operation "Remove-Widget" on target "w3".']
+    messages = [c[1][0] for c in rec.host_calls]
+    assert messages == ['What if: Performing the operation "Remove-Widget" on target "w1".',
+                        'What if: Performing the operation "Remove-Widget" on target "w3".']
 
 
 @pytest.mark.parametrize("binding", [
