@@ -154,11 +154,13 @@ class ActionModule(SessionActionBase):
         except (OSError, UnicodeError) as err:
             raise AnsibleActionFail('Could not read the script of option path (%s): %s' % (source, err)) from None
 
-    def _skipped(self, session: t.Any, msg: str = SKIPPED, instance_id: str | None = None) -> dict[str, t.Any]:
+    def _skipped(self, session: t.Any, msg: str = SKIPPED, opened: bool = False) -> dict[str, t.Any]:
         """The result of a script not run in check mode (win_powershell's, with the session)."""
-        state = 'Opened' if instance_id else None
-        return dict(empty_streams(), result={}, changed=True, msg=msg, command_id=None, state=None,
-                    session=dict(name=session.key.session_name, instance_id=instance_id, state=state, recreated=False))
+        if opened:
+            summary = session_summary(session, 'Opened', instance_id=session.session.shell_id)
+        else:
+            summary = dict(name=session.key.session_name, instance_id=None, state=None, recreated=False)
+        return dict(empty_streams(), result={}, changed=True, msg=msg, command_id=None, state=None, session=summary)
 
     def act(self, args: dict[str, t.Any], session: t.Any, task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
         script = self._script(args)
@@ -186,7 +188,7 @@ class ActionModule(SessionActionBase):
             self._display.vvv('PSSESSION invoke: the host\'s parser finds no [CmdletBinding(SupportsShouldProcess)] in the '
                               'script\'s param block; it %s' % ('is not run in check mode' if check_mode else 'runs without -WhatIf'))
         if check_mode and not should_process:
-            return self._skipped(session, instance_id=shell_id)
+            return self._skipped(session, opened=True)
 
         ps = runner.new_pipeline()
         ps.add_script(plain(script), use_local_scope=False)
