@@ -50,8 +50,17 @@ class ActionModule(SessionActionBase):
                 % (wanted, session.endpoint, busy.get('ClientIP') or 'address unknown',
                    busy.get('ConnectedSince') or busy.get('ShellInactivity') or 'an unknown time'))
         target = free[0]
+        diff = None
+        if self._task.diff:
+            # The session before and after, and whether it is the one this host's tasks use (current).
+            shown = ('name', 'instance_id', 'state', 'current')
+            diff = dict(before={k: target[k] for k in shown},
+                        after=dict({k: target[k] for k in shown}, state='Opened', current=True))
         if self._task.check_mode:
-            return dict(changed=True, session=dict(public(target)), msg='would connect to this session')
+            result = dict(changed=True, session=dict(public(target)), msg='would connect to this session')
+            if diff:
+                result['diff'] = diff
+            return result
         idle = target['idle_timeout'] or session.options.idle_timeout
         override = dict(
             session_name=target['name'], shell_id=target['instance_id'],
@@ -67,4 +76,7 @@ class ActionModule(SessionActionBase):
             raise
         info = dict(public(target), state='Opened', availability='Available', current=True)
         info['instance_id'] = opened.session.shell_id or target['instance_id']
-        return dict(changed=True, session=info)
+        result = dict(changed=True, session=info)
+        if diff:
+            result['diff'] = diff
+        return result

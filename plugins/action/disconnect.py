@@ -46,6 +46,13 @@ class ActionModule(SessionActionBase):
         if not self._task.check_mode:
             # The following tasks of this run disconnect with the same settings.
             write_override(session.base_key.digest, dict(idle_timeout=idle_timeout, buffer_mode=buffer_mode))
-        return dict(changed=not unchanged, session=dict(
+        result = dict(changed=not unchanged, session=dict(
             name=current['name'], instance_id=instance_id, state='Disconnected', availability='None',
             idle_timeout=idle_timeout, output_buffering_mode=buffer_mode, commands=current['commands']))
+        if self._task.diff and not unchanged:
+            # What Get-PSSession shows of the session before and after (from the listing this task made anyway).
+            shown = ('name', 'instance_id', 'state', 'idle_timeout', 'output_buffering_mode')
+            result['diff'] = dict(before={k: current[k] for k in shown},
+                                  after=dict({k: current[k] for k in shown}, state='Disconnected', idle_timeout=idle_timeout,
+                                             output_buffering_mode=buffer_mode))
+        return result

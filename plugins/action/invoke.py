@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import time
 import typing as t
+import uuid
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
@@ -19,6 +20,7 @@ from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_actio
     DEPTH_MAX, INVOKE_SPEC, TIMEOUT_MAX, SessionActionBase, check_idle_timeout, check_range, session_summary,
 )
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import BUFFER_MODES
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.should_process import supports_should_process
 
 try:
     from pypsrp.complex_objects import PSInvocationState
@@ -28,25 +30,70 @@ except ImportError:  # pragma: no cover - require_pypsrp() reports it
 
 PREFERENCES = {'silently_continue': 'SilentlyContinue', 'continue': 'Continue', 'stop': 'Stop'}
 
-# Runs in the session's global scope before the script: the $Ansible variable win_powershell
-# scripts use, and the error action (the previous one is kept in $Ansible and put back after).
-SETUP = """
+# Check mode and SupportsShouldProcess, as ansible.windows.win_powershell: a script whose own param block
+# declares [CmdletBinding(SupportsShouldProcess)] runs with -WhatIf:$CheckMode -Confirm:$false (so its
+# $PSCmdlet.ShouldProcess(...) calls answer no and tell the host "What if: ..." in check mode); any other
+# script is not run in check mode at all.
+#
+# Where it is decided: first on the controller (plugin_utils/should_process.py), because a script that does
+# not qualify must cost no request in check mode (no session is even opened for it). Then, for a script
+# the controller found to qualify, the host's own parser confirms it in the SETUP pipeline below, before
+# anything of the script runs, with win_powershell's AST test. The host has the last word because sending
+# -WhatIf to a script that is not an advanced script would not stop it: PowerShell binds an unknown
+# -WhatIf of a plain script to $args and runs the script. So -WhatIf/-Confirm are only sent, and a
+# check-mode run only happens, when both agree; when they do not, the script is skipped (check mode) or run
+# without them (as win_powershell runs a script that does not declare SupportsShouldProcess).
+
+# Runs in a local scope before the script. The host's SupportsShouldProcess check comes first, so that a
+# check-mode script the host does not confirm leaves the session untouched. Then the $Ansible variable
+# win_powershell scripts use (in the global scope), a temporary directory for $Ansible.Tmpdir (removed by
+# READBACK), and the error action (the previous one is kept in $Ansible and put back after).
+SETUP = r"""
+param([string]$Preference, [int]$Verbosity, [bool]$CheckMode, [string]$TmpName, [string]$ShouldProcessScript)
+$supportsShouldProcess = $false
+if ($ShouldProcessScript) {
+    $parseErrors = @()
+    $ast = [System.Management.Automation.Language.Parser]::ParseInput($ShouldProcessScript, [ref]$null, [ref]$parseErrors)
+    if ($parseErrors) {
+        # PowerShell does not start a script it cannot parse, so -WhatIf cannot let anything run: the task
+        # reports the parse error, in check mode too (as win_powershell, whose fallback also says yes here).
+        $supportsShouldProcess = $true
+    } elseif ($ast.ParamBlock) {
+        $binding = @($ast.ParamBlock.Attributes | Where-Object { $_.TypeName.Name -eq 'CmdletBinding' })
+        if ($binding) {
+            foreach ($named in $binding[0].NamedArguments) {
+                if ($named.ArgumentName -eq 'SupportsShouldProcess' -and
+                        ($named.ExpressionOmitted -or $named.Argument.ToString() -eq '$true')) {
+                    $supportsShouldProcess = $true
+                }
+            }
+        }
+    }
+}
+if ($CheckMode -and -not $supportsShouldProcess) {
+    return $false
+}
+$tmp = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), $TmpName)
+$null = [System.IO.Directory]::CreateDirectory($tmp)
 $global:Ansible = [PSCustomObject]@{
-    CheckMode = $false
-    Verbosity = %(verbosity)d
+    CheckMode = $CheckMode
+    Verbosity = $Verbosity
     Result = @{}
     Changed = $true
     Failed = $false
     Diff = @{}
-    Tmpdir = $env:TEMP
+    Tmpdir = $tmp
     PreviousErrorActionPreference = [string]$global:ErrorActionPreference
-    ErrorActionPreferenceSet = '%(preference)s'
+    ErrorActionPreferenceSet = $Preference
 }
-$global:ErrorActionPreference = '%(preference)s'
+$global:ErrorActionPreference = $Preference
+$supportsShouldProcess
 """
 
-# Runs in a local scope after the script: reads $Ansible back, removes it, restores the error action.
-READBACK = """
+# Runs in a local scope after the script: reads $Ansible back, removes it and the temporary directory
+# (by the name the controller chose, whatever the script did to $Ansible.Tmpdir), restores the error action.
+READBACK = r"""
+param([string]$TmpName)
 $a = $global:Ansible
 if ($null -ne $a -and $null -ne $a.ErrorActionPreferenceSet) {
     if ([string]$global:ErrorActionPreference -eq [string]$a.ErrorActionPreferenceSet) {
@@ -54,12 +101,27 @@ if ($null -ne $a -and $null -ne $a.ErrorActionPreferenceSet) {
     }
 }
 Remove-Variable -Name Ansible -Scope Global -ErrorAction SilentlyContinue
+$tmpError = $null
+$tmp = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), $TmpName)
+try {
+    if ([System.IO.Directory]::Exists($tmp)) {
+        [System.IO.Directory]::Delete($tmp, $true)
+    }
+} catch {
+    $tmpError = $_.Exception.Message
+}
 if ($null -eq $a) {
-    @{ present = $false }
+    @{ present = $false; tmp_error = $tmpError }
 } else {
-    @{ present = $true; result = $a.Result; changed = $a.Changed; failed = $a.Failed }
+    $diff = $null
+    if ($a.Diff -is [System.Collections.IDictionary]) {
+        $diff = $a.Diff
+    }
+    @{ present = $true; result = $a.Result; changed = $a.Changed; failed = $a.Failed; diff = $diff; tmp_error = $tmpError }
 }
 """
+
+SKIPPED = 'skipped, running in check mode'
 
 STOP_GRACE = 30
 
@@ -92,27 +154,51 @@ class ActionModule(SessionActionBase):
         except (OSError, UnicodeError) as err:
             raise AnsibleActionFail('Could not read the script of option path (%s): %s' % (source, err)) from None
 
+    def _skipped(self, session: t.Any, msg: str = SKIPPED, opened: bool = False) -> dict[str, t.Any]:
+        """The result of a script not run in check mode (win_powershell's, with the session)."""
+        if opened:
+            summary = session_summary(session, 'Opened', instance_id=session.session.shell_id)
+        else:
+            summary = dict(name=session.key.session_name, instance_id=None, state=None, recreated=False)
+        return dict(empty_streams(), result={}, changed=True, msg=msg, command_id=None, state=None, session=summary)
+
     def act(self, args: dict[str, t.Any], session: t.Any, task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
         script = self._script(args)
         depth = args['depth']
-        if self._task.check_mode:
-            result = dict(empty_streams(), result={}, changed=True, msg='skipped, running in check mode', command_id=None,
-                          state=None, session=dict(name=session.key.session_name, instance_id=None, state=None, recreated=False))
-            return result
+        check_mode = bool(self._task.check_mode)
+        declared = supports_should_process(script)
+        if check_mode and not declared:
+            return self._skipped(session)
+        if check_mode and args['disconnected']:
+            # Its output could only be taken by a later receive task, and receive takes nothing in check mode.
+            return self._skipped(session, SKIPPED + ': a script started with disconnected=true is not run in check mode')
 
         session = self.open_session()
         pss, runner = session.session, session.runner
         host = pss.host
         shell_id = pss.shell_id
+        tmp_name = 'ansible-psremoting-%s' % uuid.uuid4().hex
 
-        self._run_simple(runner, SETUP % dict(verbosity=int(getattr(self._display, 'verbosity', 0) or 0),
-                                              preference=PREFERENCES[args['error_action']]), local=False)
+        setup = self._run_simple(runner, SETUP, local=True, parameters=dict(
+            Preference=PREFERENCES[args['error_action']], Verbosity=int(getattr(self._display, 'verbosity', 0) or 0),
+            CheckMode=check_mode, TmpName=tmp_name, ShouldProcessScript=plain(script) if declared else ''))
+        should_process = bool(setup and setup[-1] is True)
         clear_host(host)
+        if declared and not should_process:
+            self._display.vvv('PSSESSION invoke: the host\'s parser finds no [CmdletBinding(SupportsShouldProcess)] in the '
+                              'script\'s param block; it %s' % ('is not run in check mode' if check_mode else 'runs without -WhatIf'))
+        if check_mode and not should_process:
+            return self._skipped(session, opened=True)
 
         ps = runner.new_pipeline()
         ps.add_script(plain(script), use_local_scope=False)
-        if args.get('parameters'):
-            ps.add_parameters(plain(args['parameters']))
+        parameters = plain(args.get('parameters')) or {}
+        if should_process:
+            # Last, so that they win over the same names in parameters (win_powershell does the same).
+            parameters = {k: v for k, v in parameters.items() if str(k).lower() not in ('whatif', 'confirm')}
+            parameters.update(WhatIf=check_mode, Confirm=False)
+        if parameters:
+            ps.add_parameters(parameters)
         for value in args.get('arguments') or []:
             ps.add_argument(plain(value))
         runner.start(ps, plain(args['input']) if args.get('input') else None)
@@ -124,14 +210,19 @@ class ActionModule(SessionActionBase):
         streams = stream_results(ps, host, depth)
         clear_host(host)
         state = ps.state
-        readback = self._run_simple(runner, READBACK, local=True)
+        readback = self._run_simple(runner, READBACK, local=True, parameters=dict(TmpName=tmp_name))
         ansible_var: dict[str, t.Any] = {}
         if readback and isinstance(readback[0], dict):
             ansible_var = readback[0]
 
         result: dict[str, t.Any] = dict(streams)
-        result['result'] = convert_value(ansible_var.get('result'), depth) if ansible_var.get('present') else {}
-        result['changed'] = bool(ansible_var.get('changed', True)) if ansible_var.get('present') else True
+        present = bool(ansible_var.get('present'))
+        result['result'] = convert_value(ansible_var.get('result'), depth) if present else {}
+        result['changed'] = bool(ansible_var.get('changed', True)) if present else True
+        diff = ansible_var.get('diff') if present else None
+        if self._task.diff and isinstance(diff, dict) and diff:
+            # As Ansible.Basic: only with --diff, only when the script set something, each value to depth.
+            result['diff'] = {to_text(k, nonstring='simplerepr'): convert_value(v, depth) for k, v in diff.items()}
         result['session'] = session_summary(session, 'Opened', instance_id=shell_id)
         result['command_id'] = ps.id.upper()
         result['state'] = state_name(state)
@@ -144,14 +235,20 @@ class ActionModule(SessionActionBase):
             failures.append('the script was stopped')
         if args['error_action'] == 'stop' and result['error'] and not failures:
             failures.append('the script wrote error records and error_action is stop: %s' % self._last_error(result))
-        if ansible_var.get('present') and ansible_var.get('failed'):
+        if present and ansible_var.get('failed'):
             failures.append('the script set $Ansible.Failed')
         if failures:
             result['failed'] = True
             result['msg'] = '; '.join(failures)
+        warnings = []
+        if ansible_var.get('tmp_error'):
+            warnings.append('psremoting.pssession.invoke could not remove the temporary directory of $Ansible.Tmpdir: %s'
+                            % ansible_var['tmp_error'])
         warning = runner.lost_replies_warning()
         if warning:
-            result.setdefault('warnings', []).append(warning)
+            warnings.append(warning)
+        if warnings:
+            result.setdefault('warnings', []).extend(warnings)
         return result
 
     @staticmethod
@@ -161,9 +258,11 @@ class ActionModule(SessionActionBase):
         exc = result['error'][-1].get('exception') or {}
         return exc.get('message') or result['error'][-1].get('fully_qualified_error_id') or 'unknown error'
 
-    def _run_simple(self, runner: t.Any, script: str, local: bool) -> list[t.Any]:
+    def _run_simple(self, runner: t.Any, script: str, local: bool, parameters: dict[str, t.Any] | None = None) -> list[t.Any]:
         ps = runner.new_pipeline()
         ps.add_script(script, use_local_scope=local)
+        if parameters:
+            ps.add_parameters(parameters)
         runner.start(ps)
         runner.wait(ps)
         if ps.state != PSInvocationState.COMPLETED or ps.streams.error:

@@ -43,9 +43,16 @@ class ActionModule(SessionActionBase):
                 chosen = [s for s in listed
                           if s['current'] and matches(s, states=args.get('state'), configuration_name=args.get('configuration_name'))]
             removed = [public(s) for s in chosen]
+            diff = None
+            if chosen and self._task.diff:
+                shown = ('name', 'instance_id', 'state')
+                diff = dict(before=dict(sessions=[{k: s[k] for k in shown} for s in chosen]), after=dict(sessions=[]))
             if not chosen or self._task.check_mode:
-                return dict(changed=bool(chosen), removed=removed,
-                            msg=('would remove %d session(s)' % len(chosen)) if chosen else 'no session matched')
+                result = dict(changed=bool(chosen), removed=removed,
+                              msg=('would remove %d session(s)' % len(chosen)) if chosen else 'no session matched')
+                if diff:
+                    result['diff'] = diff
+                return result
             stopped = []
             for shell in chosen:
                 stopped += self._stop_commands(wsman, shell)
@@ -57,7 +64,10 @@ class ActionModule(SessionActionBase):
                                                 % (shell['name'], shell['instance_id'], err)) from None
                 if shell['current']:
                     self._forget(session)
-            return dict(changed=True, removed=removed, stopped_commands=stopped)
+            result = dict(changed=True, removed=removed, stopped_commands=stopped)
+            if diff:
+                result['diff'] = diff
+            return result
         finally:
             wsman.close()
 

@@ -41,8 +41,14 @@ attributes:
     platforms: windows
   check_mode:
     support: full
+    details:
+      - Only lists the user's sessions (WSMan Enumerate); the result names the session it would connect to (C(changed)
+        true) without connecting, and the following tasks of the run keep using the session they used before.
   diff_mode:
-    support: none
+    support: full
+    details:
+      - The chosen session's C(name), C(instance_id), C(state) and C(current) (whether this host's tasks use it),
+        before (V(Disconnected)) and after (V(Opened), current); nothing when it already was the host's session.
 seealso:
   - module: psremoting.pssession.receive
   - module: psremoting.pssession.session_info
@@ -61,6 +67,12 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+diff:
+  description: The chosen session before and after (C(name), C(instance_id), C(state), C(current)).
+  returned: with C(--diff), when the task connects (or would, in check mode) to a session
+  type: dict
+  sample: {'before': {'name': 'ITTask', 'instance_id': '0D3A5E0B-8C3B-4E4F-9F4B-6D1E2C3A4B5C', 'state': 'Disconnected', 'current': false},
+           'after': {'name': 'ITTask', 'instance_id': '0D3A5E0B-8C3B-4E4F-9F4B-6D1E2C3A4B5C', 'state': 'Opened', 'current': true}}
 session:
   description: The session connected to, as M(psremoting.pssession.session_info) lists it, now V(Opened) and V(Available).
   returned: success

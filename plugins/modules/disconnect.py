@@ -43,8 +43,14 @@ attributes:
     platforms: windows
   check_mode:
     support: full
+    details:
+      - Only lists the user's sessions (WSMan Enumerate); the result says what would change (C(changed)) without
+        connecting or disconnecting, and the idle timeout and buffering mode are not kept for the following tasks.
   diff_mode:
-    support: none
+    support: full
+    details:
+      - The session's C(name), C(instance_id), C(state), C(idle_timeout) and C(output_buffering_mode) before and after
+        (from the listing the task makes anyway); nothing when nothing changes.
 seealso:
   - module: psremoting.pssession.connect
   - module: psremoting.pssession.receive
@@ -58,6 +64,14 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+diff:
+  description: The session before and after (C(name), C(instance_id), C(state), C(idle_timeout), C(output_buffering_mode)).
+  returned: with C(--diff), when something changes (or would, in check mode)
+  type: dict
+  sample: {'before': {'name': 'ITTask', 'instance_id': '0D3A5E0B-8C3B-4E4F-9F4B-6D1E2C3A4B5C', 'state': 'Disconnected',
+                      'idle_timeout': 7200, 'output_buffering_mode': 'Block'},
+           'after': {'name': 'ITTask', 'instance_id': '0D3A5E0B-8C3B-4E4F-9F4B-6D1E2C3A4B5C', 'state': 'Disconnected',
+                     'idle_timeout': 54000, 'output_buffering_mode': 'Drop'}}
 session:
   description: The session after the task, Disconnected.
   returned: success

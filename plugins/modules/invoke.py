@@ -15,9 +15,22 @@ description:
   - Returns what M(ansible.windows.win_powershell) returns, with the same names and shapes (RV(output), RV(error),
     RV(warning), RV(verbose), RV(debug), RV(information), RV(host_out), RV(host_err), RV(result), RV(changed)), and
     RV(session), the session it ran in.
-  - As in M(ansible.windows.win_powershell) the script can set C($Ansible.Result), C($Ansible.Changed) and
-    C($Ansible.Failed), and read C($Ansible.Verbosity), C($Ansible.CheckMode) and C($Ansible.Tmpdir). C($Ansible) is
-    removed from the session when the script ends.
+  - As in M(ansible.windows.win_powershell) the script has a C($Ansible) variable. It can set C($Ansible.Result)
+    (returned as RV(result)), C($Ansible.Changed) (RV(changed); true unless the script sets it to false),
+    C($Ansible.Failed) (true fails the task) and C($Ansible.Diff) (a dictionary such as C(@{ before = ...; after = ... }),
+    returned as RV(diff) when the task runs with C(--diff) and the script put something in it), and read
+    C($Ansible.CheckMode) (true in check mode), C($Ansible.Verbosity) (the run's verbosity, 0 to 5, e.g. to set
+    C($VerbosePreference) at 3 and above) and C($Ansible.Tmpdir) (a directory created for this task under the user's
+    temporary directory, removed with what is in it when the script ends; with O(disconnected=true) it is left for the
+    script). C($Ansible) is removed from the session when the script ends.
+  - >-
+    Check mode, as M(ansible.windows.win_powershell): a script whose own param block declares
+    [CmdletBinding(SupportsShouldProcess)] (or C(SupportsShouldProcess=$true), any case and spacing) is run with
+    C(-WhatIf), so that C($PSCmdlet.ShouldProcess) answers no and tells the host What if: Performing the operation
+    "..." on target "...". (in RV(host_out)), and cmdlets that support C(-WhatIf) make no change; its result is
+    returned, with RV(changed) as the script sets C($Ansible.Changed). Any other script is not run in check mode:
+    RV(changed) is true and RV(msg) says V(skipped, running in check mode). Such a script also runs with
+    C(-WhatIf:$false -Confirm:$false) outside check mode, so that a C(ConfirmImpact) never stops it for a prompt.
   - With O(disconnected=true) the command is started and the session disconnected at once
     (C(Invoke-Command -InDisconnectedSession)); the command keeps running on the host, and
     M(psremoting.pssession.receive) gets its output later, from this run or another one.
@@ -33,7 +46,7 @@ options:
     type: path
   parameters:
     description:
-      - Parameters of the script, as names and values (C(Invoke-Command -ScriptBlock { param(...) } ) with named arguments).
+      - Parameters of the script, as names and values (C(Invoke-Command -ScriptBlock) with a C(param) block, and named arguments).
     type: dict
   arguments:
     description:
@@ -98,9 +111,19 @@ attributes:
     platforms: windows
   check_mode:
     support: partial
-    details: In check mode the script is not run; the result says so (as M(ansible.windows.win_powershell) without SupportsShouldProcess).
+    details:
+      - A script whose own param block declares [CmdletBinding(SupportsShouldProcess)] runs with C(-WhatIf) and
+        C(-Confirm:$false), C($Ansible.CheckMode) true, and returns its result as in a real run (the session is
+        opened, or created, as in a real run); the controller reads the declaration first and the host's parser
+        confirms it before anything runs.
+      - Any other script is not run, and no request reaches the host for it (no session is opened); RV(changed) is
+        true and RV(msg) is V(skipped, running in check mode), as with M(ansible.windows.win_powershell).
+      - With O(disconnected=true) nothing is run (its output could only be received by a later task).
   diff_mode:
-    support: none
+    support: partial
+    details:
+      - The script reports its own change by setting C($Ansible.Diff); with C(--diff) it is returned as RV(diff) when
+        it is not empty. The module computes no diff itself.
 notes:
   - One command runs at a time in a session. While a command started with O(disconnected=true) still runs, a
     new one waits for it on the host.
@@ -137,6 +160,20 @@ EXAMPLES = r"""
     path: scripts/Update-Index.ps1
     error_action: stop
     timeout: 600
+
+- name: A script that supports -WhatIf runs in check mode too, and reports a diff
+  psremoting.pssession.invoke:
+    script: |
+      [CmdletBinding(SupportsShouldProcess)]
+      param([string]$Name)
+      $before = (Get-Item "WSMan:\localhost\Shell\$Name").Value
+      $Ansible.Diff = @{ before = @{ $Name = $before }; after = @{ $Name = 7200000 } }
+      $Ansible.Changed = $before -ne 7200000
+      if ($Ansible.Changed -and $PSCmdlet.ShouldProcess($Name, 'Set WSMan shell setting')) {
+          Set-Item "WSMan:\localhost\Shell\$Name" -Value 7200000
+      }
+    parameters:
+      Name: IdleTimeout
 
 - name: Start a long job and leave it running (seeds, Connect-PSSession example 3)
   psremoting.pssession.invoke:
@@ -311,9 +348,20 @@ host_err:
   type: str
   sample: ''
 changed:
-  description: C($Ansible.Changed) as the script left it; true unless the script set it to false.
+  description: C($Ansible.Changed) as the script left it; true unless the script set it to false. True for a script not run in check mode.
   returned: always
   type: bool
+diff:
+  description:
+    - What the script set in C($Ansible.Diff), each value converted like RV(output) (see O(depth)).
+  returned: with C(--diff), when the script set C($Ansible.Diff) to a non-empty dictionary
+  type: dict
+  sample: {'before': {'state': 'absent'}, 'after': {'state': 'present'}}
+msg:
+  description: Why the script did not run, or why the task failed.
+  returned: when the script was not run in check mode, or on failure
+  type: str
+  sample: skipped, running in check mode
 command_id:
   description: The id of the command (pipeline) on the host; with O(disconnected=true), what to give M(psremoting.pssession.receive).
   returned: when the script was started
@@ -335,12 +383,14 @@ session:
       returned: always
       sample: ITTask
     instance_id:
-      description: The session's instance id (the WSMan ShellId); null in check mode.
+      description: The session's instance id (the WSMan ShellId); null when a script was skipped in check mode without reaching the host.
       type: str
       returned: always
       sample: 0D3A5E0B-8C3B-4E4F-9F4B-6D1E2C3A4B5C
     state:
-      description: V(Opened) while the task used it, V(Disconnected) after O(disconnected=true); null in check mode.
+      description:
+        - V(Opened) while the task used it, V(Disconnected) after O(disconnected=true).
+        - Null when a script was skipped in check mode without reaching the host.
       type: str
       returned: always
       sample: Opened

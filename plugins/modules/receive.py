@@ -53,8 +53,13 @@ attributes:
     platforms: windows
   check_mode:
     support: partial
+    details:
+      - Lists the session's commands and their states in RV(commands) without receiving their output (receiving takes
+        it off the host, for good); the streams are empty and C(changed) is false.
   diff_mode:
     support: none
+    details:
+      - Receiving changes only which output is still buffered on the host; there is no diff.
 notes:
   - In check mode nothing is received (receiving takes the output off the host); the commands and their states are listed.
 seealso:

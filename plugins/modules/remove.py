@@ -53,8 +53,13 @@ attributes:
     platforms: windows
   check_mode:
     support: full
+    details:
+      - Only lists the user's sessions; RV(removed) lists the sessions that would be removed (C(changed) true when
+        any), and no command is stopped and no session removed.
   diff_mode:
-    support: none
+    support: full
+    details:
+      - The matching sessions (C(name), C(instance_id), C(state)) before, and none after; nothing when none matched.
 seealso:
   - module: psremoting.pssession.session_info
   - plugin: psremoting.pssession.psrp
@@ -76,6 +81,12 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+diff:
+  description: The matching sessions before (C(name), C(instance_id), C(state)), and none after.
+  returned: with C(--diff), when a session matched
+  type: dict
+  sample: {'before': {'sessions': [{'name': 'ITTask', 'instance_id': '0D3A5E0B-8C3B-4E4F-9F4B-6D1E2C3A4B5C', 'state': 'Disconnected'}]},
+           'after': {'sessions': []}}
 removed:
   description: The sessions removed (or, in check mode, that would be), as M(psremoting.pssession.session_info) lists them.
   returned: always

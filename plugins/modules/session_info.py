@@ -48,8 +48,12 @@ attributes:
     platforms: windows
   check_mode:
     support: full
+    details:
+      - Read-only (WSMan Enumerate), so it runs and returns the same in check mode.
   diff_mode:
-    support: none
+    support: N/A
+    details:
+      - Read-only; nothing to show.
 seealso:
   - module: psremoting.pssession.connect
   - module: psremoting.pssession.remove

@@ -109,6 +109,11 @@ OUTPUT_CASES = [
     ('$n = 7; @"\nline $n\n"@', ["line 7"]),
     ("# comment\n1 <# block #> + 1", [2]),
     ("$true; $false; $null", [True, False, None]),
+    # empty statement lists: a script that is only a param block, empty script blocks and named blocks
+    ("param()", []),
+    ("[CmdletBinding()]\nparam($a)", []),
+    ("param($a)\nbegin { }\nend { 'x' }", ["x"]),
+    ("$b = { }; & $b; $c = {}; 'after'", ["after"]),
     ("0x10; 1kb; 1.5e2", [16, 1024, 150.0]),
     # arithmetic
     ("1 + 2 * 3", [7]),

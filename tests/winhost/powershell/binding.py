@@ -20,6 +20,27 @@ COMMON_PARAMETERS = {
     "outbuffer": ("OutBuffer", False), "ob": ("OutBuffer", False),
     "pipelinevariable": ("PipelineVariable", False), "pv": ("PipelineVariable", False),
 }
+# The risk-mitigation parameters: only commands that declare SupportsShouldProcess have them
+# (about_CommonParameters; CommonParameters.cs ShouldProcessParameters).
+SHOULD_PROCESS_PARAMETERS = {
+    "whatif": ("WhatIf", True), "wi": ("WhatIf", True),
+    "confirm": ("Confirm", True), "cf": ("Confirm", True),
+}
+
+
+class CmdletBindingInfo:
+    """An advanced script or function: what its [CmdletBinding(...)] declares (CommandMetadata).
+
+    Truthy wherever a plain "is advanced" flag was used before. ConfirmImpact defaults to Medium
+    as CmdletBindingAttribute's does.
+    """
+
+    def __init__(self, should_process: bool = False, confirm_impact: str = "Medium") -> None:
+        self.should_process = should_process
+        self.confirm_impact = confirm_impact
+
+    def __bool__(self) -> bool:
+        return True
 
 
 class Param:  # pylint: disable=too-many-instance-attributes
@@ -72,11 +93,12 @@ def _find_param(spec: list[Param], name: str, fqid_suffix: str) -> Param | None:
     return None
 
 
-def _find_common(name: str) -> tuple[str, bool] | None:
+def _find_common(name: str, should_process: bool = False) -> tuple[str, bool] | None:
     low = name.lower()
-    if low in COMMON_PARAMETERS:
-        return COMMON_PARAMETERS[low]
-    matches = {v for k, v in COMMON_PARAMETERS.items() if v[0].lower().startswith(low)}
+    table = dict(COMMON_PARAMETERS, **SHOULD_PROCESS_PARAMETERS) if should_process else COMMON_PARAMETERS
+    if low in table:
+        return table[low]
+    matches = {v for k, v in table.items() if v[0].lower().startswith(low)}
     if len(matches) == 1:
         return matches.pop()
     return None
@@ -101,7 +123,7 @@ def convert_param(param: Param, value: typing.Any, fqid_suffix: str) -> typing.A
 
 
 def bind(spec: list[Param], args: list[Arg], fqid_suffix: str, *, advanced: bool = True,
-         common: bool = True) -> BindResult:  # pylint: disable=too-many-branches
+         common: bool = True, should_process: bool = False) -> BindResult:  # pylint: disable=too-many-branches
     result = BindResult()
     positional: list[typing.Any] = []
     i = 0
@@ -113,7 +135,7 @@ def bind(spec: list[Param], args: list[Arg], fqid_suffix: str, *, advanced: bool
             continue
         param = _find_param(spec, arg.name, fqid_suffix)
         if param is None:
-            found = _find_common(arg.name) if common else None
+            found = _find_common(arg.name, should_process) if common else None
             if found is None:
                 if not advanced:
                     positional.append(arg.text if arg.text is not None else f"-{arg.name}")

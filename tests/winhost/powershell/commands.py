@@ -13,6 +13,7 @@ from .context import normalize_action
 from .errors import ParseError, PSError, ReturnSignal, command_not_found
 from .members import get_property, has_property
 from .scopes import Scope
+from .shouldprocess import guard_cmdlet
 
 if typing.TYPE_CHECKING:  # pragma: no cover
     from .evaluator import Evaluator, FunctionInfo
@@ -41,6 +42,9 @@ class Processor:
     def end(self) -> None:
         pass
 
+    def dispose(self) -> None:
+        """After the pipeline, however it ended."""
+
 
 class CmdletProcessor(Processor):
     def __init__(self, engine: "Evaluator", cls: type[Cmdlet], args: list[Arg], expects_input: bool) -> None:
@@ -52,9 +56,11 @@ class CmdletProcessor(Processor):
 
     def begin(self) -> None:
         cls = self.cls
-        result = bind(cls.parameters, self.args, cls.fqid_suffix())
-        cmdlet = cls(self.engine, result.bound, self._emit)
+        result = bind(cls.parameters, self.args, cls.fqid_suffix(), should_process=cls.supports_should_process)
         common = result.common
+        if cls.supports_should_process:
+            guard_cmdlet(self.engine.ctx, cls.name, common)
+        cmdlet = cls(self.engine, result.bound, self._emit)
         if "ErrorAction" in common:
             cmdlet.error_action = normalize_action(common["ErrorAction"], "ErrorAction")
         if "WarningAction" in common:
@@ -116,6 +122,8 @@ class ScriptProcessor(Processor):
         self.inputs: list = []
         self.got_input = False
         self.bound: dict = {}
+        # Dot-sourced: automatic/preference variables the binding set over the caller's scope, with what they hid.
+        self.overlay: dict | None = {} if dot_source else None
 
     def _enter(self) -> tuple[bytes, Scope]:
         saved = (self.engine.source, self.engine.ctx.scope)
@@ -138,7 +146,7 @@ class ScriptProcessor(Processor):
         engine.ctx.scope = self.scope
         try:
             if self.params or self.advanced:
-                self.bound = engine.bind_into_scope(self.params, self.advanced, self.args, self.name)
+                self.bound = engine.bind_into_scope(self.params, self.advanced, self.args, self.name, overlay=self.overlay)
             else:
                 self.scope.set_local("args", [a.value if a.name is None else (a.text or f"-{a.name}") for a in self.args])
             self.blocks = engine.named_blocks(self.block_node)
@@ -190,6 +198,17 @@ class ScriptProcessor(Processor):
                 self.bound[p.name] = item
             elif p.by_property and has_property(item, p.name):
                 self.scope.set_local(p.name, get_property(item, p.name))
+
+    def dispose(self) -> None:
+        """A dot-sourced command's $PSCmdlet and the preferences its common parameters set end with it."""
+        if not self.overlay or self.scope is None:
+            return
+        for key, previous in self.overlay.items():
+            if previous is None:
+                self.scope.variables.pop(key, None)
+            else:
+                self.scope.variables[key] = previous
+        self.overlay.clear()
 
     def end(self) -> None:
         saved = self._enter()

@@ -427,6 +427,49 @@ class Encoding(NetObject):
         return self.type_names[0]
 
 
+# --------------------------------------------------------------------------- [ref]
+
+class PSReference(NetObject):
+    """[ref]: a reference to a variable (``[ref]$x``, whose .Value reads and writes $x) or to a value.
+
+    A method with an out/ref parameter (e.g. [Parser]::ParseInput) writes through it; ``[ref]$null``
+    takes the write and keeps nothing, as the $null variable does.
+    """
+
+    type_names = ["System.Management.Automation.PSReference", "System.Object"]
+
+    def __init__(self, value: typing.Any = None, variable: typing.Any = None, discard: bool = False) -> None:
+        self._value = value
+        self.variable = variable
+        self.discard = discard
+
+    @property
+    def value(self) -> typing.Any:
+        return self.variable.value if self.variable is not None else self._value
+
+    def set_value(self, value: typing.Any) -> None:
+        if self.discard:
+            return
+        if self.variable is not None:
+            self.variable.value = value
+        else:
+            self._value = value
+
+    def get_member(self, name: str) -> typing.Any:
+        if name.lower() == "value":
+            return self.value
+        return _MISSING
+
+    def set_member(self, name: str, value: typing.Any) -> bool:
+        if name.lower() == "value":
+            self.set_value(value)
+            return True
+        return False
+
+    def to_string(self) -> str:
+        return self.type_names[0]
+
+
 # --------------------------------------------------------------------------- $host
 
 class HostUI(NetObject):

@@ -9,7 +9,7 @@ from psrpcore.types import ErrorRecord, PSChar, PSInt64, PSObject
 from tree_sitter import Node
 
 from . import values as V
-from .binding import Arg, Param, bind, bound_parameters_table
+from .binding import Arg, CmdletBindingInfo, Param, bind, bound_parameters_table
 from .context import ExecutionContext, normalize_action
 from .errors import (
     BreakSignal,
@@ -24,7 +24,7 @@ from .errors import (
 from .formatting import format_operator
 from .members import get_property, get_static, invoke_method, is_void, set_property, void_value
 from .parser import node_text, parse
-from .scopes import Scope
+from .scopes import Scope, Variable
 
 Sink = typing.Callable[[typing.Any], None]
 NO_INPUT = object()
@@ -441,12 +441,12 @@ class Evaluator:  # pylint: disable=too-many-public-methods
     def build_params(self, node: Node | None) -> tuple[list[Param], bool]:  # pylint: disable=too-many-branches,too-many-locals
         if node is None:
             return [], False
-        advanced = False
+        advanced: typing.Any = False
         attr_list = next((c for c in node.named_children if c.type == "attribute_list"), None)
         if attr_list is not None:
             for attr in attr_list.named_children:
-                if attr.type == "attribute" and "cmdletbinding" in self.text(attr).lower():
-                    advanced = True
+                if attr.type == "attribute" and "cmdletbinding" in self.text(attr).lower() and not advanced:
+                    advanced = self.cmdlet_binding(attr)
         plist = node if node.type == "parameter_list" else next((c for c in node.named_children if c.type == "parameter_list"), None)
         params: list[Param] = []
         if plist is None:
@@ -477,7 +477,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                     text = self.text(attr)
                     low = text.lower().replace(" ", "")
                     if low.startswith("[parameter"):
-                        advanced = True
+                        advanced = advanced or CmdletBindingInfo()
                         if re.search(r"mandatory(\s*=\s*\$true)?(?=[,)])", low):
                             mandatory = True
                         m = re.search(r"position\s*=\s*(\d+)", low)
@@ -498,6 +498,27 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                 if not re.search(r"position\s*=", self.text(sp).lower()):
                     p.position = None
         return params, advanced
+
+    def cmdlet_binding(self, attr: Node) -> CmdletBindingInfo:
+        """[CmdletBinding(...)]: SupportsShouldProcess (an omitted value is $true) and ConfirmImpact; other
+        arguments (DefaultParameterSetName, PositionalBinding, HelpUri, ...) are accepted and not modelled."""
+        from .shouldprocess import confirm_impact  # pylint: disable=import-outside-toplevel
+
+        info = CmdletBindingInfo()
+        arguments = next((c for c in attr.named_children if c.type == "attribute_arguments"), None)
+        for argument in _named(arguments) if arguments is not None else []:
+            if argument.type != "attribute_argument":
+                continue
+            parts = _named(argument)
+            if not parts or parts[0].type != "simple_name":
+                continue
+            name = self.text(parts[0]).lower()
+            value = self.eval_expr(parts[1]) if len(parts) > 1 else True
+            if name == "supportsshouldprocess":
+                info.should_process = V.to_bool(value)
+            elif name == "confirmimpact":
+                info.confirm_impact = confirm_impact(value)
+        return info
 
     # ------------------------------------------------------------------ pipelines
     def exec_pipeline(self, node: Node, sink: Sink, input_items: list | None = None) -> None:  # pylint: disable=too-many-branches
@@ -568,21 +589,25 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         final = self._redirect_sink(redirects or [], sink)
         for i, proc in enumerate(processors):
             proc.emit = processors[i + 1].process if i + 1 < len(processors) else final
-        for proc in processors:
-            proc.begin()
-        head = processors[0]
-        if first_value is not NO_INPUT:
-            for item in V.enumerate_value(first_value):
-                self.ctx.check_stop()
-                head.process(item)
-        elif input_items is not None:
-            for item in input_items:
-                self.ctx.check_stop()
-                head.process(item)
-        else:
-            head.process(NO_INPUT)
-        for proc in processors:
-            proc.end()
+        try:
+            for proc in processors:
+                proc.begin()
+            head = processors[0]
+            if first_value is not NO_INPUT:
+                for item in V.enumerate_value(first_value):
+                    self.ctx.check_stop()
+                    head.process(item)
+            elif input_items is not None:
+                for item in input_items:
+                    self.ctx.check_stop()
+                    head.process(item)
+            else:
+                head.process(NO_INPUT)
+            for proc in processors:
+                proc.end()
+        finally:
+            for proc in processors:
+                proc.dispose()
 
     def eval_pipeline_value(self, node: Node | None) -> typing.Any:
         """Evaluate a pipeline used as a value ($x = ..., conditions): expressions keep their value."""
@@ -704,35 +729,53 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             return out
         return {"end": node}
 
-    def bind_into_scope(self, params: list[Param], advanced: bool, args: list[Arg], command: str,
-                        prebound: dict | None = None) -> dict:
-        result = bind(params, args, command, advanced=advanced, common=advanced)
+    def bind_into_scope(self, params: list[Param], advanced: typing.Any, args: list[Arg], command: str,
+                        prebound: dict | None = None, overlay: dict | None = None) -> dict:
+        """Bind arguments into the current scope. ``overlay`` (dot-sourced commands): records the previous value of each
+        automatic or preference variable set here, so that the command's end puts it back (PowerShell keeps them in
+        a locals tuple pushed over the caller's scope)."""
+        from .shouldprocess import CommandRuntime, PSScriptCmdlet, preference_values  # pylint: disable=import-outside-toplevel
+
+        should_process = bool(getattr(advanced, "should_process", False))
+        result = bind(params, args, command, advanced=bool(advanced), common=bool(advanced), should_process=should_process)
         bound = dict(prebound or {})
         bound.update(result.bound)
+        scope = self.ctx.scope
+
+        def set_automatic(name: str, value: typing.Any) -> None:
+            if overlay is not None and name.lower() not in overlay:
+                hidden = scope.variables.get(name.lower())
+                overlay[name.lower()] = None if hidden is None else Variable(hidden.name, hidden.value, hidden.options)
+            scope.set_local(name, value)
+
         for p in params:
             if p.name in bound:
-                self.ctx.scope.set_local(p.name, bound[p.name])
+                scope.set_local(p.name, bound[p.name])
             elif p.switch:
-                self.ctx.scope.set_local(p.name, V.SwitchValue(False))
+                scope.set_local(p.name, V.SwitchValue(False))
             elif p.default is not None:
                 default_expr = _named(p.default)[0]
                 value = self.eval_expr(default_expr)
-                self.ctx.scope.set_local(p.name, V.cast(value, p.type_name) if p.type_name else value)
+                scope.set_local(p.name, V.cast(value, p.type_name) if p.type_name else value)
             else:
-                self.ctx.scope.set_local(p.name, V.cast(None, p.type_name) if p.type_name and
-                                         p.type_name.full_name in ("System.Int32", "System.Int64", "System.Double",
-                                                                   "System.String", "System.Boolean") else None)
-        self.ctx.scope.set_local("args", list(result.unbound))
-        self.ctx.scope.set_local("PSBoundParameters", bound_parameters_table(bound))
+                scope.set_local(p.name, V.cast(None, p.type_name) if p.type_name and
+                                p.type_name.full_name in ("System.Int32", "System.Int64", "System.Double",
+                                                          "System.String", "System.Boolean") else None)
+        scope.set_local("args", list(result.unbound))
+        scope.set_local("PSBoundParameters", bound_parameters_table(bound))
         common = result.common
         if "Verbose" in common:
-            self.ctx.scope.set_local("VerbosePreference", "Continue" if V.to_bool(common["Verbose"]) else "SilentlyContinue")
+            set_automatic("VerbosePreference", "Continue" if V.to_bool(common["Verbose"]) else "SilentlyContinue")
         if "Debug" in common:
-            self.ctx.scope.set_local("DebugPreference", "Continue" if V.to_bool(common["Debug"]) else "SilentlyContinue")
+            set_automatic("DebugPreference", "Continue" if V.to_bool(common["Debug"]) else "SilentlyContinue")
         for cname, var in (("ErrorAction", "ErrorActionPreference"), ("WarningAction", "WarningPreference"),
                            ("InformationAction", "InformationPreference")):
             if cname in common:
-                self.ctx.scope.set_local(var, normalize_action(common[cname], cname))
+                set_automatic(var, normalize_action(common[cname], cname))
+        for var, value in preference_values(common).items():
+            set_automatic(var, value)
+        if advanced:
+            set_automatic("PSCmdlet", PSScriptCmdlet(CommandRuntime(self.ctx, command, advanced, common)))
         missing = [p.name for p in params if p.mandatory and p.name not in bound]
         if missing:
             raise PSError(
@@ -1208,10 +1251,34 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         inner = self._unwrap(named[1])
         if type_value.full_name == "System.Collections.Specialized.OrderedDictionary" and inner.type == "hash_literal_expression":
             return V.PSOrderedDict(self.eval_expr(inner))
+        if type_value.full_name == "System.Management.Automation.PSReference":
+            return self.reference(inner)
         value = self.eval_expr(inner)
         if type_value.full_name == "System.Void":
             return void_value()
         return V.cast(value, type_value)
+
+    def reference(self, inner: Node) -> typing.Any:
+        """[ref]$var refers to the variable itself (a method's out parameter writes it); [ref](expr) to a value."""
+        from .dotnet import PSReference  # pylint: disable=import-outside-toplevel
+
+        if inner.type == "variable":
+            raw = self.text(inner)
+            name, qualifier = self.split_variable(raw)
+            if name.lower() == "null" and qualifier is None:
+                return PSReference(discard=True)
+            if qualifier is None:
+                var = self.ctx.scope.lookup(name)
+            elif qualifier in ("global", "script", "local", "private"):
+                var = self.scope_for(qualifier).variables.get(name.lower())
+            else:
+                var = None
+            if var is None:
+                raise PSError("[ref] cannot be applied to a variable that does not exist.", fqid="NonExistingVariableReference",
+                              category="InvalidOperation", reason="RuntimeException")
+            return PSReference(variable=var)
+        value = self.eval_expr(inner)
+        return value if isinstance(value, PSReference) else PSReference(value)
 
     def _increment(self, target: Node, delta: int, prefix: bool) -> typing.Any:
         target = self._unwrap(target)

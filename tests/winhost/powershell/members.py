@@ -708,6 +708,10 @@ def invoke_static(type_value: TypeValue, name: str, args: list) -> typing.Any:  
         return datetime.timedelta(**{unit: float(cast(args[0], resolve_type("double")))})
     if full in dotnet.STATIC_TYPES.values() or full in dotnet.STATIC_TYPES:
         return dotnet.invoke_static(full, name, args)
+    if full == "system.management.automation.language.parser":
+        from . import language  # pylint: disable=import-outside-toplevel  # language imports the evaluator's modules
+
+        return language.invoke_static(name, args)
     raise method_not_found(type_value.full_name, name)
 
 

@@ -54,6 +54,7 @@ def _fixups(root: Node, source: bytes) -> list[tuple[int, int, bytes]]:
       a leading unary '+' (a no-op on numbers) makes it an expression;
     - a param() block followed by statements on the same line is flagged as an error;
     - switch clauses on one line need a separator the grammar insists on;
+    - an empty statement list (`{ }`, a script that is only `param()`) needs a ';';
     - bareword lists in command arguments (`select a, b`) are not understood, so the words are quoted.
     """
     inserts: list[tuple[int, int, bytes]] = []
@@ -72,6 +73,10 @@ def _fixups(root: Node, source: bytes) -> list[tuple[int, int, bytes]]:
             inserts.append((node.named_children[0].end_byte, node.named_children[0].end_byte, b"\n"))
         elif node.type == "switch_body" and node.has_error:
             inserts.extend(_switch_separators(node, source))
+        elif node.is_missing and node.type == ";" and node.parent is not None and node.parent.type == "empty_statement":
+            # An empty script block (`{ }`, `begin { }`) or a script that is only a param block: the grammar
+            # wants an empty statement to end with ';'.
+            inserts.append((node.start_byte, node.start_byte, b";"))
     return inserts
 
 

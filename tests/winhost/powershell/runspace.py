@@ -204,16 +204,20 @@ class Runspace:
             return
         for i, proc in enumerate(processors):
             proc.emit = processors[i + 1].process if i + 1 < len(processors) else sink
-        for proc in processors:
-            proc.begin()
-        if input_items is not None:
-            for item in input_items:
-                engine.ctx.check_stop()
-                processors[0].process(V.from_wire(item))
-        else:
-            processors[0].process(NO_INPUT)
-        for proc in processors:
-            proc.end()
+        try:
+            for proc in processors:
+                proc.begin()
+            if input_items is not None:
+                for item in input_items:
+                    engine.ctx.check_stop()
+                    processors[0].process(V.from_wire(item))
+            else:
+                processors[0].process(NO_INPUT)
+            for proc in processors:
+                proc.end()
+        finally:
+            for proc in processors:
+                proc.dispose()
 
 
 class _ScriptCommand(ScriptProcessor):

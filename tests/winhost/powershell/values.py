@@ -248,6 +248,15 @@ TYPE_ALIASES = {
     "system.io.directorynotfoundexception": "System.IO.DirectoryNotFoundException",
     "system.unauthorizedaccessexception": "System.UnauthorizedAccessException",
     "system.management.automation.host.pshost": "System.Management.Automation.Host.PSHost",
+    "ref": "System.Management.Automation.PSReference",
+    "system.management.automation.psreference": "System.Management.Automation.PSReference",
+    "management.automation.psreference": "System.Management.Automation.PSReference",
+    "system.management.automation.language.parser": "System.Management.Automation.Language.Parser",
+    "management.automation.language.parser": "System.Management.Automation.Language.Parser",
+    "system.management.automation.language.scriptblockast": "System.Management.Automation.Language.ScriptBlockAst",
+    "management.automation.language.scriptblockast": "System.Management.Automation.Language.ScriptBlockAst",
+    "system.collections.idictionary": "System.Collections.IDictionary",
+    "collections.idictionary": "System.Collections.IDictionary",
 }
 TYPE_ALIASES.update(STATIC_TYPES)
 
@@ -336,6 +345,8 @@ def is_instance(value: typing.Any, type_value: TypeValue) -> bool:
         return value is not None
     if target == "system.array":
         return isinstance(value, (list, tuple)) and not isinstance(value, PSArrayList)
+    if target == "system.collections.idictionary":
+        return isinstance(value, dict)
     if target == "system.collections.hashtable":
         return isinstance(value, PSHashtable) and not isinstance(value, PSOrderedDict) or (
             isinstance(value, dict) and not isinstance(value, PSHashtable))

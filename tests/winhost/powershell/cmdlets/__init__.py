@@ -18,6 +18,9 @@ class Cmdlet:
     name = ""
     dotnet = ""
     parameters: list[Param] = []
+    # [Cmdlet(..., SupportsShouldProcess = true)] in PowerShell: -WhatIf/-Confirm exist, and ShouldProcess is
+    # called (commands.py guards it: the test host does not model these cmdlets' WhatIf messages).
+    supports_should_process = False
 
     def __init__(self, engine: "Evaluator", bound: dict[str, typing.Any], emit: typing.Callable[[typing.Any], None]) -> None:
         self.engine = engine
@@ -92,10 +95,12 @@ class Cmdlet:
         self.ctx.write_warning(message, self.warning_action)
 
 
-def cmdlet(name: str, dotnet: str, aliases: tuple[str, ...] = ()) -> typing.Callable[[type[Cmdlet]], type[Cmdlet]]:
+def cmdlet(name: str, dotnet: str, aliases: tuple[str, ...] = (),
+           should_process: bool = False) -> typing.Callable[[type[Cmdlet]], type[Cmdlet]]:
     def register(cls: type[Cmdlet]) -> type[Cmdlet]:
         cls.name = name
         cls.dotnet = dotnet
+        cls.supports_should_process = should_process
         CMDLETS[name.lower()] = cls
         for alias in aliases:
             ALIASES[alias.lower()] = name.lower()

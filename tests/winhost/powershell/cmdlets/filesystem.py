@@ -360,17 +360,17 @@ class _WriteContent(_FsCmdlet):
                 self.emit(value)
 
 
-@cmdlet("Set-Content", "Microsoft.PowerShell.Commands.SetContentCommand", aliases=("sc",))
+@cmdlet("Set-Content", "Microsoft.PowerShell.Commands.SetContentCommand", aliases=("sc",), should_process=True)
 class SetContent(_WriteContent):
     append = False
 
 
-@cmdlet("Add-Content", "Microsoft.PowerShell.Commands.AddContentCommand", aliases=("ac",))
+@cmdlet("Add-Content", "Microsoft.PowerShell.Commands.AddContentCommand", aliases=("ac",), should_process=True)
 class AddContent(_WriteContent):
     append = True
 
 
-@cmdlet("New-Item", "Microsoft.PowerShell.Commands.NewItemCommand", aliases=("ni",))
+@cmdlet("New-Item", "Microsoft.PowerShell.Commands.NewItemCommand", aliases=("ni",), should_process=True)
 class NewItem(_FsCmdlet):
     parameters = [Param("Path", 0, by_property=True), Param("Name", by_property=True), Param("ItemType", aliases=("Type",)),
                   Param("Value", pipeline=True, by_property=True), Param("Force", switch=True)]
@@ -438,7 +438,8 @@ class NewItem(_FsCmdlet):
         self.emit(item_object(fs.entry(full), "name"))
 
 
-@cmdlet("Remove-Item", "Microsoft.PowerShell.Commands.RemoveItemCommand", aliases=("rm", "del", "erase", "rd", "ri", "rmdir"))
+@cmdlet("Remove-Item", "Microsoft.PowerShell.Commands.RemoveItemCommand", aliases=("rm", "del", "erase", "rd", "ri", "rmdir"),
+        should_process=True)
 class RemoveItem(_FsCmdlet):
     parameters = [Param("Path", 0, pipeline=True, by_property=True), Param("LiteralPath", aliases=("PSPath",), by_property=True),
                   Param("Recurse", switch=True), Param("Force", switch=True), Param("Filter"), Param("Include"), Param("Exclude")]

@@ -317,7 +317,7 @@ def _record_error(record: ErrorRecord) -> PSError:
     return error_from_record(record, terminating=False)
 
 
-@cmdlet("Stop-Job", "Microsoft.PowerShell.Commands.StopJobCommand", aliases=("spjb",))
+@cmdlet("Stop-Job", "Microsoft.PowerShell.Commands.StopJobCommand", aliases=("spjb",), should_process=True)
 class StopJob(_JobCmdlet):
     parameters = [Param("Job", 0, pipeline=True), Param("Id"), Param("Name"), Param("PassThru", switch=True)]
 
@@ -329,7 +329,7 @@ class StopJob(_JobCmdlet):
                 self.emit(job.view)
 
 
-@cmdlet("Remove-Job", "Microsoft.PowerShell.Commands.RemoveJobCommand", aliases=("rjb",))
+@cmdlet("Remove-Job", "Microsoft.PowerShell.Commands.RemoveJobCommand", aliases=("rjb",), should_process=True)
 class RemoveJob(_JobCmdlet):
     parameters = [Param("Job", 0, pipeline=True), Param("Id"), Param("Name"), Param("Force", switch=True),
                   Param("State")]

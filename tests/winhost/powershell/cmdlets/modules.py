@@ -263,7 +263,7 @@ class GetModule(Cmdlet):
         return found
 
 
-@cmdlet("Remove-Module", "Microsoft.PowerShell.Commands.RemoveModuleCommand", aliases=("rmo",))
+@cmdlet("Remove-Module", "Microsoft.PowerShell.Commands.RemoveModuleCommand", aliases=("rmo",), should_process=True)
 class RemoveModule(Cmdlet):
     parameters = [Param("Name", 0, pipeline=True), Param("ModuleInfo"), Param("Force", switch=True),
                   Param("FullyQualifiedName")]

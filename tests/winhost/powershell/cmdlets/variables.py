@@ -84,7 +84,7 @@ class GetVariable(Cmdlet):
                 self.emit(var.value if self.switch("ValueOnly") else ps_variable(var.name, var.value, var.options))
 
 
-@cmdlet("Set-Variable", "Microsoft.PowerShell.Commands.SetVariableCommand", aliases=("set", "sv"))
+@cmdlet("Set-Variable", "Microsoft.PowerShell.Commands.SetVariableCommand", aliases=("set", "sv"), should_process=True)
 class SetVariable(Cmdlet):
     parameters = [Param("Name", 0, pipeline=True), Param("Value", 1), Param("Scope"), Param("Option"),
                   Param("PassThru", switch=True), Param("Force", switch=True), Param("Description")]
@@ -100,7 +100,7 @@ class SetVariable(Cmdlet):
                 self.emit(ps_variable(var.name, var.value, var.options))
 
 
-@cmdlet("New-Variable", "Microsoft.PowerShell.Commands.NewVariableCommand", aliases=("nv",))
+@cmdlet("New-Variable", "Microsoft.PowerShell.Commands.NewVariableCommand", aliases=("nv",), should_process=True)
 class NewVariable(Cmdlet):
     parameters = [Param("Name", 0), Param("Value", 1), Param("Scope"), Param("Option"), Param("PassThru", switch=True),
                   Param("Force", switch=True), Param("Description")]
@@ -121,7 +121,7 @@ class NewVariable(Cmdlet):
             self.emit(ps_variable(var.name, var.value, var.options))
 
 
-@cmdlet("Remove-Variable", "Microsoft.PowerShell.Commands.RemoveVariableCommand", aliases=("rv",))
+@cmdlet("Remove-Variable", "Microsoft.PowerShell.Commands.RemoveVariableCommand", aliases=("rv",), should_process=True)
 class RemoveVariable(Cmdlet):
     parameters = [Param("Name", 0), Param("Scope"), Param("Force", switch=True)]
 
@@ -152,7 +152,7 @@ class RemoveVariable(Cmdlet):
                 self.write_error(variable_not_found(text, self.dotnet))
 
 
-@cmdlet("Clear-Variable", "Microsoft.PowerShell.Commands.ClearVariableCommand", aliases=("clv",))
+@cmdlet("Clear-Variable", "Microsoft.PowerShell.Commands.ClearVariableCommand", aliases=("clv",), should_process=True)
 class ClearVariable(Cmdlet):
     parameters = [Param("Name", 0), Param("Scope"), Param("PassThru", switch=True), Param("Force", switch=True)]
 

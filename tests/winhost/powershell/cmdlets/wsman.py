@@ -146,7 +146,7 @@ def _unsupported_provider(path: str) -> PSError:
         target=path.partition(":")[0])
 
 
-@cmdlet("Set-Item", "Microsoft.PowerShell.Commands.SetItemCommand", aliases=("si",))
+@cmdlet("Set-Item", "Microsoft.PowerShell.Commands.SetItemCommand", aliases=("si",), should_process=True)
 class SetItem(_PathCmdlet):
     parameters = [Param("Path", 0, pipeline=True), Param("Value", 1), Param("LiteralPath", aliases=("PSPath",)),
                   Param("Force", switch=True), Param("PassThru", switch=True)]
