@@ -90,3 +90,33 @@ def test_ittask_handoff_from_one_job_to_the_next(tmp_path, host):
     assert received['warning'] == ['verify the catalogue'], received
     assert host.sessions() == [], 'the collecting job removed ITTask'
     assert host.stats()['events']['shells_created'] == 1, 'both jobs used the one session'
+
+
+@pytest.mark.parametrize('signum', [signal.SIGINT, signal.SIGTERM], ids=['receptor-SIGINT', 'pod-SIGTERM'])
+def test_a_cancelled_job_frees_its_session_for_the_relaunch(tmp_path, host, signum):
+    launch = {'nightly_step': _wait_for_file(r'C:\nightly-go', "'step done'")}
+    job = RunnerJob(tmp_path, host, 'Nightly', machine=('user', PASSWORD), launch_vars=launch).start()
+    wait_until(lambda: len(timeline(host, 'command_started')) == 2, 'the long step to start on the host')
+    cancelled = time.monotonic()
+    job.cancel(signum)
+    job.wait()
+    assert (job.status, job.rc) == ('canceled', 254), job
+    print('canceled %.2fs after the signal' % (time.monotonic() - cancelled))
+    started = [e['event_data']['task'] for e in job.events('runner_on_start')]
+    assert started == ['Prepare, or find what an earlier (maybe cancelled) job prepared',
+                       'The long step (the job template\'s extra variable nightly_step)'], started
+    assert list(job.results()) == ['Prepare, or find what an earlier (maybe cancelled) job prepared'], 'the long step never ended'
+    # When AWX shows the job canceled, ansible-runner and everything in the job's namespace are gone,
+    # and the step was stopped on the host before that: the session waits, free, with its state.
+    [shell] = host.sessions()
+    assert (shell['Name'], shell['State'], shell['Commands']) == ('nightly', 'Disconnected', []), shell
+    assert host.stats()['actions']['Signal']['requests'] >= 1
+    # The relaunch (a new container) gets the session at once: busy_timeout 0 would fail it if it had to wait.
+    host.filesystem.write_bytes(r'C:\nightly-go', b'go')
+    relaunch = RunnerJob(tmp_path, host, 'Nightly', machine=('user', PASSWORD),
+                         launch_vars=dict(launch, ansible_pssession_busy_timeout=0)).run()
+    assert (relaunch.status, relaunch.rc) == ('successful', 0), relaunch
+    results = relaunch.results()
+    assert results['Prepare, or find what an earlier (maybe cancelled) job prepared']['stdout'].startswith('resuming: prepared at '), results
+    assert results['The long step (the job template\'s extra variable nightly_step)']['stdout'].strip() == 'step done', results
+    assert host.stats()['events']['shells_created'] == 1
