@@ -78,7 +78,7 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_play_start(self, play):
         self._play = play
 
-    def _seen(self, result):
+    def _seen(self, result, *args, **kwargs):  # v2_runner_on_failed also gets ignore_errors
         host = getattr(result, '_host', None)
         if host is not None and self._play is not None:
             self._hosts[host.get_name()] = (host, self._play)

@@ -120,3 +120,25 @@ def test_a_cancelled_job_frees_its_session_for_the_relaunch(tmp_path, host, sign
     assert results['Prepare, or find what an earlier (maybe cancelled) job prepared']['stdout'].startswith('resuming: prepared at '), results
     assert results['The long step (the job template\'s extra variable nightly_step)']['stdout'].strip() == 'step done', results
     assert host.stats()['events']['shells_created'] == 1
+
+
+def test_a_job_whose_container_is_killed_outright_leaves_the_session_busy(tmp_path, host):
+    # Where ansible-runner runs ansible-playbook in a podman container of its own (AWX execution nodes
+    # on VMs), its cancel is `podman kill`: SIGKILL to every process of the container, nothing runs
+    # any more. Here: SIGKILL to ansible-runner, PID 1 of the job's namespace, which kills them all.
+    launch = {'nightly_step': _wait_for_file(r'C:\nightly-go', "'step done'")}
+    job = RunnerJob(tmp_path, host, 'Nightly', machine=('user', PASSWORD), launch_vars=launch).start()
+    wait_until(lambda: len(timeline(host, 'command_started')) == 2, 'the long step to start on the host')
+    job.cancel(signal.SIGKILL)
+    job.wait()
+    [shell] = host.sessions()
+    assert (shell['State'], [c['State'] for c in shell['Commands']]) == ('Connected', ['Running']), shell
+    # A relaunch (a new container: none of the dead job's lock state) is told the session is busy and
+    # since when, at once with busy_timeout 0; it never takes a session another client may hold.
+    relaunch = RunnerJob(tmp_path, host, 'Nightly', machine=('user', PASSWORD),
+                         launch_vars=dict(launch, ansible_pssession_busy_timeout=0)).run()
+    assert (relaunch.status, relaunch.rc) == ('failed', 2), relaunch
+    [failed] = relaunch.events('runner_on_unreachable') + relaunch.events('runner_on_failed')
+    msg = failed['event_data']['res']['msg']
+    assert 'busy' in msg and 'nightly' in msg and 'since' in msg, msg
+    assert 'Traceback' not in relaunch.stdout and 'Callback dispatch' not in relaunch.stdout, relaunch.stdout

@@ -57,6 +57,18 @@ def test_the_callback_uses_the_user_given_with_u(ansible, winhost):
     assert winhost.stats()['events']['shells_deleted'] == 1
 
 
+def test_the_callback_removes_the_session_of_a_run_whose_task_failed(ansible, winhost):
+    run = ansible.playbook("""
+- hosts: win1
+  gather_facts: false
+  tasks:
+    - raw: exit 3
+""", env=_with_cleanup(ansible))
+    assert run.rc == 2 and run.statuses() == ['failed'], run
+    assert 'Callback dispatch' not in run.output, run
+    assert winhost.sessions() == []
+
+
 def test_many_runs_in_fresh_pid_namespaces_leave_no_session(ansible, winhost):
     # Each run as a new execution-environment container: only the callback can remove its session.
     for _unused in range(RUNS):
