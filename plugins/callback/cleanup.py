@@ -78,7 +78,7 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_play_start(self, play):
         self._play = play
 
-    def _seen(self, result):
+    def _seen(self, result, *args, **kwargs):  # v2_runner_on_failed also gets ignore_errors
         host = getattr(result, '_host', None)
         if host is not None and self._play is not None:
             self._hosts[host.get_name()] = (host, self._play)
@@ -116,8 +116,15 @@ class CallbackModule(CallbackBase):
         templar = Templar(loader=play.get_loader(), variables=variables)
         play_context = PlayContext(play=play, passwords=passwords)
         connection = connection_loader.get(CONNECTION, play_context, None)
-        task_keys = {'password': play_context.password} if play_context.password else None
-        connection.set_options(task_keys=task_keys, var_options=_option_variables(connection, variables, templar))
+        # The keywords a task passes: the play's remote_user (the play's keyword, or -u, which is how AWX
+        # passes a machine credential's user) and the --ask-pass password. The host's variables
+        # (ansible_user, ansible_password) still win over both, as they do for a task.
+        task_keys = {}
+        if play.remote_user:
+            task_keys['remote_user'] = play.remote_user
+        if play_context.password:
+            task_keys['password'] = play_context.password
+        connection.set_options(task_keys=task_keys or None, var_options=_option_variables(connection, variables, templar))
         return connection
 
 

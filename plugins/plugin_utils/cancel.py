@@ -10,6 +10,13 @@ run finds it busy for minutes. While a task holds a session, SIGINT and SIGTERM 
 the connection's close() (which stops an unfinished command and disconnects, with short
 timeouts), then whatever handler was there before, so ansible ends the worker as it always
 does. A worker whose main process has died does the same.
+
+AWX cancels a job through ansible-runner, which kills ansible-playbook's process group (SIGKILL:
+the main process, not the workers, each in a session of its own), waits up to 5 s for the end
+of the output of its pseudo-terminal, and ends; with it ends the job's container, and every
+process left in it is killed at once, a worker releasing its session too. So while a task holds
+a session its worker keeps the main process's terminal open: ansible-runner's wait for the end
+of the output then lasts until the worker has released the session (or RUNNER_EOF_WAIT passed).
 """
 
 from __future__ import annotations
@@ -21,6 +28,24 @@ import typing as t
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 PARENT_POLL = 0.5  # seconds between looks at whether the run's main process is still there
+# ansible-runner (2.4) waits 5 s for its terminal's end of output once ansible-playbook is killed, and
+# fails the job if that wait times out: the terminal is let go of before, released or not.
+RUNNER_EOF_WAIT = 4.0
+
+
+def _hold_terminal(pid: int) -> int | None:
+    """A descriptor of process pid's standard output if that is a terminal (ansible-runner's pty), else None.
+
+    O_NOCTTY: the worker leads a session of its own and must not make the terminal its controlling one.
+    """
+    try:
+        fd = os.open('/proc/%d/fd/1' % pid, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    if os.isatty(fd):
+        return fd
+    os.close(fd)
+    return None
 
 
 class CancelGuard:
@@ -31,6 +56,8 @@ class CancelGuard:
         self._release: t.Callable[[], None] | None = None
         self._pending: tuple[int, t.Any] | None = None  # a signal that came while close() was releasing
         self._watch: threading.Event | None = None
+        self._terminal: int | None = None  # the main process's terminal, held open while armed
+        self._terminal_lock = threading.Lock()
 
     def arm(self, release: t.Callable[[], None]) -> None:
         # Signal handlers can only be set from the main thread (ansible's workers run tasks there).
@@ -39,7 +66,15 @@ class CancelGuard:
         self._release = release
         for signum in SIGNALS:
             self._previous[signum] = signal.signal(signum, self._on_signal)
+        with self._terminal_lock:
+            self._terminal = _hold_terminal(os.getppid())
         self._watch_parent()
+
+    def _let_go_of_terminal(self) -> None:
+        with self._terminal_lock:
+            fd, self._terminal = self._terminal, None
+        if fd is not None:
+            os.close(fd)
 
     def _watch_parent(self) -> None:
         """A run whose main process dies at once (SIGKILL; SIGTERM on ansible-core 2.16, whose main
@@ -51,6 +86,9 @@ class CancelGuard:
         def watch() -> None:
             while not stop.wait(PARENT_POLL):
                 if os.getppid() != parent:
+                    timer = threading.Timer(RUNNER_EOF_WAIT - PARENT_POLL, self._let_go_of_terminal)
+                    timer.daemon = True
+                    timer.start()
                     os.kill(os.getpid(), signal.SIGTERM)
                     return
 
@@ -67,6 +105,7 @@ class CancelGuard:
         if self._watch is not None:
             self._watch.set()
             self._watch = None
+        self._let_go_of_terminal()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         pending, self._pending = self._pending, None

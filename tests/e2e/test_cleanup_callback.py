@@ -47,6 +47,28 @@ def test_the_callback_uses_the_ask_pass_password(ansible, winhost):
     assert PASSWORD not in run.output
 
 
+def test_the_callback_uses_the_user_given_with_u(ansible, winhost):
+    # An AWX machine credential's user comes as -u, not as ansible_user: the session is that user's.
+    run = ansible.playbook(PLAY, '-u', 'user', '--ask-pass', env=_with_cleanup(ansible), stdin=PASSWORD + '\n',
+                           ansible_user=None, ansible_password=None)
+    assert run.rc == 0, run
+    assert run.stdouts() == ['', '1']
+    assert winhost.sessions() == []
+    assert winhost.stats()['events']['shells_deleted'] == 1
+
+
+def test_the_callback_removes_the_session_of_a_run_whose_task_failed(ansible, winhost):
+    run = ansible.playbook("""
+- hosts: win1
+  gather_facts: false
+  tasks:
+    - raw: exit 3
+""", env=_with_cleanup(ansible))
+    assert run.rc == 2 and run.statuses() == ['failed'], run
+    assert 'Callback dispatch' not in run.output, run
+    assert winhost.sessions() == []
+
+
 def test_many_runs_in_fresh_pid_namespaces_leave_no_session(ansible, winhost):
     # Each run as a new execution-environment container: only the callback can remove its session.
     for _unused in range(RUNS):

@@ -1,7 +1,9 @@
 """The cancel guard: SIGTERM while a task holds a session releases it first, once, then hands over."""
 
 import os
+import select
 import signal
+import subprocess
 
 import pytest
 
@@ -51,3 +53,52 @@ def test_no_signal_no_change(calls):
     guard.closing()
     guard.disarm()
     assert calls == [] and signal.getsignal(signal.SIGTERM) is not guard._on_signal  # pylint: disable=protected-access
+
+
+def _ended(master):
+    """Whether a reader of the pty (ansible-runner) sees the end of its output: all its other ends closed."""
+    if not select.select([master], [], [], 0)[0]:
+        return False
+    try:
+        return os.read(master, 1024) == b''
+    except OSError:  # EIO: Linux's end of output on a pty
+        return True
+
+
+@pytest.fixture
+def main_process(monkeypatch):
+    """A process standing for ansible-playbook, whose output is a pty (ansible-runner's): the worker's parent."""
+    master, slave = os.openpty()
+    proc = subprocess.Popen(['sleep', '600'], stdout=slave, stdin=subprocess.DEVNULL)
+    os.close(slave)
+    monkeypatch.setattr(os, 'getppid', lambda: proc.pid)
+    yield master, proc
+    proc.kill()
+    proc.wait()
+    os.close(master)
+
+
+def test_the_terminal_stays_open_until_the_session_is_released(calls, main_process):
+    master, proc = main_process
+    guard = CancelGuard()
+    guard.arm(lambda: calls.append('release'))
+    proc.kill()  # ansible-runner's cancel: SIGKILL to ansible-playbook's process group
+    proc.wait()
+    assert not _ended(master), 'the worker holds the terminal while it holds the session'
+    guard.closing()
+    guard.disarm()
+    assert _ended(master)
+
+
+def test_an_output_that_is_no_terminal_is_not_held(calls, monkeypatch):
+    proc = subprocess.Popen(['sleep', '600'], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    try:
+        monkeypatch.setattr(os, 'getppid', lambda: proc.pid)
+        guard = CancelGuard()
+        guard.arm(lambda: calls.append('release'))
+        assert guard._terminal is None  # pylint: disable=protected-access
+        guard.disarm()
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
