@@ -138,7 +138,7 @@ EXAMPLES = r"""
     error_action: stop
     timeout: 600
 
-- name: Start a long job and leave it running (seeds, Connect-PSSession example 3)
+- name: Start a long job and leave it running (as in Connect-PSSession's example 3)
   psremoting.pssession.invoke:
     script: Start-Job -Name Backup -FilePath \\Server30\Scripts\Backup-SQLDatabase.ps1
     disconnected: true
