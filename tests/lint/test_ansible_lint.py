@@ -65,8 +65,8 @@ def _plugin_examples():
 
 
 def _markdown_blocks():
-    for path in [os.path.join(ROOT, 'README.md')] + sorted(glob.glob(os.path.join(ROOT, 'docs', '*.md')) +
-                                                            glob.glob(os.path.join(ROOT, 'roles', '*', 'README.md'))):
+    documents = glob.glob(os.path.join(ROOT, 'docs', '*.md')) + glob.glob(os.path.join(ROOT, 'roles', '*', 'README.md'))
+    for path in [os.path.join(ROOT, 'README.md')] + sorted(documents):
         with open(path, encoding='utf-8') as handle:
             text = handle.read()
         for number, match in enumerate(FENCE.finditer(text), 1):
