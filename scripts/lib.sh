@@ -121,3 +121,9 @@ ensure_get_pip() {
         log "installed offline get-pip stand-in at $cache"
     fi
 }
+
+# ansible-lint in a venv of its own (it pulls in many packages), pinned in
+# tests/lint-requirements.txt; tests/lint/test_ansible_lint.py calls this. Prints the venv's directory.
+ensure_lint_venv() {
+    ensure_extra_venv ansible-lint "$(find_python)" "$ROOT/tests/lint-requirements.txt"
+}

@@ -390,9 +390,11 @@ EXAMPLES = r"""
   tasks:
     - name: Define a variable and a function in the session
       ansible.builtin.raw: $x = 41; function Get-Answer { $x + 1 }
+      changed_when: false  # session state only, nothing on the host changes
 
     - name: Use them in the next task (prints 42)
       ansible.builtin.raw: Get-Answer
+      changed_when: false
 
     - name: Start over with a fresh session
       ansible.builtin.meta: reset_connection
@@ -406,6 +408,7 @@ EXAMPLES = r"""
   tasks:
     - name: Runs in the session named nightly
       ansible.builtin.raw: $env:COMPUTERNAME
+      changed_when: false
 """
 
 import logging

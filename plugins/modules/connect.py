@@ -55,7 +55,7 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Back home, connect to the session started at work (seeds, Connect-PSSession example 3)
+- name: Back home, connect to the session started at work (as in Connect-PSSession's example 3)
   psremoting.pssession.connect:
     name: ITTask
 

@@ -57,7 +57,7 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Keep the session 15 hours, dropping old output if the job writes too much (seeds, Connect-PSSession example 3)
+- name: Keep the session 15 hours, dropping old output if the job writes too much (as in Connect-PSSession's example 3)
   psremoting.pssession.disconnect:
     idle_timeout: 54000
     output_buffering_mode: drop

@@ -175,7 +175,7 @@ EXAMPLES = r"""
     parameters:
       Name: IdleTimeout
 
-- name: Start a long job and leave it running (seeds, Connect-PSSession example 3)
+- name: Start a long job and leave it running (as in Connect-PSSession's example 3)
   psremoting.pssession.invoke:
     script: Start-Job -Name Backup -FilePath \\Server30\Scripts\Backup-SQLDatabase.ps1
     disconnected: true
