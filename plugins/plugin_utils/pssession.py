@@ -496,12 +496,17 @@ class PSSession:
         """Disconnect with the session's IdleTimeOut and BufferMode (or the ones given); the host keeps the session."""
         if self.pool is None:
             return
-        pool, self.pool = self.pool, None
+        pool = self.pool
         if pool.state != RunspacePoolState.OPENED:
+            self.pool = None
             return
         idle_timeout = self.options.idle_timeout if idle_timeout is None else idle_timeout
         buffer_mode = buffer_mode or self.options.buffer_mode
+        # A refused Disconnect (an IdleTimeout over the host's MaxIdleTimeout, say) leaves the pool
+        # ours and connected: the task's close() then disconnects with the session's own settings,
+        # instead of leaving the session Connected to a client that is gone.
         self._send_disconnect(self.wsman, pool.id, idle_timeout, buffer_mode)
+        self.pool = None
         pool.state = RunspacePoolState.DISCONNECTED
         self._log('PSSESSION disconnected from %s (%s), IdleTimeOut %ss, BufferMode %s'
                   % (self.name, pool.id, idle_timeout, buffer_mode))

@@ -1,4 +1,4 @@
-"""The session modules end to end: the seeds' enterprise scenario as two playbook runs, Drop vs Block buffering,
+"""The session modules end to end: the enterprise scenario of Connect-PSSession's example 3 as two playbook runs, Drop vs Block buffering,
 session_info states, connect failures, disconnect idempotence, remove twice, bad values, ansible-doc."""
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ def _play(**role_vars) -> str:
 
 
 def _role_result(run) -> dict:
-    [result] = [r for r in run.results if r['_task'] == 'Set the host\'s session limits']
+    [result] = [r for r in run.results if r['_task'].endswith("Set the host's session limits")]
     return result
 
 
@@ -75,7 +75,7 @@ def test_check_mode_changes_nothing_and_diff_shows_before_and_after(ansible, win
     diff = diff[0] if isinstance(diff, list) else diff
     assert (diff['before']['Shell\\MaxShellsPerUser'], diff['after']['Shell\\MaxShellsPerUser']) == ('30', '12'), diff
     assert (diff['before'][QUOTAS + 'MaxIdleTimeoutms'], diff['after'][QUOTAS + 'MaxIdleTimeoutms']) == ('2147483647', '54000000')
-    assert 'Shell\\MaxShellsPerUser' in run.stdout, 'ansible shows the diff'
+    assert re.search(r'^\+.*MaxShellsPerUser.*12', run.stdout, re.M), 'ansible shows the diff'
 
     real = ansible.playbook(play, '--diff', ansible_pssession_name='prep')
     assert real.rc == 0, real
@@ -120,6 +120,8 @@ def test_a_raised_max_idle_timeout_lets_a_fifteen_hour_disconnect_through(ansibl
     assert refused.rc != 0, refused
     [failed] = [r for r in refused.results if r['_status'] == 'failed']
     assert 'MaxIdleTimeout' in failed['msg'], failed['msg']
+    # The refused Disconnect left nothing held: the task disconnected with the session's own settings.
+    assert [(s['State'], s['IdleTimeOut']) for s in winhost.sessions() if s['Name'] == 'night'] == [('Disconnected', 7200)]
 
     prepared = ansible.playbook(_play(session_host_max_idle_timeout=54000), ansible_pssession_name='prep')
     assert prepared.rc == 0, prepared
