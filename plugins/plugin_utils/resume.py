@@ -219,7 +219,8 @@ class KeyedStep:
         """Disconnected, look at the command until it is no longer Running (or deadline); then reconnect."""
         pss = self.pss
         pss.pause(self.idle_timeout, self.buffer_mode)
-        begun = last_line = last_refresh = self._clock()
+        begun = last_refresh = self._clock()
+        last_line = begun - self.poll_interval  # the first look that finds it running says so
         delay = POLL_MIN
         try:
             while True:
@@ -229,7 +230,7 @@ class KeyedStep:
                     return state
                 if now - last_line >= self.poll_interval:
                     last_line = now
-                    self.display.display('%s: step %r still running after %ds (command %s in session %s)'
+                    self.display.display('%s: step %r still running after %ds here (command %s in session %s)'
                                          % (self.label, self.key, int(now - begun), self.command_id, self.session.key.session_name))
                 pause = min(delay, self.poll_interval) if deadline is None else min(delay, self.poll_interval, max(0.05, deadline - now))
                 self._sleep(pause)
