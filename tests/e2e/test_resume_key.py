@@ -11,8 +11,11 @@ import subprocess
 import uuid
 
 import pytest
+from pypsrp.complex_objects import RunspacePoolState
+from pypsrp.powershell import RunspacePool
+from pypsrp.wsman import WSMan
 
-from e2e_support import BIN, BUILD, HERE, UNSHARE_PID, timeline, wait_until
+from e2e_support import BIN, BUILD, HERE, PASSWORD, UNSHARE_PID, timeline, wait_until
 
 COUNTER = r'C:\step-count.txt'
 RELEASE = r'C:\release-step'
@@ -262,3 +265,41 @@ def test_keyed_command_id_is_the_same_for_every_task():
     assert keyed_command_id(shell, 'nightly') == keyed_command_id(shell.lower(), 'nightly')
     assert keyed_command_id(shell, 'nightly') != keyed_command_id(shell, 'weekly')
     assert keyed_command_id(shell, 'nightly') != keyed_command_id(str(uuid.uuid4()), 'nightly')
+
+
+def _connect_and_go_silent(host) -> WSMan:
+    """Another controller's task connects to the session, then its container is killed: the host keeps
+    the session Connected to a client that never speaks again (until its silent-client timeout)."""
+    [shell] = host.sessions()
+    wsman = WSMan('127.0.0.1', port=host.port, username='user', password=PASSWORD, ssl=False, auth='basic', encryption='never')
+    pool = RunspacePool(wsman)
+    pool.id = pool.shell.id = shell['ShellId']
+    pool.shell.opened = True
+    pool.state = RunspacePoolState.DISCONNECTED
+    pool._new_client = True  # pylint: disable=protected-access  # Connect as a new client, as Connect-PSSession
+    pool.connect()
+    return wsman
+
+
+def test_a_relaunch_while_a_dead_client_of_another_controller_holds_the_session(ansible, winhost):
+    # What a relaunch from another container sees if the killed job had the session Connected (it
+    # holds it only for short moments around a keyed step: starting it, renewing the IdleTimeout,
+    # receiving at the end): busy until the host notices the silent client, then it attaches.
+    started = ansible.playbook(play(resume_key='nightly', disconnected=True), **NAME)
+    assert started.rc == 0, started
+    wait_until(lambda: runs(winhost) == 1, 'the step to start')
+    dead = _connect_and_go_silent(winhost)
+    busy = ansible.playbook(PLAY, ansible_pssession_busy_timeout=2, **NAME)
+    assert busy.rc != 0, busy
+    msg = busy.results[0]['msg']
+    assert 'busy' in msg and 'connected to another client' in msg, msg
+    winhost.control({'time_scale': 240})  # the test host's silent-client timeout is 240 s of host time
+    wait_until(lambda: winhost.stats()['events'].get('auto_disconnects'), 'the host to notice the silent client')
+    winhost.control({'time_scale': 1})
+    winhost.filesystem.write_bytes(RELEASE, b'go')
+    run = ansible.playbook(PLAY, ansible_pssession_busy_timeout=2, **NAME)
+    assert run.rc == 0, run
+    [result] = run.results
+    assert result['attached'] is True and result['output'] == ['started', 'finished'], result
+    assert runs(winhost) == 1
+    dead.close()
