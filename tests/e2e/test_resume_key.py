@@ -244,7 +244,7 @@ def test_an_awx_style_relaunch_through_ansible_runner_attaches(ansible, winhost,
     try:
         wait_until(lambda: _watching(winhost, connects), 'job 2 to attach to the step and wait')
         winhost.filesystem.write_bytes(RELEASE, b'go')
-        out, _ = second.communicate(timeout=240)
+        out = second.communicate(timeout=240)[0]
     finally:
         if second.poll() is None:
             os.killpg(second.pid, signal.SIGKILL)
