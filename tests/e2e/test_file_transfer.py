@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 
 from e2e_support import BUILD, PYTHON
 
