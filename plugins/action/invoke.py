@@ -108,8 +108,8 @@ class ActionModule(SessionActionBase):
         shell_id = pss.shell_id
 
         # resume_key: attach to the step's command, return its recorded outcome, or start it (plugin_utils/resume.py).
-        keyed = KeyedStep(args, session, self._display, '%s %s' % (task_vars.get('inventory_hostname', host), self._task.action)) \
-            if args.get('resume_key') else None
+        keyed = KeyedStep(args, session, self._display, '%s %s' % (task_vars.get('inventory_hostname') or session.key.host,
+                                                                   self._task.action)) if args.get('resume_key') else None
         recorded = keyed.begin(can_start=script is not None) if keyed else None
         if recorded is not None:
             recorded['session'] = session_summary(session, 'Opened', instance_id=shell_id)
