@@ -15,6 +15,7 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.ps_results import (
     clear_host, convert_value, empty_streams, is_running, plain, state_name, stream_results,
 )
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.resume import KeyedStep, check_resume_args
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_overrides import write_override
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_action import (
     DEPTH_MAX, INVOKE_SPEC, TIMEOUT_MAX, SessionActionBase, check_idle_timeout, check_range, session_summary,
@@ -138,11 +139,12 @@ class ActionModule(SessionActionBase):
         check_range(args, 'depth', 0, DEPTH_MAX, 'levels')
         check_range(args, 'timeout', 1, TIMEOUT_MAX)
         check_idle_timeout(args)
-        if not args['disconnected']:
+        check_resume_args(args)
+        if not args['disconnected'] and not args.get('resume_key'):
             for name in ('idle_timeout', 'output_buffering_mode'):
                 if args.get(name) is not None and name not in self.from_group:
-                    raise AnsibleActionFail('Option %s is only used with disconnected=true (it sets how the session is '
-                                            'disconnected while the command runs)' % name)
+                    raise AnsibleActionFail('Option %s is only used with disconnected=true or resume_key (it sets how the '
+                                            'session is disconnected while the command runs)' % name)
 
     def _script(self, args: dict[str, t.Any]) -> str:
         if args.get('script') is not None:
@@ -163,12 +165,15 @@ class ActionModule(SessionActionBase):
         return dict(empty_streams(), result={}, changed=True, msg=msg, command_id=None, state=None, session=summary)
 
     def act(self, args: dict[str, t.Any], session: t.Any, task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
-        script = self._script(args)
+        script = self._script(args) if args.get('script') is not None or args.get('path') is not None else None
         depth = args['depth']
         check_mode = bool(self._task.check_mode)
-        declared = supports_should_process(script)
+        declared = script is not None and supports_should_process(script)
         if check_mode and not declared:
             return self._skipped(session)
+        if check_mode and args.get('resume_key'):
+            # Attaching would take the step's output, and starting it is what check mode must not do.
+            return self._skipped(session, SKIPPED + ': a keyed step (resume_key) is not run in check mode')
         if check_mode and args['disconnected']:
             # Its output could only be taken by a later receive task, and receive takes nothing in check mode.
             return self._skipped(session, SKIPPED + ': a script started with disconnected=true is not run in check mode')
@@ -179,34 +184,50 @@ class ActionModule(SessionActionBase):
         shell_id = pss.shell_id
         tmp_name = 'ansible-psremoting-%s' % uuid.uuid4().hex
 
-        setup = self._run_simple(runner, SETUP, local=True, parameters=dict(
-            Preference=PREFERENCES[args['error_action']], Verbosity=int(getattr(self._display, 'verbosity', 0) or 0),
-            CheckMode=check_mode, TmpName=tmp_name, ShouldProcessScript=plain(script) if declared else ''))
-        should_process = bool(setup and setup[-1] is True)
-        clear_host(host)
-        if declared and not should_process:
-            self._display.vvv('PSSESSION invoke: the host\'s parser finds no [CmdletBinding(SupportsShouldProcess)] in the '
-                              'script\'s param block; it %s' % ('is not run in check mode' if check_mode else 'runs without -WhatIf'))
-        if check_mode and not should_process:
-            return self._skipped(session, opened=True)
+        # resume_key: attach to the step's command, return its recorded outcome, or start it (plugin_utils/resume.py).
+        keyed = KeyedStep(args, session, self._display, '%s %s' % (task_vars.get('inventory_hostname') or session.key.host,
+                                                                   self._task.action)) if args.get('resume_key') else None
+        recorded = keyed.begin(can_start=script is not None) if keyed else None
+        if recorded is not None:
+            recorded['session'] = session_summary(session, 'Opened', instance_id=shell_id)
+            return keyed.annotate(recorded)
 
-        ps = runner.new_pipeline()
-        ps.add_script(plain(script), use_local_scope=False)
-        parameters = plain(args.get('parameters')) or {}
-        if should_process:
-            # Last, so that they win over the same names in parameters (win_powershell does the same).
-            parameters = {k: v for k, v in parameters.items() if str(k).lower() not in ('whatif', 'confirm')}
-            parameters.update(WhatIf=check_mode, Confirm=False)
-        if parameters:
-            ps.add_parameters(parameters)
-        for value in args.get('arguments') or []:
-            ps.add_argument(plain(value))
-        runner.start(ps, plain(args['input']) if args.get('input') else None)
+        ps = None
+        if keyed is None or not keyed.attaching:
+            setup = self._run_simple(runner, SETUP, local=True, parameters=dict(
+                Preference=PREFERENCES[args['error_action']], Verbosity=int(getattr(self._display, 'verbosity', 0) or 0),
+                CheckMode=check_mode, TmpName=tmp_name, ShouldProcessScript=plain(script) if declared else ''))
+            should_process = bool(setup and setup[-1] is True)
+            clear_host(host)
+            if declared and not should_process:
+                self._display.vvv('PSSESSION invoke: the host\'s parser finds no [CmdletBinding(SupportsShouldProcess)] in the '
+                                  'script\'s param block; it %s' % ('is not run in check mode' if check_mode else 'runs without -WhatIf'))
+            if check_mode and not should_process:
+                return self._skipped(session, opened=True)
+
+            ps = runner.new_pipeline()
+            ps.add_script(plain(script), use_local_scope=False)
+            parameters = plain(args.get('parameters')) or {}
+            if should_process:
+                # Last, so that they win over the same names in parameters (win_powershell does the same).
+                parameters = {k: v for k, v in parameters.items() if str(k).lower() not in ('whatif', 'confirm')}
+                parameters.update(WhatIf=check_mode, Confirm=False)
+            if parameters:
+                ps.add_parameters(parameters)
+            for value in args.get('arguments') or []:
+                ps.add_argument(plain(value))
+            if keyed:
+                keyed.name(ps)
+            runner.start(ps, plain(args['input']) if args.get('input') else None, keep_running=keyed is not None)
 
         if args['disconnected']:
-            return self._leave_running(args, session, runner, ps, shell_id)
+            result = self._leave_running(args, session, runner, ps.id.upper() if ps else keyed.command_id, shell_id)
+            return keyed.leave_running(result) if keyed else result
 
-        timed_out = self._wait(runner, pss, ps, args.get('timeout'))
+        if keyed:
+            ps, timed_out = keyed.wait(ps, args.get('timeout'), self._wait)
+        else:
+            timed_out = self._wait(runner, pss, ps, args.get('timeout'))
         streams = stream_results(ps, host, depth)
         clear_host(host)
         state = ps.state
@@ -249,7 +270,7 @@ class ActionModule(SessionActionBase):
             warnings.append(warning)
         if warnings:
             result.setdefault('warnings', []).extend(warnings)
-        return result
+        return keyed.finish(result, ps) if keyed else result
 
     @staticmethod
     def _last_error(result: dict[str, t.Any]) -> str:
@@ -295,7 +316,7 @@ class ActionModule(SessionActionBase):
             runner.detach_last()
         return True
 
-    def _leave_running(self, args: dict[str, t.Any], session: t.Any, runner: t.Any, ps: t.Any, shell_id: str) -> dict[str, t.Any]:
+    def _leave_running(self, args: dict[str, t.Any], session: t.Any, runner: t.Any, command_id: str, shell_id: str) -> dict[str, t.Any]:
         """-InDisconnectedSession: the command keeps running on the host; disconnect at once."""
         runner.detach_last()
         idle_timeout = args.get('idle_timeout') or session.options.idle_timeout
@@ -304,7 +325,7 @@ class ActionModule(SessionActionBase):
         if args.get('idle_timeout') or args.get('output_buffering_mode'):
             # Later tasks of this run disconnect with the same settings.
             write_override(session.base_key.digest, dict(idle_timeout=idle_timeout, buffer_mode=buffer_mode))
-        result = dict(empty_streams(), result={}, changed=True, command_id=ps.id.upper(), state='Running')
+        result = dict(empty_streams(), result={}, changed=True, command_id=command_id, state='Running')
         result['session'] = session_summary(session, 'Disconnected', instance_id=shell_id, idle_timeout=idle_timeout,
                                             output_buffering_mode=buffer_mode)
         return result

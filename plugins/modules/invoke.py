@@ -34,10 +34,16 @@ description:
   - With O(disconnected=true) the command is started and the session disconnected at once
     (C(Invoke-Command -InDisconnectedSession)); the command keeps running on the host, and
     M(psremoting.pssession.receive) gets its output later, from this run or another one.
+  - With O(resume_key) the script runs B(at most once per session) under that key. A later task with the same key
+    (a relaunch after the controller died or an AWX job was cancelled) attaches to the command while it still runs
+    or before its output was received, or returns the outcome recorded when it finished, instead of starting it
+    again. See O(resume_key).
 options:
   script:
     description:
       - The PowerShell script to run. Mutually exclusive with O(path).
+      - One of O(script), O(path) and O(resume_key) is required; O(resume_key) alone only collects a step started
+        before.
     type: str
   path:
     description:
@@ -86,16 +92,48 @@ options:
     default: false
   idle_timeout:
     description:
-      - With O(disconnected), the IdleTimeout the session is disconnected with (seconds, from V(60) to V(2147483));
-        the following tasks of this run keep it. Unset, the connection's C(idle_timeout).
+      - With O(disconnected) or O(resume_key), the IdleTimeout the session is disconnected with while the command runs
+        (seconds, from V(60) to V(2147483)); with O(disconnected) the following tasks of this run keep it. Unset, the
+        connection's C(idle_timeout).
+      - A disconnected session is removed by the host when its IdleTimeout passes, even while its command runs. A task
+        waiting for a keyed step starts it again every O(poll_interval) seconds (30 at least); after O(disconnected=true)
+        it must outlast the step and the time until a task collects it.
     type: int
   output_buffering_mode:
     description:
-      - With O(disconnected), what the host does with output while nobody is connected. V(block) pauses the
-        command when the output buffer is full, so nothing is lost; V(drop) discards the oldest output.
+      - With O(disconnected) or O(resume_key), what the host does with output while nobody is connected. V(block)
+        pauses the command when the output buffer is full, so nothing is lost; V(drop) discards the oldest output.
         Unset, the connection's C(output_buffering_mode).
     type: str
     choices: [block, drop]
+  resume_key:
+    description:
+      - Run the script at most once in this session under this name (up to 256 characters), and let a later task
+        with the same name pick it up instead of running it again.
+      - The host's session keeps a record of each key (the command's id, state, start and end time, and once the
+        output was received, the task's result); nothing is kept on the controller, so a relaunch from another
+        controller or AWX job finds it too. The command's id is derived from the session's id and the key.
+      - A task with a key that is new to the session starts the script. It then waits for it B(disconnected) from the
+        session (looking at it every O(poll_interval) seconds, with a progress line, without taking its output), and
+        reconnects to receive all its output once it has ended; so a task that dies while waiting leaves the whole
+        output on the host and the session free for the relaunch. With O(disconnected=true) it returns at once.
+      - A task whose key names a command still on the host (running, or ended with its output not yet received)
+        attaches to it and returns its output (RV(attached)). A task whose key names a finished step returns the
+        recorded result with C(changed=false) (RV(resumed)); a failed step stays failed.
+      - A keyed command is never stopped because its task ended (cancelled, killed, ansible's C(timeout) keyword); only
+        O(timeout) stops it. If the record says the step was started but the host has neither the command nor an
+        outcome (a task received its output and died before recording it), the task fails and does not start it again.
+      - Without O(script) and O(path), the task only collects, and fails when the key is unknown to the session.
+      - The record lives as long as the session. A session that expired or was recreated knows no key (set the
+        connection's C(strict_session) to fail instead of creating a new session). Use a new key to run a step again.
+      - Collect a keyed step with this module and the same key, not with M(psremoting.pssession.receive), which
+        takes its output without recording the outcome.
+    type: str
+  poll_interval:
+    description:
+      - With O(resume_key), seconds between progress lines while waiting for the step (from V(1) to V(3600)); the first
+        looks at the command come sooner. Default V(5).
+    type: int
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -127,6 +165,8 @@ attributes:
 notes:
   - One command runs at a time in a session. While a command started with O(disconnected=true) still runs, a
     new one waits for it on the host.
+  - A task waiting for a keyed step (O(resume_key)) holds this controller's lock on the session, but not the session
+    itself, which stays Disconnected on the host between the task's looks at it.
   - Output values are converted on the controller from what the host serialized. DateTime values are the ISO 8601
     text the host sent (with its offset); enums are dictionaries with C(Type), C(String) and C(Value).
   - Write-Host text is in RV(host_out); where the host does not forward host calls, it is taken from the
@@ -182,6 +222,19 @@ EXAMPLES = r"""
     idle_timeout: 54000
     output_buffering_mode: drop
   register: started
+
+- name: A backup that runs at most once in this session, even if the job is relaunched while it runs
+  psremoting.pssession.invoke:
+    script: C:\scripts\Backup-SQLDatabase.ps1 -Database Sales
+    resume_key: "backup-sales-{{ backup_date }}"
+    idle_timeout: 14400
+    poll_interval: 60
+  register: backup
+
+- name: In a later play or job, collect that step by its key (fails if the session knows no such step)
+  psremoting.pssession.invoke:
+    resume_key: "backup-sales-{{ backup_date }}"
+  register: backup
 """
 
 RETURN = r"""
@@ -364,7 +417,7 @@ msg:
   sample: skipped, running in check mode
 command_id:
   description: The id of the command (pipeline) on the host; with O(disconnected=true), what to give M(psremoting.pssession.receive).
-  returned: when the script was started
+  returned: when the script was started, and with O(resume_key)
   type: str
   sample: 5C0B1D6E-3B5C-4C11-9E4B-2A7D1C0F9A11
 state:
@@ -372,6 +425,51 @@ state:
   returned: when the script was started
   type: str
   sample: Completed
+attached:
+  description: With O(resume_key), true when an earlier task had started the step and this task attached to its command
+    (still running, or ended with its output not yet received).
+  returned: with O(resume_key), when not in check mode
+  type: bool
+  sample: true
+resumed:
+  description: With O(resume_key), true when this task did not start the step (it attached to it, or returned its recorded outcome).
+  returned: with O(resume_key), when not in check mode
+  type: bool
+  sample: true
+resume:
+  description: With O(resume_key), the step's record.
+  returned: with O(resume_key), when not in check mode
+  type: dict
+  contains:
+    key:
+      description: The O(resume_key).
+      type: str
+      returned: always
+      sample: backup-sales-2026-01-31
+    command_id:
+      description: The step's command id (derived from the session's id and the key).
+      type: str
+      returned: always
+      sample: 3F0C8E5B-8C1D-5B7A-9E2A-6D1C0B9A8F7E
+    source:
+      description: V(started) (this task started it), V(attached) (to the command an earlier task started) or
+        V(recorded) (the outcome an earlier task recorded).
+      type: str
+      returned: always
+      sample: attached
+    started:
+      description: When the step was started (ISO 8601, UTC, the controller's clock), if known.
+      type: str
+      returned: always
+      sample: '2026-01-31T02:00:04.512Z'
+    finished:
+      description: When its outcome was recorded (ISO 8601, UTC), if it has finished.
+      type: str
+      returned: always
+    changed:
+      description: Whether the step changed something when it ran (RV(changed) is false for a recorded outcome).
+      type: bool
+      returned: always
 session:
   description: The session the script ran in.
   returned: always

@@ -170,13 +170,16 @@ class PipelineRunner:
         return self.result(ps, no_log)
 
     # -- starting and receiving -------------------------------------------------------------
-    def start(self, ps: t.Any, input_data: t.Any = None) -> None:
-        """begin_invoke, once. A dropped connection here is never answered by sending the command again."""
+    def start(self, ps: t.Any, input_data: t.Any = None, keep_running: bool = False) -> None:
+        """begin_invoke, once. A dropped connection here is never answered by sending the command again.
+
+        ``keep_running``: a command meant to outlive its task (a keyed step): it is not this task's to
+        stop, so neither close() nor the next task's take-back (from the lock state) ever stops it."""
         try:
             ps.begin_invoke(input_data)
         except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as err:
             self._recover_after_lost_start(ps, input_data, err)
-        self._last = ps
+        self._last = None if keep_running else ps
         self._on_command(self.running_command())
 
     def _complete_on_host(self, ps: t.Any, input_data: t.Any) -> bool:

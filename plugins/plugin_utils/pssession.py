@@ -511,6 +511,23 @@ class PSSession:
         self._log('PSSESSION disconnected from %s (%s), IdleTimeOut %ss, BufferMode %s'
                   % (self.name, pool.id, idle_timeout, buffer_mode))
 
+    def pause(self, idle_timeout: int, buffer_mode: str) -> None:
+        """Disconnect while a command runs on, keeping the pool for resume() (a keyed step's wait)."""
+        self._send_disconnect(self.wsman, self.pool.id, idle_timeout, buffer_mode)
+        self.pool.state = RunspacePoolState.DISCONNECTED
+        self._log('PSSESSION paused %s (%s): disconnected while its command runs, IdleTimeOut %ss' % (self.name, self.pool.id, idle_timeout))
+
+    def resume(self) -> None:
+        """Reconnect after pause(), as the client that disconnected (WSMan Reconnect)."""
+        if self.pool is None or self.pool.state == RunspacePoolState.OPENED:
+            return
+        try:
+            self.wsman.reconnect(self.resource_uri, selector_set=shell_selector(self.pool.id))
+        except WSManFaultError as err:
+            raise AnsibleConnectionFailure("psremoting.pssession.psrp: could not reconnect to the PSSession '%s' (shell %s) on %s "
+                                           "after waiting disconnected: %s" % (self.name, self.pool.id, self.endpoint, err)) from None
+        self.pool.state = RunspacePoolState.OPENED
+
     def _send_disconnect(self, wsman: t.Any, shell_id: str, idle_timeout: int, buffer_mode: str) -> None:
         """WSMan Disconnect with IdleTimeOut and BufferMode (pypsrp's own sends an empty body)."""
         rsp = NAMESPACES['rsp']

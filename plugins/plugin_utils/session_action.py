@@ -54,9 +54,11 @@ INVOKE_SPEC = dict(
         disconnected=dict(type='bool', default=False),
         idle_timeout=_IDLE,
         output_buffering_mode=_BUFFER,
+        resume_key=dict(type='str', no_log=False),
+        poll_interval=dict(type='int'),
     ),
     mutually_exclusive=[['script', 'path'], ['disconnected', 'timeout']],
-    required_one_of=[['script', 'path']],
+    required_one_of=[['script', 'path', 'resume_key']],
 )
 
 DISCONNECT_SPEC = dict(argument_spec=dict(idle_timeout=_IDLE, output_buffering_mode=_BUFFER))

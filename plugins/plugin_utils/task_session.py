@@ -138,8 +138,8 @@ class TaskSession:
                 # Connected to it, running its last command: take it back before connecting.
                 self._display.warning(
                     "psremoting.pssession.psrp: the PSSession '%s' on %s was left connected by a %s of this controller "
-                    "that ended without releasing it; stopping its command and taking the session back"
-                    % (self.key.session_name, self.endpoint, left_by))
+                    "that ended without releasing it; %staking the session back"
+                    % (self.key.session_name, self.endpoint, left_by, 'stopping its command and ' if holder.get('command') else ''))
                 session.take_back(known, holder['client'], holder.get('command'))
             session.open(known, left_by)
             if session.recreated:
