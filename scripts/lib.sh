@@ -128,6 +128,7 @@ ensure_get_pip() {
 # collection supports (meta/runtime.yml), each as RELEASE:PYTHON_VERSIONS (the first of
 # those Python versions found is used; 2.20 and later need Python 3.12 or newer).
 # Their exact pins are in tests/ansible-core-RELEASE.txt.
+# shellcheck disable=SC2034  # read by scripts/test, which sources this file
 RELEASE_MATRIX=("2.16:3.11" "2.21:3.13,3.12")
 
 # release_python RELEASE PYTHON_VERSIONS: prints "X.Y PATH" of the first Python found, or fails

@@ -260,7 +260,7 @@ class TaskSession:
             unfinished = self.runner.running_command() if self.runner is not None else None
             if unfinished is not None and self.session is not None:
                 self.warn('psremoting.pssession.psrp: the task ended before its command did; stopping the '
-                                      'command %s in the PSSession %s' % (unfinished, self.key.session_name if self.key else '?'))
+                          'command %s in the PSSession %s' % (unfinished, self.key.session_name if self.key else '?'))
                 self.session.abandon(unfinished)
             elif self.runner is not None:
                 self.runner.finish_last()
@@ -270,7 +270,7 @@ class TaskSession:
                 except Exception as err:  # pylint: disable=broad-except  # the host reaps a silent session anyway
                     disconnected = False  # the state keeps naming this task: the next one takes the session back
                     self.warn('psremoting.pssession.psrp: could not disconnect from the PSSession %s cleanly: %s'
-                                          % (self.key.session_name if self.key else '?', err))
+                              % (self.key.session_name if self.key else '?', err))
                 finally:
                     self.session.close_transport()
         finally:

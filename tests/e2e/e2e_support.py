@@ -44,6 +44,7 @@ def connection_warnings(run: 'Run', index: int = 0) -> str:
     blocks = run.stderr.split('[WARNING]:')[1:]
     return ' '.join(' '.join(blocks).split())
 
+
 USERS = {'user': 'Passw0rd!', 'other': 'Other-Passw0rd!'}
 
 # As a container of an execution environment: its own PID namespace (and /proc), the same

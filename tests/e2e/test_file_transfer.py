@@ -17,7 +17,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 
 from e2e_support import BUILD, PYTHON, ansible_core_version
 

@@ -13,7 +13,8 @@ GALAXY = os.path.join(os.path.dirname(sys.executable), "ansible-galaxy")
 
 # What a working checkout accumulates: test output, virtual environments, caches, and
 # the collection layout scripts/lib.sh builds.
-LOCAL_STATE = ["tests/output/junit.xml", ".venv/bin/python", ".venvs/ansible-core-2.16/bin/python", ".build/x", "plugins/__pycache__/x.pyc", "tests/.pytest_cache/v", ".pytest_cache/v/x"]
+LOCAL_STATE = ["tests/output/junit.xml", ".venv/bin/python", ".venvs/ansible-core-2.16/bin/python", ".build/x",
+               "plugins/__pycache__/x.pyc", "tests/.pytest_cache/v", ".pytest_cache/v/x"]
 
 
 @pytest.fixture(name="built_tarball")
