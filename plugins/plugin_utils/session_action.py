@@ -223,8 +223,11 @@ class SessionActionBase(ActionBase):
             result.update(failed=True, msg='The host refused the request of %s: %s' % (self._task.action, to_native(err)))
         except AnsibleError as err:
             result.update(failed=True, msg=to_native(err.message))
-        finally:
-            warnings = session.collected_warnings()
+        except BaseException:
+            for warning in session.collected_warnings():  # no result will carry them: show them now
+                self._display.warning(warning)
+            raise
+        warnings = session.collected_warnings()
         if warnings:
             result['warnings'] = list(result.get('warnings') or []) + warnings
         return result
