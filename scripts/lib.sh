@@ -111,9 +111,11 @@ layout_collection() {
 }
 
 # ansible-test downloads get-pip.py for each sanity venv; CI has only the package index.
+# ensure_get_pip [VENV_DIR PYTHON_VERSION]: the stand-in, at the cache path of the pip version
+# that VENV_DIR's ansible-test wants on PYTHON_VERSION (each release pins its own pip).
 ensure_get_pip() {
-    local version
-    version=$("$VENV/bin/python" -c 'from types import SimpleNamespace as N; from ansible_test._internal.python_requirements import get_venv_packages as g; print(g(N(version="3.11"))["pip"])')
+    local venv=${1:-$VENV} python_version=${2:-3.11} version
+    version=$("$venv/bin/python" -c 'import sys; from types import SimpleNamespace as N; from ansible_test._internal.python_requirements import get_venv_packages as g; print(g(N(version=sys.argv[1]))["pip"])' "$python_version")
     local cache="$HOME/.ansible/test/cache/get_pip_${version//./_}.py"
     if [ ! -s "$cache" ]; then
         mkdir -p "$(dirname "$cache")"
@@ -126,4 +128,26 @@ ensure_get_pip() {
 # tests/lint-requirements.txt; tests/lint/test_ansible_lint.py calls this. Prints the venv's directory.
 ensure_lint_venv() {
     ensure_extra_venv ansible-lint "$(find_python)" "$ROOT/tests/lint-requirements.txt"
+}
+
+# The ansible-core releases tested besides .venv's 2.19: the oldest and the newest this
+# collection supports (meta/runtime.yml), each as RELEASE:PYTHON_VERSIONS (the first of
+# those Python versions found is used; 2.20 and later need Python 3.12 or newer).
+# Their exact pins are in tests/ansible-core-RELEASE.txt.
+# shellcheck disable=SC2034  # read by scripts/test, which sources this file
+RELEASE_MATRIX=("2.16:3.11" "2.21:3.13,3.12")
+
+# release_python RELEASE PYTHON_VERSIONS: prints "X.Y PATH" of the first Python found, or fails
+# naming what is missing.
+release_python() {
+    local release=$1 versions=$2 version python
+    for version in ${versions//,/ }; do
+        if python=$(find_python_version "$version"); then
+            echo "$version $python"
+            return
+        fi
+    done
+    echo "ansible-core $release is tested on Python ${versions//,/ or }, and none was found (pythonX.Y on" \
+        "PATH or a pyenv install): install one, or set SKIP_MATRIX=1 to test on .venv's release only" >&2
+    return 1
 }

@@ -425,6 +425,30 @@ from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_optio
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.task_session import TaskSession
 
 display = Display()
+COLLECTION = 'psremoting.pssession'
+
+
+def report_deprecated_option_sources():
+    """Show the deprecation of a variable or environment variable of this plugin's options that was used.
+
+    ansible-core notes such a use in ``C.config.DEPRECATED`` while resolving the options. From 2.18
+    on, ``AnsiblePlugin.set_options`` reports and clears that list; 2.16 and 2.17 show only what
+    ansible.cfg used, once, when the command starts (``CLI.run``), so a deprecated inventory variable
+    went unmentioned. What is left of ours here is reported as those releases word it; other entries
+    (ansible.cfg's, already shown) stay.
+    """
+    pending = getattr(C.config, 'DEPRECATED', None)
+    if not pending:
+        return
+    others = []
+    for name, info in pending:
+        if not isinstance(info, dict) or info.get('collection_name') != COLLECTION:
+            others.append((name, info))
+            continue
+        alternative = ', use %s instead' % info['alternatives'] if info.get('alternatives') else ''
+        display.deprecated('%s option, %s%s' % (name, info.get('why', ''), alternative),
+                           version=info.get('version'), collection_name=COLLECTION)
+    pending[:] = others
 
 
 class Connection(ConnectionBase):
@@ -456,6 +480,7 @@ class Connection(ConnectionBase):
             if clearer is None:
                 raise
             raise clearer from None
+        report_deprecated_option_sources()
         self._task_session = TaskSession(self.get_option, display, self._play_context)
 
     def _session(self):
@@ -486,11 +511,17 @@ class Connection(ConnectionBase):
 
     def put_file(self, in_path, out_path):
         super().put_file(in_path, out_path)
-        self._session().put_file(in_path, self._shell._unquote(out_path))
+        self._session().put_file(in_path, self._remote_path(out_path))
 
     def fetch_file(self, in_path, out_path):
         super().fetch_file(in_path, out_path)
-        self._session().fetch_file(self._shell._unquote(in_path), out_path.replace('\\', '/'))
+        self._session().fetch_file(self._remote_path(in_path), out_path.replace('\\', '/'))
+
+    def _remote_path(self, path):
+        """The host's path as ansible.builtin.psrp of this ansible-core takes it: up to 2.19 it strips
+        quotes around it (ShellModule._unquote); 2.20 removed that method and uses the path as given."""
+        unquote = getattr(self._shell, '_unquote', None)
+        return unquote(path) if unquote is not None else path
 
     def close(self):
         self._cancel_guard.closing()

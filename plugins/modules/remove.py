@@ -1,8 +1,6 @@
 # Copyright (c) 2025 psremoting.pssession contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import annotations
-
 DOCUMENTATION = r"""
 module: remove
 short_description: Remove PowerShell sessions from the host (Remove-PSSession)

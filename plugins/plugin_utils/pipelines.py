@@ -4,8 +4,9 @@
 
 Two kinds of command reach exec_command:
 - what the powershell shell plugin builds (``PowerShell ... -EncodedCommand``: the module
-  bootstrap wrapper and its helpers, or ``-File``): run as ansible.builtin.psrp runs them, in
-  a local scope, so a module leaves the session's variables alone;
+  bootstrap wrapper and its helpers, or ``-File``; see parse_encoded_command for each
+  ansible-core's form): run as ansible.builtin.psrp runs them, in a local scope, so a module
+  leaves the session's variables alone;
 - anything else (``raw``): run in the session's global scope, so what it defines is there
   for the next task.
 
@@ -18,10 +19,14 @@ never sent a second time.
 from __future__ import annotations
 
 import base64
+import binascii
 import dataclasses
+import ntpath
+import re
 import shlex
 import time
 import typing as t
+import xml.etree.ElementTree as ET
 
 from ansible.errors import AnsibleConnectionFailure, AnsibleError
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
@@ -38,8 +43,21 @@ try:
 except ImportError:  # pragma: no cover - pssession.require_pypsrp() reports it
     HAS_PYPSRP = False
 
-# What the powershell shell plugin puts in front of the commands it builds.
+# What the powershell shell plugin puts in front of the commands it builds (ansible-core 2.16
+# to 2.20; 2.21 writes the interpreter in lower case, and the switches as below).
 COMMON_ARGS = 'PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted'
+
+# A command line of an encoded PowerShell script:
+#   2.16 to 2.20:  PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand <base64>
+#   2.21:          powershell -NoProfile -NonInteractive [-ExecutionPolicy Unrestricted] [-InputFormat None]
+#                      -EncodedCommand '<base64>' [-EncodedArguments '<base64 CLIXML list of strings>']
+# (2.21 quotes each part as PowerShell does, and names the interpreter ansible_pwsh_interpreter
+# gives). The script and the arguments are UTF-16-LE. Switches and how many values follow them:
+PWSH_INTERPRETERS = ('powershell', 'pwsh')
+PWSH_SWITCHES = {'-noprofile': 0, '-noninteractive': 0, '-executionpolicy': 1, '-inputformat': 1}
+# MS-PSRP 2.2.5.1.1: a serialized string writes a UTF-16 code unit it cannot carry as _xHHHH_
+# (and an underscore before x as _x005F_).
+CLIXML_CODE_UNIT = re.compile(r'_x([0-9A-Fa-f]{4})_')
 
 # `raw` runs the user's script followed by this line, so that a native command's exit code
 # becomes the task's rc (as with ansible.builtin.psrp). $LASTEXITCODE lives in the session's
@@ -64,15 +82,67 @@ class PlannedCommand:
     use_local_scope: bool = True
 
 
+def clixml_strings(text: str) -> list[str] | None:
+    """The strings of serialized CLIXML (``-EncodedArguments``: a list of strings); None if it is not XML."""
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError:
+        return None
+    values = []
+    for element in root.iter():
+        if element.tag.rsplit('}', 1)[-1] == 'S':
+            units = CLIXML_CODE_UNIT.sub(lambda match: chr(int(match.group(1), 16)), element.text or '')
+            # A character beyond the BMP arrives as two escaped surrogates: join them.
+            values.append(units.encode('utf-16-le', 'surrogatepass').decode('utf-16-le'))
+    return values
+
+
+def parse_encoded_command(cmd: str) -> tuple[str, list[str]] | None:
+    """(script, arguments) of a command line of an encoded PowerShell script, None for any other command.
+
+    Only a whole command line of the shapes above counts: the interpreter, known switches, the
+    encoded script and arguments, nothing else (a ``raw`` script that merely mentions
+    -EncodedCommand stays a raw script).
+    """
+    try:
+        parts = shlex.split(cmd)
+    except ValueError:  # unbalanced quotes: a raw script, not a command line the shell plugin made
+        return None
+    if not parts or ntpath.basename(parts[0]).lower().removesuffix('.exe') not in PWSH_INTERPRETERS:
+        return None
+    script, arguments, index = None, [], 1
+    while index < len(parts):
+        switch = parts[index].lower()
+        if switch in PWSH_SWITCHES:
+            index += 1 + PWSH_SWITCHES[switch]
+            continue
+        if switch not in ('-encodedcommand', '-encodedarguments') or index + 1 >= len(parts):
+            return None
+        try:
+            text = base64.b64decode(parts[index + 1], validate=True).decode('utf-16-le')
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        if switch == '-encodedcommand':
+            script = text
+        else:
+            strings = clixml_strings(text)
+            if strings is None:
+                return None
+            arguments = strings
+        index += 2
+    return None if script is None else (script, arguments)
+
+
 def plan_command(cmd: str, in_data: bytes | None) -> PlannedCommand:
     """Decide how a command line from the action plugin runs in the session."""
-    if cmd.startswith(COMMON_ARGS + ' -EncodedCommand'):
-        script = to_text(base64.b64decode(cmd.split(' ')[-1]), 'utf-16-le')
+    encoded = parse_encoded_command(cmd)
+    if encoded is not None:
+        script, arguments = encoded
         data = to_text(in_data, errors='surrogate_or_strict', nonstring='passthru')
         if isinstance(data, str) and data.startswith('#!'):
             interpreter = to_native(data.splitlines()[0][2:])
             raise AnsibleError("cannot run the interpreter '%s' over the psremoting.pssession.psrp connection" % interpreter)
-        return PlannedCommand('encoded', script, data.splitlines() if data else None)
+        return PlannedCommand('encoded', script, data.splitlines() if data else None, arguments or None)
     if cmd.startswith(COMMON_ARGS + ' -File '):
         return PlannedCommand('file', FILE_SCRIPT, None, shlex.split(cmd[len(COMMON_ARGS) + 7:]))
     return PlannedCommand('raw', '%s\n%s' % (cmd, RAW_EPILOGUE), in_data.splitlines() if in_data else None, use_local_scope=False)

@@ -210,9 +210,10 @@ class SessionActionBase(ActionBase):
         except AnsibleActionFail as err:
             result.update(failed=True, msg='%s: %s' % (fqcn, to_native(err.message)))
             return result
+        session = self._connection.task_session()
+        session.collect_warnings()
         try:
             require_pypsrp()
-            session = self._connection.task_session()
             session.prepare()
             result.update(self.act(args, session, task_vars or {}))
         except AnsibleActionFail as err:
@@ -224,6 +225,13 @@ class SessionActionBase(ActionBase):
             result.update(failed=True, msg='The host refused the request of %s: %s' % (self._task.action, to_native(err)))
         except AnsibleError as err:
             result.update(failed=True, msg=to_native(err.message))
+        except BaseException:
+            for warning in session.collected_warnings():  # no result will carry them: show them now
+                self._display.warning(warning)
+            raise
+        warnings = session.collected_warnings()
+        if warnings:
+            result['warnings'] = list(result.get('warnings') or []) + warnings
         return result
 
     def _drop_group_defaults_not_ours(self) -> None:

@@ -16,6 +16,7 @@ import time
 import typing as t
 
 from ansible.errors import AnsibleError
+from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils import file_transfer
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import PipelineRunner, plan_command
@@ -35,6 +36,24 @@ except ImportError:  # pragma: no cover - require_pypsrp() reports it
     WSMan = None
 
 
+# From ansible-core 2.19 on, what a plugin says with Display.warning during a task becomes part of
+# that task's result (result['warnings'], shown with it); 2.16 to 2.18 only print it on stderr.
+DISPLAY_WARNINGS_REACH_RESULT = tuple(int(part) for part in ANSIBLE_CORE_VERSION.split('.')[:2]) >= (2, 19)
+
+
+def is_pipeline_wrapper(cmd: str, shell: t.Any) -> bool:
+    """Whether cmd runs the module bootstrap wrapper (not worth showing with -vvv, as ansible.builtin.psrp).
+
+    Up to ansible-core 2.20 the shell's build_module_command('', '', '') is that command line. 2.21's
+    fails on an empty command (it takes the module's path from it), and its wrapper command line is
+    made elsewhere (module_common): there the script is shown, as 2.21's ansible.builtin.psrp does.
+    """
+    try:
+        return shell.build_module_command('', '', '') == cmd
+    except IndexError:
+        return False
+
+
 class TaskSession:
     """The session as one task (one worker process) uses it."""
 
@@ -52,6 +71,27 @@ class TaskSession:
         self.session: PSSession | None = None
         self.runner: PipelineRunner | None = None
         self._state: dict[str, t.Any] = {}  # what the lock state file says while this task holds the session
+        # A list while a session module's action collects this task's warnings for its result
+        # (collect_warnings); None: they are displayed.
+        self._collected_warnings: list[str] | None = None
+
+    # -- warnings ---------------------------------------------------------------------------
+    def warn(self, msg: str) -> None:
+        if self._collected_warnings is not None:
+            self._collected_warnings.append(msg)
+        else:
+            self._display.warning(msg)
+
+    def collect_warnings(self) -> None:
+        """Keep this task's warnings for the action's result instead of displaying them, where
+        ansible-core does not put displayed warnings into the result itself (before 2.19)."""
+        if not DISPLAY_WARNINGS_REACH_RESULT:
+            self._collected_warnings = []
+
+    def collected_warnings(self) -> list[str]:
+        """The warnings kept so far; later ones (closing after the result was made) are displayed."""
+        collected, self._collected_warnings = self._collected_warnings or [], None
+        return collected
 
     # -- setup (no network) -----------------------------------------------------------------
     def prepare(self) -> None:
@@ -136,14 +176,14 @@ class TaskSession:
                 # We hold the lock, yet the state names a holder: that task ended without close()
                 # (a SIGKILLed worker; the kernel let go of its lock). Its session may still be
                 # Connected to it, running its last command: take it back before connecting.
-                self._display.warning(
+                self.warn(
                     "psremoting.pssession.psrp: the PSSession '%s' on %s was left connected by a %s of this controller "
                     "that ended without releasing it; %staking the session back"
                     % (self.key.session_name, self.endpoint, left_by, 'stopping its command and ' if holder.get('command') else ''))
                 session.take_back(known, holder['client'], holder.get('command'))
             session.open(known, left_by)
             if session.recreated:
-                self._display.warning(
+                self.warn(
                     "psremoting.pssession.psrp: the PSSession '%s' on %s (shell %s) had expired or was removed; a new, empty "
                     "session was created (shell %s). What earlier tasks defined in it is gone. Set strict_session to fail "
                     "instead." % (self.key.session_name, self.endpoint, known, session.shell_id))
@@ -159,7 +199,7 @@ class TaskSession:
         self.session = session
         verbose = getattr(self._display, 'verbosity', 0) >= 3
         self.runner = PipelineRunner(session, log=self._debug, verbose_errors=verbose, on_command=self._remember_command,
-                                     warn=self._display.warning,
+                                     warn=self.warn,
                                      retries=max(3, int(self.settings.get('reconnection_retries') or 0)),
                                      backoff=max(0.5, float(self.settings.get('reconnection_backoff') or 0)))
 
@@ -184,7 +224,7 @@ class TaskSession:
         # A raw task's script may hold secrets: with no_log, -vvv shows that a script ran, not what.
         shown = '<censored due to no log>' if no_log else planned.script
         if planned.kind == 'encoded':
-            if shell.build_module_command('', '', '') == cmd:
+            if is_pipeline_wrapper(cmd, shell):
                 self._log('PSRP: EXEC (via pipeline wrapper)')
             else:
                 self._log('PSRP: EXEC %s' % shown)
@@ -219,8 +259,8 @@ class TaskSession:
         try:
             unfinished = self.runner.running_command() if self.runner is not None else None
             if unfinished is not None and self.session is not None:
-                self._display.warning('psremoting.pssession.psrp: the task ended before its command did; stopping the '
-                                      'command %s in the PSSession %s' % (unfinished, self.key.session_name if self.key else '?'))
+                self.warn('psremoting.pssession.psrp: the task ended before its command did; stopping the '
+                          'command %s in the PSSession %s' % (unfinished, self.key.session_name if self.key else '?'))
                 self.session.abandon(unfinished)
             elif self.runner is not None:
                 self.runner.finish_last()
@@ -229,8 +269,8 @@ class TaskSession:
                     self.session.disconnect()
                 except Exception as err:  # pylint: disable=broad-except  # the host reaps a silent session anyway
                     disconnected = False  # the state keeps naming this task: the next one takes the session back
-                    self._display.warning('psremoting.pssession.psrp: could not disconnect from the PSSession %s cleanly: %s'
-                                          % (self.key.session_name if self.key else '?', err))
+                    self.warn('psremoting.pssession.psrp: could not disconnect from the PSSession %s cleanly: %s'
+                              % (self.key.session_name if self.key else '?', err))
                 finally:
                     self.session.close_transport()
         finally:

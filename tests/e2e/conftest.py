@@ -7,11 +7,28 @@ The collection is imported from the laid-out copy (``scripts/lib.sh layout_colle
 from __future__ import annotations
 
 import os
+import subprocess
 
 import pytest
 
-from e2e_support import COLLECTION, USERS, Ansible
+from e2e_support import BIN, COLLECTION, PYTHON, USERS, Ansible
 from winhost import WinHost
+
+
+def _release_under_test() -> str:
+    """ansible-core's version and Python of BIN (E2E_ANSIBLE_BIN, or this venv's), as its ansible would run."""
+    proc = subprocess.run([PYTHON, '-c', 'import sys; from ansible.release import __version__ as v; '
+                           'print(v, "on Python %d.%d.%d" % sys.version_info[:3])'],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0 or not os.path.exists(os.path.join(BIN, 'ansible-playbook')):
+        raise pytest.UsageError('E2E_ANSIBLE_BIN=%s is not the bin directory of a venv with ansible-core: %s' % (BIN, proc.stderr.strip()))
+    return proc.stdout.strip()
+
+
+def pytest_report_header(config):
+    """Which ansible-core the end-to-end tests run (scripts/test re-runs them on other releases)."""
+    del config
+    return 'end-to-end tests run ansible-core %s from %s' % (_release_under_test(), BIN)
 
 
 def pytest_collection_modifyitems(config, items):

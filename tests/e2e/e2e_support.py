@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -18,6 +19,31 @@ COLLECTION = os.path.join(BUILD, 'ansible_collections', 'psremoting', 'pssession
 BIN = os.environ.get('E2E_ANSIBLE_BIN') or os.path.dirname(sys.executable)
 PYTHON = os.path.join(BIN, 'python')
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+@functools.lru_cache(maxsize=None)
+def ansible_core_version() -> tuple[int, int]:
+    """(major, minor) of the ansible-core under test (BIN's)."""
+    out = subprocess.run([PYTHON, '-c', 'from ansible.release import __version__; print(__version__)'],
+                         capture_output=True, text=True, check=True).stdout
+    major, minor = out.strip().split('.')[:2]
+    return int(major), int(minor)
+
+
+def connection_warnings(run: 'Run', index: int = 0) -> str:
+    """What a user is warned of by the connection plugin in task ``index`` of ``run``, as one string.
+
+    From ansible-core 2.19 on, a plugin's Display.warning during a task goes into the task's result
+    (``result['warnings']``). 2.16 to 2.18 print it on stderr only, wrapped at 79 columns, and no
+    result carries it: there the run's stderr ``[WARNING]:`` text is returned, unwrapped (tests that
+    use this run a single task). Whitespace is normalized to single spaces either way.
+    """
+    if ansible_core_version() >= (2, 19):
+        return ' '.join(' '.join(str(w) for w in run.results[index].get('warnings', [])).split())
+    assert not run.results[index].get('warnings'), run.results  # nothing else warns in these tests
+    blocks = run.stderr.split('[WARNING]:')[1:]
+    return ' '.join(' '.join(blocks).split())
+
 
 USERS = {'user': 'Passw0rd!', 'other': 'Other-Passw0rd!'}
 

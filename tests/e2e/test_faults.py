@@ -13,7 +13,7 @@ from pypsrp.powershell import RunspacePool
 from pypsrp.wsman import NAMESPACES, SelectorSet, WSMan
 from winhost import WinHost
 
-from e2e_support import PASSWORD, USERS, create_count, has_open, timeline, wait_until
+from e2e_support import PASSWORD, USERS, connection_warnings, create_count, has_open, timeline, wait_until
 
 
 def hold_session(host, name):
@@ -107,8 +107,8 @@ def test_a_vanished_session_is_recreated_with_a_warning(ansible, winhost):
     run = ansible.adhoc('raw', 'if ($null -eq $x) { "empty" } else { $x }', ansible_pssession_name='fragile')
     assert run.rc == 0, run
     assert run.stdouts() == ['empty']
-    warnings = ' '.join(str(w) for w in run.results[0].get('warnings', []))
-    assert 'expired or was removed' in warnings and 'fragile' in warnings, run.results
+    warnings = connection_warnings(run)
+    assert 'expired or was removed' in warnings and 'fragile' in warnings, run
     assert create_count(winhost) == 2
 
 
@@ -130,7 +130,7 @@ def test_an_expired_session_is_recreated_with_a_warning(ansible, winhost):
     winhost.control({'time_scale': 1})
     run = ansible.adhoc('raw', '"again"', ansible_pssession_name='short', ansible_pssession_idle_timeout=60)
     assert run.rc == 0, run
-    assert 'expired or was removed' in ' '.join(str(w) for w in run.results[0].get('warnings', []))
+    assert 'expired or was removed' in connection_warnings(run), run
 
 
 def test_wrong_credentials_are_unreachable_without_the_password(ansible, winhost):
@@ -245,7 +245,7 @@ def test_a_fault_while_opening_is_undone_and_retried(ansible, winhost, action, m
                         ansible_psrp_reconnection_backoff=0, **name)
     assert run.rc == 0, run
     assert run.stdouts() == (['warm 1'] if warm else ['fresh'])
-    assert not run.results[0].get('warnings'), run.results  # not "recreated": the same session
+    assert connection_warnings(run) == '', run  # not "recreated": the same session
     assert len(winhost.stats()['faults']) == 2
     assert [(s['Name'], s['State']) for s in winhost.sessions()] == [('opening', 'Disconnected')]
     assert winhost.stats()['actions']['Command']['requests'] == (2 if warm else 1)  # nothing ran twice
@@ -366,8 +366,8 @@ def test_a_lost_receive_reply_is_reported_never_a_clean_success(ansible, winhost
     run = task.wait()
     assert run.rc == 0, run
     assert run.stdouts() == expected, run
-    warnings = ' '.join(run.results[0].get('warnings', []))
-    assert 'may be incomplete' in warnings and 'the command ran once' in warnings, run.results
+    warnings = connection_warnings(run)
+    assert 'may be incomplete' in warnings and 'the command ran once' in warnings, run
     assert 'Traceback' not in run.output and 'command identifier' not in run.output
     assert winhost.stats()['actions']['Command']['requests'] == 2
     assert winhost.sessions()[0]['Commands'] == []
@@ -379,7 +379,7 @@ def test_a_host_restart_between_tasks_and_during_one(ansible, winhost):
     winhost.restart()  # a reboot: the sessions are gone
     between = ansible.adhoc('raw', 'if ($before) { "kept" } else { "empty" }', **name)
     assert between.rc == 0 and between.stdouts() == ['empty'], between
-    assert 'expired or was removed' in ' '.join(between.results[0].get('warnings', []))
+    assert 'expired or was removed' in connection_warnings(between), between
     # During a task: the task fails clearly (its command is gone with the session), nothing hangs,
     # and the next task gets a new session.
     commands = len(timeline(winhost, 'command_started'))

@@ -15,12 +15,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 
-from e2e_support import BUILD, PYTHON
+from e2e_support import BUILD, PYTHON, ansible_core_version
 
-# argv: collection path, hostvars (JSON), steps (JSON: [["put"|"fetch", source, destination], ...]).
-# Prints one JSON line per step: {"ok": true} or {"ok": false, "type": exception class, "error": message}.
+# argv: collection path, hostvars (JSON), steps (JSON: [["put"|"fetch", source, destination], ...], or
+# ["exists"|"remove", path, ""]: that command line as the release's powershell shell plugin writes it, run
+# with exec_command). Prints one JSON line per step: {"ok": true} (with "rc" and "stderr" for a command) or
+# {"ok": false, "type": exception class, "error": message}.
 DRIVER = r"""
 import json, sys
 from ansible.playbook.play_context import PlayContext
@@ -33,6 +36,11 @@ conn._connect()
 try:
     for action, source, dest in steps:
         try:
+            if action in ('exists', 'remove'):
+                cmd = conn._shell.exists(source) if action == 'exists' else conn._shell.remove(source, recurse=True)
+                rc, out, err = conn.exec_command(cmd)
+                print(json.dumps({'ok': True, 'rc': rc, 'stderr': err.decode()}))
+                continue
             getattr(conn, action + '_file')(source, dest)
             print(json.dumps({'ok': True}))
         except Exception as err:
@@ -103,3 +111,24 @@ def test_fetch_of_a_missing_file_and_of_a_directory(ansible, winhost, tmp_path):
     # One error, not one more per chunk: the put stops at the first failure.
     assert 'null-valued expression' not in results[3]['error'], results[3]['error']
     assert not winhost.filesystem.exists('C:\\NoSuchDir')
+
+
+def test_the_shell_plugins_command_lines_run_in_the_session(ansible, winhost, tmp_path):
+    """exists and remove as this ansible-core's powershell shell plugin writes them run as scripts in the
+    session, as ansible.builtin.psrp runs them (2.21 changed that command line: lower-case interpreter,
+    quoted -EncodedCommand), not as a command that would start another PowerShell on the host."""
+    src = tmp_path / 'shell.txt'
+    src.write_bytes(b'x')
+    remote = 'C:\\Windows\\Temp\\shell file.txt'
+    results = _transfer(ansible, [['put', str(src), remote], ['exists', remote, ''], ['remove', remote, ''],
+                                  ['exists', remote, '']], 'shell-commands')
+    for result in results[1:]:
+        stderr = result.pop('stderr')
+        unknown = re.findall(r"The term '([^']+)' is not recognized", stderr)
+        # 2.16 to 2.20's shell plugin starts these scripts with Set-StrictMode, which the test host does not
+        # have (it says so, with the error Windows gives for an unknown command); 2.21's does not. Nothing
+        # else may fail: run as a raw script, the host would not know the command 'powershell' either.
+        assert unknown == ([] if ansible_core_version() >= (2, 21) else ['Set-StrictMode']), stderr
+        assert stderr.count('FullyQualifiedErrorId') == len(unknown), stderr
+    assert results == [{'ok': True}, {'ok': True, 'rc': 0}, {'ok': True, 'rc': 0}, {'ok': True, 'rc': 1}], results
+    assert not winhost.filesystem.exists(remote)

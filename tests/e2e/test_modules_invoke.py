@@ -277,3 +277,20 @@ def test_bad_values_are_rejected_before_any_traffic(ansible, winhost, args, opti
         assert allowed in run.output, run
     assert 'Traceback' not in run.output
     assert total_requests(winhost) == 0
+
+
+def test_a_vanished_session_is_recreated_with_the_warning_in_the_result(ansible, winhost):
+    """The warning reaches the module's result on every release, shown once: ansible-core 2.19 and later
+    put a plugin's Display.warning into the task result themselves; on 2.16 to 2.18 the action does."""
+    first = ansible.playbook(play(invoke('$kept = 1')), ansible_pssession_name='vanishing')
+    assert first.rc == 0, first
+    (shell,) = winhost.sessions()
+    winhost.kill_session(shell['ShellId'])
+    run = ansible.playbook(play(invoke('if ($null -eq $kept) { "empty" } else { $kept }')), ansible_pssession_name='vanishing')
+    assert run.rc == 0, run
+    result = run.results[0]
+    assert result['output'] == ['empty'] and result['session']['recreated'] is True, result
+    warnings = result.get('warnings', [])
+    assert len(warnings) == 1 and 'expired or was removed' in warnings[0] and 'vanishing' in warnings[0], result
+    assert ' '.join(run.stderr.split()).count('expired or was removed') == 1, run
+    assert create_count(winhost) == 2

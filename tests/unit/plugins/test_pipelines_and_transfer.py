@@ -45,6 +45,48 @@ def test_raw_runs_in_the_global_scope_and_keeps_the_exit_code():
     assert planned.script.splitlines() == ['$x = 41', pipelines.RAW_EPILOGUE]
 
 
+def _utf16_b64(text):
+    return base64.b64encode(text.encode('utf-16-le')).decode()
+
+
+# -EncodedArguments as ansible-core 2.21 serializes ['C:\\x y\\m.ps1', 'a_xb', 'é😀\n'] (an ArrayList of strings;
+# '_x' escaped as _x005F_x, a newline and each UTF-16 surrogate as _xHHHH_).
+CLIXML_ARGUMENTS = ('<Objs xmlns="http://schemas.microsoft.com/powershell/2004/04" Version="1.1.0.1"><Obj RefId="0">'
+                    '<TN RefId="0"><T>System.Collections.ArrayList</T><T>System.Object</T></TN><LST><S>C:\\x y\\m.ps1</S>'
+                    '<S>a_x005F_xb</S><S>é_xD83D__xDE00__x000A_</S></LST></Obj></Objs>')
+
+
+def test_the_command_line_form_of_ansible_core_2_21():
+    """2.21's shell plugin: lower-case interpreter, each part quoted as PowerShell quotes, optional switches."""
+    cmd = "powershell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand '%s'" % _utf16_b64("Remove-Item 'C:\\a b' -Force")
+    planned = pipelines.plan_command(cmd, None)
+    assert planned.kind == 'encoded' and planned.use_local_scope is True
+    assert planned.script == "Remove-Item 'C:\\a b' -Force" and planned.arguments is None
+
+
+def test_encoded_arguments_become_the_scripts_arguments():
+    cmd = ("'C:\\Program Files\\PowerShell\\7\\pwsh.exe' -NoProfile -NonInteractive -InputFormat None -EncodedCommand '%s' "
+           "-EncodedArguments '%s'" % (_utf16_b64('param($Path) $Path'), _utf16_b64(CLIXML_ARGUMENTS)))
+    planned = pipelines.plan_command(cmd, b'line 1\nline 2')
+    assert planned.kind == 'encoded' and planned.script == 'param($Path) $Path'
+    assert planned.arguments == ['C:\\x y\\m.ps1', 'a_xb', 'é\U0001F600\n']
+    assert planned.input_data == ['line 1', 'line 2']
+
+
+@pytest.mark.parametrize('cmd', [
+    'Write-Output -EncodedCommand',  # mentions the switch, is not a command line of the shell plugin
+    "powershell -NoProfile -Command 'Get-Date'",
+    "powershell -NoProfile -EncodedCommand '%s' -Command x" % _utf16_b64('1'),
+    'powershell -EncodedCommand not-base64!',
+    "cmd.exe /c -EncodedCommand '%s'" % _utf16_b64('1'),
+    "Write-Output 'unbalanced",
+])
+def test_other_command_lines_are_raw_scripts(cmd):
+    planned = pipelines.plan_command(cmd, None)
+    assert planned.kind == 'raw' and planned.use_local_scope is False
+    assert planned.script.splitlines()[0] == cmd
+
+
 def test_interpreters_other_than_powershell_are_refused(shell):
     with pytest.raises(Exception, match='cannot run the interpreter'):
         pipelines.plan_command(shell.build_module_command('', '', ''), b'#!/usr/bin/python\nimport x')

@@ -616,7 +616,7 @@ def _round(args: list) -> typing.Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     num = float(cast(value, resolve_type("double")))
-    result = float(decimal.Decimal(repr(num)).quantize(decimal.Decimal(1).scaleb(-digits), rounding=mode))
+    result = float(decimal.Decimal(repr(num)).quantize(decimal.Decimal(1).scaleb(-int(digits)), rounding=mode))
     return result
 
 

@@ -130,7 +130,6 @@ class WSManConfig:
 class ServerHostServices:
     """What the interpreter asks of the host (see CONTRACT.md), backed by the live config."""
 
-    # pylint: disable-next=too-many-arguments,too-many-positional-arguments
     def __init__(self, config: WSManConfig, computer_name: str, user_name: str, process_id: int, filesystem: typing.Any) -> None:
         self.config = config
         self.computer_name = computer_name

@@ -19,9 +19,11 @@ _LENGTH = re.compile(rb"Length=(\d+)")
 
 
 class WrapContext(typing.Protocol):
-    def wrap_winrm(self, data: bytes) -> tuple[bytes, bytes, int]: ...
+    def wrap_winrm(self, data: bytes) -> tuple[bytes, bytes, int]:
+        """The signature header, the encrypted data and the padding length."""
 
-    def unwrap_winrm(self, header: bytes, data: bytes) -> bytes: ...
+    def unwrap_winrm(self, header: bytes, data: bytes) -> bytes:
+        """The plain data of an encrypted message and its signature header."""
 
 
 class EncryptionError(Exception):

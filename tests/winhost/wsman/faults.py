@@ -19,7 +19,6 @@ MSG_TIMED_OUT = "The WS-Management service cannot complete the operation within 
 class WSManFault(Exception):
     """A SOAP fault to send back (HTTP 500, as WinRM does for every WSMan fault)."""
 
-    # pylint: disable=too-many-arguments,too-many-positional-arguments
     def __init__(self, code: int, subcode: str, reason: str, message: str | None = None,
                  sender: bool = True, detail: str | None = None, http_status: int = 500,
                  provider: tuple[str, str] | None = None) -> None:

@@ -157,7 +157,6 @@ class CommandRecord:
 class PoolBridge:  # pylint: disable=too-many-instance-attributes
     """One runspace pool: psrpcore state machine, interpreter runspace, output queues."""
 
-    # pylint: disable=too-many-arguments,too-many-positional-arguments
     def __init__(self, cond: threading.Condition, host_services: typing.Any,
                  buffer_limit: typing.Callable[[], int], drop_mode: typing.Callable[[], bool], fragment_size: int) -> None:
         self.cond = cond

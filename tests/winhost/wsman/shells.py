@@ -25,7 +25,6 @@ DISCONNECTED = "Disconnected"
 class Shell:  # pylint: disable=too-many-instance-attributes
     """One remote shell and its runspace pool; state is guarded by ``cond``."""
 
-    # pylint: disable=too-many-arguments,too-many-positional-arguments
     def __init__(self, shell_id: str, name: str | None, resource_uri: str, owner: User, client_ip: str, session_id: str,
                  idle_timeout: float, knobs: HostKnobs, config: WSManConfig, fragment_size: int,
                  filesystem: typing.Any = None) -> None:

@@ -42,7 +42,6 @@ class Stats:
         with self._lock:
             self._events[name] = self._events.get(name, 0) + count
 
-    # pylint: disable-next=too-many-arguments,too-many-positional-arguments
     def fault(self, action: str, mode: str, shell_id: str | None, command_id: str | None, nth: int) -> None:
         """A FaultRule fired: which request it hit (nth: its ordinal among its command's requests of that action)."""
         with self._lock:
