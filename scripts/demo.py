@@ -19,6 +19,8 @@ import sys
 import tempfile
 import urllib.request
 
+from testhost import start_test_host
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
 USER, PASSWORD = "ansible", "Demo-Passw0rd!"
@@ -44,21 +46,6 @@ def banner(text):
     print(f"\n\033[1m=== {text}\033[0m", flush=True)
 
 
-def start_test_host(workdir):
-    users = os.path.join(workdir, "users")
-    with open(users, "w", encoding="utf-8") as handle:
-        handle.write(f"{USER}:{PASSWORD}\n")
-    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "tests"))
-    proc = subprocess.Popen(  # pylint: disable=consider-using-with  # stopped in main()'s finally
-        [sys.executable, "-m", "winhost", "--port", "0", "--auth", "both", "--users", users, "--stop-after", "600"],
-        stdout=subprocess.PIPE, text=True, env=env)
-    line = proc.stdout.readline().strip()
-    if not line.startswith("listening on "):
-        proc.kill()
-        raise SystemExit(f"the test host did not start: {line!r}")
-    return proc, int(line.rsplit(":", 1)[1].split("/")[0])
-
-
 def run(args, env):
     print("$ " + " ".join(shlex.quote(a) for a in args), flush=True)
     subprocess.run([os.path.join(BIN, args[0])] + args[1:], env=env, check=True, cwd=ROOT)
@@ -74,7 +61,7 @@ def show_sessions(port):
 
 def main():
     with tempfile.TemporaryDirectory(prefix="pssession-demo-") as workdir:
-        host, port = start_test_host(workdir)
+        host, port = start_test_host(workdir, USER, PASSWORD, stop_after=600)
         try:
             inventory = os.path.join(workdir, "inventory.yml")
             with open(inventory, "w", encoding="utf-8") as handle:

@@ -17,13 +17,15 @@ USER, PASSWORD = "ansible", "Testhost-Passw0rd!"
 STOP_AFTER = 3600
 
 
-def start_test_host(workdir):
+def start_test_host(workdir, user=USER, password=PASSWORD, stop_after=STOP_AFTER):
+    """Start tests/winhost as a process on a free loopback port with one account; returns (process, port).
+    scripts/demo.py starts its host with this too."""
     users = os.path.join(workdir, "users")
     with open(users, "w", encoding="utf-8") as handle:
-        handle.write(f"{USER}:{PASSWORD}\n")
+        handle.write(f"{user}:{password}\n")
     env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "tests"))
     proc = subprocess.Popen(  # pylint: disable=consider-using-with  # stopped in main()'s finally
-        [sys.executable, "-m", "winhost", "--port", "0", "--auth", "both", "--users", users, "--stop-after", str(STOP_AFTER)],
+        [sys.executable, "-m", "winhost", "--port", "0", "--auth", "both", "--users", users, "--stop-after", str(stop_after)],
         stdout=subprocess.PIPE, text=True, env=env)
     line = proc.stdout.readline().strip()
     if not line.startswith("listening on "):
