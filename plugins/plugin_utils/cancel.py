@@ -12,7 +12,8 @@ timeouts), then whatever handler was there before, so ansible ends the worker as
 does. A worker whose main process has died does the same.
 
 AWX cancels a job through ansible-runner, which kills ansible-playbook's process group (SIGKILL:
-the main process, not the workers, each in a session of its own), waits up to 5 s for the end
+the main process, not the workers, each in a session of its own: ansible-core 2.19 and later
+make them so, and before 2.19 a worker holding a session makes itself so), waits up to 5 s for the end
 of the output of its pseudo-terminal, and ends; with it ends the job's container, and every
 process left in it is killed at once, a worker releasing its session too. So while a task holds
 a session its worker keeps the main process's terminal open: ansible-runner's wait for the end
@@ -21,6 +22,7 @@ of the output then lasts until the worker has released the session (or RUNNER_EO
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import threading
@@ -48,6 +50,23 @@ def _hold_terminal(pid: int) -> int | None:
     return None
 
 
+def _lead_own_session() -> None:
+    """Make this task worker the leader of a session (and process group) of its own.
+
+    ansible-core 2.19 and later do this for every worker (WorkerProcess._detach). Before 2.19 a
+    worker stays in the run's process group, so ansible-runner's cancel (SIGKILL to that group)
+    kills it with the main process, before it can release the session. Only ever in a worker
+    process: never in the run's main process (the cleanup callback), which owns the terminal.
+    """
+    if multiprocessing.parent_process() is None:
+        return
+    try:
+        if os.getsid(0) != os.getpid():
+            os.setsid()
+    except OSError:  # already a group leader: nothing to gain
+        pass
+
+
 class CancelGuard:
     """Chains a release step in front of the SIGINT/SIGTERM handlers while a task holds a session."""
 
@@ -64,6 +83,7 @@ class CancelGuard:
         if self._previous or threading.current_thread() is not threading.main_thread():
             return
         self._release = release
+        _lead_own_session()
         for signum in SIGNALS:
             self._previous[signum] = signal.signal(signum, self._on_signal)
         with self._terminal_lock:
