@@ -15,6 +15,7 @@ from pypsrp.complex_objects import RunspacePoolState
 from pypsrp.powershell import RunspacePool
 from pypsrp.wsman import WSMan
 
+from awx_support import RUNNER
 from e2e_support import BIN, BUILD, HERE, PASSWORD, UNSHARE_PID, timeline, wait_until
 
 COUNTER = r'C:\step-count.txt'
@@ -218,8 +219,7 @@ def _runner_job(tmp_path, name: str, playbook: str, inventory: str, lock_dir: st
 
 
 def test_an_awx_style_relaunch_through_ansible_runner_attaches(ansible, winhost, tmp_path):
-    runner = os.path.join(BIN, 'ansible-runner')
-    assert os.path.exists(runner), 'ansible-runner is pinned in tests/requirements.txt'
+    runner = RUNNER  # .venv's; the ansible-playbook it starts is the release under test (BIN first on PATH)
     inventory = ansible.inventory(**NAME)
     env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
     jobs = []

@@ -42,15 +42,15 @@ def test_the_collection_names_its_requirements_for_ansible_builder():
     validate_schema(meta)  # ansible-builder's own schema check; raises on anything it would refuse
     assert meta["version"] == 3
     # Relative to the collection's root, where ansible-builder's introspection looks them up.
-    assert meta["dependencies"] == {"python": "requirements.txt", "system": "bindep.txt"}
+    assert meta["dependencies"] == {"python": "requirements-kerberos.txt", "system": "bindep.txt"}
     for name in meta["dependencies"].values():
         assert os.path.isfile(os.path.join(REPO, name)), name
 
 
 def test_the_kerberos_extra_pulls_gssapi_and_krb5():
-    """requirements.txt asks pypsrp for its kerberos extra; with the pinned pypsrp and pyspnego that
+    """requirements-kerberos.txt asks pypsrp for its kerberos extra; with the pinned pypsrp and pyspnego that
     extra means pyspnego[kerberos], that is gssapi and krb5 (off Windows): what bindep.txt compiles."""
-    [pypsrp] = [Requirement(line) for line in _lines(os.path.join(REPO, "requirements.txt")) if line.startswith("pypsrp")]
+    [pypsrp] = [Requirement(line) for line in _lines(os.path.join(REPO, "requirements-kerberos.txt")) if line.startswith("pypsrp")]
     assert pypsrp.extras == {"kerberos"}
     assert pypsrp.specifier.contains(metadata.version("pypsrp"))
 

@@ -34,7 +34,7 @@ def built_tarball_fixture(tmp_path):
 
 def test_tarball_has_the_collection(built_tarball):
     # galaxy.yml itself is not shipped: its content becomes MANIFEST.json.
-    for required in ("MANIFEST.json", "meta/runtime.yml", "README.md", "LICENSE", "requirements.txt", "bindep.txt"):
+    for required in ("MANIFEST.json", "meta/runtime.yml", "README.md", "LICENSE", "requirements.txt", "requirements-kerberos.txt", "bindep.txt"):
         assert required in built_tarball
 
 
