@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import typing as t
+import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, '.build')
@@ -213,6 +214,35 @@ class Ansible:
         inv = inventory or self.inventory(**hostvars)
         return self._run([os.path.join(BIN, 'ansible'), 'win1', '-i', inv, '-m', module, '-a', module_args, *args], env=env,
                          timeout=timeout)
+
+
+# Where ansible.windows comes from here: the community package on PyPI, which ships it (ansible
+# 12.3.0 carries ansible.windows 3.3.0). Downloaded once into DOWNLOADS, never committed.
+ANSIBLE_PACKAGE = 'ansible==12.3.0'
+DOWNLOADS = os.path.join(ROOT, '.venvs', 'downloads')
+ANSIBLE_WINDOWS_PREFIX = 'ansible_collections/ansible/windows/'
+
+
+def extract_ansible_windows(dest: str) -> dict[str, t.Any]:
+    """Extracts the ansible.windows collection (and only it) of ANSIBLE_PACKAGE's wheel into ``dest``
+    (its files, without MANIFEST.json and FILES.json); returns its MANIFEST.json collection_info."""
+    os.makedirs(DOWNLOADS, exist_ok=True)
+    name, version = ANSIBLE_PACKAGE.split('==')
+    wheel = os.path.join(DOWNLOADS, '%s-%s-py3-none-any.whl' % (name, version))
+    if not os.path.exists(wheel):
+        subprocess.run([os.path.join(ROOT, '.venv', 'bin', 'python'), '-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:',
+                        '-d', DOWNLOADS, ANSIBLE_PACKAGE], check=True, capture_output=True)
+    prefix = ANSIBLE_WINDOWS_PREFIX
+    with zipfile.ZipFile(wheel) as archive:
+        info = json.loads(archive.read(prefix + 'MANIFEST.json'))['collection_info']
+        for member in archive.infolist():
+            rel = member.filename[len(prefix):]
+            if member.filename.startswith(prefix) and not member.is_dir() and rel not in ('MANIFEST.json', 'FILES.json'):
+                target = os.path.join(dest, rel)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with open(target, 'wb') as handle:
+                    handle.write(archive.read(member))
+    return info
 
 
 def wait_until(condition: t.Callable[[], t.Any], what: str, timeout: float = 120, interval: float = 0.05) -> t.Any:
