@@ -245,6 +245,48 @@ def extract_ansible_windows(dest: str) -> dict[str, t.Any]:
     return info
 
 
+# argv: collection path, hostvars (JSON), steps (JSON: [["put"|"fetch", source, destination], ...], or
+# ["exists"|"remove", path, ""]: that command line as the release's powershell shell plugin writes it, run
+# with exec_command). Prints one JSON line per step: {"ok": true} (with "rc" and "stderr" for a command) or
+# {"ok": false, "type": exception class, "error": message}. argv[4]: the connection plugin.
+TRANSFER_DRIVER = r"""
+import json, sys
+from ansible.playbook.play_context import PlayContext
+from ansible.plugins.loader import connection_loader, init_plugin_loader
+init_plugin_loader([sys.argv[1]])
+hostvars, steps = json.loads(sys.argv[2]), json.loads(sys.argv[3])
+conn = connection_loader.get(sys.argv[4], PlayContext(), '/dev/null')
+conn.set_options(var_options=hostvars)
+conn._connect()
+try:
+    for action, source, dest in steps:
+        try:
+            if action in ('exists', 'remove'):
+                cmd = conn._shell.exists(source) if action == 'exists' else conn._shell.remove(source, recurse=True)
+                rc, out, err = conn.exec_command(cmd)
+                print(json.dumps({'ok': True, 'rc': rc, 'stderr': err.decode()}))
+                continue
+            getattr(conn, action + '_file')(source, dest)
+            print(json.dumps({'ok': True}))
+        except Exception as err:
+            print(json.dumps({'ok': False, 'type': type(err).__name__, 'error': str(err)}))
+finally:
+    conn.close()
+"""
+
+
+def transfer_files(ansible, steps: list[list[str]], session: str, plugin: str = 'psremoting.pssession.psrp') -> list[dict]:
+    """put_file/fetch_file (and the shell plugin's exists/remove) of a connection plugin, driven through
+    ansible's plugin loader in a subprocess (TRANSFER_DRIVER), against ``ansible``'s test host."""
+    hostvars = ansible.hostvars(ansible_pssession_name=session)
+    proc = subprocess.run([PYTHON, '-c', TRANSFER_DRIVER, BUILD, json.dumps(hostvars), json.dumps(steps), plugin],
+                          env=ansible.env(), capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith('{')]
+    assert len(results) == len(steps), proc.stdout + proc.stderr
+    return results
+
+
 def wait_until(condition: t.Callable[[], t.Any], what: str, timeout: float = 120, interval: float = 0.05) -> t.Any:
     """Wait for observable state (the host's stats or sessions, a process's open files), not for time.
 

@@ -17,11 +17,12 @@ so every module here FAILS on the host, identically for both plugins; and it say
 what a module leaves in, or sees of, a long-lived session (module hygiene, the other part of
 issue 11). A module whose first step fails sends nothing after it: win_copy stops at its query
 step, so no file bytes reach the host through it (asserted below); ``put_file`` itself is
-compared by the bytes that arrive on drive C: through ``ansible.builtin.script``.
+compared by the bytes that arrive on drive C: (each plugin's put_file, driven directly).
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import os
@@ -29,7 +30,7 @@ import re
 
 import pytest
 
-from e2e_support import BUILD, extract_ansible_windows
+from e2e_support import BUILD, extract_ansible_windows, transfer_files
 
 WIN = 'ansible.windows.'
 PLUGINS = ('ansible.builtin.psrp', 'psremoting.pssession.psrp')
@@ -205,3 +206,53 @@ def test_a_task_keyword_sends_what_the_builtin_sends(ansible, winhost, collectio
         assert 'become_wrapper.ps1' in names, names
     elif keyword == 'async':
         assert 'async_wrapper.ps1' in names, names
+
+
+def test_raw_is_the_one_deliberate_difference(ansible, winhost, collections_path):
+    """``raw`` is where the plugin sends something else, by design (docs/design.md): the builtin runs
+    ``<command>\\nexit $LASTEXITCODE`` in a local scope of a runspace that dies with the task; the plugin
+    runs the command in the session's global scope (so what it defines stays for the next task) and
+    resets $LASTEXITCODE after reading it (so one task's exit code does not become the next one's).
+    Everything else about the pipeline is the same."""
+    sent = run_both(ansible, winhost, collections_path, '  - ansible.builtin.raw: Write-Output parity\n')
+    (builtin_results, builtin_sent), (ours_results, ours_sent) = sent[PLUGINS[0]], sent[PLUGINS[1]]
+    assert len(builtin_sent) == len(ours_sent) == 1, (builtin_sent, ours_sent)
+    builtin, ours = builtin_sent[0], ours_sent[0]
+    assert (builtin['commands'][0]['text'], builtin['commands'][0]['use_local_scope']) == (
+        'Write-Output parity\nexit $LASTEXITCODE', True)
+    assert (ours['commands'][0]['text'], ours['commands'][0]['use_local_scope']) == (
+        'Write-Output parity\nexit ($LASTEXITCODE, ($global:LASTEXITCODE = 0))[0]', False)
+    for pipeline in (builtin, ours):
+        del pipeline['commands'][0]['text'], pipeline['commands'][0]['use_local_scope']
+    assert ours == builtin
+    assert [r['stdout_lines'] for r in ours_results] == [r['stdout_lines'] for r in builtin_results] == [['parity']]
+
+
+def test_put_file_lands_the_bytes_the_builtin_sends(ansible, winhost, tmp_path):
+    """File transfers differ on the wire by design (the plugin's put_file has its own transfer script,
+    plugins/plugin_utils/file_transfer.py), so they are compared by bytes. win_copy cannot get as far
+    as a transfer on the test host (its query step is a module, see above), nor can
+    ansible.builtin.script (the shell plugin's mkdtemp script needs Set-StrictMode), so each plugin's
+    put_file is driven directly, as ansible's actions call it. ansible-core 2.19's builtin put_file
+    runs psrp_put_file.ps1 through the exec wrapper, which the test host cannot run either: its bytes
+    are taken from what it SENT (the base64 chunks it feeds that script as input), ours from what
+    arrived on drive C:."""
+    src = tmp_path / 'parity.bin'
+    # Bytes a text transfer would damage (a BOM, CR LF and a lone LF, NUL, every byte value), over
+    # several envelopes (the host's MaxEnvelopeSizekb is 500).
+    payload = b'\xef\xbb\xbfWrite-Output "parity"\r\n# \xc3\xa9\n' + bytes(range(256)) * 4000 + os.urandom(300000)
+    src.write_bytes(payload)
+    remote = 'C:\\Windows\\Temp\\parity.bin'
+
+    winhost.control({'reset_stats': True})
+    transfer_files(ansible, [['put', str(src), remote]], 'parity', PLUGINS[0])
+    sent = normalised(winhost.pipelines())
+    assert [is_exec_wrapper(p) for p in sent] == [True], sent
+    manifest = next(i for i, item in enumerate(sent[0]['input']) if isinstance(item, dict) and 'scripts' in item['json'])
+    assert [a['name'] for a in sent[0]['input'][manifest]['json']['actions']] == ['psrp_put_file.ps1']
+    assert sent[0]['input'][manifest]['json']['actions'][0]['params'] == {'Path': remote}
+    builtin_bytes = b''.join(base64.b64decode(chunk) for chunk in sent[0]['input'][manifest + 1:])
+
+    assert transfer_files(ansible, [['put', str(src), remote]], 'parity', PLUGINS[1]) == [{'ok': True}]
+    assert builtin_bytes == payload
+    assert winhost.filesystem.read_bytes(remote) == payload
