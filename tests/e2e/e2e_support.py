@@ -256,6 +256,8 @@ from ansible.plugins.loader import connection_loader, init_plugin_loader
 init_plugin_loader([sys.argv[1]])
 hostvars, steps = json.loads(sys.argv[2]), json.loads(sys.argv[3])
 conn = connection_loader.get(sys.argv[4], PlayContext(), '/dev/null')
+if getattr(conn, 'allow_extras', False):  # ansible.builtin.psrp before 2.19 reads _extras, which TaskExecutor fills
+    hostvars.setdefault('_extras', {})
 conn.set_options(var_options=hostvars)
 conn._connect()
 try:

@@ -30,7 +30,7 @@ import re
 
 import pytest
 
-from e2e_support import BUILD, extract_ansible_windows, transfer_files
+from e2e_support import BUILD, ansible_core_version, extract_ansible_windows, transfer_files
 
 WIN = 'ansible.windows.'
 PLUGINS = ('ansible.builtin.psrp', 'psremoting.pssession.psrp')
@@ -52,9 +52,11 @@ def collections_path_fixture(tmp_path_factory):
 HASH_SEED = '1100'
 
 # The one value ansible-core draws at random for these tasks: an async task's job id
-# (module_manifest.py: 'AsyncJid': f'j{secrets.randbelow(999999999999)}'), replaced by a placeholder
-# in what was sent and wherever the results repeat it.
+# (module_manifest.py: 'AsyncJid': f'j{secrets.randbelow(999999999999)}'; "async_jid" in the JSON
+# that 2.16 to 2.18 send as text), replaced by a placeholder in what was sent and wherever the
+# results repeat it.
 JID = '<async job id>'
+JID_IN_TEXT = re.compile(r'((?:AsyncJid|async_jid)\W+)j\d+')
 
 
 def _normalised_json(value):
@@ -62,17 +64,23 @@ def _normalised_json(value):
         return {k: JID if k == 'AsyncJid' else _normalised_json(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_normalised_json(v) for v in value]
+    if isinstance(value, str):
+        return JID_IN_TEXT.sub(lambda m: m.group(1) + JID, value)
     return value
 
 
 def _normalised_input(item):
-    """An input object as compared: a JSON document (the exec wrapper's bootstrap, its manifest) parsed."""
+    """An input object as compared: a JSON document (2.19's exec wrapper bootstrap and manifest) parsed;
+    2.16 to 2.18 send the exec wrapper and its JSON manifest as one string, parts split on four NULs
+    (as the bootstrap splits it), so its JSON part is parsed too (its mappings' order is set order)."""
+    if isinstance(item, str) and '\0\0\0\0' in item and not item.startswith('{'):
+        return {'parts': [_normalised_input(part) for part in item.split('\0\0\0\0')]}
     if isinstance(item, str) and item.startswith('{'):
         try:
             return {'json': _normalised_json(json.loads(item))}
         except ValueError:
             pass
-    return item
+    return _normalised_json(item)
 
 
 def normalised(pipelines):
@@ -99,8 +107,22 @@ def first_difference(a, b, path='') -> str:
 
 
 def is_exec_wrapper(pipeline) -> bool:
-    """The pipeline that carries a module: the powershell shell plugin's bootstrap, fed the exec wrapper."""
-    return any(isinstance(item, dict) and item.get('json', {}).get('name') == 'exec_wrapper' for item in pipeline['input'])
+    """The pipeline that carries a module: the powershell shell plugin's bootstrap, fed the exec wrapper
+    (2.19 and later: a JSON document named exec_wrapper; 2.16 to 2.18: $input read as $exec_wrapper_str)."""
+    return ('$exec_wrapper' in pipeline['commands'][0]['text']
+            or any(isinstance(item, dict) and item.get('json', {}).get('name') == 'exec_wrapper' for item in pipeline['input']))
+
+
+def sent_text(pipelines) -> str:
+    """Everything the pipelines' input said, as text to look for a module's or keyword's marks in (parsed
+    JSON written back with json.dumps's separators, which ansible-core's own JSON uses too)."""
+    def text(item):
+        if isinstance(item, dict) and 'json' in item:
+            return json.dumps(item['json'])
+        if isinstance(item, dict) and 'parts' in item:
+            return '\n'.join(text(part) for part in item['parts'])
+        return str(item)
+    return '\n'.join(text(item) for pipeline in pipelines for item in pipeline['input'])
 
 
 def run_both(ansible, winhost, collections_path, tasks: str, *args: str, **hostvars):
@@ -114,7 +136,7 @@ def run_both(ansible, winhost, collections_path, tasks: str, *args: str, **hostv
         assert run.results, run
         received = winhost.pipelines()
         results = json.dumps(run.results)
-        for jid in set(re.findall(r'AsyncJid\W+(j\d+)', json.dumps(received))):
+        for jid in set(re.findall(r'(?:AsyncJid|async_jid)\W+(j\d+)', json.dumps(received))):
             results = results.replace(jid, JID)
         out[plugin] = (json.loads(results), normalised(received))
     return out
@@ -153,8 +175,7 @@ MODULES = {
 def test_a_module_sends_what_the_builtin_sends(ansible, winhost, collections_path, name):
     sent, _ = assert_same_as_builtin(ansible, winhost, collections_path, '  - %s\n' % MODULES[name])
     assert [is_exec_wrapper(p) for p in sent] == [True]
-    module = next(item['json'] for item in sent[0]['input'] if isinstance(item, dict) and 'scripts' in item['json'])
-    assert [k for k in module['scripts'] if k.endswith('.%s.ps1' % name)], sorted(module['scripts'])
+    assert '"_ansible_module_name": "%s%s"' % (WIN, name) in sent_text(sent)
 
 
 def test_win_copy_sends_what_the_builtin_sends_and_no_bytes_arrive_through_either(ansible, winhost, collections_path, tmp_path):
@@ -165,9 +186,7 @@ def test_win_copy_sends_what_the_builtin_sends_and_no_bytes_arrive_through_eithe
     sent, results = assert_same_as_builtin(ansible, winhost, collections_path,
                                            "  - %swin_copy: {src: '%s', dest: 'C:\\parity\\payload.bin'}\n" % (WIN, src))
     assert [is_exec_wrapper(p) for p in sent] == [True]
-    module = next(item['json'] for item in sent[0]['input'] if isinstance(item, dict) and 'scripts' in item['json'])
-    args = module['actions'][-1]['params']['Variables'][0]['Value']
-    assert args['_copy_mode'] == 'query', args
+    assert '"_copy_mode": "query"' in sent_text(sent)
     assert results[0]['_status'] == 'failed'
     assert not winhost.filesystem.exists('C:\\parity\\payload.bin')
 
@@ -188,24 +207,19 @@ def test_a_task_keyword_sends_what_the_builtin_sends(ansible, winhost, collectio
     lines, hostvars = KEYWORDS[keyword]
     sent, results = assert_same_as_builtin(ansible, winhost, collections_path,
                                            '  - %swin_command: whoami\n%s' % (WIN, lines), **hostvars)
-    module = next(item['json'] for p in sent if is_exec_wrapper(p)
-                  for item in p['input'] if isinstance(item, dict) and 'scripts' in item['json'])
-    names = [action['name'] for action in module['actions']]
-    args = module['actions'][-1]['params'].get('Variables', [{}])[0].get('Value', {})
+    text = sent_text([p for p in sent if is_exec_wrapper(p)])
     # The keyword is in what was sent (so the comparison above covered it).
-    if keyword == 'environment':
-        assert module['actions'][-1]['params']['Environment'] == {'PARITY_VAR': 'parity value', 'PATH_EXTRA': 'C:\\x'}
-    elif keyword == 'check_mode':
-        assert args['_ansible_check_mode'] is True
-    elif keyword == 'diff':
-        assert args['_ansible_diff'] is True
-    elif keyword == 'no_log':
-        assert args['_ansible_no_log'] is True
+    marks = {
+        'environment': 'PARITY_VAR',
+        'check_mode': '"_ansible_check_mode": true',
+        'diff': '"_ansible_diff": true',
+        'no_log': '"_ansible_no_log": true',
+        'become': 'become_wrapper',
+        'async': 'async_wrapper',
+    }
+    assert marks[keyword] in text
+    if keyword == 'no_log':
         assert results[0]['censored'].startswith("the output has been hidden"), results
-    elif keyword == 'become':
-        assert 'become_wrapper.ps1' in names, names
-    elif keyword == 'async':
-        assert 'async_wrapper.ps1' in names, names
 
 
 def test_raw_is_the_one_deliberate_difference(ansible, winhost, collections_path):
@@ -233,10 +247,10 @@ def test_put_file_lands_the_bytes_the_builtin_sends(ansible, winhost, tmp_path):
     plugins/plugin_utils/file_transfer.py), so they are compared by bytes. win_copy cannot get as far
     as a transfer on the test host (its query step is a module, see above), nor can
     ansible.builtin.script (the shell plugin's mkdtemp script needs Set-StrictMode), so each plugin's
-    put_file is driven directly, as ansible's actions call it. ansible-core 2.19's builtin put_file
-    runs psrp_put_file.ps1 through the exec wrapper, which the test host cannot run either: its bytes
-    are taken from what it SENT (the base64 chunks it feeds that script as input), ours from what
-    arrived on drive C:."""
+    put_file is driven directly, as ansible's actions call it. From 2.19 on the builtin put_file runs
+    psrp_put_file.ps1 through the exec wrapper, which the test host cannot run either: its bytes are
+    taken from what it SENT (the base64 chunks it feeds that script as input); so they are before
+    2.19, whose own copy script the test host cannot run either. Ours are read from drive C:."""
     src = tmp_path / 'parity.bin'
     # Bytes a text transfer would damage (a BOM, CR LF and a lone LF, NUL, every byte value), over
     # several envelopes (the host's MaxEnvelopeSizekb is 500).
@@ -245,13 +259,18 @@ def test_put_file_lands_the_bytes_the_builtin_sends(ansible, winhost, tmp_path):
     remote = 'C:\\Windows\\Temp\\parity.bin'
 
     winhost.control({'reset_stats': True})
-    transfer_files(ansible, [['put', str(src), remote]], 'parity', PLUGINS[0])
+    builtin_result = transfer_files(ansible, [['put', str(src), remote]], 'parity', PLUGINS[0])
     sent = normalised(winhost.pipelines())
-    assert [is_exec_wrapper(p) for p in sent] == [True], sent
-    manifest = next(i for i, item in enumerate(sent[0]['input']) if isinstance(item, dict) and 'scripts' in item['json'])
-    assert [a['name'] for a in sent[0]['input'][manifest]['json']['actions']] == ['psrp_put_file.ps1']
-    assert sent[0]['input'][manifest]['json']['actions'][0]['params'] == {'Path': remote}
-    builtin_bytes = b''.join(base64.b64decode(chunk) for chunk in sent[0]['input'][manifest + 1:])
+    if ansible_core_version() >= (2, 19):
+        assert [is_exec_wrapper(p) for p in sent] == [True], sent
+        manifest = next(i for i, item in enumerate(sent[0]['input']) if isinstance(item, dict) and 'scripts' in item['json'])
+        assert [a['name'] for a in sent[0]['input'][manifest]['json']['actions']] == ['psrp_put_file.ps1']
+        assert sent[0]['input'][manifest]['json']['actions'][0]['params'] == {'Path': remote}
+        builtin_bytes = b''.join(base64.b64decode(chunk) for chunk in sent[0]['input'][manifest + 1:])
+    else:  # 2.16 to 2.18: a copy script of its own (which fails on the test host), fed only the base64 chunks
+        assert builtin_result[0]['ok'] is False, builtin_result
+        assert len(sent) == 1 and sent[0]['commands'][0]['parameters'] == [[None, remote]], sent
+        builtin_bytes = b''.join(base64.b64decode(chunk) for chunk in sent[0]['input'])
 
     assert transfer_files(ansible, [['put', str(src), remote]], 'parity', PLUGINS[1]) == [{'ok': True}]
     assert builtin_bytes == payload
