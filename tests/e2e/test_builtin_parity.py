@@ -61,7 +61,7 @@ JID_IN_TEXT = re.compile(r'((?:AsyncJid|async_jid)\W+)j\d+')
 
 def _normalised_json(value):
     if isinstance(value, dict):
-        return {k: JID if k == 'AsyncJid' else _normalised_json(v) for k, v in value.items()}
+        return {k: JID if k in ('AsyncJid', 'async_jid') else _normalised_json(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_normalised_json(v) for v in value]
     if isinstance(value, str):
@@ -73,7 +73,7 @@ def _normalised_input(item):
     """An input object as compared: a JSON document (2.19's exec wrapper bootstrap and manifest) parsed;
     2.16 to 2.18 send the exec wrapper and its JSON manifest as one string, parts split on four NULs
     (as the bootstrap splits it), so its JSON part is parsed too (its mappings' order is set order)."""
-    if isinstance(item, str) and '\0\0\0\0' in item and not item.startswith('{'):
+    if isinstance(item, str) and '\0\0\0\0' in item and item.strip('\0') and not item.startswith('{'):
         return {'parts': [_normalised_input(part) for part in item.split('\0\0\0\0')]}
     if isinstance(item, str) and item.startswith('{'):
         try:
