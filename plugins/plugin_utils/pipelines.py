@@ -381,8 +381,8 @@ class PipelineRunner:
             stderr = ''.join(format_error(e, self.verbose_errors) for e in ps.streams.error)
             stderr += ''.join(to_text(o) for o in host.ui.stderr)
         else:  # ansible.builtin.psrp of 2.16 to 2.18: each record, then the host's stderr, joined by CR LF
-            stderr = '\r\n'.join([format_error(e, self.verbose_errors, native_as_is=False)[:-2] for e in ps.streams.error]
-                                   + [to_text(o) for o in host.ui.stderr])
+            records = [format_error(e, self.verbose_errors, native_as_is=False)[:-2] for e in ps.streams.error]
+            stderr = '\r\n'.join(records + [to_text(o) for o in host.ui.stderr])
         warning = self.lost_replies_warning()
         if warning:
             self._warn(warning)
