@@ -202,7 +202,7 @@ class WinHost:  # pylint: disable=too-many-instance-attributes
         return self.core.stats_snapshot()
 
     def pipelines(self) -> list[dict[str, typing.Any]]:
-        """Every pipeline the host received since start (or the last reset_stats), oldest first: its
+        """The last PIPELINES_KEPT (100) pipelines the host received since start (or the last reset_stats), oldest first: its
         commands (script text, use-local-scope, parameters), flags and input objects as psrpcore
         decoded them (psrp.describe_pipeline). For tests that compare what two clients send."""
         assert self.core is not None

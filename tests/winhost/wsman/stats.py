@@ -9,7 +9,9 @@ import threading
 import typing
 
 TIMELINE_LENGTH = 10000  # the newest entries: enough for any test, bounded for long benchmarks
-PIPELINES_KEPT = 1000  # the newest recorded pipelines (a module's carries its whole exec wrapper manifest)
+# The newest recorded pipelines: a module's carries its whole exec wrapper manifest (~0.2 MB), so
+# few are kept (memory figures of the host stay meaningful in long benchmarks).
+PIPELINES_KEPT = 100
 
 
 class Stats:
