@@ -52,9 +52,9 @@ def test_fetch_of_a_missing_file_and_of_a_directory(ansible, winhost, tmp_path):
     missing = tmp_path / 'missing.bin'
     directory = tmp_path / 'dir-copy'
     results = transfer_files(ansible, [['fetch', 'C:\\Windows\\Temp\\nope.bin', str(missing)],
-                                      ['fetch', 'C:\\Windows\\Temp', str(directory)],
-                                      ['put', str(tmp_path / 'not-here.bin'), 'C:\\Windows\\Temp\\x.bin'],
-                                      ['put', __file__, 'C:\\NoSuchDir\\x.py']], 'files')
+                                       ['fetch', 'C:\\Windows\\Temp', str(directory)],
+                                       ['put', str(tmp_path / 'not-here.bin'), 'C:\\Windows\\Temp\\x.bin'],
+                                       ['put', __file__, 'C:\\NoSuchDir\\x.py']], 'files')
     assert results[0]['ok'] is False and results[0]['type'] == 'AnsibleError', results
     assert 'failed to fetch C:\\Windows\\Temp\\nope.bin from the host' in results[0]['error']
     assert 'C:\\Windows\\Temp\\nope.bin does not exist' in results[0]['error']
@@ -80,7 +80,7 @@ def test_the_shell_plugins_command_lines_run_in_the_session(ansible, winhost, tm
     src.write_bytes(b'x')
     remote = 'C:\\Windows\\Temp\\shell file.txt'
     results = transfer_files(ansible, [['put', str(src), remote], ['exists', remote, ''], ['remove', remote, ''],
-                                      ['exists', remote, '']], 'shell-commands')
+                                       ['exists', remote, '']], 'shell-commands')
     for result in results[1:]:
         stderr = result.pop('stderr')
         unknown = re.findall(r"The term '([^']+)' is not recognized", stderr)
