@@ -5,8 +5,8 @@
 Two kinds of command reach exec_command:
 - what the powershell shell plugin builds (``PowerShell ... -EncodedCommand``: the module
   bootstrap wrapper and its helpers, or ``-File``; see parse_encoded_command for each
-  ansible-core's form): run as ansible.builtin.psrp runs them, in a local scope, so a module
-  leaves the session's variables alone;
+  ansible-core's form): run as ansible.builtin.psrp of the same ansible-core runs them, in a
+  local scope and with the same input objects (INPUT_AS_LINES);
 - anything else (``raw``): run in the session's global scope, so what it defines is there
   for the next task.
 
@@ -29,6 +29,7 @@ import typing as t
 import xml.etree.ElementTree as ET
 
 from ansible.errors import AnsibleConnectionFailure, AnsibleError
+from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import enumerate_commands
@@ -133,6 +134,21 @@ def parse_encoded_command(cmd: str) -> tuple[str, list[str]] | None:
     return None if script is None else (script, arguments)
 
 
+# How ansible.builtin.psrp feeds a command's stdin to the pipeline, which the plugin copies so that
+# the host receives the same input objects (and how it joins stderr, see PipelineRunner.result): 2.19 and later send one string per line
+# (``input_data=pwsh_in_data.splitlines()``, the 2.19 exec wrapper's bootstrap reads lines); 2.16 to
+# 2.18 send the whole of it as ONE object (``_exec_psrp_script(script, pwsh_in_data)``: a string for
+# the module bootstrap, which joins its $input with Out-String, the bytes as given for anything else).
+INPUT_AS_LINES = tuple(int(part) for part in ANSIBLE_CORE_VERSION.split('.')[:2]) >= (2, 19)
+
+
+def _as_input(data: t.Any) -> list | None:
+    """The input objects the builtin plugin of this ansible-core sends for ``data`` (see INPUT_AS_LINES)."""
+    if not data:
+        return None
+    return data.splitlines() if INPUT_AS_LINES else [data]
+
+
 def plan_command(cmd: str, in_data: bytes | None) -> PlannedCommand:
     """Decide how a command line from the action plugin runs in the session."""
     encoded = parse_encoded_command(cmd)
@@ -142,10 +158,10 @@ def plan_command(cmd: str, in_data: bytes | None) -> PlannedCommand:
         if isinstance(data, str) and data.startswith('#!'):
             interpreter = to_native(data.splitlines()[0][2:])
             raise AnsibleError("cannot run the interpreter '%s' over the psremoting.pssession.psrp connection" % interpreter)
-        return PlannedCommand('encoded', script, data.splitlines() if data else None, arguments or None)
+        return PlannedCommand('encoded', script, _as_input(data), arguments or None)
     if cmd.startswith(COMMON_ARGS + ' -File '):
         return PlannedCommand('file', FILE_SCRIPT, None, shlex.split(cmd[len(COMMON_ARGS) + 7:]))
-    return PlannedCommand('raw', '%s\n%s' % (cmd, RAW_EPILOGUE), in_data.splitlines() if in_data else None, use_local_scope=False)
+    return PlannedCommand('raw', '%s\n%s' % (cmd, RAW_EPILOGUE), _as_input(in_data), use_local_scope=False)
 
 
 def format_output(outputs: list[t.Any]) -> list[str]:
@@ -161,11 +177,14 @@ def format_output(outputs: list[t.Any]) -> list[str]:
     return lines
 
 
-def format_error(error: t.Any, verbose: bool = False) -> str:
-    """An error record as PowerShell prints it (what ansible.builtin.psrp gives as stderr)."""
-    if error.fq_error == 'NativeCommandErrorMessage' and not error.target_name:
+def format_error(error: t.Any, verbose: bool = False, native_as_is: bool = True) -> str:
+    """An error record as PowerShell prints it (what ansible.builtin.psrp gives as stderr).
+
+    ``native_as_is``: a native command's stderr record as its raw text (ansible-core 2.19 and later);
+    2.16 to 2.18 format it as any other record."""
+    if native_as_is and error.fq_error == 'NativeCommandErrorMessage' and not error.target_name:
         return str(error)
-    if error.fq_error in ('NativeCommandError', 'NativeCommandErrorMessage'):
+    if native_as_is and error.fq_error in ('NativeCommandError', 'NativeCommandErrorMessage'):
         return '%s\r\n' % error
     text = '%s%s\r\n%s    + CategoryInfo          : %s\r\n    + FullyQualifiedErrorId : %s' % (
         '%s : ' % error.command_name if error.command_name else '',
@@ -358,8 +377,12 @@ class PipelineRunner:
         rc = host.rc or (1 if ps.had_errors else 0)
         stdout_lines = format_output(ps.output) + list(host.ui.stdout)
         stdout = '\r\n'.join(stdout_lines)
-        stderr = ''.join(format_error(e, self.verbose_errors) for e in ps.streams.error)
-        stderr += ''.join(to_text(o) for o in host.ui.stderr)
+        if INPUT_AS_LINES:
+            stderr = ''.join(format_error(e, self.verbose_errors) for e in ps.streams.error)
+            stderr += ''.join(to_text(o) for o in host.ui.stderr)
+        else:  # ansible.builtin.psrp of 2.16 to 2.18: each record, then the host's stderr, joined by CR LF
+            records = [format_error(e, self.verbose_errors, native_as_is=False)[:-2] for e in ps.streams.error]
+            stderr = '\r\n'.join(records + [to_text(o) for o in host.ui.stderr])
         warning = self.lost_replies_warning()
         if warning:
             self._warn(warning)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import typing as t
+import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, '.build')
@@ -213,6 +214,79 @@ class Ansible:
         inv = inventory or self.inventory(**hostvars)
         return self._run([os.path.join(BIN, 'ansible'), 'win1', '-i', inv, '-m', module, '-a', module_args, *args], env=env,
                          timeout=timeout)
+
+
+# Where ansible.windows comes from here: the community package on PyPI, which ships it (ansible
+# 12.3.0 carries ansible.windows 3.3.0). Downloaded once into DOWNLOADS, never committed.
+ANSIBLE_PACKAGE = 'ansible==12.3.0'
+DOWNLOADS = os.path.join(ROOT, '.venvs', 'downloads')
+ANSIBLE_WINDOWS_PREFIX = 'ansible_collections/ansible/windows/'
+
+
+def extract_ansible_windows(dest: str) -> dict[str, t.Any]:
+    """Extracts the ansible.windows collection (and only it) of ANSIBLE_PACKAGE's wheel into ``dest``
+    (its files, without MANIFEST.json and FILES.json); returns its MANIFEST.json collection_info."""
+    os.makedirs(DOWNLOADS, exist_ok=True)
+    name, version = ANSIBLE_PACKAGE.split('==')
+    wheel = os.path.join(DOWNLOADS, '%s-%s-py3-none-any.whl' % (name, version))
+    if not os.path.exists(wheel):
+        subprocess.run([os.path.join(ROOT, '.venv', 'bin', 'python'), '-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:',
+                        '-d', DOWNLOADS, ANSIBLE_PACKAGE], check=True, capture_output=True)
+    prefix = ANSIBLE_WINDOWS_PREFIX
+    with zipfile.ZipFile(wheel) as archive:
+        info = json.loads(archive.read(prefix + 'MANIFEST.json'))['collection_info']
+        for member in archive.infolist():
+            rel = member.filename[len(prefix):]
+            if member.filename.startswith(prefix) and not member.is_dir() and rel not in ('MANIFEST.json', 'FILES.json'):
+                target = os.path.join(dest, rel)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with open(target, 'wb') as handle:
+                    handle.write(archive.read(member))
+    return info
+
+
+# argv: collection path, hostvars (JSON), steps (JSON: [["put"|"fetch", source, destination], ...], or
+# ["exists"|"remove", path, ""]: that command line as the release's powershell shell plugin writes it, run
+# with exec_command). Prints one JSON line per step: {"ok": true} (with "rc" and "stderr" for a command) or
+# {"ok": false, "type": exception class, "error": message}. argv[4]: the connection plugin.
+TRANSFER_DRIVER = r"""
+import json, sys
+from ansible.playbook.play_context import PlayContext
+from ansible.plugins.loader import connection_loader, init_plugin_loader
+init_plugin_loader([sys.argv[1]])
+hostvars, steps = json.loads(sys.argv[2]), json.loads(sys.argv[3])
+conn = connection_loader.get(sys.argv[4], PlayContext(), '/dev/null')
+if getattr(conn, 'allow_extras', False):  # ansible.builtin.psrp before 2.19 reads _extras, which TaskExecutor fills
+    hostvars.setdefault('_extras', {})
+conn.set_options(var_options=hostvars)
+conn._connect()
+try:
+    for action, source, dest in steps:
+        try:
+            if action in ('exists', 'remove'):
+                cmd = conn._shell.exists(source) if action == 'exists' else conn._shell.remove(source, recurse=True)
+                rc, out, err = conn.exec_command(cmd)
+                print(json.dumps({'ok': True, 'rc': rc, 'stderr': err.decode()}))
+                continue
+            getattr(conn, action + '_file')(source, dest)
+            print(json.dumps({'ok': True}))
+        except Exception as err:
+            print(json.dumps({'ok': False, 'type': type(err).__name__, 'error': str(err)}))
+finally:
+    conn.close()
+"""
+
+
+def transfer_files(ansible, steps: list[list[str]], session: str, plugin: str = 'psremoting.pssession.psrp') -> list[dict]:
+    """put_file/fetch_file (and the shell plugin's exists/remove) of a connection plugin, driven through
+    ansible's plugin loader in a subprocess (TRANSFER_DRIVER), against ``ansible``'s test host."""
+    hostvars = ansible.hostvars(ansible_pssession_name=session)
+    proc = subprocess.run([PYTHON, '-c', TRANSFER_DRIVER, BUILD, json.dumps(hostvars), json.dumps(steps), plugin],
+                          env=ansible.env(), capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith('{')]
+    assert len(results) == len(steps), proc.stdout + proc.stderr
+    return results
 
 
 def wait_until(condition: t.Callable[[], t.Any], what: str, timeout: float = 120, interval: float = 0.05) -> t.Any:

@@ -13,51 +13,10 @@ plugin's put_file/fetch_file through ansible's plugin loader in a subprocess.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
-import subprocess
 
-from e2e_support import BUILD, PYTHON, ansible_core_version
-
-# argv: collection path, hostvars (JSON), steps (JSON: [["put"|"fetch", source, destination], ...], or
-# ["exists"|"remove", path, ""]: that command line as the release's powershell shell plugin writes it, run
-# with exec_command). Prints one JSON line per step: {"ok": true} (with "rc" and "stderr" for a command) or
-# {"ok": false, "type": exception class, "error": message}.
-DRIVER = r"""
-import json, sys
-from ansible.playbook.play_context import PlayContext
-from ansible.plugins.loader import connection_loader, init_plugin_loader
-init_plugin_loader([sys.argv[1]])
-hostvars, steps = json.loads(sys.argv[2]), json.loads(sys.argv[3])
-conn = connection_loader.get('psremoting.pssession.psrp', PlayContext(), '/dev/null')
-conn.set_options(var_options=hostvars)
-conn._connect()
-try:
-    for action, source, dest in steps:
-        try:
-            if action in ('exists', 'remove'):
-                cmd = conn._shell.exists(source) if action == 'exists' else conn._shell.remove(source, recurse=True)
-                rc, out, err = conn.exec_command(cmd)
-                print(json.dumps({'ok': True, 'rc': rc, 'stderr': err.decode()}))
-                continue
-            getattr(conn, action + '_file')(source, dest)
-            print(json.dumps({'ok': True}))
-        except Exception as err:
-            print(json.dumps({'ok': False, 'type': type(err).__name__, 'error': str(err)}))
-finally:
-    conn.close()
-"""
-
-
-def _transfer(ansible, steps: list[list[str]], session: str) -> list[dict]:
-    hostvars = ansible.hostvars(ansible_pssession_name=session)
-    proc = subprocess.run([PYTHON, '-c', DRIVER, BUILD, json.dumps(hostvars), json.dumps(steps)],
-                          env=ansible.env(), capture_output=True, text=True, timeout=300, check=False)
-    assert proc.returncode == 0, proc.stderr
-    results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith('{')]
-    assert len(results) == len(steps), proc.stdout + proc.stderr
-    return results
+from e2e_support import ansible_core_version, transfer_files
 
 
 def test_put_and_fetch_a_file_larger_than_one_envelope(ansible, winhost, tmp_path):
@@ -66,7 +25,7 @@ def test_put_and_fetch_a_file_larger_than_one_envelope(ansible, winhost, tmp_pat
     src.write_bytes(payload)
     back = tmp_path / 'back.bin'
     remote = 'C:\\Windows\\Temp\\big.bin'
-    results = _transfer(ansible, [['put', str(src), remote], ['fetch', remote, str(back)]], 'files')
+    results = transfer_files(ansible, [['put', str(src), remote], ['fetch', remote, str(back)]], 'files')
     assert results == [{'ok': True}, {'ok': True}]
     assert hashlib.sha1(back.read_bytes()).hexdigest() == hashlib.sha1(payload).hexdigest()
     # The host's disk really holds the file, under Windows' case-insensitive name.
@@ -80,11 +39,11 @@ def test_put_and_fetch_a_file_larger_than_one_envelope(ansible, winhost, tmp_pat
 def test_put_and_fetch_an_empty_file_and_the_disk_survives_a_restart(ansible, winhost, tmp_path):
     empty = tmp_path / 'empty.txt'
     empty.write_bytes(b'')
-    results = _transfer(ansible, [['put', str(empty), 'C:\\Users\\user\\empty.txt']], 'files')
+    results = transfer_files(ansible, [['put', str(empty), 'C:\\Users\\user\\empty.txt']], 'files')
     assert results == [{'ok': True}]
     winhost.restart()  # a reboot: sessions are gone, the disk is not
     back = tmp_path / 'empty-back.txt'
-    results = _transfer(ansible, [['fetch', 'C:\\Users\\user\\empty.txt', str(back)]], 'files-after-reboot')
+    results = transfer_files(ansible, [['fetch', 'C:\\Users\\user\\empty.txt', str(back)]], 'files-after-reboot')
     assert results == [{'ok': True}]
     assert back.read_bytes() == b''
 
@@ -92,10 +51,10 @@ def test_put_and_fetch_an_empty_file_and_the_disk_survives_a_restart(ansible, wi
 def test_fetch_of_a_missing_file_and_of_a_directory(ansible, winhost, tmp_path):
     missing = tmp_path / 'missing.bin'
     directory = tmp_path / 'dir-copy'
-    results = _transfer(ansible, [['fetch', 'C:\\Windows\\Temp\\nope.bin', str(missing)],
-                                  ['fetch', 'C:\\Windows\\Temp', str(directory)],
-                                  ['put', str(tmp_path / 'not-here.bin'), 'C:\\Windows\\Temp\\x.bin'],
-                                  ['put', __file__, 'C:\\NoSuchDir\\x.py']], 'files')
+    results = transfer_files(ansible, [['fetch', 'C:\\Windows\\Temp\\nope.bin', str(missing)],
+                                       ['fetch', 'C:\\Windows\\Temp', str(directory)],
+                                       ['put', str(tmp_path / 'not-here.bin'), 'C:\\Windows\\Temp\\x.bin'],
+                                       ['put', __file__, 'C:\\NoSuchDir\\x.py']], 'files')
     assert results[0]['ok'] is False and results[0]['type'] == 'AnsibleError', results
     assert 'failed to fetch C:\\Windows\\Temp\\nope.bin from the host' in results[0]['error']
     assert 'C:\\Windows\\Temp\\nope.bin does not exist' in results[0]['error']
@@ -120,8 +79,8 @@ def test_the_shell_plugins_command_lines_run_in_the_session(ansible, winhost, tm
     src = tmp_path / 'shell.txt'
     src.write_bytes(b'x')
     remote = 'C:\\Windows\\Temp\\shell file.txt'
-    results = _transfer(ansible, [['put', str(src), remote], ['exists', remote, ''], ['remove', remote, ''],
-                                  ['exists', remote, '']], 'shell-commands')
+    results = transfer_files(ansible, [['put', str(src), remote], ['exists', remote, ''], ['remove', remote, ''],
+                                       ['exists', remote, '']], 'shell-commands')
     for result in results[1:]:
         stderr = result.pop('stderr')
         unknown = re.findall(r"The term '([^']+)' is not recognized", stderr)

@@ -17,7 +17,7 @@ How the commands run here, where there is neither GitHub, Galaxy nor Windows:
   (``unshare --net``): nothing can reach GitHub or Galaxy.
 - ``ansible.windows`` in requirements.yml comes from Galaxy, which this machine cannot reach:
   the test first installs the ansible.windows release that the ``ansible`` package on PyPI
-  carries (ANSIBLE_PACKAGE, rebuilt into a collection tarball with ansible-galaxy), so the
+  carries (e2e_support.ANSIBLE_PACKAGE, rebuilt into a collection tarball with ansible-galaxy), so the
   README's command finds it installed and installs only psremoting.pssession from git, as it
   would after a first install from Galaxy. Galaxy itself is not exercised.
 - ``pip`` reaches PyPI, constrained (PIP_CONSTRAINT) to what the ansible-core under test has
@@ -38,12 +38,11 @@ import os
 import re
 import shutil
 import subprocess
-import zipfile
 
 import pytest
 import yaml
 
-from e2e_support import BIN, COLLECTION, ROOT, create_count
+from e2e_support import BIN, COLLECTION, ROOT, create_count, extract_ansible_windows
 from winhost import WinHost
 
 README = os.path.join(ROOT, 'README.md')
@@ -54,9 +53,6 @@ FENCE = re.compile(r'^```', re.M)
 # The blocks the tests below run, by marker name.
 RUN_BLOCKS = {'venv', 'tarball', 'git', 'requirements', 'pip', 'playbook', 'adhoc', 'testhost', 'demo'}
 REPOSITORY = 'https://github.com/psremoting/pssession.git'
-# Where ansible.windows comes from here: the community package on PyPI, which ships it.
-ANSIBLE_PACKAGE = 'ansible==12.3.0'
-DOWNLOADS = os.path.join(ROOT, '.venvs', 'downloads')
 USER, PASSWORD = 'ansible', 'Newcomer-Passw0rd!'
 
 
@@ -158,22 +154,8 @@ def local_repository(tmp_path) -> str:
 
 def ansible_windows_tarball(newcomer: Newcomer, tmp_path) -> str:
     """ansible.windows as a collection tarball, rebuilt from the copy the ansible package on PyPI ships."""
-    os.makedirs(DOWNLOADS, exist_ok=True)
-    name, version = ANSIBLE_PACKAGE.split('==')
-    wheel = os.path.join(DOWNLOADS, '%s-%s-py3-none-any.whl' % (name, version))
-    if not os.path.exists(wheel):
-        subprocess.run([os.path.join(ROOT, '.venv', 'bin', 'python'), '-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:',
-                        '-d', DOWNLOADS, ANSIBLE_PACKAGE], check=True, capture_output=True)
-    prefix = 'ansible_collections/ansible/windows/'
     src = tmp_path / 'ansible.windows'
-    with zipfile.ZipFile(wheel) as archive:
-        info = json.loads(archive.read(prefix + 'MANIFEST.json'))['collection_info']
-        for member in archive.infolist():
-            rel = member.filename[len(prefix):]
-            if member.filename.startswith(prefix) and not member.is_dir() and rel not in ('MANIFEST.json', 'FILES.json'):
-                target = src / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(archive.read(member))
+    info = extract_ansible_windows(str(src))
     galaxy = {k: v for k, v in info.items() if v not in (None, [], '') and k != 'license'}
     (src / 'galaxy.yml').write_text(yaml.safe_dump(galaxy))
     out = tmp_path / 'galaxy-stand-in'

@@ -52,6 +52,36 @@ _END_OF_INPUT = object()
 _SEQ = itertools.count()
 
 
+def _escape_to_string_elements() -> None:
+    """Escape <ToString> text as every other CLIXML string is escaped.
+
+    PowerShell writes an object's ToString with the same encoding as an <S> value (serialization.cs,
+    InternalSerializer.WriteToString -> WriteEncodedElementString; MS-PSRP 2.2.5.3.2: characters
+    invalid in XML, such as U+0000, travel as _xHHHH_). psrpcore 0.3 escapes <S> but writes ToString
+    raw (its deserializer does decode it), so an error whose message holds a NUL (ConvertFrom-Json
+    quoting ansible's exec wrapper input, which is split on four NULs) made XML that pypsrp cannot
+    parse. Each element is handled once, by the serialize() call that built it.
+    """
+    # pylint: disable-next=import-outside-toplevel,protected-access
+    from psrpcore.types import _serializer as clixml
+    original = clixml._Serializer.serialize  # pylint: disable=protected-access
+    if getattr(original, "escapes_to_string", False):
+        return
+
+    def serialize(self: typing.Any, value: typing.Any) -> typing.Any:
+        element = original(self, value)
+        for child in element.findall("ToString"):
+            if child.text:
+                child.text = clixml._serialize_string(child.text)  # pylint: disable=protected-access
+        return element
+
+    serialize.escapes_to_string = True  # type: ignore[attr-defined]
+    clixml._Serializer.serialize = serialize  # type: ignore[method-assign]  # pylint: disable=protected-access
+
+
+_escape_to_string_elements()
+
+
 @PSType(["System.Version[]", "System.Array", "System.Object"], skip_inheritance=True, rehydrate=False, tag="LST")
 class VersionArray(PSList):
     """A System.Version[] (how PSCompatibleVersions goes on the wire)."""
@@ -133,6 +163,42 @@ class OutMessage:
         return self.msg_type in DROPPABLE
 
 
+def plain(value: typing.Any) -> typing.Any:
+    """A value as psrpcore decoded it, as plain JSON-able data: primitives as themselves, lists and
+    dictionaries element by element, other objects as their type names and properties."""
+    if value is None:
+        return None
+    for base in (bool, int, float, str):  # psrpcore's PSString, PSInt, ... subclass these
+        if isinstance(value, base):
+            return base(value)
+    if isinstance(value, bytes):
+        return {"bytes": value.hex()}
+    if isinstance(value, dict):
+        return {"dict": [[plain(k), plain(v)] for k, v in value.items()]}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    meta = getattr(value, "PSObject", None)
+    if meta is None:
+        return {"repr": repr(value)}
+    props = {p.name: plain(p.get_value(value)) for p in list(meta.adapted_properties) + list(meta.extended_properties)}
+    return {"type": list(meta.type_names), "properties": props, "str": str(value)}
+
+
+def describe_pipeline(metadata: typing.Any) -> dict[str, typing.Any]:
+    """What a CreatePipeline message asked for (MS-PSRP 2.2.2.10, 2.2.3.11-12): the commands with their
+    script text, scope, end-of-statement flag and parameters, the pipeline's flags, and (appended
+    later by PipelineInput events, 2.2.2.17) its input objects."""
+    return {
+        "commands": [{"text": c.command_text, "is_script": c.is_script, "use_local_scope": c.use_local_scope,
+                      "end_of_statement": bool(getattr(c, "end_of_statement", False)),
+                      "parameters": [[name, plain(value)] for name, value in c.parameters]} for c in metadata.commands],
+        "no_input": metadata.no_input,
+        "add_to_history": metadata.add_to_history,
+        "is_nested": metadata.is_nested,
+        "input": [],
+    }
+
+
 class CommandRecord:
     """A WSMan command = one PSRP pipeline."""
 
@@ -148,6 +214,7 @@ class CommandRecord:
         self.waiting_for_reader = False  # Block mode, buffer full: the pipeline is paused until a Receive
         self.command_line = ""
         self.host_info: typing.Any = None  # the CreatePipeline HostInfo: does the client have a host for it?
+        self.recorded: dict[str, typing.Any] | None = None  # this pipeline's entry in the host's pipeline recording
 
     @property
     def state_name(self) -> str:
@@ -173,6 +240,9 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
         self.finished_ids: collections.OrderedDict[uuid.UUID, None] = collections.OrderedDict()
         self.exec_lock = threading.Lock()  # one pipeline at a time per runspace, like a pool of one
         self.closed = False
+        # Set by the shell registry: called with describe_pipeline()'s dict of every CreatePipeline
+        # (tests compare what two clients sent); it only reads what psrpcore decoded.
+        self.recorder: typing.Callable[[dict[str, typing.Any]], None] | None = None
 
     # ---------------------------------------------------------------- input side
     def open(self, creation_xml: bytes) -> None:
@@ -209,6 +279,9 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
             metadata = event.pipeline
             rec.command_line = "; ".join(c.command_text for c in metadata.commands)
             rec.host_info = getattr(metadata, "host", None)
+            if self.recorder is not None:
+                rec.recorded = describe_pipeline(metadata)
+                self.recorder(rec.recorded)
             start_silently(rec.pipe)
             rec.thread = threading.Thread(target=self._run_pipeline, args=(rec, metadata), daemon=True,
                                           name=f"winhost-pipeline-{rec.pid}")
@@ -222,6 +295,8 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
         elif isinstance(event, psrpcore.PipelineInputEvent):
             rec = self.commands.get(event.pipeline_id)
             if rec is not None:
+                if rec.recorded is not None:
+                    rec.recorded["input"].append(plain(event.data))
                 rec.input.put(event.data)
         elif isinstance(event, psrpcore.EndOfPipelineInputEvent):
             rec = self.commands.get(event.pipeline_id)

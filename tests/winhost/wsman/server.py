@@ -201,6 +201,13 @@ class WinHost:  # pylint: disable=too-many-instance-attributes
         assert self.core is not None
         return self.core.stats_snapshot()
 
+    def pipelines(self) -> list[dict[str, typing.Any]]:
+        """The last PIPELINES_KEPT (100) pipelines the host received since start (or the last reset_stats), oldest first: its
+        commands (script text, use-local-scope, parameters), flags and input objects as psrpcore
+        decoded them (psrp.describe_pipeline). For tests that compare what two clients send."""
+        assert self.core is not None
+        return self.core.stats.pipelines()
+
     def sessions(self) -> list[dict[str, typing.Any]]:
         assert self.core is not None
         return self.core.sessions()

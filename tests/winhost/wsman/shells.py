@@ -141,6 +141,7 @@ class ShellRegistry:
             if sum(1 for s in self._shells.values() if s.owner.key == shell.owner.key) >= limit:
                 raise faults.max_shells_per_user(limit)
             self._shells[shell.id] = shell
+        shell.bridge.recorder = self.stats.record_pipeline
         self.stats.event("shells_created")
 
     def check_quota(self, user: User) -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import collections
+import copy
 import itertools
 import threading
 import typing
 
 TIMELINE_LENGTH = 10000  # the newest entries: enough for any test, bounded for long benchmarks
+# The newest recorded pipelines: a module's carries its whole exec wrapper manifest (~0.2 MB), so
+# few are kept (memory figures of the host stay meaningful in long benchmarks).
+PIPELINES_KEPT = 100
 
 
 class Stats:
@@ -23,6 +27,7 @@ class Stats:
             self._faults: list[dict[str, typing.Any]] = []
             self._timeline: collections.deque[dict[str, typing.Any]] = collections.deque(maxlen=TIMELINE_LENGTH)
             self._seq = itertools.count(1)
+            self._pipelines: collections.deque[dict[str, typing.Any]] = collections.deque(maxlen=PIPELINES_KEPT)
 
     def request(self, action: str, bytes_in: int, bytes_out: int, fault: bool) -> None:
         with self._lock:
@@ -52,6 +57,16 @@ class Stats:
         """An ordered happening that tests assert the order of (``seq`` increases): command_started, command_done."""
         with self._lock:
             self._timeline.append(dict(fields, kind=kind, seq=next(self._seq)))
+
+    def record_pipeline(self, entry: dict[str, typing.Any]) -> None:
+        """A CreatePipeline as the host decoded it (psrp.describe_pipeline); its input is appended later."""
+        with self._lock:
+            self._pipelines.append(entry)
+
+    def pipelines(self) -> list[dict[str, typing.Any]]:
+        """The recorded pipelines, oldest first. Not part of snapshot(): tests poll that, and these are big."""
+        with self._lock:
+            return copy.deepcopy(list(self._pipelines))
 
     def snapshot(self, live_shells: dict[str, dict[str, int]]) -> dict[str, typing.Any]:
         with self._lock:
