@@ -168,8 +168,9 @@ def newcomer_fixture(tmp_path):
     return Newcomer(tmp_path)
 
 
-@pytest.mark.default_release_only(reason='pip-installs the release from PyPI into a fresh venv (minutes); the first '
-                                          'playbook and ad-hoc commands it runs are covered on every release by the other tests')
+@pytest.mark.default_release_only(
+    reason='pip-installs the release from PyPI into a fresh venv (minutes); the first playbook and ad-hoc commands it '
+           'runs are covered on every release by the other tests')
 def test_install_three_ways_then_the_first_playbook_and_adhoc_commands(newcomer, tmp_path):
     with open(os.path.join(ROOT, 'galaxy.yml'), encoding='utf-8') as handle:
         version = yaml.safe_load(handle)['version']
