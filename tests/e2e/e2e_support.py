@@ -354,3 +354,9 @@ def create_count(host) -> int:
 
 def total_requests(host) -> int:
     return host.stats()['totals']['requests']
+
+
+def own_warnings(stderr: str) -> list[str]:
+    """The [WARNING] lines of an ansible command's stderr, less ansible-core's own about itself: 2.21's
+    ansible-doc -t role warns that its internal collection ansible._protomatter has no MANIFEST.json."""
+    return [line for line in stderr.splitlines() if 'WARNING' in line and 'ansible/_protomatter' not in line]

@@ -10,7 +10,7 @@ import re
 import signal
 import subprocess
 
-from e2e_support import BIN, BUILD, ROOT, timeline, total_requests, wait_until
+from e2e_support import BIN, BUILD, ROOT, own_warnings, timeline, total_requests, wait_until
 
 COUNTER = r'C:\long-step-count.txt'
 RELEASE = r'C:\release-long-step'
@@ -143,7 +143,7 @@ def test_ansible_doc_renders_the_role():
                    'long_step_timeout', 'long_step_poll_interval', 'long_step_idle_timeout', 'long_step_error_action',
                    'long_step_depth'):
         assert option in proc.stdout, proc.stdout
-    assert 'WARNING' not in proc.stderr, proc.stderr
+    assert not own_warnings(proc.stderr), proc.stderr
 
 
 def test_the_readme_examples_run(ansible, winhost):
