@@ -18,7 +18,6 @@ import typing as t
 from ansible.errors import AnsibleError
 from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 
-from ansible_collections.psremoting.pssession.plugins.plugin_utils import file_transfer
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import PipelineRunner, plan_command
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import (
     PSSession, TRANSPORT_ERRORS, connection_failure, require_pypsrp,
@@ -238,6 +237,7 @@ class TaskSession:
     def put_file(self, in_path: str, out_path: str) -> None:
         self._log('PUT %s TO %s' % (in_path, out_path))
         try:
+            from ansible_collections.psremoting.pssession.plugins.plugin_utils import file_transfer  # pylint: disable=import-outside-toplevel  # a raw task does not
             file_transfer.put_file(self._active_runner(), in_path, out_path, log=self._debug)
         except TRANSPORT_ERRORS as err:
             raise connection_failure(err, 'copying %s to the host' % in_path, self.endpoint) from None
@@ -245,6 +245,7 @@ class TaskSession:
     def fetch_file(self, in_path: str, out_path: str) -> None:
         self._log('FETCH %s TO %s' % (in_path, out_path))
         try:
+            from ansible_collections.psremoting.pssession.plugins.plugin_utils import file_transfer  # pylint: disable=import-outside-toplevel  # a raw task does not
             file_transfer.fetch_file(self._active_runner(), in_path, out_path, log=self._debug)
         except TRANSPORT_ERRORS as err:
             raise connection_failure(err, 'fetching %s from the host' % in_path, self.endpoint) from None

@@ -174,6 +174,9 @@ class Runner:
 
     def env(self, timing_file: str) -> dict[str, str]:
         env = dict(os.environ)
+        # As in a collection installed by ansible-galaxy (a directory the user can write): Python may keep bytecode
+        # of what it imports with its own loader (scripts/lib.sh sets PYTHONDONTWRITEBYTECODE for the test runs).
+        env.pop('PYTHONDONTWRITEBYTECODE', None)
         env.update({
             'ANSIBLE_COLLECTIONS_PATH': BUILD,
             'ANSIBLE_PSSESSION_LOCK_DIR': self.lock_dir,

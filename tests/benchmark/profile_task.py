@@ -249,6 +249,11 @@ def main(argv: list[str] | None = None) -> int:
         import ansible.cli.playbook  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
         import ansible.plugins.connection.psrp  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
         import pypsrp.powershell  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+        # ansible-playbook's PlaybookExecutor.run() preloads every builtin connection plugin before forking
+        # ("preload become/connection/shell to set config defs cached"): the builtin's DOCUMENTATION is parsed once
+        # in the parent, a collection plugin's in every worker.
+        from ansible.plugins.loader import connection_loader  # pylint: disable=import-outside-toplevel
+        list(connection_loader.all(class_only=True))
         print(forked(plugins, args.port, args.tasks, args.command, args.cprofile, args.top))
         return 0
     instrument()
