@@ -180,14 +180,16 @@ class TaskSession:
                     "that ended without releasing it; %staking the session back"
                     % (self.key.session_name, self.endpoint, left_by, 'stopping its command and ' if holder.get('command') else ''))
                 session.take_back(known, holder['client'], holder.get('command'))
-            session.open(known, left_by)
+            session.open(known, left_by, state.get('client'))
             if session.recreated:
                 self.warn(
                     "psremoting.pssession.psrp: the PSSession '%s' on %s (shell %s) had expired or was removed; a new, empty "
                     "session was created (shell %s). What earlier tasks defined in it is gone. Set strict_session to fail "
                     "instead." % (self.key.session_name, self.endpoint, known, session.shell_id))
             self._state = {'shell_id': session.shell_id, 'name': self.key.session_name, 'updated': time.time(),
-                           'holder': {'pid': os.getpid(), 'since': time.time(), 'client': session.wsman.session_id}}
+                           'holder': {'pid': os.getpid(), 'since': time.time(), 'client': session.wsman.session_id},
+                           # The WSMan client the next task of this controller reconnects as (see PSSession._reconnect).
+                           'client': {'id': session.wsman.session_id, 'protocol': str(session.pool.protocol_version or '')}}
             self.lock.write_state(self._state)
             if not self.options.named:
                 record_use(self.key.digest)
