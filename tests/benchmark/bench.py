@@ -269,10 +269,11 @@ class Scenario:
 def scenarios(args: argparse.Namespace) -> list[Scenario]:
     """The host settings measured, and the cases in each. --quick keeps a few."""
     full = [
-        Scenario('base', 'no added delay', {}, [1, 10, 50], [1, 10, 50]),
+        # N=300: per-task time flat over a long session (issue 12); the growth table uses the largest N.
+        Scenario('base', 'no added delay', {}, [1, 10, 50, 300], [1, 10, 50]),
         Scenario('wan20', 'WAN: +20 ms per request (modelled, not measured on Windows)', {'latency': 0.02}, [1, 10, 50], [10, 50]),
         Scenario('create0.5', 'shell creation delay 0.5 s (modelled, not measured on Windows)', {'create_delay': 0.5},
-                 [1, 10, 50], [10, 50]),
+                 [1, 10, 20, 50], [10, 50]),
         Scenario('create1.5', 'shell creation delay 1.5 s (modelled, not measured on Windows)', {'create_delay': 1.5},
                  [1, 10, 50], [10, 50]),
         Scenario('ntlm', 'NTLM auth + message encryption, no added delay', {}, [1, 10, 50], [10, 50], dict(NTLM)),
@@ -558,6 +559,15 @@ def report_cpu(res: dict[str, t.Any]) -> str:
                   'host CPU s/task ours', 'host CPU s/task builtin', 'local CPU s/task', 'above local ours/builtin'], rows)
 
 
+def report_memory(res: dict[str, t.Any]) -> str:
+    """Peak RSS (largest process of the run's tree) by the number of hosts: flat, or it grows with hosts."""
+    rows = []
+    for h, runs in sorted(res['h'].items()):
+        rows.append(['H=%d' % h] + ['%.0f' % (med(r.maxrss_kb for r in runs[k]) / 1024) if k in runs else 'n/a'
+                                    for k in ('ours', 'builtin', 'local')])
+    return table(['hosts x 5 tasks', 'ours peak MB', 'builtin peak MB', 'local peak MB'], rows) if rows else '(no H cases)'
+
+
 def report_growth(res: dict[str, t.Any]) -> str:
     n = max(res['n'])
     if n < 20:
@@ -722,6 +732,7 @@ def main(argv: list[str] | None = None) -> int:
                 report_requests(base), '']
         out += ['### Controller CPU (user+sys of ansible-playbook and its workers) and peak RSS (largest process), %s' % base['label'],
                 '', report_cpu(base), '']
+        out += ['### Controller peak RSS by hosts (%s)' % base['label'], '', report_memory(base), '']
         out += ['### Growth with the tasks already run in the session (%s)' % base['label'], '', report_growth(base), '']
     if throughput:
         out += ['### Throughput (no added delay; the test host interprets PowerShell in Python, so these '
