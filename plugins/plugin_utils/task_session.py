@@ -239,7 +239,8 @@ class TaskSession:
     def put_file(self, in_path: str, out_path: str) -> None:
         self._log('PUT %s TO %s' % (in_path, out_path))
         try:
-            from ansible_collections.psremoting.pssession.plugins.plugin_utils import file_transfer  # pylint: disable=import-outside-toplevel  # a raw task does not
+            # Imported here: a raw task does not need it (each task's worker imports the plugin afresh).
+            from ansible_collections.psremoting.pssession.plugins.plugin_utils import file_transfer  # pylint: disable=import-outside-toplevel
             file_transfer.put_file(self._active_runner(), in_path, out_path, log=self._debug)
         except TRANSPORT_ERRORS as err:
             raise connection_failure(err, 'copying %s to the host' % in_path, self.endpoint) from None
@@ -247,7 +248,8 @@ class TaskSession:
     def fetch_file(self, in_path: str, out_path: str) -> None:
         self._log('FETCH %s TO %s' % (in_path, out_path))
         try:
-            from ansible_collections.psremoting.pssession.plugins.plugin_utils import file_transfer  # pylint: disable=import-outside-toplevel  # a raw task does not
+            # Imported here: a raw task does not need it (each task's worker imports the plugin afresh).
+            from ansible_collections.psremoting.pssession.plugins.plugin_utils import file_transfer  # pylint: disable=import-outside-toplevel
             file_transfer.fetch_file(self._active_runner(), in_path, out_path, log=self._debug)
         except TRANSPORT_ERRORS as err:
             raise connection_failure(err, 'fetching %s from the host' % in_path, self.endpoint) from None

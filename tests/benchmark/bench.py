@@ -314,12 +314,12 @@ def measure_scenario(runner: Runner, sc: Scenario, args: argparse.Namespace) -> 
         result: dict[str, t.Any] = {'scenario': sc.name, 'label': sc.label, 'n': {}, 'h': {}}
         for n in sc.n_series:
             log('%s: %d raw task(s) on 1 host' % (sc.name, n))
-            result['n'][n] = interleaved(args.reps, lambda plugin, n=n: runner.run(host, plugin, 1, ['raw: echo 1'] * n,
-                                                                                  transport=sc.transport))
+            result['n'][n] = interleaved(args.reps, lambda plugin, n=n: runner.run(
+                host, plugin, 1, ['raw: echo 1'] * n, transport=sc.transport))
         for h in sc.h_series:
             log('%s: %d raw task(s) on %d hosts, forks=%d' % (sc.name, args.host_tasks, h, args.forks))
-            result['h'][h] = interleaved(args.reps, lambda plugin, h=h: runner.run(host, plugin, h, ['raw: echo 1'] * args.host_tasks,
-                                                                                  transport=sc.transport))
+            result['h'][h] = interleaved(args.reps, lambda plugin, h=h: runner.run(
+                host, plugin, h, ['raw: echo 1'] * args.host_tasks, transport=sc.transport))
         return result
     finally:
         host.stop()
