@@ -64,6 +64,21 @@ def _run_passwords():
     return {}
 
 
+def _preload_connection():
+    """Load the connection plugin (module and option definitions) in ansible's main process, before it forks.
+
+    Why: ansible-playbook preloads its builtin connection plugins this way ("preload
+    become/connection/shell to set config defs cached", PlaybookExecutor.run) but not a collection's,
+    so without this every task's worker imports the plugin and parses its DOCUMENTATION again
+    (about 10-15 ms of CPU per task, docs/performance.md). A worker forked after this finds both
+    cached. Only a speed-up: any failure leaves the workers to load the plugin as before.
+    """
+    try:
+        connection_loader.get('psremoting.pssession.psrp', class_only=True)
+    except Exception:  # pylint: disable=broad-except
+        pass
+
+
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = 'aggregate'
@@ -74,6 +89,7 @@ class CallbackModule(CallbackBase):
         super().__init__(*args, **kwargs)
         self._play = None
         self._hosts = {}  # inventory name -> (Host, the play it ran in)
+        _preload_connection()
 
     def v2_playbook_on_play_start(self, play):
         self._play = play

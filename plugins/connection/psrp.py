@@ -420,9 +420,16 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.connection import ConnectionBase
 from ansible.utils.display import Display
 
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.cancel import CancelGuard
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import check_raw_values, explain_config_error
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.task_session import TaskSession
+from ansible_collections.psremoting.pssession.plugins.plugin_utils import cached_import
+
+# Every task's worker imports this plugin afresh: take the modules a task needs from bytecode (see cached_import).
+cached_import.preload(['session_options', 'session_identity', 'session_lock', 'run_registry', 'run_overrides',
+                       'transport_options', 'cancel', 'pssession', 'pipelines', 'task_session'])
+
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.cancel import CancelGuard  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import (  # noqa: E402  pylint: disable=wrong-import-position
+    check_raw_values, explain_config_error)
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.task_session import TaskSession  # noqa: E402  pylint: disable=wrong-import-position
 
 display = Display()
 COLLECTION = 'psremoting.pssession'

@@ -233,15 +233,20 @@ class PSSession:
             return [s for s in shells if s.get('ShellId', '').upper() == self.fixed_shell_id]
         return [s for s in shells if s.get('Name') == self.name and s.get('ResourceUri', self.resource_uri).lower() == self.resource_uri.lower()]
 
-    def open(self, known_shell_id: str | None = None, left_by: str | None = None) -> None:
+    def open(self, known_shell_id: str | None = None, left_by: str | None = None, last_client: dict[str, str] | None = None) -> None:
         """Connect to the session, or create it; wait up to busy_timeout while another client holds it.
 
         A transport error while opening is retried (``retries`` times, ``backoff`` seconds doubling):
         no pipeline has started, so nothing can run twice. Before each retry, and before giving up,
         what the failed attempt may have left on the host is undone from a fresh connection, so the
         session is never left Connected to a client that is gone.
+
+        ``last_client`` ({'id': WSMan SessionId, 'protocol': PSRP protocol version}) is the client of
+        this controller that disconnected ``known_shell_id`` last: the session is then taken back as
+        that client (WSMan Reconnect, one request) rather than as a new one (Connect and a pool Receive).
         """
         self._left_by = (known_shell_id or '').upper(), left_by
+        self._last_client = last_client
         for attempt in range(self.retries + 1):
             self._attempt = OpenAttempt()
             try:
@@ -269,8 +274,9 @@ class PSSession:
         # This controller remembers the shell it used last: connecting to it directly saves
         # an Enumerate on every task but a run's first (which also reaps). Any fault (gone,
         # held by another client, not ours) falls through to the full search below.
-        if known_shell_id and self.fixed_shell_id in (None, known_shell_id.upper()) and self._connect({'ShellId': known_shell_id}):
-            return
+        if known_shell_id and self.fixed_shell_id in (None, known_shell_id.upper()):
+            if self._reconnect(known_shell_id) or self._connect({'ShellId': known_shell_id}):
+                return
         while True:
             shells = enumerate_shells(self.wsman)
             if not self.options.named:
@@ -334,6 +340,44 @@ class PSSession:
                 self._log('PSSESSION removed %s, left by an ended run' % name)
             except WSManFaultError as err:
                 self._log('PSSESSION could not remove %s: %s' % (name, err))
+
+    def _reconnect(self, shell_id: str) -> bool:
+        """Take the shell back as the WSMan client of this controller that disconnected it; False if the host refuses.
+
+        MS-WSMV's Reconnect message resumes a shell Disconnected by a client for that same client,
+        known by its wsmv:SessionId header, not by its TCP connection (pypsrp's RunspacePool.connect()
+        sends it for a pool "created by the same client with the same SessionId"; the Connect path,
+        with connectXml, is MS-PSRP's for a different client). A Reconnect carries no PSRP message, so
+        the server's protocol version, learnt on Create or Connect, comes from the state. Any fault (another client connected or
+        disconnected it since: 2150859206, it is not disconnected: 2150859216, it is gone) means the
+        usual Connect as a new client; the WSMan client gets back a SessionId of its own for that.
+        """
+        last = self._last_client if isinstance(self._last_client, dict) else {}
+        client, protocol = last.get('id'), last.get('protocol')
+        if not isinstance(client, str) or not client or not isinstance(protocol, str) or not protocol:
+            return False
+        own_id = self.wsman.session_id
+        self.wsman.session_id = client
+        pool = RunspacePool(self.wsman, host=self.host, configuration_name=self.configuration_name)
+        pool.id = shell_id
+        pool.shell.id = shell_id
+        pool.shell.opened = True
+        # What pypsrp's Connect path sets on the shell (selectors of later Command/Receive/Signal); not public API.
+        pool.shell._selector_set = shell_selector(shell_id)  # pylint: disable=protected-access
+        pool.protocol_version = protocol
+        pool.state = RunspacePoolState.DISCONNECTED
+        self._attempt.connect_sent_to = shell_id  # unanswered, it may have reconnected us: _abandon_open disconnects
+        try:
+            pool.connect()  # _new_client is False: WSMan Reconnect
+        except WSManFaultError as err:
+            self._attempt.connect_sent_to = None
+            self.wsman.session_id = own_id
+            self._log('PSSESSION reconnect to %s as client %s refused, connecting as a new client: %s' % (shell_id, client, err))
+            return False
+        pool.state = RunspacePoolState.OPENED
+        self.pool = pool
+        self._log('PSSESSION reconnected to %s (%s)' % (self.name, shell_id))
+        return True
 
     def _connect(self, shell: dict[str, str]) -> bool:
         """Connect to a disconnected shell as a new client; False if it went away or was taken meanwhile."""

@@ -18,7 +18,6 @@ import typing as t
 from ansible.errors import AnsibleError
 from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 
-from ansible_collections.psremoting.pssession.plugins.plugin_utils import file_transfer
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import PipelineRunner, plan_command
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import (
     PSSession, TRANSPORT_ERRORS, connection_failure, require_pypsrp,
@@ -181,14 +180,16 @@ class TaskSession:
                     "that ended without releasing it; %staking the session back"
                     % (self.key.session_name, self.endpoint, left_by, 'stopping its command and ' if holder.get('command') else ''))
                 session.take_back(known, holder['client'], holder.get('command'))
-            session.open(known, left_by)
+            session.open(known, left_by, state.get('client'))
             if session.recreated:
                 self.warn(
                     "psremoting.pssession.psrp: the PSSession '%s' on %s (shell %s) had expired or was removed; a new, empty "
                     "session was created (shell %s). What earlier tasks defined in it is gone. Set strict_session to fail "
                     "instead." % (self.key.session_name, self.endpoint, known, session.shell_id))
             self._state = {'shell_id': session.shell_id, 'name': self.key.session_name, 'updated': time.time(),
-                           'holder': {'pid': os.getpid(), 'since': time.time(), 'client': session.wsman.session_id}}
+                           'holder': {'pid': os.getpid(), 'since': time.time(), 'client': session.wsman.session_id},
+                           # The WSMan client the next task of this controller reconnects as (see PSSession._reconnect).
+                           'client': {'id': session.wsman.session_id, 'protocol': str(session.pool.protocol_version or '')}}
             self.lock.write_state(self._state)
             if not self.options.named:
                 record_use(self.key.digest)
@@ -238,6 +239,8 @@ class TaskSession:
     def put_file(self, in_path: str, out_path: str) -> None:
         self._log('PUT %s TO %s' % (in_path, out_path))
         try:
+            # Imported here: a raw task does not need it (each task's worker imports the plugin afresh).
+            from ansible_collections.psremoting.pssession.plugins.plugin_utils import file_transfer  # pylint: disable=import-outside-toplevel
             file_transfer.put_file(self._active_runner(), in_path, out_path, log=self._debug)
         except TRANSPORT_ERRORS as err:
             raise connection_failure(err, 'copying %s to the host' % in_path, self.endpoint) from None
@@ -245,6 +248,8 @@ class TaskSession:
     def fetch_file(self, in_path: str, out_path: str) -> None:
         self._log('FETCH %s TO %s' % (in_path, out_path))
         try:
+            # Imported here: a raw task does not need it (each task's worker imports the plugin afresh).
+            from ansible_collections.psremoting.pssession.plugins.plugin_utils import file_transfer  # pylint: disable=import-outside-toplevel
             file_transfer.fetch_file(self._active_runner(), in_path, out_path, log=self._debug)
         except TRANSPORT_ERRORS as err:
             raise connection_failure(err, 'fetching %s from the host' % in_path, self.endpoint) from None

@@ -46,6 +46,13 @@ BIN = os.path.dirname(sys.executable)
 OURS = 'psremoting.pssession.psrp'
 BUILTIN = 'ansible.builtin.psrp'
 PLUGINS = {'ours': OURS, 'builtin': BUILTIN}
+# ansible's own floor: the same playbook with `ansible_connection: local` (raw runs `echo 1` on the controller), so
+# that each plugin's cost per task above what ansible itself costs per task can be shown.
+FLOOR = 'local'
+RUNS = dict(PLUGINS, local=FLOOR)
+# Transport settings measured (inventory variables of both psrp plugins); the test host accepts both.
+BASIC = {'ansible_psrp_auth': 'basic', 'ansible_psrp_message_encryption': 'never'}
+NTLM = {'ansible_psrp_auth': 'ntlm', 'ansible_psrp_message_encryption': 'always'}
 PASSWORD = 'Bench-Passw0rd!'
 MAX_USERS = 64
 ACTIONS = ('Create', 'Enumerate', 'Connect', 'Reconnect', 'Command', 'Send', 'Receive', 'Signal', 'Disconnect', 'Delete',
@@ -65,7 +72,7 @@ class TestHost:
         with open(users, 'w', encoding='utf-8') as handle:
             for i in range(1, MAX_USERS + 1):
                 handle.write('%s:%s\n' % (user_name(i), PASSWORD))
-        argv = [sys.executable, '-m', 'winhost', '--port', '0', '--users', users, '--auth', 'basic',
+        argv = [sys.executable, '-m', 'winhost', '--port', '0', '--users', users, '--auth', 'both',
                 '--stop-after', str(int(stop_after))]
         env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, 'tests'))
         self.log_path = os.path.join(workdir, 'winhost-%d.log' % time.monotonic_ns())
@@ -167,6 +174,9 @@ class Runner:
 
     def env(self, timing_file: str) -> dict[str, str]:
         env = dict(os.environ)
+        # As in a collection installed by ansible-galaxy (a directory the user can write): Python may keep bytecode
+        # of what it imports with its own loader (scripts/lib.sh sets PYTHONDONTWRITEBYTECODE for the test runs).
+        env.pop('PYTHONDONTWRITEBYTECODE', None)
         env.update({
             'ANSIBLE_COLLECTIONS_PATH': BUILD,
             'ANSIBLE_PSSESSION_LOCK_DIR': self.lock_dir,
@@ -183,15 +193,17 @@ class Runner:
         })
         return env
 
-    def inventory(self, plugin: str, hosts: int, port: int) -> str:
+    def inventory(self, plugin: str, hosts: int, port: int, transport: dict[str, str] | None = None) -> str:
         entries = {}
         for i in range(1, hosts + 1):
-            entries['win%02d' % i] = {
+            entries['win%02d' % i] = dict({
                 'ansible_host': '127.0.0.1', 'ansible_connection': plugin, 'ansible_port': port,
                 'ansible_user': user_name(i), 'ansible_password': PASSWORD, 'ansible_psrp_protocol': 'http',
-                'ansible_psrp_auth': 'basic', 'ansible_psrp_message_encryption': 'never',
                 'ansible_psrp_read_timeout': 120, 'ansible_psrp_operation_timeout': 60,
-            }
+            }, **(transport or BASIC))
+            if plugin == FLOOR:
+                # local: no remote user (ansible would try to become it); raw runs on the controller.
+                del entries['win%02d' % i]['ansible_user']
         path = os.path.join(self.workdir, 'inventory-%d.json' % self.counter)
         with open(path, 'w', encoding='utf-8') as handle:
             json.dump({'all': {'hosts': entries}}, handle)
@@ -205,10 +217,11 @@ class Runner:
                 handle.write('    - name: t%03d\n      %s\n' % (i, task))
         return path
 
-    def run(self, host: TestHost, plugin: str, hosts: int, tasks: list[str], timeout: float = 900) -> Run:
+    def run(self, host: TestHost, plugin: str, hosts: int, tasks: list[str], timeout: float = 900,
+            transport: dict[str, str] | None = None) -> Run:
         self.counter += 1
         host.clean()
-        inventory = self.inventory(plugin, hosts, host.port)
+        inventory = self.inventory(plugin, hosts, host.port, transport)
         play = self.playbook(tasks)
         timing = os.path.join(self.workdir, 'timing-%d.jsonl' % self.counter)
         out = os.path.join(self.workdir, 'ansible-%d.log' % self.counter)
@@ -250,19 +263,22 @@ class Scenario:
     knobs: dict[str, t.Any]
     n_series: list[int]
     h_series: list[int]
+    transport: dict[str, str] = dataclasses.field(default_factory=lambda: dict(BASIC))
 
 
 def scenarios(args: argparse.Namespace) -> list[Scenario]:
     """The host settings measured, and the cases in each. --quick keeps a few."""
     full = [
-        Scenario('base', 'no added delay', {}, [1, 10, 50], [1, 10, 50]),
+        # N=300: per-task time flat over a long session (issue 12); the growth table uses the largest N.
+        Scenario('base', 'no added delay', {}, [1, 10, 50, 300], [1, 10, 50]),
         Scenario('wan20', 'WAN: +20 ms per request (modelled, not measured on Windows)', {'latency': 0.02}, [1, 10, 50], [10, 50]),
         Scenario('create0.5', 'shell creation delay 0.5 s (modelled, not measured on Windows)', {'create_delay': 0.5},
-                 [1, 10, 50], [10, 50]),
+                 [1, 10, 20, 50], [10, 50]),
         Scenario('create1.5', 'shell creation delay 1.5 s (modelled, not measured on Windows)', {'create_delay': 1.5},
                  [1, 10, 50], [10, 50]),
+        Scenario('ntlm', 'NTLM auth + message encryption, no added delay', {}, [1, 10, 50], [10, 50], dict(NTLM)),
     ]
-    quick = {'base': ([1, 10], [10]), 'create0.5': ([10], [])}
+    quick = {'base': ([1, 10], [10]), 'create0.5': ([10], []), 'ntlm': ([10], [])}
     out = full
     if args.quick:
         out = [dataclasses.replace(s, n_series=quick[s.name][0], h_series=quick[s.name][1]) for s in full if s.name in quick]
@@ -272,12 +288,13 @@ def scenarios(args: argparse.Namespace) -> list[Scenario]:
     return [s for s in out if s.n_series or s.h_series]
 
 
-def interleaved(reps: int, fn: t.Callable[[str], Run]) -> dict[str, list[Run]]:
-    runs: dict[str, list[Run]] = {'ours': [], 'builtin': []}
+def interleaved(reps: int, fn: t.Callable[[str], Run], plugins: dict[str, str] | None = None) -> dict[str, list[Run]]:
+    plugins = plugins or RUNS
+    runs: dict[str, list[Run]] = {key: [] for key in plugins}
     for rep in range(reps):
-        order = ('ours', 'builtin') if rep % 2 == 0 else ('builtin', 'ours')
+        order = list(plugins) if rep % 2 == 0 else list(reversed(plugins))
         for key in order:
-            run = fn(PLUGINS[key])
+            run = fn(plugins[key])
             if run.failures:
                 log('%s: %d failed (%s)' % (key, len(run.failures), run.failures[0][:300]))
             runs[key].append(run)
@@ -297,10 +314,12 @@ def measure_scenario(runner: Runner, sc: Scenario, args: argparse.Namespace) -> 
         result: dict[str, t.Any] = {'scenario': sc.name, 'label': sc.label, 'n': {}, 'h': {}}
         for n in sc.n_series:
             log('%s: %d raw task(s) on 1 host' % (sc.name, n))
-            result['n'][n] = interleaved(args.reps, lambda plugin, n=n: runner.run(host, plugin, 1, ['raw: echo 1'] * n))
+            result['n'][n] = interleaved(args.reps, lambda plugin, n=n: runner.run(
+                host, plugin, 1, ['raw: echo 1'] * n, transport=sc.transport))
         for h in sc.h_series:
             log('%s: %d raw task(s) on %d hosts, forks=%d' % (sc.name, args.host_tasks, h, args.forks))
-            result['h'][h] = interleaved(args.reps, lambda plugin, h=h: runner.run(host, plugin, h, ['raw: echo 1'] * args.host_tasks))
+            result['h'][h] = interleaved(args.reps, lambda plugin, h=h: runner.run(
+                host, plugin, h, ['raw: echo 1'] * args.host_tasks, transport=sc.transport))
         return result
     finally:
         host.stop()
@@ -385,7 +404,7 @@ def measure_throughput(runner: Runner, args: argparse.Namespace) -> dict[str, t.
     try:
         script = '1..%d' % args.objects
         log('throughput: raw returning %d objects' % args.objects)
-        out['raw'] = interleaved(1, lambda plugin: runner.run(host, plugin, 1, ['raw: %s' % script]))
+        out['raw'] = interleaved(1, lambda plugin: runner.run(host, plugin, 1, ['raw: %s' % script]), PLUGINS)
 
         option, reason = invoke_module()
         if option is None:
@@ -457,26 +476,38 @@ def per_task(runs: list[Run]) -> float:
     return med(r.in_play / r.task_executions for r in runs)
 
 
+def _above(value: float, floor: float) -> float:
+    return value - floor if not (math.isnan(value) or math.isnan(floor)) else float('nan')
+
+
+def _case_row(label: str, walls: dict[str, float], per: dict[str, float], note: str) -> list[str]:
+    """One case: wall and s/task of each plugin and of the local floor, and each plugin's cost above the floor."""
+    lo = per.get('local', float('nan'))
+    ao, ab = _above(per['ours'], lo), _above(per['builtin'], lo)
+    return [label, fmt(walls['ours'], 2) if walls else '', fmt(walls['builtin'], 2) if walls else '',
+            fmt(walls.get('local', float('nan')), 2) if walls else '',
+            fmt(per['ours']), fmt(per['builtin']), fmt(lo), fmt(ao), fmt(ab), ratio(ao, ab), ratio(per['ours'], per['builtin']), note]
+
+
 def report_scenario(res: dict[str, t.Any], args: argparse.Namespace) -> str:
     rows = []
     for n, runs in sorted(res['n'].items()):
-        o, b = per_task(runs['ours']), per_task(runs['builtin'])
-        rows.append(['N=%d tasks, 1 host' % n, fmt(med(r.wall for r in runs['ours']), 2), fmt(med(r.wall for r in runs['builtin']), 2),
-                     fmt(o), fmt(b), ratio(o, b), _fail_note(runs)])
+        rows.append(_case_row('N=%d tasks, 1 host' % n, {k: med(r.wall for r in rr) for k, rr in runs.items()},
+                              {k: per_task(rr) for k, rr in runs.items()}, _fail_note(runs)))
     ns = sorted(res['n'])
     if len(ns) >= 2:
         lo, hi = ns[0], ns[-1]
         marg = {}
-        for key in ('ours', 'builtin'):
+        for key in res['n'][hi]:
             marg[key] = (med(r.wall for r in res['n'][hi][key]) - med(r.wall for r in res['n'][lo][key])) / (hi - lo)
-        rows.append(['marginal task (N=%d->%d)' % (lo, hi), '', '', fmt(marg['ours']), fmt(marg['builtin']),
-                     ratio(marg['ours'], marg['builtin']), ''])
+        rows.append(_case_row('marginal task (N=%d->%d)' % (lo, hi), {}, marg, ''))
     for h, runs in sorted(res['h'].items()):
-        o, b = per_task(runs['ours']), per_task(runs['builtin'])
-        rows.append(['H=%d hosts x %d tasks, forks %d' % (h, args.host_tasks, args.forks), fmt(med(r.wall for r in runs['ours']), 2),
-                     fmt(med(r.wall for r in runs['builtin']), 2), fmt(o), fmt(b), ratio(o, b), _fail_note(runs)])
+        rows.append(_case_row('H=%d hosts x %d tasks, forks %d' % (h, args.host_tasks, args.forks),
+                              {k: med(r.wall for r in rr) for k, rr in runs.items()},
+                              {k: per_task(rr) for k, rr in runs.items()}, _fail_note(runs)))
     return '### %s\n\n%s' % (res['label'], table(
-        ['case', 'ours wall s', 'builtin wall s', 'ours s/task', 'builtin s/task', 'ours/builtin', 'notes'], rows))
+        ['case', 'ours wall s', 'builtin wall s', 'local wall s', 'ours s/task', 'builtin s/task', 'local s/task',
+         'ours above local', 'builtin above local', 'above local ours/builtin', 'ours/builtin', 'notes'], rows))
 
 
 def _fail_note(runs: dict[str, list[Run]]) -> str:
@@ -515,14 +546,26 @@ def report_cpu(res: dict[str, t.Any]) -> str:
         rows.append(['N=%d' % n, fmt(med(r.cpu for r in o) / n), fmt(med(r.cpu for r in b) / n),
                      ratio(med(r.cpu for r in o), med(r.cpu for r in b)),
                      '%.0f' % (med(r.maxrss_kb for r in o) / 1024), '%.0f' % (med(r.maxrss_kb for r in b) / 1024),
-                     fmt(med(r.host_cpu for r in o) / n), fmt(med(r.host_cpu for r in b) / n)])
+                     fmt(med(r.host_cpu for r in o) / n), fmt(med(r.host_cpu for r in b) / n),
+                     fmt(med(r.cpu for r in runs['local']) / n) if 'local' in runs else 'n/a', ''])
     ns = sorted(res['n'])
     if len(ns) >= 2:
         lo, hi = ns[0], ns[-1]
-        m = {k: (med(r.cpu for r in res['n'][hi][k]) - med(r.cpu for r in res['n'][lo][k])) / (hi - lo) for k in PLUGINS}
-        rows.append(['marginal (N=%d->%d)' % (lo, hi), fmt(m['ours']), fmt(m['builtin']), ratio(m['ours'], m['builtin']), '', '', '', ''])
+        m = {k: (med(r.cpu for r in res['n'][hi][k]) - med(r.cpu for r in res['n'][lo][k])) / (hi - lo) for k in res['n'][hi]}
+        floor = m.get('local', float('nan'))
+        rows.append(['marginal (N=%d->%d)' % (lo, hi), fmt(m['ours']), fmt(m['builtin']), ratio(m['ours'], m['builtin']), '', '', '', '',
+                     fmt(floor), ratio(_above(m['ours'], floor), _above(m['builtin'], floor))])
     return table(['1 host', 'ours CPU s/task', 'builtin CPU s/task', 'ours/builtin', 'ours peak MB', 'builtin peak MB',
-                  'host CPU s/task ours', 'host CPU s/task builtin'], rows)
+                  'host CPU s/task ours', 'host CPU s/task builtin', 'local CPU s/task', 'above local ours/builtin'], rows)
+
+
+def report_memory(res: dict[str, t.Any]) -> str:
+    """Peak RSS (largest process of the run's tree) by the number of hosts: flat, or it grows with hosts."""
+    rows = []
+    for h, runs in sorted(res['h'].items()):
+        rows.append(['H=%d' % h] + ['%.0f' % (med(r.maxrss_kb for r in runs[k]) / 1024) if k in runs else 'n/a'
+                                    for k in ('ours', 'builtin', 'local')])
+    return table(['hosts x 5 tasks', 'ours peak MB', 'builtin peak MB', 'local peak MB'], rows) if rows else '(no H cases)'
 
 
 def report_growth(res: dict[str, t.Any]) -> str:
@@ -626,7 +669,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--reps', type=int, default=1, help='repetitions of each case, plugins interleaved (median is shown)')
     parser.add_argument('--forks', type=int, default=10)
     parser.add_argument('--host-tasks', type=int, default=5, help='tasks per host in the H-hosts cases')
-    parser.add_argument('--scenarios', help='comma-separated subset of: base,wan20,create0.5,create1.5')
+    parser.add_argument('--scenarios', help='comma-separated subset of: base,wan20,create0.5,create1.5,ntlm')
     parser.add_argument('--objects', type=int, help='objects returned in the throughput cases (default 100000, quick 10000)')
     parser.add_argument('--file-mb', type=int, help='size of the put/fetch file (default 50, quick 2)')
     parser.add_argument('--no-throughput', action='store_true')
@@ -636,7 +679,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--output', default=os.path.join(ROOT, '.build', 'benchmark'), help='directory for results.json and profiles')
     parser.add_argument('--keep', action='store_true', help='keep the work directory (inventories, logs)')
     args = parser.parse_args(argv)
-    unknown = sorted(set((args.scenarios or '').split(',')) - {'', 'base', 'wan20', 'create0.5', 'create1.5'})
+    unknown = sorted(set((args.scenarios or '').split(',')) - {'', 'base', 'wan20', 'create0.5', 'create1.5', 'ntlm'})
     if unknown:
         parser.error('unknown scenario(s): %s' % ', '.join(unknown))
     args.objects = args.objects or (10000 if args.quick else 100000)
@@ -674,11 +717,13 @@ def main(argv: list[str] | None = None) -> int:
            '- Collection measured: %s' % version,
            '- Run: %s, %d repetition(s) per case (median shown), plugins interleaved; %.0f s in all.'
            % ('--quick' if args.quick else 'full', args.reps, elapsed),
-           '- Test host: tests/winhost on 127.0.0.1, Basic auth over HTTP, no message encryption, a separate process on the same '
+           '- Test host: tests/winhost on 127.0.0.1, Basic auth over HTTP, no message encryption (the ntlm scenario: NTLM with '
+           'message encryption), a separate process on the same '
            'machine (it competes with the controller for the CPUs). Latency and shell-creation delays are MODELLED by the test '
            "host's knobs, not measured on Windows. ansible.builtin.winrm is not measured: the test host has no WinRS cmd shell.",
            '- s/task = from the first task\'s start to the end of the play, divided by the task executions (hosts x tasks): '
-           'ansible-playbook\'s start-up (same for both) is left out; wall s includes it.', '']
+           'ansible-playbook\'s start-up (same for both) is left out; wall s includes it. local = ansible\'s own floor, the same '
+           'playbook with ansible_connection: local; "above local" = a plugin\'s s/task minus the floor\'s.', '']
     for res in results:
         out += [report_scenario(res, args), '']
     base = next((r for r in results if r['n']), None)
@@ -687,6 +732,7 @@ def main(argv: list[str] | None = None) -> int:
                 report_requests(base), '']
         out += ['### Controller CPU (user+sys of ansible-playbook and its workers) and peak RSS (largest process), %s' % base['label'],
                 '', report_cpu(base), '']
+        out += ['### Controller peak RSS by hosts (%s)' % base['label'], '', report_memory(base), '']
         out += ['### Growth with the tasks already run in the session (%s)' % base['label'], '', report_growth(base), '']
     if throughput:
         out += ['### Throughput (no added delay; the test host interprets PowerShell in Python, so these '

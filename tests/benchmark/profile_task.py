@@ -133,8 +133,11 @@ def loop(plugin: str, port: int, tasks: int, command: str) -> list[float]:
     return per_task
 
 
-def forked(plugins: list[str], port: int, tasks: int, command: str) -> str:
-    """Each task in a new forked process, like an ansible worker; per-step wall/CPU medians."""
+def forked(plugins: list[str], port: int, tasks: int, command: str, cprofile: str | None = None, top: int = 25) -> str:
+    """Each task in a new forked process, like an ansible worker; per-step wall/CPU medians.
+
+    With cprofile, each worker also profiles its steps (so the figures include the profiler's overhead) into
+    cprofile.PLUGIN.N, and the summary, by cumulative time, of each plugin's workers is appended."""
     from ansible.playbook.play_context import PlayContext
     from ansible.plugins.loader import connection_loader
     rows: dict[str, list[dict[str, float]]] = {p: [] for p in plugins}
@@ -146,6 +149,9 @@ def forked(plugins: list[str], port: int, tasks: int, command: str) -> str:
             if pid == 0:  # the worker
                 os.close(read_fd)
                 steps = {}
+                profile = cProfile.Profile() if cprofile and i else None
+                if profile:
+                    profile.enable()
                 try:
                     def step(name, fn, *args):
                         w0, c0 = time.perf_counter(), time.process_time()
@@ -160,6 +166,9 @@ def forked(plugins: list[str], port: int, tasks: int, command: str) -> str:
                 except Exception as err:  # pylint: disable=broad-except  # reported by the parent
                     steps = {'error': '%s: %s' % (type(err).__name__, ' '.join(str(err).split())[:200])}
                 finally:
+                    if profile:
+                        profile.disable()
+                        profile.dump_stats('%s.%s.%d' % (cprofile, plugin, i))
                     os.write(write_fd, json.dumps(steps).encode())
                     os._exit(0)  # pylint: disable=protected-access
             os.close(write_fd)
@@ -181,6 +190,19 @@ def forked(plugins: list[str], port: int, tasks: int, command: str) -> str:
     lines.append('(%s)' % ', '.join('%s: %d tasks' % (p, len(rows[p])) for p in plugins))
     if errors:
         lines.append('%d worker(s) failed, left out; first: %s' % (len(errors), errors[0]))
+    if cprofile:
+        for plugin in plugins:
+            files = ['%s.%s.%d' % (cprofile, plugin, i) for i in range(1, tasks + 1)]
+            files = [f for f in files if os.path.exists(f)]
+            if not files:
+                continue
+            out = io.StringIO()
+            stats = pstats.Stats(*files, stream=out)
+            stats.dump_stats('%s.%s' % (cprofile, plugin))
+            for name in files:
+                os.unlink(name)
+            stats.sort_stats('cumulative').print_stats(top)
+            lines += ['', 'cProfile of %d forked workers of %s, by cumulative time:' % (len(files), plugin), out.getvalue()]
     return '\n'.join(lines)
 
 
@@ -227,7 +249,12 @@ def main(argv: list[str] | None = None) -> int:
         import ansible.cli.playbook  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
         import ansible.plugins.connection.psrp  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
         import pypsrp.powershell  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
-        print(forked(plugins, args.port, args.tasks, args.command))
+        # ansible-playbook's PlaybookExecutor.run() preloads every builtin connection plugin before forking
+        # ("preload become/connection/shell to set config defs cached"): the builtin's DOCUMENTATION is parsed once
+        # in the parent, a collection plugin's in every worker.
+        from ansible.plugins.loader import connection_loader  # pylint: disable=import-outside-toplevel
+        list(connection_loader.all(class_only=True))
+        print(forked(plugins, args.port, args.tasks, args.command, args.cprofile, args.top))
         return 0
     instrument()
     for plugin in plugins:  # warm imports and the session, outside the figures

@@ -216,21 +216,25 @@ def test_a_command_lost_before_the_host_got_it_fails_without_resending(ansible, 
 
 
 # A fault on each WSMan request of opening a session: the host never got it (drop, reset), or
-# handled it and the answer was lost (drop_after). 'warm': the session exists beforehand.
+# handled it and the answer was lost (drop_after). 'warm': the session exists beforehand, left by
+# another controller (so this one Connects as a new client) or by this one (so it Reconnects as the
+# client that disconnected it).
 OPEN_FAULTS = [
-    ('Enumerate', {}, 'drop', False), ('Create', {}, 'reset', False), ('Create', {}, 'drop_after', False),
-    ('Receive', {'after': 'Create'}, 'drop', False), ('Receive', {'after': 'Create'}, 'drop_after', False),
-    ('Connect', {}, 'drop', True), ('Connect', {}, 'drop_after', True),
-    ('Receive', {'after': 'Connect'}, 'drop', True), ('Receive', {'after': 'Connect'}, 'drop_after', True),
+    ('Enumerate', {}, 'drop', None), ('Create', {}, 'reset', None), ('Create', {}, 'drop_after', None),
+    ('Receive', {'after': 'Create'}, 'drop', None), ('Receive', {'after': 'Create'}, 'drop_after', None),
+    ('Connect', {}, 'drop', 'other'), ('Connect', {}, 'drop_after', 'other'),
+    ('Receive', {'after': 'Connect'}, 'drop', 'other'), ('Receive', {'after': 'Connect'}, 'drop_after', 'other'),
+    ('Reconnect', {}, 'drop', 'same'), ('Reconnect', {}, 'reset', 'same'), ('Reconnect', {}, 'drop_after', 'same'),
 ]
 
 
 @pytest.mark.parametrize('action, match, mode, warm', OPEN_FAULTS,
                          ids=['%s%s-%s' % (a, '-after-' + m['after'] if m else '', f) for a, m, f, _w in OPEN_FAULTS])
-def test_a_fault_while_opening_is_undone_and_retried(ansible, winhost, action, match, mode, warm):
+def test_a_fault_while_opening_is_undone_and_retried(ansible, winhost, tmp_path, action, match, mode, warm):
     name = dict(ansible_pssession_name='opening', ansible_pssession_busy_timeout=2)
     if warm:
-        assert ansible.adhoc('raw', '$warm = 1', **name).rc == 0
+        other = ansible.env(ANSIBLE_PSSESSION_LOCK_DIR=str(tmp_path / 'other-controller')) if warm == 'other' else None
+        assert ansible.adhoc('raw', '$warm = 1', env=other, **name).rc == 0
     # Without retries the task is unreachable, and leaves nothing Connected behind: the next run
     # gets the session at once instead of waiting minutes for the host to notice the client left.
     winhost.knobs.fail_next(action, 1, mode, **match)

@@ -67,12 +67,13 @@ def _gone(pids) -> bool:
 
 def _watching(host, connects_before: int) -> bool:
     """A task connected after ``connects_before`` and now waits for the step with the session Disconnected."""
-    connects = host.stats()['actions'].get('Connect', {}).get('requests', 0) + host.stats()['actions'].get('Create', {}).get('requests', 0)
-    return connects > connects_before and [s['State'] for s in host.sessions()] == ['Disconnected']
+    return _connects(host) > connects_before and [s['State'] for s in host.sessions()] == ['Disconnected']
 
 
 def _connects(host) -> int:
-    return host.stats()['actions'].get('Connect', {}).get('requests', 0) + host.stats()['actions'].get('Create', {}).get('requests', 0)
+    """Requests that attach a client to the session: Create, Connect (a new client), Reconnect (the same client)."""
+    actions = host.stats()['actions']
+    return sum(actions.get(a, {}).get('requests', 0) for a in ('Create', 'Connect', 'Reconnect'))
 
 
 def _enumerates(host) -> int:

@@ -297,3 +297,42 @@ def test_the_old_session_name_variable_still_works_and_is_deprecated(ansible, wi
     old = ansible.adhoc('raw', '$old', ansible_pssession_session_name='renamed')
     assert old.stdouts() == ['1'], old
     assert 'ansible_pssession_session_name' in old.output and 'will be removed' in old.output and '1.0.0' in old.output, old.stderr
+
+
+def _requests(host, action: str) -> int:
+    return host.stats()['actions'].get(action, {}).get('requests', 0)
+
+
+def test_later_tasks_reconnect_as_the_same_client_and_fall_back_when_another_took_the_session(ansible, winhost, tmp_path):
+    """From its second task on, a controller takes its session back with one WSMan Reconnect (as the client
+    that disconnected it), not Connect + Receive; after another controller used the session, the Reconnect is
+    refused (client session mismatch) and the task connects as a new client, with the session's state intact."""
+    named = {'ansible_pssession_name': 'handoff'}
+    first = ansible.playbook("""
+- hosts: win1
+  gather_facts: false
+  tasks:
+    - raw: $x = 1
+    - raw: $x += 1; $x
+    - raw: $x += 1; $x
+""", **named)
+    assert first.rc == 0, first
+    assert first.stdouts() == ['', '2', '3'], first
+    assert (_requests(winhost, 'Create'), _requests(winhost, 'Reconnect'), _requests(winhost, 'Connect')) == (1, 2, 0)
+
+    # Another controller (its own lock directory, so it knows nothing of the first one's client).
+    other = ansible.playbook('- hosts: win1\n  gather_facts: false\n  tasks:\n    - raw: $x += 10; $x\n',
+                             env=ansible.env(ANSIBLE_PSSESSION_LOCK_DIR=str(tmp_path / 'other-controller')), **named)
+    assert other.rc == 0, other
+    assert other.stdouts() == ['13'], other
+    assert _requests(winhost, 'Connect') == 1 and _requests(winhost, 'Reconnect') == 2
+
+    again = ansible.playbook('- hosts: win1\n  gather_facts: false\n  tasks:\n    - raw: $x += 1; $x\n    - raw: $x\n', **named)
+    assert again.rc == 0, again
+    assert again.stdouts() == ['14', '14'], again
+    # Its first task tried Reconnect (refused: the session was last disconnected by the other controller) and
+    # connected as a new client; its second task reconnected as that one.
+    assert _requests(winhost, 'Connect') == 2 and _requests(winhost, 'Reconnect') == 4
+    assert create_count(winhost) == 1
+    sessions = winhost.sessions()
+    assert [(s['Name'], s['State']) for s in sessions] == [('handoff', 'Disconnected')]
