@@ -175,3 +175,12 @@ def command_rejected(message: str) -> WSManFault:
     # A PSRP payload the server could not process: WinRM reports it through the plug-in failure code.
     return WSManFault(2150858883, "w:InternalError", "The WS-Management service cannot process the request. The plug-in failed. ", message,
                       sender=False)
+
+
+def invalid_message_information_header(why: str) -> WSManFault:
+    # ERROR_WSMAN_INVALID_MESSAGE_INFORMATION_HEADER (wsmerror.h: "wsa, code=Sender, subcode=WS-Addressing
+    # InvalidMessageInformationHeader"): what MS-WSMV 3.1.4.1.39 requires for a robust-connection request
+    # whose OperationID or SequenceId cannot be taken. The message names the reason in our own words.
+    return WSManFault(2150858767, "a:InvalidMessageInformationHeader",
+                      "The WS-Management service cannot process the request. The request contains one or more invalid SOAP headers. ",
+                      f"The WS-Management service cannot process the request. The request contains one or more invalid SOAP headers: {why}. ")

@@ -17,7 +17,7 @@ import time
 import typing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import encryption, faults, operations, soap
+from . import encryption, faults, operations, robust, soap
 from .auth import AuthFailed, NegotiateAcceptor, User, check_basic
 
 if typing.TYPE_CHECKING:  # pragma: no cover
@@ -104,6 +104,13 @@ class WSManHandler(BaseHTTPRequestHandler):
         self.acceptor: NegotiateAcceptor | None = None
         self.scheme = "Negotiate"
 
+    def finish(self) -> None:
+        # MS-WSMV 3.1.6.5: answers kept for robust requests on this connection start their retention timer.
+        try:
+            self.core.operations.connection_closed(self)
+        finally:
+            super().finish()
+
     def log_message(self, format: str, *args: typing.Any) -> None:  # pylint: disable=redefined-builtin
         log.debug("%s - %s", self.address_string(), format % args)
 
@@ -170,6 +177,8 @@ class WSManHandler(BaseHTTPRequestHandler):
                 result = self.core.knobs.as_dict()
             elif method == "GET" and path == "/winhost/sessions":
                 result = self.core.sessions()
+            elif method == "GET" and path == "/winhost/operations":
+                result = self.core.operations_table()
             elif method == "POST" and path == "/winhost/knobs":
                 result = self.core.apply_control(json.loads(self._read_body() or b"{}"))
             else:
@@ -233,6 +242,9 @@ class WSManHandler(BaseHTTPRequestHandler):
         self._unauthorized()
         return None
 
+    def _machine(self, to: str) -> str:
+        return soap.machine_name(to, self.headers.get("Host", ""), self.core.knobs.computer_name)
+
     def _wsman(self, raw: bytes, user: User, extra_headers: dict[str, str]) -> None:
         core = self.core
         content_type = self.headers.get("Content-Type", "")
@@ -258,6 +270,7 @@ class WSManHandler(BaseHTTPRequestHandler):
         to = ""
         action = "Unknown"
         status = 200
+        answer: robust.Answer | None = None
         try:
             req = soap.parse_request(plain)
             relates_to, action, to = req.message_id, req.action, req.to
@@ -276,14 +289,27 @@ class WSManHandler(BaseHTTPRequestHandler):
                 core.stats.request(action, len(raw), 0, True)
                 self._abort(reset=failure == "reset")
                 return
-            ctx = operations.Context(
-                registry=core.registry, knobs=core.knobs, config=core.config, stats=core.stats,
-                stopping=core.stopping, user=user,
-                client_ip=self.client_address[0], address=core.url,
-            )
-            action_uri, children = operations.handle(ctx, req)
-            body = soap.envelope(action_uri, relates_to, children)
-            if failure == "drop_after":
+            answer = core.operations.begin(req, user.name, self, core.knobs.robust_connections)
+            if answer.resend:
+                # A retransmission (MS-WSMV 3.1.4.1.39): the kept answer, not new output.
+                status, body = answer.kept(req.operation_timeout + 60)
+                core.stats.event("receives_resent")
+                core.stats.record("receive_resent", shell=(shell_id or "").upper(), command=(command_id or "").upper())
+            else:
+                ctx = operations.Context(
+                    registry=core.registry, knobs=core.knobs, config=core.config, stats=core.stats,
+                    stopping=core.stopping, user=user,
+                    client_ip=self.client_address[0], address=core.url,
+                )
+                try:
+                    action_uri, children = operations.handle(ctx, req)
+                except faults.WSManFault as fault:
+                    status = fault.http_status
+                    body = soap.fault_envelope(fault, relates_to, self._machine(to), answer.headers)
+                else:
+                    body = soap.envelope(action_uri, relates_to, children, answer.headers)
+                answer.keep(status, body)
+            if failure == "drop_after" and status == 200:
                 # Recorded once handled: the answer, with whatever output it took, is what is lost.
                 core.stats.fault(action, failure, shell_id, command_id, fired[1])
                 core.stats.event("connections_drop_after")
@@ -291,9 +317,9 @@ class WSManHandler(BaseHTTPRequestHandler):
                 self._abort(reset=False)
                 return
         except faults.WSManFault as fault:
+            # A request refused before it was handled (unparseable, or robust headers that cannot be taken).
             status = fault.http_status
-            machine = soap.machine_name(to, self.headers.get("Host", ""), core.knobs.computer_name)
-            body = soap.fault_envelope(fault, relates_to, machine)
+            body = soap.fault_envelope(fault, relates_to, self._machine(to), answer.headers if answer is not None else None)
         headers = dict(extra_headers)
         if encrypted:
             assert self.acceptor is not None

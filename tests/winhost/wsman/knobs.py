@@ -110,6 +110,9 @@ class HostKnobs:
         "output_buffer_bytes": (int, 1 << 20),    # per-shell output buffer: Block pauses writers, Drop discards the oldest
         "pool_receive_max_wait": (float, 120.0),  # real seconds a pool-level Receive may block before answering TimedOut
         "computer_name": (str, "WINHOST"),        # $env:COMPUTERNAME and the fault Machine attribute
+        # MS-WSMV 3.1.4.1.39 robust connections for Receive (wsman/robust.py); off: wsmv:OperationID is
+        # ignored and never echoed, as by a server without that support, so a lost answer's output is lost
+        "robust_connections": (bool, True),
     }
 
     def __init__(self, clock: ServerClock | None = None) -> None:
@@ -131,6 +134,8 @@ class HostKnobs:
         if name not in self.FIELDS:
             raise KeyError(f"unknown knob {name!r}")
         kind = self.FIELDS[name][0]
+        if kind is bool and not isinstance(value, bool):
+            raise ValueError(f"knob {name!r} takes true or false")
         value = kind(value)
         if name == "time_scale":
             self.clock.set_scale(value)

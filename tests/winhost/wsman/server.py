@@ -13,6 +13,7 @@ from .auth import NTLM_USERS, UserDB
 from .config import WSManConfig
 from .http import WinHostHTTPServer, is_loopback
 from .knobs import HostKnobs
+from .robust import OperationTable
 from .shells import ShellRegistry
 from .stats import Stats
 from .tlscert import make_ssl_context
@@ -34,6 +35,8 @@ class HostCore:
         self.stats = Stats()
         self.filesystem = FileSystem()  # drive C: outlives sessions and restarts, as a disk outlives a reboot
         self.registry = ShellRegistry(knobs, self.config, self.stats, self.filesystem)
+        # MS-WSMV 3.1.4.1.39: answers kept for retransmitted Receives; its retention timer runs on server time.
+        self.operations = OperationTable(knobs.clock.now)
         self.stopping = threading.Event()
         self.url = ""
 
@@ -42,6 +45,9 @@ class HostCore:
 
     def sessions(self) -> list[dict[str, typing.Any]]:
         return [shell.describe() for shell in self.registry.all()]
+
+    def operations_table(self) -> list[dict[str, typing.Any]]:
+        return self.operations.describe()
 
     def apply_control(self, data: dict[str, typing.Any]) -> dict[str, typing.Any]:
         """POST /winhost/knobs: knob values plus a few actions (kill, kill_all, config, reset_stats)."""
@@ -147,6 +153,7 @@ class WinHost:  # pylint: disable=too-many-instance-attributes
         httpd.close_all_connections()
         self.core.registry.stop()
         self.core.registry.clear()
+        self.core.operations.clear()
         NTLM_USERS.unregister(self.core.users)
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -211,6 +218,12 @@ class WinHost:  # pylint: disable=too-many-instance-attributes
     def sessions(self) -> list[dict[str, typing.Any]]:
         assert self.core is not None
         return self.core.sessions()
+
+    def operations(self) -> list[dict[str, typing.Any]]:
+        """The rows of the robust-connection OperationMessages table (wsman/robust.py): answers kept
+        for a Receive that may be sent again."""
+        assert self.core is not None
+        return self.core.operations_table()
 
     def kill_session(self, shell_id: str) -> bool:
         assert self.core is not None

@@ -109,6 +109,11 @@ class Request:
     selectors: dict[str, str]
     options: dict[str, str]
     body: ET.Element
+    # MS-WSMV 3.1.4.1.39 robust connections: wsmv:OperationID ("" when absent), whether its
+    # mustUnderstand is true (a retransmission, 4.11.3), and wsmv:SequenceId as sent.
+    operation_id: str = ""
+    retransmission: bool = False
+    sequence_id: str = ""
 
     def body_child(self, prefix: str, tag: str) -> ET.Element | None:
         return self.body.find(q(prefix, tag))
@@ -146,6 +151,9 @@ def parse_request(raw: bytes) -> Request:
         max_env = 153600
     selectors = {el.get("Name", ""): (el.text or "").strip() for el in header.findall(f"{q('w', 'SelectorSet')}/{q('w', 'Selector')}")}
     options = {el.get("Name", ""): (el.text or "").strip() for el in header.findall(f"{q('w', 'OptionSet')}/{q('w', 'Option')}")}
+    operation = header.find(q("p", "OperationID"))
+    # xs:boolean; MS-WSMV's own example (4.11.3) writes mustUnderstand="true " with a space.
+    must_understand = (operation.get(q("s", "mustUnderstand"), "") if operation is not None else "").strip().lower()
     return Request(
         action_uri=action_uri,
         action=ACTIONS.get(action_uri, action_uri.rsplit("/", 1)[-1] or "Unknown"),
@@ -159,14 +167,32 @@ def parse_request(raw: bytes) -> Request:
         selectors=selectors,
         options=options,
         body=body,
+        operation_id=text("p", "OperationID"),
+        retransmission=must_understand in ("true", "1"),
+        sequence_id=text("p", "SequenceId"),
     )
 
 
-def envelope(action_uri: str, relates_to: str, children: list[ET.Element] | None = None) -> bytes:
+def robust_headers(operation_id: str) -> list[ET.Element]:
+    """What a server with robust connections adds to each answer of a request that carried
+    wsmv:OperationID (MS-WSMV 3.1.4.1.39, 3.1.6.6): the same OperationID and the answer's
+    SequenceId, which is 1 for a single-message answer such as a ReceiveResponse. Windows writes
+    them after a:MessageID, the OperationID with mustUnderstand="false" and the SequenceId with no
+    attribute (WinRM responses captured in Devolutions/ironPosh's tests, and MS-WSMV 4.11.3)."""
+    operation = ET.Element(q("p", "OperationID"), {q("s", "mustUnderstand"): "false"})
+    operation.text = operation_id
+    sequence = ET.Element(q("p", "SequenceId"))
+    sequence.text = "1"
+    return [operation, sequence]
+
+
+def envelope(action_uri: str, relates_to: str, children: list[ET.Element] | None = None,
+             headers: list[ET.Element] | None = None) -> bytes:
     env = ET.Element(q("s", "Envelope"), {XML_LANG: "en-US"})
     header = ET.SubElement(env, q("s", "Header"))
     ET.SubElement(header, q("a", "Action")).text = action_uri
     ET.SubElement(header, q("a", "MessageID")).text = "uuid:" + str(uuid.uuid4()).upper()
+    header.extend(headers or [])
     ET.SubElement(header, q("a", "To")).text = ANONYMOUS
     if relates_to:
         ET.SubElement(header, q("a", "RelatesTo")).text = relates_to
@@ -176,7 +202,7 @@ def envelope(action_uri: str, relates_to: str, children: list[ET.Element] | None
     return ET.tostring(env, encoding="utf-8", xml_declaration=False)
 
 
-def fault_envelope(fault: faults.WSManFault, relates_to: str, machine: str) -> bytes:
+def fault_envelope(fault: faults.WSManFault, relates_to: str, machine: str, headers: list[ET.Element] | None = None) -> bytes:
     fault_el = ET.Element(q("s", "Fault"))
     code = ET.SubElement(fault_el, q("s", "Code"))
     ET.SubElement(code, q("s", "Value")).text = "s:Sender" if fault.sender else "s:Receiver"
@@ -196,7 +222,7 @@ def fault_envelope(fault: faults.WSManFault, relates_to: str, machine: str) -> b
         provider_fault = ET.SubElement(message, q("f", "ProviderFault"), {"provider": provider, "path": path})
         inner = ET.SubElement(provider_fault, q("f", "WSManFault"), {"Code": str(fault.code), "Machine": machine})
         ET.SubElement(inner, q("f", "Message")).text = fault.message
-    return envelope(FAULT_ACTION, relates_to, [fault_el])
+    return envelope(FAULT_ACTION, relates_to, [fault_el], headers)
 
 
 def machine_name(to: str, host_header: str, default: str) -> str:
