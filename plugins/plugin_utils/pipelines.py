@@ -32,6 +32,7 @@ from ansible.errors import AnsibleConnectionFailure, AnsibleError
 from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 
+from ansible_collections.psremoting.pssession.plugins.plugin_utils import robust_receive
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import enumerate_commands
 
 HAS_PYPSRP = True
@@ -329,34 +330,50 @@ class PipelineRunner:
 
     def poll(self, ps: t.Any, timeout: int | None = None) -> None:
         """One Receive (its OperationTimeout ``timeout`` seconds if given); a dropped connection is
-        re-established and the Receive asked again.
+        re-established and the Receive sent again.
 
-        A Receive whose connection dropped may have been answered by the host with output that
-        never arrived (WinRM hands output out once; pypsrp 0.9.1 does not use WSMan's robust
-        connections to have it sent again). The task is then warned that output may be missing,
-        and a host that no longer knows the command (its final answer, Done, was the lost one)
-        means it completed: what arrived is reported, not a raw fault.
+        The host may have answered a Receive whose connection dropped, with output that never
+        arrived (WinRM hands output out once). So the Receive is sent as a WSMan robust-connection
+        operation (plugin_utils/robust_receive.py, MS-WSMV 3.1.4.1.39) and sent again as its
+        retransmission: a host that answers it as that operation gave the lost answer again (or
+        never had the first request), and nothing is lost. A host that does not (its answer does
+        not name the operation, or it refuses the retransmission) handed out new output: the task
+        is then warned that output may be missing; a refused retransmission is followed by a plain
+        Receive, and a host that no longer knows the command (its final answer, Done, was the lost
+        one) means it completed: what arrived is reported, not a raw fault.
         """
         failures = 0
+        operation = robust_receive.ReceiveOperation()
         while True:
             try:
-                ps.poll_invoke(timeout)
+                robust_receive.poll_invoke(ps, self.session.wsman, operation, timeout)
+                if operation.retransmitted and not operation.named:
+                    self._log('PSRP the host answered the Receive sent again as a new one: output may be missing')
+                    self._lost_replies += 1
                 return
             except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as err:
                 failures += 1
                 if failures > self.retries:
                     raise AnsibleConnectionFailure('psremoting.pssession.psrp: the connection to %s kept dropping while '
                                                    'receiving output: %s' % (self.session.endpoint, err))
-                self._log('PSRP connection lost while receiving output, reconnecting: %s' % err)
-                self._lost_replies += 1
+                self._log('PSRP connection lost while receiving output, reconnecting to send the Receive again: %s' % err)
                 self._reconnect(err)
             except WSManFaultError as err:
-                if not (failures and err.code == COMMAND_NOT_FOUND):
+                if not operation.retransmitted:
                     raise
-                self._log('PSRP the host no longer knows the command after a lost reply: it completed (%s)' % err)
-                ps.state = PSInvocationState.COMPLETED
-                ps.runspace_pool.pipelines.pop(ps.id, None)
-                return
+                if err.code == COMMAND_NOT_FOUND:
+                    # Never a kept answer of a running command's Receive: the host handled the request
+                    # anew, and the lost answer held the command's end (Done).
+                    self._lost_replies += 1
+                    self._log('PSRP the host no longer knows the command after a lost reply: it completed (%s)' % err)
+                    ps.state = PSInvocationState.COMPLETED
+                    ps.runspace_pool.pipelines.pop(ps.id, None)
+                    return
+                if operation.named:
+                    raise  # the host's own answer to this Receive
+                self._lost_replies += 1
+                self._log('PSRP the host did not take the Receive sent again (%s): receiving anew' % err)
+                operation = robust_receive.ReceiveOperation()
 
     def lost_replies_warning(self) -> str | None:
         """What to tell the task when Receive answers may have been lost since the last call (None: none were)."""

@@ -1,0 +1,136 @@
+"""plugin_utils/robust_receive.py and PipelineRunner.poll against the in-process test host: a Receive
+whose answer was lost is sent again as a robust-connection retransmission (MS-WSMV 3.1.4.1.39)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from pypsrp.complex_objects import PSInvocationState
+from pypsrp.powershell import PowerShell, RunspacePool
+from pypsrp.wsman import WSMan
+
+from ansible_collections.psremoting.pssession.plugins.plugin_utils import robust_receive
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import PipelineRunner
+from winhost import WinHost
+from winhost.wsman import faults
+
+GATE = r'C:\go'
+SCRIPT = "'one'; while (-not (Test-Path '%s')) { Start-Sleep -Milliseconds 50 }; 'two'" % GATE
+
+
+def _client(host):
+    return WSMan('127.0.0.1', port=host.port, ssl=False, auth='basic', username='user', password='Passw0rd!',
+                 encryption='never', operation_timeout=5, read_timeout=30)
+
+
+class Session:
+    """What PipelineRunner needs of a PSSession; recover_transport as PSSession's: a new HTTP client, same WSMan client."""
+
+    def __init__(self, host, pool):
+        self.host_ = host
+        self.pool = pool
+        self.wsman = pool.connection
+        self.host = pool.host
+        self.endpoint = host.url
+        self.recoveries = 0
+
+    def recover_transport(self):
+        new = _client(self.host_)
+        new.session_id = self.wsman.session_id
+        self.wsman.close()
+        self.wsman = self.pool.connection = self.pool.shell.wsman = new
+        self.recoveries += 1
+
+
+@pytest.fixture
+def host():
+    with WinHost(users={'user': 'Passw0rd!'}, auth='basic', stop_after=300) as winhost:
+        yield winhost
+
+
+@pytest.fixture
+def running(host):
+    """(runner, pipeline, warnings) for SCRIPT, started: it wrote 'one' and waits for GATE."""
+    pool = RunspacePool(_client(host))
+    pool.open()
+    warnings = []
+    runner = PipelineRunner(Session(host, pool), retries=2, backoff=0.01, warn=warnings.append)
+    ps = PowerShell(pool)
+    ps.add_script(SCRIPT)
+    runner.start(ps)
+    yield runner, ps, warnings
+    pool.close()
+
+
+def _finish(host, runner, ps):
+    host.filesystem.write_bytes(GATE, b'go')
+    deadline = time.monotonic() + 60
+    while ps.state == PSInvocationState.RUNNING and time.monotonic() < deadline:
+        runner.poll(ps, 1)
+    return [str(o) for o in ps.output], runner.lost_replies_warning()
+
+
+def test_a_lost_answer_is_sent_again_and_nothing_is_missing(host, running):
+    runner, ps, _warnings = running
+    host.knobs.fail_next('Receive', 1, 'drop_after', nth=1)
+    runner.poll(ps, 1)  # its answer (with 'one') lost, then had again from the host's table
+    stats = host.stats()
+    assert [f['mode'] for f in stats['faults']] == ['drop_after']
+    assert stats['events']['receives_resent'] == 1
+    assert runner.session.recoveries == 1
+    assert _finish(host, runner, ps) == (['one', 'two'], None)
+    assert stats['actions']['Command']['requests'] == 1
+
+
+def test_a_dropped_receive_is_sent_again_without_a_warning(host, running):
+    runner, ps, _warnings = running
+    host.knobs.fail_next('Receive', 1, 'reset', nth=1)  # the host never handled it: the retransmission is new to it
+    runner.poll(ps, 1)
+    assert host.stats()['events'].get('receives_resent') is None
+    assert _finish(host, runner, ps) == (['one', 'two'], None)
+
+
+def test_a_host_without_robust_connections_loses_the_answer_and_says_so(host, running):
+    runner, ps, _warnings = running
+    host.knobs.set('robust_connections', False)
+    host.knobs.fail_next('Receive', 1, 'drop_after', nth=1)
+    runner.poll(ps, 1)
+    output, warning = _finish(host, runner, ps)
+    assert output == ['two'], 'what the lost answer held is gone'
+    assert 'may be incomplete' in warning and 'the command ran once' in warning
+
+
+def test_a_host_that_refuses_the_retransmission_is_received_from_anew_with_a_warning(host, running, monkeypatch):
+    runner, ps, _warnings = running
+    begin = host.core.operations.begin
+
+    def refuse_retransmissions(req, *args):
+        if req.retransmission:  # as a server that does not understand a mustUnderstand="true" OperationID
+            raise faults.WSManFault(2150858768, 's:MustUnderstand', 'The WS-Management service cannot process a SOAP header '
+                                    'in the request that is marked as mustUnderstand by the client. ')
+        return begin(req, *args)
+
+    monkeypatch.setattr(host.core.operations, 'begin', refuse_retransmissions)
+    host.knobs.fail_next('Receive', 1, 'drop_after', nth=1)
+    runner.poll(ps, 1)
+    output, warning = _finish(host, runner, ps)
+    assert output == ['two']
+    assert 'may be incomplete' in warning
+
+
+def test_each_receive_is_its_own_operation_and_pypsrp_is_left_as_it_was(host, running):
+    runner, ps, _warnings = running
+    wsman = runner.session.wsman
+    operation = robust_receive.ReceiveOperation()
+    robust_receive.poll_invoke(ps, wsman, operation, 1)
+    assert (operation.sent, operation.named, operation.retransmitted) == (1, True, False)
+    assert [row['OperationID'] for row in host.operations()] == [operation.operation_id]
+    assert '_create_header' not in vars(wsman) and 'send' not in vars(wsman.transport)
+    host.knobs.fail_next('Receive', 1, 'reset')
+    second = robust_receive.ReceiveOperation()
+    with pytest.raises(Exception):
+        robust_receive.poll_invoke(ps, wsman, second, 1)
+    assert '_create_header' not in vars(wsman) and 'send' not in vars(wsman.transport), 'put back after an error too'
+    assert second.sent == 1 and second.named is None
+    assert [row['OperationID'] for row in host.operations()] == [operation.operation_id], 'the reset one never reached the table'
