@@ -374,6 +374,13 @@ class PipelineRunner:
                 self._lost_replies += 1
                 self._log('PSRP the host did not take the Receive sent again (%s): receiving anew' % err)
                 operation = robust_receive.ReceiveOperation()
+            except ET.ParseError as err:
+                if not operation.retransmitted:
+                    raise
+                # A reply to the retransmission in a form we cannot read: as if the host had refused it.
+                self._lost_replies += 1
+                self._log('PSRP the reply to the Receive sent again could not be read (%s): receiving anew' % err)
+                operation = robust_receive.ReceiveOperation()
 
     def lost_replies_warning(self) -> str | None:
         """What to tell the task when Receive answers may have been lost since the last call (None: none were)."""

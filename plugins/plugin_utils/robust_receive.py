@@ -20,6 +20,7 @@ on the one WSMan object, and put back after the call.
 
 from __future__ import annotations
 
+import re
 import typing as t
 import uuid
 import xml.etree.ElementTree as ET
@@ -32,6 +33,8 @@ except ImportError:  # pragma: no cover - pssession.require_pypsrp() reports it
     HAS_PYPSRP = False
 
 _MUST_UNDERSTAND = '{http://www.w3.org/2003/05/soap-envelope}mustUnderstand'
+_ACKNOWLEDGE = 'http://schemas.microsoft.com/wbem/wsman/1/wsman/Acknowledge'
+_ENVELOPE_START = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?Envelope[\s>]')
 
 
 class ReceiveOperation:
@@ -57,6 +60,26 @@ def _names(xml: t.Any, operation_id: str) -> bool:
         return False
     found = root.find('s:Header/wsmv:OperationID', NAMESPACES)
     return found is not None and (found.text or '').strip().upper() == operation_id.upper()
+
+
+def _answer_of(reply: bytes) -> bytes:
+    """The answer in the reply to a retransmission. MS-WSMV 3.1.4.1.39 (and 4.11.3) sends that reply
+    as a series of envelopes: an Acknowledge message (``LastSequenceIdReceived``) first, then the
+    kept answer. pypsrp reads one envelope: the Acknowledge messages are dropped. Anything else
+    (one envelope, or parts that do not parse on their own) is returned as it came."""
+    starts = [match.start() for match in _ENVELOPE_START.finditer(reply)]
+    if len(starts) < 2:
+        return reply
+    answers = []
+    for begin, end in zip(starts, starts[1:] + [len(reply)]):
+        part = reply[begin:end]
+        try:
+            action = ET.fromstring(part).findtext('s:Header/wsa:Action', namespaces=NAMESPACES) or ''
+        except ET.ParseError:
+            return reply
+        if action.strip() != _ACKNOWLEDGE:
+            answers.append(part)
+    return answers[0] if len(answers) == 1 else reply
 
 
 def poll_invoke(ps: t.Any, wsman: t.Any, operation: ReceiveOperation, timeout: int | None = None) -> None:
@@ -99,6 +122,8 @@ def poll_invoke(ps: t.Any, wsman: t.Any, operation: ReceiveOperation, timeout: i
         except WinRMTransportError as err:
             operation.named = _names(err.response_text, operation.operation_id)
             raise
+        if operation.retransmitted:
+            response = _answer_of(response)
         operation.named = _names(response, operation.operation_id)
         return response
 

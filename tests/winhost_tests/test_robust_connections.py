@@ -72,6 +72,10 @@ class Connection:
                                      timeout=30)
         return response.status_code, ET.fromstring(response.content)
 
+    def post_raw(self, body: bytes) -> requests.Response:
+        return self.session.post(self.url, data=body, headers={"Content-Type": "application/soap+xml;charset=UTF-8"},
+                                 timeout=30)
+
     def close(self) -> None:
         self.session.close()
 
@@ -225,3 +229,23 @@ def test_without_robust_connections_the_operation_id_is_ignored(command):
     # Sent again, it is a new Receive: what the first answer carried cannot be had again.
     status, again = Connection(host).post(receive(shell_id, command_id, message, operation, retransmission=True))
     assert status == 500 and fault_code(again) == COMMAND_NOT_FOUND and robust_headers(again) == []
+
+
+def test_the_knob_answers_a_retransmission_as_the_spec_shows_an_acknowledge_first(command):
+    host, shell_id, command_id = command
+    host.knobs.set("robust_resend_acknowledge", True)
+    operation, message = new_id(), new_id()
+    first = Connection(host)
+    status, answer = first.post(receive(shell_id, command_id, message, operation))
+    assert status == 200, "a first answer is an ordinary one"
+    reply = Connection(host).post_raw(receive(shell_id, command_id, message, operation, retransmission=True))
+    # MS-WSMV 3.1.4.1.39 / 4.11.3: chunked; an Acknowledge message, then the kept answer.
+    assert reply.status_code == 200 and reply.headers["Transfer-Encoding"] == "chunked"
+    ack_end = reply.content.index(b"</s:Envelope>") + len(b"</s:Envelope>")
+    ack, kept = ET.fromstring(reply.content[:ack_end]), ET.fromstring(reply.content[ack_end:])
+    assert ack.findtext("s:Header/a:Action", namespaces=NS) == "http://schemas.microsoft.com/wbem/wsman/1/wsman/Acknowledge"
+    assert ack.findtext("s:Header/w:ResourceURI", namespaces=NS) == "http://schemas.microsoft.com/wbem/wsman/1/wsman/RobustConnection"
+    assert ack.findtext("s:Header/p:OperationID", namespaces=NS) == operation
+    assert ack.findtext("s:Body/p:LastSequenceIdReceived", namespaces=NS) == "1"
+    assert ET.tostring(kept) == ET.tostring(answer)
+    first.close()

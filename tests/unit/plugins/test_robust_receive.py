@@ -19,16 +19,17 @@ GATE = r'C:\go'
 SCRIPT = "'one'; while (-not (Test-Path '%s')) { Start-Sleep -Milliseconds 50 }; 'two'" % GATE
 
 
-def _client(host):
-    return WSMan('127.0.0.1', port=host.port, ssl=False, auth='basic', username='user', password='Passw0rd!',
-                 encryption='never', operation_timeout=5, read_timeout=30)
+def _client(host, auth='basic'):
+    return WSMan('127.0.0.1', port=host.port, ssl=False, auth=auth, username='user', password='Passw0rd!',
+                 encryption='never' if auth == 'basic' else 'auto', operation_timeout=5, read_timeout=30)
 
 
 class Session:
     """What PipelineRunner needs of a PSSession; recover_transport as PSSession's: a new HTTP client, same WSMan client."""
 
-    def __init__(self, host, pool):
+    def __init__(self, host, pool, auth):
         self.host_ = host
+        self.auth = auth
         self.pool = pool
         self.wsman = pool.connection
         self.host = pool.host
@@ -36,7 +37,7 @@ class Session:
         self.recoveries = 0
 
     def recover_transport(self):
-        new = _client(self.host_)
+        new = _client(self.host_, self.auth)
         new.session_id = self.wsman.session_id
         self.wsman.close()
         self.wsman = self.pool.connection = self.pool.shell.wsman = new
@@ -45,17 +46,22 @@ class Session:
 
 @pytest.fixture
 def host():
-    with WinHost(users={'user': 'Passw0rd!'}, auth='basic', stop_after=300) as winhost:
+    with WinHost(users={'user': 'Passw0rd!'}, auth='both', stop_after=300) as winhost:
         yield winhost
 
 
 @pytest.fixture
-def running(host):
+def auth():
+    return 'basic'
+
+
+@pytest.fixture
+def running(host, auth):
     """(runner, pipeline, warnings) for SCRIPT, started: it wrote 'one' and waits for GATE."""
-    pool = RunspacePool(_client(host))
+    pool = RunspacePool(_client(host, auth))
     pool.open()
     warnings = []
-    runner = PipelineRunner(Session(host, pool), retries=2, backoff=0.01, warn=warnings.append)
+    runner = PipelineRunner(Session(host, pool, auth), retries=2, backoff=0.01, warn=warnings.append)
     ps = PowerShell(pool)
     ps.add_script(SCRIPT)
     runner.start(ps)
@@ -81,6 +87,18 @@ def test_a_lost_answer_is_sent_again_and_nothing_is_missing(host, running):
     assert runner.session.recoveries == 1
     assert _finish(host, runner, ps) == (['one', 'two'], None)
     assert stats['actions']['Command']['requests'] == 1
+
+
+@pytest.mark.parametrize('auth', ['basic', 'ntlm'])
+def test_an_acknowledge_before_the_kept_answer_is_passed_over(host, running):
+    # The spec's form of the answer to a retransmission (MS-WSMV 3.1.4.1.39, 4.11.3): an
+    # Acknowledge message, then the kept answer (over NTLM: inside one encrypted message).
+    runner, ps, _warnings = running
+    host.knobs.set('robust_resend_acknowledge', True)
+    host.knobs.fail_next('Receive', 1, 'drop_after', nth=1)
+    runner.poll(ps, 1)
+    assert host.stats()['events']['receives_resent'] == 1
+    assert _finish(host, runner, ps) == (['one', 'two'], None)
 
 
 def test_a_dropped_receive_is_sent_again_without_a_warning(host, running):
@@ -134,3 +152,14 @@ def test_each_receive_is_its_own_operation_and_pypsrp_is_left_as_it_was(host, ru
     assert '_create_header' not in vars(wsman) and 'send' not in vars(wsman.transport), 'put back after an error too'
     assert second.sent == 1 and second.named is None
     assert [row['OperationID'] for row in host.operations()] == [operation.operation_id], 'the reset one never reached the table'
+
+
+def test_a_reply_to_the_retransmission_that_cannot_be_read_falls_back_with_a_warning(host, running, monkeypatch):
+    # Had the Acknowledge form not been recognised, pypsrp could not parse the reply: receive anew and warn.
+    runner, ps, _warnings = running
+    monkeypatch.setattr(robust_receive, '_answer_of', lambda reply: reply)
+    host.knobs.set('robust_resend_acknowledge', True)
+    host.knobs.fail_next('Receive', 1, 'drop_after', nth=1)
+    runner.poll(ps, 1)
+    output, warning = _finish(host, runner, ps)
+    assert output == ['two'] and 'may be incomplete' in warning

@@ -129,6 +129,19 @@ class WSManHandler(BaseHTTPRequestHandler):
         if body:
             self.wfile.write(body)
 
+    def _send_chunked(self, status: int, chunks: list[bytes], headers: dict[str, str]) -> None:
+        """An answer in HTTP chunked transfer encoding, one chunk per part (MS-WSMV 3.1.4.1.39's
+        answer to a retransmission: "The Transfer-Encoding header MUST be set to "chunked"")."""
+        self.core.stats.http(status)
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for chunk in chunks:
+            self.wfile.write(b"%X\r\n%s\r\n" % (len(chunk), chunk))
+        self.wfile.write(b"0\r\n\r\n")
+
     def _read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
@@ -271,6 +284,7 @@ class WSManHandler(BaseHTTPRequestHandler):
         action = "Unknown"
         status = 200
         answer: robust.Answer | None = None
+        chunks: list[bytes] | None = None  # an answer sent as these HTTP chunks (a retransmission's, by the spec)
         try:
             req = soap.parse_request(plain)
             relates_to, action, to = req.message_id, req.action, req.to
@@ -293,6 +307,8 @@ class WSManHandler(BaseHTTPRequestHandler):
             if answer.resend:
                 # A retransmission (MS-WSMV 3.1.4.1.39): the kept answer, not new output.
                 status, body = answer.kept(req.operation_timeout + 60)
+                if core.knobs.robust_resend_acknowledge:
+                    chunks = [soap.acknowledge_envelope(req.operation_id, 1), body]
                 core.stats.event("receives_resent")
                 core.stats.record("receive_resent", shell=(shell_id or "").upper(), command=(command_id or "").upper())
             else:
@@ -321,13 +337,19 @@ class WSManHandler(BaseHTTPRequestHandler):
             status = fault.http_status
             body = soap.fault_envelope(fault, relates_to, self._machine(to), answer.headers if answer is not None else None)
         headers = dict(extra_headers)
+        if chunks is not None:
+            body = b"".join(chunks)
         if encrypted:
             assert self.acceptor is not None
             headers["Content-Type"], body = encryption.wrap(self.acceptor, body, params.get("protocol", encryption.SPNEGO_PROTOCOL))
+            chunks = None if chunks is None else [body]  # one encrypted message: how Windows splits one is unknown
         else:
             headers["Content-Type"] = "application/soap+xml;charset=UTF-8"
         core.stats.request(action, len(raw), len(body), status != 200)  # before answering (see _send)
         try:
-            self._send(status, body, headers)
+            if chunks is None:
+                self._send(status, body, headers)
+            else:
+                self._send_chunked(status, chunks, headers)
         except OSError:
             self.close_connection = True

@@ -113,6 +113,9 @@ class HostKnobs:
         # MS-WSMV 3.1.4.1.39 robust connections for Receive (wsman/robust.py); off: wsmv:OperationID is
         # ignored and never echoed, as by a server without that support, so a lost answer's output is lost
         "robust_connections": (bool, True),
+        # answer a retransmission as MS-WSMV 3.1.4.1.39 / 4.11.3 describe: chunked, an Acknowledge message first
+        # (what Windows does for a shell Receive is unknown; off: the kept answer alone)
+        "robust_resend_acknowledge": (bool, False),
     }
 
     def __init__(self, clock: ServerClock | None = None) -> None:

@@ -14,8 +14,8 @@ What is modelled and what is not (tests/winhost/README.md, "Fidelity"): only Rec
 actions ignore the header and omit it from their answers, as a server without robust support
 for them must); a retransmission is answered with the kept answer alone, as one ordinary HTTP
 body: the spec's answer to a retransmission is chunked and starts with an Acknowledge message,
-and its examples are CIM operations; what Windows sends for a shell Receive is not known.
-The ``robust_connections`` knob turns the whole of it off: then OperationID is ignored and
+and its examples are CIM operations; what Windows sends for a shell Receive is not known (knob
+``robust_resend_acknowledge`` sends the spec's form, see http.py). The ``robust_connections`` knob turns the whole of it off: then OperationID is ignored and
 never echoed (3.1.4.1.39: a server without the support "MUST ignore" it).
 """
 

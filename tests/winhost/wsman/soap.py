@@ -186,6 +186,25 @@ def robust_headers(operation_id: str) -> list[ET.Element]:
     return [operation, sequence]
 
 
+ROBUST_RESOURCE = "http://schemas.microsoft.com/wbem/wsman/1/wsman/RobustConnection"
+ACKNOWLEDGE_ACTION = "http://schemas.microsoft.com/wbem/wsman/1/wsman/Acknowledge"
+
+
+def acknowledge_envelope(operation_id: str, last_sequence_id: int) -> bytes:
+    """The Acknowledge message a server sends first in its answer to a retransmission (MS-WSMV
+    3.1.4.1.39: "the number of messages received so far from the client"; the shape of 4.11.3)."""
+    env = ET.Element(q("s", "Envelope"))
+    header = ET.SubElement(env, q("s", "Header"))
+    ET.SubElement(header, q("a", "To")).text = ANONYMOUS
+    ET.SubElement(header, q("w", "ResourceURI"), {q("s", "mustUnderstand"): "true"}).text = ROBUST_RESOURCE
+    ET.SubElement(header, q("a", "Action"), {q("s", "mustUnderstand"): "true"}).text = ACKNOWLEDGE_ACTION
+    ET.SubElement(header, q("a", "MessageID")).text = "uuid:" + str(uuid.uuid4()).upper()
+    ET.SubElement(header, q("p", "OperationID")).text = operation_id
+    body = ET.SubElement(env, q("s", "Body"))
+    ET.SubElement(body, q("p", "LastSequenceIdReceived")).text = str(last_sequence_id)
+    return ET.tostring(env, encoding="utf-8", xml_declaration=False)
+
+
 def envelope(action_uri: str, relates_to: str, children: list[ET.Element] | None = None,
              headers: list[ET.Element] | None = None) -> bytes:
     env = ET.Element(q("s", "Envelope"), {XML_LANG: "en-US"})
