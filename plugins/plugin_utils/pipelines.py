@@ -344,12 +344,19 @@ class PipelineRunner:
         """
         failures = 0
         operation = robust_receive.ReceiveOperation()
+        counted = []  # this Receive's lost answer, counted once however it shows
+
+        def lost(why: str) -> None:
+            self._log('PSRP %s: output may be missing' % why)
+            if not counted:
+                counted.append(why)
+                self._lost_replies += 1
+
         while True:
             try:
                 robust_receive.poll_invoke(ps, self.session.wsman, operation, timeout)
                 if operation.retransmitted and not operation.named:
-                    self._log('PSRP the host answered the Receive sent again as a new one: output may be missing')
-                    self._lost_replies += 1
+                    lost('the host answered the Receive sent again as a new one')
                 return
             except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as err:
                 failures += 1
@@ -359,27 +366,24 @@ class PipelineRunner:
                 self._log('PSRP connection lost while receiving output, reconnecting to send the Receive again: %s' % err)
                 self._reconnect(err)
             except WSManFaultError as err:
-                if not operation.retransmitted:
+                if not failures:
                     raise
                 if err.code == COMMAND_NOT_FOUND:
-                    # Never a kept answer of a running command's Receive: the host handled the request
+                    # Never a kept answer of a running command's Receive: the host handled a request
                     # anew, and the lost answer held the command's end (Done).
-                    self._lost_replies += 1
-                    self._log('PSRP the host no longer knows the command after a lost reply: it completed (%s)' % err)
+                    lost('the host no longer knows the command after a lost reply: it completed (%s)' % err)
                     ps.state = PSInvocationState.COMPLETED
                     ps.runspace_pool.pipelines.pop(ps.id, None)
                     return
-                if operation.named:
+                if operation.named or not operation.retransmitted:
                     raise  # the host's own answer to this Receive
-                self._lost_replies += 1
-                self._log('PSRP the host did not take the Receive sent again (%s): receiving anew' % err)
+                lost('the host did not take the Receive sent again (%s), receiving anew' % err)
                 operation = robust_receive.ReceiveOperation()
             except ET.ParseError as err:
                 if not operation.retransmitted:
                     raise
                 # A reply to the retransmission in a form we cannot read: as if the host had refused it.
-                self._lost_replies += 1
-                self._log('PSRP the reply to the Receive sent again could not be read (%s): receiving anew' % err)
+                lost('the reply to the Receive sent again could not be read (%s), receiving anew' % err)
                 operation = robust_receive.ReceiveOperation()
 
     def lost_replies_warning(self) -> str | None:

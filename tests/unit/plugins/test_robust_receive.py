@@ -163,3 +163,30 @@ def test_a_reply_to_the_retransmission_that_cannot_be_read_falls_back_with_a_war
     runner.poll(ps, 1)
     output, warning = _finish(host, runner, ps)
     assert output == ['two'] and 'may be incomplete' in warning
+
+
+def test_a_refused_retransmission_of_the_answer_that_held_the_end_reports_the_command_completed(host, monkeypatch):
+    pool = RunspacePool(_client(host))
+    pool.open()
+    runner = PipelineRunner(Session(host, pool, 'basic'), retries=2, backoff=0.01)
+    ps = PowerShell(pool)
+    ps.add_script("'one'")
+    runner.start(ps)
+    deadline = time.monotonic() + 60
+    while [c['State'] for c in host.sessions()[0]['Commands']] != ['Done'] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    begin = host.core.operations.begin
+
+    def refuse_retransmissions(req, *args):
+        if req.retransmission:
+            raise faults.invalid_message_information_header('retransmissions refused by this test')
+        return begin(req, *args)
+
+    monkeypatch.setattr(host.core.operations, 'begin', refuse_retransmissions)
+    host.knobs.fail_next('Receive', 1, 'drop_after', nth=1)  # its answer held 'one' and the Done
+    runner.poll(ps, 1)  # refused, then a plain Receive: the host no longer knows the command
+    assert ps.state == PSInvocationState.COMPLETED, 'reported as completed, not as a raw fault'
+    assert ps.output == []
+    warning = runner.lost_replies_warning()
+    assert 'may be incomplete' in warning and 'dropped 1 time(s)' in warning
+    pool.close()
