@@ -362,11 +362,14 @@ def _lose_a_receive_answer(ansible, winhost, lost):
     return run
 
 
-@pytest.mark.parametrize('lost', ['first', 'middle', 'last'])
-def test_a_lost_receive_answer_is_had_again_and_nothing_is_lost(ansible, winhost, lost):
+@pytest.mark.parametrize('lost, acknowledge', [('first', False), ('middle', False), ('last', False), ('middle', True)],
+                         ids=['first', 'middle', 'last', 'middle-acknowledged'])
+def test_a_lost_receive_answer_is_had_again_and_nothing_is_lost(ansible, winhost, lost, acknowledge):
     # The Receive is a WSMan robust-connection operation (MS-WSMV 3.1.4.1.39): sent again as its
     # retransmission on a new connection, it gets the answer the host kept, so every line arrives
-    # and there is nothing to warn of. The command ran once.
+    # and there is nothing to warn of. The command ran once. 'middle-acknowledged': the host puts
+    # an Acknowledge message before the kept answer, as the spec shows (4.11.3).
+    winhost.knobs.set('robust_resend_acknowledge', acknowledge)
     run = _lose_a_receive_answer(ansible, winhost, lost)
     assert run.rc == 0, run
     assert run.stdouts() == ['one\r\ntwo\r\nthree'], run
