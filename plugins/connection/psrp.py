@@ -17,8 +17,18 @@ description:
     so the same session serves the tasks of one run, separate C(ansible) ad-hoc commands, separate
     C(ansible-playbook) runs and other controllers of the same user.
   - C(raw) runs in the session's global scope, so what one task defines (variables, functions, imported
-    modules) is there in the next. Modules run as with the builtin plugin, through the powershell shell
-    plugin's bootstrap and exec wrapper in a local scope, and leave the session's variables alone.
+    modules) is there in the next.
+  - Modules are sent exactly as the builtin plugin sends them (the powershell shell plugin's bootstrap and
+    Ansible's exec wrapper, in a local scope), but here the session outlives the task, so what the exec
+    wrapper changes beyond its own scope stays in the session for later tasks. Today a module task leaves
+    the process environment variables of its C(environment:) keyword, the exec wrapper's variables (eight
+    C($Ansible*) ones from ansible-core 2.19 on, two before) and the C(Ansible.ModuleUtils.AddType) module in
+    the session's global scope, error records in C($Error), and in the process a newly compiled C# assembly
+    for every task of a module that uses C(Ansible.Basic), which is never unloaded. Functions, aliases and preference
+    variables that C(raw) or P(psremoting.pssession.invoke#module) define are visible to the exec wrapper.
+    Cleaning this up is planned (the project's issue 11); the collection's C(docs/design.md) lists what
+    each ansible-core release leaves, with sources.
+  - C(gather_facts) and Windows modules need the C(ansible.windows) collection, as with the builtin plugin.
   - A B(named) session (O(session_name) set) is found by name by any later run, ad-hoc command or controller
     of the same user, and lives until it is removed or its IdleTimeout passes without a client.
   - A B(run-scoped) session (no O(session_name)) is shared by the tasks of one C(ansible-playbook) or
