@@ -6,7 +6,7 @@ API (``TaskSession``) that the action plugins use besides open and close.
 Run a script, start one and leave it running, attach to a command by its CommandId, receive, stop
 a command, disconnect, list the user's sessions with their commands, remove a session. The action
 plugins see pipelines only as handles passed back to these methods and to ps_results; they never
-import pypsrp nor touch its objects (pypsrp_bridge does). Listing follows the connection's retry
+see pypsrp itself nor touch its objects (pypsrp_bridge does). Listing follows the connection's retry
 policy; a Receive is retried inside PipelineRunner.poll, by the same policy.
 """
 
