@@ -24,7 +24,7 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import format_error
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import (
-    HAS_PYPSRP, ComplexObject, GenericComplexObject, is_running, type_names,
+    HAS_PYPSRP, ComplexObject, GenericComplexObject, is_running as _is_running, type_names,
 )
 
 # System.Management.Automation.ErrorCategory, by value.
@@ -268,3 +268,8 @@ def stream_volume(ps: t.Any) -> int:
     streams = ps.streams
     return (len(ps.output) + len(streams.error) + len(streams.warning) + len(streams.verbose) + len(streams.debug)
             + len(streams.information) + len(streams.progress))
+
+
+def is_running(ps: t.Any) -> bool:
+    """Whether the pipeline is still Running (or Stopping) as far as this client knows."""
+    return _is_running(ps)

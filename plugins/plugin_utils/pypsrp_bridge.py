@@ -46,6 +46,18 @@ except ImportError as err:  # pragma: no cover - exercised by the sanity import 
 
     WSMan = object  # type: ignore[assignment,misc]
 
+# What the rest of the collection uses; pypsrp types are re-exported from here, never imported elsewhere.
+__all__ = [
+    'COMMAND_NOT_FOUND', 'COMMAND_URI', 'CTRL_C', 'ComplexObject', 'DROPPED', 'FINISHED_STATES', 'GenericComplexObject',
+    'HAS_PYPSRP', 'NAMESPACES', 'NOT_RETRIED', 'PS_URI_PREFIX', 'PYPSRP_IMPORT_ERROR', 'SHELL_URI', 'TERMINATE',
+    'TRANSPORT_ERRORS', 'WSManFaultError', 'WinRMError', 'adopt_unanswered_command', 'attach_pipeline', 'command_id_of',
+    'create_pool', 'delete_shell', 'describe_transport_error', 'enumerate_command_states', 'enumerate_commands',
+    'enumerate_shells', 'forget_pipeline', 'in_running_state', 'is_finished', 'is_retryable', 'is_running',
+    'mark_pipeline', 'mark_pool', 'max_payload', 'new_host', 'new_pipeline', 'new_wsman', 'not_started',
+    'pool_for_shell', 'pool_is_open', 'rebind_pool', 'receive', 'require_pypsrp', 'resource_uri',
+    'send_disconnect', 'send_reconnect', 'send_signal', 'shell_selector', 'signal_pipeline', 'type_names',
+]
+
 SHELL_URI = 'http://schemas.microsoft.com/wbem/wsman/1/windows/shell'
 COMMAND_URI = SHELL_URI + '/Command'
 PS_URI_PREFIX = 'http://schemas.microsoft.com/powershell/'
@@ -301,10 +313,6 @@ def not_started(ps: t.Any) -> bool:
 def mark_pipeline(ps: t.Any, state: str) -> None:
     """Set the state the host reported by other means (a lost final reply: Completed; stopped by us: Stopped)."""
     ps.state = {'Completed': PSInvocationState.COMPLETED, 'Stopped': PSInvocationState.STOPPED}[state]
-
-
-def pipeline_succeeded(ps: t.Any) -> bool:
-    return ps.state == PSInvocationState.COMPLETED and not ps.streams.error
 
 
 def type_names(obj: t.Any) -> list[str]:
