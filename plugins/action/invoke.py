@@ -13,7 +13,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.ps_results import (
-    clear_host, convert_value, empty_streams, is_running, pipeline_state, plain, stream_results,
+    clear_host, convert_value, empty_streams, is_running, pipeline_command_id, pipeline_state, plain, stream_results,
 )
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.resume import KeyedStep, check_resume_args
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_overrides import write_override
@@ -208,7 +208,7 @@ class ActionModule(SessionActionBase):
                                       command_id=keyed.command_id if keyed else None, keep_running=keyed is not None)
 
         if args['disconnected']:
-            result = self._leave_running(args, session, ps.id.upper() if ps else keyed.command_id, shell_id)
+            result = self._leave_running(args, session, pipeline_command_id(ps) if ps else keyed.command_id, shell_id)
             return keyed.leave_running(result) if keyed else result
 
         if keyed:
@@ -232,7 +232,7 @@ class ActionModule(SessionActionBase):
             # As Ansible.Basic: only with --diff, only when the script set something, each value to depth.
             result['diff'] = {to_text(k, nonstring='simplerepr'): convert_value(v, depth) for k, v in diff.items()}
         result['session'] = session_summary(session, 'Opened', instance_id=shell_id)
-        result['command_id'] = ps.id.upper()
+        result['command_id'] = pipeline_command_id(ps)
         result['state'] = state
         failures = []
         if timed_out:

@@ -24,7 +24,7 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import format_error
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import (
-    HAS_PYPSRP, ComplexObject, GenericComplexObject, is_running as _is_running, type_names,
+    HAS_PYPSRP, ComplexObject, GenericComplexObject, command_id_of, is_running as _is_running, type_names,
 )
 
 # System.Management.Automation.ErrorCategory, by value.
@@ -273,3 +273,8 @@ def stream_volume(ps: t.Any) -> int:
 def is_running(ps: t.Any) -> bool:
     """Whether the pipeline is still Running (or Stopping) as far as this client knows."""
     return _is_running(ps)
+
+
+def pipeline_command_id(ps: t.Any) -> str:
+    """The host's CommandId of a started pipeline (upper case, as WSMan Enumerate gives it)."""
+    return command_id_of(ps)
