@@ -83,8 +83,8 @@ def test_listing_tries_once_plus_the_policys_retries_each_on_a_new_client(host, 
 
 def test_removing_stops_running_commands_then_deletes(host):
     commands = Commands(0)
-    stopped = commands.remove_host_session('uri', 'A', 'build', [{'command_id': 'C1', 'state': 'Running'},
-                                                                {'command_id': 'C2', 'state': 'Done'}])
+    listed = [{'command_id': 'C1', 'state': 'Running'}, {'command_id': 'C2', 'state': 'Done'}]
+    stopped = commands.remove_host_session('uri', 'A', 'build', listed)
     assert stopped == ['C1']
     assert commands.sent == [('Signal', 'A', 'C1', 'ctrl_c'), ('Delete', 'A')]
 
