@@ -153,17 +153,26 @@ options:
     default: 30
   reconnection_retries:
     description:
-      - How many times to retry opening an HTTP connection that failed, and opening the session after a
-        connection fault (what the failed attempt left on the host is undone first). With V(0) neither is retried.
-      - A command is never sent twice, whatever the value; a dropped Receive of a running command is asked again
-        up to max(3, O(reconnection_retries)) times, which cannot run anything twice.
+      - How many times a request is sent again after a transport fault (the connection was refused, dropped or
+        timed out). Only three things are ever retried, each up to this many times after its first try.
+      - Opening the session, after what the failed attempt left on the host was undone.
+      - A Receive of a running command's output whose connection dropped, with the new connection it needs. Output
+        the host had put in the lost answer may be missing; the task then warns that output may be incomplete.
+      - Listing the user's sessions (the session modules).
+      - With V(0) nothing is ever sent twice. A dropped Receive then fails the task (unreachable), and its command is
+        stopped on the host.
+      - Never retried, whatever the value, are Command requests (a command is never sent twice; after a lost answer
+        the host is asked whether it has the command), Send, Signal, Disconnect and Delete requests, failed
+        authentication, a refused TLS certificate and HTTP error answers. pypsrp's own retries (of HTTP
+        connections, and of a Receive after a read timeout) are always off, so these are the only ones.
     type: int
     vars:
       - name: ansible_psrp_reconnection_retries
     default: 0
   reconnection_backoff:
     description:
-      - Seconds to wait before the first retry of O(reconnection_retries); each later wait doubles.
+      - Seconds to wait before the first retry of O(reconnection_retries); each later wait doubles
+        (V(2) waits 2, 4, 8, ... seconds). V(0) retries at once.
     type: int
     vars:
       - name: ansible_psrp_connection_backoff
@@ -433,8 +442,9 @@ from ansible.utils.display import Display
 from ansible_collections.psremoting.pssession.plugins.plugin_utils import cached_import
 
 # Every task's worker imports this plugin afresh: take the modules a task needs from bytecode (see cached_import).
-cached_import.preload(['session_options', 'session_identity', 'session_lock', 'run_registry', 'run_overrides',
-                       'transport_options', 'cancel', 'pssession', 'pipelines', 'task_session'])
+cached_import.preload(['pypsrp_bridge', 'retry_policy', 'session_options', 'session_identity', 'session_lock', 'run_registry',
+                       'run_overrides', 'transport_options', 'cancel', 'pssession', 'pipelines', 'ps_results', 'session_commands',
+                       'task_session'])
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.cancel import CancelGuard  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import (  # noqa: E402  pylint: disable=wrong-import-position
