@@ -75,7 +75,7 @@ class ActionModule(SessionActionBase):
             write_override(session.base_key.digest, before, replace=True)
             raise
         info = dict(public(target), state='Opened', availability='Available', current=True)
-        info['instance_id'] = opened.session.shell_id or target['instance_id']
+        info['instance_id'] = opened.shell_id or target['instance_id']
         result = dict(changed=True, session=info)
         if diff:
             result['diff'] = diff

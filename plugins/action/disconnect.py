@@ -41,8 +41,8 @@ class ActionModule(SessionActionBase):
         if not unchanged and not self._task.check_mode:
             # Connect (waiting for another client up to busy_timeout, like any task), then disconnect with the new settings.
             opened = self.open_session()
-            instance_id = opened.session.shell_id
-            opened.session.disconnect(idle_timeout, buffer_mode)
+            instance_id = opened.shell_id
+            opened.disconnect(idle_timeout, buffer_mode)
         if not self._task.check_mode:
             # The following tasks of this run disconnect with the same settings.
             write_override(session.base_key.digest, dict(idle_timeout=idle_timeout, buffer_mode=buffer_mode))

@@ -13,7 +13,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.ps_results import (
-    clear_host, convert_value, empty_streams, is_running, plain, state_name, stream_results,
+    clear_host, convert_value, empty_streams, is_running, pipeline_command_id, pipeline_state, plain, stream_results,
 )
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.resume import KeyedStep, check_resume_args
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_overrides import write_override
@@ -22,12 +22,6 @@ from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_actio
 )
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import BUFFER_MODES
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.should_process import supports_should_process
-
-try:
-    from pypsrp.complex_objects import PSInvocationState
-    from pypsrp.shell import SignalCode
-except ImportError:  # pragma: no cover - require_pypsrp() reports it
-    pass
 
 PREFERENCES = {'silently_continue': 'SilentlyContinue', 'continue': 'Continue', 'stop': 'Stop'}
 
@@ -159,7 +153,7 @@ class ActionModule(SessionActionBase):
     def _skipped(self, session: t.Any, msg: str = SKIPPED, opened: bool = False) -> dict[str, t.Any]:
         """The result of a script not run in check mode (win_powershell's, with the session)."""
         if opened:
-            summary = session_summary(session, 'Opened', instance_id=session.session.shell_id)
+            summary = session_summary(session, 'Opened', instance_id=session.shell_id)
         else:
             summary = dict(name=session.key.session_name, instance_id=None, state=None, recreated=False)
         return dict(empty_streams(), result={}, changed=True, msg=msg, command_id=None, state=None, session=summary)
@@ -179,9 +173,8 @@ class ActionModule(SessionActionBase):
             return self._skipped(session, SKIPPED + ': a script started with disconnected=true is not run in check mode')
 
         session = self.open_session()
-        pss, runner = session.session, session.runner
-        host = pss.host
-        shell_id = pss.shell_id
+        host = session.host
+        shell_id = session.shell_id
         tmp_name = 'ansible-psremoting-%s' % uuid.uuid4().hex
 
         # resume_key: attach to the step's command, return its recorded outcome, or start it (plugin_utils/resume.py).
@@ -194,7 +187,7 @@ class ActionModule(SessionActionBase):
 
         ps = None
         if keyed is None or not keyed.attaching:
-            setup = self._run_simple(runner, SETUP, local=True, parameters=dict(
+            setup = self._run_simple(session, SETUP, local=True, parameters=dict(
                 Preference=PREFERENCES[args['error_action']], Verbosity=int(getattr(self._display, 'verbosity', 0) or 0),
                 CheckMode=check_mode, TmpName=tmp_name, ShouldProcessScript=plain(script) if declared else ''))
             should_process = bool(setup and setup[-1] is True)
@@ -205,33 +198,27 @@ class ActionModule(SessionActionBase):
             if check_mode and not should_process:
                 return self._skipped(session, opened=True)
 
-            ps = runner.new_pipeline()
-            ps.add_script(plain(script), use_local_scope=False)
             parameters = plain(args.get('parameters')) or {}
             if should_process:
                 # Last, so that they win over the same names in parameters (win_powershell does the same).
                 parameters = {k: v for k, v in parameters.items() if str(k).lower() not in ('whatif', 'confirm')}
                 parameters.update(WhatIf=check_mode, Confirm=False)
-            if parameters:
-                ps.add_parameters(parameters)
-            for value in args.get('arguments') or []:
-                ps.add_argument(plain(value))
-            if keyed:
-                keyed.name(ps)
-            runner.start(ps, plain(args['input']) if args.get('input') else None, keep_running=keyed is not None)
+            ps = session.start_script(plain(script), parameters, [plain(value) for value in args.get('arguments') or []],
+                                      plain(args['input']) if args.get('input') else None, local=False,
+                                      command_id=keyed.command_id if keyed else None, keep_running=keyed is not None)
 
         if args['disconnected']:
-            result = self._leave_running(args, session, runner, ps.id.upper() if ps else keyed.command_id, shell_id)
+            result = self._leave_running(args, session, pipeline_command_id(ps) if ps else keyed.command_id, shell_id)
             return keyed.leave_running(result) if keyed else result
 
         if keyed:
             ps, timed_out = keyed.wait(ps, args.get('timeout'), self._wait)
         else:
-            timed_out = self._wait(runner, pss, ps, args.get('timeout'))
+            timed_out = self._wait(session, ps, args.get('timeout'))
         streams = stream_results(ps, host, depth)
         clear_host(host)
-        state = ps.state
-        readback = self._run_simple(runner, READBACK, local=True, parameters=dict(TmpName=tmp_name))
+        state = pipeline_state(ps)
+        readback = self._run_simple(session, READBACK, local=True, parameters=dict(TmpName=tmp_name))
         ansible_var: dict[str, t.Any] = {}
         if readback and isinstance(readback[0], dict):
             ansible_var = readback[0]
@@ -245,14 +232,14 @@ class ActionModule(SessionActionBase):
             # As Ansible.Basic: only with --diff, only when the script set something, each value to depth.
             result['diff'] = {to_text(k, nonstring='simplerepr'): convert_value(v, depth) for k, v in diff.items()}
         result['session'] = session_summary(session, 'Opened', instance_id=shell_id)
-        result['command_id'] = ps.id.upper()
-        result['state'] = state_name(state)
+        result['command_id'] = pipeline_command_id(ps)
+        result['state'] = state
         failures = []
         if timed_out:
             failures.append('the script did not finish within timeout=%ss and was stopped' % args['timeout'])
-        elif state == PSInvocationState.FAILED:
+        elif state == 'Failed':
             failures.append('the script failed with a terminating error: %s' % self._last_error(result))
-        elif state == PSInvocationState.STOPPED:
+        elif state == 'Stopped':
             failures.append('the script was stopped')
         if args['error_action'] == 'stop' and result['error'] and not failures:
             failures.append('the script wrote error records and error_action is stop: %s' % self._last_error(result))
@@ -265,7 +252,7 @@ class ActionModule(SessionActionBase):
         if ansible_var.get('tmp_error'):
             warnings.append('psremoting.pssession.invoke could not remove the temporary directory of $Ansible.Tmpdir: %s'
                             % ansible_var['tmp_error'])
-        warning = runner.lost_replies_warning()
+        warning = session.lost_replies_warning()
         if warning:
             warnings.append(warning)
         if warnings:
@@ -279,49 +266,36 @@ class ActionModule(SessionActionBase):
         exc = result['error'][-1].get('exception') or {}
         return exc.get('message') or result['error'][-1].get('fully_qualified_error_id') or 'unknown error'
 
-    def _run_simple(self, runner: t.Any, script: str, local: bool, parameters: dict[str, t.Any] | None = None) -> list[t.Any]:
-        ps = runner.new_pipeline()
-        ps.add_script(script, use_local_scope=local)
-        if parameters:
-            ps.add_parameters(parameters)
-        runner.start(ps)
-        runner.wait(ps)
-        if ps.state != PSInvocationState.COMPLETED or ps.streams.error:
-            errors = '; '.join(to_text(e) for e in ps.streams.error) or state_name(ps.state)
+    @staticmethod
+    def _run_simple(session: t.Any, script: str, local: bool, parameters: dict[str, t.Any] | None = None) -> list[t.Any]:
+        ok, output, errors = session.run_script(script, parameters, local=local)
+        if not ok:
             raise AnsibleActionFail('The helper pipeline of psremoting.pssession.invoke failed on the host: %s' % errors)
-        return list(ps.output)
+        return output
 
-    def _wait(self, runner: t.Any, pss: t.Any, ps: t.Any, timeout: int | None) -> bool:
+    def _wait(self, session: t.Any, ps: t.Any, timeout: int | None) -> bool:
         """Receive until the pipeline ends; past ``timeout`` seconds stop it (ctrl_c). True if it was stopped so."""
         if not timeout:
-            runner.wait(ps)
+            session.wait(ps)
             return False
-        operation_timeout = max(1, int(getattr(pss.wsman, 'operation_timeout', 20) or 20))
         deadline = time.monotonic() + timeout
         while is_running(ps):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            runner.poll(ps, max(1, min(operation_timeout, math.ceil(remaining))))
+            session.poll(ps, max(1, min(session.operation_timeout, math.ceil(remaining))))
         if not is_running(ps):
             return False
         self._display.vvv('PSSESSION invoke: timeout of %ss reached, stopping the pipeline' % timeout)
-        pss.pool.shell.signal(SignalCode.PS_CTRL_C, ps.id.upper())
-        grace = time.monotonic() + STOP_GRACE
-        while is_running(ps) and time.monotonic() < grace:
-            runner.poll(ps, 2)
-        if is_running(ps):
-            pss.pool.shell.signal(SignalCode.TERMINATE, ps.id.upper())
-            ps.state = PSInvocationState.STOPPED
-            runner.detach_last()
+        session.stop(ps, STOP_GRACE)
         return True
 
-    def _leave_running(self, args: dict[str, t.Any], session: t.Any, runner: t.Any, command_id: str, shell_id: str) -> dict[str, t.Any]:
+    def _leave_running(self, args: dict[str, t.Any], session: t.Any, command_id: str, shell_id: str) -> dict[str, t.Any]:
         """-InDisconnectedSession: the command keeps running on the host; disconnect at once."""
-        runner.detach_last()
+        session.leave_running()
         idle_timeout = args.get('idle_timeout') or session.options.idle_timeout
         buffer_mode = BUFFER_MODES[args['output_buffering_mode']] if args.get('output_buffering_mode') else session.options.buffer_mode
-        session.session.disconnect(idle_timeout, buffer_mode)
+        session.disconnect(idle_timeout, buffer_mode)
         if args.get('idle_timeout') or args.get('output_buffering_mode'):
             # Later tasks of this run disconnect with the same settings.
             write_override(session.base_key.digest, dict(idle_timeout=idle_timeout, buffer_mode=buffer_mode))

@@ -11,27 +11,14 @@ import typing as t
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.ps_results import (
-    clear_host, empty_streams, is_running, state_name, stream_results,
+    clear_host, empty_streams, is_running, pipeline_state, stream_results, stream_volume,
 )
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_action import (
-    DEPTH_MAX, RECEIVE_SPEC, TIMEOUT_MAX, SessionActionBase, check_guid, check_range, enumerate_command_states,
-    session_summary,
+    DEPTH_MAX, RECEIVE_SPEC, TIMEOUT_MAX, SessionActionBase, check_guid, check_range, session_summary,
 )
-
-try:
-    from pypsrp.complex_objects import PSInvocationState
-    from pypsrp.powershell import PowerShell
-except ImportError:  # pragma: no cover - require_pypsrp() reports it
-    pass
 
 # Seconds one Receive waits for output when not waiting for the command to finish.
 PEEK = 1
-
-
-def _volume(ps: t.Any) -> int:
-    streams = ps.streams
-    return (len(ps.output) + len(streams.error) + len(streams.warning) + len(streams.verbose) + len(streams.debug)
-            + len(streams.information) + len(streams.progress))
 
 
 class ActionModule(SessionActionBase):
@@ -57,9 +44,8 @@ class ActionModule(SessionActionBase):
                         'receiving takes the output off the host')
 
         opened = self.open_session()
-        pss, runner = opened.session, opened.runner
-        shell_id = pss.shell_id
-        known = enumerate_command_states(pss.wsman, shell_id)
+        shell_id = opened.shell_id
+        known = opened.command_states()
         ids = [c['command_id'] for c in known]
         if args['command_id'] is not None:
             if args['command_id'] not in ids:
@@ -69,10 +55,9 @@ class ActionModule(SessionActionBase):
             ids = [args['command_id']]
 
         deadline = time.monotonic() + args['timeout']
-        operation_timeout = max(1, int(getattr(pss.wsman, 'operation_timeout', 20) or 20))
         commands = []
         for command_id in ids:
-            commands.append(self._receive(runner, pss, command_id, args['wait'], deadline, operation_timeout, args['depth']))
+            commands.append(self._receive(opened, command_id, args['wait'], deadline, args['depth']))
 
         result: dict[str, t.Any] = empty_streams()
         for command in commands:
@@ -101,21 +86,14 @@ class ActionModule(SessionActionBase):
                 ', '.join(c['command_id'] for c in commands if c['state'] == 'Running'), args['timeout']))
         if failures:
             result.update(failed=True, msg='; '.join(failures))
-        warning = runner.lost_replies_warning()
+        warning = opened.lost_replies_warning()
         if warning:
             result['warnings'] = [warning]
         return result
 
-    def _receive(self, runner: t.Any, pss: t.Any, command_id: str, wait: bool, deadline: float, operation_timeout: int,
-                 depth: int) -> dict[str, t.Any]:
-        pool = pss.pool
-        ps = PowerShell(pool)
-        ps.id = command_id
-        ps._command_id = command_id  # pylint: disable=protected-access  # as pypsrp's get_runspace_pools() sets it
-        ps.state = PSInvocationState.DISCONNECTED
-        pool.pipelines[command_id] = ps
-        ps.connect_async()
-        clear_host(pss.host)
+    def _receive(self, opened: t.Any, command_id: str, wait: bool, deadline: float, depth: int) -> dict[str, t.Any]:
+        ps = opened.attach(command_id)
+        clear_host(opened.host)
         while is_running(ps):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -123,18 +101,13 @@ class ActionModule(SessionActionBase):
             if wait:
                 # Many short Receives rather than one long request: the connection is re-established if it
                 # drops, and the host sees a live client all along.
-                runner.poll(ps, max(1, min(operation_timeout, math.ceil(remaining))))
+                opened.poll(ps, max(1, min(opened.operation_timeout, math.ceil(remaining))))
             else:
-                before = _volume(ps)
-                runner.poll(ps, PEEK)
-                if _volume(ps) == before and is_running(ps):
+                before = stream_volume(ps)
+                opened.poll(ps, PEEK)
+                if stream_volume(ps) == before and is_running(ps):
                     break  # everything buffered so far has arrived
-        received = dict(stream_results(ps, pss.host, depth), command_id=command_id, state=state_name(ps.state))
-        clear_host(pss.host)
-        if not is_running(ps):
-            try:
-                ps.close()
-            except Exception as err:  # pylint: disable=broad-except  # the host forgets a finished command anyway
-                self._display.vvv('PSSESSION receive: could not close command %s: %s' % (command_id, err))
-        pool.pipelines.pop(command_id, None)
+        received = dict(stream_results(ps, opened.host, depth), command_id=command_id, state=pipeline_state(ps))
+        clear_host(opened.host)
+        opened.release(ps)
         return received

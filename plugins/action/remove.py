@@ -5,23 +5,12 @@
 from __future__ import annotations
 
 import typing as t
-import xml.etree.ElementTree as ET
 
-from ansible.errors import AnsibleActionFail
-
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import shell_selector
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_overrides import write_override
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_action import (
     REMOVE_SPEC, SessionActionBase, check_guid, check_name, matches, public,
 )
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_lock import SessionLock
-
-try:
-    from pypsrp.exceptions import WSManFaultError
-    from pypsrp.shell import SignalCode
-    from pypsrp.wsman import NAMESPACES
-except ImportError:  # pragma: no cover - require_pypsrp() reports it
-    pass
 
 
 class ActionModule(SessionActionBase):
@@ -32,59 +21,36 @@ class ActionModule(SessionActionBase):
         args['instance_id'] = check_guid(args, 'instance_id')
 
     def act(self, args: dict[str, t.Any], session: t.Any, task_vars: dict[str, t.Any]) -> dict[str, t.Any]:
-        wsman = session.wsman()
-        try:
-            listed = self.list_sessions(session, wsman)
-            if args['all'] or args.get('name') is not None or args.get('instance_id') is not None:
-                chosen = [s for s in listed if matches(s, args.get('name'), args.get('instance_id'), args.get('state'),
-                                                       args.get('configuration_name'))]
-            else:
-                # Nothing named: the session this host's tasks use.
-                chosen = [s for s in listed
-                          if s['current'] and matches(s, states=args.get('state'), configuration_name=args.get('configuration_name'))]
-            removed = [public(s) for s in chosen]
-            diff = None
-            if chosen and self._task.diff:
-                shown = ('name', 'instance_id', 'state')
-                diff = dict(before=dict(sessions=[{k: s[k] for k in shown} for s in chosen]), after=dict(sessions=[]))
-            if not chosen or self._task.check_mode:
-                result = dict(changed=bool(chosen), removed=removed,
-                              msg=('would remove %d session(s)' % len(chosen)) if chosen else 'no session matched')
-                if diff:
-                    result['diff'] = diff
-                return result
-            stopped = []
-            for shell in chosen:
-                stopped += self._stop_commands(wsman, shell)
-                try:
-                    wsman.delete(shell['_raw'].get('ResourceUri'), selector_set=shell_selector(shell['instance_id']))
-                except WSManFaultError as err:
-                    if 'not found' not in str(err).lower() and getattr(err, 'code', None) != 2150858843:
-                        raise AnsibleActionFail('Could not remove the session %s (%s): %s'
-                                                % (shell['name'], shell['instance_id'], err)) from None
-                if shell['current']:
-                    self._forget(session)
-            result = dict(changed=True, removed=removed, stopped_commands=stopped)
+        listed = self.list_sessions(session)
+        if args['all'] or args.get('name') is not None or args.get('instance_id') is not None:
+            chosen = [s for s in listed if matches(s, args.get('name'), args.get('instance_id'), args.get('state'),
+                                                   args.get('configuration_name'))]
+        else:
+            # Nothing named: the session this host's tasks use.
+            chosen = [s for s in listed
+                      if s['current'] and matches(s, states=args.get('state'), configuration_name=args.get('configuration_name'))]
+        removed = [public(s) for s in chosen]
+        diff = None
+        if chosen and self._task.diff:
+            shown = ('name', 'instance_id', 'state')
+            diff = dict(before=dict(sessions=[{k: s[k] for k in shown} for s in chosen]), after=dict(sessions=[]))
+        if not chosen or self._task.check_mode:
+            result = dict(changed=bool(chosen), removed=removed,
+                          msg=('would remove %d session(s)' % len(chosen)) if chosen else 'no session matched')
             if diff:
                 result['diff'] = diff
             return result
-        finally:
-            wsman.close()
-
-    def _stop_commands(self, wsman: t.Any, shell: dict[str, t.Any]) -> list[str]:
-        """Stop (ctrl_c) the commands still running in a session before it is deleted."""
         stopped = []
-        for command in shell['commands']:
-            if command['state'] == 'Done':
-                continue
-            try:
-                signal = ET.Element('{%s}Signal' % NAMESPACES['rsp'], CommandId=command['command_id'])
-                ET.SubElement(signal, '{%s}Code' % NAMESPACES['rsp']).text = SignalCode.PS_CTRL_C
-                wsman.signal(shell['_raw'].get('ResourceUri'), signal, selector_set=shell_selector(shell['instance_id']))
-                stopped.append(command['command_id'])
-            except WSManFaultError as err:
-                self._display.vvv('PSSESSION remove: could not stop command %s: %s' % (command['command_id'], err))
-        return stopped
+        for shell in chosen:
+            # Running commands are stopped (ctrl_c) first, as Remove-PSSession does.
+            stopped += session.remove_host_session(shell['_raw'].get('ResourceUri'), shell['instance_id'], shell['name'],
+                                                   shell['commands'])
+            if shell['current']:
+                self._forget(session)
+        result = dict(changed=True, removed=removed, stopped_commands=stopped)
+        if diff:
+            result['diff'] = diff
+        return result
 
     @staticmethod
     def _forget(session: t.Any) -> None:

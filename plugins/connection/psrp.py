@@ -17,8 +17,18 @@ description:
     so the same session serves the tasks of one run, separate C(ansible) ad-hoc commands, separate
     C(ansible-playbook) runs and other controllers of the same user.
   - C(raw) runs in the session's global scope, so what one task defines (variables, functions, imported
-    modules) is there in the next. Modules run as with the builtin plugin, through the powershell shell
-    plugin's bootstrap and exec wrapper in a local scope, and leave the session's variables alone.
+    modules) is there in the next.
+  - Modules are sent exactly as the builtin plugin sends them (the powershell shell plugin's bootstrap and
+    Ansible's exec wrapper, in a local scope), but here the session outlives the task, so what the exec
+    wrapper changes beyond its own scope stays in the session for later tasks. Today a module task leaves
+    the process environment variables of its C(environment:) keyword, the exec wrapper's variables (eight
+    C($Ansible*) ones from ansible-core 2.19 on, two before) and the C(Ansible.ModuleUtils.AddType) module in
+    the session's global scope, error records in C($Error), and in the process a newly compiled C# assembly
+    for every task of a module that uses C(Ansible.Basic), which is never unloaded. Functions, aliases and preference
+    variables that C(raw) or P(psremoting.pssession.invoke#module) define are visible to the exec wrapper.
+    Cleaning this up is planned (the project's issue 11); the collection's C(docs/design.md) lists what
+    each ansible-core release leaves, with sources.
+  - C(gather_facts) and Windows modules need the C(ansible.windows) collection, as with the builtin plugin.
   - A B(named) session (O(session_name) set) is found by name by any later run, ad-hoc command or controller
     of the same user, and lives until it is removed or its IdleTimeout passes without a client.
   - A B(run-scoped) session (no O(session_name)) is shared by the tasks of one C(ansible-playbook) or
@@ -143,17 +153,28 @@ options:
     default: 30
   reconnection_retries:
     description:
-      - How many times to retry opening an HTTP connection that failed, and opening the session after a
-        connection fault (what the failed attempt left on the host is undone first). With V(0) neither is retried.
-      - A command is never sent twice, whatever the value; a dropped Receive of a running command is asked again
-        up to max(3, O(reconnection_retries)) times, which cannot run anything twice.
+      - How many times a request is sent again after a transport fault (the connection was refused, dropped or
+        timed out). Only three things are ever retried, each up to this many times after its first try.
+      - Opening the session, after what the failed attempt left on the host was undone.
+      - A Receive of a running command's output whose connection dropped, with the new connection it needs. It is sent
+        again as a WSMan robust-connection retransmission (MS-WSMV 3.1.4.1.39), so a host with that support sends the
+        answer it had given again and no output is lost; from a host without it, output it had put in the lost answer
+        may be missing, and the task then warns that output may be incomplete.
+      - Listing the user's sessions (the session modules).
+      - With V(0) nothing is ever sent twice. A dropped Receive then fails the task (unreachable), and its command is
+        stopped on the host.
+      - Never retried, whatever the value, are Command requests (a command is never sent twice; after a lost answer
+        the host is asked whether it has the command), Send, Signal, Disconnect and Delete requests, failed
+        authentication, a refused TLS certificate and HTTP error answers. pypsrp's own retries (of HTTP
+        connections, and of a Receive after a read timeout) are always off, so these are the only ones.
     type: int
     vars:
       - name: ansible_psrp_reconnection_retries
     default: 0
   reconnection_backoff:
     description:
-      - Seconds to wait before the first retry of O(reconnection_retries); each later wait doubles.
+      - Seconds to wait before the first retry of O(reconnection_retries); each later wait doubles
+        (V(2) waits 2, 4, 8, ... seconds). V(0) retries at once.
     type: int
     vars:
       - name: ansible_psrp_connection_backoff
@@ -423,8 +444,9 @@ from ansible.utils.display import Display
 from ansible_collections.psremoting.pssession.plugins.plugin_utils import cached_import
 
 # Every task's worker imports this plugin afresh: take the modules a task needs from bytecode (see cached_import).
-cached_import.preload(['session_options', 'session_identity', 'session_lock', 'run_registry', 'run_overrides',
-                       'transport_options', 'cancel', 'pssession', 'pipelines', 'task_session'])
+cached_import.preload(['pypsrp_bridge', 'retry_policy', 'session_options', 'session_identity', 'session_lock', 'run_registry',
+                       'run_overrides', 'transport_options', 'cancel', 'pssession', 'pipelines', 'ps_results', 'session_commands',
+                       'task_session'])
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.cancel import CancelGuard  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import (  # noqa: E402  pylint: disable=wrong-import-position

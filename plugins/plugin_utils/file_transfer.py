@@ -19,11 +19,7 @@ import typing as t
 from ansible.errors import AnsibleError, AnsibleFileNotFound
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 
-try:
-    from pypsrp.complex_objects import PSInvocationState
-    RUNNING = PSInvocationState.RUNNING
-except ImportError:  # pragma: no cover - pssession.require_pypsrp() reports it
-    RUNNING = 1
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import in_running_state, max_payload
 
 # Each chunk is one base64 string; keep it within one envelope (the room PSRP's fragment and
 # message headers take is subtracted, as ansible.builtin.psrp does).
@@ -108,7 +104,7 @@ def put_file(runner: t.Any, in_path: str, out_path: str, log: t.Callable[[str], 
     if not os.path.exists(b_in_path):
         raise AnsibleFileNotFound('file or module does not exist: "%s"' % to_native(in_path))
 
-    chunk = put_chunk_size(runner.pool.connection.max_payload_size)
+    chunk = put_chunk_size(max_payload(runner.pool))
     local = hashlib.sha1()
 
     def chunks() -> t.Iterator[list[str]]:
@@ -137,12 +133,12 @@ def put_file(runner: t.Any, in_path: str, out_path: str, log: t.Callable[[str], 
 
 def fetch_file(runner: t.Any, in_path: str, out_path: str, log: t.Callable[[str], None] | None = None) -> None:
     log = log or (lambda msg: None)
-    buffer = fetch_chunk_size(runner.pool.connection.max_payload_size)
+    buffer = fetch_chunk_size(max_payload(runner.pool))
     ps = runner.new_pipeline()
     ps.add_script(FETCH_SCRIPT % {'path': ps_quote(in_path), 'buffer': buffer}, use_local_scope=True)
     runner.start(ps)
     runner.poll(ps)
-    while not ps.output and ps.state == RUNNING:
+    while not ps.output and in_running_state(ps):
         runner.poll(ps)
     first = ps.output.pop(0) if ps.output else None
     if first == '[DIR]':
@@ -168,7 +164,7 @@ def fetch_file(runner: t.Any, in_path: str, out_path: str, log: t.Callable[[str]
                 local.update(data)
                 dest.write(data)
                 log('PSRP FETCH %s to %s (%d bytes)' % (in_path, out_path, len(data)))
-            if ps.state != RUNNING:
+            if not in_running_state(ps):
                 break
             runner.poll(ps)
     rc, stdout, stderr = runner.result(ps)

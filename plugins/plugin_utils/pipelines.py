@@ -24,7 +24,6 @@ import dataclasses
 import ntpath
 import re
 import shlex
-import time
 import typing as t
 import xml.etree.ElementTree as ET
 
@@ -32,18 +31,12 @@ from ansible.errors import AnsibleConnectionFailure, AnsibleError
 from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 
-from ansible_collections.psremoting.pssession.plugins.plugin_utils import robust_receive
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import enumerate_commands
-
-HAS_PYPSRP = True
-try:
-    import requests.exceptions
-    from pypsrp.complex_objects import GenericComplexObject, PSInvocationState
-    from pypsrp.exceptions import WSManFaultError
-    from pypsrp.powershell import PowerShell
-    from pypsrp.shell import SignalCode
-except ImportError:  # pragma: no cover - pssession.require_pypsrp() reports it
-    HAS_PYPSRP = False
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import (
+    COMMAND_NOT_FOUND, HAS_PYPSRP, TERMINATE, GenericComplexObject, ReceiveOperation, WSManFaultError, adopt_unanswered_command, command_id_of,
+    enumerate_commands, forget_pipeline, in_running_state, is_finished, is_retryable, mark_pipeline, max_payload, new_pipeline, not_started,
+    receive, signal_pipeline,
+)
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.retry_policy import RetryPolicy
 
 # What the powershell shell plugin puts in front of the commands it builds (ansible-core 2.16
 # to 2.20; 2.21 writes the interpreter in lower case, and the switches as below).
@@ -66,9 +59,6 @@ CLIXML_CODE_UNIT = re.compile(r'_x([0-9A-Fa-f]{4})_')
 # global scope and would outlive the task, failing every later one: the line reads it and
 # resets it in one expression, without defining any variable.
 RAW_EPILOGUE = 'exit ($LASTEXITCODE, ($global:LASTEXITCODE = 0))[0]'
-
-# wsmerror.h ERROR_WSMAN_INVALID_SELECTORS: what WinRM answers for a command it has forgotten.
-COMMAND_NOT_FOUND = 2150858843
 
 FILE_SCRIPT = 'param([string]$Path, [Parameter(ValueFromRemainingArguments)][string[]]$ScriptArgs) & $Path @ScriptArgs'
 
@@ -198,22 +188,20 @@ def format_error(error: t.Any, verbose: bool = False, native_as_is: bool = True)
     return text + '\r\n'
 
 
-FINISHED_STATES = (PSInvocationState.COMPLETED, PSInvocationState.FAILED, PSInvocationState.STOPPED) if HAS_PYPSRP else ()
-
-
 class PipelineRunner:
     """Runs pipelines on a PSSession, one at a time."""
 
     def __init__(self, session: t.Any, log: t.Callable[[str], None] | None = None, verbose_errors: bool = False,
-                 retries: int = 3, backoff: float = 1.0, on_command: t.Callable[[str | None], None] | None = None,
+                 policy: RetryPolicy | None = None, on_command: t.Callable[[str | None], None] | None = None,
                  warn: t.Callable[[str], None] | None = None) -> None:
         self.session = session
         self._on_command = on_command or (lambda command_id: None)
         self._log = log or (lambda msg: None)
         self._warn = warn or self._log
         self.verbose_errors = verbose_errors
-        self.retries = max(retries, 1)
-        self.backoff = backoff
+        # The connection's one retry policy: how often a dropped Receive (and the new connection it
+        # needs) is tried again; with reconnection_retries 0, never.
+        self.policy = policy or RetryPolicy()
         self._last: t.Any = None
         self._lost_replies = 0
 
@@ -230,7 +218,7 @@ class PipelineRunner:
         last, self._last = self._last, None
         if last is None or self.pool is None:
             return
-        if last.state in FINISHED_STATES:
+        if is_finished(last):
             # Its Done state was received, and WinRM forgets a command once it has delivered that:
             # a Signal now would be one more round trip for nothing (the builtin plugin sends none).
             return
@@ -242,13 +230,13 @@ class PipelineRunner:
     def running_command(self) -> str | None:
         """The CommandId of a pipeline this task started and did not see finish, if any."""
         last = self._last
-        if last is None or last.state in FINISHED_STATES or last.state == PSInvocationState.NOT_STARTED:
+        if last is None or is_finished(last) or not_started(last):
             return None
-        return (last._command_id or last.id).upper()  # pylint: disable=protected-access  # pypsrp keeps the host's id there
+        return command_id_of(last)
 
     def new_pipeline(self) -> t.Any:
         self.finish_last()
-        return PowerShell(self.pool)
+        return new_pipeline(self.pool)
 
     def run(self, planned: PlannedCommand, no_log: bool = False) -> tuple[int, bytes, bytes]:
         ps = self.new_pipeline()
@@ -267,7 +255,9 @@ class PipelineRunner:
         stop, so neither close() nor the next task's take-back (from the lock state) ever stops it."""
         try:
             ps.begin_invoke(input_data)
-        except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as err:
+        except Exception as err:  # pylint: disable=broad-except  # only a dropped connection is handled
+            if not is_retryable(err):
+                raise
             self._recover_after_lost_start(ps, input_data, err)
         self._last = None if keep_running else ps
         self._on_command(self.running_command())
@@ -280,10 +270,10 @@ class PipelineRunner:
         has the whole pipeline only when it fits one fragment and takes no input. The size
         check is conservative (XML escaping, the CreatePipeline envelope, UTF-8).
         """
-        if ps.state != PSInvocationState.NOT_STARTED or input_data is not None:
+        if not not_started(ps) or input_data is not None:
             return False
         text = sum(len(to_bytes(c.cmd, errors='surrogate_or_strict')) for c in ps.commands)
-        return text * 6 + 16384 < self.pool.connection.max_payload_size
+        return text * 6 + 16384 < max_payload(self.pool)
 
     def _recover_after_lost_start(self, ps: t.Any, input_data: t.Any, err: BaseException) -> None:
         self._log('PSRP connection lost while starting a pipeline: %s' % err)
@@ -291,12 +281,11 @@ class PipelineRunner:
         known = enumerate_commands(self.session.wsman, self.pool.id)
         if ps.id.upper() in known and self._complete_on_host(ps, input_data):
             # The whole command reached the host, only its answer was lost: receive its output.
-            ps._command_id = ps._command_id or ps.id  # pylint: disable=protected-access  # pypsrp sends its own id as CommandId
-            ps.state = PSInvocationState.RUNNING
+            adopt_unanswered_command(ps)
             return
         if ps.id.upper() in known:
             try:
-                self.pool.shell.signal(SignalCode.TERMINATE, ps.id)
+                signal_pipeline(ps, TERMINATE)
             except Exception as stop_err:  # pylint: disable=broad-except  # reported in the error below anyway
                 self._log('PSRP could not stop the incomplete command: %s' % stop_err)
             raise AnsibleConnectionFailure(
@@ -307,21 +296,26 @@ class PipelineRunner:
             'psremoting.pssession.psrp: the connection to %s dropped while the command was being sent, and the host does not '
             'have it: it did not run, and was not sent again (%s)' % (self.session.endpoint, err))
 
-    def _reconnect(self, err: BaseException) -> None:
-        delay = self.backoff
-        for attempt in range(1, self.retries + 1):
+    def _reconnect(self, err: BaseException, failures: int = 0) -> int:
+        """A new HTTP connection for the same WSMan client and shell, after one dropped.
+
+        ``failures``: the consecutive failures so far; each failed try here is one more, within the
+        retry policy (a first try after a lost Command answer is no retry: nothing is sent again).
+        Returns the count."""
+        while True:
             try:
                 self.session.recover_transport()
-                self._log('PSRP connection re-established (attempt %d)' % attempt)
-                return
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as again:
+                self._log('PSRP connection re-established')
+                return failures
+            except Exception as again:  # pylint: disable=broad-except  # re-raised unless a dropped connection
+                if not is_retryable(again):
+                    raise
                 err = again
-                if attempt == self.retries:
-                    break
-                time.sleep(delay)
-                delay *= 2
-        raise AnsibleConnectionFailure('psremoting.pssession.psrp: lost the connection to %s and could not re-establish it: %s'
-                                       % (self.session.endpoint, err))
+                failures += 1
+                if self.policy.gives_up(again, failures):
+                    raise AnsibleConnectionFailure('psremoting.pssession.psrp: lost the connection to %s and could not re-establish '
+                                                   'it (reconnection_retries=%d): %s' % (self.session.endpoint, self.policy.retries, err)) from None
+                self.policy.wait_before(failures)
 
     def detach_last(self) -> None:
         """Leave the last pipeline running on the host (a command started to run while disconnected)."""
@@ -329,42 +323,36 @@ class PipelineRunner:
         self._on_command(None)
 
     def poll(self, ps: t.Any, timeout: int | None = None) -> None:
-        """One Receive (its OperationTimeout ``timeout`` seconds if given); a dropped connection is
-        re-established and the Receive sent again.
+        """One Receive (its OperationTimeout ``timeout`` seconds if given); after a dropped connection,
+        as often as the retry policy allows, the connection is re-established and the Receive sent again.
 
         The host may have answered a Receive whose connection dropped, with output that never
-        arrived (WinRM hands output out once). So the Receive is sent as a WSMan robust-connection
-        operation (plugin_utils/robust_receive.py, MS-WSMV 3.1.4.1.39) and sent again as its
+        arrived (WinRM hands output out once). So the Receive goes out as a WSMan robust-connection
+        operation (``pypsrp_bridge.receive``, MS-WSMV 3.1.4.1.39) and is sent again as its
         retransmission: a host that answers it as that operation gave the lost answer again (or
         never had the first request), and nothing is lost. A host that does not (its answer does
         not name the operation, or it refuses the retransmission) handed out new output: the task
         is then warned that output may be missing; a refused retransmission is followed by a plain
         Receive, and a host that no longer knows the command (its final answer, Done, was the lost
-        one) means it completed: what arrived is reported, not a raw fault.
+        one) means it completed: what arrived is reported, not a raw fault. With
+        reconnection_retries 0 nothing is sent again: a dropped Receive fails the task.
         """
         failures = 0
-        operation = robust_receive.ReceiveOperation()
-        counted = []  # this Receive's lost answer, counted once however it shows
+        dropped = 0  # drops of this Receive whose answers may be lost (not yet had again, not yet counted)
+        operation = ReceiveOperation()
 
         def lost(why: str) -> None:
+            nonlocal dropped
             self._log('PSRP %s: output may be missing' % why)
-            if not counted:
-                counted.append(why)
-                self._lost_replies += 1
+            self._lost_replies += dropped
+            dropped = 0
 
         while True:
             try:
-                robust_receive.poll_invoke(ps, self.session.wsman, operation, timeout)
-                if operation.retransmitted and not operation.named:
+                receive(ps, timeout, operation)
+                if dropped and not operation.confirmed:
                     lost('the host answered the Receive sent again as a new one')
                 return
-            except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout) as err:
-                failures += 1
-                if failures > self.retries:
-                    raise AnsibleConnectionFailure('psremoting.pssession.psrp: the connection to %s kept dropping while '
-                                                   'receiving output: %s' % (self.session.endpoint, err))
-                self._log('PSRP connection lost while receiving output, reconnecting to send the Receive again: %s' % err)
-                self._reconnect(err)
             except WSManFaultError as err:
                 if not failures:
                     raise
@@ -372,19 +360,32 @@ class PipelineRunner:
                     # Never a kept answer of a running command's Receive: the host handled a request
                     # anew, and the lost answer held the command's end (Done).
                     lost('the host no longer knows the command after a lost reply: it completed (%s)' % err)
-                    ps.state = PSInvocationState.COMPLETED
-                    ps.runspace_pool.pipelines.pop(ps.id, None)
+                    mark_pipeline(ps, 'Completed')
+                    forget_pipeline(ps)
                     return
                 if operation.named or not operation.retransmitted:
                     raise  # the host's own answer to this Receive
                 lost('the host did not take the Receive sent again (%s), receiving anew' % err)
-                operation = robust_receive.ReceiveOperation()
+                operation = ReceiveOperation()
             except ET.ParseError as err:
                 if not operation.retransmitted:
                     raise
                 # A reply to the retransmission in a form we cannot read: as if the host had refused it.
                 lost('the reply to the Receive sent again could not be read (%s), receiving anew' % err)
-                operation = robust_receive.ReceiveOperation()
+                operation = ReceiveOperation()
+            except Exception as err:  # pylint: disable=broad-except  # re-raised unless a dropped connection
+                if not is_retryable(err):
+                    raise
+                failures += 1
+                if self.policy.gives_up(err, failures):
+                    raise AnsibleConnectionFailure(
+                        'psremoting.pssession.psrp: the connection to %s dropped while receiving output, and a Receive is tried '
+                        'again only reconnection_retries=%d times: %s' % (self.session.endpoint, self.policy.retries, err)) from None
+                self._log('PSRP connection lost while receiving output, reconnecting to send the Receive again (retry %d of %d): %s'
+                          % (failures, self.policy.retries, err))
+                dropped += 1
+                self.policy.wait_before(failures)
+                failures = self._reconnect(err, failures)
 
     def lost_replies_warning(self) -> str | None:
         """What to tell the task when Receive answers may have been lost since the last call (None: none were)."""
@@ -396,7 +397,7 @@ class PipelineRunner:
                 'ran once)' % (self.session.endpoint, lost))
 
     def wait(self, ps: t.Any) -> None:
-        while ps.state == PSInvocationState.RUNNING:
+        while in_running_state(ps):
             self.poll(ps)
 
     # -- results ----------------------------------------------------------------------------

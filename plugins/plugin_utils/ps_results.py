@@ -23,12 +23,9 @@ from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import format_error
 
-HAS_PYPSRP = True
-try:
-    from pypsrp.complex_objects import ComplexObject, GenericComplexObject, PSInvocationState
-except ImportError:  # pragma: no cover - pssession.require_pypsrp() reports it
-    HAS_PYPSRP = False
-    ComplexObject = GenericComplexObject = ()  # type: ignore[assignment,misc]
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import (
+    HAS_PYPSRP, ComplexObject, GenericComplexObject, command_id_of, is_running as _is_running, type_names,
+)
 
 # System.Management.Automation.ErrorCategory, by value.
 ERROR_CATEGORIES = (
@@ -54,8 +51,7 @@ def _strip_deserialized(name: str) -> str:
 
 
 def _type_names(obj: t.Any) -> list[str]:
-    names = getattr(obj, 'types', None) or getattr(obj, '_types', None) or []
-    return [_strip_deserialized(n) for n in names]
+    return [_strip_deserialized(n) for n in type_names(obj)]
 
 
 def _is_enum(obj: t.Any) -> bool:
@@ -255,5 +251,30 @@ def clear_host(host: t.Any) -> None:
         host.rc = 0
 
 
+def pipeline_state(ps: t.Any) -> str:
+    """The pipeline's PSInvocationState as PowerShell names it (Running, Completed, Failed, Stopped, ...)."""
+    return state_name(ps.state)
+
+
+def pipeline_outcome(ps: t.Any) -> tuple[bool, list[t.Any], str]:
+    """(completed without error records, its output objects, its error records or state as text)."""
+    ok = ps.state is not None and state_name(ps.state) == 'Completed' and not ps.streams.error
+    errors = '; '.join(to_text(e) for e in ps.streams.error) or state_name(ps.state)
+    return ok, list(ps.output), errors
+
+
+def stream_volume(ps: t.Any) -> int:
+    """How many records of all streams a pipeline has received so far."""
+    streams = ps.streams
+    return (len(ps.output) + len(streams.error) + len(streams.warning) + len(streams.verbose) + len(streams.debug)
+            + len(streams.information) + len(streams.progress))
+
+
 def is_running(ps: t.Any) -> bool:
-    return ps.state in (PSInvocationState.RUNNING, PSInvocationState.STOPPING)
+    """Whether the pipeline is still Running (or Stopping) as far as this client knows."""
+    return _is_running(ps)
+
+
+def pipeline_command_id(ps: t.Any) -> str:
+    """The host's CommandId of a started pipeline (upper case, as WSMan Enumerate gives it)."""
+    return command_id_of(ps)

@@ -8,13 +8,8 @@ Connect with connectXml), waits for it when another client holds it, creates it 
 Name and IdleTimeOut) when there is none, disconnects from it with an IdleTimeOut and
 BufferMode at the end of a task, and removes it.
 
-pypsrp 0.9.1 is used by composition. Its gaps are filled here:
-- its disconnect() sends an empty Disconnect body: we send our own with IdleTimeOut/BufferMode;
-- get_runspace_pools() gives no shell Name/State and ignores ResourceUri: we enumerate
-  ourselves and build the RunspacePool for the shell we chose. The one pypsrp attribute set
-  here that is not public API is RunspacePool._new_client, which makes connect() use
-  WSMan Connect (a new client) rather than Reconnect (the client that disconnected); it is
-  what get_runspace_pools() sets on the pools it returns.
+Everything it sends goes through pypsrp_bridge (the only module that speaks to pypsrp), and every
+retry of opening follows the connection's RetryPolicy.
 """
 
 from __future__ import annotations
@@ -22,41 +17,22 @@ from __future__ import annotations
 import dataclasses
 import time
 import typing as t
-import xml.etree.ElementTree as ET
 
 from ansible.errors import AnsibleConnectionFailure, AnsibleError
 
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import (
+    CTRL_C, TERMINATE, TRANSPORT_ERRORS, WinRMError, WSManFaultError, create_pool, delete_shell, describe_transport_error,
+    enumerate_shells, mark_pool, new_host, pool_for_shell, pool_is_open, rebind_pool, require_pypsrp, resource_uri, send_disconnect,
+    send_reconnect, send_signal,
+)
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.retry_policy import RetryPolicy
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_identity import is_dead_run_of_this_controller
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_lock import local_time
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import SessionOptions
 
-HAS_PYPSRP = True
-PYPSRP_IMPORT_ERROR: ImportError | None = None
-try:
-    import requests.exceptions
-    from pypsrp.complex_objects import RunspacePoolState
-    from pypsrp.exceptions import AuthenticationError, WinRMError, WinRMTransportError, WSManFaultError
-    from pypsrp.host import PSHost, PSHostUserInterface
-    from pypsrp.powershell import RunspacePool
-    from pypsrp.shell import SignalCode
-    from pypsrp.wsman import NAMESPACES, SelectorSet
-except ImportError as err:  # pragma: no cover - exercised by the sanity import test
-    HAS_PYPSRP = False
-    PYPSRP_IMPORT_ERROR = err
-
-SHELL_URI = 'http://schemas.microsoft.com/wbem/wsman/1/windows/shell'
 # WSMan client settings for the requests that release a session a task gives up on: a cancelled
 # worker is killed by ansible right after its handler returns, so those requests must be quick.
-QUICK_TIMEOUTS = dict(connection_timeout=3, read_timeout=4, operation_timeout=3, reconnection_retries=0)
-COMMAND_URI = SHELL_URI + '/Command'
-PS_URI_PREFIX = 'http://schemas.microsoft.com/powershell/'
-
-
-def require_pypsrp() -> None:
-    if not HAS_PYPSRP:
-        raise AnsibleError('The psremoting.pssession.psrp connection needs the Python packages pypsrp (>= 0.9.1, < 1.0) and '
-                           'requests on the controller; install them with pip install "pypsrp>=0.9.1,<1.0" (import failed: %s)'
-                           % PYPSRP_IMPORT_ERROR)
+QUICK_TIMEOUTS = dict(connection_timeout=3, read_timeout=4, operation_timeout=3)
 
 
 class SessionBusyError(AnsibleError):
@@ -67,109 +43,9 @@ class SessionVanishedError(AnsibleError):
     """The session this controller used before is gone, and strict_session is on."""
 
 
-def resource_uri(configuration_name: str) -> str:
-    return PS_URI_PREFIX + configuration_name
-
-
-def new_host() -> t.Any:
-    """A PSHost that captures Write-Host output and the exit code like ansible.builtin.psrp's."""
-    return PSHost(None, None, False, 'Ansible PSRP Host', None, PSHostUserInterface(), None)
-
-
-def enumerate_shells(wsman: t.Any) -> list[dict[str, str]]:
-    """All shells of the connecting user, each as its WSMan fields (ShellId, Name, State, ...)."""
-    wsen = NAMESPACES['wsen']
-    wsmn = NAMESPACES['wsman']
-    rsp = NAMESPACES['rsp']
-    shells: list[dict[str, str]] = []
-    body = ET.Element('{%s}Enumerate' % wsen)
-    ET.SubElement(body, '{%s}OptimizeEnumeration' % wsmn)
-    ET.SubElement(body, '{%s}MaxElements' % wsmn).text = '32000'
-    response = wsman.enumerate(SHELL_URI, body)
-    while True:
-        items = response.findall('wsen:EnumerateResponse/wsman:Items/rsp:Shell', NAMESPACES)
-        items += response.findall('wsen:PullResponse/wsen:Items/rsp:Shell', NAMESPACES)
-        for shell in items:
-            shells.append({child.tag.replace('{%s}' % rsp, ''): (child.text or '') for child in shell})
-        context = response.find('wsen:EnumerateResponse/wsen:EnumerationContext', NAMESPACES)
-        if context is None:
-            context = response.find('wsen:PullResponse/wsen:EnumerationContext', NAMESPACES)
-        end = response.find('.//wsman:EndOfSequence', NAMESPACES)
-        if end is None:
-            end = response.find('.//wsen:EndOfSequence', NAMESPACES)
-        if context is None or not (context.text or '').strip() or end is not None:
-            return shells
-        pull = ET.Element('{%s}Pull' % wsen)
-        ET.SubElement(pull, '{%s}EnumerationContext' % wsen).text = context.text
-        ET.SubElement(pull, '{%s}MaxElements' % wsen).text = '32000'
-        response = wsman.pull(SHELL_URI, pull)
-
-
-def enumerate_command_states(wsman: t.Any, shell_id: str) -> list[dict[str, str]]:
-    """The commands the host keeps for a shell, each as {command_id, state} (state as WinRM reports it)."""
-    wsen = NAMESPACES['wsen']
-    wsmn = NAMESPACES['wsman']
-    body = ET.Element('{%s}Enumerate' % wsen)
-    ET.SubElement(body, '{%s}OptimizeEnumeration' % wsmn)
-    ET.SubElement(body, '{%s}MaxElements' % wsmn).text = '32000'
-    flt = ET.SubElement(body, '{%s}Filter' % wsmn, Dialect='http://schemas.dmtf.org/wbem/wsman/1/wsman/SelectorFilter')
-    selectors = SelectorSet()
-    selectors.add_option('ShellId', shell_id)
-    flt.append(selectors.pack())
-    response = wsman.enumerate(COMMAND_URI, body)
-    commands = []
-    for command in response.findall('.//rsp:Command', NAMESPACES):
-        cid = command.findtext('rsp:CommandId', default='', namespaces=NAMESPACES)
-        state = command.findtext('rsp:CommandState', default='', namespaces=NAMESPACES)
-        if cid:
-            commands.append({'command_id': cid.upper(), 'state': state.rsplit('/', 1)[-1] if state else 'Unknown'})
-    return commands
-
-
-def enumerate_commands(wsman: t.Any, shell_id: str) -> list[str]:
-    """The ids of the commands (pipelines) the host keeps for a shell."""
-    return [command['command_id'] for command in enumerate_command_states(wsman, shell_id)]
-
-
-def shell_selector(shell_id: str) -> t.Any:
-    selectors = SelectorSet()
-    selectors.add_option('ShellId', shell_id)
-    return selectors
-
-
 def connection_failure(err: BaseException, where: str, endpoint: str) -> AnsibleConnectionFailure:
     """An UNREACHABLE-class error with a clear message for transport and authentication failures."""
-    if isinstance(err, AuthenticationError):
-        msg = 'Authentication to %s failed (%s); check the user name, password and auth option' % (endpoint, err)
-    elif isinstance(err, requests.exceptions.SSLError):
-        msg = ('The TLS connection to %s was refused: the server certificate could not be verified (%s). '
-               'Set ca_cert to the CA that signed it, or cert_validation=ignore on a trusted network' % (endpoint, _short(err)))
-    elif isinstance(err, (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout)):
-        msg = 'Timed out talking to %s (%s)' % (endpoint, _short(err))
-    elif isinstance(err, requests.exceptions.ConnectionError):
-        msg = 'Could not connect to %s: %s' % (endpoint, _short(err))
-    elif isinstance(err, WinRMTransportError):
-        msg = 'The WinRM service at %s answered HTTP %s' % (endpoint, getattr(err, 'code', '?'))
-    else:
-        msg = '%s: %s' % (type(err).__name__, err)
-    return AnsibleConnectionFailure('psremoting.pssession.psrp: %s while %s' % (msg, where))
-
-
-def _short(err: BaseException) -> str:
-    """The innermost reason of a requests/urllib3 error, without the retry noise."""
-    text = str(err)
-    for marker in ('Caused by ', 'caused by '):
-        if marker in text:
-            text = text.split(marker, 1)[1]
-    return text.strip('()\'" ')[:300]
-
-
-TRANSPORT_ERRORS: tuple[type[BaseException], ...] = ()
-# Errors that another try cannot mend: wrong credentials, a refused certificate, an HTTP error answer.
-NOT_RETRIED: tuple[type[BaseException], ...] = ()
-if HAS_PYPSRP:
-    TRANSPORT_ERRORS = (AuthenticationError, WinRMTransportError, requests.exceptions.RequestException)
-    NOT_RETRIED = (AuthenticationError, WinRMTransportError, requests.exceptions.SSLError)
+    return AnsibleConnectionFailure('psremoting.pssession.psrp: %s while %s' % (describe_transport_error(err, endpoint), where))
 
 
 def _close_quietly(wsman: t.Any) -> None:
@@ -201,7 +77,7 @@ class PSSession:
     def __init__(self, wsman_factory: t.Callable[[], t.Any], configuration_name: str, session_name: str,
                  options: SessionOptions, endpoint: str, log: t.Callable[[str], None] | None = None,
                  sleep: t.Callable[[float], None] = time.sleep, clock: t.Callable[[], float] = time.monotonic,
-                 shell_id: str | None = None, must_exist: bool = False, retries: int = 0, backoff: float = 2.0) -> None:
+                 shell_id: str | None = None, must_exist: bool = False, policy: RetryPolicy | None = None) -> None:
         require_pypsrp()
         self._factory = wsman_factory
         self.configuration_name = configuration_name
@@ -221,9 +97,8 @@ class PSSession:
         # Set when a connect task chose the session: it is found by its ShellId and never created anew.
         self.fixed_shell_id = shell_id.upper() if shell_id else None
         self.must_exist = must_exist
-        # How often a failed open is tried again (the connection's reconnection_retries/backoff).
-        self.retries = retries
-        self.backoff = backoff
+        # How often a failed open is tried again, and after how long (the connection's one retry policy).
+        self.policy = policy or RetryPolicy(sleep=sleep)
         self._attempt = OpenAttempt()
         self._left_by: tuple[str, str | None] = ('', None)  # (ShellId, who) a dead task of this controller left Connected
 
@@ -236,7 +111,7 @@ class PSSession:
     def open(self, known_shell_id: str | None = None, left_by: str | None = None, last_client: dict[str, str] | None = None) -> None:
         """Connect to the session, or create it; wait up to busy_timeout while another client holds it.
 
-        A transport error while opening is retried (``retries`` times, ``backoff`` seconds doubling):
+        A transport error while opening is retried as the retry policy says (reconnection_retries):
         no pipeline has started, so nothing can run twice. Before each retry, and before giving up,
         what the failed attempt may have left on the host is undone from a fresh connection, so the
         session is never left Connected to a client that is gone.
@@ -247,20 +122,20 @@ class PSSession:
         """
         self._left_by = (known_shell_id or '').upper(), left_by
         self._last_client = last_client
-        for attempt in range(self.retries + 1):
+        failures = 0
+        while True:
             self._attempt = OpenAttempt()
             try:
                 self._open_once(known_shell_id)
                 return
             except TRANSPORT_ERRORS as err:
                 self._abandon_open()
-                final = attempt >= self.retries or isinstance(err, NOT_RETRIED)
-                if final:
+                failures += 1
+                if self.policy.gives_up(err, failures):
                     raise connection_failure(err, 'opening the PSSession %s' % self.name, self.endpoint) from None
-                delay = self.backoff * 2 ** attempt
                 self._log('PSSESSION open failed (%s), trying again in %ss (%d of %d)'
-                          % (type(err).__name__, delay, attempt + 1, self.retries))
-                self._sleep(delay)
+                          % (type(err).__name__, self.policy.delay(failures), failures, self.policy.retries))
+                self.policy.wait_before(failures)
             except WinRMError as err:
                 self._abandon_open()
                 raise AnsibleConnectionFailure('psremoting.pssession.psrp: the host refused the PSSession %s at %s: %s'
@@ -335,7 +210,7 @@ class PSSession:
             if name == self.name or not is_dead_run_of_this_controller(name):
                 continue
             try:
-                self.wsman.delete(shell.get('ResourceUri') or self.resource_uri, selector_set=shell_selector(shell['ShellId']))
+                delete_shell(self.wsman, shell.get('ResourceUri') or self.resource_uri, shell['ShellId'])
                 self.reaped.append(name or '')
                 self._log('PSSESSION removed %s, left by an ended run' % name)
             except WSManFaultError as err:
@@ -358,23 +233,16 @@ class PSSession:
             return False
         own_id = self.wsman.session_id
         self.wsman.session_id = client
-        pool = RunspacePool(self.wsman, host=self.host, configuration_name=self.configuration_name)
-        pool.id = shell_id
-        pool.shell.id = shell_id
-        pool.shell.opened = True
-        # What pypsrp's Connect path sets on the shell (selectors of later Command/Receive/Signal); not public API.
-        pool.shell._selector_set = shell_selector(shell_id)  # pylint: disable=protected-access
-        pool.protocol_version = protocol
-        pool.state = RunspacePoolState.DISCONNECTED
+        pool = pool_for_shell(self.wsman, self.host, self.configuration_name, shell_id, protocol=protocol)
         self._attempt.connect_sent_to = shell_id  # unanswered, it may have reconnected us: _abandon_open disconnects
         try:
-            pool.connect()  # _new_client is False: WSMan Reconnect
+            pool.connect()  # given the protocol, pool_for_shell made it a WSMan Reconnect
         except WSManFaultError as err:
             self._attempt.connect_sent_to = None
             self.wsman.session_id = own_id
             self._log('PSSESSION reconnect to %s as client %s refused, connecting as a new client: %s' % (shell_id, client, err))
             return False
-        pool.state = RunspacePoolState.OPENED
+        mark_pool(pool, opened=True)
         self.pool = pool
         self._log('PSSESSION reconnected to %s (%s)' % (self.name, shell_id))
         return True
@@ -382,12 +250,7 @@ class PSSession:
     def _connect(self, shell: dict[str, str]) -> bool:
         """Connect to a disconnected shell as a new client; False if it went away or was taken meanwhile."""
         shell_id = shell['ShellId']
-        pool = RunspacePool(self.wsman, host=self.host, configuration_name=self.configuration_name)
-        pool.id = shell_id
-        pool.shell.id = shell_id
-        pool.shell.opened = True
-        pool.state = RunspacePoolState.DISCONNECTED
-        pool._new_client = True  # pylint: disable=protected-access  # see the module docstring
+        pool = pool_for_shell(self.wsman, self.host, self.configuration_name, shell_id)  # connect() sends WSMan Connect
         self._attempt.connect_sent_to = shell_id
         try:
             pool.connect()
@@ -395,16 +258,13 @@ class PSSession:
             self._attempt.connect_sent_to = None  # the host answered: it did not connect us
             self._log('PSSESSION connect to %s failed, enumerating again: %s' % (shell_id, err))
             return False
-        if pool.state != RunspacePoolState.OPENED:
-            pool.state = RunspacePoolState.OPENED
+        mark_pool(pool, opened=True)
         self.pool = pool
         self._log('PSSESSION connected to %s (%s)' % (self.name, shell_id))
         return True
 
     def _create(self, shells: list[dict[str, str]]) -> None:
-        pool = RunspacePool(self.wsman, host=self.host, configuration_name=self.configuration_name,
-                            idle_timeout=self.options.idle_timeout)
-        pool.shell.name = self.name
+        pool = create_pool(self.wsman, self.host, self.configuration_name, self.name, self.options.idle_timeout)
         self._attempt.shells_before = frozenset(s.get('ShellId', '').upper() for s in self._mine(shells))
         self._attempt.create_sent = True
         self.pool = pool  # pool.id is known once the Create is answered, even if the opening Receive is lost
@@ -491,13 +351,11 @@ class PSSession:
         does) and disconnect shell_id with the session's IdleTimeout, over wsman, which is closed."""
         try:
             if command_id:
-                for code in (SignalCode.PS_CTRL_C, SignalCode.TERMINATE):
-                    body = ET.Element('{%s}Signal' % NAMESPACES['rsp'], CommandId=command_id.upper())
-                    ET.SubElement(body, '{%s}Code' % NAMESPACES['rsp']).text = code
+                for code in (CTRL_C, TERMINATE):
                     try:
-                        wsman.signal(self.resource_uri, body, selector_set=shell_selector(shell_id))
+                        send_signal(wsman, self.resource_uri, shell_id, command_id, code)
                     except WSManFaultError as err:  # it ended meanwhile
-                        self._log('PSSESSION signal %s to %s: %s' % (code.rsplit('/', 1)[-1], command_id, err))
+                        self._log('PSSESSION signal %s to %s: %s' % (code, command_id, err))
                 self._log('PSSESSION stopped the unfinished command %s' % command_id)
             self._send_disconnect(wsman, shell_id, self.options.idle_timeout, self.options.buffer_mode)
             self._log('PSSESSION disconnected from %s (%s) %s' % (self.name, shell_id, why))
@@ -509,7 +367,7 @@ class PSSession:
 
     def _delete_quietly(self, wsman: t.Any, shell_id: str) -> None:
         try:
-            wsman.delete(self.resource_uri, selector_set=shell_selector(shell_id))
+            delete_shell(wsman, self.resource_uri, shell_id)
         except WSManFaultError as err:
             self._log('PSSESSION could not remove %s: %s' % (shell_id, err))
 
@@ -525,12 +383,11 @@ class PSSession:
         new.session_id = old.session_id
         _close_quietly(old)
         self.wsman = new
-        self.pool.connection = new
-        self.pool.shell.wsman = new
+        rebind_pool(self.pool, new)
         for shell in enumerate_shells(new):
             if shell.get('ShellId', '').upper() == self.pool.id.upper():
                 if shell.get('State', '').lower() == 'disconnected':
-                    new.reconnect(self.resource_uri, selector_set=shell_selector(self.pool.id))
+                    send_reconnect(new, self.resource_uri, self.pool.id)
                 return
         raise AnsibleConnectionFailure("psremoting.pssession.psrp: the PSSession '%s' (shell %s) on %s disappeared while the "
                                        "connection was being re-established" % (self.name, self.pool.id, self.endpoint))
@@ -541,7 +398,7 @@ class PSSession:
         if self.pool is None:
             return
         pool = self.pool
-        if pool.state != RunspacePoolState.OPENED:
+        if not pool_is_open(pool):
             self.pool = None
             return
         idle_timeout = self.options.idle_timeout if idle_timeout is None else idle_timeout
@@ -551,34 +408,30 @@ class PSSession:
         # instead of leaving the session Connected to a client that is gone.
         self._send_disconnect(self.wsman, pool.id, idle_timeout, buffer_mode)
         self.pool = None
-        pool.state = RunspacePoolState.DISCONNECTED
+        mark_pool(pool, opened=False)
         self._log('PSSESSION disconnected from %s (%s), IdleTimeOut %ss, BufferMode %s'
                   % (self.name, pool.id, idle_timeout, buffer_mode))
 
     def pause(self, idle_timeout: int, buffer_mode: str) -> None:
         """Disconnect while a command runs on, keeping the pool for resume() (a keyed step's wait)."""
         self._send_disconnect(self.wsman, self.pool.id, idle_timeout, buffer_mode)
-        self.pool.state = RunspacePoolState.DISCONNECTED
+        mark_pool(self.pool, opened=False)
         self._log('PSSESSION paused %s (%s): disconnected while its command runs, IdleTimeOut %ss' % (self.name, self.pool.id, idle_timeout))
 
     def resume(self) -> None:
         """Reconnect after pause(), as the client that disconnected (WSMan Reconnect)."""
-        if self.pool is None or self.pool.state == RunspacePoolState.OPENED:
+        if self.pool is None or pool_is_open(self.pool):
             return
         try:
-            self.wsman.reconnect(self.resource_uri, selector_set=shell_selector(self.pool.id))
+            send_reconnect(self.wsman, self.resource_uri, self.pool.id)
         except WSManFaultError as err:
             raise AnsibleConnectionFailure("psremoting.pssession.psrp: could not reconnect to the PSSession '%s' (shell %s) on %s "
                                            "after waiting disconnected: %s" % (self.name, self.pool.id, self.endpoint, err)) from None
-        self.pool.state = RunspacePoolState.OPENED
+        mark_pool(self.pool, opened=True)
 
     def _send_disconnect(self, wsman: t.Any, shell_id: str, idle_timeout: int, buffer_mode: str) -> None:
-        """WSMan Disconnect with IdleTimeOut and BufferMode (pypsrp's own sends an empty body)."""
-        rsp = NAMESPACES['rsp']
-        body = ET.Element('{%s}Disconnect' % rsp)
-        ET.SubElement(body, '{%s}IdleTimeOut' % rsp).text = 'PT%dS' % idle_timeout
-        ET.SubElement(body, '{%s}BufferMode' % rsp).text = buffer_mode
-        wsman.disconnect(self.resource_uri, body, selector_set=shell_selector(shell_id))
+        """WSMan Disconnect with IdleTimeOut and BufferMode."""
+        send_disconnect(wsman, self.resource_uri, shell_id, idle_timeout, buffer_mode)
 
     def remove_all(self) -> list[str]:
         """Delete this user's shells with the session's name (used by reset); returns their ids.
@@ -591,7 +444,7 @@ class PSSession:
         deadline = self._clock() + self.options.busy_timeout
         first_busy = None
         try:
-            if self.pool is not None and self.pool.state == RunspacePoolState.OPENED:
+            if pool_is_open(self.pool):
                 self.pool.close()
                 removed.append(self.pool.id)
                 self.pool = None
@@ -602,7 +455,7 @@ class PSSession:
                     if shell in busy:
                         continue
                     try:
-                        self.wsman.delete(self.resource_uri, selector_set=shell_selector(shell['ShellId']))
+                        delete_shell(self.wsman, self.resource_uri, shell['ShellId'])
                         removed.append(shell['ShellId'])
                     except WSManFaultError as err:
                         self._log('PSSESSION could not remove %s: %s' % (shell['ShellId'], err))

@@ -34,18 +34,10 @@ import typing as t
 import uuid
 
 from ansible.errors import AnsibleActionFail
-from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import enumerate_command_states
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.ps_results import clear_host, empty_streams, plain, state_name
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.ps_results import clear_host, empty_streams, pipeline_state, plain
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import WSManFaultError
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import BUFFER_MODES
-
-try:
-    from pypsrp.complex_objects import PSInvocationState
-    from pypsrp.exceptions import WSManFaultError
-    from pypsrp.powershell import PowerShell
-except ImportError:  # pragma: no cover - require_pypsrp() reports it
-    pass
 
 # Fixed for ever: the CommandId of a step that is running now is derived from it.
 NAMESPACE = uuid.UUID('9d0c6c55-4f43-5a0e-9a53-2f2c9f4d7e01')
@@ -128,8 +120,6 @@ class KeyedStep:
         self.key: str = args['resume_key']
         self.args = args
         self.session = session
-        self.pss = session.session
-        self.runner = session.runner
         self.display = display
         self.label = label
         self._sleep = sleep
@@ -138,7 +128,7 @@ class KeyedStep:
         self.idle_timeout = args.get('idle_timeout') or session.options.idle_timeout
         mode = args.get('output_buffering_mode')
         self.buffer_mode = BUFFER_MODES[mode] if mode else session.options.buffer_mode
-        self.command_id = keyed_command_id(self.pss.shell_id, self.key)
+        self.command_id = keyed_command_id(session.shell_id, self.key)
         self.source = 'started'  # or 'attached', 'recorded'
         self.host_state: str | None = None  # the command's WSMan state when this task found it
         self.started: t.Any = None
@@ -166,7 +156,7 @@ class KeyedStep:
             raise AnsibleActionFail(
                 "There is no step with resume_key '%s' in the session %s (%s): nothing to collect. It was never started in "
                 "this session, or the session expired or was recreated since (a new session knows no step)."
-                % (self.key, self.session.key.session_name, self.pss.shell_id))
+                % (self.key, self.session.key.session_name, self.session.shell_id))
         self.started, self.finished = record.get('started'), record.get('finished')
         if record.get('outcome'):
             self.source = 'recorded'
@@ -191,13 +181,9 @@ class KeyedStep:
         result['changed'] = False  # nothing ran now; the step's own changed is resume.changed
         return result
 
-    def name(self, ps: t.Any) -> None:
-        """Give the pipeline the step's CommandId (pypsrp sends its id as the WSMan CommandId and the PSRP pipeline id)."""
-        ps.id = self.command_id
-
     # -- while it runs -------------------------------------------------------------------------
     def wait(self, ps: t.Any, timeout: int | None,
-             receive: t.Callable[[t.Any, t.Any, t.Any, int | None], bool]) -> tuple[t.Any, bool]:
+             receive: t.Callable[[t.Any, t.Any, int | None], bool]) -> tuple[t.Any, bool]:
         """Wait for the command disconnected, then reconnect and receive all its output with ``receive``
         (invoke's own wait: it stops the command when ``timeout`` passes). Returns (pipeline, timed_out)."""
         deadline = self._clock() + timeout if timeout else None
@@ -212,12 +198,12 @@ class KeyedStep:
         if ps is None:
             ps = self._connect_pipeline()
         remaining = None if deadline is None else max(1, math.ceil(deadline - self._clock()))
-        clear_host(self.pss.host)
-        return ps, receive(self.runner, self.pss, ps, remaining)
+        clear_host(self.session.host)
+        return ps, receive(self.session, ps, remaining)
 
     def _watch(self, deadline: float | None) -> str | None:
         """Disconnected, look at the command until it is no longer Running (or deadline); then reconnect."""
-        pss = self.pss
+        pss = self.session
         pss.pause(self.idle_timeout, self.buffer_mode)
         begun = last_refresh = self._clock()
         last_line = begun - self.poll_interval  # the first look that finds it running says so
@@ -245,21 +231,14 @@ class KeyedStep:
 
     def _connect_pipeline(self) -> t.Any:
         """The pipeline of a command another task started (Connect with its CommandId, as Receive-PSSession)."""
-        pool = self.pss.pool
-        ps = PowerShell(pool)
-        ps.id = self.command_id
-        ps._command_id = self.command_id  # pylint: disable=protected-access  # as pypsrp's get_runspace_pools() sets it
-        ps.state = PSInvocationState.DISCONNECTED
-        pool.pipelines[self.command_id] = ps
         try:
-            ps.connect_async()
+            return self.session.attach(self.command_id)
         except WSManFaultError as err:
             raise AnsibleActionFail("Could not attach to the command %s of the step with resume_key '%s': %s"
                                     % (self.command_id, self.key, err)) from None
-        return ps
 
     def _host_state(self) -> str | None:
-        for command in enumerate_command_states(self.pss.wsman, self.pss.shell_id):
+        for command in self.session.command_states():
             if command['command_id'] == self.command_id:
                 return command['state']
         return None
@@ -278,7 +257,7 @@ class KeyedStep:
         outcome['resume_changed'] = result.get('changed')
         self.finished = time.time()
         try:
-            stored = self._run(STORE, Key=self.key, CommandId=self.command_id, State=state_name(ps.state), Finished=self.finished,
+            stored = self._run(STORE, Key=self.key, CommandId=self.command_id, State=pipeline_state(ps), Finished=self.finished,
                                Outcome=json.dumps(outcome))
             self.started = stored.get('started', self.started)
         except AnsibleActionFail as err:
@@ -299,14 +278,8 @@ class KeyedStep:
 
     # -- helpers -------------------------------------------------------------------------------
     def _run(self, script: str, **parameters: t.Any) -> dict[str, t.Any]:
-        ps = self.runner.new_pipeline()
-        ps.add_script(script, use_local_scope=True)
-        ps.add_parameters(plain(parameters))
-        self.runner.start(ps)
-        self.runner.wait(ps)
-        if ps.state != PSInvocationState.COMPLETED or ps.streams.error:
-            errors = '; '.join(to_text(e) for e in ps.streams.error) or state_name(ps.state)
+        ok, out, errors = self.session.run_script(script, plain(parameters), local=True)
+        if not ok:
             raise AnsibleActionFail("The record of the step with resume_key '%s' could not be read or written in the session: %s"
                                     % (self.key, errors))
-        out = list(ps.output)
         return out[0] if out and isinstance(out[0], dict) else {}

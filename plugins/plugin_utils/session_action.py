@@ -17,18 +17,13 @@ from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import (
-    PS_URI_PREFIX, TRANSPORT_ERRORS, connection_failure, enumerate_command_states, enumerate_shells, require_pypsrp,
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import connection_failure
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import (
+    PS_URI_PREFIX, TRANSPORT_ERRORS, WinRMError, require_pypsrp,
 )
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import (
     BUFFER_MODES, IDLE_TIMEOUT_MAX, IDLE_TIMEOUT_MIN,
 )
-
-try:
-    from pypsrp.exceptions import WinRMError
-except ImportError:  # pragma: no cover - require_pypsrp() reports it
-    class WinRMError(Exception):  # type: ignore[no-redef]
-        """Stands in for pypsrp's error when pypsrp is missing (require_pypsrp() then fails first)."""
 
 CONNECTION = 'psremoting.pssession.psrp'
 ACTION_GROUP = 'psremoting.pssession.pssession'
@@ -265,21 +260,15 @@ class SessionActionBase(ActionBase):
         raise NotImplementedError
 
     # -- helpers ---------------------------------------------------------------------------
-    def list_sessions(self, session: t.Any, wsman: t.Any = None) -> list[dict[str, t.Any]]:
+    def list_sessions(self, session: t.Any) -> list[dict[str, t.Any]]:
         """The user's sessions on the host, with their commands; no session is connected to."""
-        own = wsman is None
-        wsman = wsman or session.wsman()
-        try:
-            out = []
-            for shell in enumerate_shells(wsman):
-                info = describe_shell(shell, session.override.get('shell_id'), session.key.session_name)
-                info['commands'] = enumerate_command_states(wsman, info['instance_id'])
-                info['_raw'] = shell
-                out.append(info)
-            return out
-        finally:
-            if own:
-                wsman.close()
+        out = []
+        for shell, commands in session.host_sessions():
+            info = describe_shell(shell, session.override.get('shell_id'), session.key.session_name)
+            info['commands'] = commands
+            info['_raw'] = shell
+            out.append(info)
+        return out
 
     def open_session(self) -> t.Any:
         """Connect to (or create) the host's session as any task of this connection does."""
@@ -292,12 +281,11 @@ def public(info: dict[str, t.Any]) -> dict[str, t.Any]:
 
 def session_summary(session: t.Any, state: str, recreated: bool | None = None, **extra: t.Any) -> dict[str, t.Any]:
     """The ``session`` return value: the host's session this task used."""
-    pss = session.session
     value = {
         'name': session.key.session_name if session.key else None,
-        'instance_id': (pss.shell_id if pss is not None and pss.shell_id else None),
+        'instance_id': session.shell_id or None,
         'state': state,
-        'recreated': bool(pss.recreated) if recreated is None and pss is not None else bool(recreated),
+        'recreated': session.recreated if recreated is None else bool(recreated),
     }
     value.update(extra)
     return value

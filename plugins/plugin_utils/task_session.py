@@ -5,7 +5,9 @@
 open(): validate the options (no network before that), take this controller's lock on the
 session, connect to or create the host's PSSession. exec_command/put_file/fetch_file: run
 pipelines in it. close(): disconnect with the IdleTimeout and BufferMode, release the lock.
-reset(): remove the session.
+reset(): remove the session. What the session modules do besides (session_commands.py) is mixed in,
+so the connection and every action plugin use this one object; it reaches pypsrp only through
+pssession/pipelines and pypsrp_bridge, and retries only as its RetryPolicy says.
 """
 
 from __future__ import annotations
@@ -19,21 +21,16 @@ from ansible.errors import AnsibleError
 from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import PipelineRunner, plan_command
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import (
-    PSSession, TRANSPORT_ERRORS, connection_failure, require_pypsrp,
-)
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import PSSession, connection_failure
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import TRANSPORT_ERRORS, new_wsman, require_pypsrp
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.retry_policy import RetryPolicy
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_overrides import read_override
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_registry import record_use
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_commands import SessionCommands
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_identity import SessionKey, run_scoped_name
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_lock import SessionLock, local_time
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import SessionOptions, read_session_options
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.transport_options import endpoint_of, transport_settings
-
-try:
-    from pypsrp.wsman import WSMan
-except ImportError:  # pragma: no cover - require_pypsrp() reports it
-    WSMan = None
-
 
 # From ansible-core 2.19 on, what a plugin says with Display.warning during a task becomes part of
 # that task's result (result['warnings'], shown with it); 2.16 to 2.18 only print it on stderr.
@@ -53,8 +50,10 @@ def is_pipeline_wrapper(cmd: str, shell: t.Any) -> bool:
         return False
 
 
-class TaskSession:
-    """The session as one task (one worker process) uses it."""
+class TaskSession(SessionCommands):
+    """The session as one task (one worker process) uses it: the one session API of the connection
+    plugin (open, exec_command, put_file, fetch_file, close, reset) and of the session modules' action
+    plugins (those, plus SessionCommands: run, attach to or stop a command, disconnect, list, remove)."""
 
     def __init__(self, get_option: t.Callable[[str], t.Any], display: t.Any, play_context: t.Any = None) -> None:
         self._get_option = get_option
@@ -62,6 +61,8 @@ class TaskSession:
         self._play_context = play_context
         self.options: SessionOptions | None = None
         self.settings: dict[str, t.Any] = {}
+        # The one retry policy of this task (reconnection_retries/backoff), for open, Receive and listing.
+        self.policy = RetryPolicy()
         self.key: SessionKey | None = None
         # The key the host's options give, before a connect task of this run chose another session.
         self.base_key: SessionKey | None = None
@@ -97,6 +98,7 @@ class TaskSession:
         """Validate everything and compute the session's identity; raises before any network traffic."""
         self.options = read_session_options(self._get_option)
         self.settings = transport_settings(self._get_option)
+        self.policy = RetryPolicy.from_settings(self.settings)
         self.key = SessionKey(
             host=self.settings['server'],
             port=self.settings['port'],
@@ -139,15 +141,14 @@ class TaskSession:
         for name, value in overrides.items():  # only ever shorter timeouts, never longer ones
             settings[name] = min(settings[name], value) if settings.get(name) else value
         try:
-            return WSMan(**settings)
+            return new_wsman(**settings)
         except ValueError as err:  # pypsrp's checks of incompatible settings (auth vs encryption, ...)
             raise AnsibleError('psremoting.pssession.psrp: invalid connection settings for %s: %s' % (self.endpoint, err)) from None
 
     def _new_session(self) -> PSSession:
         return PSSession(self._wsman, self.key.configuration_name, self.key.session_name, self.options, self.endpoint, log=self._log,
                          shell_id=self.override.get('shell_id'), must_exist=bool(self.override.get('shell_id')),
-                         retries=int(self.settings.get('reconnection_retries') or 0),
-                         backoff=float(self.settings.get('reconnection_backoff') or 0))
+                         policy=self.policy)
 
     def wsman(self) -> t.Any:
         """A new pypsrp WSMan client with the connection's settings (prepare() first)."""
@@ -200,9 +201,7 @@ class TaskSession:
         self.session = session
         verbose = getattr(self._display, 'verbosity', 0) >= 3
         self.runner = PipelineRunner(session, log=self._debug, verbose_errors=verbose, on_command=self._remember_command,
-                                     warn=self.warn,
-                                     retries=max(3, int(self.settings.get('reconnection_retries') or 0)),
-                                     backoff=max(0.5, float(self.settings.get('reconnection_backoff') or 0)))
+                                     warn=self.warn, policy=self.policy)
 
     def _remember_command(self, command_id: str | None) -> None:
         """Keep the running command's id in the lock state: if this worker is killed, the next task

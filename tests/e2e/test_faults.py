@@ -169,6 +169,10 @@ def test_a_refused_tls_certificate_is_unreachable(ansible, winhost):
         assert run.stdouts() == ['over tls']
 
 
+# A Receive is sent again after a dropped connection only as reconnection_retries allows (0 by default).
+RECEIVE_RETRIES = dict(ansible_psrp_reconnection_retries=3, ansible_psrp_reconnection_backoff=0)
+
+
 @pytest.mark.parametrize('mode', ['drop', 'reset'])
 def test_a_dropped_receive_is_reconnected_and_the_output_received_to_the_end(ansible, winhost, mode):
     assert ansible.adhoc('raw', '$warm = 1', ansible_pssession_name='drops').rc == 0
@@ -176,7 +180,7 @@ def test_a_dropped_receive_is_reconnected_and_the_output_received_to_the_end(ans
     # one of the running pipeline's, which cannot end before the test creates the file.
     winhost.knobs.fail_next('Receive', 1, mode, nth=2)
     script = "'one'; %s; 'three'" % _wait_for_file(r'C:\release-drops', 'two')
-    task = ansible.start_adhoc('raw', script, ansible_pssession_name='drops')
+    task = ansible.start_adhoc('raw', script, ansible_pssession_name='drops', **RECEIVE_RETRIES)
     wait_until(lambda: winhost.stats()['faults'], 'the fault to hit a Receive')
     _release(winhost, r'C:\release-drops')
     run = task.wait()
@@ -194,6 +198,30 @@ def test_a_dropped_receive_is_reconnected_and_the_output_received_to_the_end(ans
     assert command['seq'] < fault['seq'] < done['seq'], 'the command was running when its Receive was lost'
     assert stats['events'].get('connections_%s' % mode) == 1
     assert stats['actions']['Command']['requests'] == 2  # one per task: nothing was sent twice
+
+
+@pytest.mark.parametrize('mode, nth', [('drop', 2), ('drop_after', 1)], ids=['drop', 'lost-answer'])
+def test_without_reconnection_retries_a_dropped_receive_fails_and_is_not_sent_again(ansible, winhost, mode, nth):
+    # 'lost-answer': the host handed out 'one' and kept that answer for a retransmission
+    # (MS-WSMV 3.1.4.1.39), but a retransmission is a retry, and reconnection_retries 0 allows none.
+    name = dict(ansible_pssession_name='noretry')
+    assert ansible.adhoc('raw', '$warm = 1', **name).rc == 0
+    winhost.knobs.fail_next('Receive', 1, mode, nth=nth)
+    task = ansible.start_adhoc('raw', "'one'; %s" % _wait_for_file(r'C:\never-noretry', 'two'), **name)
+    run = task.wait()
+    assert run.results[0]['_status'] == 'unreachable', run
+    assert 'reconnection_retries=0' in run.results[0]['msg'], run
+    [fault] = winhost.stats()['faults']
+    command = timeline(winhost, 'command_started')[1]['command']
+    assert fault['command'] == command
+    # The dropped Receive was the command's last: none was sent after it (no retry anywhere).
+    assert (fault['mode'], fault['nth']) == (mode, nth), fault
+    assert max(_receives(winhost, command)) == nth, _receives(winhost, command)
+    assert winhost.stats()['events'].get('receives_resent') is None
+    # The task stopped its command as it gave up, so the session is free for the next task at once.
+    after = ansible.adhoc('raw', '"warm $warm"', ansible_pssession_busy_timeout=0, **name)
+    assert after.rc == 0 and after.stdouts() == ['warm 1'], after
+    assert winhost.stats()['actions']['Command']['requests'] == 3
 
 
 def test_a_command_whose_answer_was_lost_is_not_sent_again(ansible, winhost):
@@ -350,7 +378,7 @@ def _lose_a_receive_answer(ansible, winhost, lost):
     # The 1st Receive carries 'one'; the 2nd waits for 'two' and the 3rd for 'three' and the end.
     nth = {'first': 1, 'middle': 2, 'last': 3}[lost]
     winhost.knobs.fail_next('Receive', 1, 'drop_after', nth=nth)
-    task = ansible.start_adhoc('raw', script, **name)
+    task = ansible.start_adhoc('raw', script, **name, **RECEIVE_RETRIES)
     command = wait_until(lambda: timeline(winhost, 'command_started')[1:], "the task's command")[0]['command']
     for receive, gate in ((2, r'C:\lost1'), (3, r'C:\lost2')):
         # Each line is released only while the Receive meant to carry it waits for it.

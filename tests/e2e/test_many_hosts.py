@@ -34,7 +34,9 @@ def _inventory(ansible) -> str:
     hosts = {}
     for index in range(HOSTS):
         name = 'win%02d' % index
-        hosts[name] = ansible.hostvars(ansible_pssession_name='many-%s' % name, ansible_pssession_busy_timeout=0)
+        # Receives dropped below are sent again: reconnection_retries allows it (the default, 0, would not).
+        hosts[name] = ansible.hostvars(ansible_pssession_name='many-%s' % name, ansible_pssession_busy_timeout=0,
+                                       ansible_psrp_reconnection_retries=3, ansible_psrp_reconnection_backoff=0)
     path = ansible.tmp / 'many.json'
     path.write_text(json.dumps({'all': {'hosts': hosts}}))
     return str(path)

@@ -7,13 +7,16 @@ pins in tests/lint-requirements.txt; built on first use), with ``--offline`` and
 namespace without a network (``unshare --net``), so it can never reach Galaxy or anything else.
 EXAMPLES and Markdown blocks are copied to files first; task lists are wrapped in a play so that
 ``ansible-playbook --syntax-check`` (which ansible-lint runs) resolves every module name against
-the laid-out collection.
+the laid-out collection, and against ``ansible.windows`` (the README's Windows-module playbook
+names its modules), extracted at test time from the ``ansible`` package on PyPI as the
+end-to-end tests do (``tests/e2e/e2e_support.extract_ansible_windows``), never committed.
 """
 
 from __future__ import annotations
 
 import ast
 import glob
+import importlib.util
 import os
 import re
 import shutil
@@ -37,6 +40,15 @@ for _tag in ('!unsafe', '!vault'):
 
 def _load(text):
     return yaml.load(text, Loader=_AnsibleYaml)  # nosec: a SafeLoader with two scalar tags
+
+
+def ansible_windows_path(root: str) -> str:
+    """A collections path holding ansible.windows (from the ansible package on PyPI, as tests/e2e gets it)."""
+    spec = importlib.util.spec_from_file_location('e2e_support', os.path.join(ROOT, 'tests', 'e2e', 'e2e_support.py'))
+    support = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(support)
+    support.extract_ansible_windows(os.path.join(root, 'ansible_collections', 'ansible', 'windows'))
+    return root
 
 
 def lint_venv() -> str:
@@ -131,7 +143,7 @@ def collect(workdir: str) -> tuple[dict[str, str], list[str]]:
 
 
 def test_ansible_lint_production_profile_is_clean(tmp_path):
-    # ansible-playbook --syntax-check resolves psremoting.pssession.* there.
+    # ansible-playbook --syntax-check resolves psremoting.pssession.* there (and ansible.windows.*, see ansible_windows_path).
     assert os.path.isdir(os.path.join(BUILD, 'ansible_collections', 'psremoting', 'pssession')), \
         'the collection is not laid out in .build: run ./scripts/test, or source scripts/lib.sh && layout_collection'
     venv = lint_venv()
@@ -140,7 +152,8 @@ def test_ansible_lint_production_profile_is_clean(tmp_path):
     # What is not a playbook or task list: inventories, requirements, option fragments, the
     # callback's ansible.cfg snippet (comments only). Listed so that a playbook never drops out.
     print('not linted as playbooks:', left_out)
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=BUILD, PATH=os.path.join(venv, 'bin') + os.pathsep + os.environ['PATH'],
+    collections = BUILD + os.pathsep + ansible_windows_path(str(tmp_path / 'collections'))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, PATH=os.path.join(venv, 'bin') + os.pathsep + os.environ['PATH'],
                HOME=str(tmp_path / 'home'), NO_COLOR='1')
     env.pop('ANSIBLE_CONFIG', None)
     argv = ['unshare', '--net', os.path.join(venv, 'bin', 'ansible-lint'), '-v', '--offline', '--profile', 'production', '--format', 'pep8',

@@ -75,9 +75,9 @@ def _step(states, poll_interval=5, monkeypatch=None):
     pss = FakeSession(states, clock)
     lines = []
     display = types.SimpleNamespace(display=lines.append, vvv=lambda msg: None)
-    session = types.SimpleNamespace(session=pss, runner=None, options=types.SimpleNamespace(idle_timeout=7200, buffer_mode='Block'),
-                                    key=types.SimpleNamespace(session_name='jobs'))
-    step = KeyedStep(dict(resume_key='nightly', poll_interval=poll_interval), session, display, 'win1 invoke',
+    pss.options = types.SimpleNamespace(idle_timeout=7200, buffer_mode='Block')
+    pss.key = types.SimpleNamespace(session_name='jobs')
+    step = KeyedStep(dict(resume_key='nightly', poll_interval=poll_interval), pss, display, 'win1 invoke',
                      sleep=clock.sleep, clock=clock)
     looks = iter(states)
     monkeypatch.setattr(step, '_host_state', lambda: next(looks))

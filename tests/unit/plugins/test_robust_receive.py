@@ -1,17 +1,20 @@
-"""plugin_utils/robust_receive.py and PipelineRunner.poll against the in-process test host: a Receive
-whose answer was lost is sent again as a robust-connection retransmission (MS-WSMV 3.1.4.1.39)."""
+"""The robust-connection Receive of plugin_utils/pypsrp_bridge.py and PipelineRunner.poll against the
+in-process test host: a Receive whose answer was lost is sent again as a retransmission (MS-WSMV
+3.1.4.1.39), as often as the retry policy allows."""
 
 from __future__ import annotations
 
 import time
 
 import pytest
+from ansible.errors import AnsibleConnectionFailure
 from pypsrp.complex_objects import PSInvocationState
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import WSMan
 
-from ansible_collections.psremoting.pssession.plugins.plugin_utils import robust_receive
+from ansible_collections.psremoting.pssession.plugins.plugin_utils import pypsrp_bridge
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import PipelineRunner
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.retry_policy import RetryPolicy
 from winhost import WinHost
 from winhost.wsman import faults
 
@@ -20,8 +23,9 @@ SCRIPT = "'one'; while (-not (Test-Path '%s')) { Start-Sleep -Milliseconds 50 };
 
 
 def _client(host, auth='basic'):
-    return WSMan('127.0.0.1', port=host.port, ssl=False, auth=auth, username='user', password='Passw0rd!',
-                 encryption='never' if auth == 'basic' else 'auto', operation_timeout=5, read_timeout=30)
+    """The connection plugin's client: pypsrp's WSMan without its own retries, robust Receive capable."""
+    return pypsrp_bridge.new_wsman(server='127.0.0.1', port=host.port, ssl=False, auth=auth, username='user', password='Passw0rd!',
+                                   encryption='never' if auth == 'basic' else 'auto', operation_timeout=5, read_timeout=30)
 
 
 class Session:
@@ -61,7 +65,7 @@ def running(host, auth):
     pool = RunspacePool(_client(host, auth))
     pool.open()
     warnings = []
-    runner = PipelineRunner(Session(host, pool, auth), retries=2, backoff=0.01, warn=warnings.append)
+    runner = PipelineRunner(Session(host, pool, auth), policy=RetryPolicy(retries=2, backoff=0.01), warn=warnings.append)
     ps = PowerShell(pool)
     ps.add_script(SCRIPT)
     runner.start(ps)
@@ -137,27 +141,48 @@ def test_a_host_that_refuses_the_retransmission_is_received_from_anew_with_a_war
     assert 'may be incomplete' in warning
 
 
-def test_each_receive_is_its_own_operation_and_pypsrp_is_left_as_it_was(host, running):
+def test_each_receive_is_its_own_operation_and_the_client_is_left_unarmed(host, running):
     runner, ps, _warnings = running
     wsman = runner.session.wsman
-    operation = robust_receive.ReceiveOperation()
-    robust_receive.poll_invoke(ps, wsman, operation, 1)
+    operation = pypsrp_bridge.ReceiveOperation()
+    pypsrp_bridge.receive(ps, 1, operation)
     assert (operation.sent, operation.named, operation.retransmitted) == (1, True, False)
     assert [row['OperationID'] for row in host.operations()] == [operation.operation_id]
-    assert '_create_header' not in vars(wsman) and 'send' not in vars(wsman.transport)
+    assert wsman.robust_operation is None
     host.knobs.fail_next('Receive', 1, 'reset')
-    second = robust_receive.ReceiveOperation()
+    second = pypsrp_bridge.ReceiveOperation()
     with pytest.raises(Exception):
-        robust_receive.poll_invoke(ps, wsman, second, 1)
-    assert '_create_header' not in vars(wsman) and 'send' not in vars(wsman.transport), 'put back after an error too'
+        pypsrp_bridge.receive(ps, 1, second)
+    assert wsman.robust_operation is None, 'unarmed after an error too'
     assert second.sent == 1 and second.named is None
     assert [row['OperationID'] for row in host.operations()] == [operation.operation_id], 'the reset one never reached the table'
+    pypsrp_bridge.receive(ps, 1)  # without an operation: a plain Receive, no OperationID
+    assert [row['OperationID'] for row in host.operations()] == [operation.operation_id]
+
+
+def test_a_robust_receive_over_a_client_that_cannot_send_one_is_refused(host, running):
+    runner, ps, _warnings = running
+    plain = WSMan('127.0.0.1', port=host.port, ssl=False, auth='basic', username='user', password='Passw0rd!', encryption='never')
+    ps.runspace_pool.shell.wsman = plain
+    with pytest.raises(TypeError, match='new_wsman'):
+        pypsrp_bridge.receive(ps, 1, pypsrp_bridge.ReceiveOperation())
+    ps.runspace_pool.shell.wsman = runner.session.wsman
+
+
+def test_without_retries_a_lost_answer_is_not_sent_again(host, running):
+    runner, ps, _warnings = running
+    runner.policy = RetryPolicy(retries=0)
+    host.knobs.fail_next('Receive', 1, 'drop_after', nth=1)
+    with pytest.raises(AnsibleConnectionFailure, match='reconnection_retries=0'):
+        runner.poll(ps, 1)
+    assert host.stats()['events'].get('receives_resent') is None
+    assert runner.session.recoveries == 0
 
 
 def test_a_reply_to_the_retransmission_that_cannot_be_read_falls_back_with_a_warning(host, running, monkeypatch):
     # Had the Acknowledge form not been recognised, pypsrp could not parse the reply: receive anew and warn.
     runner, ps, _warnings = running
-    monkeypatch.setattr(robust_receive, '_answer_of', lambda reply: reply)
+    monkeypatch.setattr(pypsrp_bridge, '_answer_of', lambda reply: reply)
     host.knobs.set('robust_resend_acknowledge', True)
     host.knobs.fail_next('Receive', 1, 'drop_after', nth=1)
     runner.poll(ps, 1)
@@ -168,7 +193,7 @@ def test_a_reply_to_the_retransmission_that_cannot_be_read_falls_back_with_a_war
 def test_a_refused_retransmission_of_the_answer_that_held_the_end_reports_the_command_completed(host, monkeypatch):
     pool = RunspacePool(_client(host))
     pool.open()
-    runner = PipelineRunner(Session(host, pool, 'basic'), retries=2, backoff=0.01)
+    runner = PipelineRunner(Session(host, pool, 'basic'), policy=RetryPolicy(retries=2, backoff=0.01))
     ps = PowerShell(pool)
     ps.add_script("'one'")
     runner.start(ps)

@@ -1,0 +1,95 @@
+"""pypsrp is reached through one module: its private attributes, imports and hand-built WSMan bodies
+are in plugin_utils/pypsrp_bridge.py and nowhere else, and imports point one way."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pypsrp
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+PLUGINS = os.path.join(ROOT, 'plugins')
+BRIDGE = os.path.join(PLUGINS, 'plugin_utils', 'pypsrp_bridge.py')
+
+
+def _sources(folder: str = PLUGINS) -> dict[str, str]:
+    found = {}
+    for top, _dirs, files in os.walk(folder):
+        for name in files:
+            if name.endswith('.py'):
+                path = os.path.join(top, name)
+                with open(path, encoding='utf-8') as handle:
+                    found[os.path.relpath(path, ROOT)] = handle.read()
+    return found
+
+
+def _code(text: str) -> str:
+    """The source without comments and docstring-ish prose lines (a name in a sentence is no access)."""
+    lines = []
+    for line in text.splitlines():
+        stripped = line.split('#', 1)[0]
+        lines.append(stripped)
+    return '\n'.join(lines)
+
+
+def pypsrp_private_names() -> set[str]:
+    """Every attribute pypsrp sets or defines with a leading underscore (its private state and helpers)."""
+    names = set()
+    for path, text in _sources(os.path.dirname(pypsrp.__file__)).items():
+        del path
+        names.update(re.findall(r'self\.(_[a-z]\w*)\s*(?::[^=\n]*)?=', text))
+        names.update(re.findall(r'^\s+def (_[a-z]\w*)\(', text, flags=re.M))
+    return names
+
+
+PRIVATE = pypsrp_private_names()
+
+
+def test_the_private_names_are_known():
+    # The scan finds what the plugin relies on; if it did not, the test below could not fail.
+    assert {'_command_id', '_selector_set', '_new_client', '_types'} <= PRIVATE
+
+
+def _private_accesses(text: str) -> set[str]:
+    code = _code(text)
+    used = set(re.findall(r'(?<!self)(?<!cls)(?<!super\(\))\.(_[a-z]\w*)\b', code))
+    used.update(re.findall(r'getattr\([^,]+,\s*[\'"](_[a-z]\w*)[\'"]', code))
+    return used & PRIVATE
+
+
+@pytest.mark.parametrize('path, text', sorted(_sources().items()), ids=lambda v: v if isinstance(v, str) and v.endswith('.py') else '')
+def test_no_pypsrp_private_attribute_outside_the_bridge(path, text):
+    if os.path.join(ROOT, path) == BRIDGE:
+        return
+    assert _private_accesses(text) == set(), '%s touches pypsrp private attributes; move that into pypsrp_bridge.py' % path
+
+
+def test_the_scan_catches_an_access():
+    assert _private_accesses('ps._command_id = x\nshell._selector_set\ngetattr(o, "_new_client")') == {
+        '_command_id', '_selector_set', '_new_client'}
+    assert _private_accesses('self._command_id = 1  # ._selector_set in a comment') == set()
+
+
+def test_only_the_bridge_imports_pypsrp_or_builds_wsman_bodies():
+    offenders = []
+    for path, text in _sources().items():
+        if os.path.join(ROOT, path) == BRIDGE:
+            continue
+        code = _code(text)
+        if re.search(r'^\s*(from pypsrp|import pypsrp|import requests|from requests)', code, flags=re.M):
+            offenders.append('%s imports pypsrp/requests' % path)
+        if re.search(r'\bET\.(Sub)?Element\(|<(w|rsp|wsmv|wsen|s):', code):
+            offenders.append('%s builds XML' % path)
+    assert offenders == []
+
+
+def test_imports_point_one_way():
+    """actions -> session API (plugin_utils) -> bridge -> pypsrp: no action plugin reaches the bridge or
+    the session internals, and the bridge imports nothing of the collection."""
+    for path, text in _sources(os.path.join(PLUGINS, 'action')).items():
+        for internal in ('pypsrp_bridge', 'pssession', 'pipelines', 'task_session'):
+            assert 'plugin_utils.%s import' % internal not in text, '%s imports %s' % (path, internal)
+    with open(BRIDGE, encoding='utf-8') as handle:
+        assert 'ansible_collections.psremoting' not in handle.read()
