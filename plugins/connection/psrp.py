@@ -449,6 +449,7 @@ cached_import.preload(['pypsrp_bridge', 'retry_policy', 'session_options', 'sess
                        'task_session'])
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.cancel import CancelGuard  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.facts_requirement import facts_install_hint  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import (  # noqa: E402  pylint: disable=wrong-import-position
     check_raw_values, explain_config_error)
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.task_session import TaskSession  # noqa: E402  pylint: disable=wrong-import-position
@@ -510,6 +511,9 @@ class Connection(ConnectionBase):
                 raise
             raise clearer from None
         report_deprecated_option_sources()
+        hint = facts_install_hint(task_keys)
+        if hint:
+            display.warning('%s.psrp: %s' % (COLLECTION, hint))
         self._task_session = TaskSession(self.get_option, display, self._play_context)
 
     def _session(self):
