@@ -5,7 +5,7 @@ through ``psremoting.pssession.psrp``, and compares every pipeline the host rece
 (``WinHost.pipelines()``: the CreatePipeline commands with their script text, use-local-scope
 flag, end-of-statement flag and parameters, the pipeline's flags, and each input object, as
 psrpcore decoded them). The modules are ``ansible.windows`` 3.3.0's, extracted from the
-``ansible`` 12.3.0 wheel on PyPI at test time (``e2e_support.extract_ansible_windows``).
+``ansible`` 12.3.0 wheel on PyPI at test time (``e2e_support.install_ansible_windows``, which scripts/test calls).
 
 What this proves: for these modules and task keywords, the plugin hands the host byte for byte
 the same bootstrap script, scope, arguments and input (the exec wrapper manifest with the
@@ -30,18 +30,18 @@ import re
 
 import pytest
 
-from e2e_support import BUILD, ansible_core_version, extract_ansible_windows, transfer_files
+from e2e_support import BUILD, ansible_core_version, install_ansible_windows, transfer_files
 
 WIN = 'ansible.windows.'
 PLUGINS = ('ansible.builtin.psrp', 'psremoting.pssession.psrp')
 
 
 @pytest.fixture(name='collections_path', scope='module')
-def collections_path_fixture(tmp_path_factory):
-    """ansible.windows next to the laid-out collection, for the tests of this file only."""
-    root = tmp_path_factory.mktemp('collections')
-    extract_ansible_windows(str(root / 'ansible_collections' / 'ansible' / 'windows'))
-    return BUILD + os.pathsep + str(root)
+def collections_path_fixture():
+    """The build's collections path, where scripts/test installs ansible.windows next to this collection
+    (installed here too, from the same cache, when pytest runs without scripts/test)."""
+    install_ansible_windows(BUILD)
+    return BUILD
 
 
 # ansible-core builds a module's CSharpModules and PowerShellModules lists, and the manifest's "scripts"
