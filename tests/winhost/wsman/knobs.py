@@ -110,6 +110,9 @@ class HostKnobs:
         "output_buffer_bytes": (int, 1 << 20),    # per-shell output buffer: Block pauses writers, Drop discards the oldest
         "pool_receive_max_wait": (float, 120.0),  # real seconds a pool-level Receive may block before answering TimedOut
         "computer_name": (str, "WINHOST"),        # $env:COMPUTERNAME and the fault Machine attribute
+        # Reading a member, automatic variable or type that Windows PowerShell 5.1 has and the interpreter does not
+        # model is an error record naming it (on), or $null (off: what a missing one gives). powershell/tripwire.py.
+        "tripwire": (bool, True),
     }
 
     def __init__(self, clock: ServerClock | None = None) -> None:
@@ -131,6 +134,10 @@ class HostKnobs:
         if name not in self.FIELDS:
             raise KeyError(f"unknown knob {name!r}")
         kind = self.FIELDS[name][0]
+        if kind is bool and isinstance(value, str):
+            if value.lower() not in ("true", "false"):
+                raise ValueError(f"{name} must be true or false")
+            value = value.lower() == "true"
         value = kind(value)
         if name == "time_scale":
             self.clock.set_scale(value)

@@ -47,7 +47,7 @@ class Shell:  # pylint: disable=too-many-instance-attributes
         self.process_id = random.randint(1000, 9999)  # the "wsmprovhost.exe" PID, stable for the session
         self.cond = threading.Condition(threading.RLock())
         host = ServerHostServices(config, knobs.computer_name, owner.name, self.process_id,
-                                  filesystem if filesystem is not None else FileSystem())
+                                  filesystem if filesystem is not None else FileSystem(), tripwire=lambda: self.knobs.tripwire)
         self.bridge = PoolBridge(self.cond, host, buffer_limit=lambda: self.knobs.output_buffer_bytes,
                                  drop_mode=self._drop_mode, fragment_size=fragment_size)
 
