@@ -63,18 +63,21 @@ def test_conformance_write_host_calls_the_host_ui_and_records_information(make_h
     with client_for(host) as conn, RunspacePool(conn, host=client_host) as pool:
         output, ps = invoke(pool, "'out'; Write-Host 'plain'; Write-Host 'red on blue' -ForegroundColor Red -BackgroundColor Blue; "
                                   "Write-Host 'green' -ForegroundColor Green; Write-Host 'no newline' -NoNewline; "
-                                  "Write-Host 'quiet' -InformationAction SilentlyContinue; "
+                                  "Write-Host 'quiet' -InformationAction SilentlyContinue; Write-Host 'gone' -InformationAction Ignore; "
                                   "$host.UI.WriteLine('direct'); $host.UI.WriteErrorLine('to stderr')")
     assert output == ["out"]
     assert ps.state == PSInvocationState.COMPLETED and not ps.had_errors
     # ConsoleColor values as ints (Red 12, Blue 9, Green 10; the missing background filled with Black 0).
+    # SilentlyContinue does not hide Write-Host: a PSHOST-tagged record is shown and recorded unless the preference
+    # is Ignore (MshCommandRuntime.WriteInformation in PowerShell's source).
     assert ui.calls == [("WriteLine2", "plain"), ("WriteLine3", 12, 9, "red on blue"), ("WriteLine3", 10, 0, "green"),
-                        ("Write1", "no newline"), ("WriteLine2", "direct"), ("WriteErrorLine", "to stderr")]
-    assert ui.stdout == ["plain\r\n", "red on blue\r\n", "green\r\n", "no newline", "direct\r\n"]
+                        ("Write1", "no newline"), ("WriteLine2", "quiet"), ("WriteLine2", "direct"),
+                        ("WriteErrorLine", "to stderr")]
+    assert ui.stdout == ["plain\r\n", "red on blue\r\n", "green\r\n", "no newline", "quiet\r\n", "direct\r\n"]
     assert ui.stderr == ["to stderr\r\n"]
     # ... and Write-Host still records its InformationRecords (PowerShell 5.1 does both).
     records = ps.streams.information
-    assert [str(r.message_data) for r in records] == ["plain", "red on blue", "green", "no newline"]
+    assert [str(r.message_data) for r in records] == ["plain", "red on blue", "green", "no newline", "quiet"]
     assert all(r.tags == ["PSHOST"] and r.source == "Write-Host" for r in records)
     assert client_host.exits == []
 

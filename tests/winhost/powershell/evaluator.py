@@ -10,7 +10,7 @@ from tree_sitter import Node
 
 from . import tripwire
 from . import values as V
-from .binding import Arg, CmdletBindingInfo, Param, bind, bound_parameters_table
+from .binding import Arg, CmdletBindingInfo, Param, apply_default_values, bind, bound_parameters_table
 from .context import ExecutionContext, normalize_action
 from .errors import (
     BreakSignal,
@@ -745,6 +745,9 @@ class Evaluator:  # pylint: disable=too-many-public-methods
 
         should_process = bool(getattr(advanced, "should_process", False))
         result = bind(params, args, command, advanced=bool(advanced), common=bool(advanced), should_process=should_process)
+        defaults = self.ctx.scope.lookup("PSDefaultParameterValues")
+        if advanced and defaults is not None:
+            apply_default_values(defaults.value, command, params, result, command, common=True)
         bound = dict(prebound or {})
         bound.update(result.bound)
         scope = self.ctx.scope
@@ -1345,7 +1348,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                 raise PSError("Unable to find type.", fqid="TypeNotFound", category="InvalidOperation")
             return get_static(obj, name)
         value = get_property(obj, name)
-        if value is None and self.ctx.scope.strict_version() >= 2 and not _member_exists(obj, name):
+        if self.ctx.scope.strict_version() >= 2 and not _member_exists(obj, name):
             # Set-StrictMode 2+: a property that does not exist is an error; so are the intrinsic Count and Length of a
             # scalar or $null in 5.1 (PowerShell/PowerShell#2798). A dictionary's missing key is not a property.
             raise PSError(f"The property '{name}' cannot be found on this object. Verify that the property exists.",
