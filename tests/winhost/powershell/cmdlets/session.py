@@ -215,7 +215,7 @@ class SetStrictMode(Cmdlet):
         text = V.to_string(self.get("Version")).strip().lower()
         version = _STRICT_VERSIONS.get(text)
         if version is None:
-            # 4.0 and 5.0 are versions 5.1 would take (they act as 3.0); anything else is not modelled.
+            # 5.1 may take 4.0 and 5.0 too (not checked against Windows): anything but 1, 2, 3 and Latest is not modelled.
             from ..tripwire import not_modelled  # pylint: disable=import-outside-toplevel
 
             raise self.terminating(not_modelled(f"Set-StrictMode -Version {text}"))
