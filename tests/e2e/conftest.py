@@ -42,6 +42,9 @@ def pytest_collection_modifyitems(config, items):
 def winhost():
     with WinHost(users=dict(USERS), auth='both') as host:
         yield host
+        # The tripwire is on (the host's default): no script of a test may have read something Windows has and the
+        # test host does not model, even where a try/catch hid the error (stats since the last reset_stats).
+        assert host.stats()['tripwire'] == [], 'the test host tripped: %s' % host.stats()['tripwire']
 
 
 @pytest.fixture

@@ -112,3 +112,18 @@ def test_conformance_no_host_calls_without_a_client_host(make_host):
         output, ps = invoke(pool, "Write-Host 'hello'; exit 6")
         assert [str(r.message_data) for r in ps.streams.information] == ["hello"]
         assert client_host.exits == [6]
+
+
+def test_conformance_the_tripwire_knob_errors_and_the_host_lists_each_trip(make_host):
+    """A read of what 5.1 has and the interpreter does not model: an error record over PSRP, and stats()["tripwire"]
+    lists it even when the script caught it; with the knob off it reads as $null and nothing is listed."""
+    host = make_host(auth="basic")
+    with client_for(host) as conn, RunspacePool(conn) as pool:
+        output, ps = invoke(pool, "try { $ExecutionContext } catch { 'caught' }; $null -eq $NotAThing; $pwd")
+        assert output == ["caught", True] and ps.had_errors
+        assert [str(e.fq_error) for e in ps.streams.error] == ["NotModelledByTestHost"]
+        assert host.stats()["tripwire"] == ["The automatic variable $ExecutionContext", "The automatic variable $PWD"]
+        host.control({"tripwire": False, "reset_stats": True})
+        output, ps = invoke(pool, "$null -eq $ExecutionContext")
+        assert output == [True] and not ps.had_errors
+        assert host.stats()["tripwire"] == []

@@ -98,14 +98,25 @@ WINDOWS_TYPES = {name.lower(): name for name in (
 )}
 
 
-def enabled() -> bool:
-    """Whether the host running this thread's pipeline has the tripwire on (HostServices.tripwire)."""
+def _host() -> typing.Any:
     from .dotnet import _LOCAL  # pylint: disable=import-outside-toplevel  # dotnet imports members, which imports this
 
     runspace = getattr(_LOCAL, "runspace", None)
-    if runspace is None:
-        return False
-    return bool(getattr(runspace.host, "tripwire", False))
+    return None if runspace is None else runspace.host
+
+
+def enabled() -> bool:
+    """Whether the host running this thread's pipeline has the tripwire on (HostServices.tripwire)."""
+    return bool(getattr(_host(), "tripwire", False))
+
+
+def _trip(what: str) -> PSError:
+    """The error of a trip; the host hears of it too (HostServices.note_unmodelled, when it has one), so a test can
+    see a trip that a script's try/catch swallowed."""
+    note = getattr(_host(), "note_unmodelled", None)
+    if note is not None:
+        note(what)
+    return not_modelled(what)
 
 
 def not_modelled(what: str) -> PSError:
@@ -118,7 +129,7 @@ def check_variable(name: str) -> None:
     """A variable read found nothing: trip if Windows would have had it."""
     known = WINDOWS_VARIABLES.get(name.lower())
     if known is not None and enabled():
-        raise not_modelled(f"The automatic variable ${known}")
+        raise _trip(f"The automatic variable ${known}")
 
 
 def _type_names(obj: typing.Any) -> list[str]:
@@ -142,17 +153,17 @@ def check_member(obj: typing.Any, name: str) -> None:
     low = name.lower()
     if low in INTRINSIC_MEMBERS or low in OBJECT_METHODS:
         if enabled():
-            raise not_modelled(f"The member '{name}' of every object")
+            raise _trip(f"The member '{name}' of every object")
         return
     names = _type_names(obj)
     for type_name in names:
         members = TYPE_MEMBERS.get(type_name)
         if members is not None and low in members:
             if enabled():
-                raise not_modelled(f"The member '{name}' of [{type_name}]")
+                raise _trip(f"The member '{name}' of [{type_name}]")
             return
     if any(n.endswith("Exception") for n in names) and low in EXCEPTION_MEMBERS and enabled():
-        raise not_modelled(f"The member '{name}' of [{names[0]}]")
+        raise _trip(f"The member '{name}' of [{names[0]}]")
 
 
 def check_type(name: str) -> None:
@@ -160,4 +171,4 @@ def check_type(name: str) -> None:
     key = name.strip().replace(" ", "")
     base = key.split("[", 1)[0].split("`", 1)[0].lower()
     if (base in WINDOWS_TYPES or f"system.{base}" in WINDOWS_TYPES) and enabled():
-        raise not_modelled(f"The type [{name.strip()}]")
+        raise _trip(f"The type [{name.strip()}]")

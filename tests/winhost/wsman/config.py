@@ -134,6 +134,8 @@ class ServerHostServices:
                  tripwire: typing.Callable[[], bool] = lambda: True) -> None:
         self.config = config
         self._tripwire = tripwire  # the live knob (HostKnobs.tripwire)
+        # Told of each trip (ShellRegistry sets it to Stats.tripwire: stats()["tripwire"] lists them).
+        self.note_unmodelled: typing.Callable[[str], None] = lambda what: None
         self.computer_name = computer_name
         self.user_name = user_name
         self.process_id = process_id
