@@ -110,6 +110,17 @@ layout_collection() {
     export ANSIBLE_COLLECTIONS_PATH="$BUILD"
 }
 
+# ansible.windows next to the collection in .build (the end-to-end tests run its modules): extracted
+# from the ansible package's wheel on PyPI, cached under .venvs/downloads, never committed. The one
+# place that knows where it comes from is tests/e2e/e2e_support.py (install_ansible_windows).
+install_ansible_windows() {
+    "$VENV/bin/python" -c 'import sys; sys.path.insert(0, sys.argv[1]); import e2e_support; e2e_support.install_ansible_windows(sys.argv[2])' \
+        "$ROOT/tests/e2e" "$BUILD" || {
+        echo "installing ansible.windows into $BUILD failed (it comes from the ansible package on PyPI)" >&2
+        exit 1
+    }
+}
+
 # ansible-test downloads get-pip.py for each sanity venv; CI has only the package index.
 # ensure_get_pip [VENV_DIR PYTHON_VERSION]: the stand-in, at the cache path of the pip version
 # that VENV_DIR's ansible-test wants on PYTHON_VERSION (each release pins its own pip).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -217,15 +218,38 @@ class Ansible:
 
 
 # Where ansible.windows comes from here: the community package on PyPI, which ships it (ansible
-# 12.3.0 carries ansible.windows 3.3.0). Downloaded once into DOWNLOADS, never committed.
+# 12.3.0 carries ansible.windows 3.3.0). Downloaded once into DOWNLOADS, never committed. This is the
+# one place that gets it: scripts/lib.sh's install_ansible_windows calls install_ansible_windows below.
 ANSIBLE_PACKAGE = 'ansible==12.3.0'
+ANSIBLE_WINDOWS_VERSION = '3.3.0'
 DOWNLOADS = os.path.join(ROOT, '.venvs', 'downloads')
 ANSIBLE_WINDOWS_PREFIX = 'ansible_collections/ansible/windows/'
 
 
-def extract_ansible_windows(dest: str) -> dict[str, t.Any]:
+def install_ansible_windows(collections_root: str = BUILD) -> str:
+    """ansible.windows (ANSIBLE_WINDOWS_VERSION, from ANSIBLE_PACKAGE's wheel) installed under
+    ``collections_root``/ansible_collections/ansible/windows as ansible-galaxy lays a collection out (with
+    its MANIFEST.json and FILES.json); kept when that version is already there. Returns its directory."""
+    dest = os.path.join(collections_root, 'ansible_collections', 'ansible', 'windows')
+    try:
+        with open(os.path.join(dest, 'MANIFEST.json'), encoding='utf-8') as handle:
+            if json.load(handle)['collection_info']['version'] == ANSIBLE_WINDOWS_VERSION:
+                return dest
+    except (OSError, ValueError, KeyError):
+        pass
+    staging = dest + '.partial'
+    shutil.rmtree(staging, ignore_errors=True)
+    info = extract_ansible_windows(staging, manifest=True)
+    if info['version'] != ANSIBLE_WINDOWS_VERSION:
+        raise RuntimeError('%s carries ansible.windows %s, not %s' % (ANSIBLE_PACKAGE, info['version'], ANSIBLE_WINDOWS_VERSION))
+    shutil.rmtree(dest, ignore_errors=True)
+    os.rename(staging, dest)  # whole or not at all: a run stopped half-way leaves no partial collection
+    return dest
+
+
+def extract_ansible_windows(dest: str, manifest: bool = False) -> dict[str, t.Any]:
     """Extracts the ansible.windows collection (and only it) of ANSIBLE_PACKAGE's wheel into ``dest``
-    (its files, without MANIFEST.json and FILES.json); returns its MANIFEST.json collection_info."""
+    (its files; MANIFEST.json and FILES.json only when ``manifest``); returns its MANIFEST.json collection_info."""
     os.makedirs(DOWNLOADS, exist_ok=True)
     name, version = ANSIBLE_PACKAGE.split('==')
     wheel = os.path.join(DOWNLOADS, '%s-%s-py3-none-any.whl' % (name, version))
@@ -237,7 +261,7 @@ def extract_ansible_windows(dest: str) -> dict[str, t.Any]:
         info = json.loads(archive.read(prefix + 'MANIFEST.json'))['collection_info']
         for member in archive.infolist():
             rel = member.filename[len(prefix):]
-            if member.filename.startswith(prefix) and not member.is_dir() and rel not in ('MANIFEST.json', 'FILES.json'):
+            if member.filename.startswith(prefix) and not member.is_dir() and (manifest or rel not in ('MANIFEST.json', 'FILES.json')):
                 target = os.path.join(dest, rel)
                 os.makedirs(os.path.dirname(target), exist_ok=True)
                 with open(target, 'wb') as handle:

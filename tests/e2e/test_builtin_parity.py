@@ -5,7 +5,7 @@ through ``psremoting.pssession.psrp``, and compares every pipeline the host rece
 (``WinHost.pipelines()``: the CreatePipeline commands with their script text, use-local-scope
 flag, end-of-statement flag and parameters, the pipeline's flags, and each input object, as
 psrpcore decoded them). The modules are ``ansible.windows`` 3.3.0's, extracted from the
-``ansible`` 12.3.0 wheel on PyPI at test time (``e2e_support.extract_ansible_windows``).
+``ansible`` 12.3.0 wheel on PyPI at test time (``e2e_support.install_ansible_windows``, which scripts/test calls).
 
 What this proves: for these modules and task keywords, the plugin hands the host byte for byte
 the same bootstrap script, scope, arguments and input (the exec wrapper manifest with the
@@ -30,18 +30,22 @@ import re
 
 import pytest
 
-from e2e_support import BUILD, ansible_core_version, extract_ansible_windows, transfer_files
+from e2e_support import BUILD, ansible_core_version, install_ansible_windows, transfer_files
 
 WIN = 'ansible.windows.'
+
+# Ansible's exec wrapper (bootstrap_wrapper.ps1) reads [Version], which the test host does not model yet (issue 10):
+# each module fails there through both plugins alike, which is what these tests compare.
+pytestmark = pytest.mark.tripwire_expected('The type [Version]')
 PLUGINS = ('ansible.builtin.psrp', 'psremoting.pssession.psrp')
 
 
 @pytest.fixture(name='collections_path', scope='module')
-def collections_path_fixture(tmp_path_factory):
-    """ansible.windows next to the laid-out collection, for the tests of this file only."""
-    root = tmp_path_factory.mktemp('collections')
-    extract_ansible_windows(str(root / 'ansible_collections' / 'ansible' / 'windows'))
-    return BUILD + os.pathsep + str(root)
+def collections_path_fixture():
+    """The build's collections path, where scripts/test installs ansible.windows next to this collection
+    (installed here too, from the same cache, when pytest runs without scripts/test)."""
+    install_ansible_windows(BUILD)
+    return BUILD
 
 
 # ansible-core builds a module's CSharpModules and PowerShellModules lists, and the manifest's "scripts"
@@ -242,11 +246,13 @@ def test_raw_is_the_one_deliberate_difference(ansible, winhost, collections_path
     assert [r['stdout_lines'] for r in ours_results] == [r['stdout_lines'] for r in builtin_results] == [['parity']]
 
 
+# 2.16 to 2.18's builtin put_file runs a copy script of its own, which reads $MyInvocation (see below).
+@pytest.mark.tripwire_expected('The type [Version]', 'The automatic variable $MyInvocation')
 def test_put_file_lands_the_bytes_the_builtin_sends(ansible, winhost, tmp_path):
     """File transfers differ on the wire by design (the plugin's put_file has its own transfer script,
     plugins/plugin_utils/file_transfer.py), so they are compared by bytes. win_copy cannot get as far
     as a transfer on the test host (its query step is a module, see above), nor can
-    ansible.builtin.script (the shell plugin's mkdtemp script needs Set-StrictMode), so each plugin's
+    ansible.builtin.script (its temporary directory is made by scripts the test host cannot run yet), so each plugin's
     put_file is driven directly, as ansible's actions call it. From 2.19 on the builtin put_file runs
     psrp_put_file.ps1 through the exec wrapper, which the test host cannot run either: its bytes are
     taken from what it SENT (the base64 chunks it feeds that script as input); so they are before

@@ -63,18 +63,21 @@ def test_conformance_write_host_calls_the_host_ui_and_records_information(make_h
     with client_for(host) as conn, RunspacePool(conn, host=client_host) as pool:
         output, ps = invoke(pool, "'out'; Write-Host 'plain'; Write-Host 'red on blue' -ForegroundColor Red -BackgroundColor Blue; "
                                   "Write-Host 'green' -ForegroundColor Green; Write-Host 'no newline' -NoNewline; "
-                                  "Write-Host 'quiet' -InformationAction SilentlyContinue; "
+                                  "Write-Host 'quiet' -InformationAction SilentlyContinue; Write-Host 'gone' -InformationAction Ignore; "
                                   "$host.UI.WriteLine('direct'); $host.UI.WriteErrorLine('to stderr')")
     assert output == ["out"]
     assert ps.state == PSInvocationState.COMPLETED and not ps.had_errors
     # ConsoleColor values as ints (Red 12, Blue 9, Green 10; the missing background filled with Black 0).
+    # SilentlyContinue does not hide Write-Host: a PSHOST-tagged record is shown and recorded unless the preference
+    # is Ignore (MshCommandRuntime.WriteInformation in PowerShell's source).
     assert ui.calls == [("WriteLine2", "plain"), ("WriteLine3", 12, 9, "red on blue"), ("WriteLine3", 10, 0, "green"),
-                        ("Write1", "no newline"), ("WriteLine2", "direct"), ("WriteErrorLine", "to stderr")]
-    assert ui.stdout == ["plain\r\n", "red on blue\r\n", "green\r\n", "no newline", "direct\r\n"]
+                        ("Write1", "no newline"), ("WriteLine2", "quiet"), ("WriteLine2", "direct"),
+                        ("WriteErrorLine", "to stderr")]
+    assert ui.stdout == ["plain\r\n", "red on blue\r\n", "green\r\n", "no newline", "quiet\r\n", "direct\r\n"]
     assert ui.stderr == ["to stderr\r\n"]
     # ... and Write-Host still records its InformationRecords (PowerShell 5.1 does both).
     records = ps.streams.information
-    assert [str(r.message_data) for r in records] == ["plain", "red on blue", "green", "no newline"]
+    assert [str(r.message_data) for r in records] == ["plain", "red on blue", "green", "no newline", "quiet"]
     assert all(r.tags == ["PSHOST"] and r.source == "Write-Host" for r in records)
     assert client_host.exits == []
 
@@ -109,3 +112,18 @@ def test_conformance_no_host_calls_without_a_client_host(make_host):
         output, ps = invoke(pool, "Write-Host 'hello'; exit 6")
         assert [str(r.message_data) for r in ps.streams.information] == ["hello"]
         assert client_host.exits == [6]
+
+
+def test_conformance_the_tripwire_knob_errors_and_the_host_lists_each_trip(make_host):
+    """A read of what 5.1 has and the interpreter does not model: an error record over PSRP, and stats()["tripwire"]
+    lists it even when the script caught it; with the knob off it reads as $null and nothing is listed."""
+    host = make_host(auth="basic")
+    with client_for(host) as conn, RunspacePool(conn) as pool:
+        output, ps = invoke(pool, "try { $ExecutionContext } catch { 'caught' }; $null -eq $NotAThing; $pwd")
+        assert output == ["caught", True] and ps.had_errors
+        assert [str(e.fq_error) for e in ps.streams.error] == ["NotModelledByTestHost"]
+        assert host.stats()["tripwire"] == ["The automatic variable $ExecutionContext", "The automatic variable $PWD"]
+        host.control({"tripwire": False, "reset_stats": True})
+        output, ps = invoke(pool, "$null -eq $ExecutionContext")
+        assert output == [True] and not ps.had_errors
+        assert host.stats()["tripwire"] == []

@@ -646,10 +646,19 @@ def test_write_host_goes_to_information_with_pshost_tag() -> None:
     assert not rec.output
 
 
-def test_write_information_respects_preference() -> None:
+def test_write_information_records_unless_ignored() -> None:
+    """MshCommandRuntime.WriteInformation (PowerShell source): the default SilentlyContinue still adds the record to
+    the information stream (a remote client receives it; only the host display is skipped); Ignore drops it; Stop
+    records it, then stops the command with ActionPreferenceStopException."""
     rec, _unused = run("Write-Information 'quiet'; Write-Information 'loud' -InformationAction Continue; "
-                       "$InformationPreference = 'Continue'; Write-Information 'pref' -Tags t1")
-    assert rec.information == [("loud", "Write-Information", []), ("pref", "Write-Information", ["t1"])]
+                       "Write-Information 'dropped' -InformationAction Ignore; "
+                       "$InformationPreference = 'Continue'; Write-Information 'pref' -Tags t1; "
+                       "$InformationPreference = 'Ignore'; Write-Information 'dropped too'")
+    assert rec.information == [("quiet", "Write-Information", []), ("loud", "Write-Information", []),
+                               ("pref", "Write-Information", ["t1"])]
+    rec, result = run("Write-Information 'last' -InformationAction Stop; 'not reached'")
+    assert rec.information == [("last", "Write-Information", [])] and not rec.output
+    assert result.state == "Failed" and result.error.FullyQualifiedErrorId == "ActionPreferenceStop"
 
 
 def test_write_progress() -> None:

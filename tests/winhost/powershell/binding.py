@@ -5,7 +5,7 @@ from __future__ import annotations
 import typing
 
 from .errors import PSError, ambiguous_parameter, missing_argument, parameter_not_found, positional_not_found
-from .values import PSHashtable, SwitchValue, TypeValue, cast, resolve_type, to_string
+from .values import PSHashtable, ScriptBlock, SwitchValue, TypeValue, cast, like, resolve_type, to_string
 
 COMMON_PARAMETERS = {
     "verbose": ("Verbose", True), "vb": ("Verbose", True),
@@ -217,3 +217,34 @@ def bound_parameters_table(bound: dict[str, typing.Any]) -> PSHashtable:
     for key, value in bound.items():
         table[key] = value
     return table
+
+
+def apply_default_values(table: typing.Any, command: str, spec: list[Param], result: "BindResult", fqid_suffix: str,
+                         common: bool) -> None:
+    """$PSDefaultParameterValues (about_Parameters_Default_Values): for a cmdlet or advanced function ``command``,
+    each "CommandName:ParameterName" key (wildcards in both) gives a value to a parameter (by name or alias) or,
+    with ``common``, a common parameter, that the arguments left unbound; a true "Disabled" key turns it off.
+    A script block value is computed by PowerShell at binding time: not modelled here (an error, not a guess)."""
+    if not isinstance(table, dict) or not command or not table:
+        return
+    entries = [(to_string(k).strip(), v) for k, v in table.items()]
+    if any(k.lower() == "disabled" and bool(v) for k, v in entries):
+        return
+    for key, value in entries:
+        command_pattern, sep, parameter_pattern = key.partition(":")
+        if not sep or not like(command, command_pattern.strip()):
+            continue
+        parameter_pattern = parameter_pattern.strip()
+        for param in spec:
+            if param.name in result.bound or not any(like(n, parameter_pattern) for n in (param.name, *param.aliases)):
+                continue
+            if isinstance(value, ScriptBlock):
+                from .tripwire import not_modelled  # pylint: disable=import-outside-toplevel
+
+                raise not_modelled(f"A script block value in $PSDefaultParameterValues ('{key}')")
+            result.bound[param.name] = SwitchValue(bool(value)) if param.switch and not isinstance(value, SwitchValue) \
+                else (convert_param(param, value, fqid_suffix) if param.type_name else value)
+        if common:
+            for name, _switch in set(COMMON_PARAMETERS.values()):
+                if name not in result.common and like(name, parameter_pattern):
+                    result.common[name] = value

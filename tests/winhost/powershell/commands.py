@@ -7,8 +7,8 @@ import typing
 from tree_sitter import Node
 
 from . import values as V
-from .binding import Arg, Param, bind, splat
-from .cmdlets import ALIASES, CMDLETS, Cmdlet
+from .binding import Arg, Param, apply_default_values, bind, splat
+from .cmdlets import CMDLETS, Cmdlet
 from .context import normalize_action
 from .errors import ParseError, PSError, ReturnSignal, command_not_found
 from .members import get_property, has_property
@@ -57,6 +57,9 @@ class CmdletProcessor(Processor):
     def begin(self) -> None:
         cls = self.cls
         result = bind(cls.parameters, self.args, cls.fqid_suffix(), should_process=cls.supports_should_process)
+        defaults = self.engine.ctx.scope.lookup("PSDefaultParameterValues")
+        if defaults is not None:
+            apply_default_values(defaults.value, cls.name, cls.parameters, result, cls.fqid_suffix(), common=True)
         common = result.common
         if cls.supports_should_process:
             guard_cmdlet(self.engine.ctx, cls.name, common)
@@ -265,14 +268,19 @@ def _bare_word(engine: "Evaluator", node: Node) -> typing.Any:
 
 
 def resolve_command(engine: "Evaluator", name: str) -> typing.Any:
-    fn = engine.ctx.scope.lookup_function(name)
+    """about_Command_Precedence: an alias first (its definition resolved in turn), then a function, then a cmdlet."""
+    target = name
+    for _depth in range(32):  # an alias may name another alias; a loop of them resolves to nothing
+        alias = engine.ctx.scope.lookup_alias(target)
+        if alias is None:
+            break
+        target = alias.definition
+    else:
+        return None
+    fn = engine.ctx.scope.lookup_function(target)
     if fn is not None:
         return fn
-    low = name.lower()
-    target = ALIASES.get(low, low)
-    fn = engine.ctx.scope.lookup_function(target) if target != low else None
-    if fn is not None:
-        return fn
+    target = target.lower()
     cls = CMDLETS.get(target)
     if cls is None and "\\" in target:
         module_less = target.rsplit("\\", 1)[-1]

@@ -127,9 +127,9 @@ class ExecutionContext:  # pylint: disable=too-many-instance-attributes
     def write_information(self, data: typing.Any, source: str, tags: list[str] | None, action: str | None = None,
                           force: bool = False) -> None:
         pref = action or ("Continue" if force else self.preference("InformationPreference", "SilentlyContinue"))
-        if pref == "Stop":
-            raise _stop_error("InformationPreference", to_string(data))
-        if pref in ("Continue", "Inquire"):
+        # MshCommandRuntime.WriteInformation: every preference but Ignore adds the record to the information stream
+        # (SilentlyContinue only keeps the host from showing it), then Stop stops the command.
+        if pref != "Ignore":
             self.writer.write_information(
                 data,
                 source,
@@ -139,6 +139,8 @@ class ExecutionContext:  # pylint: disable=too-many-instance-attributes
                 computer=self.host.computer_name,
                 process_id=self.host.process_id,
             )
+        if pref == "Stop":
+            raise _stop_error("InformationPreference", to_string(data))
 
 
 def host_information_message(message: str, no_newline: bool = False, foreground: typing.Any = None,

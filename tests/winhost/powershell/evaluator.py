@@ -8,8 +8,9 @@ import typing
 from psrpcore.types import ErrorRecord, PSChar, PSInt64, PSObject
 from tree_sitter import Node
 
+from . import tripwire
 from . import values as V
-from .binding import Arg, CmdletBindingInfo, Param, bind, bound_parameters_table
+from .binding import Arg, CmdletBindingInfo, Param, apply_default_values, bind, bound_parameters_table
 from .context import ExecutionContext, normalize_action
 from .errors import (
     BreakSignal,
@@ -22,7 +23,7 @@ from .errors import (
     null_index,
 )
 from .formatting import format_operator
-from .members import get_property, get_static, invoke_method, is_void, set_property, void_value
+from .members import get_property, get_static, has_property, invoke_method, is_void, set_property, void_value
 from .parser import node_text, parse
 from .scopes import Scope, Variable
 
@@ -421,9 +422,15 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         if pb is not None:
             param_node = pb
         params, advanced = self.build_params(param_node)
+        # `function global:f` / `script:f` define f in that scope (about_Scopes); `local:`/`private:` in this one.
+        qualifier, _sep, bare = name.partition(":")
+        scope = self.ctx.scope
+        if bare and qualifier.lower() in ("global", "script", "local", "private"):
+            name = bare
+            scope = self.scope_for(qualifier.lower())
         info = FunctionInfo(name, params, param_node, block if block is not None else node, self.source, advanced, is_filter)
         info.module = self.ctx.scope.module_of()
-        self.ctx.scope.functions[name.lower()] = info
+        scope.functions[name.lower()] = info
 
     @staticmethod
     def _find_param_block(node: Node | None) -> Node | None:
@@ -738,6 +745,9 @@ class Evaluator:  # pylint: disable=too-many-public-methods
 
         should_process = bool(getattr(advanced, "should_process", False))
         result = bind(params, args, command, advanced=bool(advanced), common=bool(advanced), should_process=should_process)
+        defaults = self.ctx.scope.lookup("PSDefaultParameterValues")
+        if advanced and defaults is not None:
+            apply_default_values(defaults.value, command, params, result, command, common=True)
         bound = dict(prebound or {})
         bound.update(result.bound)
         scope = self.ctx.scope
@@ -1026,7 +1036,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                 continue
             pieces.append(_unescape(literal, here))
             if child.type == "variable":
-                pieces.append(V.to_string(self.get_variable(self.text(child)), self._ofs()))
+                pieces.append(V.to_string(self.read_variable(self.text(child), in_string=True), self._ofs()))
             else:
                 stmts = child.child_by_field_name("statements")
                 out = self.collect(stmts) if stmts is not None else []
@@ -1044,7 +1054,30 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         if text.startswith("@"):
             raise ParseError("Splatted variables like '@" + text[1:] + "' cannot be part of a comma-separated list of "
                              "arguments.", "SplattingNotPermitted")
-        return self.get_variable(text)
+        return self.read_variable(text)
+
+    def read_variable(self, raw: str, in_string: bool = False) -> typing.Any:
+        """A variable read by a script: get_variable, plus what an unset variable means here (strict mode, tripwire)."""
+        value = self.get_variable(raw)
+        if value is None and not self._variable_defined(raw):
+            name = self.split_variable(raw)[0]
+            tripwire.check_variable(name)
+            # Set-StrictMode: 1 forbids unset variables outside strings, 2 and later in strings too (Set-StrictMode docs).
+            strict = self.ctx.scope.strict_version()
+            if strict >= 2 or (strict == 1 and not in_string):
+                raise PSError(f"The variable '${name}' cannot be retrieved because it has not been set.",
+                              fqid="VariableIsUndefined", category="InvalidOperation", reason="RuntimeException", target=name)
+        return value
+
+    def _variable_defined(self, raw: str) -> bool:
+        name, qualifier = self.split_variable(raw)
+        if qualifier in ("env", "using", "function", "variable") or name.lower() in ("?", "$", "^", "null"):
+            return True  # provider reads and the parser's own variables are never "unset" reads
+        if qualifier in ("global", "script"):
+            return name.lower() in self.scope_for(qualifier).variables
+        if qualifier in ("local", "private"):
+            return name.lower() in self.ctx.scope.variables
+        return self.ctx.scope.lookup(name) is not None
 
     def _e_type_literal(self, node: Node) -> V.TypeValue:
         return self.resolve_type_literal(node)
@@ -1314,7 +1347,14 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             if not isinstance(obj, V.TypeValue):
                 raise PSError("Unable to find type.", fqid="TypeNotFound", category="InvalidOperation")
             return get_static(obj, name)
-        return get_property(obj, name)
+        value = get_property(obj, name)
+        if self.ctx.scope.strict_version() >= 2 and not _member_exists(obj, name):
+            # Set-StrictMode 2+: a property that does not exist is an error; so are the intrinsic Count and Length of a
+            # scalar or $null in 5.1 (PowerShell/PowerShell#2798). A dictionary's missing key is not a property.
+            raise PSError(f"The property '{name}' cannot be found on this object. Verify that the property exists.",
+                          exception_type="System.Management.Automation.PropertyNotFoundException",
+                          fqid="PropertyNotFoundStrict", category="NotSpecified", reason="PropertyNotFoundException")
+        return value
 
     def _e_invokation_expression(self, node: Node) -> typing.Any:
         obj = self.eval_expr(node.children[0])
@@ -1376,7 +1416,8 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             if i < 0:
                 i += len(obj)
             if not 0 <= i < len(obj):
-                if isinstance(obj, str):
+                if isinstance(obj, str) or self.ctx.scope.strict_version() >= 3:
+                    # Strict mode 3 (5.1's Latest) makes an index outside an array an error, as it always is for a string.
                     raise PSError("Index was outside the bounds of the array.", exception_type="System.IndexOutOfRangeException",
                                   fqid="System.IndexOutOfRangeException", category="NotSpecified",
                                   reason="IndexOutOfRangeException")
@@ -1419,6 +1460,17 @@ _COMPARISON_BASES = {"eq", "ne", "gt", "ge", "lt", "le", "like", "notlike", "mat
                      "notcontains", "in", "notin", "replace", "split", "is", "isnot", "as", "join"}
 _LIST_METHODS = {"add", "contains", "indexof", "toarray", "gettype", "tostring", "clear", "remove", "removeat",
                  "insert", "addrange", "clone", "equals", "gethashcode", "getenumerator", "count"}
+
+
+def _member_exists(obj: typing.Any, name: str) -> bool:
+    """Whether a property read found a member (for strict mode): own members, or any element's for an array."""
+    if obj is None:
+        return False
+    if isinstance(obj, dict) or has_property(obj, name):
+        return True
+    if isinstance(obj, (list, tuple)):
+        return any(_member_exists(item, name) for item in obj)
+    return False
 
 
 def _collapse(out: list) -> typing.Any:

@@ -25,8 +25,11 @@ class HostServices:
     """Default in-memory host; the WSMan server passes its own, backed by live configuration."""
 
     def __init__(self, computer_name: str = "WIN-FAKEHOST", user_name: str = "vagrant", process_id: int | None = None,
-                 filesystem: FileSystem | None = None) -> None:
+                 filesystem: FileSystem | None = None, tripwire: bool = True) -> None:
         self.computer_name = computer_name
+        # Reading a member, variable or type Windows has but the interpreter does not model: an error record
+        # (True) or $null (False). See tripwire.py.
+        self.tripwire = tripwire
         self.user_name = user_name
         self.process_id = process_id if process_id is not None else 4000 + (os.getpid() % 1000)
         self.filesystem = filesystem if filesystem is not None else FileSystem()

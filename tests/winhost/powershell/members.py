@@ -11,7 +11,7 @@ import uuid
 from psrpcore.types import PSChar, PSCustomObject, PSInt64, PSObject, PSVersion
 from psrpcore.types._base import PSNoteProperty
 
-from . import dotnet
+from . import dotnet, tripwire
 from .errors import PSError, make_exception, method_exception, method_not_found, property_not_found
 from .values import (
     INT32_MAX,
@@ -97,6 +97,8 @@ def get_property(obj: typing.Any, name: str) -> typing.Any:  # pylint: disable=t
     value = _get_own_property(obj, name)
     if value is not _MISSING:
         return value
+    # A member Windows has (an intrinsic one, or the type's own) is not enumerated over an array's elements.
+    tripwire.check_member(obj, name)
     if isinstance(obj, (list, tuple)):
         # Member enumeration: the property of each element, flattened; one result is unwrapped.
         results: list = []

@@ -13,6 +13,7 @@ from . import values as V
 from .binding import Arg
 from . import dotnet
 from .cmdlets import _load
+from .cmdlets.session import builtin_aliases
 from .commands import Processor, ScriptProcessor, invoke_command_by_name
 from .context import ExecutionContext
 from .errors import BreakSignal, ContinueSignal, ExitSignal, PipelineStopped, PSError, ReturnSignal
@@ -94,6 +95,7 @@ class Runspace:
         self._lock = threading.RLock()
         self.writer: typing.Any = None  # the writer of the pipeline running now (for host calls)
         seed_globals(self.global_scope, self.host, self.error_list)
+        self.global_scope.aliases.update(builtin_aliases())
         host_var = self.global_scope.set_local("Host", dotnet.PSHostObject(self))
         host_var.options = "ReadOnly"
         fs = getattr(self.host, "filesystem", None)

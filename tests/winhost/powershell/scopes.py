@@ -29,6 +29,10 @@ class Scope:
         self.is_script = script_scope or parent is None
         # Set on a module's own script scope (cmdlets/modules.py ModuleInfo).
         self.module: typing.Any = None
+        # Aliases defined in this scope (Set-Alias/New-Alias; the built-in ones live in the global scope).
+        self.aliases: dict[str, typing.Any] = {}
+        # Set-StrictMode of this scope: None inherits the parent's, 0 is -Off, 1 to 3 the version in force.
+        self.strict_mode: int | None = None
 
     def lookup(self, name: str) -> Variable | None:
         key = name.lower()
@@ -66,6 +70,25 @@ class Scope:
                 return fn
             scope = scope.parent
         return None
+
+    def lookup_alias(self, name: str) -> typing.Any:
+        key = name.lower()
+        scope: Scope | None = self
+        while scope is not None:
+            alias = scope.aliases.get(key)
+            if alias is not None:
+                return alias
+            scope = scope.parent
+        return None
+
+    def strict_version(self) -> int:
+        """The strict mode in force here: Set-StrictMode applies to its scope and the scopes below it."""
+        scope: Scope | None = self
+        while scope is not None:
+            if scope.strict_mode is not None:
+                return scope.strict_mode
+            scope = scope.parent
+        return 0
 
     def script_scope(self) -> "Scope":
         scope: Scope = self
@@ -127,6 +150,19 @@ def seed_globals(scope: Scope, host: typing.Any, error_list: list) -> None:
         "MaximumHistoryCount": 4096,
         "PSCulture": "en-US",
         "PSUICulture": "en-US",
+        # InitialSessionState.BuiltInVariables and about_Preference_Variables' defaults.
+        "PSEdition": "Desktop",
+        "NestedPromptLevel": 0,
+        "ErrorView": "NormalView",
+        "FormatEnumerationLimit": 4,
+        "PSEmailServer": "",
+        "MaximumAliasCount": 4096,
+        "MaximumDriveCount": 4096,
+        "MaximumErrorCount": 256,
+        "MaximumFunctionCount": 4096,
+        "MaximumVariableCount": 4096,
+        # about_Parameters_Default_Values: empty until a script fills it (binding.apply_default_values reads it).
+        "PSDefaultParameterValues": PSHashtable(),
     }
     for name, value in values.items():
         var = scope.set_local(name, value)

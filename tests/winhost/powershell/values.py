@@ -33,6 +33,7 @@ from psrpcore.types import (
 )
 from psrpcore.types._base import PSNoteProperty
 
+from . import tripwire
 from .dotnet import STATIC_TYPES, ByteArray, NetObject, to_byte_array
 from .errors import PSError, divide_by_zero, invalid_cast, make_exception, type_not_found
 
@@ -267,6 +268,7 @@ def resolve_type(name: str) -> TypeValue:
     if full is None and key.startswith("system."):
         full = TYPE_ALIASES.get(key[7:])
     if full is None:
+        tripwire.check_type(name)
         raise type_not_found(name)
     return TypeValue(full)
 

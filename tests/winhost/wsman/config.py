@@ -130,12 +130,21 @@ class WSManConfig:
 class ServerHostServices:
     """What the interpreter asks of the host (see CONTRACT.md), backed by the live config."""
 
-    def __init__(self, config: WSManConfig, computer_name: str, user_name: str, process_id: int, filesystem: typing.Any) -> None:
+    def __init__(self, config: WSManConfig, computer_name: str, user_name: str, process_id: int, filesystem: typing.Any,
+                 tripwire: typing.Callable[[], bool] = lambda: True) -> None:
         self.config = config
+        self._tripwire = tripwire  # the live knob (HostKnobs.tripwire)
+        # Told of each trip (ShellRegistry sets it to Stats.tripwire: stats()["tripwire"] lists them).
+        self.note_unmodelled: typing.Callable[[str], None] = lambda what: None
         self.computer_name = computer_name
         self.user_name = user_name
         self.process_id = process_id
         self.filesystem = filesystem  # the host's drive C:, shared by every session and kept across restarts
+
+    @property
+    def tripwire(self) -> bool:
+        """Whether reading what Windows has and the interpreter does not model is an error (powershell/tripwire.py)."""
+        return self._tripwire()
 
     def wsman_get(self, path: str) -> str:
         return self.config.get(path)

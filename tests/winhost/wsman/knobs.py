@@ -116,6 +116,9 @@ class HostKnobs:
         # answer a retransmission as MS-WSMV 3.1.4.1.39 / 4.11.3 describe: chunked, an Acknowledge message first
         # (what Windows does for a shell Receive is unknown; off: the kept answer alone)
         "robust_resend_acknowledge": (bool, False),
+        # Reading a member, automatic variable or type that Windows PowerShell 5.1 has and the interpreter does not
+        # model is an error record naming it (on), or $null (off: what a missing one gives). powershell/tripwire.py.
+        "tripwire": (bool, True),
     }
 
     def __init__(self, clock: ServerClock | None = None) -> None:
@@ -137,6 +140,10 @@ class HostKnobs:
         if name not in self.FIELDS:
             raise KeyError(f"unknown knob {name!r}")
         kind = self.FIELDS[name][0]
+        if kind is bool and isinstance(value, str):  # from the command line or an HTTP control request
+            if value.lower() not in ("true", "false"):
+                raise ValueError(f"knob {name!r} takes true or false")
+            value = value.lower() == "true"
         if kind is bool and not isinstance(value, bool):
             raise ValueError(f"knob {name!r} takes true or false")
         value = kind(value)

@@ -47,7 +47,8 @@ class Shell:  # pylint: disable=too-many-instance-attributes
         self.process_id = random.randint(1000, 9999)  # the "wsmprovhost.exe" PID, stable for the session
         self.cond = threading.Condition(threading.RLock())
         host = ServerHostServices(config, knobs.computer_name, owner.name, self.process_id,
-                                  filesystem if filesystem is not None else FileSystem())
+                                  filesystem if filesystem is not None else FileSystem(), tripwire=lambda: self.knobs.tripwire)
+        self.host_services = host
         self.bridge = PoolBridge(self.cond, host, buffer_limit=lambda: self.knobs.output_buffer_bytes,
                                  drop_mode=self._drop_mode, fragment_size=fragment_size)
 
@@ -142,6 +143,7 @@ class ShellRegistry:
                 raise faults.max_shells_per_user(limit)
             self._shells[shell.id] = shell
         shell.bridge.recorder = self.stats.record_pipeline
+        shell.host_services.note_unmodelled = self.stats.tripwire
         self.stats.event("shells_created")
 
     def check_quota(self, user: User) -> None:

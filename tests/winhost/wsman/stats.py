@@ -28,6 +28,7 @@ class Stats:
             self._timeline: collections.deque[dict[str, typing.Any]] = collections.deque(maxlen=TIMELINE_LENGTH)
             self._seq = itertools.count(1)
             self._pipelines: collections.deque[dict[str, typing.Any]] = collections.deque(maxlen=PIPELINES_KEPT)
+            self._tripwire: list[str] = []
 
     def request(self, action: str, bytes_in: int, bytes_out: int, fault: bool) -> None:
         with self._lock:
@@ -58,6 +59,11 @@ class Stats:
         with self._lock:
             self._timeline.append(dict(fields, kind=kind, seq=next(self._seq)))
 
+    def tripwire(self, what: str) -> None:
+        """A script read something Windows has and the interpreter does not model (powershell/tripwire.py)."""
+        with self._lock:
+            self._tripwire.append(what)
+
     def record_pipeline(self, entry: dict[str, typing.Any]) -> None:
         """A CreatePipeline as the host decoded it (psrp.describe_pipeline); its input is appended later."""
         with self._lock:
@@ -83,4 +89,5 @@ class Stats:
                 "faults": [dict(f) for f in self._faults],
                 "timeline": [dict(e) for e in self._timeline],
                 "shells": live_shells,
+                "tripwire": list(self._tripwire),
             }

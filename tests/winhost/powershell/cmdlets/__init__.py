@@ -11,6 +11,8 @@ if typing.TYPE_CHECKING:  # pragma: no cover
     from ..evaluator import Evaluator
 
 CMDLETS: dict[str, type["Cmdlet"]] = {}
+# The aliases each cmdlet was registered with. A session's aliases are cmdlets/session.py's built-in table
+# (5.1's), in its global scope; this only cross-checks that table (tests/winhost_tests).
 ALIASES: dict[str, str] = {}
 
 
@@ -110,7 +112,8 @@ def cmdlet(name: str, dotnet: str, aliases: tuple[str, ...] = (),
 
 def _load() -> None:
     # Import for the registration side effect; order does not matter.
-    from . import output, variables, objects, json, jobs, wsman, utility, filesystem, modules  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+    from . import output, variables, objects, json, jobs, wsman  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+    from . import utility, filesystem, modules, session  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
 
 
 __all__ = ["Cmdlet", "cmdlet", "CMDLETS", "ALIASES", "Param", "_load"]

@@ -148,8 +148,9 @@ class WriteHost(Cmdlet):
         data = host_information_message(text, self.switch("NoNewline"), None if fg is None else V.to_string(fg),
                                         None if bg is None else V.to_string(bg))
         # Write-Host ignores $InformationPreference unless -InformationAction is given. PowerShell 5.1 both
-        # writes to the host's UI (a PSRP host call, when the client has a host) and records the information.
-        if (self.information_action or "Continue") in ("Continue", "Inquire"):
+        # writes to the host's UI (a PSRP host call, when the client has a host) and records the information;
+        # a PSHOST-tagged record is shown whatever the preference but Ignore (MshCommandRuntime.WriteInformation).
+        if (self.information_action or "Continue") != "Ignore":
             self._to_host(text, fg, bg)
         self.ctx.write_information(data, "Write-Host", ["PSHOST"], self.information_action, force=True)
 

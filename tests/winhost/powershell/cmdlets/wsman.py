@@ -12,6 +12,7 @@ from ..errors import PSError
 from ..members import add_note
 from . import Cmdlet, cmdlet
 from . import filesystem as fsc
+from .session import remove_alias, visible_aliases
 from .variables import ps_variable
 
 
@@ -234,6 +235,8 @@ class TestPath(_PathCmdlet):
             return self.ctx.scope.lookup_function(rest) is not None
         if provider == "env":
             return self.ctx.session.env.get(rest) is not None
+        if provider == "alias":
+            return any(V.like(k, rest) for k in visible_aliases(self.ctx.scope))
         if provider == "wsman":
             try:
                 self.ctx.host.wsman_get("WSMan:\\" + rest)
@@ -244,7 +247,7 @@ class TestPath(_PathCmdlet):
 
 
 def remove_other_provider(cmd: Cmdlet, path: str) -> None:
-    """Remove-Item on Env:, Variable: and Function:."""
+    """Remove-Item on Env:, Variable: and Alias: (Function: is not modelled)."""
     provider, rest = split_provider(path)
     if provider == "env":
         if cmd.ctx.session.env.get(rest) is None:
@@ -259,6 +262,8 @@ def remove_other_provider(cmd: Cmdlet, path: str) -> None:
             cmd.write_error(_path_not_found(path, cmd.dotnet))
             return
         del scope.variables[rest.lower()]
+    elif provider == "alias":
+        remove_alias(cmd, path, rest)
     else:
         raise cmd.terminating(_unsupported_provider(path))
 
