@@ -85,9 +85,14 @@ def test_the_shell_plugins_command_lines_run_in_the_session(ansible, winhost, tm
         stderr = result.pop('stderr')
         unknown = re.findall(r"The term '([^']+)' is not recognized", stderr)
         # 2.16 to 2.20's shell plugin starts these scripts with `Set-StrictMode -Version Latest`, which the host
-        # runs (the rest of the script then runs in strict mode, in the session's global scope, as on Windows).
-        # Nothing may fail: run as a raw script, the host would not know the command 'powershell' either.
+        # runs: the rest of the script runs in strict mode. Nothing may fail: run as a raw script, the host
+        # would not know the command 'powershell' either.
         assert unknown == [], stderr
         assert 'FullyQualifiedErrorId' not in stderr, stderr
     assert results == [{'ok': True}, {'ok': True, 'rc': 0}, {'ok': True, 'rc': 0}, {'ok': True, 'rc': 1}], results
     assert not winhost.filesystem.exists(remote)
+    # Those scripts run in a local scope of their own (AddScript's useLocalScope, as ansible.builtin.psrp
+    # runs them), so their strict mode ends with them: a later raw task of the same session is not in it.
+    later = ansible.adhoc('ansible.builtin.raw', '"[$never_set_anywhere]"', ansible_pssession_name='shell-commands')
+    assert later.rc == 0 and later.results[0]['stdout_lines'] == ['[]'], later
+    assert later.results[0]['stderr'] == '', later.results[0]

@@ -276,8 +276,9 @@ def test_strict_mode_error_records() -> None:
 
 
 def test_strict_mode_set_in_the_global_scope_lasts_for_the_session() -> None:
-    """What ansible-core's shell helper scripts do (`Set-StrictMode -Version Latest`, sent as a script that runs in the
-    session's global scope): later scripts of the session run in strict mode too, as on Windows."""
+    """A raw task's `Set-StrictMode -Version Latest` (raw runs in the session's global scope): later scripts of the
+    session run in strict mode too, as on Windows. (ansible-core's shell helper scripts start with it as well, but
+    they run with useLocalScope, so theirs ends with them: tests/e2e/test_file_transfer.py.)"""
     rs = Runspace()
     run("Set-StrictMode -Version Latest", rs)
     rec, _result = run("$u; 'x'.Nope", rs)
