@@ -13,7 +13,7 @@ from pypsrp.powershell import RunspacePool
 from pypsrp.wsman import NAMESPACES, SelectorSet, WSMan
 from winhost import WinHost
 
-from e2e_support import PASSWORD, USERS, connection_warnings, create_count, has_open, timeline, wait_until
+from e2e_support import PASSWORD, USERS, all_gone, connection_warnings, create_count, has_open, timeline, wait_until
 
 
 def hold_session(host, name):
@@ -255,10 +255,6 @@ def test_a_fault_while_opening_is_undone_and_retried(ansible, winhost, tmp_path,
     assert winhost.stats()['actions']['Command']['requests'] == (2 if warm else 1)  # nothing ran twice
 
 
-def _gone(pids):
-    return not [pid for pid in pids if os.path.exists('/proc/%d' % pid)]
-
-
 LONG_PLAY = """
 - hosts: win1
   gather_facts: false
@@ -278,7 +274,7 @@ def test_a_cancelled_run_stops_its_command_and_frees_the_session(ansible, winhos
     started = time.monotonic()
     os.kill(run.proc.pid, signum)
     assert run.wait().rc != 0
-    wait_until(lambda: _gone(pids), 'every process of the cancelled run to end')
+    wait_until(lambda: all_gone(pids), 'every process of the cancelled run to end')
     freed = time.monotonic() - started
     [shell] = winhost.sessions()
     assert (shell['State'], shell['Commands']) == ('Disconnected', []), shell
@@ -321,7 +317,7 @@ def test_a_killed_worker_leaves_nothing_the_next_task_waits_for(ansible, winhost
     for pid in workers:
         os.kill(pid, signal.SIGKILL)  # nothing runs in the worker any more: no close(), no handler
     run.wait()
-    wait_until(lambda: _gone(workers), 'the killed worker to be gone')
+    wait_until(lambda: all_gone(workers), 'the killed worker to be gone')
     assert [s['State'] for s in winhost.sessions()] == ['Connected']  # as the dead worker left it
     # The next task of this controller sees from its lock state that a dead task of its own held
     # the session: it stops that task's command and takes the session back, without waiting.
@@ -408,7 +404,7 @@ def test_a_run_whose_main_process_is_killed_stops_its_command(ansible, winhost):
     pids = run.pids
     os.kill(run.proc.pid, signal.SIGKILL)
     run.wait()
-    wait_until(lambda: _gone(pids), 'the orphaned worker to end')
+    wait_until(lambda: all_gone(pids), 'the orphaned worker to end')
     [shell] = winhost.sessions()
     assert (shell['State'], shell['Commands']) == ('Disconnected', []), shell
     after = ansible.adhoc('raw', '$kept', ansible_pssession_busy_timeout=0, **name)
