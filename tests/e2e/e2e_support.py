@@ -11,6 +11,8 @@ import time
 import typing as t
 import zipfile
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, '.build')
 COLLECTION = os.path.join(BUILD, 'ansible_collections', 'psremoting', 'pssession')
@@ -44,6 +46,17 @@ def connection_warnings(run: 'Run', index: int = 0) -> str:
     assert not run.results[index].get('warnings'), run.results  # nothing else warns in these tests
     blocks = run.stderr.split('[WARNING]:')[1:]
     return ' '.join(' '.join(blocks).split())
+
+
+def sensitive_cases(cases: t.Iterable[t.Any], reason: str, sensitive: t.Callable[..., bool]) -> list[t.Any]:
+    """The cases of a parametrize (values, or tuples of them), those for which ``sensitive(*case)`` is true
+    marked release_sensitive(reason): the re-runs on other ansible-core releases keep those cases only."""
+    params = []
+    for case in cases:
+        args = case if isinstance(case, tuple) else (case,)
+        marks = [pytest.mark.release_sensitive(reason)] if sensitive(*args) else []
+        params.append(pytest.param(*args, marks=marks))
+    return params
 
 
 USERS = {'user': 'Passw0rd!', 'other': 'Other-Passw0rd!'}

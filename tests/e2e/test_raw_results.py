@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.release_sensitive("raw: the release's raw action, rc and no_log")
+
 CONNECTIONS = {
     'pssession': {},
     'builtin': {'ansible_connection': 'ansible.builtin.psrp'},
 }
-
 
 @pytest.mark.parametrize('connection', list(CONNECTIONS))
 def test_raw_exit_code_is_the_task_rc(ansible, connection):

@@ -10,6 +10,8 @@ import re
 import signal
 import subprocess
 
+import pytest
+
 from e2e_support import BIN, BUILD, ROOT, CountingStep, all_gone, own_warnings, timeline, total_requests, wait_until
 
 STEP = CountingStep(r'C:\long-step-count.txt', r'C:\release-long-step')  # the test decides when it ends
@@ -37,6 +39,7 @@ def _disconnected_after(host, requests_before: int) -> bool:
     return total_requests(host) > requests_before and [s['State'] for s in host.sessions()] == ['Disconnected']
 
 
+@pytest.mark.release_sensitive('roles: include_role and set_fact in the release; worker signals')
 def test_the_role_waits_for_a_step_and_a_relaunch_after_sigkill_attaches(ansible, winhost):
     play = _play(long_step_name='backup', long_step_script=STEP.script, long_step_poll_interval=1)
     first = ansible.start_playbook(play, **NAME)
@@ -102,6 +105,7 @@ def test_a_step_that_outlasts_the_timeout_is_stopped_and_fails(ansible, winhost)
     assert STEP.runs(winhost) == 1
 
 
+@pytest.mark.release_sensitive("roles: the release's conditionals and argument specs")
 def test_bad_values_fail_before_anything_is_sent(ansible, winhost):
     for role_vars, words in (
             (dict(long_step_name='x', long_step_script='1', long_step_timeout=0), 'long_step_timeout must be from 1'),
@@ -117,6 +121,7 @@ def test_bad_values_fail_before_anything_is_sent(ansible, winhost):
     assert total_requests(winhost) == 0
 
 
+@pytest.mark.release_sensitive("plugin loading: the release's ansible-doc -t role")
 def test_ansible_doc_renders_the_role():
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=BUILD, ANSIBLE_NOCOLOR='1')
     proc = subprocess.run([os.path.join(BIN, 'ansible-doc'), '-t', 'role', 'psremoting.pssession.long_step'], env=env,
