@@ -342,7 +342,7 @@ def _receives(host, command):
 
 
 @pytest.mark.parametrize('lost', sensitive_cases(['first', 'middle', 'last'], "warnings: where the release puts a connection plugin's warning",
-                                                  lambda lost: lost == 'middle'))
+                                                 lambda lost: lost == 'middle'))
 def test_a_lost_receive_reply_is_reported_never_a_clean_success(ansible, winhost, lost):
     # The host handles the Receive and hands out output, then the answer is lost (drop_after).
     # pypsrp 0.9.1 cannot have it sent again, so what it held is missing: the task must say so.

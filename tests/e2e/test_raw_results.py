@@ -14,6 +14,7 @@ CONNECTIONS = {
     'builtin': {'ansible_connection': 'ansible.builtin.psrp'},
 }
 
+
 @pytest.mark.parametrize('connection', list(CONNECTIONS))
 def test_raw_exit_code_is_the_task_rc(ansible, connection):
     run = ansible.adhoc('raw', 'exit 3', **CONNECTIONS[connection])

@@ -86,7 +86,7 @@ def _start_and_kill(ansible, winhost, what: str):
 
 
 @pytest.mark.parametrize('what', sensitive_cases(['every process', 'main process'], "worker signals: the release's worker sessions (setsid from 2.19)",
-                                                  lambda what: what == 'main process'))
+                                                 lambda what: what == 'main process'))
 def test_a_relaunch_after_sigkill_attaches_to_the_running_step(ansible, winhost, what):
     # SIGKILL of every process of the run: a container or AWX job killed; of its main process only:
     # its worker notices and ends its task (close()) without stopping the keyed command.
@@ -172,12 +172,12 @@ def test_a_step_whose_output_was_taken_without_its_outcome_is_not_run_again(ansi
     assert runs(winhost) == 1
 
 
-@pytest.mark.parametrize('args, expected', sensitive_cases([
+@pytest.mark.parametrize('args, expected', [
     ('resume_key=""', 'Invalid value'),
     ('resume_key=k poll_interval=0 script=1', 'poll_interval: expected an integer from 1 to 3600'),
     ('poll_interval=5 script=1', 'poll_interval is only used with resume_key'),
     ('resume_key=k parameters={"a":1}', 'Option parameters needs script or path'),
-], "argument checks: ansible-core's required_by", lambda args, expected: 'parameters' in args), ids=['empty-key', 'poll-interval-range', 'poll-interval-alone', 'parameters-without-script'])
+], ids=['empty-key', 'poll-interval-range', 'poll-interval-alone', 'parameters-without-script'])
 def test_bad_resume_options_fail_before_any_traffic(ansible, winhost, args, expected):
     run = ansible.adhoc('psremoting.pssession.invoke', args, **NAME)
     assert run.rc != 0

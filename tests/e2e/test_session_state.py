@@ -207,7 +207,8 @@ def test_the_smallest_envelope_wsman_allows_works(ansible, winhost):
 
 
 @pytest.mark.parametrize('option, value', sensitive_cases([('idle_timeout', '30'), ('output_buffering_mode', 'sometimes')],
-                                                          "plugin options: the release's environment variables", lambda option, value: option == 'idle_timeout'))
+                                                          "plugin options: the release's environment variables",
+                                                          lambda option, value: option == 'idle_timeout'))
 def test_bad_session_options_from_the_environment(ansible, winhost, option, value):
     env = ansible.env(**{'ANSIBLE_PSSESSION_%s' % option.upper(): value})
     run = ansible.adhoc('raw', '1', env=env)
