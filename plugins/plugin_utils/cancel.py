@@ -24,34 +24,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import select
 import signal
 import threading
 import typing as t
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
-# Where the kernel cannot tell us at once that the run's main process ended (no pidfd: Linux before
-# 5.3, or a sandbox that refuses it), seconds between looks at whether it is still there.
-PARENT_POLL = 0.5
+PARENT_POLL = 0.5  # seconds between looks at whether the run's main process is still there
 # ansible-runner (2.4) waits 5 s for its terminal's end of output once ansible-playbook is killed, and
 # fails the job if that wait times out: the terminal is let go of before, released or not.
 RUNNER_EOF_WAIT = 4.0
-
-
-def _parent_exit_fd(parent: int) -> int | None:
-    """A pidfd of process parent, readable as soon as it exits (Linux 5.3+), or None where there is none.
-
-    Told at once, a worker starts releasing its session within milliseconds of its run's end instead
-    of up to PARENT_POLL later, and has that much more of ansible-runner's wait for the release.
-    """
-    try:
-        fd = os.pidfd_open(parent)  # type: ignore[attr-defined]  # Linux only
-    except (AttributeError, OSError):
-        return None
-    if os.getppid() != parent:  # it ended before the pidfd was made: the pid may be another process's now
-        os.close(fd)
-        return None
-    return fd
 
 
 def _hold_terminal(pid: int) -> int | None:
@@ -121,30 +102,15 @@ class CancelGuard:
         their own, live on: a worker whose parent is gone cancels itself as if it had got SIGTERM."""
         parent = os.getppid()
         stop = self._watch = threading.Event()
-        pidfd = _parent_exit_fd(parent)
-
-        def parent_ended() -> bool:
-            """Waits up to PARENT_POLL for the parent's end; whether it ended."""
-            if pidfd is None:
-                return stop.wait(PARENT_POLL) is False and os.getppid() != parent
-            poller = select.poll()
-            poller.register(pidfd, select.POLLIN)
-            return bool(poller.poll(PARENT_POLL * 1000)) and not stop.is_set()
 
         def watch() -> None:
-            try:
-                while not stop.is_set():
-                    if parent_ended():
-                        # Polling finds the end up to PARENT_POLL after it: the terminal is let go of that much sooner.
-                        late = 0.0 if pidfd is not None else PARENT_POLL
-                        timer = threading.Timer(RUNNER_EOF_WAIT - late, self._let_go_of_terminal)
-                        timer.daemon = True
-                        timer.start()
-                        os.kill(os.getpid(), signal.SIGTERM)
-                        return
-            finally:
-                if pidfd is not None:
-                    os.close(pidfd)
+            while not stop.wait(PARENT_POLL):
+                if os.getppid() != parent:
+                    timer = threading.Timer(RUNNER_EOF_WAIT - PARENT_POLL, self._let_go_of_terminal)
+                    timer.daemon = True
+                    timer.start()
+                    os.kill(os.getpid(), signal.SIGTERM)
+                    return
 
         threading.Thread(target=watch, name='pssession-parent-watch', daemon=True).start()
 
