@@ -12,6 +12,8 @@ import time
 import typing as t
 import zipfile
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, '.build')
 COLLECTION = os.path.join(BUILD, 'ansible_collections', 'psremoting', 'pssession')
@@ -45,6 +47,17 @@ def connection_warnings(run: 'Run', index: int = 0) -> str:
     assert not run.results[index].get('warnings'), run.results  # nothing else warns in these tests
     blocks = run.stderr.split('[WARNING]:')[1:]
     return ' '.join(' '.join(blocks).split())
+
+
+def sensitive_cases(cases: t.Iterable[t.Any], reason: str, sensitive: t.Callable[..., bool]) -> list[t.Any]:
+    """The cases of a parametrize (values, or tuples of them), those for which ``sensitive(*case)`` is true
+    marked release_sensitive(reason): the re-runs on other ansible-core releases keep those cases only."""
+    params = []
+    for case in cases:
+        args = case if isinstance(case, tuple) else (case,)
+        marks = [pytest.mark.release_sensitive(reason)] if sensitive(*args) else []
+        params.append(pytest.param(*args, marks=marks))
+    return params
 
 
 USERS = {'user': 'Passw0rd!', 'other': 'Other-Passw0rd!'}
@@ -366,6 +379,39 @@ def has_open(pids: t.Iterable[int], directory: str, suffix: str) -> bool:
             if os.path.dirname(target) == directory and target.endswith(suffix):
                 return True
     return False
+
+
+class CountingStep:
+    """A long step whose end the test decides, never a timer: a PowerShell script that counts its runs in
+    a file on the host's drive, outputs 'started', runs until the test creates a release file, outputs
+    'finished', then runs ``then`` (PowerShell, say ``$Ansible.Result = ...``; ``$n + 1`` is this run's count).
+    """
+
+    def __init__(self, counter: str, release: str, then: str = '') -> None:
+        self.counter = counter
+        self.release = release
+        self.script = (
+            "\n$n = 0\n"
+            "if (Test-Path '%(counter)s') { $n = [int](Get-Content '%(counter)s') }\n"
+            "Set-Content -Path '%(counter)s' -Value ($n + 1)\n"
+            "'started'\n"
+            "while (-not (Test-Path '%(release)s')) { Start-Sleep -Milliseconds 50 }\n"
+            "'finished'\n" % dict(counter=counter, release=release)) + (then + '\n' if then else '')
+
+    def runs(self, host) -> int:
+        """How many times the step started on ``host``."""
+        if not host.filesystem.exists(self.counter):
+            return 0
+        return int(host.filesystem.read_bytes(self.counter).decode('utf-8-sig').strip() or 0)
+
+    def release_on(self, host) -> None:
+        """Let the step end: create the file it waits for on the host's drive."""
+        host.filesystem.write_bytes(self.release, b'go')
+
+
+def all_gone(pids: t.Iterable[int]) -> bool:
+    """Whether every one of pids has ended (a killed or cancelled run's processes)."""
+    return not [pid for pid in pids if os.path.exists('/proc/%d' % pid)]
 
 
 def timeline(host, kind: str) -> list[dict[str, t.Any]]:

@@ -30,6 +30,7 @@ def _shells_deleted(host):
     return host.stats()['events'].get('shells_deleted', 0)
 
 
+@pytest.mark.release_sensitive("ansible-playbook's --ask-pass prompt as ansible-runner answers it, and -u")
 def test_a_job_with_a_machine_credential(tmp_path, host):
     # AWX: -u USER --ask-pass, the password answering ansible-playbook's prompt through pexpect.
     job = RunnerJob(tmp_path, host, 'Windows session', machine=('user', PASSWORD)).run()
@@ -48,6 +49,7 @@ def test_a_job_with_a_machine_credential(tmp_path, host):
     assert job.files_containing(PASSWORD) == []
 
 
+@pytest.mark.release_sensitive("!unsafe extra variables: the release's templating")
 def test_a_job_whose_credential_type_injects_extra_vars(tmp_path, host):
     user, password = SERVICE
     job = RunnerJob(tmp_path, host, 'Windows session (extra vars)', custom={'username': user, 'password': password}).run()
@@ -92,6 +94,7 @@ def test_ittask_handoff_from_one_job_to_the_next(tmp_path, host):
     assert host.stats()['events']['shells_created'] == 1, 'both jobs used the one session'
 
 
+@pytest.mark.release_sensitive("worker signals and cancel: the release's worker processes")
 @pytest.mark.parametrize('signum', [signal.SIGINT, signal.SIGTERM], ids=['receptor-SIGINT', 'pod-SIGTERM'])
 def test_a_cancelled_job_frees_its_session_for_the_relaunch(tmp_path, host, signum):
     launch = {'nightly_step': _wait_for_file(r'C:\nightly-go', "'step done'")}

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from ansible_collections.psremoting.pssession.plugins.action.invoke import SETUP
 from e2e_support import ROOT, create_count, total_requests
 from test_modules_invoke import check_shape, invoke, play
@@ -31,6 +33,7 @@ def _commands(host) -> int:
     return host.stats()['actions'].get('Command', {}).get('requests', 0)
 
 
+@pytest.mark.release_sensitive('check mode as the release hands it to the action plugin')
 def test_check_mode_runs_a_should_process_script_with_whatif(ansible, winhost):
     run = ansible.playbook(play(
         invoke(SSP_SCRIPT, parameters='{Path: "C:\\\\made.txt"}'),
@@ -151,6 +154,7 @@ def test_the_hosts_parser_has_the_last_word():
     assert setup('[CmdletBinding()]\nparam()\n"x"', False) == ([False], [False])
 
 
+@pytest.mark.release_sensitive('diff as the release hands it to the action plugin')
 def test_diff_from_ansible_diff(ansible, winhost):
     script = ("[CmdletBinding(SupportsShouldProcess)]\nparam()\n"
               "$Ansible.Diff = @{ before = @{ state = 'absent' }; after = @{ state = 'present'; size = 3 } }")
@@ -167,6 +171,7 @@ def test_diff_from_ansible_diff(ansible, winhost):
     assert [('diff' in r) for r in nothing.results] == [False, False]
 
 
+@pytest.mark.release_sensitive('task context (check mode, verbosity, remote tmp) as the release hands it')
 def test_ansible_variable_check_mode_verbosity_and_tmpdir(ansible, winhost):
     script = r"""
 $Ansible.Result = @{
@@ -190,6 +195,7 @@ $Ansible.Tmpdir = 'C:\Windows'
     assert quiet.results[0]['result'] == 0
 
 
+@pytest.mark.release_sensitive('diff results as the release shows them')
 def test_session_modules_show_a_diff(ansible, winhost):
     assert ansible.playbook(play(invoke("'hello'"), vars_="  vars:\n    ansible_pssession_name: d1\n")).rc == 0
     disconnect = """

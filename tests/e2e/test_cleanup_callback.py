@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from e2e_support import PASSWORD, UNSHARE_PID
 
 # The suite runs 10; PSSESSION_CLEANUP_RUNS=100 repeats the issue's 100-run check.
@@ -27,6 +29,7 @@ def test_without_the_callback_a_run_scoped_session_waits_for_its_idle_timeout(an
     assert [(s['State'], s['IdleTimeOut']) for s in winhost.sessions()] == [('Disconnected', 600)]
 
 
+@pytest.mark.release_sensitive("callbacks: the release's callback API and command-line context")
 def test_the_callback_removes_the_runs_session_and_leaves_named_ones(ansible, winhost):
     assert ansible.adhoc('raw', '1', ansible_pssession_name='keep').rc == 0
     run = ansible.playbook(PLAY, env=_with_cleanup(ansible))
@@ -39,6 +42,7 @@ def test_the_callback_removes_the_runs_session_and_leaves_named_ones(ansible, wi
     assert not list(ansible.lock_dir.glob('used-*')), 'the markers are gone with the run'
 
 
+@pytest.mark.release_sensitive("callbacks: the release's callback API and command-line context")
 def test_the_callback_uses_the_ask_pass_password(ansible, winhost):
     # As AWX passes a machine credential: the password answers --ask-pass, it is in no variable.
     run = ansible.playbook(PLAY, '--ask-pass', env=_with_cleanup(ansible), stdin=PASSWORD + '\n', ansible_password=None)
@@ -47,6 +51,7 @@ def test_the_callback_uses_the_ask_pass_password(ansible, winhost):
     assert PASSWORD not in run.output
 
 
+@pytest.mark.release_sensitive("callbacks: the release's callback API and command-line context")
 def test_the_callback_uses_the_user_given_with_u(ansible, winhost):
     # An AWX machine credential's user comes as -u, not as ansible_user: the session is that user's.
     run = ansible.playbook(PLAY, '-u', 'user', '--ask-pass', env=_with_cleanup(ansible), stdin=PASSWORD + '\n',
@@ -57,6 +62,7 @@ def test_the_callback_uses_the_user_given_with_u(ansible, winhost):
     assert winhost.stats()['events']['shells_deleted'] == 1
 
 
+@pytest.mark.release_sensitive("callbacks: the release's callback API and command-line context")
 def test_the_callback_removes_the_session_of_a_run_whose_task_failed(ansible, winhost):
     run = ansible.playbook("""
 - hosts: win1

@@ -16,8 +16,12 @@ from __future__ import annotations
 import base64
 import json
 
+import pytest
+
 from e2e_support import BUILD
 from test_builtin_parity import PLUGINS, HASH_SEED, collections_path_fixture, first_difference, is_exec_wrapper, normalised, sent_text
+
+pytestmark = pytest.mark.release_sensitive("facts: the release's routing of setup to ansible.windows, and where a connection plugin's warning goes")
 
 assert collections_path_fixture  # the fixture "collections_path": ansible.windows next to the laid-out collection
 

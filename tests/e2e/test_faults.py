@@ -13,7 +13,7 @@ from pypsrp.powershell import RunspacePool
 from pypsrp.wsman import NAMESPACES, SelectorSet, WSMan
 from winhost import WinHost
 
-from e2e_support import PASSWORD, USERS, connection_warnings, create_count, has_open, timeline, wait_until
+from e2e_support import PASSWORD, USERS, all_gone, connection_warnings, create_count, has_open, sensitive_cases, timeline, wait_until
 
 
 def hold_session(host, name):
@@ -67,6 +67,7 @@ def _release(host, path):
     host.filesystem.write_bytes(path, b'go')
 
 
+@pytest.mark.release_sensitive("forks: the release's worker processes share the lock")
 def test_concurrent_tasks_of_one_controller_are_serialized(ansible, winhost):
     first = ansible.start_adhoc('raw', _wait_for_file(r'C:\release-first', 'first done'), ansible_pssession_name='serial')
     wait_until(lambda: timeline(winhost, 'command_started'), "the first task's command to start")
@@ -100,6 +101,7 @@ def test_the_controller_lock_times_out_with_who_holds_it(ansible, winhost):
     assert len(timeline(winhost, 'command_started')) == 1, 'the second task sent nothing to the session'
 
 
+@pytest.mark.release_sensitive("warnings: where the release puts a connection plugin's warning")
 def test_a_vanished_session_is_recreated_with_a_warning(ansible, winhost):
     assert ansible.adhoc('raw', '$x = 1', ansible_pssession_name='fragile').rc == 0
     (shell,) = winhost.sessions()
@@ -123,6 +125,7 @@ def test_a_vanished_session_fails_the_task_when_strict(ansible, winhost):
     assert winhost.sessions() == []
 
 
+@pytest.mark.release_sensitive("warnings: where the release puts a connection plugin's warning")
 def test_an_expired_session_is_recreated_with_a_warning(ansible, winhost):
     assert ansible.adhoc('raw', '$x = 1', ansible_pssession_name='short', ansible_pssession_idle_timeout=60).rc == 0
     winhost.control({'time_scale': 1000})
@@ -133,6 +136,7 @@ def test_an_expired_session_is_recreated_with_a_warning(ansible, winhost):
     assert 'expired or was removed' in connection_warnings(run), run
 
 
+@pytest.mark.release_sensitive('how the release reports UNREACHABLE, and hides the password')
 def test_wrong_credentials_are_unreachable_without_the_password(ansible, winhost):
     run = ansible.adhoc('raw', '1', ansible_password='Wrong-Secret-123')
     assert run.rc != 0
@@ -157,6 +161,7 @@ def test_an_unreachable_host_is_unreachable(ansible, winhost):
     assert 'Traceback' not in run.output
 
 
+@pytest.mark.release_sensitive('how the release reports UNREACHABLE')
 def test_a_refused_tls_certificate_is_unreachable(ansible, winhost):
     with WinHost(users=dict(USERS), auth='both', tls=True) as tls_host:
         inv = ansible.inventory(ansible_port=tls_host.port, ansible_psrp_protocol='https')
@@ -286,10 +291,6 @@ def test_a_fault_while_opening_is_undone_and_retried(ansible, winhost, tmp_path,
     assert winhost.stats()['actions']['Command']['requests'] == (2 if warm else 1)  # nothing ran twice
 
 
-def _gone(pids):
-    return not [pid for pid in pids if os.path.exists('/proc/%d' % pid)]
-
-
 LONG_PLAY = """
 - hosts: win1
   gather_facts: false
@@ -299,6 +300,7 @@ LONG_PLAY = """
 """
 
 
+@pytest.mark.release_sensitive("worker signals and cancel: the release's signal handlers")
 @pytest.mark.parametrize('signum', [signal.SIGINT, signal.SIGTERM], ids=['SIGINT', 'SIGTERM'])
 def test_a_cancelled_run_stops_its_command_and_frees_the_session(ansible, winhost, signum):
     # SIGINT is what Ctrl-C and an AWX cancel send to ansible-playbook; SIGTERM what a container stop sends.
@@ -309,7 +311,7 @@ def test_a_cancelled_run_stops_its_command_and_frees_the_session(ansible, winhos
     started = time.monotonic()
     os.kill(run.proc.pid, signum)
     assert run.wait().rc != 0
-    wait_until(lambda: _gone(pids), 'every process of the cancelled run to end')
+    wait_until(lambda: all_gone(pids), 'every process of the cancelled run to end')
     freed = time.monotonic() - started
     [shell] = winhost.sessions()
     assert (shell['State'], shell['Commands']) == ('Disconnected', []), shell
@@ -321,6 +323,7 @@ def test_a_cancelled_run_stops_its_command_and_frees_the_session(ansible, winhos
     print('cancelled with %s: session free %.2fs after the signal' % (signal.Signals(signum).name, freed))
 
 
+@pytest.mark.release_sensitive("task timeout: the release's TaskTimeoutError and wording")
 def test_a_task_timeout_stops_the_command_before_the_next_task(ansible, winhost):
     run = ansible.playbook("""
 - hosts: win1
@@ -343,6 +346,7 @@ def test_a_task_timeout_stops_the_command_before_the_next_task(ansible, winhost)
     assert winhost.sessions()[0]['Commands'] == []
 
 
+@pytest.mark.release_sensitive("worker processes: the release's worker per task")
 def test_a_killed_worker_leaves_nothing_the_next_task_waits_for(ansible, winhost):
     name = dict(ansible_pssession_name='killed')
     run = ansible.start_playbook(LONG_PLAY, **name)
@@ -352,7 +356,7 @@ def test_a_killed_worker_leaves_nothing_the_next_task_waits_for(ansible, winhost
     for pid in workers:
         os.kill(pid, signal.SIGKILL)  # nothing runs in the worker any more: no close(), no handler
     run.wait()
-    wait_until(lambda: _gone(workers), 'the killed worker to be gone')
+    wait_until(lambda: all_gone(workers), 'the killed worker to be gone')
     assert [s['State'] for s in winhost.sessions()] == ['Connected']  # as the dead worker left it
     # The next task of this controller sees from its lock state that a dead task of its own held
     # the session: it stops that task's command and takes the session back, without waiting.
@@ -409,6 +413,7 @@ def test_a_lost_receive_answer_is_had_again_and_nothing_is_lost(ansible, winhost
     assert winhost.sessions()[0]['Commands'] == []
 
 
+@pytest.mark.release_sensitive("warnings: where the release puts a connection plugin's warning")
 def test_a_lost_receive_answer_on_a_host_without_robust_connections_is_reported(ansible, winhost):
     # A host without robust-connection support (knob robust_connections off: it ignores the
     # OperationID and does not echo it, as MS-WSMV 3.1.4.1.39 requires of such a server) answers
@@ -449,6 +454,7 @@ def test_a_host_restart_between_tasks_and_during_one(ansible, winhost):
     assert after.rc == 0 and after.stdouts() == ['after'], after
 
 
+@pytest.mark.release_sensitive("worker signals: the release's worker sessions (setsid from 2.19)")
 def test_a_run_whose_main_process_is_killed_stops_its_command(ansible, winhost):
     # SIGKILL of ansible-playbook itself: its worker (in a session of its own since ansible-core
     # 2.19) would run on; it notices its parent is gone, stops the command and disconnects.
@@ -458,7 +464,7 @@ def test_a_run_whose_main_process_is_killed_stops_its_command(ansible, winhost):
     pids = run.pids
     os.kill(run.proc.pid, signal.SIGKILL)
     run.wait()
-    wait_until(lambda: _gone(pids), 'the orphaned worker to end')
+    wait_until(lambda: all_gone(pids), 'the orphaned worker to end')
     [shell] = winhost.sessions()
     assert (shell['State'], shell['Commands']) == ('Disconnected', []), shell
     after = ansible.adhoc('raw', '$kept', ansible_pssession_busy_timeout=0, **name)

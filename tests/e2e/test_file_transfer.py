@@ -16,7 +16,11 @@ import hashlib
 import os
 import re
 
-from e2e_support import transfer_files
+import pytest
+
+from e2e_support import ansible_core_version, transfer_files
+
+pytestmark = pytest.mark.release_sensitive("file transfer: the release's shell plugin command lines and path quoting")
 
 
 def test_put_and_fetch_a_file_larger_than_one_envelope(ansible, winhost, tmp_path):

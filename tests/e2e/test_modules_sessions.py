@@ -55,6 +55,7 @@ RUN_AT_HOME = """
 """
 
 
+@pytest.mark.release_sensitive('action plugins: the session modules across two runs of the release')
 def test_enterprise_scenario_two_playbook_runs(ansible, winhost):
     one = ansible.playbook(RUN_AT_WORK % dict(lines=20, pause=100, mode='block'))
     assert one.rc == 0, one
@@ -109,6 +110,7 @@ def _pool(winhost, name):
     return pool
 
 
+@pytest.mark.release_sensitive('action plugins: results as the release serializes them')
 def test_session_info_shows_states_as_they_change(ansible, winhost):
     info = """
 - hosts: win1
@@ -308,6 +310,7 @@ def test_bad_values_are_rejected_before_any_traffic(ansible, winhost, module, ar
     assert total_requests(winhost) == 0
 
 
+@pytest.mark.release_sensitive("plugin loading: the release's ansible-doc")
 @pytest.mark.parametrize('module', ['invoke', 'disconnect', 'connect', 'receive', 'session_info', 'remove'])
 def test_ansible_doc_renders_each_module(module):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=BUILD, ANSIBLE_NOCOLOR='1')

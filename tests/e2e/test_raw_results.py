@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.release_sensitive("raw: the release's raw action, rc and no_log")
+
 CONNECTIONS = {
     'pssession': {},
     'builtin': {'ansible_connection': 'ansible.builtin.psrp'},

@@ -16,27 +16,16 @@ from pypsrp.powershell import RunspacePool
 from pypsrp.wsman import WSMan
 
 from awx_support import RUNNER
-from e2e_support import BIN, BUILD, HERE, PASSWORD, UNSHARE_PID, timeline, wait_until
+from e2e_support import BIN, BUILD, HERE, PASSWORD, UNSHARE_PID, CountingStep, all_gone, sensitive_cases, timeline, wait_until
 
-COUNTER = r'C:\step-count.txt'
-RELEASE = r'C:\release-step'
-
-# The step: counts its runs in a file on the host's drive, says it started, then runs until the
-# test creates RELEASE (the test decides when it ends, never a timer).
-STEP = r"""
-$n = 0
-if (Test-Path '%(counter)s') { $n = [int](Get-Content '%(counter)s') }
-Set-Content -Path '%(counter)s' -Value ($n + 1)
-'started'
-while (-not (Test-Path '%(release)s')) { Start-Sleep -Milliseconds 50 }
-'finished'
-$Ansible.Result = @{ runs = $n + 1 }
-""" % dict(counter=COUNTER, release=RELEASE)
+# The step (e2e_support.CountingStep): counts its runs on the host's drive, says it started, then runs
+# until the test creates its release file; its outcome is that run's count.
+STEP = CountingStep(r'C:\step-count.txt', r'C:\release-step', then='$Ansible.Result = @{ runs = $n + 1 }')
 
 
 def play(**options) -> str:
     """A play whose one task is invoke with STEP as its script and ``options``."""
-    args = dict(script=STEP, **options)
+    args = dict(script=STEP.script, **options)
     return """
 - hosts: win1
   gather_facts: false
@@ -51,18 +40,13 @@ PLAY = play(resume_key='nightly', poll_interval=1)
 NAME = dict(ansible_pssession_name='resumable')
 
 
-def runs(host) -> int:
-    return int(host.filesystem.read_bytes(COUNTER).decode('utf-8-sig').strip() or 0) if host.filesystem.exists(COUNTER) else 0
+runs = STEP.runs
 
 
 def step_commands(host) -> list[str]:
-    """The commands the host started that are the keyed step's (it writes COUNTER)."""
+    """The commands of the host's one session: the keyed step's."""
     [shell] = host.sessions()
     return [c['CommandId'] for c in shell['Commands']]
-
-
-def _gone(pids) -> bool:
-    return not [pid for pid in pids if os.path.exists('/proc/%d' % pid)]
 
 
 def _watching(host, connects_before: int) -> bool:
@@ -89,7 +73,7 @@ def _kill_run(run, what: str) -> None:
         except ProcessLookupError:
             pass
     run.wait()
-    wait_until(lambda: _gone(pids), 'every process of the killed run to end')
+    wait_until(lambda: all_gone(pids), 'every process of the killed run to end')
 
 
 def _start_and_kill(ansible, winhost, what: str):
@@ -101,7 +85,8 @@ def _start_and_kill(ansible, winhost, what: str):
     return started['command']
 
 
-@pytest.mark.parametrize('what', ['every process', 'main process'])
+@pytest.mark.parametrize('what', sensitive_cases(['every process', 'main process'], "worker signals: the release's worker sessions (setsid from 2.19)",
+                                                 lambda what: what == 'main process'))
 def test_a_relaunch_after_sigkill_attaches_to_the_running_step(ansible, winhost, what):
     # SIGKILL of every process of the run: a container or AWX job killed; of its main process only:
     # its worker notices and ends its task (close()) without stopping the keyed command.
@@ -113,7 +98,7 @@ def test_a_relaunch_after_sigkill_attaches_to_the_running_step(ansible, winhost,
     wait_until(lambda: _watching(winhost, connects), 'the relaunched task to attach and wait')
     looks = _enumerates(winhost)
     wait_until(lambda: _enumerates(winhost) > looks, 'the relaunched task to look at the running step')
-    winhost.filesystem.write_bytes(RELEASE, b'go')
+    STEP.release_on(winhost)
     run = relaunch.wait()
     assert run.rc == 0, run
     [result] = run.results
@@ -137,7 +122,7 @@ def test_a_relaunch_after_sigkill_attaches_to_the_running_step(ansible, winhost,
 
 def test_a_relaunch_after_the_step_finished_returns_all_its_output(ansible, winhost):
     command = _start_and_kill(ansible, winhost, 'every process')
-    winhost.filesystem.write_bytes(RELEASE, b'go')
+    STEP.release_on(winhost)
     wait_until(lambda: winhost.sessions()[0]['Commands'] == [{'CommandId': command, 'State': 'Done', 'WaitingForReader': False}],
                'the step to end on the host, its output not received')
     run = ansible.playbook(PLAY, **NAME)
@@ -150,7 +135,7 @@ def test_a_relaunch_after_the_step_finished_returns_all_its_output(ansible, winh
 
 
 def test_a_step_runs_once_and_later_tasks_return_its_outcome(ansible, winhost):
-    winhost.filesystem.write_bytes(RELEASE, b'go')
+    STEP.release_on(winhost)
     first = ansible.playbook(PLAY, **NAME)
     assert first.rc == 0, first
     [result] = first.results
@@ -174,7 +159,7 @@ def test_a_step_runs_once_and_later_tasks_return_its_outcome(ansible, winhost):
 def test_a_step_whose_output_was_taken_without_its_outcome_is_not_run_again(ansible, winhost):
     # receive (not a keyed invoke) takes the output: the record says started, the host has no
     # command and no outcome was recorded. The step is not started a second time.
-    winhost.filesystem.write_bytes(RELEASE, b'go')
+    STEP.release_on(winhost)
     started = ansible.playbook(play(resume_key='nightly', disconnected=True), **NAME)
     assert started.rc == 0, started
     assert started.results[0]['state'] == 'Running' and started.results[0]['resume']['source'] == 'started'
@@ -244,7 +229,7 @@ def test_an_awx_style_relaunch_through_ansible_runner_attaches(ansible, winhost,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         wait_until(lambda: _watching(winhost, connects), 'job 2 to attach to the step and wait')
-        winhost.filesystem.write_bytes(RELEASE, b'go')
+        STEP.release_on(winhost)
         out = second.communicate(timeout=240)[0]
     finally:
         if second.poll() is None:
@@ -297,7 +282,7 @@ def test_a_relaunch_while_a_dead_client_of_another_controller_holds_the_session(
     winhost.control({'time_scale': 240})  # the test host's silent-client timeout is 240 s of host time
     wait_until(lambda: winhost.stats()['events'].get('auto_disconnects'), 'the host to notice the silent client')
     winhost.control({'time_scale': 1})
-    winhost.filesystem.write_bytes(RELEASE, b'go')
+    STEP.release_on(winhost)
     run = ansible.playbook(PLAY, ansible_pssession_busy_timeout=2, **NAME)
     assert run.rc == 0, run
     [result] = run.results

@@ -10,18 +10,11 @@ import re
 import signal
 import subprocess
 
-from e2e_support import BIN, BUILD, ROOT, own_warnings, timeline, total_requests, wait_until
+import pytest
 
-COUNTER = r'C:\long-step-count.txt'
-RELEASE = r'C:\release-long-step'
-STEP = r"""
-$n = 0
-if (Test-Path '%(counter)s') { $n = [int](Get-Content '%(counter)s') }
-Set-Content -Path '%(counter)s' -Value ($n + 1)
-'started'
-while (-not (Test-Path '%(release)s')) { Start-Sleep -Milliseconds 50 }
-'finished'
-""" % dict(counter=COUNTER, release=RELEASE)
+from e2e_support import BIN, BUILD, ROOT, CountingStep, all_gone, own_warnings, timeline, total_requests, wait_until
+
+STEP = CountingStep(r'C:\long-step-count.txt', r'C:\release-long-step')  # the test decides when it ends
 NAME = dict(ansible_pssession_name='jobs')
 
 
@@ -42,22 +35,15 @@ def _facts(run) -> dict:
     return facts.get('ansible_facts', facts)
 
 
-def _runs(host) -> int:
-    return int(host.filesystem.read_bytes(COUNTER).decode('utf-8-sig').strip()) if host.filesystem.exists(COUNTER) else 0
-
-
-def _gone(pids) -> bool:
-    return not [pid for pid in pids if os.path.exists('/proc/%d' % pid)]
-
-
 def _disconnected_after(host, requests_before: int) -> bool:
     return total_requests(host) > requests_before and [s['State'] for s in host.sessions()] == ['Disconnected']
 
 
+@pytest.mark.release_sensitive('roles: include_role and set_fact in the release; worker signals')
 def test_the_role_waits_for_a_step_and_a_relaunch_after_sigkill_attaches(ansible, winhost):
-    play = _play(long_step_name='backup', long_step_script=STEP, long_step_poll_interval=1)
+    play = _play(long_step_name='backup', long_step_script=STEP.script, long_step_poll_interval=1)
     first = ansible.start_playbook(play, **NAME)
-    wait_until(lambda: _runs(winhost) == 1, 'the step to start on the host')
+    wait_until(lambda: STEP.runs(winhost) == 1, 'the step to start on the host')
     wait_until(lambda: _disconnected_after(winhost, 0), 'the role to wait for the step, disconnected')
     pids = first.pids
     for pid in pids:  # the controller dies: every process of the run
@@ -66,59 +52,60 @@ def test_the_role_waits_for_a_step_and_a_relaunch_after_sigkill_attaches(ansible
         except ProcessLookupError:
             pass
     first.wait()
-    wait_until(lambda: _gone(pids), 'the killed run to end')
+    wait_until(lambda: all_gone(pids), 'the killed run to end')
     [shell] = winhost.sessions()
     assert [c['State'] for c in shell['Commands']] == ['Running'], shell
     requests = total_requests(winhost)
     second = ansible.start_playbook(play, **NAME)
     wait_until(lambda: _disconnected_after(winhost, requests) and winhost.stats()['actions']['Enumerate']['requests'] > 2,
                'the relaunch to attach to the step and wait')
-    winhost.filesystem.write_bytes(RELEASE, b'go')
+    STEP.release_on(winhost)
     run = second.wait()
     assert run.rc == 0, run
     facts = _facts(run)
     result = facts['long_step_result']
     assert facts['long_step_resumed'] is True
     assert result['attached'] is True and result['output'] == ['started', 'finished'], result
-    assert _runs(winhost) == 1
+    assert STEP.runs(winhost) == 1
     assert len([e for e in timeline(winhost, 'command_started') if e['command'] == result['command_id']]) == 1
 
 
 def test_start_in_one_run_and_collect_by_name_in_a_later_one(ansible, winhost):
-    start = ansible.playbook(_play(long_step_name='rebuild', long_step_script=STEP, long_step_wait=False,
+    start = ansible.playbook(_play(long_step_name='rebuild', long_step_script=STEP.script, long_step_wait=False,
                                    long_step_idle_timeout=3600), **NAME)
     assert start.rc == 0, start
     started = _facts(start)['long_step_result']
     assert (started['state'], started['attached'], started['output']) == ('Running', False, []), started
     [shell] = winhost.sessions()
     assert (shell['State'], shell['IdleTimeOut']) == ('Disconnected', 3600), shell
-    winhost.filesystem.write_bytes(RELEASE, b'go')
+    STEP.release_on(winhost)
     collect = ansible.playbook(_play(long_step_name='rebuild'), **NAME)  # no script: collect only
     assert collect.rc == 0, collect
     collected = _facts(collect)['long_step_result']
     assert collected['attached'] is True and collected['output'] == ['started', 'finished'], collected
-    again = ansible.playbook(_play(long_step_name='rebuild', long_step_script=STEP), **NAME)
+    again = ansible.playbook(_play(long_step_name='rebuild', long_step_script=STEP.script), **NAME)
     assert again.rc == 0, again
     recorded = _facts(again)['long_step_result']
     assert (recorded['resume']['source'], recorded['changed'], recorded['output']) == ('recorded', False, ['started', 'finished'])
-    assert _runs(winhost) == 1
+    assert STEP.runs(winhost) == 1
 
 
 def test_a_step_that_outlasts_the_timeout_is_stopped_and_fails(ansible, winhost):
-    run = ansible.playbook(_play(long_step_name='slow', long_step_script=STEP, long_step_timeout=1, long_step_poll_interval=1), **NAME)
+    run = ansible.playbook(_play(long_step_name='slow', long_step_script=STEP.script, long_step_timeout=1, long_step_poll_interval=1), **NAME)
     assert run.rc != 0, run
     [failed] = [r for r in run.results if r['_status'] == 'failed']
     assert 'did not finish within timeout=1s' in failed['msg'], failed
     assert failed['output'] == ['started'] and failed['state'] == 'Stopped'
     assert winhost.sessions()[0]['Commands'] == []
     # The stopped step is recorded: it does not run again under the same name.
-    again = ansible.playbook(_play(long_step_name='slow', long_step_script=STEP), **NAME)
+    again = ansible.playbook(_play(long_step_name='slow', long_step_script=STEP.script), **NAME)
     assert again.rc != 0
     [failed] = [r for r in again.results if r['_status'] == 'failed']
     assert failed['resume']['source'] == 'recorded' and 'did not finish' in failed['msg']
-    assert _runs(winhost) == 1
+    assert STEP.runs(winhost) == 1
 
 
+@pytest.mark.release_sensitive("roles: the release's conditionals and argument specs")
 def test_bad_values_fail_before_anything_is_sent(ansible, winhost):
     for role_vars, words in (
             (dict(long_step_name='x', long_step_script='1', long_step_timeout=0), 'long_step_timeout must be from 1'),
@@ -134,6 +121,7 @@ def test_bad_values_fail_before_anything_is_sent(ansible, winhost):
     assert total_requests(winhost) == 0
 
 
+@pytest.mark.release_sensitive("plugin loading: the release's ansible-doc -t role")
 def test_ansible_doc_renders_the_role():
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=BUILD, ANSIBLE_NOCOLOR='1')
     proc = subprocess.run([os.path.join(BIN, 'ansible-doc'), '-t', 'role', 'psremoting.pssession.long_step'], env=env,

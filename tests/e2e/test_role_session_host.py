@@ -12,6 +12,8 @@ import os
 import re
 import subprocess
 
+import pytest
+
 from e2e_support import BIN, BUILD, ROOT, own_warnings, total_requests
 
 QUOTAS = 'Plugin\\microsoft.powershell\\Quotas\\'
@@ -39,6 +41,7 @@ def _role_result(run) -> dict:
     return result
 
 
+@pytest.mark.release_sensitive("roles: the release's include_role and changed_when")
 def test_the_role_sets_limits_once_and_then_reports_no_change(ansible, winhost):
     play = _play(session_host_max_shells_per_user=40, session_host_idle_timeout=3600,
                  session_host_max_idle_timeout=86400, session_host_max_memory_per_shell_mb=2048)
@@ -63,6 +66,7 @@ def test_the_role_sets_limits_once_and_then_reports_no_change(ansible, winhost):
     assert (config.get('Shell\\MaxShellsPerUser'), config.get(QUOTAS + 'IdleTimeoutms')) == ('50', '3600000')
 
 
+@pytest.mark.release_sensitive('roles: check mode and diff in the release')
 def test_check_mode_changes_nothing_and_diff_shows_before_and_after(ansible, winhost):
     play = _play(session_host_max_shells_per_user=12, session_host_max_idle_timeout=54000)
     run = ansible.playbook(play, '--check', '--diff', ansible_pssession_name='prep')
@@ -83,6 +87,7 @@ def test_check_mode_changes_nothing_and_diff_shows_before_and_after(ansible, win
     assert winhost.config.get('Shell\\MaxShellsPerUser') == '12'
 
 
+@pytest.mark.release_sensitive("roles: the release's conditionals and argument specs")
 def test_a_value_windows_refuses_fails_before_anything_is_sent(ansible, winhost):
     for name, value, allowed in (('session_host_idle_timeout', 30, 'from 60 to 2147483 (seconds)'),
                                  ('session_host_max_shells_per_user', -1, 'from 0 to 2147483647')):
@@ -132,6 +137,7 @@ def test_a_raised_max_idle_timeout_lets_a_fifteen_hour_disconnect_through(ansibl
     assert (night['State'], night['IdleTimeOut']) == ('Disconnected', 54000), night
 
 
+@pytest.mark.release_sensitive("plugin loading: the release's ansible-doc -t role")
 def test_ansible_doc_renders_the_role():
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=BUILD, ANSIBLE_NOCOLOR='1')
     proc = subprocess.run([os.path.join(BIN, 'ansible-doc'), '-t', 'role', 'psremoting.pssession.session_host'], env=env,

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from e2e_support import PASSWORD, UNSHARE_PID, create_count, total_requests, wait_until
+from e2e_support import PASSWORD, UNSHARE_PID, create_count, sensitive_cases, total_requests, wait_until
 
 STATE_PLAY = """
 - hosts: win1
@@ -48,6 +48,7 @@ STATE_PLAY = """
 """
 
 
+@pytest.mark.release_sensitive("the connection's life per task in the release (NTLM: on the newest release's Python)")
 @pytest.mark.parametrize('auth', ['basic', 'ntlm'])
 def test_state_carries_across_tasks_and_plays(ansible, winhost, auth):
     extra = {} if auth == 'basic' else {'ansible_psrp_auth': 'ntlm', 'ansible_psrp_message_encryption': 'always'}
@@ -72,6 +73,7 @@ def test_named_session_across_two_adhoc_commands(ansible, winhost):
     assert create_count(winhost) == 1
 
 
+@pytest.mark.release_sensitive("the connection's life across runs of the release")
 def test_named_session_across_two_playbook_runs(ansible, winhost):
     one = ansible.playbook("""
 - hosts: win1
@@ -94,6 +96,7 @@ def test_named_session_across_two_playbook_runs(ansible, winhost):
     assert create_count(winhost) == 1
 
 
+@pytest.mark.release_sensitive("the run's identity from the release's processes")
 def test_run_scoped_session_is_not_seen_by_the_next_run_and_is_reaped(ansible, winhost):
     first = ansible.playbook("""
 - hosts: win1
@@ -185,7 +188,8 @@ BAD_VALUES_JSON = [
 ]
 
 
-@pytest.mark.parametrize('option, extra_vars', BAD_VALUES_JSON)
+@pytest.mark.parametrize('option, extra_vars', sensitive_cases(BAD_VALUES_JSON, "plugin options: the release's type conversion of infinity and a list",
+                                                               lambda option, extra_vars: option in ('idle_timeout', 'strict_session')))
 def test_bad_connection_values_fail_before_any_network_traffic(ansible, winhost, option, extra_vars):
     run = ansible.adhoc('raw', '1', '-e', json.dumps(extra_vars))
     assert run.rc != 0, run
@@ -202,7 +206,9 @@ def test_the_smallest_envelope_wsman_allows_works(ansible, winhost):
     assert run.stdouts() == ['x' * 20000]
 
 
-@pytest.mark.parametrize('option, value', [('idle_timeout', '30'), ('output_buffering_mode', 'sometimes')])
+@pytest.mark.parametrize('option, value', sensitive_cases([('idle_timeout', '30'), ('output_buffering_mode', 'sometimes')],
+                                                          "plugin options: the release's environment variables",
+                                                          lambda option, value: option == 'idle_timeout'))
 def test_bad_session_options_from_the_environment(ansible, winhost, option, value):
     env = ansible.env(**{'ANSIBLE_PSSESSION_%s' % option.upper(): value})
     run = ansible.adhoc('raw', '1', env=env)
@@ -210,6 +216,7 @@ def test_bad_session_options_from_the_environment(ansible, winhost, option, valu
     assert total_requests(winhost) == 0
 
 
+@pytest.mark.release_sensitive('meta: reset_connection as the release calls it')
 def test_reset_connection_gives_a_fresh_session(ansible, winhost):
     run = ansible.playbook("""
 - hosts: win1
@@ -239,6 +246,7 @@ CHECK_PLAY = """
 """
 
 
+@pytest.mark.release_sensitive("parity: check mode and diff with the release's builtin plugin")
 def test_check_mode_and_diff_behave_as_with_the_builtin_plugin(ansible, winhost):
     ours = ansible.playbook(CHECK_PLAY, '--check', '--diff')
     builtin = ansible.playbook(CHECK_PLAY, '--check', '--diff', ansible_connection='ansible.builtin.psrp')
@@ -288,6 +296,7 @@ def test_runs_in_separate_pid_namespaces_keep_their_own_run_scoped_sessions(ansi
     assert winhost.stats()['events'].get('shells_deleted', 0) == 0
 
 
+@pytest.mark.release_sensitive("plugin options: the release's deprecation of an option variable")
 def test_the_old_session_name_variable_still_works_and_is_deprecated(ansible, winhost):
     assert ansible.adhoc('raw', '$old = 1', ansible_pssession_session_name='renamed').rc == 0
     run = ansible.adhoc('raw', '$old', ansible_pssession_name='renamed')

@@ -8,31 +8,9 @@ import pytest
 from ansible_collections.psremoting.pssession.plugins.plugin_utils import pssession as mod
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_identity import controller_id, run_scoped_name
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import read_session_options
+from session_fakes import Clock, FakeWSMan
 
 URI = mod.resource_uri('Microsoft.PowerShell')
-
-
-class FakeWSMan:
-    def __init__(self, **_overrides):
-        self.deleted = []
-        self.session_id = 'S'
-
-    def delete(self, resource_uri, selector_set=None):
-        self.deleted.append(str(selector_set))
-
-    def close(self):
-        pass
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
 
 
 class Session(mod.PSSession):

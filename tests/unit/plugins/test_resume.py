@@ -9,6 +9,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils import resume
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.resume import KeyedStep, check_resume_args, keyed_command_id
+from session_fakes import Clock, FakeWSMan
 
 SHELL = '0D3A5E0B-8C3B-4E4F-9F4B-6D1E2C3A4B5C'
 
@@ -49,25 +50,13 @@ class FakeSession:
         self.clock = clock
         self.calls = []
         self.shell_id = SHELL
-        self.wsman = object()
+        self.wsman = FakeWSMan()
 
     def pause(self, idle, mode):
         self.calls.append(('pause', round(self.clock.now), idle, mode))
 
     def resume(self):
         self.calls.append(('resume', round(self.clock.now)))
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        assert seconds > 0
-        self.now += seconds
 
 
 def _step(states, poll_interval=5, monkeypatch=None):
