@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 
 import pytest
 
-from e2e_support import BUILD
+from e2e_support import COLLECTION
 from test_builtin_parity import PLUGINS, HASH_SEED, collections_path_fixture, first_difference, is_exec_wrapper, normalised, sent_text
 
-pytestmark = pytest.mark.release_sensitive("facts: the release's routing of setup to ansible.windows, and where a connection plugin's warning goes")
+# The facts module reaches the exec wrapper, which reads [Version] (not modelled yet: issue 10).
+pytestmark = [pytest.mark.tripwire_expected('The type [Version]'), pytest.mark.release_sensitive("facts: the release's routing of setup to ansible.windows, and where a connection plugin's warning goes")]
 
 assert collections_path_fixture  # the fixture "collections_path": ansible.windows next to the laid-out collection
 
@@ -56,6 +58,14 @@ def base64_scripts(pipelines) -> list[str]:
     return found
 
 
+@pytest.fixture(name='without_ansible_windows')
+def without_ansible_windows_fixture(tmp_path):
+    """A collections path holding this collection alone (scripts/test installs ansible.windows next to it in .build)."""
+    shutil.copytree(COLLECTION, tmp_path / 'ansible_collections' / 'psremoting' / 'pssession',
+                    ignore=shutil.ignore_patterns('__pycache__'))
+    return str(tmp_path)
+
+
 def without_hint(results: list[dict]) -> list[dict]:
     """The results with our install hint taken out of their warnings (and an emptied list with it)."""
     out = []
@@ -73,14 +83,16 @@ def run_each_plugin(ansible, winhost, play: str, collections: str):
     out = {}
     for plugin in PLUGINS:
         winhost.control({'reset_stats': True})
-        env = ansible.env(ANSIBLE_COLLECTIONS_PATH=collections, PYTHONHASHSEED=HASH_SEED)
+        # Only that path: scripts/test puts .build (ansible.windows included) on PYTHONPATH, which ansible
+        # would also scan for collections.
+        env = ansible.env(ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false', PYTHONHASHSEED=HASH_SEED)
         run = ansible.playbook(play, env=env, ansible_connection=plugin)
         out[plugin] = (run, normalised(winhost.pipelines()))
     return out
 
 
-def test_gather_facts_without_ansible_windows_fails_naming_it_before_anything_is_sent(ansible, winhost):
-    runs = run_each_plugin(ansible, winhost, FACTS_PLAY, BUILD)
+def test_gather_facts_without_ansible_windows_fails_naming_it_before_anything_is_sent(ansible, winhost, without_ansible_windows):
+    runs = run_each_plugin(ansible, winhost, FACTS_PLAY, without_ansible_windows)
     for plugin, (run, sent) in runs.items():
         assert run.rc == 2, (plugin, run)
         # The facts task failed with ansible-core's message, shown to the user; the play stopped there.
@@ -98,9 +110,9 @@ def test_gather_facts_without_ansible_windows_fails_naming_it_before_anything_is
     assert without_hint(ours.results) == builtin.results, first_difference(builtin.results, without_hint(ours.results))
 
 
-def test_an_ansible_windows_module_without_ansible_windows_fails_naming_it(ansible, winhost):
+def test_an_ansible_windows_module_without_ansible_windows_fails_naming_it(ansible, winhost, without_ansible_windows):
     play = '- hosts: win1\n  gather_facts: false\n  tasks:\n  - ansible.windows.win_file: {path: C:\\x, state: directory}\n'
-    for plugin, (run, sent) in run_each_plugin(ansible, winhost, play, BUILD).items():
+    for plugin, (run, sent) in run_each_plugin(ansible, winhost, play, without_ansible_windows).items():
         assert run.rc != 0 and not run.results, (plugin, run)  # refused when the play is parsed
         assert "couldn't resolve module/action 'ansible.windows.win_file'" in run.output, (plugin, run)
         assert sent == [], (plugin, sent)
