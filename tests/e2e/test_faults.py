@@ -13,7 +13,7 @@ from pypsrp.powershell import RunspacePool
 from pypsrp.wsman import NAMESPACES, SelectorSet, WSMan
 from winhost import WinHost
 
-from e2e_support import PASSWORD, USERS, all_gone, connection_warnings, create_count, has_open, sensitive_cases, timeline, wait_until
+from e2e_support import PASSWORD, USERS, all_gone, connection_warnings, create_count, has_open, timeline, wait_until
 
 
 def hold_session(host, name):

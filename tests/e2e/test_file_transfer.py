@@ -18,7 +18,7 @@ import re
 
 import pytest
 
-from e2e_support import ansible_core_version, transfer_files
+from e2e_support import transfer_files
 
 pytestmark = pytest.mark.release_sensitive("file transfer: the release's shell plugin command lines and path quoting")
 

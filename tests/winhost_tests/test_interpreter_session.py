@@ -120,7 +120,7 @@ def test_the_tripwire_knob_is_on_by_default_and_can_be_turned_off() -> None:
     assert knobs.tripwire is False
     knobs.update({"tripwire": "true"})
     assert knobs.tripwire is True
-    with pytest.raises(ValueError, match="tripwire must be true or false"):
+    with pytest.raises(ValueError, match="knob .tripwire. takes true or false"):
         knobs.update({"tripwire": "maybe"})
 
 
