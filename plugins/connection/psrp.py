@@ -535,7 +535,7 @@ class Connection(ConnectionBase):
         if not self._connected:
             self._session().open()
             self._connected = True
-            self._cancel_guard.arm(self.close)
+            self._cancel_guard.arm(self._close_on_cancel)
         return self
 
     def exec_command(self, cmd, in_data=None, sudoable=True):
@@ -557,10 +557,17 @@ class Connection(ConnectionBase):
         return unquote(path) if unquote is not None else path
 
     def close(self):
+        self._close()
+
+    def _close_on_cancel(self):
+        """close() as the cancel signal's handler runs it, in the middle of whatever the task was doing."""
+        self._close(cancelled=True)
+
+    def _close(self, cancelled=False):
         self._cancel_guard.closing()
         try:
             if self._task_session is not None:
-                self._task_session.close()
+                self._task_session.close(cancelled=cancelled)
         finally:
             self._connected = False
             self._cancel_guard.disarm()

@@ -203,6 +203,8 @@ class PipelineRunner:
         # needs) is tried again; with reconnection_retries 0, never.
         self.policy = policy or RetryPolicy()
         self._last: t.Any = None
+        # The pipeline being started (begin_invoke has not returned): the host may run it already.
+        self._starting: t.Any = None
         self._lost_replies = 0
 
     @property
@@ -229,6 +231,12 @@ class PipelineRunner:
 
     def running_command(self) -> str | None:
         """The CommandId of a pipeline this task started and did not see finish, if any."""
+        if self._starting is not None:
+            # Its Command may be running on the host before the answer is back (a cancel or a
+            # SIGKILL comes just then): pypsrp sends the pipeline's id as the CommandId, so that id is
+            # the host's already, and stopping it is right; a Signal for a command the host never got
+            # is only a fault, logged.
+            return command_id_of(self._starting)
         last = self._last
         if last is None or is_finished(last) or not_started(last):
             return None
@@ -253,13 +261,21 @@ class PipelineRunner:
 
         ``keep_running``: a command meant to outlive its task (a keyed step): it is not this task's to
         stop, so neither close() nor the next task's take-back (from the lock state) ever stops it."""
+        if not keep_running:
+            # Known (and kept in the lock state) before the Command goes out, not once its answer is
+            # back: the host runs the command from the moment it has it.
+            self._starting = ps
+            self._on_command(self.running_command())
         try:
-            ps.begin_invoke(input_data)
-        except Exception as err:  # pylint: disable=broad-except  # only a dropped connection is handled
-            if not is_retryable(err):
-                raise
-            self._recover_after_lost_start(ps, input_data, err)
-        self._last = None if keep_running else ps
+            try:
+                ps.begin_invoke(input_data)
+            except Exception as err:  # pylint: disable=broad-except  # only a dropped connection is handled
+                if not is_retryable(err):
+                    raise
+                self._recover_after_lost_start(ps, input_data, err)
+            self._last = None if keep_running else ps
+        finally:
+            self._starting = None
         self._on_command(self.running_command())
 
     def _complete_on_host(self, ps: t.Any, input_data: t.Any) -> bool:

@@ -324,18 +324,27 @@ class PSSession:
             fresh.session_id = old if isinstance(old, str) else old.session_id
         return fresh
 
-    def abandon(self, command_id: str | None) -> None:
+    def abandon(self, command_id: str | None, close_transport: bool = True) -> bool:
         """Leave the session usable for the next client although this task did not finish.
 
         Called when the task timed out or the worker is being cancelled (SIGINT/SIGTERM) while
-        a pipeline may still run. Errors are logged, not raised: the task is failing already,
-        and at worst the host frees the session after its silent-client timeout.
+        a pipeline may still run: stops command_id (if any) and disconnects, over a new connection.
+        Errors are logged, not raised: the task is failing already, and at worst the host frees the
+        session after its silent-client timeout. Returns whether the session was released.
+
+        ``close_transport=False``: the task's own connection is left as it is, not closed. The cancel
+        signal's handler may have interrupted its request inside urllib3's pool, holding that pool's
+        lock (not reentrant): closing it there would wait for that lock forever (the worker ends
+        right after, and its sockets with it).
         """
         pool, self.pool = self.pool, None
         old, self.wsman = self.wsman, None
-        if pool is not None:
-            self._release(self._same_client(old), pool.id, command_id, 'after an unfinished task')
-        _close_quietly(old)
+        released = True
+        if pool is not None and (command_id or pool_is_open(pool)):
+            released = self._release(self._same_client(old), pool.id, command_id, 'after an unfinished task')
+        if close_transport:
+            _close_quietly(old)
+        return released
 
     def take_back(self, shell_id: str, client_session_id: str, command_id: str | None) -> None:
         """Release the session a dead task of this controller left Connected (a SIGKILLed worker).
@@ -346,9 +355,10 @@ class PSSession:
         """
         self._release(self._same_client(client_session_id), shell_id, command_id, 'left connected by an ended task of this controller')
 
-    def _release(self, wsman: t.Any, shell_id: str, command_id: str | None, why: str) -> None:
+    def _release(self, wsman: t.Any, shell_id: str, command_id: str | None, why: str) -> bool:
         """Stop command_id (Signal ctrl_c, as Stop-Job does, then terminate, as closing a pipeline
-        does) and disconnect shell_id with the session's IdleTimeout, over wsman, which is closed."""
+        does) and disconnect shell_id with the session's IdleTimeout, over wsman, which is closed.
+        Returns whether the Disconnect was answered."""
         try:
             if command_id:
                 for code in (CTRL_C, TERMINATE):
@@ -359,9 +369,11 @@ class PSSession:
                 self._log('PSSESSION stopped the unfinished command %s' % command_id)
             self._send_disconnect(wsman, shell_id, self.options.idle_timeout, self.options.buffer_mode)
             self._log('PSSESSION disconnected from %s (%s) %s' % (self.name, shell_id, why))
+            return True
         except (WSManFaultError, *TRANSPORT_ERRORS) as err:
             self._log('PSSESSION could not release %s %s (the host frees it after its silent-client timeout): %s'
                       % (shell_id, why, err))
+            return False
         finally:
             _close_quietly(wsman)
 

@@ -253,19 +253,25 @@ class TaskSession(SessionCommands):
         except TRANSPORT_ERRORS as err:
             raise connection_failure(err, 'fetching %s from the host' % in_path, self.endpoint) from None
 
-    def close(self) -> None:
+    def close(self, cancelled: bool = False) -> None:
         """Disconnect (keeping the session on the host) and let the next task in.
 
         A task that ends with its pipeline still running (its ``timeout:`` passed, or it is being
         cancelled) stops that command first: the next task must not wait for an orphan.
+
+        ``cancelled``: called from the cancel signal's handler (cancel.CancelGuard), which may have
+        interrupted this task's own request anywhere, even holding a lock of its HTTP client: the
+        session is released over a new connection only, and the task's connection is not touched.
         """
         disconnected = True
         try:
             unfinished = self.runner.running_command() if self.runner is not None else None
-            if unfinished is not None and self.session is not None:
-                self.warn('psremoting.pssession.psrp: the task ended before its command did; stopping the '
-                          'command %s in the PSSession %s' % (unfinished, self.key.session_name if self.key else '?'))
-                self.session.abandon(unfinished)
+            if self.session is not None and (unfinished is not None or cancelled):
+                if unfinished is not None:
+                    self.warn('psremoting.pssession.psrp: the task ended before its command did; stopping the '
+                              'command %s in the PSSession %s' % (unfinished, self.key.session_name if self.key else '?'))
+                # Not released: the state keeps naming this task, and the next one takes the session back.
+                disconnected = self.session.abandon(unfinished, close_transport=not cancelled)
             elif self.runner is not None:
                 self.runner.finish_last()
             if self.session is not None:
