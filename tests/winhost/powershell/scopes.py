@@ -34,15 +34,30 @@ class Scope:
         # Set-StrictMode of this scope: None inherits the parent's, 0 is -Off, 1 to 3 the version in force.
         self.strict_mode: int | None = None
 
-    def lookup(self, name: str) -> Variable | None:
+    def _find(self, table: str, name: str) -> typing.Any:
+        """The nearest definition of name in one of the scope tables (variables, functions, aliases), walking
+        up to the global scope as PowerShell resolves names (about_Scopes)."""
         key = name.lower()
         scope: Scope | None = self
         while scope is not None:
-            var = scope.variables.get(key)
-            if var is not None:
-                return var
+            found = getattr(scope, table).get(key)
+            if found is not None:
+                return found
             scope = scope.parent
         return None
+
+    def visible(self, table: str) -> dict[str, typing.Any]:
+        """Every name of one table visible from this scope, the nearest definition of each (Get-Variable, Get-Alias)."""
+        seen: dict[str, typing.Any] = {}
+        scope: Scope | None = self
+        while scope is not None:
+            for key, item in getattr(scope, table).items():
+                seen.setdefault(key, item)
+            scope = scope.parent
+        return seen
+
+    def lookup(self, name: str) -> Variable | None:
+        return self._find("variables", name)
 
     def set_local(self, name: str, value: typing.Any) -> Variable:
         key = name.lower()
@@ -62,24 +77,10 @@ class Scope:
         return var
 
     def lookup_function(self, name: str) -> typing.Any:
-        key = name.lower()
-        scope: Scope | None = self
-        while scope is not None:
-            fn = scope.functions.get(key)
-            if fn is not None:
-                return fn
-            scope = scope.parent
-        return None
+        return self._find("functions", name)
 
     def lookup_alias(self, name: str) -> typing.Any:
-        key = name.lower()
-        scope: Scope | None = self
-        while scope is not None:
-            alias = scope.aliases.get(key)
-            if alias is not None:
-                return alias
-            scope = scope.parent
-        return None
+        return self._find("aliases", name)
 
     def strict_version(self) -> int:
         """The strict mode in force here: Set-StrictMode applies to its scope and the scopes below it."""

@@ -89,13 +89,7 @@ def builtin_aliases() -> dict[str, AliasInfo]:
 
 
 def visible_aliases(scope: Scope) -> dict[str, AliasInfo]:
-    seen: dict[str, AliasInfo] = {}
-    current: Scope | None = scope
-    while current is not None:
-        for key, alias in current.aliases.items():
-            seen.setdefault(key, alias)
-        current = current.parent
-    return seen
+    return scope.visible("aliases")
 
 
 def _owner(scope: Scope, key: str) -> Scope | None:

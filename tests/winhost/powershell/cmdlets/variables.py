@@ -57,13 +57,7 @@ def ps_variable(name: str, value: typing.Any, options: str = "None") -> PSObject
 
 
 def _visible(scope: Scope) -> dict[str, typing.Any]:
-    seen: dict[str, typing.Any] = {}
-    current: Scope | None = scope
-    while current is not None:
-        for key, var in current.variables.items():
-            seen.setdefault(key, var)
-        current = current.parent
-    return seen
+    return scope.visible("variables")
 
 
 @cmdlet("Get-Variable", "Microsoft.PowerShell.Commands.GetVariableCommand", aliases=("gv",))
