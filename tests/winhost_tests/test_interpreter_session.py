@@ -51,8 +51,8 @@ TRIPWIRE_CASES = [
     ("try { throw 'x' } catch { $_.Exception.WasThrownFromThrowStatement }",
      "The member 'WasThrownFromThrowStatement' of [System.Management.Automation.RuntimeException]"),
     # types and accelerators 5.1 resolves
-    ("[version]'1.2'", "The type [version]"),
-    ("[System.Version]::new(1, 2)", "The type [System.Version]"),
+    ("[uri]'http://x/'", "The type [uri]"),
+    ("[System.Xml.XmlDocument]::new()", "The type [System.Xml.XmlDocument]"),
     ("[ValidateSet]", "The type [ValidateSet]"),
     ("[System.Collections.Generic.Dictionary[string, int]]::new()", "The type [System.Collections.Generic.Dictionary"),
 ]
@@ -109,8 +109,8 @@ def test_with_the_tripwire_off_the_gaps_read_as_null() -> None:
     rs = Runspace(host=HostServices(tripwire=False))
     rec, result = run("$null -eq $ExecutionContext; $null -eq (@{}).GetType; $null -eq 'x'.PSObject", rs)
     assert result.state == "Completed" and plain(rec.output) == [True, True, True]
-    rec, result = run("[version]'1.0'", rs)
-    assert result.state == "Completed" and [e[:2] for e in rec.errors] == [("Unable to find type [version].", "TypeNotFound")]
+    rec, result = run("[uri]'http://x/'", rs)
+    assert result.state == "Completed" and [e[:2] for e in rec.errors] == [("Unable to find type [uri].", "TypeNotFound")]
 
 
 def test_the_tripwire_knob_is_on_by_default_and_can_be_turned_off() -> None:

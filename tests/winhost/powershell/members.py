@@ -11,7 +11,7 @@ import uuid
 from psrpcore.types import PSChar, PSCustomObject, PSInt64, PSObject, PSVersion
 from psrpcore.types._base import PSNoteProperty
 
-from . import dotnet, tripwire
+from . import dotnet, tripwire, typeregistry
 from .errors import PSError, make_exception, method_exception, method_not_found, property_not_found
 from .values import (
     INT32_MAX,
@@ -560,6 +560,11 @@ def invoke_method(obj: typing.Any, name: str, args: list, invoke: typing.Callabl
 def get_static(type_value: TypeValue, name: str) -> typing.Any:  # pylint: disable=too-many-return-statements
     full = type_value.full_name.lower()
     low = name.lower()
+    net_type = typeregistry.registered(full)
+    if net_type is not None:
+        value = net_type.static_property(name)
+        if value is not typeregistry.MISSING:
+            return value
     if full == "system.int32" and low in ("maxvalue", "minvalue"):
         return INT32_MAX if low == "maxvalue" else INT32_MIN
     if full == "system.int64" and low in ("maxvalue", "minvalue"):
@@ -625,6 +630,10 @@ def _round(args: list) -> typing.Any:
 def invoke_static(type_value: TypeValue, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches
     full = type_value.full_name.lower()
     low = name.lower()
+    net_type = typeregistry.registered(full)
+    method = net_type.static_method(name) if net_type is not None else None
+    if method is not None:
+        return method(args)
     if low == "new":
         return _construct(type_value, args)
     if full == "system.math":

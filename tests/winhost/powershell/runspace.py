@@ -11,7 +11,7 @@ from psrpcore.types import ErrorRecord
 
 from . import values as V
 from .binding import Arg
-from . import dotnet
+from . import clr, dotnet  # noqa: F401  # pylint: disable=unused-import  # clr: registers the .NET types
 from .cmdlets import _load
 from .cmdlets.session import builtin_aliases
 from .commands import Processor, ScriptProcessor, invoke_command_by_name

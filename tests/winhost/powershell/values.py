@@ -33,7 +33,7 @@ from psrpcore.types import (
 )
 from psrpcore.types._base import PSNoteProperty
 
-from . import tripwire
+from . import tripwire, typeregistry
 from .dotnet import STATIC_TYPES, ByteArray, NetObject, to_byte_array
 from .errors import PSError, divide_by_zero, invalid_cast, make_exception, type_not_found
 
@@ -262,7 +262,12 @@ TYPE_ALIASES = {
 TYPE_ALIASES.update(STATIC_TYPES)
 
 
-def resolve_type(name: str) -> TypeValue:
+def resolve_type(name: str, namespaces: typing.Sequence[str] = ()) -> TypeValue:
+    """The type a name denotes: a registered type (typeregistry: accelerators, `using namespace`, generics)
+    first, then the interpreter's older built-in table; a type 5.1 has that neither models trips the tripwire."""
+    net_type = typeregistry.find(name, namespaces, resolve_argument=lambda arg: resolve_type(arg, namespaces).full_name)
+    if net_type is not None:
+        return TypeValue(net_type.full_name)
     key = name.strip().lower().replace(" ", "")
     full = TYPE_ALIASES.get(key)
     if full is None and key.startswith("system."):
@@ -341,6 +346,9 @@ def type_names_of(value: typing.Any) -> list[str]:
 
 def is_instance(value: typing.Any, type_value: TypeValue) -> bool:
     target = type_value.full_name.lower()
+    net_type = typeregistry.registered(target)
+    if net_type is not None and net_type.instance_check is not None:
+        return net_type.instance_check(value)
     if target == "system.object":
         return value is not None
     if target == "system.management.automation.psobject":
@@ -643,6 +651,9 @@ def enumerate_value(value: typing.Any) -> list:
 def cast(value: typing.Any, type_value: TypeValue) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches
     full = type_value.full_name
     low = full.lower()
+    net_type = typeregistry.registered(low)
+    if net_type is not None and net_type.convert is not None:
+        return net_type.convert(value)
     if low == "system.int32":
         if isinstance(value, (list, tuple)) and len(value) != 1:
             raise _cannot_convert(value, full)
@@ -913,6 +924,9 @@ def equals(left: typing.Any, right: typing.Any, case_sensitive: bool = False) ->
         if case_sensitive:
             return str.__str__(left) == rs
         return left.lower() == rs.lower()
+    left_type = typeregistry.registered(ps_type_name(left))
+    if left_type is not None and left_type.equals is not None:
+        return left_type.equals(left, right)
     if isinstance(left, (dict, list, PSObject)) and not isinstance(left, (int, float, str)):
         return left is right
     try:
@@ -943,6 +957,9 @@ def compare(left: typing.Any, right: typing.Any, case_sensitive: bool = False) -
     if isinstance(left, bool):
         lb, rb = left, to_bool(right)
         return (lb > rb) - (lb < rb)
+    left_type = typeregistry.registered(ps_type_name(left))
+    if left_type is not None and left_type.compare is not None:
+        return left_type.compare(left, right)
     try:
         conv = _convert_like(right, left)
     except PSError as err:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import typing
 
-from .. import values as V
+from .. import typeregistry, values as V
 from ..binding import Param
 from ..errors import PSError
 from ..formatting import format_datetime
@@ -124,6 +124,10 @@ class NewObject(Cmdlet):
             self.emit(obj)
             return
         type_value = V.resolve_type(type_name)
+        net_type = typeregistry.registered(type_value.full_name)
+        if net_type is not None and net_type.constructor is not None:
+            self.emit(net_type.constructor(V.as_list(self.get("ArgumentList")) if self.has("ArgumentList") else []))
+            return
         if type_value.full_name == "System.Collections.ArrayList":
             self.emit(V.PSArrayList())
             return

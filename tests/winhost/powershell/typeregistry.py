@@ -1,0 +1,145 @@
+"""Runtime .NET types: the one place a type is declared with what PowerShell sees of it.
+
+A type is declared once, as a `NetType`: its full name, its type accelerators (the short names
+PowerShell 5.1 resolves, `[Version]`), its base types (for `-is` and typed `catch`), its static
+properties and methods, its constructor (`[T]::new()`, `New-Object`), how a value is converted
+to it (`[T]$x`, typed parameters) and how a value is recognised as one (`-is`). Instances are
+`dotnet.NetObject` subclasses (their members live with them) or plain Python values.
+
+Name resolution follows PowerShell's TypeResolver (System.Management.Automation/engine/parser/
+TypeResolver.cs): the name as written (case-insensitive), then each `using namespace` prefix in
+effect, then `System.` in front; a type accelerator wins over a namespace lookup. Generic
+arguments (`List[string]`, ``HashSet`1[[System.String]]``, `Dictionary[string, object]`) are
+resolved one by one and handed to the open type's `close` factory, which declares the closed
+type (cached). Nested types use `+` (`[Outer+Inner]`), as .NET names them.
+
+This module imports nothing from the interpreter: types are registered by the modules that
+implement them (dotnet.py, the stand-ins of compiled C#, ...), which import this one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+
+Factory = typing.Callable[[list], typing.Any]
+
+
+@dataclasses.dataclass
+class NetType:
+    """What PowerShell sees of one .NET type. Member names are matched case-insensitively."""
+
+    full_name: str
+    accelerators: tuple[str, ...] = ()
+    base_types: tuple[str, ...] = ("System.Object",)
+    static_properties: dict[str, typing.Callable[[], typing.Any]] = dataclasses.field(default_factory=dict)
+    static_methods: dict[str, Factory] = dataclasses.field(default_factory=dict)
+    constructor: Factory | None = None
+    convert: typing.Callable[[typing.Any], typing.Any] | None = None
+    instance_check: typing.Callable[[typing.Any], bool] | None = None
+    # -eq / -lt with a value of this type on the left (IEquatable, IComparable), the right operand as given.
+    equals: typing.Callable[[typing.Any, typing.Any], bool] | None = None
+    compare: typing.Callable[[typing.Any, typing.Any], int] | None = None
+    # Open generic types (List`1): given the closed type's full argument names, declare the closed type.
+    close: typing.Callable[[list[str]], "NetType"] | None = None
+
+    def __post_init__(self) -> None:
+        self.static_properties = {k.lower(): v for k, v in self.static_properties.items()}
+        self.static_methods = {k.lower(): v for k, v in self.static_methods.items()}
+
+    @property
+    def name(self) -> str:
+        return self.full_name.rsplit(".", 1)[-1].rsplit("+", 1)[-1]
+
+    def static_property(self, name: str) -> typing.Any:
+        getter = self.static_properties.get(name.lower())
+        return getter() if getter is not None else MISSING
+
+    def static_method(self, name: str) -> Factory | None:
+        if name.lower() == "new":
+            return self.constructor
+        return self.static_methods.get(name.lower())
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<no such static member>"
+
+
+MISSING: typing.Any = _Missing()
+
+
+_TYPES: dict[str, NetType] = {}
+_ACCELERATORS: dict[str, str] = {}
+
+
+def register(net_type: NetType) -> NetType:
+    """Declare a type (again: the later declaration wins, as a later Add-Type in a new assembly does not)."""
+    _TYPES[net_type.full_name.lower()] = net_type
+    for short in net_type.accelerators:
+        _ACCELERATORS[short.lower()] = net_type.full_name.lower()
+    return net_type
+
+
+def registered(full_name: str) -> NetType | None:
+    return _TYPES.get(full_name.lower())
+
+
+def _split_generic(text: str) -> tuple[str, list[str]] | None:
+    """'List[string]' -> ('List', ['string']); 'Dictionary[string, List[int]]' keeps the inner brackets;
+    'HashSet`1[[System.String]]' -> ('HashSet`1', ['System.String']); 'string[]' is not generic (None)."""
+    if not text.endswith("]") or "[" not in text or text.endswith("[]"):
+        return None
+    head, inner = text[:text.index("[")], text[text.index("[") + 1:-1]
+    args, depth, current = [], 0, ""
+    for char in inner:
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        if char == "," and depth == 0:
+            args.append(current)
+            current = ""
+        else:
+            current += char
+    args.append(current)
+    args = [a.strip() for a in args]
+    args = [a[1:-1].split(",", 1)[0].strip() if a.startswith("[") and a.endswith("]") else a for a in args]
+    return head, args
+
+
+def find(name: str, namespaces: typing.Sequence[str] = (),
+         resolve_argument: typing.Callable[[str], str] | None = None) -> NetType | None:
+    """The registered type `name` denotes (None when there is none), as PowerShell's TypeResolver looks it up.
+
+    `resolve_argument` turns a generic argument's name into its full name (the caller's resolver, which
+    also knows the types that are not registered here, such as [string])."""
+    text = name.strip().replace(" ", "")
+    generic = _split_generic(text)
+    if generic is not None:
+        head, args = generic
+        base = head.split("`", 1)[0]
+        open_type = _lookup(f"{base}`{len(args)}", namespaces)
+        if open_type is None or open_type.close is None:
+            return None
+        full_args = [resolve_argument(a) if resolve_argument else a for a in args]
+        closed_name = f"{open_type.full_name}[{','.join('[' + a + ']' for a in full_args)}]"
+        closed = _TYPES.get(closed_name.lower())
+        if closed is None:
+            closed = open_type.close(full_args)
+            closed.full_name = closed_name
+            _TYPES[closed_name.lower()] = closed
+        return closed
+    return _lookup(text, namespaces)
+
+
+def _lookup(text: str, namespaces: typing.Sequence[str]) -> NetType | None:
+    key = text.lower()
+    full = _ACCELERATORS.get(key, key)
+    if full in _TYPES:
+        return _TYPES[full]
+    for namespace in list(namespaces) + ["System"]:
+        candidate = f"{namespace.lower()}.{key}"
+        if candidate in _TYPES:
+            return _TYPES[candidate]
+    return None
