@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import typing
 
-from psrpcore.types import PSObject
 
 from .. import values as V
 from ..binding import Param
 from ..dotnet import ByteArray, Encoding, decode_text, split_lines
 from ..errors import PSError
-from ..filesystem import FSError, parent_of
-from ..members import add_note
+from ..fileinfo import provider_item
+from ..filesystem import HIDDEN, READ_ONLY, SYSTEM, FSError, parent_of
 from . import Cmdlet, cmdlet
 
 PROVIDER = "Microsoft.PowerShell.Core\\FileSystem"
@@ -90,37 +89,14 @@ def expand(cmd: Cmdlet, path: str, literal: bool) -> tuple[str, list[str]]:
     return full, current
 
 
-def item_object(entry: typing.Any, to_string: str = "full") -> PSObject:  # pylint: disable=too-many-statements
-    """A System.IO.FileInfo / DirectoryInfo as the FileSystem provider emits it."""
-    obj = PSObject()
-    kind = "DirectoryInfo" if entry.is_dir else "FileInfo"
-    obj.PSObject.type_names = [f"System.IO.{kind}", "System.IO.FileSystemInfo", "System.MarshalByRefObject", "System.Object"]
-    parent = entry.parent
-    add_note(obj, "PSPath", f"{PROVIDER}::{entry.full_name}")
-    add_note(obj, "PSParentPath", f"{PROVIDER}::{parent}" if parent else "")
-    add_note(obj, "PSChildName", entry.name)
-    add_note(obj, "PSDrive", entry.full_name[0])
-    add_note(obj, "PSProvider", PROVIDER)
-    add_note(obj, "PSIsContainer", entry.is_dir)
-    add_note(obj, "Mode", "d-----" if entry.is_dir else "-a----")
-    add_note(obj, "BaseName", entry.name if entry.is_dir or "." not in entry.name else entry.name.rsplit(".", 1)[0])
-    add_note(obj, "Name", entry.name)
-    if not entry.is_dir:
-        add_note(obj, "Length", V.PSInt64(entry.length))
-        add_note(obj, "DirectoryName", parent.rstrip("\\") if len(parent) > 3 else parent)
-        add_note(obj, "IsReadOnly", False)
-    else:
-        add_note(obj, "Parent", parent.rstrip("\\").rsplit("\\", 1)[-1] if parent else None)
-        add_note(obj, "Root", entry.full_name[:3])
-    add_note(obj, "Exists", True)
-    add_note(obj, "FullName", entry.full_name)
-    add_note(obj, "Extension", "." + entry.name.rsplit(".", 1)[1] if "." in entry.name else "")
-    add_note(obj, "CreationTime", V.to_datetime(entry.created))
-    add_note(obj, "LastWriteTime", V.to_datetime(entry.modified))
-    add_note(obj, "LastAccessTime", V.to_datetime(entry.modified))
-    add_note(obj, "Attributes", "Directory" if entry.is_dir else "Archive")
-    obj.PSObject.to_string = entry.full_name if to_string == "full" else entry.name
-    return obj
+def item_object(entry: typing.Any, to_string: str = "full") -> typing.Any:
+    """A System.IO.FileInfo / DirectoryInfo as the FileSystem provider emits it (fileinfo.py)."""
+    return provider_item(entry, to_string)
+
+
+def hidden(entry: typing.Any) -> bool:
+    """Whether the provider leaves the item out without -Force (FileSystemProvider: FileAttributes.Hidden)."""
+    return bool(entry.attributes & HIDDEN)
 
 
 def path_not_found(path: str, dotnet: str) -> PSError:
@@ -144,7 +120,15 @@ def get_items(cmd: Cmdlet, path: str, literal: bool) -> None:
         return
     fs = cmd.ctx.host.filesystem
     for full in matches:
-        cmd.emit(item_object(fs.entry(full), "full"))
+        entry = fs.entry(full)
+        if hidden(entry) and not cmd.switch("Force"):
+            # FileSystemProvider.GetItem: a hidden item is "not found" without -Force (an IOException, not ItemNotFoundException).
+            if literal or not _has_wildcard(shown):
+                cmd.write_error(PSError(f"Could not find item {full}.", exception_type="System.IO.IOException",
+                                        fqid=f"ItemNotFound,{cmd.dotnet}", category="ObjectNotFound", reason="IOException",
+                                        target=full))
+            continue
+        cmd.emit(item_object(entry, "full"))
 
 
 def child_items(cmd: Cmdlet, path: str, literal: bool) -> None:
@@ -169,11 +153,13 @@ def _list_dir(cmd: Cmdlet, full: str, name_filter: str | None, relative: str) ->
         _emit_child(cmd, entry, name_filter, relative)
     if cmd.switch("Recurse"):
         for entry in entries:
-            if entry.is_dir:
+            if entry.is_dir and (cmd.switch("Force") or not hidden(entry)):
                 _list_dir(cmd, entry.full_name, name_filter, relative + entry.name + "\\")
 
 
 def _emit_child(cmd: Cmdlet, entry: typing.Any, name_filter: str | None, relative: str) -> None:
+    if hidden(entry) and not cmd.switch("Force"):
+        return
     if name_filter is not None and not V.like(entry.name, name_filter):
         return
     if cmd.switch("File") and entry.is_dir or cmd.switch("Directory") and not entry.is_dir:
@@ -463,6 +449,14 @@ class RemoveItem(_FsCmdlet):
 
     def _remove(self, full: str) -> None:
         fs = self.fs
+        entry = fs.entry(full)
+        if entry is not None and entry.attributes & (HIDDEN | SYSTEM | READ_ONLY) and not self.switch("Force"):
+            # FileSystemProvider.RemoveFileSystemItem; the text is the record's ErrorDetails (CannotRemoveItem + 5.1's PermissionError).
+            self.write_error(PSError(f"Cannot remove item {entry.full_name}: You do not have sufficient access rights to perform "
+                                     "this operation.", exception_type="System.IO.IOException",
+                                     fqid="RemoveFileSystemItemUnAuthorizedAccess", category="PermissionDenied",
+                                     reason="IOException", target=entry.full_name))
+            return
         try:
             if fs.is_dir(full) and fs.children(full) and not self.switch("Recurse"):
                 # Windows asks the user (a PromptForChoice host call); a session without one fails like this.
