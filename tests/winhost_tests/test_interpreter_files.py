@@ -14,6 +14,7 @@ from winhost.powershell import Command, HostServices, Runspace
 from winhost.powershell.filesystem import FileSystem
 
 from test_interpreter import Recorder, run
+from test_interpreter_should_process import invoke
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -367,3 +368,58 @@ def test_remove_item_force_removes_read_only_and_hidden_items():
     assert out("(Get-Item C:\\t\\a.txt).IsReadOnly = $true; [System.IO.File]::SetAttributes('C:\\t\\sub\\b.bin', 'Hidden'); "
                "Remove-Item -LiteralPath C:\\t\\a.txt -Force; Remove-Item -LiteralPath C:\\t\\sub\\b.bin -Force; "
                "Test-Path C:\\t\\a.txt; Test-Path C:\\t\\sub\\b.bin", rs) == [False, False]
+
+
+# --------------------------------------------------------------------------- -WhatIf and Out-File (win_file with --check)
+# FileSystemProvider.cs / Out-File.cs call ShouldProcess with these texts (FileSystemProviderStrings NewItemAction*,
+# RemoveItemAction*, FormatAndOut_out_xxx OutFile_Action); the host hears "What if: ..." (WriteLine2) and nothing changes.
+@pytest.mark.parametrize("script, message", [
+    ("New-Item -Path C:\\t\\n -ItemType Directory -WhatIf", 'Performing the operation "Create Directory" on target "Destination: C:\\t\\n".'),
+    ("New-Item -Path C:\\t\\n.txt -ItemType File -WhatIf:$true", 'Performing the operation "Create File" on target "Destination: C:\\t\\n.txt".'),
+    ("Remove-Item -LiteralPath C:\\t\\a.txt -Force -WhatIf", 'Performing the operation "Remove File" on target "C:\\t\\a.txt".'),
+    ("Remove-Item -LiteralPath C:\\t\\sub -Force -Recurse -WhatIf", 'Performing the operation "Remove Directory" on target "C:\\t\\sub".'),
+    ("Write-Output $null | Out-File -LiteralPath C:\\t\\o.txt -Encoding ASCII -WhatIf",
+     'Performing the operation "Output to File" on target "C:\\t\\o.txt".'),
+    ("$WhatIfPreference = $true; Remove-Item C:\\t\\a.txt", 'Performing the operation "Remove File" on target "C:\\t\\a.txt".'),
+])
+def test_filesystem_cmdlets_under_whatif_say_what_they_would_do(script, message):
+    rs = fs_runspace()
+    before = {p: rs.host.filesystem.exists(p) for p in ("C:\\t\\n", "C:\\t\\n.txt", "C:\\t\\a.txt", "C:\\t\\sub", "C:\\t\\o.txt")}
+    rec, result = invoke(rs, script + "; 'went on'")
+    assert result.state == "Completed" and rec.errors == [], (result, rec.errors)
+    assert rec.output == ["went on"]
+    assert rec.host_calls == [("WriteLine2", ["What if: " + message])]
+    assert {p: rs.host.filesystem.exists(p) for p in before} == before
+
+
+def test_out_file_writes_formatted_lines_in_its_encoding():
+    rs = fs_runspace()
+    fs = rs.host.filesystem
+    # win_file's touch of a new file: nothing but the file (ASCII has no preamble).
+    out("Write-Output $null | Out-File -LiteralPath C:\\t\\touch.txt -Encoding ASCII -WhatIf:$false", rs)
+    assert fs.read_bytes("C:\\t\\touch.txt") == b""
+    out("'a', 'b' | Out-File C:\\t\\u.txt; $null | Out-File C:\\t\\e.txt", rs)
+    assert fs.read_bytes("C:\\t\\u.txt") == b"\xff\xfe" + "a\r\nb\r\n".encode("utf-16-le")  # 5.1's default: Unicode
+    assert fs.read_bytes("C:\\t\\e.txt") == b"\xff\xfe"  # the StreamWriter's first Flush writes the preamble
+    out("'c' | Out-File C:\\t\\w.txt -Encoding ascii; 'd' | Out-File C:\\t\\w.txt -Append -Encoding ascii; "
+        "Out-File -FilePath C:\\t\\w.txt -InputObject 'e' -Append -Encoding ascii -NoNewline", rs)
+    assert fs.read_bytes("C:\\t\\w.txt") == b"c\r\nd\r\ne"
+    assert out("(Get-Item C:\\t\\a.txt).IsReadOnly = $true; 'f' | Out-File C:\\t\\a.txt -Encoding ascii -Force; "
+               "Get-Content C:\\t\\a.txt", rs) == ["f"]
+
+
+@pytest.mark.parametrize("script, message, fqid, category", [
+    ("'z' | Out-File C:\\t\\a.txt -NoClobber", "File C:\\t\\a.txt already exists and NoClobber was specified.",
+     "NoClobber,Microsoft.PowerShell.Commands.OutFileCommand", "ResourceExists"),
+    ("'z' | Out-File C:\\nodir\\x.txt", "Could not find a part of the path 'C:\\nodir\\x.txt'.",
+     "FileOpenFailure,Microsoft.PowerShell.Commands.OutFileCommand", "OpenError"),
+    ("(Get-Item C:\\t\\a.txt).IsReadOnly = $true; 'z' | Out-File C:\\t\\a.txt", "Access to the path 'C:\\t\\a.txt' is denied.",
+     "FileOpenFailure,Microsoft.PowerShell.Commands.OutFileCommand", "OpenError"),
+])
+def test_out_file_errors_end_its_statement(script, message, fqid, category):
+    """PathUtils.MasterStreamOpen's ThrowTerminatingError: the Out-File statement ends, the script goes on."""
+    rs = fs_runspace()
+    rec, result = run(script + "; 'went on'", rs)
+    assert result.state == "Completed" and rec.output == ["went on"], result
+    assert [e[:3] for e in rec.errors] == [(message, fqid, category)]
+    assert out("Get-Content C:\\t\\a.txt", rs) == ["hello"]
