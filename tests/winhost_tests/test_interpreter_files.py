@@ -344,6 +344,9 @@ def test_file_system_info(script, expected):
     ("(Get-Item C:\\t\\a.txt).IsReadOnly = $true; [System.IO.File]::WriteAllText('C:\\t\\a.txt', 'x')",
      [('Exception calling "WriteAllText" with "2" argument(s): "Access to the path \'C:\\t\\a.txt\' is denied."',
        "UnauthorizedAccessException", "NotSpecified")]),
+    ("(Get-Item C:\\t\\a.txt).IsReadOnly = $true; Set-Content C:\\t\\a.txt 'x'",
+     [("Access to the path 'C:\\t\\a.txt' is denied.", "GetContentWriterUnauthorizedAccessError,Microsoft.PowerShell.Commands.SetContentCommand",
+       "PermissionDenied")]),
     ("[System.IO.FileAttributes]'Bogus'",
      [('Cannot convert value "Bogus" to type "System.IO.FileAttributes". Error: "Unable to match the identifier name Bogus to a valid '
        'enumerator name. Specify one of the following enumerator names and try again:\r\nReadOnly, Hidden, System, Directory, Archive, '
@@ -361,6 +364,12 @@ def test_file_system_info_members_not_modelled_are_errors():
         rec, result = run(script, fs_runspace())
         assert result.state == "Failed" and rec.output == [], (script, result)
         assert str(result.error).startswith(what + " exists in Windows PowerShell 5.1 but the test host does not model it"), result
+    # With the tripwire off, a property Windows has reads as $null (what a missing one reads as); a method is still an error.
+    rs = Runspace(host=HostServices(user_name="user", tripwire=False))
+    out(FS_SETUP, rs)
+    assert out("$null -eq (Get-Item C:\\t).Target", rs) == [True]
+    rec, result = run("(Get-Item C:\\t\\a.txt).GetAccessControl()", rs)
+    assert result.state == "Failed" and "GetAccessControl" in str(result.error), result
 
 
 def test_remove_item_force_removes_read_only_and_hidden_items():

@@ -6,7 +6,8 @@ and its setters (times, Attributes, IsReadOnly) write through to the drive. Powe
 type data adds `BaseName`, `Mode`, `LinkType` and `Target` (types.ps1xml, FileSystem provider
 CodeProperties), and the FileSystem provider's output carries the notes `PSPath`, `PSParentPath`,
 `PSChildName`, `PSDrive`, `PSProvider`, `PSIsContainer` (a FileInfo made with `New-Object` has none).
-Members Windows has and this module does not model raise NotModelledByTestHost, never `$null`.
+Members Windows has and this module does not model (GetAccessControl, Target, CopyTo, ...) trip the tripwire
+(NotModelledByTestHost, `HostServices.tripwire`); a method is an error even with the tripwire off.
 
 FileAttributes is a [Flags] enum value: an int (so `-band`, `[int]` and comparisons work) whose
 ToString is Enum.ToString's "ReadOnly, Archive" and which goes on the wire as PowerShell
@@ -24,7 +25,7 @@ from . import filesystem as disk
 from .dotnet import NetObject, current_runspace, missing, resolve_native_path, void
 from .errors import PSError, method_exception, method_not_found
 from .filesystem import FSError
-from .tripwire import not_modelled
+from . import tripwire
 
 PROVIDER = "Microsoft.PowerShell.Core\\FileSystem"
 
@@ -168,7 +169,7 @@ _TIME_NAMES = {"created": "CreationTime", "modified": "LastWriteTime", "accessed
 _UNMODELLED = {
     "getaccesscontrol", "setaccesscontrol", "copyto", "moveto", "replace", "encrypt", "decrypt", "open", "openread", "openwrite",
     "opentext", "createtext", "appendtext", "getobjectdata", "createobjref", "getlifetimeservice", "initializelifetimeservice",
-    "versioninfo", "target", "getfilesysteminfos", "enumeratefilesysteminfos", "createsubdirectory", "moveto",
+    "versioninfo", "target", "getfilesysteminfos", "enumeratefilesysteminfos", "createsubdirectory",
 }
 
 
@@ -273,8 +274,8 @@ class FileSystemInfo(NetObject):
                 return FileSystemInfo(self._parent(), True) if self._parent() else None
             if low == "root":
                 return FileSystemInfo(self.full_name[:3], True)
-        if low in _UNMODELLED:
-            raise not_modelled(f"The member '{name}' of [{self.type_names[0]}]")
+        if low in _UNMODELLED and tripwire.enabled():
+            raise tripwire.trip(f"The member '{name}' of [{self.type_names[0]}]")
         return missing()
 
     def set_member(self, name: str, value: typing.Any) -> bool:
@@ -317,7 +318,9 @@ class FileSystemInfo(NetObject):
         if self.is_dir and low in ("enumeratefiles", "getfiles", "enumeratedirectories", "getdirectories"):
             return self._list(name, args, files=low.endswith("files"))
         if low in _UNMODELLED:
-            raise not_modelled(f"The method '{name}' of [{self.type_names[0]}]")
+            # A method has no $null to fall back on: an error either way, which the host hears of with the tripwire on.
+            what = f"The method '{name}' of [{self.type_names[0]}]"
+            raise tripwire.trip(what) if tripwire.enabled() else tripwire.not_modelled(what)
         if low in ("dispose", "close"):
             raise method_not_found(self.type_names[0], name)
         return super().call(name, args)
