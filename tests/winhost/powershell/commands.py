@@ -13,7 +13,7 @@ from .context import normalize_action
 from .errors import ParseError, PSError, ReturnSignal, command_not_found
 from .members import get_property, has_property
 from .scopes import Scope
-from .shouldprocess import guard_cmdlet
+from .shouldprocess import CommandRuntime, guard_cmdlet
 
 if typing.TYPE_CHECKING:  # pragma: no cover
     from .evaluator import Evaluator, FunctionInfo
@@ -61,9 +61,11 @@ class CmdletProcessor(Processor):
         if defaults is not None:
             apply_default_values(defaults.value, cls.name, cls.parameters, result, cls.fqid_suffix(), common=True)
         common = result.common
-        if cls.supports_should_process:
+        if cls.supports_should_process and not cls.knows_should_process:
             guard_cmdlet(self.engine.ctx, cls.name, common)
         cmdlet = cls(self.engine, result.bound, self._emit)
+        if cls.supports_should_process and cls.knows_should_process:
+            cmdlet.runtime = CommandRuntime(self.engine.ctx, cls.name, None, common)
         if "ErrorAction" in common:
             cmdlet.error_action = normalize_action(common["ErrorAction"], "ErrorAction")
         if "WarningAction" in common:

@@ -119,6 +119,11 @@ def _trip(what: str) -> PSError:
     return not_modelled(what)
 
 
+def trip(what: str) -> PSError:
+    """The error for something 5.1 has that a module of the interpreter knows it lacks; the host hears of it (see _trip)."""
+    return _trip(what)
+
+
 def not_modelled(what: str) -> PSError:
     return PSError(f"{what} exists in Windows PowerShell 5.1 but the test host does not model it (its tripwire knob is on).",
                    fqid="NotModelledByTestHost", category="NotImplemented", reason="NotImplementedException",

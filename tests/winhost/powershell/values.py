@@ -397,6 +397,8 @@ def format_double(value: float) -> str:
 def to_string(value: typing.Any, ofs: str = " ") -> str:
     if value is None:
         return ""
+    if isinstance(value, NetObject) and isinstance(value, int):
+        return value.to_string()  # an enum value such as FileAttributes: "ReadOnly, Archive", not its number
     if isinstance(value, PSEnumBase):
         return str(value.name)
     if isinstance(value, bool):
@@ -1086,6 +1088,8 @@ def to_wire(value: typing.Any, _seen: dict | None = None) -> typing.Any:  # pyli
         return value
     if isinstance(value, bool):
         return value
+    if isinstance(value, NetObject) and isinstance(value, int):
+        return value.to_wire()  # an enum value (FileAttributes) goes as PowerShell serializes an enum
     if isinstance(value, int):
         return PSInt(value) if INT32_MIN <= value <= INT32_MAX else PSInt64(value)
     if isinstance(value, float):
