@@ -111,12 +111,16 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                 self.ctx.last_ok = self.ctx.error_seq == seq
         except PSError as err:
             self.ctx.last_ok = False
-            if err.terminating or self.ctx.try_depth > 0:
+            if err.terminating:
                 raise
-            # Statement-terminating error outside try: report and continue, unless preference says Stop.
+            # Statement-terminating error: $ErrorActionPreference Stop where it happened makes it terminating, even
+            # when a caller's try is active (a finally then runs and the error goes on up); else a try catches it,
+            # and outside one it is reported and the script continues.
             pref = self.ctx.preference("ErrorActionPreference", "Continue")
             if pref == "Stop":
                 err.terminating = True
+                raise
+            if self.ctx.try_depth > 0:
                 raise
             record = err.to_record()
             self.ctx.add_to_error_list(record)

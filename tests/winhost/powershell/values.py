@@ -23,6 +23,7 @@ from psrpcore.types import (
     PSDateTime,
     PSDict,
     PSDouble,
+    ErrorCategoryInfo,
     PSInt,
     PSInt64,
     PSList,
@@ -435,6 +436,10 @@ def to_string(value: typing.Any, ofs: str = " ") -> str:
 
         inner = "; ".join(f"{k}={to_string(v)}" for k, v in property_items(value))
         return "@{" + inner + "}"
+    if isinstance(value, ErrorCategoryInfo):
+        # ErrorCategoryInfo.GetMessage: "Category: (TargetName:TargetType) [Activity], Reason", as error views show it.
+        return (f"{value.Category.name}: ({value.TargetName or ''}:{value.TargetType or ''}) [{value.Activity or ''}], "
+                f"{value.Reason or ''}")
     if isinstance(value, PSObject):
         text = value.PSObject.to_string
         if text is not None:
