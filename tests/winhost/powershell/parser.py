@@ -190,10 +190,11 @@ def parse(text: str) -> ParsedScript:
     if detached != source:
         source, tree = detached, parser.parse(detached)
     if tree.root_node.has_error and _ESCAPE_HASH.search(source):
-        candidate = _ESCAPE_HASH.sub(rb"\1`#", source)
-        candidate_tree = parser.parse(candidate)
-        if _error_count(candidate_tree.root_node) < _error_count(tree.root_node):
-            source, tree = candidate, candidate_tree
+        verbatim = [(n.start_byte, n.end_byte) for n in _walk(tree.root_node)
+                    if n.type in ("verbatim_string_characters", "verbatim_here_string_characters", "comment")]
+        source = _ESCAPE_HASH.sub(
+            lambda m: m.group(0) if any(a <= m.start() < b for a, b in verbatim) else m.group(1) + b"`#", source)
+        tree = parser.parse(source)
     if tree.root_node.has_error and _VARIABLE_PATH_WORD.search(source):
         strings = [(n.start_byte, n.end_byte) for n in _walk(tree.root_node)
                    if n.type in ("string_literal", "expandable_string_literal", "verbatim_string_characters",
@@ -242,10 +243,6 @@ def _detached_else(root: Node, source: bytes) -> bytes:
         if j >= 0 and source[j:j + 1] == b"}":
             out[j + 1:node.start_byte] = b" " * (node.start_byte - j - 1)
     return bytes(out)
-
-
-def _error_count(root: Node) -> int:
-    return sum(1 for n in _walk(root) if n.type == "ERROR" or n.is_missing)
 
 
 def _has_numeric_command(root: Node, source: bytes) -> bool:
