@@ -17,6 +17,7 @@ from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines imp
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.retry_policy import RetryPolicy
 from winhost import WinHost
 from winhost.wsman import faults
+from winhost_tests.wsman_clients import wait_for
 
 GATE = r'C:\go'
 SCRIPT = "'one'; while (-not (Test-Path '%s')) { Start-Sleep -Milliseconds 50 }; 'two'" % GATE
@@ -78,6 +79,7 @@ def _finish(host, runner, ps):
     deadline = time.monotonic() + 60
     while ps.state == PSInvocationState.RUNNING and time.monotonic() < deadline:
         runner.poll(ps, 1)
+    assert ps.state != PSInvocationState.RUNNING, 'the command did not end'
     return [str(o) for o in ps.output], runner.lost_replies_warning()
 
 
@@ -197,9 +199,8 @@ def test_a_refused_retransmission_of_the_answer_that_held_the_end_reports_the_co
     ps = PowerShell(pool)
     ps.add_script("'one'")
     runner.start(ps)
-    deadline = time.monotonic() + 60
-    while [c['State'] for c in host.sessions()[0]['Commands']] != ['Done'] and time.monotonic() < deadline:
-        time.sleep(0.05)
+    # The host has run the command to its end before the answer holding it is lost.
+    assert wait_for(lambda: [c['State'] for c in host.sessions()[0]['Commands']] == ['Done']), host.sessions()
     begin = host.core.operations.begin
 
     def refuse_retransmissions(req, *args):
