@@ -32,7 +32,7 @@ TRIPWIRE_CASES = [
     ("$ConsoleFileName", "The automatic variable $ConsoleFileName"),
     ("$OutputEncoding", "The automatic variable $OutputEncoding"),
     ('"in a string: $PSSessionOption"', "The automatic variable $PSSessionOption"),
-    # the engine objects modelled for ansible-core's exec wrapper (clr/automation.py), beyond what it reads
+    # the engine objects modelled for ansible-core's exec wrapper (clr/engine.py, clr/psobject.py), beyond what it reads
     ("$ExecutionContext.InvokeCommand", "The $ExecutionContext member 'InvokeCommand'"),
     ("$MyInvocation.PositionMessage", "The $MyInvocation member 'PositionMessage'"),
     ("$pwd.Drive", "The $PWD member 'Drive'"),

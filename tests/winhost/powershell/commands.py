@@ -165,7 +165,7 @@ class ScriptProcessor(Processor):
 
     def _set_invocation(self) -> None:
         """$MyInvocation of the command (a dot-sourced one lays it over the caller's scope until it ends)."""
-        from .clr.automation import InvocationInfo  # pylint: disable=import-outside-toplevel  # clr imports commands' deps
+        from .clr.engine import InvocationInfo  # pylint: disable=import-outside-toplevel  # clr imports commands' deps
         from .values import PSHashtable  # pylint: disable=import-outside-toplevel
 
         assert self.scope is not None

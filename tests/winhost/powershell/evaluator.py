@@ -1385,7 +1385,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                 raise PSError("Unable to find type.", fqid="TypeNotFound", category="InvalidOperation")
         low = name.lower()
         if low == "getsteppablepipeline" and isinstance(obj, V.ScriptBlock) and not args:
-            from .clr.automation import SteppablePipeline  # pylint: disable=import-outside-toplevel
+            from .clr.engine import SteppablePipeline  # pylint: disable=import-outside-toplevel
 
             return SteppablePipeline(self, obj)
         if low in ("where", "_foreachmethod", "foreach") and args and isinstance(args[0], V.ScriptBlock):

@@ -98,7 +98,7 @@ def get_property(obj: typing.Any, name: str) -> typing.Any:  # pylint: disable=t
     if value is not _MISSING:
         return value
     if obj is not None and name.lower() == "psobject":
-        from .clr.automation import PSObjectView  # pylint: disable=import-outside-toplevel  # clr imports this module
+        from .clr.psobject import PSObjectView  # pylint: disable=import-outside-toplevel  # clr imports this module
 
         return PSObjectView(obj)
     # A member Windows has (an intrinsic one, or the type's own) is not enumerated over an array's elements.
@@ -549,7 +549,7 @@ def invoke_method(obj: typing.Any, name: str, args: list, invoke: typing.Callabl
             return to_string(obj)
         raise method_not_found("System.TimeSpan", name)
     if isinstance(obj, PSObject):
-        from .clr.automation import script_methods  # pylint: disable=import-outside-toplevel
+        from .clr.psobject import script_methods  # pylint: disable=import-outside-toplevel
 
         method = script_methods(obj).get(low)
         if method is not None:

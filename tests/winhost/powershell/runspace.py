@@ -98,7 +98,7 @@ class Runspace:
         self.global_scope.aliases.update(builtin_aliases())
         host_var = self.global_scope.set_local("Host", dotnet.PSHostObject(self))
         host_var.options = "ReadOnly"
-        for name, value in clr.automation.engine_variables(self).items():
+        for name, value in clr.engine.engine_variables(self).items():
             self.global_scope.set_local(name, value).options = "ReadOnly"
         fs = getattr(self.host, "filesystem", None)
         if fs is not None:

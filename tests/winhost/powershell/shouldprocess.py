@@ -148,7 +148,7 @@ class PSScriptCmdlet(NetObject):
                 raise not_modelled("ShouldProcess with a [ref] ShouldProcessReason")
             raise _overload("ShouldProcess", len(args))
         if low in ("throwterminatingerror", "writeerror") and len(args) == 1:
-            from .clr.automation import command_error  # pylint: disable=import-outside-toplevel
+            from .clr.engine import command_error  # pylint: disable=import-outside-toplevel
 
             err = command_error(args[0], self.runtime.name, terminating=low == "throwterminatingerror")
             if err.terminating:

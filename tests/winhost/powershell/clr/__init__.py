@@ -7,4 +7,4 @@ models, in members.py until that moves here).
 """
 
 from . import system  # noqa: F401  # pylint: disable=unused-import  # registers on import
-from . import automation, collections, enums  # noqa: F401  # pylint: disable=unused-import  # registers on import
+from . import collections, engine, enums, psobject  # noqa: F401  # pylint: disable=unused-import  # registers on import

@@ -1,8 +1,7 @@
-"""System.Collections.Generic (HashSet`1, List`1) and System.StringComparer, declared through the registry.
+"""System.Collections.Generic (HashSet`1, List`1), declared through the registry.
 
 Sources: learn.microsoft.com System.Collections.Generic.HashSet<T> (Add returns whether the item was added,
-Contains, Remove, Count, the IEqualityComparer constructor), List<T> (Add returns nothing), and
-System.StringComparer (Ordinal, OrdinalIgnoreCase, InvariantCulture[IgnoreCase], CurrentCulture[IgnoreCase]).
+Contains, Remove, Count, the IEqualityComparer constructor), List<T> (Add returns nothing).
 """
 
 from __future__ import annotations
@@ -12,39 +11,7 @@ import typing
 from .. import typeregistry
 from ..dotnet import NetObject, void
 from ..errors import method_exception, method_not_found
-
-
-class StringComparer(NetObject):
-    def __init__(self, name: str, ignore_case: bool) -> None:
-        self.type_names = [f"System.{name}Comparer" if name == "Ordinal" else "System.CultureAwareComparer",
-                           "System.StringComparer", "System.Object"]
-        self.name = name + ("IgnoreCase" if ignore_case else "")
-        self.ignore_case = ignore_case
-
-    def key(self, value: typing.Any) -> typing.Any:
-        if isinstance(value, str):
-            return ("s", value.lower() if self.ignore_case else str.__str__(value))
-        return ("o", value)
-
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "equals" and len(args) == 2:
-            return self.key(args[0]) == self.key(args[1])
-        if low == "compare" and len(args) == 2:
-            a, b = self.key(args[0]), self.key(args[1])
-            return (a > b) - (a < b)
-        return super().call(name, args)
-
-
-_COMPARERS = {name.lower(): StringComparer(base, name.endswith("IgnoreCase")) for name, base in (
-    ("Ordinal", "Ordinal"), ("OrdinalIgnoreCase", "Ordinal"), ("InvariantCulture", "InvariantCulture"),
-    ("InvariantCultureIgnoreCase", "InvariantCulture"), ("CurrentCulture", "CurrentCulture"),
-    ("CurrentCultureIgnoreCase", "CurrentCulture"))}
-
-typeregistry.register(typeregistry.NetType(
-    "System.StringComparer",
-    static_properties={c.name: (lambda c=c: c) for c in _COMPARERS.values()},
-))
+from .system import StringComparer
 
 
 class HashSet(NetObject):

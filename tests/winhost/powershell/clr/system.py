@@ -7,6 +7,7 @@ import typing
 from psrpcore.types import PSVersion
 
 from .. import typeregistry
+from ..dotnet import NetObject
 from ..errors import invalid_cast, method_exception
 from .. import values as V
 
@@ -161,3 +162,39 @@ typeregistry.register(typeregistry.NetType(
     "System.Console", accelerators=("console",),
     static_properties={name: _console_read(name) for name in ("InputEncoding", "OutputEncoding")},
     static_setters={name: _no_console(name) for name in ("InputEncoding", "OutputEncoding")}))
+
+
+# --- System.StringComparer (learn.microsoft.com: Ordinal, OrdinalIgnoreCase, InvariantCulture[IgnoreCase],
+# CurrentCulture[IgnoreCase]; Equals and Compare of two strings) ---------------------------------------------------
+
+class StringComparer(NetObject):  # pylint: disable=too-few-public-methods
+    def __init__(self, name: str, ignore_case: bool) -> None:
+        self.type_names = [f"System.{name}Comparer" if name == "Ordinal" else "System.CultureAwareComparer",
+                           "System.StringComparer", "System.Object"]
+        self.name = name + ("IgnoreCase" if ignore_case else "")
+        self.ignore_case = ignore_case
+
+    def key(self, value: typing.Any) -> typing.Any:
+        if isinstance(value, str):
+            return ("s", value.lower() if self.ignore_case else str.__str__(value))
+        return ("o", value)
+
+    def call(self, name: str, args: list) -> typing.Any:
+        low = name.lower()
+        if low == "equals" and len(args) == 2:
+            return self.key(args[0]) == self.key(args[1])
+        if low == "compare" and len(args) == 2:
+            a, b = self.key(args[0]), self.key(args[1])
+            return (a > b) - (a < b)
+        return super().call(name, args)
+
+
+_COMPARERS = {name.lower(): StringComparer(base, name.endswith("IgnoreCase")) for name, base in (
+    ("Ordinal", "Ordinal"), ("OrdinalIgnoreCase", "Ordinal"), ("InvariantCulture", "InvariantCulture"),
+    ("InvariantCultureIgnoreCase", "InvariantCulture"), ("CurrentCulture", "CurrentCulture"),
+    ("CurrentCultureIgnoreCase", "CurrentCulture"))}
+
+typeregistry.register(typeregistry.NetType(
+    "System.StringComparer",
+    static_properties={c.name: (lambda c=c: c) for c in _COMPARERS.values()},
+))
