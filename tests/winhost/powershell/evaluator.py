@@ -8,10 +8,11 @@ import typing
 from psrpcore.types import ErrorRecord, PSChar, PSInt64, PSObject
 from tree_sitter import Node
 
-from . import tripwire
+from . import tripwire, typeregistry
 from . import values as V
 from .binding import Arg, CmdletBindingInfo, Param, apply_default_values, bind, bound_parameters_table
 from .context import ExecutionContext, normalize_action
+from .dotnet import Enumerator
 from .errors import (
     BreakSignal,
     ContinueSignal,
@@ -24,7 +25,7 @@ from .errors import (
 )
 from .formatting import format_operator
 from .members import get_property, get_static, has_property, invoke_method, is_void, set_property, void_value
-from .parser import node_text, parse
+from .parser import node_text, parse, using_namespaces
 from .scopes import Scope, Variable
 
 Sink = typing.Callable[[typing.Any], None]
@@ -110,12 +111,16 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                 self.ctx.last_ok = self.ctx.error_seq == seq
         except PSError as err:
             self.ctx.last_ok = False
-            if err.terminating or self.ctx.try_depth > 0:
+            if err.terminating:
                 raise
-            # Statement-terminating error outside try: report and continue, unless preference says Stop.
+            # Statement-terminating error: $ErrorActionPreference Stop where it happened makes it terminating, even
+            # when a caller's try is active (a finally then runs and the error goes on up); else a try catches it,
+            # and outside one it is reported and the script continues.
             pref = self.ctx.preference("ErrorActionPreference", "Continue")
             if pref == "Stop":
                 err.terminating = True
+                raise
+            if self.ctx.try_depth > 0:
                 raise
             record = err.to_record()
             self.ctx.add_to_error_list(record)
@@ -191,7 +196,11 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         source_node = next(c for c in node.named_children if c.type == "pipeline")
         body = next(c for c in node.children if c.type == "statement_block")
         collection = self.eval_pipeline_value(source_node)
-        items = V.as_list(collection) if not isinstance(collection, dict) else [collection]
+        items: typing.Iterable
+        if isinstance(collection, Enumerator):
+            items = collection.iterate()  # consumed one by one: a `break` leaves the rest of $input unread
+        else:
+            items = V.as_list(collection) if not isinstance(collection, dict) else [collection]
         name = self.text(var)
         for item in items:
             self.assign_variable(name, item)
@@ -479,7 +488,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                         if tname.lower() in ("switch", "system.management.automation.switchparameter"):
                             switch = True
                         else:
-                            type_name = V.resolve_type(tname)
+                            type_name = V.resolve_type(tname, using_namespaces(self.source))
                         continue
                     text = self.text(attr)
                     low = text.lower().replace(" ", "")
@@ -736,8 +745,8 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             return out
         return {"end": node}
 
-    def bind_into_scope(self, params: list[Param], advanced: typing.Any, args: list[Arg], command: str,
-                        prebound: dict | None = None, overlay: dict | None = None) -> dict:
+    def bind_into_scope(self, params: list[Param], advanced: typing.Any, args: list[Arg], command: str,  # pylint: disable=too-many-arguments
+                        prebound: dict | None = None, overlay: dict | None = None, expects_input: bool = False) -> dict:
         """Bind arguments into the current scope. ``overlay`` (dot-sourced commands): records the previous value of each
         automatic or preference variable set here, so that the command's end puts it back (PowerShell keeps them in
         a locals tuple pushed over the caller's scope)."""
@@ -786,7 +795,9 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             set_automatic(var, value)
         if advanced:
             set_automatic("PSCmdlet", PSScriptCmdlet(CommandRuntime(self.ctx, command, advanced, common)))
-        missing = [p.name for p in params if p.mandatory and p.name not in bound]
+        # A mandatory parameter the pipeline will fill is checked per input object, not at the start (ParameterBinderController).
+        missing = [p.name for p in params if p.mandatory and p.name not in bound
+                   and not (expects_input and (p.pipeline or p.by_property))]
         if missing:
             raise PSError(
                 f"Cannot process command because of one or more missing mandatory parameters: {' '.join(missing)}.",
@@ -847,6 +858,10 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             obj = self.eval_expr(target.children[0])
             name = self.member_name(target)
             if isinstance(obj, V.TypeValue):
+                net_type = typeregistry.registered(obj.full_name)
+                if net_type is not None and name.lower() in net_type.static_setters:
+                    net_type.static_setters[name.lower()](value)
+                    return
                 raise PSError(f"'{name}' is a ReadOnly property.", fqid="PropertyAssignmentException",
                               category="InvalidOperation")
             if obj is None:
@@ -1084,7 +1099,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
 
     def resolve_type_literal(self, node: Node) -> V.TypeValue:
         spec = next((c for c in node.named_children if c.type == "type_spec"), node)
-        return V.resolve_type(self.text(spec))
+        return V.resolve_type(self.text(spec), using_namespaces(self.source))
 
     def _e_parenthesized_expression(self, node: Node) -> typing.Any:
         inner = _named(node)
@@ -1369,6 +1384,10 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             if not isinstance(obj, V.TypeValue):
                 raise PSError("Unable to find type.", fqid="TypeNotFound", category="InvalidOperation")
         low = name.lower()
+        if low == "getsteppablepipeline" and isinstance(obj, V.ScriptBlock) and not args:
+            from .clr.engine import SteppablePipeline  # pylint: disable=import-outside-toplevel
+
+            return SteppablePipeline(self, obj)
         if low in ("where", "_foreachmethod", "foreach") and args and isinstance(args[0], V.ScriptBlock):
             return self._magic_method(obj, low, args)
         if isinstance(obj, (list, tuple)) and name.lower() not in _LIST_METHODS:

@@ -97,6 +97,10 @@ def get_property(obj: typing.Any, name: str) -> typing.Any:  # pylint: disable=t
     value = _get_own_property(obj, name)
     if value is not _MISSING:
         return value
+    if obj is not None and name.lower() == "psobject":
+        from .clr.psobject import PSObjectView  # pylint: disable=import-outside-toplevel  # clr imports this module
+
+        return PSObjectView(obj)
     # A member Windows has (an intrinsic one, or the type's own) is not enumerated over an array's elements.
     tripwire.check_member(obj, name)
     if isinstance(obj, (list, tuple)):
@@ -544,6 +548,12 @@ def invoke_method(obj: typing.Any, name: str, args: list, invoke: typing.Callabl
         if low == "tostring":
             return to_string(obj)
         raise method_not_found("System.TimeSpan", name)
+    if isinstance(obj, PSObject):
+        from .clr.psobject import script_methods  # pylint: disable=import-outside-toplevel
+
+        method = script_methods(obj).get(low)
+        if method is not None:
+            return invoke(method.script, args)
     if low == "tostring":
         return to_string(obj)
     if low == "gettype":

@@ -24,6 +24,48 @@ def _parser() -> Parser:
     return parser
 
 
+class Source(bytes):
+    """A script's text as parsed, with the `using namespace` prefixes its type names resolve through (the
+    text travels with every node taken from it: functions, script blocks, the evaluator's current source)."""
+
+    using_namespaces: tuple[str, ...] = ()
+
+
+def using_namespaces(source: bytes) -> tuple[str, ...]:
+    return getattr(source, "using_namespaces", ())
+
+
+# about_Using: `using` statements must come before any other statement of a script (comments and blank lines
+# may precede them). `function __winhost_script {` is the wrapper runspace.py/language.py put around a script
+# with top-level begin/process/end blocks, so the script's own first lines follow it.
+_USING = re.compile(rb"[ \t]*using[ \t]+(namespace|module|assembly)[ \t]+([^\r\n;#]+?)[ \t]*(?:;|(?=\r?\n|#|$))", re.I)
+_LEADING = re.compile(rb"(?:\s+|#[^\n]*|<#.*?#>|function __winhost_script \{\n)", re.S)
+
+
+def _strip_using(source: bytes) -> tuple[bytes, tuple[str, ...]]:
+    """Blank out a script's leading `using namespace X` statements (the grammar reads them as a command), keeping
+    every other byte where it was so positions hold; the namespaces are returned. `using module` and
+    `using assembly` are not modelled: a parse error names them."""
+    namespaces: list[str] = []
+    pos = 0
+    out = bytearray(source)
+    while True:
+        leading = _LEADING.match(source, pos)
+        if leading is not None and leading.end() > pos:
+            pos = leading.end()
+            continue
+        match = _USING.match(source, pos)
+        if match is None:
+            break
+        kind = match.group(1).decode().lower()
+        if kind != "namespace":
+            raise ParseError(f"The fake Windows host does not support 'using {kind}'.", "UsingStatementNotSupported")
+        namespaces.append(match.group(2).decode("utf-8", "replace").strip())
+        out[match.start():match.end()] = b" " * (match.end() - match.start())
+        pos = match.end()
+    return bytes(out), tuple(namespaces)
+
+
 class ParsedScript:
     def __init__(self, tree: Tree, source: bytes) -> None:
         self.tree = tree
@@ -37,6 +79,12 @@ class ParsedScript:
 _NUMERIC_COMMAND = re.compile(rb"^[0-9]")
 _LONG_LITERAL = re.compile(rb"(?<![\w$.'\"\\-])(\d+)[lL]\b")
 _FOREACH_METHOD = re.compile(rb"\.(\s*)foreach\(", re.I)
+# An argument-mode word that starts with a variable and goes on as a path (`$env:SystemRoot\System32\x.dll`) is one
+# expandable string to PowerShell; the grammar stops at the variable.
+# In a double-quoted string, an escape such as `n right before '#' makes the grammar take the rest for a comment;
+# "`#" is the same character to PowerShell (an unknown escape is the character itself: about_Special_Characters).
+_ESCAPE_HASH = re.compile(rb"(`[nrt0abfve])#")
+_VARIABLE_PATH_WORD = re.compile(rb"(?<=[ \t])(\$[A-Za-z_][\w]*(?::[A-Za-z_][\w]*)?\\[^\s;|)}'\"]*)")
 
 
 def _walk(node: Node) -> typing.Iterator[Node]:
@@ -127,7 +175,7 @@ def _switch_separators(body: Node, source: bytes) -> list[tuple[int, int, bytes]
 
 
 def parse(text: str) -> ParsedScript:
-    source = text.encode("utf-8")
+    source, namespaces = _strip_using(text.encode("utf-8"))
     parser = _parser()
     tree = parser.parse(source)
     if _LONG_LITERAL.search(source):
@@ -138,6 +186,22 @@ def parse(text: str) -> ParsedScript:
         candidate_tree = parser.parse(candidate)
         if tree.root_node.has_error and not candidate_tree.root_node.has_error or _has_numeric_command(tree.root_node, source):
             source, tree = candidate, candidate_tree
+    detached = _detached_else(tree.root_node, source)
+    if detached != source:
+        source, tree = detached, parser.parse(detached)
+    if tree.root_node.has_error and _ESCAPE_HASH.search(source):
+        verbatim = [(n.start_byte, n.end_byte) for n in _walk(tree.root_node)
+                    if n.type in ("verbatim_string_characters", "verbatim_here_string_characters", "comment")]
+        source = _ESCAPE_HASH.sub(
+            lambda m: m.group(0) if any(a <= m.start() < b for a, b in verbatim) else m.group(1) + b"`#", source)
+        tree = parser.parse(source)
+    if tree.root_node.has_error and _VARIABLE_PATH_WORD.search(source):
+        strings = [(n.start_byte, n.end_byte) for n in _walk(tree.root_node)
+                   if n.type in ("string_literal", "expandable_string_literal", "verbatim_string_characters",
+                                 "expandable_here_string_literal", "verbatim_here_string_characters", "comment")]
+        source = _VARIABLE_PATH_WORD.sub(
+            lambda m: m.group(0) if any(a <= m.start() < b for a, b in strings) else b'"' + m.group(1) + b'"', source)
+        tree = parser.parse(source)
     if tree.root_node.has_error and _FOREACH_METHOD.search(source):
         # `.ForEach(` collides with the foreach keyword in the grammar.
         source = _FOREACH_METHOD.sub(rb".\1_ForEachMethod(", source)
@@ -157,7 +221,28 @@ def parse(text: str) -> ParsedScript:
         tree = parser.parse(source)
     if tree.root_node.has_error:
         raise _parse_error(tree.root_node, source)
-    return ParsedScript(tree, source)
+    typed = Source(source)
+    typed.using_namespaces = namespaces
+    return ParsedScript(tree, typed)
+
+
+def _detached_else(root: Node, source: bytes) -> bytes:
+    """`$x = if (...) { }` with `else {` on the next line is one if statement to PowerShell (the parser looks past
+    newlines for else/elseif); the grammar ends the statement at the newline and reads `else` as a command. The line
+    break before such an `else` becomes spaces (byte offsets stay; line numbers after it shift)."""
+    out = bytearray(source)
+    for node in _walk(root):
+        if node.type != "command":
+            continue
+        name = node.child_by_field_name("command_name")
+        if name is None or source[name.start_byte:name.end_byte].lower() not in (b"else", b"elseif"):
+            continue
+        j = node.start_byte - 1
+        while j >= 0 and source[j:j + 1] in (b" ", b"\t", b"\r", b"\n"):
+            j -= 1
+        if j >= 0 and source[j:j + 1] == b"}":
+            out[j + 1:node.start_byte] = b" " * (node.start_byte - j - 1)
+    return bytes(out)
 
 
 def _has_numeric_command(root: Node, source: bytes) -> bool:

@@ -98,6 +98,8 @@ class Runspace:
         self.global_scope.aliases.update(builtin_aliases())
         host_var = self.global_scope.set_local("Host", dotnet.PSHostObject(self))
         host_var.options = "ReadOnly"
+        for name, value in clr.engine.engine_variables(self).items():
+            self.global_scope.set_local(name, value).options = "ReadOnly"
         fs = getattr(self.host, "filesystem", None)
         if fs is not None:
             for directory in (self.home_dir() + "\\Documents", self.temp_dir()):
@@ -199,6 +201,7 @@ class Runspace:
                                                                           "named_block_list")), None)
                 local = bool(getattr(command, "use_local_scope", False))
                 proc: Processor = _ScriptCommand(engine, body, parsed.source, params, advanced, args, local)
+                proc.expects_input = input_items is not None
                 processors.append(proc)
             else:
                 processors.extend(invoke_command_by_name(engine, text, args, None, sink))

@@ -147,6 +147,16 @@ class PSScriptCmdlet(NetObject):
             if len(args) == 4:
                 raise not_modelled("ShouldProcess with a [ref] ShouldProcessReason")
             raise _overload("ShouldProcess", len(args))
+        if low in ("throwterminatingerror", "writeerror") and len(args) == 1:
+            from .clr.engine import command_error  # pylint: disable=import-outside-toplevel
+
+            err = command_error(args[0], self.runtime.name, terminating=low == "throwterminatingerror")
+            if err.terminating:
+                raise err
+            self.runtime.ctx.report_error(err)
+            from .dotnet import void  # pylint: disable=import-outside-toplevel
+
+            return void()
         if low in ("tostring", "gettype", "equals", "gethashcode"):
             return super().call(name, args)
         raise not_modelled(f"The $PSCmdlet method '{name}'")

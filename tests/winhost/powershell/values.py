@@ -23,6 +23,7 @@ from psrpcore.types import (
     PSDateTime,
     PSDict,
     PSDouble,
+    ErrorCategoryInfo,
     PSInt,
     PSInt64,
     PSList,
@@ -34,7 +35,7 @@ from psrpcore.types import (
 from psrpcore.types._base import PSNoteProperty
 
 from . import tripwire, typeregistry
-from .dotnet import STATIC_TYPES, ByteArray, NetObject, to_byte_array
+from .dotnet import STATIC_TYPES, ByteArray, Enumerator, NetObject, to_byte_array
 from .errors import PSError, divide_by_zero, invalid_cast, make_exception, type_not_found
 
 INT32_MIN, INT32_MAX = -(2 ** 31), 2 ** 31 - 1
@@ -272,6 +273,9 @@ def resolve_type(name: str, namespaces: typing.Sequence[str] = ()) -> TypeValue:
     full = TYPE_ALIASES.get(key)
     if full is None and key.startswith("system."):
         full = TYPE_ALIASES.get(key[7:])
+    for namespace in namespaces:
+        # TypeResolver: each `using namespace` prefix in front of the name as written.
+        full = full or TYPE_ALIASES.get(f"{namespace.lower()}.{key}")
     if full is None:
         tripwire.check_type(name)
         raise type_not_found(name)
@@ -434,6 +438,10 @@ def to_string(value: typing.Any, ofs: str = " ") -> str:
 
         inner = "; ".join(f"{k}={to_string(v)}" for k, v in property_items(value))
         return "@{" + inner + "}"
+    if isinstance(value, ErrorCategoryInfo):
+        # ErrorCategoryInfo.GetMessage: "Category: (TargetName:TargetType) [Activity], Reason", as error views show it.
+        return (f"{value.Category.name}: ({value.TargetName or ''}:{value.TargetType or ''}) [{value.Activity or ''}], "
+                f"{value.Reason or ''}")
     if isinstance(value, PSObject):
         text = value.PSObject.to_string
         if text is not None:
@@ -640,6 +648,8 @@ def as_list(value: typing.Any) -> list:
         return list(value)
     if value is None:
         return []
+    if isinstance(value, Enumerator):
+        return value.drain()
     return [value]
 
 
@@ -647,6 +657,8 @@ def enumerate_value(value: typing.Any) -> list:
     """What writing `value` to the pipeline produces: arrays unroll, everything else is one object."""
     if isinstance(value, (list, tuple)):
         return list(value)
+    if isinstance(value, Enumerator):
+        return value.drain()
     return [value]
 
 

@@ -6,4 +6,4 @@ instances' members live on its `dotnet.NetObject` subclass (or, for a value psrp
 models, in members.py until that moves here).
 """
 
-from . import io, system  # noqa: F401  # pylint: disable=unused-import  # registers on import
+from . import collections, engine, enums, io, psobject, system  # noqa: F401  # pylint: disable=unused-import  # registers on import

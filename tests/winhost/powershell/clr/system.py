@@ -7,6 +7,7 @@ import typing
 from psrpcore.types import PSVersion
 
 from .. import typeregistry
+from ..dotnet import NetObject
 from ..errors import invalid_cast, method_exception
 from .. import values as V
 
@@ -22,7 +23,10 @@ def _version_from_text(text: str) -> PSVersion:
 
 
 def to_version(value: typing.Any) -> PSVersion:
-    """[Version]$value as PowerShell converts it: a Version as is, a string parsed (2 to 4 parts), anything else by its string."""
+    """[Version]$value as PowerShell converts it: a Version as is, a string parsed (2 to 4 parts), anything else by its
+    string; $null stays $null (a reference type), as an unset [Version] parameter does."""
+    if value is None:
+        return None
     if isinstance(value, PSVersion):
         return value
     if isinstance(value, (list, tuple)) and len(value) == 1:
@@ -77,4 +81,120 @@ typeregistry.register(typeregistry.NetType(
     instance_check=lambda value: isinstance(value, PSVersion),
     compare=compare_versions,
     equals=lambda left, right: right is not None and compare_versions(left, right) == 0,
+))
+
+
+# --- System.String's static Equals ----------------------------------------------------------------------------
+
+def _string_equals(args: list) -> bool:
+    """String.Equals(a, b[, comparisonType]): ordinal unless a StringComparison says otherwise; PowerShell picks
+    the (string, string) overload for [string]::Equals and converts both arguments to strings ($null stays null)."""
+    if len(args) not in (2, 3):
+        raise method_exception("Equals", len(args), f'Cannot find an overload for "Equals" and the argument count: '
+                               f'"{len(args)}".', "System.Management.Automation.MethodException")
+    left, right = (None if a is None else V.to_string(a) for a in args[:2])
+    if left is None or right is None:
+        return left is None and right is None
+    ignore_case = len(args) == 3 and V.to_string(args[2]).lower().endswith("ignorecase")
+    return left.lower() == right.lower() if ignore_case else left == right
+
+
+typeregistry.register(typeregistry.NetType(
+    "System.String", accelerators=("string",), static_methods={"Equals": _string_equals}))
+
+
+# --- System.Environment.ExpandEnvironmentVariables --------------------------------------------------------------
+
+def _expand_environment_variables(args: list) -> str:
+    """Environment.ExpandEnvironmentVariables: each %NAME% of a variable the process has is replaced by its value
+    (case-insensitively, as on Windows); unknown names and lone % stay as written; null throws."""
+    import re  # pylint: disable=import-outside-toplevel
+
+    from ..dotnet import current_runspace  # pylint: disable=import-outside-toplevel
+
+    if len(args) != 1:
+        raise method_exception("ExpandEnvironmentVariables", len(args), 'Cannot find an overload for '
+                               f'"ExpandEnvironmentVariables" and the argument count: "{len(args)}".',
+                               "System.Management.Automation.MethodException")
+    if args[0] is None:
+        raise method_exception("ExpandEnvironmentVariables", 1, "Value cannot be null.\r\nParameter name: name",
+                               "System.ArgumentNullException")
+    env = current_runspace().env
+
+    def replace(match: typing.Any) -> str:
+        value = env.get(match.group(1))
+        return match.group(0) if value is None else value
+
+    return re.sub(r"%([^%]+)%", replace, V.to_string(args[0]))
+
+
+typeregistry.register(typeregistry.NetType(
+    "System.Environment", accelerators=("environment",),
+    static_methods={"ExpandEnvironmentVariables": _expand_environment_variables}))
+
+
+# --- System.Console in a remote session ---------------------------------------------------------------------------
+
+def _no_console(name: str) -> typing.Callable[[typing.Any], None]:
+    """wsmprovhost.exe, which runs a PSRP session, has no console: setting Console.InputEncoding/OutputEncoding
+    fails in SetConsoleCP with ERROR_INVALID_HANDLE, "The handle is invalid." (__Error.WinIOError), which
+    PowerShell reports as SetValueInvocationException (ansible-core's exec_wrapper.ps1 relies on it failing)."""
+    def setter(value: typing.Any) -> None:
+        del value
+        from ..errors import PSError, make_exception  # pylint: disable=import-outside-toplevel
+
+        raise PSError(f'Exception setting "{name}": "The handle is invalid."',
+                      exception_type="System.Management.Automation.SetValueInvocationException",
+                      fqid="ExceptionWhenSetting", category="NotSpecified", reason="SetValueInvocationException",
+                      inner=make_exception("System.IO.IOException", "The handle is invalid."))
+    return setter
+
+
+def _console_read(name: str) -> typing.Callable[[], typing.Any]:
+    def getter() -> typing.Any:
+        from ..tripwire import not_modelled  # pylint: disable=import-outside-toplevel
+
+        raise not_modelled(f"[System.Console]::{name}")
+    return getter
+
+
+typeregistry.register(typeregistry.NetType(
+    "System.Console", accelerators=("console",),
+    static_properties={name: _console_read(name) for name in ("InputEncoding", "OutputEncoding")},
+    static_setters={name: _no_console(name) for name in ("InputEncoding", "OutputEncoding")}))
+
+
+# --- System.StringComparer (learn.microsoft.com: Ordinal, OrdinalIgnoreCase, InvariantCulture[IgnoreCase],
+# CurrentCulture[IgnoreCase]; Equals and Compare of two strings) ---------------------------------------------------
+
+class StringComparer(NetObject):  # pylint: disable=too-few-public-methods
+    def __init__(self, name: str, ignore_case: bool) -> None:
+        self.type_names = [f"System.{name}Comparer" if name == "Ordinal" else "System.CultureAwareComparer",
+                           "System.StringComparer", "System.Object"]
+        self.name = name + ("IgnoreCase" if ignore_case else "")
+        self.ignore_case = ignore_case
+
+    def key(self, value: typing.Any) -> typing.Any:
+        if isinstance(value, str):
+            return ("s", value.lower() if self.ignore_case else str.__str__(value))
+        return ("o", value)
+
+    def call(self, name: str, args: list) -> typing.Any:
+        low = name.lower()
+        if low == "equals" and len(args) == 2:
+            return self.key(args[0]) == self.key(args[1])
+        if low == "compare" and len(args) == 2:
+            a, b = self.key(args[0]), self.key(args[1])
+            return (a > b) - (a < b)
+        return super().call(name, args)
+
+
+_COMPARERS = {name.lower(): StringComparer(base, name.endswith("IgnoreCase")) for name, base in (
+    ("Ordinal", "Ordinal"), ("OrdinalIgnoreCase", "Ordinal"), ("InvariantCulture", "InvariantCulture"),
+    ("InvariantCultureIgnoreCase", "InvariantCulture"), ("CurrentCulture", "CurrentCulture"),
+    ("CurrentCultureIgnoreCase", "CurrentCulture"))}
+
+typeregistry.register(typeregistry.NetType(
+    "System.StringComparer",
+    static_properties={c.name: (lambda c=c: c) for c in _COMPARERS.values()},
 ))
