@@ -24,7 +24,7 @@ from .errors import (
 )
 from .formatting import format_operator
 from .members import get_property, get_static, has_property, invoke_method, is_void, set_property, void_value
-from .parser import node_text, parse
+from .parser import namespaces_of, node_text, parse
 from .scopes import Scope, Variable
 
 Sink = typing.Callable[[typing.Any], None]
@@ -432,6 +432,43 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         info.module = self.ctx.scope.module_of()
         scope.functions[name.lower()] = info
 
+    def assign_function(self, name: str, value: typing.Any) -> None:
+        """`${function:name} = <script block or text>` (the Function provider's SetItem): defines `name` in the current
+        scope, whatever characters the name holds (module_wrapper.ps1 runs `<AnsibleModule>` so); $null removes it."""
+        scope = self.ctx.scope
+        qualifier, _sep, bare = name.partition(":")
+        if bare and qualifier.lower() in ("global", "script", "local", "private"):
+            name, scope = bare, self.scope_for(qualifier.lower())
+        if value is None:
+            scope.functions.pop(name.lower(), None)
+            return
+        if isinstance(value, str):
+            parsed = parse(value)
+            value = V.ScriptBlock(parsed.root, parsed.source)
+        if not isinstance(value, V.ScriptBlock):
+            raise PSError(f'Cannot convert the "{V.to_string(value)}" value of type "{V.ps_type_name(value)}" to type '
+                          '"System.Management.Automation.ScriptBlock".', fqid="ArgumentTypeMismatch,"
+                          "Microsoft.PowerShell.Commands.SetItemCommand", category="InvalidArgument",
+                          reason="ArgumentException", exception_type="System.ArgumentException")
+        node = value.node
+        param_node = self._find_param_block(node)
+        if node.type == "script_block_expression":
+            node = next((c for c in node.named_children if c.type == "script_block"), node)
+            param_node = param_node or self._find_param_block(node)
+        saved = self.source
+        self.source = value.source
+        try:
+            params, advanced = self.build_params(param_node)
+        finally:
+            self.source = saved
+        body = node
+        if node.type == "program":
+            body = next((c for c in node.named_children if c.type in ("statement_list", "script_block_body", "named_block_list")),
+                        node)
+        info = FunctionInfo(name, params, param_node, body, value.source, advanced)
+        info.module = self.ctx.scope.module_of()
+        scope.functions[name.lower()] = info
+
     @staticmethod
     def _find_param_block(node: Node | None) -> Node | None:
         if node is None:
@@ -479,7 +516,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                         if tname.lower() in ("switch", "system.management.automation.switchparameter"):
                             switch = True
                         else:
-                            type_name = V.resolve_type(tname)
+                            type_name = V.resolve_type(tname, namespaces_of(self.source))
                         continue
                     text = self.text(attr)
                     low = text.lower().replace(" ", "")
@@ -920,6 +957,9 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         if qualifier == "env":
             self.ctx.session.env.set(name, None if value is None else V.to_string(value))
             return
+        if qualifier == "function":
+            self.assign_function(name, value)
+            return
         if name.lower() in ("true", "false", "null"):
             if name.lower() == "null":
                 return
@@ -1084,7 +1124,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
 
     def resolve_type_literal(self, node: Node) -> V.TypeValue:
         spec = next((c for c in node.named_children if c.type == "type_spec"), node)
-        return V.resolve_type(self.text(spec))
+        return V.resolve_type(self.text(spec), namespaces_of(self.source))
 
     def _e_parenthesized_expression(self, node: Node) -> typing.Any:
         inner = _named(node)

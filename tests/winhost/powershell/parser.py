@@ -28,6 +28,7 @@ class ParsedScript:
     def __init__(self, tree: Tree, source: bytes) -> None:
         self.tree = tree
         self.source = source
+        self.namespaces = namespaces_of(source)
 
     @property
     def root(self) -> Node:
@@ -36,6 +37,7 @@ class ParsedScript:
 
 _NUMERIC_COMMAND = re.compile(rb"^[0-9]")
 _LONG_LITERAL = re.compile(rb"(?<![\w$.'\"\\-])(\d+)[lL]\b")
+_ESCAPE_THEN_HASH = re.compile(rb"(`[0abefnrtv])#")
 _FOREACH_METHOD = re.compile(rb"\.(\s*)foreach\(", re.I)
 
 
@@ -126,8 +128,46 @@ def _switch_separators(body: Node, source: bytes) -> list[tuple[int, int, bytes]
     return inserts
 
 
+# `using namespace X` statements: about_Using (they must come before any other statement of the script).
+_USING_NAMESPACE = re.compile(rb"[ \t]*using[ \t]+namespace[ \t]+([\w.]+)[ \t]*;?[ \t]*\r?$", re.I)
+_USING_TABLE: dict[bytes, tuple[str, ...]] = {}
+_USING_LOCK = threading.Lock()
+
+
+def _strip_using(source: bytes) -> tuple[bytes, tuple[str, ...]]:
+    """The grammar has no using statement: each leading `using namespace X` becomes a comment of the same length
+    (positions stay), and the namespaces are remembered for the source (`namespaces_of`)."""
+    lines = source.split(b"\n")
+    namespaces: list[str] = []
+    in_block_comment = False
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if in_block_comment:
+            in_block_comment = b"#>" not in stripped
+            continue
+        if not stripped or stripped.startswith(b"#") and not stripped.startswith(b"<#"):
+            continue
+        if stripped.startswith(b"<#"):
+            in_block_comment = b"#>" not in stripped[2:]
+            continue
+        match = _USING_NAMESPACE.match(line)
+        if match is None:
+            break
+        namespaces.append(match.group(1).decode())
+        start = len(line) - len(line.lstrip())
+        lines[index] = line[:start] + b"#" + line[start + 1:]
+    if not namespaces:
+        return source, ()
+    return b"\n".join(lines), tuple(namespaces)
+
+
+def namespaces_of(source: bytes) -> tuple[str, ...]:
+    """The `using namespace` prefixes in effect for code parsed from `source` (PowerShell's TypeResolver tries them)."""
+    return _USING_TABLE.get(source, ())
+
+
 def parse(text: str) -> ParsedScript:
-    source = text.encode("utf-8")
+    source, namespaces = _strip_using(text.encode("utf-8"))
     parser = _parser()
     tree = parser.parse(source)
     if _LONG_LITERAL.search(source):
@@ -137,6 +177,13 @@ def parse(text: str) -> ParsedScript:
             lambda m: m.group(0) if any(a <= m.start() < b for a, b in strings) else b"([long]" + m.group(1) + b")", source)
         candidate_tree = parser.parse(candidate)
         if tree.root_node.has_error and not candidate_tree.root_node.has_error or _has_numeric_command(tree.root_node, source):
+            source, tree = candidate, candidate_tree
+    if tree.root_node.has_error and _ESCAPE_THEN_HASH.search(source):
+        # A `#` right after an escape sequence in a string ("`r`n# SIG") starts a comment for the grammar;
+        # "`#" is the same character to PowerShell (an escaped ordinary character is itself: about_Special_Characters).
+        candidate = _ESCAPE_THEN_HASH.sub(rb"\1`#", source)
+        candidate_tree = parser.parse(candidate)
+        if not candidate_tree.root_node.has_error:
             source, tree = candidate, candidate_tree
     if tree.root_node.has_error and _FOREACH_METHOD.search(source):
         # `.ForEach(` collides with the foreach keyword in the grammar.
@@ -157,6 +204,9 @@ def parse(text: str) -> ParsedScript:
         tree = parser.parse(source)
     if tree.root_node.has_error:
         raise _parse_error(tree.root_node, source)
+    if namespaces:
+        with _USING_LOCK:
+            _USING_TABLE[source] = namespaces
     return ParsedScript(tree, source)
 
 

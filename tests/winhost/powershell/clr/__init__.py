@@ -7,3 +7,6 @@ models, in members.py until that moves here).
 """
 
 from . import system  # noqa: F401  # pylint: disable=unused-import  # registers on import
+from . import process  # noqa: F401  # pylint: disable=unused-import  # System.Environment, System.Console
+from . import text  # noqa: F401  # pylint: disable=unused-import  # StringBuilder, StringWriter
+from . import automation  # noqa: F401  # pylint: disable=unused-import  # [PowerShell]::Create()
