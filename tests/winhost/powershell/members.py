@@ -97,6 +97,11 @@ def get_property(obj: typing.Any, name: str) -> typing.Any:  # pylint: disable=t
     value = _get_own_property(obj, name)
     if value is not _MISSING:
         return value
+    from .clr.automation import method_as_property  # pylint: disable=import-outside-toplevel  # clr imports members
+
+    method = method_as_property(obj, name)
+    if method is not dotnet.missing():
+        return method
     # A member Windows has (an intrinsic one, or the type's own) is not enumerated over an array's elements.
     tripwire.check_member(obj, name)
     if isinstance(obj, (list, tuple)):

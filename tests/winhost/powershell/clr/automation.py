@@ -293,3 +293,56 @@ typeregistry.register(typeregistry.NetType(
     base_types=("System.Management.Automation.Breakpoint", "System.Object"),
     instance_check=lambda value: False,
     convert=lambda value: (_ for _ in ()).throw(not_modelled("A [LineBreakpoint]"))))
+
+
+# Overload definitions of the four methods every object has (System.Object), as PSMethod.ToString() lists them.
+_OBJECT_METHOD_DEFINITIONS = {
+    "gettype": "type GetType()",
+    "tostring": "string ToString()",
+    "equals": "bool Equals(System.Object obj)",
+    "gethashcode": "int GetHashCode()",
+}
+
+
+class PSMethod(NetObject):
+    """A method read as a property (`$obj.GetType`, about_Methods): a PSMethod, which is truthy, whose ToString() is
+    its overload definitions and whose Invoke(...) calls it. Ansible.ModuleUtils.Legacy tests `-not $obj.GetType`
+    to tell an object from $null. Only System.Object's four methods are modelled this way."""
+
+    type_names = ["System.Management.Automation.PSMethod", "System.Management.Automation.PSMethodInfo",
+                  "System.Management.Automation.PSMemberInfo", "System.Object"]
+
+    def __init__(self, target: typing.Any, name: str) -> None:
+        self.target = target
+        self.method_name = name
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "name":
+            return self.method_name
+        if low == "membertype":
+            return "Method"
+        if low == "overloaddefinitions":
+            return [_OBJECT_METHOD_DEFINITIONS[self.method_name.lower()]]
+        if low == "isinstance":
+            return True
+        return missing()
+
+    def call(self, name: str, args: list) -> typing.Any:
+        if name.lower() == "invoke":
+            from ..members import invoke_method  # pylint: disable=import-outside-toplevel
+
+            return invoke_method(self.target, self.method_name, list(args), lambda block, a: None)
+        return super().call(name, args)
+
+    def to_string(self) -> str:
+        return _OBJECT_METHOD_DEFINITIONS[self.method_name.lower()]
+
+
+def method_as_property(obj: typing.Any, name: str) -> typing.Any:
+    """The PSMethod of `obj.name` when `name` is one of System.Object's methods, else `missing()`."""
+    low = name.lower()
+    if obj is None or low not in _OBJECT_METHOD_DEFINITIONS:
+        return missing()
+    canonical = {"gettype": "GetType", "tostring": "ToString", "equals": "Equals", "gethashcode": "GetHashCode"}[low]
+    return PSMethod(obj, canonical)
