@@ -24,6 +24,8 @@ from .errors import (
 )
 from .formatting import format_operator
 from .members import get_property, get_static, has_property, invoke_method, is_void, set_property, void_value
+from . import parametersets
+from .dotnet import NetObject
 from .parser import namespaces_of, node_text, parse
 from .scopes import Scope, Variable
 
@@ -536,6 +538,10 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                         aliases = tuple(re.findall(r"['\"]([^'\"]+)['\"]", text))
             params.append(Param(pname, position, switch=switch, pipeline=pipeline, by_property=by_prop, aliases=aliases,
                                 mandatory=mandatory, type_name=type_name, default=default_node))
+            if attrs is not None:
+                params[-1].parameter_set = next((parametersets.declared_set(self.text(a)) for a in attrs.named_children
+                                                 if self.text(a).lower().replace(" ", "").startswith("[parameter(")
+                                                 and parametersets.declared_set(self.text(a))), None)
         if explicit_positions:
             # With any explicit Position, parameters without one are named-only (PowerShell's rule).
             for p, sp in zip(params, (c for c in plist.named_children if c.type == "script_parameter")):
@@ -821,9 +827,12 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                 set_automatic(var, normalize_action(common[cname], cname))
         for var, value in preference_values(common).items():
             set_automatic(var, value)
+        parameter_set = parametersets.choose(params, bound) if advanced else parametersets.ALL_SETS
         if advanced:
-            set_automatic("PSCmdlet", PSScriptCmdlet(CommandRuntime(self.ctx, command, advanced, common)))
-        missing = [p.name for p in params if p.mandatory and p.name not in bound]
+            cmdlet = PSScriptCmdlet(CommandRuntime(self.ctx, command, advanced, common))
+            cmdlet.parameter_set_name = parameter_set
+            set_automatic("PSCmdlet", cmdlet)
+        missing = [p.name for p in parametersets.required(params, parameter_set) if p.name not in bound]
         if missing:
             raise PSError(
                 f"Cannot process command because of one or more missing mandatory parameters: {' '.join(missing)}.",
@@ -1444,6 +1453,10 @@ class Evaluator:  # pylint: disable=too-many-public-methods
     def get_index(self, obj: typing.Any, index: typing.Any) -> typing.Any:  # pylint: disable=too-many-return-statements
         if obj is None:
             raise null_index()
+        indexer = getattr(obj, "item", None)
+        if indexer is not None and isinstance(obj, NetObject) and not isinstance(obj, list):
+            # A .NET object with an indexer (its Item property: GroupCollection["name"], ...).
+            return indexer(index)
         if isinstance(obj, dict):
             if isinstance(index, (list, tuple)):
                 return [obj.get(i) for i in index]
@@ -1619,3 +1632,10 @@ def _matches_table(match: re.Match) -> V.PSHashtable:
         key: typing.Any = names.get(i, i)
         table[key] = group
     return table
+
+
+# A method argument holding an operator (`$list.Add("/define:" + $x)`) parses as the `*_argument_expression`
+# forms of the same binary expressions: evaluate them the same way.
+for _kind in ("additive", "multiplicative", "format", "logical", "bitwise", "comparison", "range"):
+    if not hasattr(Evaluator, f"_e_{_kind}_argument_expression"):
+        setattr(Evaluator, f"_e_{_kind}_argument_expression", getattr(Evaluator, f"_e_{_kind}_expression"))

@@ -169,6 +169,10 @@ def _get_own_property(obj: typing.Any, name: str) -> typing.Any:  # pylint: disa
             return obj.name
         if low == "fullname":
             return obj.full_name
+        if low == "assembly":
+            from .clr.codedom import assembly_of  # pylint: disable=import-outside-toplevel  # clr imports members
+
+            return assembly_of(obj)
         return _MISSING
     if isinstance(obj, SwitchValue):
         return obj.is_present if low == "ispresent" else _MISSING

@@ -37,8 +37,13 @@ class ParsedScript:
 
 _NUMERIC_COMMAND = re.compile(rb"^[0-9]")
 _LONG_LITERAL = re.compile(rb"(?<![\w$.'\"\\-])(\d+)[lL]\b")
+_GENERIC_ARITY = re.compile(rb"(\[[\w.]+)`\d+(\[)")
 _ESCAPE_THEN_HASH = re.compile(rb"(`[0abefnrtv])#")
 _FOREACH_METHOD = re.compile(rb"\.(\s*)foreach\(", re.I)
+
+
+def _error_count(tree: Tree) -> int:
+    return sum(1 for n in _walk(tree.root_node) if n.type == "ERROR" or n.is_missing)
 
 
 def _walk(node: Node) -> typing.Iterator[Node]:
@@ -184,6 +189,15 @@ def parse(text: str) -> ParsedScript:
         candidate = _ESCAPE_THEN_HASH.sub(rb"\1`#", source)
         candidate_tree = parser.parse(candidate)
         if not candidate_tree.root_node.has_error:
+            source, tree = candidate, candidate_tree
+    if tree.root_node.has_error and _GENERIC_ARITY.search(source):
+        # `[List`1[Hashtable]]`: the grammar has no backtick in a type name; `[List[Hashtable]]` names the same type
+        # (the arity is implied by the arguments: TypeResolver). Strings are left alone.
+        strings = [(n.start_byte, n.end_byte) for n in _walk(tree.root_node) if n.type == "string_literal"]
+        candidate = _GENERIC_ARITY.sub(
+            lambda m: m.group(0) if any(a <= m.start() < b for a, b in strings) else m.group(1) + m.group(2), source)
+        candidate_tree = parser.parse(candidate)
+        if not candidate_tree.root_node.has_error or _error_count(candidate_tree) < _error_count(tree):
             source, tree = candidate, candidate_tree
     if tree.root_node.has_error and _FOREACH_METHOD.search(source):
         # `.ForEach(` collides with the foreach keyword in the grammar.

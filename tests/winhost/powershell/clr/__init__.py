@@ -10,3 +10,6 @@ from . import system  # noqa: F401  # pylint: disable=unused-import  # registers
 from . import process  # noqa: F401  # pylint: disable=unused-import  # System.Environment, System.Console
 from . import text  # noqa: F401  # pylint: disable=unused-import  # StringBuilder, StringWriter
 from . import automation  # noqa: F401  # pylint: disable=unused-import  # [PowerShell]::Create()
+from . import collections  # noqa: F401  # pylint: disable=unused-import  # List`1, HashSet`1
+from . import codedom  # noqa: F401  # pylint: disable=unused-import  # CSharpCodeProvider, CompilerParameters, Assembly
+from . import regex  # noqa: F401  # pylint: disable=unused-import  # [Regex] objects, Match, Group

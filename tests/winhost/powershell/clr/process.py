@@ -128,3 +128,7 @@ typeregistry.register(typeregistry.NetType(
                        **{m: _console_unmodelled(m) for m in ("Error", "In", "InputEncoding", "OutputEncoding")}},
     static_methods={"SetOut": _set_out},
 ))
+
+
+# The process' pointer size: the test host models a 64-bit wsmprovhost.exe (Ansible's AddType.psm1 defines AMD64 so).
+typeregistry.register(typeregistry.NetType("System.IntPtr", static_properties={"Size": lambda: 4 * 2}))
