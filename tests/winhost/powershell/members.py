@@ -97,11 +97,15 @@ def get_property(obj: typing.Any, name: str) -> typing.Any:  # pylint: disable=t
     value = _get_own_property(obj, name)
     if value is not _MISSING:
         return value
-    from .clr.automation import method_as_property  # pylint: disable=import-outside-toplevel  # clr imports members
+    from .clr.automation import method_as_property, psobject_of  # pylint: disable=import-outside-toplevel  # clr imports members
 
     method = method_as_property(obj, name)
     if method is not dotnet.missing():
         return method
+    if name.lower() == "psobject":
+        view = psobject_of(obj)
+        if view is not dotnet.missing():
+            return view
     # A member Windows has (an intrinsic one, or the type's own) is not enumerated over an array's elements.
     tripwire.check_member(obj, name)
     if isinstance(obj, (list, tuple)):
@@ -553,6 +557,12 @@ def invoke_method(obj: typing.Any, name: str, args: list, invoke: typing.Callabl
         if low == "tostring":
             return to_string(obj)
         raise method_not_found("System.TimeSpan", name)
+    from .clr.automation import script_methods  # pylint: disable=import-outside-toplevel  # clr imports members
+
+    added = script_methods(obj).get(low)
+    if added is not None:
+        # A script method added through PSObject.Members.Add ($this is not modelled).
+        return invoke(added.script, args)
     if low == "tostring":
         return to_string(obj)
     if low == "gettype":

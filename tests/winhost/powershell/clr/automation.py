@@ -346,3 +346,146 @@ def method_as_property(obj: typing.Any, name: str) -> typing.Any:
         return missing()
     canonical = {"gettype": "GetType", "tostring": "ToString", "equals": "Equals", "gethashcode": "GetHashCode"}[low]
     return PSMethod(obj, canonical)
+
+
+class PSScriptMethodInfo(NetObject):
+    """[System.Management.Automation.PSScriptMethod]::new(name, script): a script method to add to an object's
+    members (`$obj.PSObject.Members.Add(...)`); calling `$obj.Name(args)` runs the script with those arguments."""
+
+    type_names = ["System.Management.Automation.PSScriptMethod", "System.Management.Automation.PSMethodInfo",
+                  "System.Management.Automation.PSMemberInfo", "System.Object"]
+
+    def __init__(self, name: str, script: typing.Any) -> None:
+        self.name = name
+        self.script = script
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "name":
+            return self.name
+        if low == "script":
+            return self.script
+        if low == "membertype":
+            return "ScriptMethod"
+        if low == "typenameofvalue":
+            return "System.Object"
+        if low == "overloaddefinitions":
+            return [f"System.Object {self.name}();"]
+        return missing()
+
+    def to_string(self) -> str:
+        return f"System.Object {self.name}();"
+
+
+def _new_script_method(args: list) -> PSScriptMethodInfo:
+    if len(args) != 2:
+        raise _overload("new", len(args))
+    if not isinstance(args[1], V.ScriptBlock):
+        raise PSError(f'Cannot convert argument "script", with value: "{V.to_string(args[1])}", for "PSScriptMethod" to type '
+                      '"System.Management.Automation.ScriptBlock"', fqid="ConstructorInvokedThrowException",
+                      exception_type="System.Management.Automation.MethodException", reason="MethodException")
+    return PSScriptMethodInfo(V.to_string(args[0]), args[1])
+
+
+typeregistry.register(typeregistry.NetType(
+    "System.Management.Automation.PSScriptMethod", accelerators=("psscriptmethod",), constructor=_new_script_method,
+    instance_check=lambda value: isinstance(value, PSScriptMethodInfo)))
+
+
+def script_methods(obj: typing.Any) -> dict:
+    """The script methods added to a PSObject through PSObject.Members.Add, by lower-case name."""
+    return getattr(obj, "_winhost_script_methods", None) or {}
+
+
+class _NotePropertyView(NetObject):
+    type_names = ["System.Management.Automation.PSNoteProperty", "System.Management.Automation.PSPropertyInfo",
+                  "System.Management.Automation.PSMemberInfo", "System.Object"]
+
+    def __init__(self, owner: typing.Any, prop: typing.Any) -> None:
+        self.owner = owner
+        self.prop = prop
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "name":
+            return self.prop.name
+        if low == "value":
+            return self.prop.get_value(self.owner)
+        if low == "membertype":
+            return "NoteProperty"
+        if low in ("issettable", "isgettable", "isinstance"):
+            return True
+        if low == "typenameofvalue":
+            return V.ps_type_name(self.prop.get_value(self.owner))
+        return missing()
+
+    def set_member(self, name: str, value: typing.Any) -> bool:
+        if name.lower() == "value":
+            self.prop.set_value(value, self.owner)
+            return True
+        return False
+
+    def to_string(self) -> str:
+        value = self.prop.get_value(self.owner)
+        return f"{V.ps_type_name(value).rsplit('.', 1)[-1]} {self.prop.name}={V.to_string(value)}"
+
+
+class _MemberCollection(NetObject):
+    type_names = ["System.Management.Automation.PSMemberInfoIntegratingCollection`1[[System.Management.Automation.PSMemberInfo]]",
+                  "System.Object"]
+
+    def __init__(self, owner: typing.Any) -> None:
+        self.owner = owner
+
+    def call(self, name: str, args: list) -> typing.Any:
+        if name.lower() == "add":
+            if len(args) not in (1, 2):
+                raise _overload("Add", len(args))
+            member = args[0]
+            if not isinstance(member, PSScriptMethodInfo):
+                raise not_modelled(f"PSObject.Members.Add of a {V.ps_type_name(member)}")
+            low = member.name.lower()
+            if low in script_methods(self.owner) or any(p.name.lower() == low for p in
+                                                        self.owner.PSObject.extended_properties):
+                raise PSError(f'Exception calling "Add" with "{len(args)}" argument(s): "Cannot add a member with the name '
+                              f'"{member.name}" because a member with that name already exists. To overwrite the member '
+                              'anyway, add the Force parameter to your command."',
+                              exception_type="System.Management.Automation.MethodInvocationException",
+                              fqid="ExtendedTypeSystemException", reason="MethodInvocationException")
+            methods = dict(script_methods(self.owner))
+            methods[low] = member
+            self.owner._winhost_script_methods = methods  # pylint: disable=protected-access
+            return void()
+        return super().call(name, args)
+
+
+class PSObjectView(NetObject):
+    """`$obj.PSObject` of a property bag ([PSCustomObject], ConvertFrom-Json output): Properties (its note
+    properties, in order: Name, Value, MemberType), Members.Add (script methods), TypeNames, BaseObject.
+    Other objects' PSObject is not modelled (the tripwire)."""
+
+    type_names = ["System.Management.Automation.PSObject", "System.Object"]
+
+    def __init__(self, owner: typing.Any) -> None:
+        self.owner = owner
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "properties":
+            return [_NotePropertyView(self.owner, p) for p in self.owner.PSObject.extended_properties]
+        if low == "members":
+            return _MemberCollection(self.owner)
+        if low == "typenames":
+            return list(self.owner.PSObject.type_names)
+        if low in ("baseobject", "immediatebaseobject"):
+            return self.owner
+        raise not_modelled(f"The PSObject member '{name}'")
+
+
+def psobject_of(obj: typing.Any) -> typing.Any:
+    """`obj.PSObject` when modelled (a property bag), else `missing()`."""
+    from psrpcore.types import PSObject  # pylint: disable=import-outside-toplevel
+
+    if isinstance(obj, PSObject) and not isinstance(obj, (str, int, float, list, dict)) and V._is_property_bag(obj):  # pylint: disable=protected-access
+        return PSObjectView(obj)
+    return missing()
