@@ -109,3 +109,12 @@ def module_result(rec: ChainRecorder) -> typing.Any:
     """The module's JSON result as Ansible reads it from the output (one JSON document)."""
     text = "\r\n".join(str(o) for o in rec.output)
     return json.loads(text)
+
+
+def ansible_windows_module(name: str) -> str:
+    """The source of an ansible.windows module, from the collection ./scripts/test extracts into .build at test time
+    (tests/e2e/e2e_support.install_ansible_windows: installs it when it is not there, never skips)."""
+    from e2e import e2e_support  # pylint: disable=import-outside-toplevel  # tests/ is on sys.path
+
+    root = pathlib.Path(e2e_support.install_ansible_windows())
+    return (root / "plugins" / "modules" / f"{name}.ps1").read_text(encoding="utf-8")

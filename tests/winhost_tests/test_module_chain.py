@@ -20,7 +20,8 @@ import pytest
 
 from winhost.powershell import HostServices, Runspace, standins, typeregistry
 
-from module_chain import build_manifest, module_result, run_module_wrapper
+from module_chain import ansible_windows_module, build_manifest, module_result, run_module_wrapper
+from test_interpreter import run
 
 
 def test_a_plain_module_gets_its_arguments_and_its_output_is_the_result():
@@ -51,8 +52,6 @@ def test_the_module_runs_in_its_own_runspace():
     rs = Runspace()
     rs_rec, _, _ = run_module_wrapper(build_manifest("#!powershell\n'{}'\n"), rs)
     assert not rs_rec.errors
-    from test_interpreter import run  # pylint: disable=import-outside-toplevel
-
     run("$global:sessionVariable = 1", rs)
     rec, result, _ = run_module_wrapper(build_manifest(source), rs)
     assert result.state == "Completed" and module_result(rec) == {"seen": False, "fn": False}
@@ -123,6 +122,46 @@ def test_a_legacy_module_fail_json():
     assert out == {"changed": False, "failed": True, "msg": "asked to fail: now", "path": "C:\\x", "state": "file",
                    "force": False, "count": 1, "check": False}
     assert rec.exit_codes() == []
+
+
+@pytest.mark.parametrize("setup,args,expected", [
+    ("Set-Content -LiteralPath C:\\data\\f.txt -Value hello", {"src": "C:\\data\\f.txt"},
+     {"changed": False, "content": base64.b64encode(b"hello\r\n").decode(), "encoding": "base64"}),
+    ("$null = 1", {"path": "C:\\data\\none.txt"},
+     {"changed": False, "failed": True, "msg": "Path C:\\data\\none.txt is not found"}),
+    ("$null = 1", {"src": "C:\\data"}, {"changed": False, "failed": True, "msg": "Path C:\\data is a directory"}),
+], ids=["file", "missing", "directory"])
+def test_ansible_windows_slurp(setup, args, expected):
+    # ansible.windows.slurp (Legacy.psm1: Parse-Args, Get-AnsibleParam -type path -aliases, Exit-Json, Fail-Json).
+    rs = Runspace()
+    _rec, result = run("$null = New-Item -ItemType Directory -Path C:\\data; " + setup, rs)
+    assert result.state == "Completed"
+    rec, result, _ = run_module_wrapper(build_manifest(ansible_windows_module("slurp"), name="ansible.windows.slurp",
+                                                       args=args), rs)
+    assert result.state == "Completed" and not rec.errors, (result, rec.errors)
+    assert module_result(rec) == expected
+
+
+def test_ansible_windows_win_file_reaches_its_csharp():
+    # win_file compiles its C# (namespace Ansible.Command) with Add-CSharpType inside the module (the Manual parameter
+    # set). Without a stand-in for it the module fails naming the namespace, never silently; with one (standin-basic's
+    # work) it creates the directory.
+    rs = Runspace()
+    rec, result, _ = run_module_wrapper(build_manifest(ansible_windows_module("win_file"), name="ansible.windows.win_file",
+                                                       args={"path": "C:\\made", "state": "directory"}), rs)
+    assert result.state == "Completed"
+    out = module_result(rec)
+    if standins._STANDINS.get("ansible.command") is None:  # pylint: disable=protected-access
+        assert out["failed"] is True and "namespace 'Ansible.Command'" in out["msg"], out
+        assert rec.exit_codes() == [1]
+    else:
+        assert out.get("failed") is None and out["changed"] is True, out
+        assert plain_run("Test-Path -LiteralPath C:\\made -PathType Container", rs) == [True]
+
+
+def plain_run(script: str, rs: Runspace) -> list:
+    rec, _ = run(script, rs)
+    return [bool(o) if isinstance(o, bool) else o for o in rec.output]
 
 
 # ------------------------------------------------------------------ C# through Ansible.ModuleUtils.AddType
