@@ -185,7 +185,7 @@ def test_an_invalid_confirm_impact_is_an_error():
 
 
 def test_pscmdlet_members_beyond_should_process_are_not_modelled():
-    _rec, result = invoke(fresh(), "[CmdletBinding()]\nparam()\n$PSCmdlet.ParameterSetName")
+    _rec, result = invoke(fresh(), "[CmdletBinding()]\nparam()\n$PSCmdlet.MyInvocation")
     assert failure(result)[1] == "ShouldProcessNotModelled"
     _rec, result = invoke(fresh(), "[CmdletBinding()]\nparam()\n$PSCmdlet.WriteObject(1)")
     assert failure(result)[1] == "ShouldProcessNotModelled"

@@ -384,15 +384,17 @@ def _function_processor(engine: "Evaluator", fn: "FunctionInfo", args: list[Arg]
 
 
 def invoke_command_by_name(engine: "Evaluator", name: str, args: list[Arg], input_items: list | None,
-                           sink: typing.Callable[[typing.Any], None]) -> list[Processor]:
-    """Build a processor for a non-script Command (name + parameters from the PSRP message)."""
+                           sink: typing.Callable[[typing.Any], None], dot_source: bool = False) -> list[Processor]:
+    """Build a processor for a non-script Command (name + parameters from the PSRP message). A function run with
+    useLocalScope false runs in the caller's scope (CommandDiscovery.LookupCommandProcessor: useNewScope is
+    `useLocalScope ?? true`)."""
     from .evaluator import FunctionInfo  # pylint: disable=import-outside-toplevel
 
     resolved = resolve_command(engine, name)
     if resolved is None:
         raise command_not_found(name)
     if isinstance(resolved, FunctionInfo):
-        proc: Processor = _function_processor(engine, resolved, args, False)
+        proc: Processor = _function_processor(engine, resolved, args, dot_source)
     else:
         proc = CmdletProcessor(engine, resolved, args, input_items is not None)
     proc.emit = sink

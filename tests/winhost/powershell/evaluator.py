@@ -25,6 +25,8 @@ from .errors import (
 )
 from .formatting import format_operator
 from .members import get_property, get_static, has_property, invoke_method, is_void, set_property, void_value
+from . import parametersets
+from .dotnet import NetObject
 from .parser import node_text, parse, using_namespaces
 from .scopes import Scope, Variable
 
@@ -441,6 +443,43 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         info.module = self.ctx.scope.module_of()
         scope.functions[name.lower()] = info
 
+    def assign_function(self, name: str, value: typing.Any) -> None:
+        """`${function:name} = <script block or text>` (the Function provider's SetItem): defines `name` in the current
+        scope, whatever characters the name holds (module_wrapper.ps1 runs `<AnsibleModule>` so); $null removes it."""
+        scope = self.ctx.scope
+        qualifier, _sep, bare = name.partition(":")
+        if bare and qualifier.lower() in ("global", "script", "local", "private"):
+            name, scope = bare, self.scope_for(qualifier.lower())
+        if value is None:
+            scope.functions.pop(name.lower(), None)
+            return
+        if isinstance(value, str):
+            parsed = parse(value)
+            value = V.ScriptBlock(parsed.root, parsed.source)
+        if not isinstance(value, V.ScriptBlock):
+            raise PSError(f'Cannot convert the "{V.to_string(value)}" value of type "{V.ps_type_name(value)}" to type '
+                          '"System.Management.Automation.ScriptBlock".', fqid="ArgumentTypeMismatch,"
+                          "Microsoft.PowerShell.Commands.SetItemCommand", category="InvalidArgument",
+                          reason="ArgumentException", exception_type="System.ArgumentException")
+        node = value.node
+        param_node = self._find_param_block(node)
+        if node.type == "script_block_expression":
+            node = next((c for c in node.named_children if c.type == "script_block"), node)
+            param_node = param_node or self._find_param_block(node)
+        saved = self.source
+        self.source = value.source
+        try:
+            params, advanced = self.build_params(param_node)
+        finally:
+            self.source = saved
+        body = node
+        if node.type == "program":
+            body = next((c for c in node.named_children if c.type in ("statement_list", "script_block_body", "named_block_list")),
+                        node)
+        info = FunctionInfo(name, params, param_node, body, value.source, advanced)
+        info.module = self.ctx.scope.module_of()
+        scope.functions[name.lower()] = info
+
     @staticmethod
     def _find_param_block(node: Node | None) -> Node | None:
         if node is None:
@@ -508,6 +547,10 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                         aliases = tuple(re.findall(r"['\"]([^'\"]+)['\"]", text))
             params.append(Param(pname, position, switch=switch, pipeline=pipeline, by_property=by_prop, aliases=aliases,
                                 mandatory=mandatory, type_name=type_name, default=default_node))
+            if attrs is not None:
+                params[-1].parameter_set = next((parametersets.declared_set(self.text(a)) for a in attrs.named_children
+                                                 if self.text(a).lower().replace(" ", "").startswith("[parameter(")
+                                                 and parametersets.declared_set(self.text(a))), None)
         if explicit_positions:
             # With any explicit Position, parameters without one are named-only (PowerShell's rule).
             for p, sp in zip(params, (c for c in plist.named_children if c.type == "script_parameter")):
@@ -793,10 +836,13 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                 set_automatic(var, normalize_action(common[cname], cname))
         for var, value in preference_values(common).items():
             set_automatic(var, value)
+        parameter_set = parametersets.choose(params, bound) if advanced else parametersets.ALL_SETS
         if advanced:
-            set_automatic("PSCmdlet", PSScriptCmdlet(CommandRuntime(self.ctx, command, advanced, common)))
+            cmdlet = PSScriptCmdlet(CommandRuntime(self.ctx, command, advanced, common))
+            cmdlet.parameter_set_name = parameter_set
+            set_automatic("PSCmdlet", cmdlet)
         # A mandatory parameter the pipeline will fill is checked per input object, not at the start (ParameterBinderController).
-        missing = [p.name for p in params if p.mandatory and p.name not in bound
+        missing = [p.name for p in parametersets.required(params, parameter_set) if p.name not in bound
                    and not (expects_input and (p.pipeline or p.by_property))]
         if missing:
             raise PSError(
@@ -934,6 +980,9 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         name, qualifier = self.split_variable(raw)
         if qualifier == "env":
             self.ctx.session.env.set(name, None if value is None else V.to_string(value))
+            return
+        if qualifier == "function":
+            self.assign_function(name, value)
             return
         if name.lower() in ("true", "false", "null"):
             if name.lower() == "null":
@@ -1423,6 +1472,10 @@ class Evaluator:  # pylint: disable=too-many-public-methods
     def get_index(self, obj: typing.Any, index: typing.Any) -> typing.Any:  # pylint: disable=too-many-return-statements
         if obj is None:
             raise null_index()
+        indexer = getattr(obj, "item", None)
+        if indexer is not None and isinstance(obj, NetObject) and not isinstance(obj, list):
+            # A .NET object with an indexer (its Item property: GroupCollection["name"], ...).
+            return indexer(index)
         if isinstance(obj, dict):
             if isinstance(index, (list, tuple)):
                 return [obj.get(i) for i in index]
@@ -1598,3 +1651,10 @@ def _matches_table(match: re.Match) -> V.PSHashtable:
         key: typing.Any = names.get(i, i)
         table[key] = group
     return table
+
+
+# A method argument holding an operator (`$list.Add("/define:" + $x)`) parses as the `*_argument_expression`
+# forms of the same binary expressions: evaluate them the same way.
+for _kind in ("additive", "multiplicative", "format", "logical", "bitwise", "comparison", "range"):
+    if not hasattr(Evaluator, f"_e_{_kind}_argument_expression"):
+        setattr(Evaluator, f"_e_{_kind}_argument_expression", getattr(Evaluator, f"_e_{_kind}_expression"))

@@ -84,6 +84,18 @@ def register(net_type: NetType) -> NetType:
     return net_type
 
 
+def add_accelerator(short: str, net_type: NetType) -> None:
+    """A type accelerator added at run time (System.Management.Automation.TypeAccelerators.Add)."""
+    _ACCELERATORS[short.lower()] = net_type.full_name.lower()
+
+
+def types_in_namespace(namespace: str) -> list[NetType]:
+    """The registered types declared directly in `namespace` (what a compiled assembly's GetTypes() lists)."""
+    prefix = namespace.lower() + "."
+    return [t for key, t in _TYPES.items() if key.startswith(prefix) and "." not in key[len(prefix):].split("+")[0]
+            and "`" not in key[len(prefix):]]
+
+
 def registered(full_name: str) -> NetType | None:
     return _TYPES.get(full_name.lower())
 
