@@ -8,7 +8,7 @@ import typing
 from psrpcore.types import ErrorRecord, PSChar, PSInt64, PSObject
 from tree_sitter import Node
 
-from . import tripwire
+from . import tripwire, typeregistry
 from . import values as V
 from .binding import Arg, CmdletBindingInfo, Param, apply_default_values, bind, bound_parameters_table
 from .context import ExecutionContext, normalize_action
@@ -26,6 +26,7 @@ from .formatting import format_operator
 from .members import get_property, get_static, has_property, invoke_method, is_void, set_property, void_value
 from .parser import node_text, parse
 from .scopes import Scope, Variable
+from .standins.runtime import set_current_engine
 
 Sink = typing.Callable[[typing.Any], None]
 NO_INPUT = object()
@@ -847,6 +848,9 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             obj = self.eval_expr(target.children[0])
             name = self.member_name(target)
             if isinstance(obj, V.TypeValue):
+                net_type = typeregistry.registered(obj.full_name)
+                if net_type is not None and net_type.set_static_property(name, value):
+                    return
                 raise PSError(f"'{name}' is a ReadOnly property.", fqid="PropertyAssignmentException",
                               category="InvalidOperation")
             if obj is None:
@@ -1368,6 +1372,14 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         if any(c.type == "::" for c in node.children):
             if not isinstance(obj, V.TypeValue):
                 raise PSError("Unable to find type.", fqid="TypeNotFound", category="InvalidOperation")
+        # C# stand-ins call back into the calling script's session (standins/runtime.py).
+        previous = set_current_engine(self)
+        try:
+            return self._call_member(obj, name, args)
+        finally:
+            set_current_engine(previous)
+
+    def _call_member(self, obj: typing.Any, name: str, args: list) -> typing.Any:
         low = name.lower()
         if low in ("where", "_foreachmethod", "foreach") and args and isinstance(args[0], V.ScriptBlock):
             return self._magic_method(obj, low, args)

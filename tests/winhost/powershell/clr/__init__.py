@@ -7,3 +7,4 @@ models, in members.py until that moves here).
 """
 
 from . import system  # noqa: F401  # pylint: disable=unused-import  # registers on import
+from . import delegates  # noqa: F401  # pylint: disable=unused-import  # registers on import
