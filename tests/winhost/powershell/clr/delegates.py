@@ -24,8 +24,15 @@ class Delegate(NetObject):
         self.type_names = [net_type, "System.MulticastDelegate", "System.Delegate", "System.Object"]
 
     def invoke(self, args: list) -> typing.Any:
-        """Run the block in the calling session; PSErrors it raises are the delegate's exceptions."""
-        value = runtime.current_engine().invoke_script_block_value(self.block, list(args))
+        """Run the block in the calling session. As a delegate PowerShell runs it with every exception propagated to
+        the caller (ScriptBlock.InvokeAsDelegateHelper: propagateAllExceptionsToTop), so a statement-terminating
+        error in it is the delegate's exception: the interpreter's try depth gives that."""
+        engine = runtime.current_engine()
+        engine.ctx.try_depth += 1
+        try:
+            value = engine.invoke_script_block_value(self.block, list(args))
+        finally:
+            engine.ctx.try_depth -= 1
         return V.cast(value, V.resolve_type(self.result_type))
 
     def call(self, name: str, args: list) -> typing.Any:

@@ -15,7 +15,7 @@ $LASTEXITCODE set in the global scope, which module_wrapper.ps1 reads.
 
 Not modelled (fails loudly or is documented in tests/winhost/README.md): the Windows Event Log
 (LogEvent writes nowhere observable on the test host: it is a no-op), SIDs of account names,
-replacing the static Exit/WriteLine delegates, .NET's hash order of Hashtable keys (Ansible parses
+.NET's hash order of Hashtable keys (Ansible parses
 the JSON, so key order is not visible to a task), Single/Decimal precision (doubles stand in).
 """
 
@@ -404,9 +404,33 @@ def _statics() -> dict:
 
 
 def _exit_module(rc: int) -> None:
-    """ExitModule in a runspace: the same script Ansible.Basic runs (sets $global:LASTEXITCODE, then `exit`)."""
+    """The static Exit delegate: ExitModule by default, which in a runspace runs the same script Ansible.Basic runs
+    (sets $global:LASTEXITCODE, then `exit`); a script block assigned to [Ansible.Basic.AnsibleModule]::Exit instead
+    (ansible-core's own tests do). What it throws propagates unwrapped, as a script's throw does through a delegate."""
+    handler = _statics().get("Exit")
+    if handler is not None:
+        runtime.current_engine().invoke_script_block_value(handler, [rc])
+        return
     runtime.invoke_script("Set-Variable -Name LASTEXITCODE -Value $args[0] -Scope Global; exit $args[0]", [rc])
-    raise PSError("exit did not end the module", fqid="InternalInterpreterError")  # pragma: no cover
+
+
+def _write_line(line: str) -> None:
+    """The static WriteLine delegate: Console.WriteLine by default, or an assigned script block."""
+    handler = _statics().get("WriteLine")
+    if handler is not None:
+        runtime.current_engine().invoke_script_block_value(handler, [line])
+        return
+    runtime.console_write_line(line)
+
+
+def _handler_setter(name: str) -> typing.Callable[[typing.Any], None]:
+    def setter(value: typing.Any) -> None:
+        if value is not None and not isinstance(value, V.ScriptBlock):
+            raise PSError(f'Cannot convert the "{V.to_string(value)}" value of type "{V.ps_type_name(value)}" to type '
+                          f'"Ansible.Basic.AnsibleModule+{name}Handler".', fqid="ExceptionWhenSetting",
+                          category="NotSpecified", exception_type="System.Management.Automation.SetValueInvocationException")
+        _statics()[name] = value
+    return setter
 
 
 class AnsibleModule(NetObject):  # pylint: disable=too-many-instance-attributes,too-many-public-methods
@@ -449,7 +473,7 @@ class AnsibleModule(NetObject):  # pylint: disable=too-many-instance-attributes,
                 _exit_module(0)
             result = V.PSHashtable({"failed": True, "msg": f"internal error: {exc.message}",
                                     "exception": f"{exc.type_name}: {exc.message}"})
-            runtime.console_write_line(to_json(result))
+            _write_line(to_json(result))
             _exit_module(1)
 
         self.props.update({"CheckMode": False, "DebugMode": False, "DiffMode": False, "KeepRemoteFiles": False,
@@ -537,7 +561,7 @@ class AnsibleModule(NetObject):  # pylint: disable=too-many-instance-attributes,
 
     def exit_json(self) -> None:
         self._cleanup_files()
-        runtime.console_write_line(self._formatted_results(self.result))
+        _write_line(self._formatted_results(self.result))
         _exit_module(0)
 
     def fail_json(self, message: str, detail: typing.Any = None) -> None:
@@ -549,7 +573,7 @@ class AnsibleModule(NetObject):  # pylint: disable=too-many-instance-attributes,
             else:
                 self.result["exception"] = getattr(getattr(detail, "PSObject", None), "to_string", None) or V.to_string(detail)
         self._cleanup_files()
-        runtime.console_write_line(self._formatted_results(self.result))
+        _write_line(self._formatted_results(self.result))
         _exit_module(1)
 
     # ----------------------------------------------------------------- Tmpdir and cleanup
@@ -1077,8 +1101,10 @@ def _load(source: str) -> list[str]:
     typeregistry.register(typeregistry.NetType(
         FULL_NAME,
         static_properties={"_WrapperWarnings": lambda: _statics()["_WrapperWarnings"],
+                           "Exit": lambda: _statics().get("Exit"), "WriteLine": lambda: _statics().get("WriteLine"),
                            "_DebugArgSpec": lambda: _statics()["_DebugArgSpec"]},
-        static_setters={"_WrapperWarnings": _set_wrapper_warnings, "_DebugArgSpec": _set_debug_arg_spec},
+        static_setters={"_WrapperWarnings": _set_wrapper_warnings, "_DebugArgSpec": _set_debug_arg_spec,
+                        "Exit": _handler_setter("Exit"), "WriteLine": _handler_setter("WriteLine")},
         static_methods={
             "Create": _create,
             "FromJson": _static_call("FromJson", lambda v: from_json(V.to_string(v))),
