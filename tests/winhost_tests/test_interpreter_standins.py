@@ -19,6 +19,9 @@ from __future__ import annotations
 import json
 import pathlib
 import re
+import subprocess
+import sys
+import zipfile
 
 import ansible
 import pytest
@@ -478,3 +481,52 @@ def test_command_symlink_helper_is_loud():
                        "[Ansible.Command.SymLinkHelper]::DeleteFile('C:\\x')", rs)
     assert result.state == "Failed"
     assert "does not model [Ansible.Command.SymLinkHelper]::DeleteFile" in str(result.error.Exception.Message)
+
+
+# --------------------------------------------------------------------------- the other supported releases' Ansible.Basic.cs
+
+DOWNLOADS = pathlib.Path(__file__).resolve().parents[2] / ".venvs" / "downloads"
+
+
+def release_basic_cs(release: str) -> str:
+    """Ansible.Basic.cs of the ansible-core pinned in tests/ansible-core-<release>.txt, read from its wheel (downloaded
+    once with pip into .venvs/downloads, as e2e_support does for ansible.windows; never committed)."""
+    pins = (pathlib.Path(__file__).resolve().parents[1] / f"ansible-core-{release}.txt").read_text(encoding="utf-8")
+    version = re.search(r"^ansible-core==(\S+)$", pins, re.MULTILINE).group(1)
+    wheel = DOWNLOADS / f"ansible_core-{version}-py3-none-any.whl"
+    if not wheel.exists():
+        DOWNLOADS.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+                        "--python-version", "3.13", "-d", str(DOWNLOADS), f"ansible-core=={version}"], check=True,
+                       capture_output=True)
+    with zipfile.ZipFile(wheel) as archive:
+        return archive.read("ansible/module_utils/csharp/Ansible.Basic.cs").decode("utf-8-sig")
+
+
+def run_release_module(release: str, complex_args: str, spec: str, body: str = "$module.ExitJson()"):
+    rs = host_runspace()
+    rs.host.filesystem.write_bytes("C:\\ansible\\Ansible.Basic.cs", release_basic_cs(release).encode("utf-8"))
+    return run_module(complex_args, spec, body, rs)
+
+
+def test_release_2_16_wrapper_warnings_as_module_argument():
+    """2.16's Ansible.Basic takes the exec wrapper's warnings as _ansible_exec_wrapper_warnings (removed from the
+    arguments), and has no _ansible_target_log_info (2.17+): that one is an unsupported parameter."""
+    _rec, _result, parsed, _line = run_release_module("2.16", "@{ _ansible_exec_wrapper_warnings = @('from the wrapper') }", "@{}")
+    assert parsed == {"changed": False, "invocation": {"module_args": {}}, "warnings": ["from the wrapper"]}
+    _rec, result, parsed, _line = run_release_module("2.16", "@{ _ansible_target_log_info = 'x' }", "@{}")
+    assert parsed["msg"] == "Unsupported parameters for (undefined win module) module: _ansible_target_log_info. Supported parameters include: "
+    assert result.exit_code == 1
+
+
+def test_release_2_21_invocation_on_request_and_sorted_lists():
+    """2.21's Ansible.Basic adds invocation only with _ansible_inject_invocation, and sorts (ordinal) the unsupported and
+    the supported parameters in its message."""
+    _rec, _result, parsed, _line = run_release_module("2.21", "@{ a = 1 }", "@{ options = @{ a = @{ type = 'int' } } }")
+    assert parsed == {"changed": False}
+    _rec, _result, parsed, _line = run_release_module("2.21", "@{ a = 1; _ansible_inject_invocation = $true }",
+                                                      "@{ options = @{ a = @{ type = 'int' } } }")
+    assert parsed == {"changed": False, "invocation": {"module_args": {"a": 1}}}
+    _rec, _result, parsed, _line = run_release_module("2.21", "@{ zeta = 1; alpha = 2; _ansible_inject_invocation = $true }",
+                                                      "@{ options = @{ b = @{}; a = @{} } }")
+    assert parsed["msg"] == "Unsupported parameters for (undefined win module) module: alpha, zeta. Supported parameters include: a, b"

@@ -81,6 +81,34 @@ SPEC_DEFAULTS: dict[str, tuple[typing.Callable[[], typing.Any], str | None]] = {
 }
 
 
+class Features:
+    """What differs between the Ansible.Basic.cs versions the stand-in serves (2.16 to 2.21), read from the source
+    being compiled: its passVars/passBools tables and the few behaviours that changed."""
+
+    def __init__(self, source: str) -> None:
+        table = re.search(r"passVars\s*=\s*new Dictionary<string, string>\(\)\s*\{(.*?)\};", source, re.DOTALL)
+        pairs = re.findall(r'\{\s*"(\w+)",\s*(null|"(\w+)")\s*\}', table.group(1)) if table else []
+        self.pass_vars: dict[str, str | None] = {k: (t if v != "null" else None) for k, v, t in pairs} or dict(PASS_VARS)
+        bools = re.search(r"passBools\s*=\s*new List<string>\(\)\s*\{(.*?)\}", source, re.DOTALL)
+        self.pass_bools = re.findall(r'"(\w+)"', bools.group(1)) if bools else list(PASS_BOOLS)
+        arrays = re.search(r"passStringArrays\s*=\s*new string\[\]\s*\{(.*?)\}", source, re.DOTALL)
+        self.pass_string_arrays = re.findall(r'"(\w+)"', arrays.group(1)) if arrays else []
+        self.wrapper_warnings = "_WrapperWarnings" in source  # 2.19+: the exec wrapper's warnings (static list)
+        self.exec_wrapper_warnings_key = '"_ansible_exec_wrapper_warnings"' in source  # 2.16: warnings as a module arg
+        self.inject_invocation = "injectInvocation" in source  # 2.21: invocation only when asked for
+        self.sorted_unsupported = "unsupportedSorted" in source  # 2.21: both lists sorted (ordinal)
+        self.required_if_null_check = "param[key] == null ||" in source  # 2.17+
+        self.list_from_long = "valueType == typeof(long)" in source  # 2.21: ParseList takes an Int64 too
+        self.user_name_only = "Environment.UserName" in source  # 2.21: the tmpdir warning names the user alone
+
+
+def _features() -> Features:
+    features = _statics().get("features")
+    if features is None:
+        raise PSError("Ansible.Basic was not compiled in this process.", fqid="TypeNotFound", category="InvalidOperation")
+    return features
+
+
 class CSharpException(Exception):
     """A .NET exception thrown inside Ansible.Basic: its type and Message."""
 
@@ -218,7 +246,7 @@ def parse_list(value: typing.Any) -> typing.Any:
         return V.PSGenericList(list(value))
     if isinstance(value, str):
         return V.PSGenericList([s.strip() for s in value.split(",")])
-    if _is_int32(value):
+    if _is_int32(value) or (V.ps_type_name(value) == "System.Int64" and _features().list_from_long):
         return V.PSGenericList([value])
     raise CSharpException(f"{net_type_name(value)} cannot be converted to a list")
 
@@ -479,11 +507,13 @@ class AnsibleModule(NetObject):  # pylint: disable=too-many-instance-attributes,
         self.props.update({"CheckMode": False, "DebugMode": False, "DiffMode": False, "KeepRemoteFiles": False,
                            "ModuleName": "undefined win module", "TargetLogInfo": "",
                            "NoLog": bool(argument_spec["no_log"]), "Verbosity": 0})
-        legal = ["_ansible_" + k for k in PASS_VARS]
+        self.features = _features()
+        legal = ["_ansible_" + k for k in self.features.pass_vars]
         legal.extend(_to_str(k) for k in _as_idict(argument_spec["options"]).keys())
         legal.extend(aliases.keys())
         self._check_arguments(argument_spec, self.params, legal)
-        self.result["invocation"] = self._remove_no_log_values(V.PSHashtable({"module_args": self.params}))
+        if not self.features.inject_invocation or self.props.get("injectInvocation", False):
+            self.result["invocation"] = self._remove_no_log_values(V.PSHashtable({"module_args": self.params}))
         # LogEvent("Invoked with: ...") writes the Windows Event Log: nothing a task sees.
 
     # ----------------------------------------------------------------- members
@@ -593,7 +623,8 @@ class AnsibleModule(NetObject):  # pylint: disable=too-many-instance-attributes,
                     self.warn(f"Unable to use '{base_dir}' as temporary directory, falling back to system tmp '{env_tmp}': {failed}")
                     base_dir = env_tmp.rstrip("\\")
                 else:
-                    user = f"{runspace.host.computer_name}\\{runspace.host.user_name}"
+                    user = (runspace.host.user_name if _features().user_name_only
+                            else f"{runspace.host.computer_name}\\{runspace.host.user_name}")
                     self.warn(f"Module remote_tmp {base_dir} did not exist and was created with FullControl to {user}, "
                               "this may cause issues when running as another user. To avoid this, create the remote_tmp "
                               "dir with the correct permissions manually")
@@ -620,10 +651,12 @@ class AnsibleModule(NetObject):  # pylint: disable=too-many-instance-attributes,
 
     # ----------------------------------------------------------------- results
     def _formatted_results(self, result: dict) -> str:
-        if "invocation" not in result:
+        features = _features()
+        inject = not features.inject_invocation or self.props.get("injectInvocation", False)
+        if inject and "invocation" not in result:
             result["invocation"] = V.PSHashtable({"module_args": self._remove_no_log_values(self.params)})
         wrapper = _statics()["_WrapperWarnings"]
-        if wrapper is not None:
+        if features.wrapper_warnings and wrapper is not None:
             for warning in V.as_list(wrapper):
                 self.warnings.append(V.to_string(warning))
         if self.warnings:
@@ -859,9 +892,14 @@ class AnsibleModule(NetObject):  # pylint: disable=too-many-instance-attributes,
         case_unsupported: list[str] = []
         removed: list[str] = []
         legal_lower = [x.lower() for x in legal]
+        pass_vars = self.features.pass_vars
         for key, value in list(param.items()):
             key = _to_str(key)
-            if key.lower() not in legal_lower:
+            if key == "_ansible_exec_wrapper_warnings" and self.features.exec_wrapper_warnings_key:
+                removed.append(key)
+                for warning in V.as_list(value):
+                    self.warn(_to_str(warning))
+            elif key.lower() not in legal_lower:
                 if key not in unsupported:
                     unsupported.append(key)
             elif key not in legal:
@@ -870,13 +908,15 @@ class AnsibleModule(NetObject):  # pylint: disable=too-many-instance-attributes,
             elif key.startswith("_ansible_"):
                 removed.append(key)
                 name = key.replace("_ansible_", "")
-                if (name == "no_log" and self.props["NoLog"]) or PASS_VARS[name] is None:
+                if (name == "no_log" and self.props["NoLog"]) or pass_vars[name] is None:
                     continue
-                if name in PASS_BOOLS:
+                if name in self.features.pass_bools:
                     value = parse_bool(value)
                 elif name in PASS_INTS:
                     value = parse_int(value)
-                target = PASS_VARS[name]
+                elif name in self.features.pass_string_arrays:
+                    value = [parse_str(v) for v in V.as_list(value)]
+                target = pass_vars[name]
                 if target in self.props:
                     self.props[target] = value
                 elif target == "ignoreUnknownOpts":
@@ -885,12 +925,17 @@ class AnsibleModule(NetObject):  # pylint: disable=too-many-instance-attributes,
                     self.remote_tmp = _to_str(value)
                 elif target == "tmpdir":
                     self.tmpdir = _to_str(value)
+                else:  # the private fields of later versions: injectInvocation, _tracebacksFor
+                    self.props[target] = value
         for key in removed:
             del param[key]
         if unsupported and not self.ignore_unknown_opts:
-            legal[:] = [x for x in legal if x.replace("_ansible_", "") not in PASS_VARS]
-            msg = f"Unsupported parameters for ({self.props['ModuleName']}) module: {', '.join(unsupported)}"
-            self._fail(f"{self._format_context(msg)}. Supported parameters include: {', '.join(legal)}")
+            legal[:] = [x for x in legal if x.replace("_ansible_", "") not in pass_vars]
+            shown, supported = unsupported, legal
+            if self.features.sorted_unsupported:  # OrderBy(s => s, StringComparer.Ordinal)
+                shown, supported = sorted(unsupported), sorted(legal)
+            msg = f"Unsupported parameters for ({self.props['ModuleName']}) module: {', '.join(shown)}"
+            self._fail(f"{self._format_context(msg)}. Supported parameters include: {', '.join(supported)}")
         for key in case_unsupported:
             correct = next(x for x in legal if x.lower() == key.lower())
             value = param[key]
@@ -947,6 +992,8 @@ class AnsibleModule(NetObject):  # pylint: disable=too-many-instance-attributes,
             key = _to_str(entry[0])
             val = entry[1]
             requirements = _as_ilist(entry[2])
+            if param[key] is None and not self.features.required_if_null_check:
+                parse_str(None)  # 2.16: ParseStr(null) -> NullReferenceException
             if param[key] is None or parse_str(param[key]) != parse_str(val):
                 continue
             term = "all"
@@ -1098,13 +1145,19 @@ def _load(source: str) -> list[str]:
         raise PSError("The test host's Ansible.Basic stand-in models ansible-core's Ansible.Basic.cs (class AnsibleModule); "
                       "this source declares namespace Ansible.Basic without it.", fqid="NoStandIn",
                       category="NotImplemented", terminating=True)
+    features = Features(source)
+    _statics()["features"] = features
+    static_properties = {"Exit": lambda: _statics().get("Exit"), "WriteLine": lambda: _statics().get("WriteLine"),
+                         "_DebugArgSpec": lambda: _statics()["_DebugArgSpec"]}
+    static_setters = {"_DebugArgSpec": _set_debug_arg_spec, "Exit": _handler_setter("Exit"),
+                      "WriteLine": _handler_setter("WriteLine")}
+    if features.wrapper_warnings:
+        static_properties["_WrapperWarnings"] = lambda: _statics()["_WrapperWarnings"]
+        static_setters["_WrapperWarnings"] = _set_wrapper_warnings
     typeregistry.register(typeregistry.NetType(
         FULL_NAME,
-        static_properties={"_WrapperWarnings": lambda: _statics()["_WrapperWarnings"],
-                           "Exit": lambda: _statics().get("Exit"), "WriteLine": lambda: _statics().get("WriteLine"),
-                           "_DebugArgSpec": lambda: _statics()["_DebugArgSpec"]},
-        static_setters={"_WrapperWarnings": _set_wrapper_warnings, "_DebugArgSpec": _set_debug_arg_spec,
-                        "Exit": _handler_setter("Exit"), "WriteLine": _handler_setter("WriteLine")},
+        static_properties=static_properties,
+        static_setters=static_setters,
         static_methods={
             "Create": _create,
             "FromJson": _static_call("FromJson", lambda v: from_json(V.to_string(v))),
