@@ -33,6 +33,7 @@ from psrpcore.types import PSInt64
 from .. import typeregistry
 from .. import values as V
 from ..clr.delegates import Delegate
+from ..clr.system import expand_environment_variables
 from ..dotnet import NetObject, current_runspace, missing, void
 from ..errors import PSError, method_exception, method_not_found
 from . import register_standin, runtime
@@ -353,17 +354,6 @@ OPTION_TYPES: dict[str, typing.Callable[[typing.Any], typing.Any]] = {
     "bool": parse_bool, "dict": parse_dict, "float": parse_float, "int": parse_int, "json": parse_json,
     "list": parse_list, "path": parse_path, "raw": parse_raw, "sid": parse_sid, "str": parse_str,
 }
-
-
-def expand_environment_variables(text: str) -> str:
-    """Environment.ExpandEnvironmentVariables: %NAME% from the process environment; unknown names stay."""
-    env = current_runspace().env
-
-    def repl(match: re.Match) -> str:
-        found = env.get(match.group(1))
-        return match.group(0) if found is None else found
-
-    return re.sub(r"%([^%]+)%", repl, text)
 
 
 # --------------------------------------------------------------------------- JSON
