@@ -530,3 +530,26 @@ def test_release_2_21_invocation_on_request_and_sorted_lists():
     _rec, _result, parsed, _line = run_release_module("2.21", "@{ zeta = 1; alpha = 2; _ansible_inject_invocation = $true }",
                                                       "@{ options = @{ b = @{}; a = @{} } }")
     assert parsed["msg"] == "Unsupported parameters for (undefined win module) module: alpha, zeta. Supported parameters include: a, b"
+
+
+@pytest.mark.parametrize("verbosity,detail,exception", [
+    # Verbosity > 2: the ErrorRecord's text, its position, CategoryInfo, FullyQualifiedErrorId and ScriptStackTrace
+    # (position and stack trace are not modelled by the test host: empty here)
+    (3, "$_", "bad thing\r\n\r\n    + CategoryInfo          : OperationStopped (bad thing:String) [], RuntimeException\r\n"
+              "    + FullyQualifiedErrorId : bad thing\r\n\r\nScriptStackTrace:\r\n"),
+    (3, "[System.Exception]::new('inner msg')", "System.Exception: inner msg"),  # Exception.ToString() (no stack here)
+    (2, "$_", None),  # below verbosity 3 and without _ansible_debug: no exception key
+])
+def test_fail_json_exception_detail(verbosity, detail, exception):
+    _rec, result, parsed, _line = run_module(
+        f"@{{ _ansible_verbosity = {verbosity} }}", "@{}",
+        f"try {{ throw 'bad thing' }} catch {{ $m = 'failed: ' + $_.Exception.Message; $module.FailJson($m, {detail}) }}")
+    assert parsed["msg"] == "failed: bad thing" and result.exit_code == 1
+    assert parsed.get("exception") == exception
+
+
+def test_expand_environment_variables():
+    """[Environment]::ExpandEnvironmentVariables (Load-LinkUtils expands _ansible_remote_tmp with it): known names from the
+    process environment, unknown ones and a lone % as written."""
+    rec, _ = run("[System.Environment]::ExpandEnvironmentVariables('%SystemRoot%\\x %NOPE% 50%')", host_runspace())
+    assert plain(rec.output) == ["C:\\Windows\\x %NOPE% 50%"]
