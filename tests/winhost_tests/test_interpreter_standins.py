@@ -126,7 +126,7 @@ def test_add_type_missing_path():
 
 def test_add_type_language_binding_error():
     """An unknown -Language is a parameter binding error listing the enum's names (Microsoft.PowerShell.Commands.Language)."""
-    rec, _ = run("Add-Type -TypeDefinition 'x' -Language Cobol; 'next'", host_runspace())
+    rec, _result = run("Add-Type -TypeDefinition 'x' -Language Cobol; 'next'", host_runspace())
     assert rec.errors[0][0] == (
         'Cannot bind parameter \'Language\'. Cannot convert value "Cobol" to type "Microsoft.PowerShell.Commands.Language". '
         'Error: "Unable to match the identifier name Cobol to a valid enumerator name. Specify one of the following '
@@ -147,7 +147,7 @@ def test_exit_json_line_and_exit_code():
     assert parsed["changed"] is False
     assert result.state == "Completed" and result.exit_code == 0
     assert plain(rec.output) == []
-    rec2, _ = run("$global:LASTEXITCODE", rs)
+    rec2, _result = run("$global:LASTEXITCODE", rs)
     assert plain(rec2.output) == [0]
 
 
@@ -160,7 +160,7 @@ def test_fail_json_masks_no_log_and_exits_1():
     assert result.exit_code == 1
     assert parsed == {"changed": False, "failed": True, "msg": "could not log in with ********",
                       "invocation": {"module_args": {"password": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"}}}
-    rec2, _ = run("$LASTEXITCODE", rs)
+    rec2, _result = run("$LASTEXITCODE", rs)
     assert plain(rec2.output) == [1]
 
 
@@ -403,7 +403,7 @@ def test_tmpdir_created_and_removed():
         "Module remote_tmp C:\\remote\\tmp did not exist and was created with FullControl to WIN-FAKEHOST\\vagrant, this may "
         "cause issues when running as another user. To avoid this, create the remote_tmp dir with the correct permissions "
         "manually"]
-    rec2, _ = run("Test-Path -LiteralPath $global:made; Test-Path -LiteralPath C:\\remote\\tmp", rs)
+    rec2, _result = run("Test-Path -LiteralPath $global:made; Test-Path -LiteralPath C:\\remote\\tmp", rs)
     assert plain(rec2.output) == [False, True]
 
 
@@ -551,5 +551,5 @@ def test_fail_json_exception_detail(verbosity, detail, exception):
 def test_expand_environment_variables():
     """[Environment]::ExpandEnvironmentVariables (Load-LinkUtils expands _ansible_remote_tmp with it): known names from the
     process environment, unknown ones and a lone % as written."""
-    rec, _ = run("[System.Environment]::ExpandEnvironmentVariables('%SystemRoot%\\x %NOPE% 50%')", host_runspace())
+    rec, _result = run("[System.Environment]::ExpandEnvironmentVariables('%SystemRoot%\\x %NOPE% 50%')", host_runspace())
     assert plain(rec.output) == ["C:\\Windows\\x %NOPE% 50%"]

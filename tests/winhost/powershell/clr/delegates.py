@@ -63,4 +63,3 @@ def _close_func(args: list[str]) -> typing.Any:
 
 
 typeregistry.register(typeregistry.NetType("System.Func`2", close=_close_func))
-
