@@ -190,6 +190,15 @@ def test_no_log_masking_in_invocation():
     assert parsed["data"] == "pass"
 
 
+def test_invocation_values_as_remove_no_log_values_writes_them():
+    """RemoveValueConditions: a DateTime becomes its round-trip string (ToString("o")), other objects their ToString(),
+    numbers and booleans stay."""
+    _rec, _result, parsed, _line = run_module(
+        "@{ d = [datetime]'2020-03-10T01:02:03'; n = 2; b = $true; c = [char]'x' }",
+        "@{ options = @{ d = @{ type = 'raw' }; n = @{ type = 'raw' }; b = @{ type = 'raw' }; c = @{ type = 'raw' } } }")
+    assert parsed["invocation"]["module_args"] == {"d": "2020-03-10T01:02:03.0000000", "n": 2, "b": True, "c": "x"}
+
+
 # --------------------------------------------------------------------------- AnsibleModule: spec failures
 
 SPEC_FAILURES = [

@@ -668,7 +668,13 @@ class AnsibleModule(NetObject):  # pylint: disable=too-many-instance-attributes,
                 return NO_LOG_MASK
             return value
         if isinstance(value, datetime.datetime):
-            return value.isoformat(timespec="microseconds") + "0"
+            # DateTime.ToString("o"): seven fraction digits; an offset only for a DateTime that has one
+            text = value.replace(tzinfo=None).isoformat(timespec="microseconds") + "0"
+            offset = value.utcoffset()
+            if offset is not None:
+                minutes = int(offset.total_seconds()) // 60
+                text += f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+            return text
         if _is_list(value):
             return V.PSGenericList([self._remove_no_log_values(v) for v in value])
         if _is_dict(value):
