@@ -562,3 +562,21 @@ def test_expand_environment_variables():
     process environment, unknown ones and a lone % as written."""
     rec, _result = run("[System.Environment]::ExpandEnvironmentVariables('%SystemRoot%\\x %NOPE% 50%')", host_runspace())
     assert plain(rec.output) == ["C:\\Windows\\x %NOPE% 50%"]
+
+
+def test_spec_fragments_are_merged():
+    """Create($args, $spec, @($fragment)) (Ansible.ModuleUtils.WebRequest passes its spec so): MergeFragmentSpec adds the
+    fragment's options and appends its lists; the module's own entries win (a stays an int)."""
+    rs = host_runspace()
+    rec, result = run(
+        LOAD_BASIC + "Set-Variable -Name complex_args -Scope Global -Value @{ url = 'http://x'; a = '1' }\n"
+        "$spec = @{ options = @{ a = @{ type = 'int' }; b = @{} }; required_one_of = [System.Collections.Generic.List[object]]@() }\n"
+        "$frag = @{ options = @{ url = @{ type = 'str'; required = $true }; a = @{ type = 'str' } }; "
+        "required_one_of = @(, @('a', 'b')) }\n"
+        "$module = [Ansible.Basic.AnsibleModule]::Create(@(), $spec, @($frag))\n"
+        "$module.Params.a.GetType().FullName; $module.Params.url\n"
+        "Set-Variable -Name complex_args -Scope Global -Value @{ url = 'http://x' }\n"
+        "$m2 = [Ansible.Basic.AnsibleModule]::Create(@(), $spec, @($frag))", rs)
+    assert plain(rec.output) == ["System.Int32", "http://x"]
+    assert json.loads(runtime.process_stdout(rs.host))["msg"] == "one of the following is required: a, b"
+    assert result.exit_code == 1
