@@ -425,17 +425,35 @@ def test_from_json_to_json():
 
 
 def test_exit_handler_override():
-    """ansible_basic_tests overrides the static Exit and WriteLine delegates with script blocks; the exception thrown
-    by the Exit script block comes out of ExitJson as the script threw it."""
-    _rec, _result, _parsed, _line = run_module("@{}", "@{}", "'x'")
+    """ansible_basic_tests overrides the static Exit and WriteLine delegates with script blocks. What the Exit block throws
+    comes out of ExitJson as a MethodInvocationException around it (ConvertToMethodInvocationException), and a typed
+    catch of the inner type gets the inner exception as `$_.Exception` (ExceptionHandlingOps.FindMatchingHandler): the
+    tests' `catch [System.Management.Automation.RuntimeException] { $_.Exception.Message }` reads "exit: 0"."""
     rec, result = run(
         LOAD_BASIC + "Set-Variable -Name complex_args -Scope Global -Value @{}\n"
         "[Ansible.Basic.AnsibleModule]::WriteLine = { param([String]$line) Set-Variable -Name out -Scope Global -Value $line }\n"
         "[Ansible.Basic.AnsibleModule]::Exit = { param([Int32]$rc) throw \"exit: $rc\" }\n"
         "$m = [Ansible.Basic.AnsibleModule]::Create(@(), @{})\n"
+        "try { $m.ExitJson() } catch [System.Management.Automation.RuntimeException] { $_.Exception.Message }\n"
         "try { $m.ExitJson() } catch { $_.Exception.Message }\n$global:out", host_runspace())
     assert result.state == "Completed"
-    assert plain(rec.output) == ["exit: 0", '{"changed":false,"invocation":{"module_args":{}}}']
+    assert plain(rec.output) == ["exit: 0", 'Exception calling "ExitJson" with "0" argument(s): "exit: 0"',
+                                 '{"changed":false,"invocation":{"module_args":{}}}']
+
+
+def test_typed_catch_takes_the_inner_exception():
+    """A typed catch matches the inner exception of a MethodInvocationException first, and `$_.Exception` is then that
+    exception (ansible_basic_tests: Invalid deprecated aliases entry - no name (nested): `catch [System.ArgumentException]`
+    gets Ansible.Basic's own message); a catch-all gets the MethodInvocationException."""
+    rec, _result = run(
+        LOAD_BASIC + "Set-Variable -Name complex_args -Scope Global -Value @{ option_key = @{ sub_option_key = 'a' } }\n"
+        "$spec = @{ options = @{ option_key = @{ type = 'dict'; options = @{ sub_option_key = @{ type = 'str'; "
+        "aliases = , 'alias_name'; deprecated_aliases = @(@{ version = '2.10' }) } } } } }\n"
+        "try { $null = [Ansible.Basic.AnsibleModule]::Create(@(), $spec) } catch [System.ArgumentException] { $_.Exception.Message }\n"
+        "try { [System.IO.File]::ReadAllText('C:\\nope\\x.txt') } catch [System.IO.IOException] { $_.Exception.GetType().FullName }\n"
+        "try { [System.IO.File]::ReadAllText('C:\\nope\\x.txt') } catch { $_.Exception.GetType().FullName }", host_runspace())
+    assert plain(rec.output) == ["name is required in a deprecated_aliases entry - found in option_key",
+                                 "System.IO.DirectoryNotFoundException", "System.Management.Automation.MethodInvocationException"]
 
 
 # --------------------------------------------------------------------------- LinkUtil, Ansible.Privilege, Ansible.Command

@@ -110,6 +110,23 @@ def _features() -> Features:
     return features
 
 
+class DelegateFailure(Exception):
+    """What a script block assigned to the static Exit/WriteLine delegates threw, on its way out of the C# method."""
+
+    def __init__(self, error: PSError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+    def method_error(self, method: str, argc: int) -> PSError:
+        """ConvertToMethodInvocationException: the method's MethodInvocationException around the block's exception
+        (a typed catch of the inner type gets that one back: ExceptionHandlingOps.FindMatchingHandler)."""
+        inner = self.error.to_record().Exception
+        return PSError(f'Exception calling "{method}" with "{argc}" argument(s): "{self.error.message}"',
+                       exception_type="System.Management.Automation.MethodInvocationException",
+                       fqid=self.error.exception_type.rsplit(".", 1)[-1], category="NotSpecified",
+                       reason="MethodInvocationException", inner=inner)
+
+
 class CSharpException(Exception):
     """A .NET exception thrown inside Ansible.Basic: its type and Message."""
 
@@ -427,7 +444,10 @@ def _exit_module(rc: int) -> None:
     (ansible-core's own tests do). What it throws propagates unwrapped, as a script's throw does through a delegate."""
     handler = _statics().get("Exit")
     if handler is not None:
-        runtime.current_engine().invoke_script_block_value(handler, [rc])
+        try:
+            runtime.current_engine().invoke_script_block_value(handler, [rc])
+        except PSError as err:
+            raise DelegateFailure(err) from None
         return
     runtime.invoke_script("Set-Variable -Name LASTEXITCODE -Value $args[0] -Scope Global; exit $args[0]", [rc])
 
@@ -436,7 +456,10 @@ def _write_line(line: str) -> None:
     """The static WriteLine delegate: Console.WriteLine by default, or an assigned script block."""
     handler = _statics().get("WriteLine")
     if handler is not None:
-        runtime.current_engine().invoke_script_block_value(handler, [line])
+        try:
+            runtime.current_engine().invoke_script_block_value(handler, [line])
+        except PSError as err:
+            raise DelegateFailure(err) from None
         return
     runtime.console_write_line(line)
 
@@ -553,6 +576,8 @@ class AnsibleModule(NetObject):  # pylint: disable=too-many-instance-attributes,
                 return void()  # the Windows Event Log: not observable through a task
         except CSharpException as exc:
             raise method_exception(name, argc, exc.message, exc.type_name) from None
+        except DelegateFailure as failure:
+            raise failure.method_error(name, argc) from None
         if low in ("exitjson", "failjson", "warn", "deprecate", "debug", "logevent"):
             raise PSError(f'Cannot find an overload for "{name}" and the argument count: "{argc}".',
                           exception_type="System.Management.Automation.MethodException",
@@ -1113,6 +1138,8 @@ def _create(args: list) -> AnsibleModule:
         return AnsibleModule(module_args, args[1], fragments)
     except CSharpException as exc:
         raise method_exception("Create", len(args), exc.message, exc.type_name) from None
+    except DelegateFailure as failure:
+        raise failure.method_error("Create", len(args)) from None
 
 
 def _static_call(name: str, func: typing.Callable[[typing.Any], typing.Any]) -> typing.Callable[[list], typing.Any]:
