@@ -135,6 +135,27 @@ def test_add_type_language_binding_error():
     assert plain(rec.output) == ["next"]
 
 
+# --------------------------------------------------------------------------- delegates (clr/delegates.py)
+
+DELEGATE_CASES = [
+    # A script block converts to a delegate type (LanguagePrimitives: ScriptBlock -> Delegate); invoking it runs the
+    # block with the arguments as $args and converts the result to the delegate's return type.
+    ('$f = [Func[[Object], [Int32]]] { [int]$args[0] + 1 }; $f.Invoke("41")', [42]),
+    ('$f = [Func[Object, Int32]] { "7" }; $f.Invoke($null).GetType().FullName', ["System.Int32"]),
+    ('[Func[[Object],[Int32]]]{ 1 } -is [Func[Object,Int32]]', [True]),
+    # .NET's bracketed generic arguments anywhere a type is written; an index with a cast stays an index
+    ('[System.Collections.Generic.List[[string]]]::new().Count', [0]),
+    ('$a = 1, 2, 3; $a[[int]"1"]', [2]),
+]
+
+
+@pytest.mark.parametrize("script,expected", DELEGATE_CASES, ids=[c[0] for c in DELEGATE_CASES])
+def test_delegates(script, expected):
+    rec, _result = run(script)
+    assert not rec.errors, rec.errors
+    assert plain(rec.output) == expected
+
+
 # --------------------------------------------------------------------------- AnsibleModule: the result line
 
 def test_exit_json_line_and_exit_code():
@@ -258,7 +279,7 @@ SPEC_FAILURES = [
      "thrown by the target of an invocation."),
     ("delegate (ansible_basic_tests: Type conversion error - delegate)", "@{ option_key = @{ sub_option_key = 'a' } }",
      "@{ options = @{ option_key = @{ type = 'dict'; options = @{ sub_option_key = @{ "
-     "type = [Func[Object, Int32]] { [System.Int32]::Parse($args[0]) } } } } } }", 1,
+     "type = [Func[[Object], [Int32]]] { [System.Int32]::Parse($args[0]) } } } } } }", 1,
      "argument for sub_option_key is of type System.String and we were unable to convert to delegate: Exception calling "
      "\"Parse\" with \"1\" argument(s): \"Input string was not in a correct format.\" found in option_key"),
     # Spec errors are caught in the constructor: "internal error: ..." with an exception key
@@ -330,7 +351,7 @@ def test_params_conversions():
         "dict_type_str = @{ type = 'dict' }; float_type = @{ type = 'float' }; list_type_str = @{ type = 'list' }; "
         "list_with_int = @{ type = 'list'; elements = 'int' }; list_type_single = @{ type = 'list' }; "
         "path_type = @{ type = 'path' }; path_type_nt = @{ type = 'path' }; raw_type_int = @{ type = 'raw' }; "
-        "sid_type = @{ type = 'sid' }; delegate_type = @{ type = [Func[Object, Int32]] { [System.Int32]::Parse($args[0]) } }; "
+        "sid_type = @{ type = 'sid' }; delegate_type = @{ type = [Func[[Object], [Int32]]] { [System.Int32]::Parse($args[0]) } }; "
         "json_type_dict = @{ type = 'json' } } }",
         "$p = $module.Params\n"
         "$p.option_default; $p.option_default.GetType().FullName; $null -eq $p.missing_option_default; $p.string_option\n"
