@@ -441,8 +441,9 @@ def test_from_json_to_json():
     rec, _result, _parsed, _line = run_module(
         "@{}", "@{}",
         "$d = [Ansible.Basic.AnsibleModule]::FromJson('{\"a\":1,\"b\":[\"x\",2],\"c\":{\"d\":null}}')\n"
-        "$d.a; $d.b[0]; $null -eq $d.c.d\n[Ansible.Basic.AnsibleModule]::ToJson(@{ k = @(1, 'two') })\n$module.ExitJson()")
-    assert plain(rec.output) == [1, "x", True, '{"k":[1,"two"]}']
+        "$d.a; $d.b[0]; $d.b.GetType().FullName; $null -eq $d.c.d\n[Ansible.Basic.AnsibleModule]::ToJson(@{ k = @(1, 'two') })\n"
+        "$module.ExitJson()")
+    assert plain(rec.output) == [1, "x", "System.Collections.ArrayList", True, '{"k":[1,"two"]}']
 
 
 def test_exit_handler_override():
@@ -618,4 +619,23 @@ def test_spec_fragments_are_merged():
         "$m2 = [Ansible.Basic.AnsibleModule]::Create(@(), $spec, @($frag))", rs)
     assert plain(rec.output) == ["System.Int32", "http://x"]
     assert json.loads(runtime.process_stdout(rs.host))["msg"] == "one of the following is required: a, b"
+    assert result.exit_code == 1
+
+
+def test_arguments_from_a_file():
+    """ansible_basic_tests: Internal param changes - args file. With a path in $args, GetParams reads the file's
+    ANSIBLE_MODULE_ARGS (FromJson); without that key it is an internal error."""
+    rs = host_runspace()
+    rs.host.filesystem.write_bytes("C:\\ansible\\args.json", json.dumps({"ANSIBLE_MODULE_ARGS": {
+        "_ansible_check_mode": True, "_ansible_module_name": "ansible_basic_tests", "_ansible_verbosity": 3,
+        "_ansible_version": "2.8.0", "name": "n"}}).encode())
+    rs.host.filesystem.write_bytes("C:\\ansible\\bad.json", b'{"other": {}}')
+    rec, result = run(
+        LOAD_BASIC + "$m = [Ansible.Basic.AnsibleModule]::Create(@('C:\\ansible\\args.json'), "
+        "@{ supports_check_mode = $true; options = @{ name = @{} } })\n"
+        "$m.CheckMode; $m.ModuleName; $m.Verbosity; $m.AnsibleVersion; $m.Params.name\n"
+        "$m2 = [Ansible.Basic.AnsibleModule]::Create(@('C:\\ansible\\bad.json'), @{})", rs)
+    assert plain(rec.output) == [True, "ansible_basic_tests", 3, "2.8.0", "n"]
+    assert json.loads(runtime.process_stdout(rs.host))["msg"] == (
+        "internal error: Module was unable to get ANSIBLE_MODULE_ARGS value from the argument path json")
     assert result.exit_code == 1

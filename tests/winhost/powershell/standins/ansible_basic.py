@@ -387,7 +387,9 @@ def _from_json_value(value: typing.Any) -> typing.Any:
             result[key] = _from_json_value(item)
         return result
     if isinstance(value, list):
-        return [_from_json_value(v) for v in value]
+        # JavaScriptSerializer leaves arrays as ArrayList in an object-typed slot (ansible_basic_tests: Parse complex module
+        # options, dict_type_json.c is a System.Collections.ArrayList)
+        return V.PSArrayList([_from_json_value(v) for v in value])
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, int):
@@ -396,7 +398,7 @@ def _from_json_value(value: typing.Any) -> typing.Any:
 
 
 def from_json(text: str) -> typing.Any:
-    """JavaScriptSerializer.Deserialize: objects -> Dictionary<string, object>, arrays -> object[], Int32/Int64;
+    """JavaScriptSerializer.Deserialize: objects -> Dictionary<string, object>, arrays -> ArrayList, Int32/Int64;
     fractional numbers are Decimal on Windows (doubles here)."""
     try:
         return _from_json_value(json.loads(text))
