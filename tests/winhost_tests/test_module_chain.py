@@ -226,15 +226,17 @@ def test_a_csharp_util_without_a_stand_in_fails_loudly_naming_its_namespace():
     noted: list[str] = []
     host = HostServices()
     host.note_unmodelled = noted.append
-    rec, result, _ = run_module_wrapper(build_manifest(CSHARP_MODULE), Runspace(host=host))
+    # Ansible.AccessToken.cs: ansible-core's C# with no stand-in on the test host (Ansible.Privilege has one now).
+    module = CSHARP_MODULE.replace("-CSharpUtil Ansible.Privilege", "-CSharpUtil Ansible.AccessToken")
+    rec, result, _ = run_module_wrapper(build_manifest(module), Runspace(host=host))
     # Import-CSharpUtil runs in module_wrapper.ps1 itself (not in the nested runspace): the error ends the action,
     # and exec_wrapper.ps1's catch turns it into its failed JSON.
     assert result.state == "Failed", (result, rec.output)
     message = str(result.error.Exception.Message)
     assert message.startswith('Exception calling "CompileAssemblyFromSource" with "2" argument(s): ')
-    assert "namespace 'Ansible.Privilege'" in message
+    assert "namespace 'Ansible.AccessToken'" in message
     assert str(result.error.FullyQualifiedErrorId) == "NotModelledByTestHost"
-    assert noted == ["C# namespace 'Ansible.Privilege'"]
+    assert noted == ["C# namespace 'Ansible.AccessToken'"]
     assert not rec.output
 
 

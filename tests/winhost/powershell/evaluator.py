@@ -29,6 +29,7 @@ from . import parametersets
 from .dotnet import NetObject
 from .parser import node_text, parse, using_namespaces
 from .scopes import Scope, Variable
+from .standins.runtime import set_current_engine
 
 Sink = typing.Callable[[typing.Any], None]
 NO_INPUT = object()
@@ -49,6 +50,15 @@ _UNSUPPORTED_STATEMENTS = {
     "data_statement": "data sections", "parallel_statement": "parallel blocks", "sequence_statement": "sequence blocks",
     "inlinescript_statement": "inlinescript blocks",
 }
+
+
+def _record_with_exception(record: ErrorRecord, exception: typing.Any) -> ErrorRecord:
+    """`new ErrorRecord(record, exception)`: the same record around another exception (what a typed catch that matched
+    an inner exception sees as `$_`)."""
+    copy = ErrorRecord(Exception=exception, CategoryInfo=record.CategoryInfo, TargetObject=record.TargetObject,
+                       FullyQualifiedErrorId=record.FullyQualifiedErrorId, InvocationInfo=record.InvocationInfo)
+    copy.PSObject.to_string = str(getattr(exception, "Message", "") or "")
+    return copy
 
 
 def _named(node: Node) -> list[Node]:
@@ -341,11 +351,13 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                 self.ctx.try_depth -= 1
         except PSError as err:
             record = err.to_record()
-            handler = self._find_catch(catches, record)
+            handler, caught = self._find_catch(catches, record)
             if handler is None:
                 raise
             err.terminating = False
             self.ctx.add_to_error_list(record)
+            if caught is not record.Exception:
+                record = _record_with_exception(record, caught)
             saved = self.ctx.scope.lookup("_")
             saved_value = saved.value if saved else None
             self.ctx.scope.set_local("_", record)
@@ -361,17 +373,39 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             if finally_node is not None:
                 self.exec_statements(next(c for c in finally_node.children if c.type == "statement_block"), sink)
 
-    def _find_catch(self, catches: list[Node], record: ErrorRecord) -> Node | None:
-        exc_types = [n.lower() for n in getattr(record.Exception, "PSObject").type_names] if record.Exception is not None else []
+    def _find_catch(self, catches: list[Node], record: ErrorRecord) -> tuple[Node | None, typing.Any]:
+        """The catch clause for an error and the exception it catches, as 5.1's ExceptionHandlingOps.FindMatchingHandler
+        chooses them: the inner exception first (so `catch [System.IO.IOException]` catches a .NET method's exception
+        wrapped in a MethodInvocationException, and `$_.Exception` is then that inner exception), unless only a
+        catch-all takes it; then the exception itself. Among the clauses: the exact type, then a base type, then a
+        catch-all (FindMatchingHandlerByType)."""
+        exception = record.Exception
+        inner = getattr(exception, "InnerException", None)
+        if inner is not None and getattr(inner, "PSObject", None) is not None:
+            clause, catch_all = self._match_catch(catches, inner)
+            if clause is not None and not catch_all:
+                return clause, inner
+        clause, _catch_all = self._match_catch(catches, exception)
+        return clause, exception
+
+    def _match_catch(self, catches: list[Node], exception: typing.Any) -> tuple[Node | None, bool]:
+        exc_types = [n.lower() for n in exception.PSObject.type_names] if exception is not None else []
+        typed: list[tuple[Node, list[str]]] = []
+        catch_all = None
         for clause in catches:
             type_list = next((c for c in clause.named_children if c.type == "catch_type_list"), None)
             if type_list is None:
-                return clause
-            for lit in (c for c in type_list.named_children if c.type == "type_literal"):
-                wanted = self.resolve_type_literal(lit).full_name.lower()
-                if wanted in exc_types or wanted == "system.object":
-                    return clause
-        return None
+                catch_all = catch_all or clause
+                continue
+            typed.append((clause, [self.resolve_type_literal(lit).full_name.lower()
+                                   for lit in type_list.named_children if lit.type == "type_literal"]))
+        for clause, wanted in typed:
+            if exc_types and exc_types[0] in wanted:
+                return clause, False
+        for clause, wanted in typed:
+            if any(w in exc_types or w == "system.object" for w in wanted):
+                return clause, False
+        return catch_all, catch_all is not None
 
     def exec_flow(self, node: Node, sink: Sink) -> None:
         keyword = node.children[0].type.lower()
@@ -905,8 +939,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             name = self.member_name(target)
             if isinstance(obj, V.TypeValue):
                 net_type = typeregistry.registered(obj.full_name)
-                if net_type is not None and name.lower() in net_type.static_setters:
-                    net_type.static_setters[name.lower()](value)
+                if net_type is not None and net_type.set_static_property(name, value):
                     return
                 raise PSError(f"'{name}' is a ReadOnly property.", fqid="PropertyAssignmentException",
                               category="InvalidOperation")
@@ -1432,6 +1465,14 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         if any(c.type == "::" for c in node.children):
             if not isinstance(obj, V.TypeValue):
                 raise PSError("Unable to find type.", fqid="TypeNotFound", category="InvalidOperation")
+        # C# stand-ins call back into the calling script's session (standins/runtime.py).
+        previous = set_current_engine(self)
+        try:
+            return self._call_member(obj, name, args)
+        finally:
+            set_current_engine(previous)
+
+    def _call_member(self, obj: typing.Any, name: str, args: list) -> typing.Any:
         low = name.lower()
         if low == "getsteppablepipeline" and isinstance(obj, V.ScriptBlock) and not args:
             from .clr.engine import SteppablePipeline  # pylint: disable=import-outside-toplevel

@@ -732,6 +732,11 @@ def invoke_static(type_value: TypeValue, name: str, args: list) -> typing.Any:  
         return compile_regex(to_string(args[1])).search(to_string(args[0])) is not None
     if full == "system.environment" and low == "getenvironmentvariable":
         return None
+    if full == "system.environment" and low == "expandenvironmentvariables":
+        _argc_check(name, args, (1,))
+        from .clr.system import expand_environment_variables  # pylint: disable=import-outside-toplevel
+
+        return expand_environment_variables(to_string(args[0]))
     if full == "system.timespan" and low in ("fromseconds", "fromminutes", "frommilliseconds", "fromhours", "fromdays"):
         unit = {"fromseconds": "seconds", "fromminutes": "minutes", "frommilliseconds": "milliseconds",
                 "fromhours": "hours", "fromdays": "days"}[low]

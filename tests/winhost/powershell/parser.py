@@ -81,6 +81,10 @@ _NUMERIC_COMMAND = re.compile(rb"^[0-9]")
 _LONG_LITERAL = re.compile(rb"(?<![\w$.'\"\\-])(\d+)[lL]\b")
 _GENERIC_ARITY = re.compile(rb"(\[[\w.]+)`\d+(\[)")
 _FOREACH_METHOD = re.compile(rb"\.(\s*)foreach\(", re.I)
+# A generic type name with bracketed arguments, `Func[[Object], [Int32]]` (.NET's form, which PowerShell accepts): the
+# grammar takes only `Func[Object, Int32]`. Not after `$`, `.` or a word character (`$a[[int]0]` is an index).
+_GENERIC_ARGS = re.compile(rb"(?<![$\w.`])([A-Za-z_][\w.`]*)\[(\[[^\[\]]+\](?:\s*,\s*\[[^\[\]]+\])*)\]")
+_GENERIC_ARG = re.compile(rb"\[([^\[\],]+)(?:,[^\[\]]*)?\]")
 # An argument-mode word that starts with a variable and goes on as a path (`$env:SystemRoot\System32\x.dll`) is one
 # expandable string to PowerShell; the grammar stops at the variable.
 # In a double-quoted string, an escape such as `n right before '#' makes the grammar take the rest for a comment;
@@ -223,6 +227,12 @@ def parse(text: str) -> ParsedScript:
             lambda m: m.group(0) if any(a <= m.start() < b for a, b in strings) else m.group(1) + m.group(2), source)
         candidate_tree = parser.parse(candidate)
         if not candidate_tree.root_node.has_error or _error_count(candidate_tree) < _error_count(tree):
+            source, tree = candidate, candidate_tree
+    if tree.root_node.has_error and _GENERIC_ARGS.search(source):
+        candidate = _GENERIC_ARGS.sub(lambda m: m.group(1) + b"[" + _GENERIC_ARG.sub(lambda a: a.group(1).strip(), m.group(2)) + b"]",
+                                      source)
+        candidate_tree = parser.parse(candidate)
+        if not candidate_tree.root_node.has_error:
             source, tree = candidate, candidate_tree
     if tree.root_node.has_error and _FOREACH_METHOD.search(source):
         # `.ForEach(` collides with the foreach keyword in the grammar.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import typing
 
 from psrpcore.types import PSVersion
@@ -10,6 +11,20 @@ from .. import typeregistry
 from ..dotnet import NetObject
 from ..errors import invalid_cast, method_exception
 from .. import values as V
+
+
+def expand_environment_variables(text: str) -> str:
+    """Environment.ExpandEnvironmentVariables: each %NAME% found in the process environment (the runspace's copy) is
+    replaced; unknown names and a lone % stay as written (.NET Framework's ExpandEnvironmentStrings)."""
+    from ..dotnet import current_runspace  # pylint: disable=import-outside-toplevel  # dotnet imports the value model
+
+    env = current_runspace().env
+
+    def replace(match: re.Match) -> str:
+        found = env.get(match.group(1))
+        return match.group(0) if found is None else found
+
+    return re.sub(r"%([^%]+)%", replace, text)
 
 
 def _version_from_text(text: str) -> PSVersion:
