@@ -527,6 +527,7 @@ class Connection(ConnectionBase):
 
     def open_session(self):
         """Connect to (or create) the host's session now, as any task does, and return the task's session."""
+        self._session().adopt_parked = False  # a session module's first request may not be a Command
         self._connect()
         return self._session()
 
