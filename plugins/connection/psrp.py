@@ -13,7 +13,8 @@ description:
     at the end, this one keeps ONE PSSession (a PSRP runspace pool kept by the host's WinRM service) per
     host and reuses it in every task.
   - Each task connects to the host's session (creating it the first time, with its name and IdleTimeout),
-    runs, and disconnects with the IdleTimeout. Nothing has to keep running on the controller between tasks,
+    runs, and disconnects with the IdleTimeout (a run-scoped session stays connected to the run's client
+    between its tasks: no other run uses it). Nothing has to keep running on the controller between tasks,
     so the same session serves the tasks of one run, separate C(ansible) ad-hoc commands, separate
     C(ansible-playbook) runs and other controllers of the same user.
   - C(raw) runs in the session's global scope, so what one task defines (variables, functions, imported
