@@ -77,7 +77,7 @@ def test_a_changed_documentation_is_parsed_again(tmp_path):
     with open(plugin, encoding='utf-8') as handle:
         text = handle.read()
     with open(plugin, 'w', encoding='utf-8') as handle:
-        head, _, tail = text.rpartition('default: 30')  # busy_timeout's, the last option
+        head, _marker, tail = text.rpartition('default: 30')  # busy_timeout's, the last option
         handle.write(head + 'default: 31' + tail)
     again = _worker(collections)
     assert again['ansible_parsed'] == [True]
