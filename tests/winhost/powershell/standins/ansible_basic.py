@@ -443,7 +443,8 @@ def _statics() -> dict:
 def _exit_module(rc: int) -> None:
     """The static Exit delegate: ExitModule by default, which in a runspace runs the same script Ansible.Basic runs
     (sets $global:LASTEXITCODE, then `exit`); a script block assigned to [Ansible.Basic.AnsibleModule]::Exit instead
-    (ansible-core's own tests do). What it throws propagates unwrapped, as a script's throw does through a delegate."""
+    (ansible-core's own tests do). What that block throws leaves the C# method as a MethodInvocationException around it
+    (DelegateFailure)."""
     handler = _statics().get("Exit")
     if handler is not None:
         try:
