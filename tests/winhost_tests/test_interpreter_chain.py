@@ -180,6 +180,10 @@ PROCESS_CASES = [
     ("$orig = [Console]::Out; $w = [System.IO.StringWriter]::new([System.Text.StringBuilder]::new()); [Console]::SetOut($w); "
      "[Console]::Out -eq $w; [Console]::SetOut($orig); "
      "[Console]::Out -eq $orig", [True, True]),
+    # Console.Write/WriteLine write to Console.Out, whatever SetOut made it (System.Console docs): how module_wrapper.ps1
+    # collects what Ansible.Basic's ExitJson writes.
+    ("$o = [Console]::Out; $sb = [System.Text.StringBuilder]::new(); [Console]::SetOut([System.IO.StringWriter]::new($sb)); "
+     "[Console]::WriteLine('x'); [Console]::Write(5); [Console]::SetOut($o); $sb.ToString()", ["x\r\n5"]),
 ]
 
 

@@ -84,14 +84,20 @@ typeregistry.register(typeregistry.NetType(
 
 
 class TextWriter(NetObject):
-    """The console's own writer: what [Console]::Out is before anything replaces it. Writing to it is not modelled
-    (a remote session has no console to show it)."""
+    """The console's own writer: what [Console]::Out is before anything replaces it. What is written to it goes to
+    the process' standard output, which nobody reads in a remote session (kept: standins.runtime.process_stdout)."""
 
     type_names = ["System.IO.TextWriter+SyncTextWriter", "System.IO.TextWriter", "System.MarshalByRefObject", "System.Object"]
 
     def call(self, name: str, args: list) -> typing.Any:
-        if name.lower() in ("write", "writeline"):
-            raise not_modelled("Writing to the process' console ([Console]::Out)")
+        low = name.lower()
+        if low in ("write", "writeline") and len(args) <= 1:
+            from ..standins.runtime import record_process_stdout  # pylint: disable=import-outside-toplevel
+
+            record_process_stdout((V.to_string(args[0]) if args else "") + ("\r\n" if low == "writeline" else ""))
+            return void()
+        if low in ("write", "writeline"):
+            raise not_modelled(f"TextWriter.{name} with {len(args)} arguments (a format string)")
         return super().call(name, args)
 
 
@@ -141,7 +147,11 @@ typeregistry.register(typeregistry.NetType(
     "System.Console",
     static_properties={"Out": lambda: _console_state()["out"],
                        **{m: _console_unmodelled(m) for m in ("Error", "In", "InputEncoding", "OutputEncoding")}},
-    static_methods={"SetOut": _set_out},
+    # Console.Write/WriteLine(value) write to Console.Out, whatever SetOut made it (module_wrapper.ps1 sets a
+    # StringWriter there while a module runs; Ansible.Basic's ExitJson writes its result line this way).
+    static_methods={"SetOut": _set_out,
+                    "Write": lambda args: _console_state()["out"].call("Write", args),
+                    "WriteLine": lambda args: _console_state()["out"].call("WriteLine", args)},
     static_setters={name: _no_console(name) for name in ("InputEncoding", "OutputEncoding")},
 ))
 

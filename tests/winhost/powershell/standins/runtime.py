@@ -49,9 +49,14 @@ def console_write_line(line: str) -> None:
     if write_line is not None:
         write_line([line])
         return
+    record_process_stdout(line + "\r\n")
+
+
+def record_process_stdout(text: str) -> None:
+    """What the process writes to its own standard output (wsmprovhost.exe's: nobody reads it over PSRP)."""
     from ..dotnet import current_runspace  # pylint: disable=import-outside-toplevel  # dotnet imports the value model
 
-    _STDOUT.setdefault(current_runspace().host, []).append(line + "\r\n")
+    _STDOUT.setdefault(current_runspace().host, []).append(text)
 
 
 def process_stdout(host: typing.Any) -> str:
