@@ -7,3 +7,4 @@ models, in members.py until that moves here).
 """
 
 from . import system  # noqa: F401  # pylint: disable=unused-import  # registers on import
+from . import environment  # noqa: F401,E402  # pylint: disable=unused-import,wrong-import-position  # module hygiene (issue 11)
