@@ -144,3 +144,30 @@ def test_the_hygiene_costs_two_pipelines_per_module_task_and_nothing_on_raw_task
     # One Receive at least for each of the two (more when the host answers before a pipeline has ended).
     assert extra.pop('Receive') >= 2, counts
     assert not any(extra.values()), counts
+
+
+def _kind(pipeline) -> str:
+    text = pipeline['commands'][0]['text']
+    if text.startswith('# psremoting.pssession module hygiene: '):
+        return text.split(': ', 1)[1].split('\n', 1)[0]
+    return 'module' if 'NoSuchVariableHere' in text else 'raw'
+
+
+def test_a_module_task_that_times_out_leaves_its_epilogue_to_the_next_task(ansible, winhost):
+    """The task's timeout: ends it while the module runs, after the prologue: its epilogue cannot run then. The lock
+    state says "epilogue pending", and the next task (a raw one here) runs the epilogue before its own pipeline."""
+    # The same stand-in, then waiting until the task's timeout stops it.
+    script = STAND_IN.replace('exit 0', 'while ($true) { Start-Sleep -Milliseconds 100 }')
+    bootstrap = pkgutil.get_data('ansible.executor.powershell', 'bootstrap_wrapper.ps1').decode('utf-8')
+    blocking = '%s -EncodedCommand %s' % (COMMON_ARGS, base64.b64encode((script + '\n' + bootstrap).encode('utf-16-le')).decode())
+    play = _play(SESSION_STATE, blocking, CHECK).replace(
+        '    - raw: !unsafe |\n        %s' % COMMON_ARGS, '    - timeout: 5\n      ignore_errors: true\n      raw: !unsafe |\n        %s' % COMMON_ARGS)
+    winhost.control({'reset_stats': True})
+    run = ansible.playbook(play)
+    assert run.statuses() == ['ok', 'failed', 'ok'], (run, run.results)
+    assert 'Timed out after 5 second' in run.results[1]['msg'] or 'time frame (5)' in run.results[1]['msg'], run.results[1]
+    left = json.loads(run.results[2]['stdout'].strip())
+    assert left == {'foo': '', 'tempx': 'set by a raw task', 'variables': '', 'modules': '', 'stash': 0, 'json': 'x',
+                    'where': 'aliased', 'strict': 'on', 'eap': 'Stop', 'defaults': 'Stop', 'lastexitcode': 0}, left
+    # No epilogue in the timed-out task; the next task's first pipeline is it.
+    assert [_kind(p) for p in winhost.pipelines()] == ['raw', 'prologue', 'module', 'epilogue', 'raw']
