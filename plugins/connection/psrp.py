@@ -30,7 +30,7 @@ description:
     for their next task. This costs two pipelines per module task and nothing on other tasks. A module task
     that ends between the two (cancel, timeout, dropped connection) leaves the second to the next task of this
     controller on the session, which runs it first.
-  - What remains shared with modules: the process environment (a variable set by C(raw) reaches later modules),
+  - Modules still share with the session the process environment (a variable set by C(raw) reaches later modules),
     error records in C($Error), and .NET state such as the C# that every task of a module using
     C(Ansible.Basic) compiles into the session's process, which is never unloaded. The collection's
     C(docs/design.md) lists what each ansible-core release's wrapper changes and what the hygiene pipelines undo,

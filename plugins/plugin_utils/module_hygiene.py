@@ -78,25 +78,37 @@ def _preference_table() -> str:
 # child scope (`& { }`) so that its variables do not land in the global scope; what must act on the
 # global scope itself stays at top level: functions (the Function: provider sets them in the caller's
 # scope; ForEach-Object runs its script block in the caller's scope) and Set-StrictMode (it sets the
-# mode of the scope it runs in, about_Set-StrictMode).
+# mode of the scope it runs in, about_Set-StrictMode). Each step runs only for what the prologue took
+# (a prologue that failed half way leaves $null for the rest): an untaken snapshot undoes nothing.
 _EPILOGUE_BODY = r'''
 if (Microsoft.PowerShell.Utility\Get-Variable -Name __STASH__ -Scope Global -ErrorAction Ignore) {
     & {
         param($stash)
-        # Process environment (module_wrapper.ps1 applies environment: with [Environment]::SetEnvironmentVariable).
-        $now = @{}
-        foreach ($entry in [Environment]::GetEnvironmentVariables().GetEnumerator()) { $now[$entry.Key] = $entry.Value }
-        foreach ($name in @($now.Keys)) {
-            if (-not $stash.Environment.ContainsKey($name)) { [Environment]::SetEnvironmentVariable($name, $null) }
-            elseif ($now[$name] -cne $stash.Environment[$name]) { [Environment]::SetEnvironmentVariable($name, $stash.Environment[$name]) }
+        # Windows PowerShell's default encoding of script files: exec_wrapper.ps1's Set-WinPSDefaultFileEncoding sets
+        # the private static field ClrFacade._defaultEncoding (5.1 only) and says so in $AnsibleClrFacadeSet (read
+        # before the wrapper's variables go). The field is filled lazily (that function's comment): emptied, 5.1
+        # computes its own default again.
+        if ($PSVersionTable.PSVersion.Major -lt 6 -and (Microsoft.PowerShell.Utility\Get-Variable -Name AnsibleClrFacadeSet -Scope Global -ValueOnly -ErrorAction Ignore) -eq $true) {
+            [PSObject].Assembly.GetType('System.Management.Automation.ClrFacade').GetField('_defaultEncoding', [Reflection.BindingFlags]'NonPublic, Static').SetValue($null, $null)
         }
-        foreach ($name in @($stash.Environment.Keys)) {
-            if (-not $now.ContainsKey($name)) { [Environment]::SetEnvironmentVariable($name, $stash.Environment[$name]) }
+        # Process environment (module_wrapper.ps1 applies environment: with [Environment]::SetEnvironmentVariable).
+        if ($null -ne $stash.Environment) {
+            $now = @{}
+            foreach ($entry in [Environment]::GetEnvironmentVariables().GetEnumerator()) { $now[$entry.Key] = $entry.Value }
+            foreach ($name in @($now.Keys)) {
+                if (-not $stash.Environment.ContainsKey($name)) { [Environment]::SetEnvironmentVariable($name, $null) }
+                elseif ($now[$name] -cne $stash.Environment[$name]) { [Environment]::SetEnvironmentVariable($name, $stash.Environment[$name]) }
+            }
+            foreach ($name in @($stash.Environment.Keys)) {
+                if (-not $now.ContainsKey($name)) { [Environment]::SetEnvironmentVariable($name, $stash.Environment[$name]) }
+            }
         }
         # Global variables the wrapper added ($AnsibleManifest, ...; exec_wrapper.ps1's $Script: scope is the global scope).
-        foreach ($variable in @(Microsoft.PowerShell.Utility\Get-Variable -Scope Global)) {
-            if ($stash.Variables -notcontains $variable.Name -and $variable.Name -ne '__STASH__') {
-                Microsoft.PowerShell.Utility\Remove-Variable -Name $variable.Name -Scope Global -Force -ErrorAction Ignore
+        if ($null -ne $stash.Variables) {
+            foreach ($variable in @(Microsoft.PowerShell.Utility\Get-Variable -Scope Global)) {
+                if ($stash.Variables -notcontains $variable.Name -and $variable.Name -ne '__STASH__') {
+                    Microsoft.PowerShell.Utility\Remove-Variable -Name $variable.Name -Scope Global -Force -ErrorAction Ignore
+                }
             }
         }
         foreach ($name in @($stash.Kept.Keys)) {
@@ -104,22 +116,20 @@ if (Microsoft.PowerShell.Utility\Get-Variable -Name __STASH__ -Scope Global -Err
         }
         # Modules the wrapper imported (Ansible.ModuleUtils.*, imported -Scope Global); PowerShell's own ones,
         # autoloaded on first use of their cmdlets, stay as they would in any session.
-        foreach ($module in @(Microsoft.PowerShell.Core\Get-Module)) {
-            if ($stash.Modules -notcontains $module.Name -and $module.Name -notlike 'Microsoft.PowerShell.*') {
-                Microsoft.PowerShell.Core\Remove-Module -ModuleInfo $module -Force -ErrorAction Ignore
+        if ($null -ne $stash.Modules) {
+            foreach ($module in @(Microsoft.PowerShell.Core\Get-Module)) {
+                if ($stash.Modules -notcontains $module.Name -and $module.Name -notlike 'Microsoft.PowerShell.*') {
+                    Microsoft.PowerShell.Core\Remove-Module -ModuleInfo $module -Force -ErrorAction Ignore
+                }
             }
         }
         # Runspaces made during the task and idle now (module_wrapper.ps1's [PowerShell]::Create(), never disposed).
-        foreach ($runspace in @(Microsoft.PowerShell.Utility\Get-Runspace)) {
-            if ($stash.Runspaces -notcontains $runspace.Id -and "$($runspace.RunspaceAvailability)" -eq 'Available') {
-                $runspace.Dispose()
+        if ($null -ne $stash.Runspaces) {
+            foreach ($runspace in @(Microsoft.PowerShell.Utility\Get-Runspace)) {
+                if ($stash.Runspaces -notcontains $runspace.Id -and "$($runspace.RunspaceAvailability)" -eq 'Available') {
+                    $runspace.Dispose()
+                }
             }
-        }
-        # Windows PowerShell's default encoding of script files: exec_wrapper.ps1's Set-WinPSDefaultFileEncoding sets
-        # the private static field ClrFacade._defaultEncoding (5.1 only) and says so in $AnsibleClrFacadeSet. The
-        # field is filled lazily (that function's comment): emptied, 5.1 computes its own default again.
-        if ($PSVersionTable.PSVersion.Major -lt 6 -and (Microsoft.PowerShell.Utility\Get-Variable -Name AnsibleClrFacadeSet -Scope Global -ValueOnly -ErrorAction Ignore) -eq $true) {
-            [PSObject].Assembly.GetType('System.Management.Automation.ClrFacade').GetField('_defaultEncoding', [Reflection.BindingFlags]'NonPublic, Static').SetValue($null, $null)
         }
         # The session's own state, as it was: preferences, aliases.
         foreach ($name in @($stash.Preferences.Keys)) {
@@ -140,19 +150,25 @@ if (Microsoft.PowerShell.Utility\Get-Variable -Name __STASH__ -Scope Global -Err
 }
 '''
 
+# The prologue proper (after the epilogue's text). The stash exists before anything is changed and is filled
+# as the work goes, each thing kept before it is changed: if the prologue fails half way, the epilogue puts
+# back what was changed and nothing else.
 _PROLOGUE_BODY = r'''
-Microsoft.PowerShell.Utility\Set-Variable -Name __STASH__ -Scope Global -Option Private -Force -Value (& {
-    param($preferences)
-    $stash = @{ StrictMode = $null }
+Microsoft.PowerShell.Utility\Set-Variable -Name __STASH__ -Scope Global -Option Private -Force -Value @{
+    StrictMode = $null; Environment = $null; Variables = $null; Kept = @{}; Modules = $null; Runspaces = $null
+    Preferences = @{}; Aliases = @(); Functions = @()
+}
+& {
+    param($stash, $preferences)
     # StrictMode in force (Windows PowerShell has no getter): probed from the strictest version down
     # (about_Set-StrictMode: 3.0 out-of-bounds indexes, 2.0 missing properties, 1.0 unset variables).
     try { $null = @(1)[1] } catch { $stash.StrictMode = '3.0' }
     if ($null -eq $stash.StrictMode) { try { $probe = 1; $null = $probe.PSSessionHygieneProbe } catch { $stash.StrictMode = '2.0' } }
     if ($null -eq $stash.StrictMode) { try { $null = $PSSessionHygieneUnsetProbe } catch { $stash.StrictMode = '1.0' } }
-    $stash.Environment = @{}
-    foreach ($entry in [Environment]::GetEnvironmentVariables().GetEnumerator()) { $stash.Environment[$entry.Key] = $entry.Value }
+    $environment = @{}
+    foreach ($entry in [Environment]::GetEnvironmentVariables().GetEnumerator()) { $environment[$entry.Key] = $entry.Value }
+    $stash.Environment = $environment
     $stash.Variables = @(foreach ($variable in @(Microsoft.PowerShell.Utility\Get-Variable -Scope Global)) { $variable.Name })
-    $stash.Kept = @{}
     foreach ($name in __KEPT__) {
         $variable = Microsoft.PowerShell.Utility\Get-Variable -Name $name -Scope Global -ErrorAction Ignore
         if ($variable) { $stash.Kept[$name] = @(, $variable.Value) }
@@ -160,7 +176,6 @@ Microsoft.PowerShell.Utility\Set-Variable -Name __STASH__ -Scope Global -Option 
     $stash.Modules = @(foreach ($module in @(Microsoft.PowerShell.Core\Get-Module)) { $module.Name })
     $stash.Runspaces = @(foreach ($runspace in @(Microsoft.PowerShell.Utility\Get-Runspace)) { $runspace.Id })
     # Preference variables and $PSDefaultParameterValues: the session's values kept, 5.1's defaults set.
-    $stash.Preferences = @{}
     foreach ($name in @($preferences.Keys)) {
         $variable = Microsoft.PowerShell.Utility\Get-Variable -Name $name -Scope Global -ErrorAction Ignore
         # (assigned in each branch: an if statement's output would unroll the one-element array)
@@ -174,14 +189,13 @@ Microsoft.PowerShell.Utility\Set-Variable -Name __STASH__ -Scope Global -Option 
         if ("$($alias.Options)" -notlike '*AllScope*') { $alias }
     })
     foreach ($alias in $stash.Aliases) { Microsoft.PowerShell.Management\Remove-Item -LiteralPath ('Alias:\' + $alias.Name) -Force }
-    # Functions named like a cmdlet (a function comes before a cmdlet): removed for the wrapper.
+    # Functions named like a cmdlet (a function comes before a cmdlet): removed for the wrapper (at top level below).
     $stash.Functions = @(foreach ($function in @(Microsoft.PowerShell.Management\Get-ChildItem -LiteralPath 'Function:\')) {
         if ($function.Name -like '*-*' -and (Microsoft.PowerShell.Core\Get-Command -Name $function.Name -CommandType Cmdlet -ErrorAction Ignore)) {
             $function
         }
     })
-    $stash
-} __PREFERENCES__)
+} $__STASH__ __PREFERENCES__
 @($__STASH__.Functions) | Microsoft.PowerShell.Core\ForEach-Object {
     Microsoft.PowerShell.Management\Remove-Item -LiteralPath ('Function:\' + $_.Name) -Force
 }

@@ -128,3 +128,17 @@ def test_a_prologue_after_a_prologue_whose_epilogue_never_ran_keeps_the_first_sn
     _pipeline(rs, hygiene.prologue_script())
     _pipeline(rs, hygiene.epilogue_script())
     assert _pipeline(rs, "ConvertFrom-Json") == ["x"]
+
+
+def test_an_epilogue_after_a_prologue_that_stopped_half_way_undoes_only_what_it_took() -> None:
+    """The prologue creates the stash first and fills it as it goes: a snapshot it did not take is $null, and the
+    epilogue then leaves that part alone (an empty environment snapshot must not delete every variable)."""
+    hygiene = _hygiene()
+    rs = Runspace()
+    _pipeline(rs, "$env:HYG_X = 'x'; $global:mine = 1; New-Module -Name Ansible.ModuleUtils.Kept -ScriptBlock { } | Import-Module")
+    _pipeline(rs, "Set-Variable -Name %s -Scope Global -Option Private -Value @{ StrictMode = $null; Environment = $null; "
+                  "Variables = $null; Kept = @{}; Modules = $null; Runspaces = $null; "
+                  "Preferences = @{ ErrorActionPreference = @(, 'Stop') }; Aliases = @(); Functions = @() }" % hygiene.STASH)
+    _pipeline(rs, hygiene.epilogue_script())
+    assert _pipeline(rs, "$env:HYG_X; $mine; \"$ErrorActionPreference\"; @(Get-Module Ansible.*).Count; "
+                         "@(Get-Variable -Name %s* -ErrorAction SilentlyContinue).Count" % hygiene.STASH) == ["x", 1, "Stop", 1, 0]
