@@ -231,7 +231,15 @@ def _normalised(script: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _bootstrap_wrapper() -> str:
-    data = pkgutil.get_data('ansible.executor.powershell', 'bootstrap_wrapper.ps1')
+    """bootstrap_wrapper.ps1 as this ansible-core puts it into a command: from 2.19 through
+    module_manifest._get_powershell_script (2.21 strips its comments and blank lines there), before 2.19 the
+    file as it is (the shell plugin reads it with pkgutil)."""
+    try:
+        from ansible.executor.powershell.module_manifest import _get_powershell_script  # pylint: disable=import-outside-toplevel
+    except ImportError:  # 2.16 to 2.18
+        data = pkgutil.get_data('ansible.executor.powershell', 'bootstrap_wrapper.ps1')
+    else:
+        data = _get_powershell_script('bootstrap_wrapper.ps1')
     return _normalised(to_text(data or b'', errors='surrogate_or_strict'))
 
 
