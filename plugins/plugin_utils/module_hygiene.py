@@ -88,8 +88,10 @@ if (Microsoft.PowerShell.Utility\Get-Variable -Name __STASH__ -Scope Global -Err
         # the private static field ClrFacade._defaultEncoding (5.1 only) and says so in $AnsibleClrFacadeSet (read
         # before the wrapper's variables go). The field is filled lazily (that function's comment): emptied, 5.1
         # computes its own default again.
-        if ($PSVersionTable.PSVersion.Major -lt 6 -and (Microsoft.PowerShell.Utility\Get-Variable -Name AnsibleClrFacadeSet -Scope Global -ValueOnly -ErrorAction Ignore) -eq $true) {
-            [PSObject].Assembly.GetType('System.Management.Automation.ClrFacade').GetField('_defaultEncoding', [Reflection.BindingFlags]'NonPublic, Static').SetValue($null, $null)
+        $flipped = Microsoft.PowerShell.Utility\Get-Variable -Name AnsibleClrFacadeSet -Scope Global -ValueOnly -ErrorAction Ignore
+        if ($PSVersionTable.PSVersion.Major -lt 6 -and $flipped -eq $true) {
+            $facade = [PSObject].Assembly.GetType('System.Management.Automation.ClrFacade')
+            $facade.GetField('_defaultEncoding', [Reflection.BindingFlags]'NonPublic, Static').SetValue($null, $null)
         }
         # Process environment (module_wrapper.ps1 applies environment: with [Environment]::SetEnvironmentVariable).
         if ($null -ne $stash.Environment) {
@@ -138,7 +140,8 @@ if (Microsoft.PowerShell.Utility\Get-Variable -Name __STASH__ -Scope Global -Err
             else { Microsoft.PowerShell.Utility\Set-Variable -Name $name -Scope Global -Value $saved[0] -Force }
         }
         foreach ($alias in @($stash.Aliases)) {
-            Microsoft.PowerShell.Utility\Set-Alias -Name $alias.Name -Value $alias.Definition -Scope Global -Option $alias.Options -Description $alias.Description -Force
+            $restore = @{ Name = $alias.Name; Value = $alias.Definition; Option = $alias.Options; Description = $alias.Description }
+            Microsoft.PowerShell.Utility\Set-Alias @restore -Scope Global -Force
         }
     } $__STASH__
     @($__STASH__.Functions) | Microsoft.PowerShell.Core\ForEach-Object {
@@ -207,9 +210,8 @@ def _fill(text: str) -> str:
     """The script as sent: placeholders filled, comment lines and indentation left out (they are read here,
     not on every module task's wire)."""
     text = '\n'.join(line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith('#'))
-    return '\n' + (text.replace('__STASH__', STASH)
-            .replace('__PREFERENCES__', _preference_table())
-            .replace('__KEPT__', '@(%s)' % ', '.join(quote(name) for name in KEPT_VALUES)))
+    text = text.replace('__STASH__', STASH).replace('__PREFERENCES__', _preference_table())
+    return '\n' + text.replace('__KEPT__', '@(%s)' % ', '.join(quote(name) for name in KEPT_VALUES))
 
 
 @functools.lru_cache(maxsize=None)

@@ -19,7 +19,6 @@ import base64
 import json
 import pkgutil
 
-from e2e_support import total_requests
 
 COMMON_ARGS = 'PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted'
 

@@ -2,7 +2,7 @@
 prologue and epilogue pipelines, that the module's own pipeline is sent unchanged between them, and the
 "epilogue pending" lock state a task leaves when it ends between the two. Without a network: the runner
 records what it is asked to run. What the scripts do in a session is tested against the test host
-(tests/winhost_tests/test_module_hygiene_scripts.py, tests/e2e/test_module_hygiene.py)."""
+(tests/winhost_tests/test_interpreter_hygiene.py, tests/e2e/test_module_hygiene.py)."""
 
 from __future__ import annotations
 
@@ -49,9 +49,9 @@ class Runner:
     def run(self, planned, no_log=False):
         self.ran.append(planned)
         answer = self.answers.pop(0) if self.answers else (0, b'', b'')
-        if isinstance(answer, BaseException):
-            raise answer
-        return answer
+        if isinstance(answer, tuple):
+            return answer
+        raise answer
 
 
 @pytest.fixture
