@@ -39,19 +39,20 @@ class Display:
 
 
 class Runner:
-    """Records the PlannedCommands it runs; answers each with the next of ``answers`` (rc, stdout, stderr) or an
-    exception; 0 and no output by default."""
+    """Records the PlannedCommands it runs; answers each with the next of ``answers`` (rc, stdout, stderr), 0 and
+    no output by default, or raises what ``failures`` holds for that call (by its index)."""
 
-    def __init__(self, answers=None):
+    def __init__(self):
         self.ran = []
-        self.answers = list(answers or [])
+        self.answers = []
+        self.failures = {}
 
     def run(self, planned, no_log=False):
         self.ran.append(planned)
-        answer = self.answers.pop(0) if self.answers else (0, b'', b'')
-        if isinstance(answer, tuple):
-            return answer
-        raise answer
+        failure = self.failures.get(len(self.ran) - 1)
+        if failure is not None:
+            raise failure
+        return self.answers.pop(0) if self.answers else (0, b'', b'')
 
 
 @pytest.fixture
@@ -132,7 +133,7 @@ def test_the_shell_helpers_built_on_the_exec_wrapper_get_hygiene_too(shell):
 
 
 def test_a_task_that_ends_between_prologue_and_epilogue_leaves_the_epilogue_pending(task, shell):
-    task.runner.answers = [(0, b'', b''), requests.exceptions.ConnectionError('connection dropped')]
+    task.runner.failures = {1: requests.exceptions.ConnectionError('connection dropped')}
     with pytest.raises(AnsibleConnectionFailure):
         task.exec_command(module_command(shell), b'{}', shell)
     assert kinds(task.runner) == [PROLOGUE, ('encoded', None, True)]
@@ -141,7 +142,7 @@ def test_a_task_that_ends_between_prologue_and_epilogue_leaves_the_epilogue_pend
     # epilogue clears the state.
     assert module_hygiene.prologue_script().startswith(module_hygiene.PROLOGUE_MARK + module_hygiene.epilogue_script()[len(
         module_hygiene.EPILOGUE_MARK):])
-    task.runner.answers = []
+    task.runner.failures = {}
     task.exec_command(module_command(shell), b'{}', shell)
     assert 'hygiene_pending' not in task.lock.read_state()
 
