@@ -119,11 +119,11 @@ def test_conformance_the_tripwire_knob_errors_and_the_host_lists_each_trip(make_
     lists it even when the script caught it; with the knob off it reads as $null and nothing is listed."""
     host = make_host(auth="basic")
     with client_for(host) as conn, RunspacePool(conn) as pool:
-        output, ps = invoke(pool, "try { $ExecutionContext } catch { 'caught' }; $null -eq $NotAThing; $pwd")
+        output, ps = invoke(pool, "try { $OutputEncoding } catch { 'caught' }; $null -eq $NotAThing; $ConsoleFileName")
         assert output == ["caught", True] and ps.had_errors
         assert [str(e.fq_error) for e in ps.streams.error] == ["NotModelledByTestHost"]
-        assert host.stats()["tripwire"] == ["The automatic variable $ExecutionContext", "The automatic variable $PWD"]
+        assert host.stats()["tripwire"] == ["The automatic variable $OutputEncoding", "The automatic variable $ConsoleFileName"]
         host.control({"tripwire": False, "reset_stats": True})
-        output, ps = invoke(pool, "$null -eq $ExecutionContext")
+        output, ps = invoke(pool, "$null -eq $OutputEncoding")
         assert output == [True] and not ps.had_errors
         assert host.stats()["tripwire"] == []

@@ -142,3 +142,16 @@ def test_an_epilogue_after_a_prologue_that_stopped_half_way_undoes_only_what_it_
     _pipeline(rs, hygiene.epilogue_script())
     assert _pipeline(rs, "$env:HYG_X; $mine; \"$ErrorActionPreference\"; @(Get-Module Ansible.*).Count; "
                          "@(Get-Variable -Name %s* -ErrorAction SilentlyContinue).Count" % hygiene.STASH) == ["x", 1, "Stop", 1, 0]
+
+
+def test_a_nested_runspace_is_listed_until_the_epilogue_disposes_of_it() -> None:
+    """module_wrapper.ps1's `[PowerShell]::Create()` makes a runspace it never disposes of: Get-Runspace lists it
+    (Available once its Invoke() returned), and the epilogue disposes of the ones made since the prologue."""
+    hygiene = _hygiene()
+    rs = Runspace()
+    _pipeline(rs, hygiene.prologue_script())
+    assert _pipeline(rs, "$ps = [PowerShell]::Create(); $null = $ps.AddScript('1').Invoke(); "
+                         "@(Get-Runspace | ForEach-Object { \"$($_.Id) $($_.RunspaceAvailability)\" })", local=True) == [
+        "1 Busy", "2 Available"]
+    _pipeline(rs, hygiene.epilogue_script())
+    assert _pipeline(rs, "@(Get-Runspace).Count") == [1]

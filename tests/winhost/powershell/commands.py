@@ -10,10 +10,11 @@ from . import values as V
 from .binding import Arg, Param, apply_default_values, bind, splat
 from .cmdlets import CMDLETS, Cmdlet
 from .context import normalize_action
+from .dotnet import Enumerator
 from .errors import ParseError, PSError, ReturnSignal, command_not_found
 from .members import get_property, has_property
-from .scopes import Scope
-from .shouldprocess import guard_cmdlet
+from .scopes import Scope, Variable
+from .shouldprocess import CommandRuntime, guard_cmdlet
 
 if typing.TYPE_CHECKING:  # pragma: no cover
     from .evaluator import Evaluator, FunctionInfo
@@ -61,9 +62,11 @@ class CmdletProcessor(Processor):
         if defaults is not None:
             apply_default_values(defaults.value, cls.name, cls.parameters, result, cls.fqid_suffix(), common=True)
         common = result.common
-        if cls.supports_should_process:
+        if cls.supports_should_process and not cls.knows_should_process:
             guard_cmdlet(self.engine.ctx, cls.name, common)
         cmdlet = cls(self.engine, result.bound, self._emit)
+        if cls.supports_should_process and cls.knows_should_process:
+            cmdlet.runtime = CommandRuntime(self.engine.ctx, cls.name, None, common)
         if "ErrorAction" in common:
             cmdlet.error_action = normalize_action(common["ErrorAction"], "ErrorAction")
         if "WarningAction" in common:
@@ -127,6 +130,7 @@ class ScriptProcessor(Processor):
         self.bound: dict = {}
         # Dot-sourced: automatic/preference variables the binding set over the caller's scope, with what they hid.
         self.overlay: dict | None = {} if dot_source else None
+        self.expects_input = False  # $MyInvocation.ExpectingInput: whether the pipeline feeds this command
 
     def _enter(self) -> tuple[bytes, Scope]:
         saved = (self.engine.source, self.engine.ctx.scope)
@@ -149,15 +153,32 @@ class ScriptProcessor(Processor):
         engine.ctx.scope = self.scope
         try:
             if self.params or self.advanced:
-                self.bound = engine.bind_into_scope(self.params, self.advanced, self.args, self.name, overlay=self.overlay)
+                self.bound = engine.bind_into_scope(self.params, self.advanced, self.args, self.name, overlay=self.overlay,
+                                                    expects_input=self.expects_input)
             else:
                 self.scope.set_local("args", [a.value if a.name is None else (a.text or f"-{a.name}") for a in self.args])
+            self._set_invocation()
             self.blocks = engine.named_blocks(self.block_node)
             if self.is_filter and "process" not in self.blocks and "end" in self.blocks:
                 self.blocks = {"process": self.blocks["end"]}
             self._run("begin")
         finally:
             self._leave(saved)
+
+    def _set_invocation(self) -> None:
+        """$MyInvocation of the command (a dot-sourced one lays it over the caller's scope until it ends)."""
+        from .clr.engine import InvocationInfo  # pylint: disable=import-outside-toplevel  # clr imports commands' deps
+        from .values import PSHashtable  # pylint: disable=import-outside-toplevel
+
+        assert self.scope is not None
+        bound = self.scope.variables.get("psboundparameters") if (self.params or self.advanced) else None
+        unbound = self.scope.variables.get("args")
+        info = InvocationInfo(self.name, self.expects_input, bound.value if bound is not None else PSHashtable(),
+                              list(unbound.value) if unbound is not None and isinstance(unbound.value, list) else [])
+        if self.overlay is not None and "myinvocation" not in self.overlay:
+            hidden = self.scope.variables.get("myinvocation")
+            self.overlay["myinvocation"] = None if hidden is None else Variable(hidden.name, hidden.value, hidden.options)
+        self.scope.set_local("MyInvocation", info)
 
     def _run(self, block_name: str, item: typing.Any = None) -> None:
         block = self.blocks.get(block_name)
@@ -216,7 +237,7 @@ class ScriptProcessor(Processor):
     def end(self) -> None:
         saved = self._enter()
         try:
-            self.engine.ctx.scope.set_local("input", list(self.inputs))
+            self.engine.ctx.scope.set_local("input", Enumerator(self.inputs))
             if "process" not in self.blocks and self.got_input:
                 self.engine.ctx.scope.set_local("_", self.inputs[-1] if self.inputs else None)
             self._run("end")
@@ -288,6 +309,27 @@ def resolve_command(engine: "Evaluator", name: str) -> typing.Any:
     return cls
 
 
+_NOT_MEMBER = object()
+
+
+def _member_command_name(engine: "Evaluator", node: Node) -> typing.Any:
+    """`& $info.ScriptBlock`: the grammar reads the variable and `.ScriptBlock` as a path; PowerShell reads a member
+    access (a command name after & or . is an expression). Simple member names only; anything else is left to eval."""
+    inner = node
+    while inner.type in ("command_name_expr",) and inner.named_child_count == 1:
+        inner = inner.named_children[0]
+    parts = [c for c in inner.named_children] if inner.type == "path_command_name" else []
+    if len(parts) != 2 or parts[0].type != "variable" or parts[1].type != "path_command_name_token":
+        return _NOT_MEMBER
+    names = engine.text(parts[1]).split(".")
+    if names[0] != "" or not all(n.replace("_", "a").isalnum() for n in names[1:]):
+        return _NOT_MEMBER
+    value = engine.read_variable(engine.text(parts[0]))
+    for name in names[1:]:
+        value = get_property(value, name)
+    return value
+
+
 def build_processor(engine: "Evaluator", node: Node, expects_input: bool) -> Processor:
     from .evaluator import FunctionInfo  # pylint: disable=import-outside-toplevel
 
@@ -299,7 +341,9 @@ def build_processor(engine: "Evaluator", node: Node, expects_input: bool) -> Pro
     if name_node.type == "command_name":
         target: typing.Any = engine.text(name_node)
     else:
-        target = engine.eval_expr(name_node)
+        target = _member_command_name(engine, name_node)
+        if target is _NOT_MEMBER:
+            target = engine.eval_expr(name_node)
     args = command_arguments(engine, node)
     if isinstance(target, V.ScriptBlock):
         params_node = engine._find_param_block(target.node)  # pylint: disable=protected-access
@@ -314,7 +358,9 @@ def build_processor(engine: "Evaluator", node: Node, expects_input: bool) -> Pro
             engine.source = saved
         body = next((c for c in target.node.named_children if c.type == "script_block"), target.node) \
             if target.node.type == "script_block_expression" else target.node
-        return ScriptProcessor(engine, body, target.source, params, advanced, args, "", dot_source)
+        proc = ScriptProcessor(engine, body, target.source, params, advanced, args, "", dot_source)
+        proc.expects_input = expects_input
+        return proc
     if isinstance(target, (FunctionInfo,)):
         return _function_processor(engine, target, args, dot_source)
     name = V.to_string(target)
@@ -324,7 +370,9 @@ def build_processor(engine: "Evaluator", node: Node, expects_input: bool) -> Pro
             raise command_not_found(name)
         raise command_not_found(name)
     if isinstance(resolved, FunctionInfo):
-        return _function_processor(engine, resolved, args, dot_source)
+        function_proc = _function_processor(engine, resolved, args, dot_source)
+        function_proc.expects_input = expects_input
+        return function_proc
     return CmdletProcessor(engine, resolved, args, expects_input)
 
 
@@ -336,15 +384,17 @@ def _function_processor(engine: "Evaluator", fn: "FunctionInfo", args: list[Arg]
 
 
 def invoke_command_by_name(engine: "Evaluator", name: str, args: list[Arg], input_items: list | None,
-                           sink: typing.Callable[[typing.Any], None]) -> list[Processor]:
-    """Build a processor for a non-script Command (name + parameters from the PSRP message)."""
+                           sink: typing.Callable[[typing.Any], None], dot_source: bool = False) -> list[Processor]:
+    """Build a processor for a non-script Command (name + parameters from the PSRP message). A function run with
+    useLocalScope false runs in the caller's scope (CommandDiscovery.LookupCommandProcessor: useNewScope is
+    `useLocalScope ?? true`)."""
     from .evaluator import FunctionInfo  # pylint: disable=import-outside-toplevel
 
     resolved = resolve_command(engine, name)
     if resolved is None:
         raise command_not_found(name)
     if isinstance(resolved, FunctionInfo):
-        proc: Processor = _function_processor(engine, resolved, args, False)
+        proc: Processor = _function_processor(engine, resolved, args, dot_source)
     else:
         proc = CmdletProcessor(engine, resolved, args, input_items is not None)
     proc.emit = sink

@@ -144,6 +144,43 @@ class NetObject:
         return obj
 
 
+class Enumerator(NetObject):
+    """An IEnumerator such as `$input`: enumerating it (foreach, the pipeline, @()) consumes it from where it stands,
+    so a `foreach` left by `break` leaves the rest for the next reader, and a second full read gives nothing
+    (about_Automatic_Variables: $input is an enumerator; Reset() starts it again)."""
+
+    type_names = ["System.Collections.ArrayList+ArrayListEnumeratorSimple", "System.Collections.IEnumerator",
+                  "System.Object"]
+
+    def __init__(self, items: list) -> None:
+        self.items = list(items)
+        self.position = 0
+        self.current: typing.Any = None
+
+    def iterate(self) -> typing.Iterator[typing.Any]:
+        while self.position < len(self.items):
+            self.current = self.items[self.position]
+            self.position += 1
+            yield self.current
+
+    def drain(self) -> list:
+        return list(self.iterate())
+
+    def get_member(self, name: str) -> typing.Any:
+        if name.lower() == "current":
+            return self.current
+        return _MISSING
+
+    def call(self, name: str, args: list) -> typing.Any:
+        low = name.lower()
+        if low == "movenext" and not args:
+            return next(self.iterate(), _MISSING) is not _MISSING
+        if low == "reset" and not args:
+            self.position, self.current = 0, None
+            return void()
+        return super().call(name, args)
+
+
 def void() -> typing.Any:
     from .members import void_value  # pylint: disable=import-outside-toplevel
 

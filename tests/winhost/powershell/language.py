@@ -77,6 +77,35 @@ class Unparsed(NetObject):
         raise not_modelled(f"{self.what} ('{name}()')")
 
 
+class ScriptBlockAstNode(AstNode):
+    """The ScriptBlockAst of a script that parsed: also GetScriptBlock() (Ast.cs ScriptBlockAst.GetScriptBlock),
+    the script block module_wrapper.ps1 and exec_wrapper.ps1 run a script as."""
+
+    def __init__(self, text: str, members: dict[str, typing.Any], script_block: typing.Any) -> None:
+        super().__init__("ScriptBlockAst", text, members)
+        self.script_block = script_block
+
+    def call(self, name: str, args: list) -> typing.Any:
+        if name.lower() == "getscriptblock":
+            if args:
+                raise _overload("GetScriptBlock", len(args))
+            return self.script_block
+        return super().call(name, args)
+
+
+class _ParseFailed(Unparsed):
+    """The AST of a script with parse errors: GetScriptBlock() throws the first error, as PowerShell's does
+    (ParseException); anything else is not modelled."""
+
+    def __init__(self, error: ScriptParseError) -> None:
+        super().__init__("The AST of a script with parse errors")
+        self.error = error
+
+    def call(self, name: str, args: list) -> typing.Any:
+        if name.lower() == "getscriptblock":
+            raise self.error
+        return super().call(name, args)
+
 class ParseErrorObject(NetObject):
     type_names = ["System.Management.Automation.Language.ParseError", "System.Object"]
 
@@ -152,7 +181,9 @@ def _script_block_ast(text: str) -> AstNode:
         attributes = [a for a in (_attribute(source, n) for n in (attr_list.named_children if attr_list is not None else [])
                                   if n.type == "attribute") if a is not None]
         param_block = AstNode("ParamBlockAst", _text(source, block), {"Attributes": attributes})
-    return AstNode("ScriptBlockAst", text, {"ParamBlock": param_block})
+    from .values import ScriptBlock  # pylint: disable=import-outside-toplevel  # values imports dotnet, which this module needs
+
+    return ScriptBlockAstNode(text, {"ParamBlock": param_block}, ScriptBlock(root, source))
 
 
 def parse_input(text: str) -> tuple[typing.Any, list]:
@@ -160,17 +191,21 @@ def parse_input(text: str) -> tuple[typing.Any, list]:
     try:
         return _script_block_ast(text), []
     except ScriptParseError as err:
-        return Unparsed("The AST of a script with parse errors"), [ParseErrorObject(err.message, err.fqid)]
+        return _ParseFailed(err), [ParseErrorObject(err.message, err.fqid)]
 
 
 def invoke_static(name: str, args: list) -> typing.Any:
     if name.lower() != "parseinput":
         raise not_modelled(f"[System.Management.Automation.Language.Parser]::{name}")
-    if len(args) != 3:
-        if len(args) == 4:
-            raise not_modelled("ParseInput with a file name")
+    if len(args) == 4:
+        # ParseInput(input, fileName, [ref]tokens, [ref]errors): the file name only labels positions in messages.
+        args = [args[0]] + args[2:]
+    elif len(args) != 3:
         raise _overload("ParseInput", len(args))
-    for ref, (arg_name, arg_type) in zip(args[1:], (("tokens", "Token[]&"), ("errors", "ParseError[]&"))):
+    # ParseInput(input, [fileName,] [ref]tokens, [ref]errors): the file name is what the script's positions and
+    # stack traces would name, which the test host does not report (see STATUS.md), so it is not kept.
+    refs = args[-2:]
+    for ref, (arg_name, arg_type) in zip(refs, (("tokens", "Token[]&"), ("errors", "ParseError[]&"))):
         if not isinstance(ref, PSReference):
             raise PSError(f'Cannot convert argument "{arg_name}", with value: "{to_string(ref)}", for "ParseInput" to type '
                           f'"System.Management.Automation.Language.{arg_type}": "Cannot convert the value of type '
@@ -178,6 +213,6 @@ def invoke_static(name: str, args: list) -> typing.Any:
                           exception_type="System.Management.Automation.MethodException",
                           fqid="MethodArgumentConversionInvalidCastArgument", category="NotSpecified", reason="MethodException")
     ast, errors = parse_input("" if args[0] is None else to_string(args[0]))
-    args[1].set_value(Unparsed("The tokens of [Parser]::ParseInput"))
-    args[2].set_value(errors)
+    refs[0].set_value(Unparsed("The tokens of [Parser]::ParseInput"))
+    refs[1].set_value(errors)
     return ast

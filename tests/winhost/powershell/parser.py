@@ -24,10 +24,53 @@ def _parser() -> Parser:
     return parser
 
 
+class Source(bytes):
+    """A script's text as parsed, with the `using namespace` prefixes its type names resolve through (the
+    text travels with every node taken from it: functions, script blocks, the evaluator's current source)."""
+
+    using_namespaces: tuple[str, ...] = ()
+
+
+def using_namespaces(source: bytes) -> tuple[str, ...]:
+    return getattr(source, "using_namespaces", ())
+
+
+# about_Using: `using` statements must come before any other statement of a script (comments and blank lines
+# may precede them). `function __winhost_script {` is the wrapper runspace.py/language.py put around a script
+# with top-level begin/process/end blocks, so the script's own first lines follow it.
+_USING = re.compile(rb"[ \t]*using[ \t]+(namespace|module|assembly)[ \t]+([^\r\n;#]+?)[ \t]*(?:;|(?=\r?\n|#|$))", re.I)
+_LEADING = re.compile(rb"(?:\s+|#[^\n]*|<#.*?#>|function __winhost_script \{\n)", re.S)
+
+
+def _strip_using(source: bytes) -> tuple[bytes, tuple[str, ...]]:
+    """Blank out a script's leading `using namespace X` statements (the grammar reads them as a command), keeping
+    every other byte where it was so positions hold; the namespaces are returned. `using module` and
+    `using assembly` are not modelled: a parse error names them."""
+    namespaces: list[str] = []
+    pos = 0
+    out = bytearray(source)
+    while True:
+        leading = _LEADING.match(source, pos)
+        if leading is not None and leading.end() > pos:
+            pos = leading.end()
+            continue
+        match = _USING.match(source, pos)
+        if match is None:
+            break
+        kind = match.group(1).decode().lower()
+        if kind != "namespace":
+            raise ParseError(f"The fake Windows host does not support 'using {kind}'.", "UsingStatementNotSupported")
+        namespaces.append(match.group(2).decode("utf-8", "replace").strip())
+        out[match.start():match.end()] = b" " * (match.end() - match.start())
+        pos = match.end()
+    return bytes(out), tuple(namespaces)
+
+
 class ParsedScript:
     def __init__(self, tree: Tree, source: bytes) -> None:
         self.tree = tree
         self.source = source
+        self.namespaces = using_namespaces(source)
 
     @property
     def root(self) -> Node:
@@ -36,7 +79,22 @@ class ParsedScript:
 
 _NUMERIC_COMMAND = re.compile(rb"^[0-9]")
 _LONG_LITERAL = re.compile(rb"(?<![\w$.'\"\\-])(\d+)[lL]\b")
+_GENERIC_ARITY = re.compile(rb"(\[[\w.]+)`\d+(\[)")
 _FOREACH_METHOD = re.compile(rb"\.(\s*)foreach\(", re.I)
+# A generic type name with bracketed arguments, `Func[[Object], [Int32]]` (.NET's form, which PowerShell accepts): the
+# grammar takes only `Func[Object, Int32]`. Not after `$`, `.` or a word character (`$a[[int]0]` is an index).
+_GENERIC_ARGS = re.compile(rb"(?<![$\w.`])([A-Za-z_][\w.`]*)\[(\[[^\[\]]+\](?:\s*,\s*\[[^\[\]]+\])*)\]")
+_GENERIC_ARG = re.compile(rb"\[([^\[\],]+)(?:,[^\[\]]*)?\]")
+# An argument-mode word that starts with a variable and goes on as a path (`$env:SystemRoot\System32\x.dll`) is one
+# expandable string to PowerShell; the grammar stops at the variable.
+# In a double-quoted string, an escape such as `n right before '#' makes the grammar take the rest for a comment;
+# "`#" is the same character to PowerShell (an unknown escape is the character itself: about_Special_Characters).
+_ESCAPE_HASH = re.compile(rb"(`[nrt0abfve])#")
+_VARIABLE_PATH_WORD = re.compile(rb"(?<=[ \t])(\$[A-Za-z_][\w]*(?::[A-Za-z_][\w]*)?\\[^\s;|)}'\"]*)")
+
+
+def _error_count(tree: Tree) -> int:
+    return sum(1 for n in _walk(tree.root_node) if n.type == "ERROR" or n.is_missing)
 
 
 def _walk(node: Node) -> typing.Iterator[Node]:
@@ -127,7 +185,7 @@ def _switch_separators(body: Node, source: bytes) -> list[tuple[int, int, bytes]
 
 
 def parse(text: str) -> ParsedScript:
-    source = text.encode("utf-8")
+    source, namespaces = _strip_using(text.encode("utf-8"))
     parser = _parser()
     tree = parser.parse(source)
     if _LONG_LITERAL.search(source):
@@ -137,6 +195,44 @@ def parse(text: str) -> ParsedScript:
             lambda m: m.group(0) if any(a <= m.start() < b for a, b in strings) else b"([long]" + m.group(1) + b")", source)
         candidate_tree = parser.parse(candidate)
         if tree.root_node.has_error and not candidate_tree.root_node.has_error or _has_numeric_command(tree.root_node, source):
+            source, tree = candidate, candidate_tree
+    detached = _detached_else(tree.root_node, source)
+    if detached != source:
+        source, tree = detached, parser.parse(detached)
+    if tree.root_node.has_error and _ESCAPE_HASH.search(source):
+        verbatim = [(n.start_byte, n.end_byte) for n in _walk(tree.root_node)
+                    if n.type in ("verbatim_string_characters", "verbatim_here_string_characters", "comment")]
+        source = _ESCAPE_HASH.sub(
+            lambda m: m.group(0) if any(a <= m.start() < b for a, b in verbatim) else m.group(1) + b"`#", source)
+        tree = parser.parse(source)
+    if tree.root_node.has_error and _VARIABLE_PATH_WORD.search(source):
+        strings = [(n.start_byte, n.end_byte) for n in _walk(tree.root_node)
+                   if n.type in ("string_literal", "expandable_string_literal", "verbatim_string_characters",
+                                 "expandable_here_string_literal", "verbatim_here_string_characters", "comment")]
+        source = _VARIABLE_PATH_WORD.sub(
+            lambda m: m.group(0) if any(a <= m.start() < b for a, b in strings) else b'"' + m.group(1) + b'"', source)
+        tree = parser.parse(source)
+    if tree.root_node.has_error and _ESCAPE_HASH.search(source):
+        # Still an error: the `#` after the escape started a comment the grammar swallowed (so it was skipped
+        # above); "`#" everywhere, kept only if that parses.
+        candidate = _ESCAPE_HASH.sub(rb"\1`#", source)
+        candidate_tree = parser.parse(candidate)
+        if not candidate_tree.root_node.has_error:
+            source, tree = candidate, candidate_tree
+    if tree.root_node.has_error and _GENERIC_ARITY.search(source):
+        # `[List`1[Hashtable]]`: the grammar has no backtick in a type name; `[List[Hashtable]]` names the same type
+        # (the arity is implied by the arguments: TypeResolver). Strings are left alone.
+        strings = [(n.start_byte, n.end_byte) for n in _walk(tree.root_node) if n.type == "string_literal"]
+        candidate = _GENERIC_ARITY.sub(
+            lambda m: m.group(0) if any(a <= m.start() < b for a, b in strings) else m.group(1) + m.group(2), source)
+        candidate_tree = parser.parse(candidate)
+        if not candidate_tree.root_node.has_error or _error_count(candidate_tree) < _error_count(tree):
+            source, tree = candidate, candidate_tree
+    if tree.root_node.has_error and _GENERIC_ARGS.search(source):
+        candidate = _GENERIC_ARGS.sub(lambda m: m.group(1) + b"[" + _GENERIC_ARG.sub(lambda a: a.group(1).strip(), m.group(2)) + b"]",
+                                      source)
+        candidate_tree = parser.parse(candidate)
+        if not candidate_tree.root_node.has_error:
             source, tree = candidate, candidate_tree
     if tree.root_node.has_error and _FOREACH_METHOD.search(source):
         # `.ForEach(` collides with the foreach keyword in the grammar.
@@ -157,7 +253,28 @@ def parse(text: str) -> ParsedScript:
         tree = parser.parse(source)
     if tree.root_node.has_error:
         raise _parse_error(tree.root_node, source)
-    return ParsedScript(tree, source)
+    typed = Source(source)
+    typed.using_namespaces = namespaces
+    return ParsedScript(tree, typed)
+
+
+def _detached_else(root: Node, source: bytes) -> bytes:
+    """`$x = if (...) { }` with `else {` on the next line is one if statement to PowerShell (the parser looks past
+    newlines for else/elseif); the grammar ends the statement at the newline and reads `else` as a command. The line
+    break before such an `else` becomes spaces (byte offsets stay; line numbers after it shift)."""
+    out = bytearray(source)
+    for node in _walk(root):
+        if node.type != "command":
+            continue
+        name = node.child_by_field_name("command_name")
+        if name is None or source[name.start_byte:name.end_byte].lower() not in (b"else", b"elseif"):
+            continue
+        j = node.start_byte - 1
+        while j >= 0 and source[j:j + 1] in (b" ", b"\t", b"\r", b"\n"):
+            j -= 1
+        if j >= 0 and source[j:j + 1] == b"}":
+            out[j + 1:node.start_byte] = b" " * (node.start_byte - j - 1)
+    return bytes(out)
 
 
 def _has_numeric_command(root: Node, source: bytes) -> bool:

@@ -129,8 +129,11 @@ class PSScriptCmdlet(NetObject):
 
     def __init__(self, runtime: CommandRuntime) -> None:
         self.runtime = runtime
+        self.parameter_set_name = "__AllParameterSets"  # set by the binder (parametersets.py)
 
     def get_member(self, name: str) -> typing.Any:
+        if name.lower() == "parametersetname":
+            return self.parameter_set_name
         raise not_modelled(f"The $PSCmdlet member '{name}'")
 
     def call(self, name: str, args: list) -> typing.Any:
@@ -147,6 +150,16 @@ class PSScriptCmdlet(NetObject):
             if len(args) == 4:
                 raise not_modelled("ShouldProcess with a [ref] ShouldProcessReason")
             raise _overload("ShouldProcess", len(args))
+        if low in ("throwterminatingerror", "writeerror") and len(args) == 1:
+            from .clr.engine import command_error  # pylint: disable=import-outside-toplevel
+
+            err = command_error(args[0], self.runtime.name, terminating=low == "throwterminatingerror")
+            if err.terminating:
+                raise err
+            self.runtime.ctx.report_error(err)
+            from .dotnet import void  # pylint: disable=import-outside-toplevel
+
+            return void()
         if low in ("tostring", "gettype", "equals", "gethashcode"):
             return super().call(name, args)
         raise not_modelled(f"The $PSCmdlet method '{name}'")

@@ -31,7 +31,7 @@ from .errors import PSError
 # $PSCmdlet, $Matches, $LASTEXITCODE, $PSScriptRoot/$PSCommandPath outside a script file) are $null
 # where they are not set on Windows too, so they are not listed; $PROFILE is not set in a remote session.
 WINDOWS_VARIABLES = {name.lower(): name for name in (
-    "ExecutionContext", "PWD", "MyInvocation", "ConsoleFileName", "StackTrace", "PSSenderInfo",
+    "MyInvocation", "ConsoleFileName", "StackTrace", "PSSenderInfo",
     "OutputEncoding", "PSSessionOption",
 )}
 
@@ -117,6 +117,12 @@ def _trip(what: str) -> PSError:
     if note is not None:
         note(what)
     return not_modelled(what)
+
+
+def trip(what: str) -> PSError:
+    """The error for something 5.1 has that the interpreter knows it lacks (a member of a modelled object that is not
+    modelled itself): always an error, and the host hears of it as a trip (see _trip)."""
+    return _trip(what)
 
 
 def not_modelled(what: str) -> PSError:

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import re
 import typing
 
 from psrpcore.types import PSVersion
 
 from .. import typeregistry
+from ..dotnet import NetObject
 from ..errors import invalid_cast, method_exception
 from .. import values as V
+
+
+def expand_environment_variables(text: str) -> str:
+    """Environment.ExpandEnvironmentVariables: each %NAME% found in the process environment (the runspace's copy) is
+    replaced; unknown names and a lone % stay as written (.NET Framework's ExpandEnvironmentStrings)."""
+    from ..dotnet import current_runspace  # pylint: disable=import-outside-toplevel  # dotnet imports the value model
+
+    env = current_runspace().env
+
+    def replace(match: re.Match) -> str:
+        found = env.get(match.group(1))
+        return match.group(0) if found is None else found
+
+    return re.sub(r"%([^%]+)%", replace, text)
 
 
 def _version_from_text(text: str) -> PSVersion:
@@ -22,7 +38,10 @@ def _version_from_text(text: str) -> PSVersion:
 
 
 def to_version(value: typing.Any) -> PSVersion:
-    """[Version]$value as PowerShell converts it: a Version as is, a string parsed (2 to 4 parts), anything else by its string."""
+    """[Version]$value as PowerShell converts it: a Version as is, a string parsed (2 to 4 parts), anything else by its
+    string; $null stays $null (a reference type), as an unset [Version] parameter does."""
+    if value is None:
+        return None
     if isinstance(value, PSVersion):
         return value
     if isinstance(value, (list, tuple)) and len(value) == 1:
@@ -77,4 +96,62 @@ typeregistry.register(typeregistry.NetType(
     instance_check=lambda value: isinstance(value, PSVersion),
     compare=compare_versions,
     equals=lambda left, right: right is not None and compare_versions(left, right) == 0,
+))
+
+
+# --- System.String's static Equals ----------------------------------------------------------------------------
+
+def _string_equals(args: list) -> bool:
+    """String.Equals(a, b[, comparisonType]): ordinal unless a StringComparison says otherwise; PowerShell picks
+    the (string, string) overload for [string]::Equals and converts both arguments to strings ($null stays null)."""
+    if len(args) not in (2, 3):
+        raise method_exception("Equals", len(args), f'Cannot find an overload for "Equals" and the argument count: '
+                               f'"{len(args)}".', "System.Management.Automation.MethodException")
+    left, right = (None if a is None else V.to_string(a) for a in args[:2])
+    if left is None or right is None:
+        return left is None and right is None
+    ignore_case = len(args) == 3 and V.to_string(args[2]).lower().endswith("ignorecase")
+    return left.lower() == right.lower() if ignore_case else left == right
+
+
+typeregistry.register(typeregistry.NetType(
+    "System.String", accelerators=("string",), static_methods={"Equals": _string_equals}))
+
+
+# System.Environment and System.Console (process-wide state) are declared in clr/process.py.
+
+
+# --- System.StringComparer (learn.microsoft.com: Ordinal, OrdinalIgnoreCase, InvariantCulture[IgnoreCase],
+# CurrentCulture[IgnoreCase]; Equals and Compare of two strings) ---------------------------------------------------
+
+class StringComparer(NetObject):  # pylint: disable=too-few-public-methods
+    def __init__(self, name: str, ignore_case: bool) -> None:
+        self.type_names = [f"System.{name}Comparer" if name == "Ordinal" else "System.CultureAwareComparer",
+                           "System.StringComparer", "System.Object"]
+        self.name = name + ("IgnoreCase" if ignore_case else "")
+        self.ignore_case = ignore_case
+
+    def key(self, value: typing.Any) -> typing.Any:
+        if isinstance(value, str):
+            return ("s", value.lower() if self.ignore_case else str.__str__(value))
+        return ("o", value)
+
+    def call(self, name: str, args: list) -> typing.Any:
+        low = name.lower()
+        if low == "equals" and len(args) == 2:
+            return self.key(args[0]) == self.key(args[1])
+        if low == "compare" and len(args) == 2:
+            a, b = self.key(args[0]), self.key(args[1])
+            return (a > b) - (a < b)
+        return super().call(name, args)
+
+
+_COMPARERS = {name.lower(): StringComparer(base, name.endswith("IgnoreCase")) for name, base in (
+    ("Ordinal", "Ordinal"), ("OrdinalIgnoreCase", "Ordinal"), ("InvariantCulture", "InvariantCulture"),
+    ("InvariantCultureIgnoreCase", "InvariantCulture"), ("CurrentCulture", "CurrentCulture"),
+    ("CurrentCultureIgnoreCase", "CurrentCulture"))}
+
+typeregistry.register(typeregistry.NetType(
+    "System.StringComparer",
+    static_properties={c.name: (lambda c=c: c) for c in _COMPARERS.values()},
 ))

@@ -1,0 +1,279 @@
+"""System.Management.Automation engine objects the exec wrapper of ansible-core reads.
+
+Declared here (each member not listed raises NotModelledByTestHost, never a made-up value):
+- `$ExecutionContext` (EngineIntrinsics): `.SessionState.LanguageMode` (PSLanguageMode FullLanguage: the test
+  host has no Device Guard / AppLocker policy, about_Language_Modes);
+- `$PWD` (PathInfo: Path, ProviderPath, ToString): the session's location, the user's Documents in a remote
+  session (about_Automatic_Variables);
+- `[System.Management.Automation.Security.SystemPolicy]::GetSystemLockdownPolicy()`: SystemEnforcementMode None
+  (no WDAC/AppLocker policy);
+- `[ErrorRecord]::new(exception, errorId, category, target)`, `[ErrorCategory]` (ErrorRecord.cs; the ErrorCategory
+  enum's members in their .NET order);
+- (`[PSScriptMethod]` and the intrinsic `.PSObject` are in clr/automation.py;)
+- `$MyInvocation` (InvocationInfo: `ExpectingInput`, `BoundParameters`, `UnboundArguments`, `InvocationName`,
+  `MyCommand.Name`);
+- steppable pipelines: `{ cmd | cmd }.GetSteppablePipeline()` with `Begin($expectingInput)`, `Process([$input])`,
+  `End()`, `Dispose()` (ScriptBlock.GetSteppablePipeline, SteppablePipeline.cs): the arguments are evaluated when
+  the pipeline is made (PipelineOps.GetSteppablePipeline), each step returns the output it produced.
+"""
+
+from __future__ import annotations
+
+import typing
+
+from psrpcore.types import PSObject
+
+from .. import typeregistry
+from ..dotnet import NetObject, void
+from ..errors import PSError, category_info, method_exception, short_type_name
+from ..tripwire import trip as not_modelled
+from .enums import EnumValue, declare_enum, member
+
+AUTOMATION = "System.Management.Automation"
+
+declare_enum(f"{AUTOMATION}.PSLanguageMode",
+             {"FullLanguage": 0, "RestrictedLanguage": 1, "NoLanguage": 2, "ConstrainedLanguage": 3})
+declare_enum(f"{AUTOMATION}.Security.SystemEnforcementMode", {"None": 0, "Audit": 1, "Enforce": 2})
+declare_enum(f"{AUTOMATION}.ErrorCategory", (
+    "NotSpecified", "OpenError", "CloseError", "DeviceError", "DeadlockDetected", "InvalidArgument", "InvalidData",
+    "InvalidOperation", "InvalidResult", "InvalidType", "MetadataError", "NotImplemented", "NotInstalled",
+    "ObjectNotFound", "OperationStopped", "OperationTimeout", "SyntaxError", "ParserError", "PermissionDenied",
+    "ResourceBusy", "ResourceExists", "ResourceUnavailable", "ReadError", "WriteError", "FromStdErr", "SecurityError",
+    "ProtocolError", "ConnectionError", "AuthenticationError", "LimitsExceeded", "QuotaExceeded", "NotEnabled"),
+    accelerators=())
+
+
+class _Modelled(NetObject):
+    """An engine object with a fixed set of members; any other member read or call is NotModelledByTestHost."""
+
+    what = "object"
+
+    def members(self) -> dict[str, typing.Callable[[], typing.Any]]:
+        return {}
+
+    def get_member(self, name: str) -> typing.Any:
+        getter = {k.lower(): v for k, v in self.members().items()}.get(name.lower())
+        if getter is None:
+            raise not_modelled(f"The {self.what} member '{name}'")
+        return getter()
+
+    def call(self, name: str, args: list) -> typing.Any:
+        if name.lower() in ("tostring", "gettype", "equals", "gethashcode"):
+            return super().call(name, args)
+        raise not_modelled(f"The {self.what} method '{name}'")
+
+
+class SessionState(_Modelled):
+    type_names = [f"{AUTOMATION}.SessionState", "System.Object"]
+    what = "$ExecutionContext.SessionState"
+
+    def members(self) -> dict[str, typing.Callable[[], typing.Any]]:
+        return {"LanguageMode": lambda: member(f"{AUTOMATION}.PSLanguageMode", "FullLanguage")}
+
+
+class EngineIntrinsics(_Modelled):
+    type_names = [f"{AUTOMATION}.EngineIntrinsics", "System.Object"]
+    what = "$ExecutionContext"
+
+    def __init__(self) -> None:
+        self.session_state = SessionState()
+
+    def members(self) -> dict[str, typing.Callable[[], typing.Any]]:
+        return {"SessionState": lambda: self.session_state}
+
+
+class PathInfo(_Modelled):
+    type_names = [f"{AUTOMATION}.PathInfo", "System.Object"]
+    what = "$PWD"
+
+    def __init__(self, runspace: typing.Any) -> None:
+        self.runspace = runspace
+
+    def members(self) -> dict[str, typing.Callable[[], typing.Any]]:
+        return {"Path": self.runspace.native_cwd, "ProviderPath": self.runspace.native_cwd}
+
+    def to_string(self) -> str:
+        return self.runspace.native_cwd()
+
+
+def engine_variables(runspace: typing.Any) -> dict[str, typing.Any]:
+    """The automatic variables a session's global scope holds from the start (Runspace seeds them)."""
+    return {"ExecutionContext": EngineIntrinsics(), "PWD": PathInfo(runspace)}
+
+
+typeregistry.register(typeregistry.NetType(
+    f"{AUTOMATION}.Security.SystemPolicy",
+    static_methods={"GetSystemLockdownPolicy": lambda args: member(
+        f"{AUTOMATION}.Security.SystemEnforcementMode", "None")}))
+
+
+# --- ErrorRecord -------------------------------------------------------------------------------------------------
+
+def _new_error_record(args: list) -> typing.Any:
+    """ErrorRecord(Exception exception, string errorId, ErrorCategory errorCategory, object targetObject): the
+    CategoryInfo's reason is the exception's type name, its target the target's string and type."""
+    from ..values import cast, to_string, TypeValue  # pylint: disable=import-outside-toplevel
+    from psrpcore.types import ErrorRecord  # pylint: disable=import-outside-toplevel
+
+    if len(args) != 4:
+        raise not_modelled(f"The ErrorRecord constructor with {len(args)} arguments")
+    exception, error_id, category, target = args
+    if not isinstance(exception, PSObject) or not any(n.endswith("Exception") for n in exception.PSObject.type_names):
+        raise method_exception("new", 4, 'The test host builds an ErrorRecord from an exception object only.',
+                               "System.NotImplementedException")
+    category_value = cast(category, TypeValue(f"{AUTOMATION}.ErrorCategory"))
+    assert isinstance(category_value, EnumValue)
+    type_name = exception.PSObject.type_names[0].replace("Deserialized.", "")
+    record = ErrorRecord(
+        Exception=exception,
+        CategoryInfo=category_info(category_value.name, type_name.rsplit(".", 1)[-1],
+                                   "" if target is None else to_string(target), short_type_name(target)),
+        TargetObject=target,
+        FullyQualifiedErrorId=to_string(error_id),
+    )
+    record.PSObject.to_string = str(exception.Message)
+    return record
+
+
+typeregistry.register(typeregistry.NetType(
+    f"{AUTOMATION}.ErrorRecord", accelerators=("ErrorRecord",), constructor=_new_error_record))
+
+
+def command_error(record: typing.Any, command: str, terminating: bool) -> PSError:
+    """An ErrorRecord a script cmdlet hands to $PSCmdlet.ThrowTerminatingError/WriteError: PowerShell sets its
+    invocation to the command's (ErrorRecord.SetInvocationInfo), so the FullyQualifiedErrorId gains ",<command>"
+    and the CategoryInfo's activity names the command."""
+    from psrpcore.types import ErrorRecord  # pylint: disable=import-outside-toplevel
+
+    from ..errors import error_from_record  # pylint: disable=import-outside-toplevel
+
+    if not isinstance(record, ErrorRecord):
+        raise method_exception("ThrowTerminatingError" if terminating else "WriteError", 1,
+                               "Value cannot be null.\r\nParameter name: errorRecord", "System.ArgumentNullException")
+    if command:
+        fqid = str(record.FullyQualifiedErrorId or "")
+        if not fqid.endswith("," + command):
+            record.FullyQualifiedErrorId = f"{fqid},{command}"
+        info = record.CategoryInfo
+        if info is not None and not info.Activity:
+            info.Activity = command
+    return error_from_record(record, terminating=terminating)
+
+
+# --- $MyInvocation -------------------------------------------------------------------------------------------------
+
+class CommandInfo(_Modelled):
+    type_names = [f"{AUTOMATION}.CommandInfo", "System.Object"]
+    what = "$MyInvocation.MyCommand"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def members(self) -> dict[str, typing.Callable[[], typing.Any]]:
+        return {"Name": lambda: self.name}
+
+    def to_string(self) -> str:
+        return self.name
+
+
+class InvocationInfo(_Modelled):
+    type_names = [f"{AUTOMATION}.InvocationInfo", "System.Object"]
+    what = "$MyInvocation"
+
+    def __init__(self, name: str, expecting_input: bool, bound: typing.Any, unbound: list) -> None:
+        self.name = name
+        self.expecting_input = expecting_input
+        self.bound = bound
+        self.unbound = unbound
+
+    def members(self) -> dict[str, typing.Callable[[], typing.Any]]:
+        return {"ExpectingInput": lambda: self.expecting_input, "BoundParameters": lambda: self.bound,
+                "UnboundArguments": lambda: self.unbound, "InvocationName": lambda: self.name,
+                "MyCommand": lambda: CommandInfo(self.name)}
+
+
+# --- steppable pipelines -------------------------------------------------------------------------------------------
+
+class SteppablePipeline(_Modelled):
+    type_names = [f"{AUTOMATION}.SteppablePipeline", "System.Object"]
+    what = "SteppablePipeline"
+
+    def __init__(self, engine: typing.Any, block: typing.Any) -> None:
+        from ..commands import build_processor  # pylint: disable=import-outside-toplevel
+
+        self.engine = engine
+        self.output: list = []
+        self.begun = False
+        saved = engine.source
+        engine.source = block.source
+        try:
+            stages = _single_pipeline(engine, block)
+            self.processors = [build_processor(engine, stage, i > 0) for i, stage in enumerate(stages)]
+        finally:
+            engine.source = saved
+        for i, proc in enumerate(self.processors):
+            proc.emit = self.processors[i + 1].process if i + 1 < len(self.processors) else self.output.append
+
+    def _take(self) -> list:
+        out, self.output[:] = list(self.output), []
+        return out
+
+    def call(self, name: str, args: list) -> typing.Any:
+        from ..evaluator import NO_INPUT  # pylint: disable=import-outside-toplevel
+        from ..values import to_bool  # pylint: disable=import-outside-toplevel
+
+        low = name.lower()
+        if low == "begin" and len(args) == 1:
+            expecting = to_bool(args[0])
+            head = self.processors[0]
+            if hasattr(head, "expects_input"):
+                head.expects_input = expecting
+            for proc in self.processors:
+                proc.begin()
+            self.begun = True
+            return void()
+        if low == "process" and len(args) <= 1:
+            self.processors[0].process(args[0] if args else NO_INPUT)
+            return self._take()
+        if low == "end" and not args:
+            for proc in self.processors:
+                proc.end()
+            return self._take()
+        if low == "dispose" and not args:
+            if self.begun:
+                for proc in self.processors:
+                    proc.dispose()
+                self.begun = False
+            return void()
+        return super().call(name, args)
+
+
+def _single_pipeline(engine: typing.Any, block: typing.Any) -> list:
+    """The commands of a script block that holds exactly one pipeline of commands (GetSimplePipeline)."""
+    node = block.node
+    if node.type == "script_block_expression":
+        node = next((c for c in node.named_children if c.type == "script_block"), node)
+    body = engine.named_blocks(node)
+    statements = body.get("end")
+    named = [c for c in statements.named_children if c.type not in ("comment", "empty_statement")] \
+        if statements is not None and len(body) == 1 else []
+    if statements is not None and statements.type != "statement_list":
+        named = [statements]
+    if len(named) == 1 and named[0].type == "statement_list":
+        named = [c for c in named[0].named_children if c.type not in ("comment", "empty_statement")]
+    if len(named) != 1 or named[0].type != "pipeline":
+        raise _one_pipeline()
+    pipeline = named[0]
+    parts = [c for c in pipeline.named_children if c.type not in ("command_argument_sep", "comment")]
+    chain = parts[0] if len(parts) == 1 and parts[0].type == "pipeline_chain" else pipeline
+    stages = [c for c in chain.children if c.is_named and c.type not in ("command_argument_sep", "comment")]
+    if not stages or any(stage.type != "command" for stage in stages):
+        raise _one_pipeline()
+    return stages
+
+
+def _one_pipeline() -> PSError:
+    return method_exception("GetSteppablePipeline", 0, "Can only convert a script block that contains exactly one "
+                            "pipeline or command. Expressions or control structures are not permitted. Verify that the "
+                            "script block contains exactly one pipeline or command.",
+                            "System.Management.Automation.ScriptBlockToPowerShellNotSupportedException")

@@ -1,0 +1,86 @@
+""".NET enums declared through the registry: a value knows its type, name and number.
+
+PowerShell compares an enum with a string by converting the string to the enum (about_Comparison_Operators:
+the right operand takes the left one's type), so `$mode -eq 'FullLanguage'` is true, and an enum's string is
+its name. `[T]::Name` gives a member; `[T]'Name'` / `[T]3` convert (Enum.Parse, case-insensitive).
+"""
+
+from __future__ import annotations
+
+import typing
+
+from .. import typeregistry
+from ..dotnet import NetObject
+from ..errors import invalid_cast
+
+
+class EnumValue(NetObject):
+    def __init__(self, type_name: str, name: str, number: int) -> None:
+        self.type_names = [type_name, "System.Enum", "System.ValueType", "System.Object"]
+        self.name = name
+        self.number = number
+
+    def to_string(self) -> str:
+        return self.name
+
+    def call(self, name: str, args: list) -> typing.Any:
+        if name.lower() == "value__":
+            return self.number
+        return super().call(name, args)
+
+    def get_member(self, name: str) -> typing.Any:
+        if name.lower() == "value__":
+            return self.number
+        return super().get_member(name)
+
+    def to_wire(self) -> typing.Any:
+        return self.name
+
+
+def declare_enum(full_name: str, members: typing.Sequence[str] | dict[str, int],
+                 accelerators: tuple[str, ...] = ()) -> typeregistry.NetType:
+    numbers = dict(members) if isinstance(members, dict) else {m: i for i, m in enumerate(members)}
+    values = {name.lower(): EnumValue(full_name, name, number) for name, number in numbers.items()}
+    by_number = {v.number: v for v in values.values()}
+
+    def convert(value: typing.Any) -> EnumValue | None:
+        from ..values import to_string  # pylint: disable=import-outside-toplevel
+
+        if isinstance(value, EnumValue) and value.type_names[0] == full_name:
+            return value
+        if isinstance(value, int) and not isinstance(value, bool) and value in by_number:
+            return by_number[value]
+        text = to_string(value).strip()
+        if text.lower() in values:
+            return values[text.lower()]
+        raise invalid_cast(text, full_name, f'Unable to match the identifier name {text} to a valid enumerator name. Specify '
+                           f'one of the following enumerator names and try again:\r\n{", ".join(numbers)}',
+                           fqid="RuntimeException")
+
+    def equals(left: EnumValue, right: typing.Any) -> bool:
+        try:
+            return right is not None and convert(right) is left
+        except Exception:  # pylint: disable=broad-except  # a value that is no member is simply not equal
+            return False
+
+    def compare(left: EnumValue, right: typing.Any) -> int:
+        other = convert(right)
+        assert other is not None
+        return (left.number > other.number) - (left.number < other.number)
+
+    return typeregistry.register(typeregistry.NetType(
+        full_name, accelerators=accelerators, base_types=("System.Enum", "System.ValueType", "System.Object"),
+        static_properties={name: (lambda v=value: v) for name, value in
+                           ((v.name, v) for v in values.values())},
+        convert=convert,
+        instance_check=lambda value: isinstance(value, EnumValue) and value.type_names[0] == full_name,
+        equals=equals, compare=compare,
+    ))
+
+
+def member(full_name: str, name: str) -> EnumValue:
+    net_type = typeregistry.registered(full_name)
+    assert net_type is not None
+    value = net_type.static_property(name)
+    assert isinstance(value, EnumValue)
+    return value
