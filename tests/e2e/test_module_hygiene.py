@@ -170,3 +170,45 @@ def test_a_module_task_that_times_out_leaves_its_epilogue_to_the_next_task(ansib
                     'where': 'aliased', 'strict': 'on', 'eap': 'Stop', 'defaults': 'Stop', 'lastexitcode': 0}, left
     # No epilogue in the timed-out task; the next task's first pipeline is it.
     assert [_kind(p) for p in winhost.pipelines()] == ['raw', 'prologue', 'module', 'epilogue', 'raw']
+
+
+REAL_CHECK = r'''
+$left = [ordered]@{}
+$left.foo = "$env:FOO"
+$left.variables = @(Get-Variable -Scope Global -Name Ansible* | ForEach-Object { $_.Name }) -join ','
+$left.modules = @(Get-Module -Name Ansible.ModuleUtils.* | ForEach-Object { $_.Name }) -join ','
+$left.json = '{"a": 1}' | ConvertFrom-Json
+$left.strict = 'off'
+try { $null = @(1)[1] } catch { $left.strict = 'on' }
+$left.eap = "$ErrorActionPreference"
+$left.defaults = $PSDefaultParameterValues['*:ErrorAction']
+$left | ConvertTo-Json -Compress
+'''
+
+
+def _ping_result(result):
+    return {key: result.get(key) for key in ('_status', 'msg', 'module_stdout', 'module_stderr', 'rc', 'ping', 'changed')}
+
+
+def test_a_real_module_with_environment_leaves_nothing_and_sees_none_of_the_session(ansible, winhost):
+    """ansible.windows.win_ping with environment: {FOO: bar} through ansible-core's real chain (the test host runs it
+    as far as issue 10 has got; the module's own result there is whatever it is, and it must be the same as
+    ansible.builtin.psrp's for the same task, although the session holds a shadowing ConvertFrom-Json, StrictMode
+    Latest and Stop preferences). After it a raw task sees no $env:FOO, no $Ansible* variable and no
+    Ansible.ModuleUtils.* module, and its own definitions are all there. (That these checks can fail is shown by
+    the stand-in's control test above.)"""
+    from e2e_support import BUILD, install_ansible_windows  # pylint: disable=import-outside-toplevel
+    install_ansible_windows(BUILD)
+    env = ansible.env(ANSIBLE_COLLECTIONS_PATH=BUILD)
+    ping_task = '    - ansible.windows.win_ping:\n      environment: {FOO: bar}\n      ignore_errors: true\n'
+    play = ('- hosts: win1\n  gather_facts: false\n  tasks:\n    - raw: !unsafe |\n%s%s    - raw: !unsafe |\n%s') % (
+        ''.join('        %s\n' % line for line in SESSION_STATE.strip().splitlines()), ping_task,
+        ''.join('        %s\n' % line for line in REAL_CHECK.strip().splitlines()))
+    run = ansible.playbook(play, env=env)
+    assert [r['_task'] for r in run.results] == ['raw', 'ansible.windows.win_ping', 'raw'], run
+    left = json.loads(run.results[2]['stdout'].strip())
+    assert left == {'foo': '', 'variables': '', 'modules': '', 'json': 'x', 'strict': 'on', 'eap': 'Stop',
+                    'defaults': 'Stop'}, left
+    builtin = ansible.playbook('- hosts: win1\n  gather_facts: false\n  tasks:\n' + ping_task, env=env,
+                               ansible_connection='ansible.builtin.psrp')
+    assert _ping_result(run.results[1]) == _ping_result(builtin.results[0]), (run.results[1], builtin.results[0])
