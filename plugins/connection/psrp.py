@@ -20,15 +20,22 @@ description:
   - C(raw) runs in the session's global scope, so what one task defines (variables, functions, imported
     modules) is there in the next.
   - Modules are sent exactly as the builtin plugin sends them (the powershell shell plugin's bootstrap and
-    Ansible's exec wrapper, in a local scope), but here the session outlives the task, so what the exec
-    wrapper changes beyond its own scope stays in the session for later tasks. Today a module task leaves
-    the process environment variables of its C(environment:) keyword, the exec wrapper's variables (eight
-    C($Ansible*) ones from ansible-core 2.19 on, two before) and the C(Ansible.ModuleUtils.AddType) module in
-    the session's global scope, error records in C($Error), and in the process a newly compiled C# assembly
-    for every task of a module that uses C(Ansible.Basic), which is never unloaded. Functions, aliases and preference
-    variables that C(raw) or P(psremoting.pssession.invoke#module) define are visible to the exec wrapper.
-    Cleaning this up is planned (the project's issue 11); the collection's C(docs/design.md) lists what
-    each ansible-core release leaves, with sources.
+    Ansible's exec wrapper, in a local scope). Because the session outlives the task, the connection sends two
+    more pipelines around a module's (and, from ansible-core 2.19 on, around the shell helpers that run the
+    exec wrapper), in the session's global scope. Before the module, one keeps the session's state and hides it
+    from the exec wrapper (functions and aliases named like a cmdlet, StrictMode, preference variables,
+    C($PSDefaultParameterValues)). After it, the other removes what the wrapper left (the process environment
+    variables of the task's C(environment:) keyword, its C($Ansible*) variables, its C(Ansible.ModuleUtils.*)
+    modules, its idle nested runspace) and puts the session's state back. So a module task leaves nothing in the
+    session and sees nothing of what C(raw) or P(psremoting.pssession.invoke#module) defined, which stays there
+    for their next task. This costs two pipelines per module task and nothing on other tasks. A module task
+    that ends between the two (cancel, timeout, dropped connection) leaves the second to the next task of this
+    controller on the session, which runs it first.
+  - Modules still share with the session the process environment (a variable set by C(raw) reaches later modules),
+    error records in C($Error), and .NET state such as the C# that every task of a module using
+    C(Ansible.Basic) compiles into the session's process, which is never unloaded. The collection's
+    C(docs/design.md) lists what each ansible-core release's wrapper changes and what the hygiene pipelines undo,
+    with sources.
   - C(gather_facts) and Windows modules need the C(ansible.windows) collection, as with the builtin plugin.
   - A B(named) session (O(session_name) set) is found by name by any later run, ad-hoc command or controller
     of the same user, and lives until it is removed or its IdleTimeout passes without a client.

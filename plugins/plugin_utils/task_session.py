@@ -21,7 +21,8 @@ import typing as t
 from ansible.errors import AnsibleError
 from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import ParkedSessionLost, PipelineRunner, plan_command
+from ansible_collections.psremoting.pssession.plugins.plugin_utils import module_hygiene
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import ParkedSessionLost, PipelineRunner, PlannedCommand, plan_command
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import PSSession, connection_failure
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import TRANSPORT_ERRORS, new_wsman, pool_is_open, require_pypsrp
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.retry_policy import RetryPolicy
@@ -195,7 +196,7 @@ class TaskSession(SessionCommands):
                     session.open(known, None, client)
             else:
                 session.open(known, left_by, client)
-            self._opened(session, known)
+            self._opened(session, known, pending=bool(state.get('hygiene_pending')))
         except BaseException:
             self.lock.release()
             self.lock = None
@@ -204,8 +205,19 @@ class TaskSession(SessionCommands):
         verbose = getattr(self._display, 'verbosity', 0) >= 3
         self.runner = PipelineRunner(session, log=self._debug, verbose_errors=verbose, on_command=self._remember_command,
                                      warn=self.warn, policy=self.policy)
+        if self._state.get('hygiene_pending'):
+            # An earlier module task's epilogue never ran (cancelled, dropped, timed out): this task, whatever
+            # its kind, first puts the session back (module_hygiene; docs/reliability.md).
+            self._log('PSRP: running the module epilogue an earlier task left pending')
+            try:
+                self._run_parked_aware(lambda: self._hygiene('epilogue', 'left pending by an earlier task'))
+            except BaseException as err:
+                self.close()  # still pending in the lock state: the next task tries again
+                if isinstance(err, TRANSPORT_ERRORS):
+                    raise connection_failure(err, 'running the pending module epilogue', self.endpoint) from None
+                raise
 
-    def _opened(self, session: PSSession, known: str | None) -> None:
+    def _opened(self, session: PSSession, known: str | None, pending: bool = False) -> None:
         """Report a recreated session, and note in the lock state that this task holds it, as which client."""
         if session.recreated:
             self.warn(
@@ -216,6 +228,8 @@ class TaskSession(SessionCommands):
                        'holder': {'pid': os.getpid(), 'since': time.time(), 'client': session.wsman.session_id},
                        # The WSMan client the next task of this controller reconnects as (see PSSession._reconnect).
                        'client': {'id': session.wsman.session_id, 'protocol': str(session.pool.protocol_version or '')}}
+        if pending and not session.recreated:
+            self._state['hygiene_pending'] = True  # until the epilogue an earlier module task left has run (open)
         self.lock.write_state(self._state)
         if not self.options.named:
             record_use(self.key.digest)
@@ -231,7 +245,7 @@ class TaskSession(SessionCommands):
         self._log('PSSESSION the parked session %s was refused (%s); opening it again' % (known, lost.fault))
         session.release_parked(known, client.get('id') or session.wsman.session_id)
         session.open(known, None, client)
-        self._opened(session, known)
+        self._opened(session, known, pending=bool(self._state.get('hygiene_pending')))
 
     def _run_parked_aware(self, action: t.Callable[[], t.Any]) -> t.Any:
         """Run a task's first pipelines; if the parked session turned out not to be ours any more,
@@ -269,10 +283,45 @@ class TaskSession(SessionCommands):
                 self._log('PSRP: EXEC %s' % shown)
         else:
             self._log('PSRP: EXEC (%s) %s' % (planned.kind, shown))
+        hygiene = planned.kind == 'encoded' and module_hygiene.runs_exec_wrapper(planned.script)
         try:
-            return self._run_parked_aware(lambda: self._active_runner().run(planned, no_log))
+            if not hygiene:
+                return self._run_parked_aware(lambda: self._active_runner().run(planned, no_log))
+            # The module's own pipeline stays what ansible.builtin.psrp sends; around it, a prologue and an
+            # epilogue of this collection (module_hygiene, docs/design.md section 8).
+            self._run_parked_aware(lambda: self._hygiene('prologue'))
+            result = self._active_runner().run(planned, no_log)
+            self._hygiene('epilogue')
+            return result
         except TRANSPORT_ERRORS as err:
             raise connection_failure(err, 'running a command', self.endpoint) from None
+
+    def _set_hygiene_pending(self, pending: bool) -> None:
+        if self.lock is None or bool(self._state.get('hygiene_pending')) == pending:
+            return
+        if pending:
+            self._state['hygiene_pending'] = True
+        else:
+            self._state.pop('hygiene_pending', None)
+        self.lock.write_state(self._state)
+
+    def _hygiene(self, kind: str, why: str = '') -> None:
+        """Run the module prologue or epilogue in the session's global scope.
+
+        The lock state says "epilogue pending" from before the prologue is sent until an epilogue has
+        completed: a task that ends in between (cancel, dropped connection, timeout) leaves it for the
+        next task of this controller, which runs the epilogue first (open). A hygiene pipeline that
+        completes with errors is a warning, never the module's failure."""
+        script = module_hygiene.prologue_script() if kind == 'prologue' else module_hygiene.epilogue_script()
+        if kind == 'prologue':
+            self._set_hygiene_pending(True)
+        rc, stdout, stderr = self._active_runner().run(PlannedCommand('hygiene', script, use_local_scope=False))
+        if kind == 'epilogue':
+            self._set_hygiene_pending(False)
+        problem = module_hygiene.summary(rc, stdout, stderr)
+        if problem:
+            self.warn('psremoting.pssession.psrp: the module %s in the PSSession %s %sdid not complete cleanly: %s'
+                      % (kind, self.key.session_name if self.key else '?', '(%s) ' % why if why else '', problem))
 
     def put_file(self, in_path: str, out_path: str) -> None:
         self._log('PUT %s TO %s' % (in_path, out_path))

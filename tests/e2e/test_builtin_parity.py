@@ -11,12 +11,13 @@ What this proves: for these modules and task keywords, the plugin hands the host
 the same bootstrap script, scope, arguments and input (the exec wrapper manifest with the
 module, its module_utils, arguments, environment, become and async wrappers) as the builtin,
 and the task got as far as the host (each run's recording holds the exec wrapper pipeline, and
-both plugins give the same task result). What it cannot prove: that the modules work. The test
-host runs 2.19's bootstrap and exec wrappers but not yet module_wrapper.ps1 and the C# module utils
-(tests/winhost/powershell/STATUS.md, "Ansible's module chain"; test_windows_modules.py checks the modules'
-results), so every module here still FAILS on the host, identically for both plugins; and it says nothing about
-what a module leaves in, or sees of, a long-lived session (module hygiene, the other part of
-issue 11). A module whose first step fails sends nothing after it: win_copy stops at its query
+both plugins give the same task result). Ours sends two more pipelines per module, the module hygiene
+prologue and epilogue around it (module_hygiene.py); they are checked to be there, in the global scope and
+without any of the task's input, and set aside before the comparison. What it cannot prove: that the modules
+work. The test host runs 2.19's bootstrap and exec wrappers but not yet module_wrapper.ps1 and the C# module
+utils (tests/winhost/powershell/STATUS.md, "Ansible's module chain"; test_windows_modules.py checks the
+modules' results), so every module here still FAILS on the host, identically for both plugins (what a module
+leaves in, or sees of, a long-lived session: test_module_hygiene.py). A module whose first step fails sends nothing after it: win_copy stops at its query
 step, so no file bytes reach the host through it (asserted below); ``put_file`` itself is
 compared by the bytes that arrive on drive C: (each plugin's put_file, driven directly).
 """
@@ -149,9 +150,36 @@ def run_both(ansible, winhost, collections_path, tasks: str, *args: str, **hostv
     return out
 
 
+HYGIENE = '# psremoting.pssession module hygiene: '
+
+
+def hygiene_kind(pipeline):
+    """'prologue' or 'epilogue' for the pipelines the plugin adds around a module's (module_hygiene.py), else None."""
+    text = pipeline['commands'][0]['text']
+    return text[len(HYGIENE):].split('\n', 1)[0] if text.startswith(HYGIENE) else None
+
+
+def without_hygiene(pipelines):
+    """Ours minus the prologue and epilogue, after checking that each exec wrapper pipeline, and only it, is
+    sent between the two (global scope, no input: nothing of the task goes into them)."""
+    kinds = [hygiene_kind(p) or ('module' if is_exec_wrapper(p) else 'other') for p in pipelines]
+    for index, kind in enumerate(kinds):
+        if kind == 'module':
+            assert kinds[index - 1:index + 2] == ['prologue', 'module', 'epilogue'], kinds
+    assert kinds.count('prologue') == kinds.count('epilogue') == kinds.count('module'), kinds
+    for pipeline in pipelines:
+        if hygiene_kind(pipeline):
+            assert [c['use_local_scope'] for c in pipeline['commands']] == [False] and not pipeline['input'], pipeline
+    return [p for p in pipelines if not hygiene_kind(p)]
+
+
 def assert_same_as_builtin(ansible, winhost, collections_path, tasks: str, *args: str, **hostvars):
     sent = run_both(ansible, winhost, collections_path, tasks, *args, **hostvars)
     (builtin_results, builtin_sent), (ours_results, ours_sent) = sent[PLUGINS[0]], sent[PLUGINS[1]]
+    # Ours adds the module hygiene pipelines around each module pipeline (asserted, then set aside); the rest is
+    # compared with the builtin's.
+    assert not any(hygiene_kind(p) for p in builtin_sent)
+    ours_sent = without_hygiene(ours_sent)
     # The task reached the host through both plugins: each run's recording holds the module's pipeline
     # (not a controller-side error before anything was sent).
     assert any(is_exec_wrapper(p) for p in builtin_sent), builtin_results
@@ -235,7 +263,8 @@ def test_a_task_keyword_sends_what_the_builtin_sends(ansible, winhost, collectio
 
 @pytest.mark.release_sensitive("parity: the release's raw action")
 def test_raw_is_the_one_deliberate_difference(ansible, winhost, collections_path):
-    """``raw`` is where the plugin sends something else, by design (docs/design.md): the builtin runs
+    """``raw`` is where the plugin sends something else, by design (docs/design.md; the other difference is the
+    module hygiene pipelines around a module's, see without_hygiene): the builtin runs
     ``<command>\\nexit $LASTEXITCODE`` in a local scope of a runspace that dies with the task; the plugin
     runs the command in the session's global scope (so what it defines stays for the next task) and
     resets $LASTEXITCODE after reading it (so one task's exit code does not become the next one's).

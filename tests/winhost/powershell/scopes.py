@@ -20,6 +20,13 @@ class Variable:
         self.options = options
 
 
+def _private(table: str, item: typing.Any) -> bool:
+    """A variable with the Private option is seen only from its own scope (about_Scopes, "Private Option";
+    PowerShell's VariableScopeItemSearcher.GetScopeItem skips it in any other scope). Scope-qualified reads
+    ($global:x) from another scope are not modelled: they still see it."""
+    return table == "variables" and "private" in str(getattr(item, "options", "")).lower()
+
+
 class Scope:
     def __init__(self, parent: "Scope | None" = None, script_scope: bool = False) -> None:
         self.parent = parent
@@ -41,7 +48,7 @@ class Scope:
         scope: Scope | None = self
         while scope is not None:
             found = getattr(scope, table).get(key)
-            if found is not None:
+            if found is not None and not (scope is not self and _private(table, found)):
                 return found
             scope = scope.parent
         return None
@@ -52,7 +59,8 @@ class Scope:
         scope: Scope | None = self
         while scope is not None:
             for key, item in getattr(scope, table).items():
-                seen.setdefault(key, item)
+                if not (scope is not self and _private(table, item)):
+                    seen.setdefault(key, item)
             scope = scope.parent
         return seen
 

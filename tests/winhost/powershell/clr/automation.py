@@ -163,6 +163,10 @@ class PowerShellObject(NetObject):
         parent = current_runspace()
         # A new runspace in the same process: its own session state, the process' environment and host services.
         self.inner = Runspace(host=parent.host, env=parent.env)
+        # Listed by Get-Runspace until disposed (cmdlets/runspaces.py); Invoke() is synchronous here, so the nested
+        # runspace is idle whenever a pipeline of the session asks.
+        from ..cmdlets.runspaces import add_runspace  # pylint: disable=import-outside-toplevel
+        add_runspace(parent, lambda: False)
         self.runspace_object = RunspaceObject(self.inner)
         self.statements: list[list[_NestedCommand]] = [[]]
         self.streams = PSDataStreams()

@@ -76,10 +76,23 @@ def _expand(args: list) -> typing.Any:
     return re.sub(r"%([^%]+)%", replace, V.to_string(args[0]))
 
 
+def _get_variables(args: list) -> typing.Any:
+    """Environment.GetEnvironmentVariables([target]): "Retrieves all environment variable names and their values
+    from the current process" (.NET docs), as a new Hashtable (the module hygiene's snapshot, issue 11)."""
+    if len(args) > 1:
+        raise _overload("GetEnvironmentVariables", len(args))
+    _target("GetEnvironmentVariables", args, 0)
+    env = current_runspace().env
+    table = V.PSHashtable()
+    for name in env.names():
+        table[name] = env.get(name)
+    return table
+
+
 typeregistry.register(typeregistry.NetType(
     "System.Environment",
     static_methods={"SetEnvironmentVariable": _set_variable, "GetEnvironmentVariable": _get_variable,
-                    "ExpandEnvironmentVariables": _expand},
+                    "GetEnvironmentVariables": _get_variables, "ExpandEnvironmentVariables": _expand},
 ))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import typing
 
-from .. import typeregistry, values as V
+from .. import tripwire, typeregistry, values as V
 from ..binding import Param
 from ..errors import PSError
 from ..formatting import format_datetime
@@ -78,7 +78,7 @@ class InvokeExpression(Cmdlet):
 
 @cmdlet("Get-Command", "Microsoft.PowerShell.Commands.GetCommandCommand", aliases=("gcm",))
 class GetCommand(Cmdlet):
-    parameters = [Param("Name", 0, pipeline=True)]
+    parameters = [Param("Name", 0, pipeline=True), Param("CommandType")]
 
     def process_record(self, item: typing.Any) -> None:
         from ..commands import resolve_command  # pylint: disable=import-outside-toplevel
@@ -86,9 +86,14 @@ class GetCommand(Cmdlet):
         from psrpcore.types import PSObject  # pylint: disable=import-outside-toplevel
 
         names = V.as_list(self.get("Name")) or sorted(c.name for c in CMDLETS.values())
+        # -CommandType Cmdlet (Get-Command docs): only cmdlets, whatever function or alias has the name; the
+        # other command types are not modelled.
+        command_type = V.to_string(self.get("CommandType")) if self.has("CommandType") else None
+        if command_type is not None and command_type.lower() != "cmdlet":
+            raise self.terminating(tripwire.not_modelled(f"Get-Command -CommandType {command_type}"))
         for name in names:
             text = V.to_string(name)
-            resolved = resolve_command(self.engine, text)
+            resolved = CMDLETS.get(text.lower()) if command_type else resolve_command(self.engine, text)
             if resolved is None:
                 self.write_error(PSError(
                     f"The term '{text}' is not recognized as the name of a cmdlet, function, script file, or operable "

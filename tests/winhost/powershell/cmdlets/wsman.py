@@ -1,4 +1,4 @@
-"""Provider-path cmdlets: Get-Item/Set-Item/Get-ChildItem/Test-Path on WSMan:, Env:, Variable:, Function:."""
+"""Provider-path cmdlets: Get-Item/Set-Item/Get-ChildItem/Test-Path on WSMan:, Env:, Variable:, Function: (cmdlets/functions.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ..errors import PSError
 from ..members import add_note
 from . import Cmdlet, cmdlet
 from . import filesystem as fsc
+from . import functions
 from .session import remove_alias, visible_aliases
 from .variables import ps_variable
 
@@ -173,6 +174,8 @@ class SetItem(_PathCmdlet):
                 self.ctx.session.env.set(rest, None if value is None else V.to_string(value))
             elif provider == "variable":
                 self.ctx.scope.set_local(rest, value)
+            elif provider == "function":
+                functions.set_item(self, rest, value)
             else:
                 raise self.terminating(_unsupported_provider(path))
 
@@ -212,6 +215,8 @@ class GetChildItem(_PathCmdlet):
                 for key, var in sorted(_visible(self.ctx.scope).items()):
                     if not rest or V.like(key, rest):
                         self.emit(ps_variable(var.name, var.value, var.options))
+            elif provider == "function":
+                functions.child_items(self, rest)
             else:
                 raise self.terminating(_unsupported_provider(path))
 
@@ -247,7 +252,7 @@ class TestPath(_PathCmdlet):
 
 
 def remove_other_provider(cmd: Cmdlet, path: str) -> None:
-    """Remove-Item on Env:, Variable: and Alias: (Function: is not modelled)."""
+    """Remove-Item on Env:, Variable:, Alias: and Function: (cmdlets/functions.py)."""
     provider, rest = split_provider(path)
     if provider == "env":
         if cmd.ctx.session.env.get(rest) is None:
@@ -264,6 +269,8 @@ def remove_other_provider(cmd: Cmdlet, path: str) -> None:
         del scope.variables[rest.lower()]
     elif provider == "alias":
         remove_alias(cmd, path, rest)
+    elif provider == "function":
+        functions.remove(cmd, path, rest, _path_not_found)
     else:
         raise cmd.terminating(_unsupported_provider(path))
 
