@@ -57,8 +57,12 @@ CLIXML_CODE_UNIT = re.compile(r'_x([0-9A-Fa-f]{4})_')
 # `raw` runs the user's script followed by this line, so that a native command's exit code
 # becomes the task's rc (as with ansible.builtin.psrp). $LASTEXITCODE lives in the session's
 # global scope and would outlive the task, failing every later one: the line reads it and
-# resets it in one expression, without defining any variable.
-RAW_EPILOGUE = 'exit ($LASTEXITCODE, ($global:LASTEXITCODE = 0))[0]'
+# resets it in one expression, without defining any variable. It is read with Get-Variable (by its
+# module-qualified name, which a function of the session cannot shadow), not as $LASTEXITCODE: under
+# a StrictMode an earlier task left in the session, reading a variable never set is an error
+# (about_Set-StrictMode), and no native command may have run yet. An unset one reads as $null: exit 0.
+RAW_EPILOGUE = ('exit ((Microsoft.PowerShell.Utility\\Get-Variable -Name LASTEXITCODE -Scope Global -ValueOnly -ErrorAction Ignore), '
+                '($global:LASTEXITCODE = 0))[0]')
 
 FILE_SCRIPT = 'param([string]$Path, [Parameter(ValueFromRemainingArguments)][string[]]$ScriptArgs) & $Path @ScriptArgs'
 

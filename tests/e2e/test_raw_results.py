@@ -71,6 +71,26 @@ def test_exit_codes_do_not_leak_into_the_next_task(ansible):
     assert run.results[1]['stdout_lines'] == ['after']
 
 
+def test_a_strict_mode_left_in_the_session_does_not_break_later_raw_tasks(ansible):
+    """Set-StrictMode stays in the session (its global scope) for later tasks; reading a $LASTEXITCODE no native
+    command has set (removed here, as in a session where none ran) is then an error (about_Set-StrictMode), so the
+    plugin's epilogue must not read it that way."""
+    run = ansible.playbook("""
+- hosts: win1
+  gather_facts: false
+  tasks:
+    - raw: Set-StrictMode -Version Latest; Remove-Variable -Name LASTEXITCODE -Scope Global -ErrorAction Ignore
+    - raw: "'still fine'"
+    - raw: $global:LASTEXITCODE = 7
+      ignore_errors: true
+    - raw: "try { $null = $undefinedVariable; 'not strict' } catch { 'strict' }"
+""", ansible_pssession_name='strict')
+    assert run.rc == 0, run
+    assert [r['rc'] for r in run.results] == [0, 0, 7, 0], run.results
+    assert run.results[1]['stdout_lines'] == ['still fine']
+    assert run.results[3]['stdout_lines'] == ['strict'], 'the strict mode is still the session\'s'
+
+
 def test_no_log_hides_a_raw_tasks_script_and_output_even_at_vvv(ansible):
     run = ansible.playbook("""
 - hosts: win1

@@ -233,3 +233,21 @@ def test_fetch_file_in_chunks_with_checksum(tmp_path, size):
 def test_fetch_missing_remote_file(tmp_path):
     with pytest.raises(Exception, match='does not exist'):
         file_transfer.fetch_file(FakeRunner(), 'C:\\nope', str(tmp_path / 'x'))
+
+
+def test_the_raw_epilogue_runs_under_a_strict_mode_with_no_exit_code_set():
+    # A raw task that sets StrictMode where no native command has set $LASTEXITCODE: reading it as a variable is then
+    # VariableIsUndefined (about_Set-StrictMode), so the task would fail; the epilogue reads it with Get-Variable.
+    from winhost.powershell import Command, Runspace  # pylint: disable=import-outside-toplevel
+    from winhost_tests.test_interpreter import Recorder  # pylint: disable=import-outside-toplevel
+
+    def run(epilogue):
+        recorder = Recorder()
+        result = Runspace().invoke([Command('Set-StrictMode -Version Latest\n' + epilogue, is_script=True, use_local_scope=False)],
+                                   writer=recorder)
+        return result, [e[1] for e in recorder.errors]
+
+    result, errors = run(pipelines.RAW_EPILOGUE)
+    assert (result.state, errors, result.exit_code) == ('Completed', [], 0), result
+    _, errors = run('exit ($LASTEXITCODE, ($global:LASTEXITCODE = 0))[0]')  # the line before: the task failed
+    assert errors == ['VariableIsUndefined']
