@@ -89,8 +89,8 @@ def test_parse_input_get_script_block(script, expected):
 
 
 def test_get_script_block_of_a_script_with_errors_throws_the_parse_error():
-    rec, _ = run("$errs = $null; $ast = [System.Management.Automation.Language.Parser]::ParseInput('if (', 'c.ps1', [ref]$null, "
-                 "[ref]$errs); $errs.Count -gt 0; try { $ast.GetScriptBlock() } catch { 'caught' }")
+    rec, _result = run("$errs = $null; $ast = [System.Management.Automation.Language.Parser]::ParseInput('if (', 'c.ps1', [ref]$null, "
+                       "[ref]$errs); $errs.Count -gt 0; try { $ast.GetScriptBlock() } catch { 'caught' }")
     assert plain(rec.output) == [True, "caught"]
 
 
@@ -159,8 +159,8 @@ def test_a_terminating_error_in_the_nested_powershell_is_a_method_invocation_exc
 
 def test_a_host_call_in_the_nested_powershell_is_not_modelled():
     # Its host is the default host of a runspace created without one, not the client's: not modelled, never dropped.
-    rec, _ = run("$ps = [PowerShell]::Create(); $null = $ps.AddScript('$host.UI.WriteLine(\"x\")'); "
-                 "try { $ps.Invoke() } catch { $_.FullyQualifiedErrorId }")
+    rec, _result = run("$ps = [PowerShell]::Create(); $null = $ps.AddScript('$host.UI.WriteLine(\"x\")'); "
+                       "try { $ps.Invoke() } catch { $_.FullyQualifiedErrorId }")
     assert plain(rec.output) == ["ShouldProcessNotModelled"]
 
 
@@ -222,14 +222,14 @@ def test_members(script, expected):
 
 
 def test_parameter_sets_named_together_are_ambiguous():
-    rec, _ = run("function f { param([Parameter(ParameterSetName = 'A')]$x, [Parameter(ParameterSetName = 'B')]$y) 1 }; "
-                 "f -x 1 -y 2")
+    rec, _result = run("function f { param([Parameter(ParameterSetName = 'A')]$x, [Parameter(ParameterSetName = 'B')]$y) 1 }; "
+                       "f -x 1 -y 2")
     assert [e[:2] for e in rec.errors] == [("Parameter set cannot be resolved using the specified named parameters.",
                                             "AmbiguousParameterSet")]
 
 
 def test_join_path_on_a_drive_that_does_not_exist():
-    rec, _ = run("Join-Path Q:\\a b")
+    rec, _result = run("Join-Path Q:\\a b")
     assert [e[:2] for e in rec.errors] == [("Cannot find drive. A drive with the name 'Q' does not exist.",
                                             "DriveNotFound,Microsoft.PowerShell.Commands.JoinPathCommand")]
 
