@@ -86,6 +86,22 @@ def test_lastexitcode_of_the_module_becomes_the_exit_code():
     assert rec.exit_codes() == [3]
 
 
+def test_a_script_runs_after_the_wrappers_utf8_setting_and_its_errors_go_to_the_host():
+    # substyle "script" (the script action's .ps1): no module parameters; module_wrapper.ps1 first sets Windows
+    # PowerShell's default script encoding to UTF-8 by reflection (Set-WinPSDefaultFileEncoding), and writes each error
+    # record to the host's error line instead of a JSON failure.
+    manifest = build_manifest("'before'\nWrite-Error 'soft'\n'after'\n", name="chain_script", substyle="script")
+    assert set(manifest["actions"][-1]["params"]) == {"Script", "Environment"}
+    rs = Runspace()
+    rec, result, _rs = run_module_wrapper(manifest, rs)
+    assert result.state == "Completed" and not rec.errors, (result, rec.errors)
+    assert rec.output == ["before\r\nafter"]
+    lines = [p[0] for m, p in rec.host_calls if m == "WriteErrorLine"]
+    assert len(lines) == 1 and lines[0].startswith("soft\r\n")
+    assert rec.exit_codes() == []
+    assert rs.host.clr_default_encoding.to_string() == "System.Text.UTF8Encoding"
+
+
 LEGACY_MODULE = """#!powershell
 #Requires -Module Ansible.ModuleUtils.Legacy
 
