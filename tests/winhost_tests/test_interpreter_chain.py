@@ -38,6 +38,7 @@ LANGUAGE_CASES = [
     # A typed array parameter converts each element ([IDictionary[]], [string[]]).
     ("using namespace System.Collections\nfunction f([IDictionary[]]$v) { $v.Count; $v[1].b }; f @(@{a=1}, @{b=2})", [2, 2]),
     ("$a = [System.Collections.IDictionary[]]@(@{a=1}); $a[0].a", [1]),
+    ("$a = [System.Collections.IDictionary[]]@{b=2}; $a.Count; $a[0].b", [1, 2]),
     # Generic type names with their arity (`List`1[T]`) are the same types as `List[T]`.
     ("$l = [System.Collections.Generic.List`1[Hashtable]]@(); $l.Add(@{a=1}); $l.Count; $l[0].a", [1, 1]),
     ("$l = [System.Collections.Generic.List[string]]@(1, 2); $l[1].GetType().Name", ["String"]),
