@@ -30,8 +30,9 @@ EXEC_WRAPPER_FUNCTIONS = ("Get-AnsibleScript", "Import-PowerShellUtil", "Import-
 
 
 def build_manifest(module_source: str, name: str = "ansible.windows.test_module", args: dict | None = None,
-                   environment: dict | None = None) -> dict:
-    """The exec manifest ansible-core 2.19 sends for a PowerShell module (scripts, actions), as JSON decodes it."""
+                   environment: dict | None = None, substyle: str = "powershell") -> dict:
+    """The exec manifest ansible-core 2.19 sends for a PowerShell module (scripts, actions), as JSON decodes it;
+    substyle "script" is what the script action sends for a .ps1."""
     data = module_manifest._create_powershell_wrapper(  # pylint: disable=protected-access  # what ansible-core itself calls
         name=name,
         module_data=module_source.encode("utf-8"),
@@ -40,7 +41,7 @@ def build_manifest(module_source: str, name: str = "ansible.windows.test_module"
         environment=dict(environment or {}),
         async_timeout=0,
         become_plugin=None,
-        substyle="powershell",
+        substyle=substyle,
         task_vars={},
         profile="legacy",
     )

@@ -28,8 +28,8 @@ def test_a_plain_module_gets_its_arguments_and_its_output_is_the_result():
     source = "#!powershell\n$r = @{ changed = $false; got = $complex_args.name; env = $env:CHAIN_MOD_ENV }\n" \
              "$r | ConvertTo-Json -Compress\n"
     rs = Runspace()
-    rec, result, _ = run_module_wrapper(build_manifest(source, args={"name": "value"}, environment={"CHAIN_MOD_ENV": "e1"}),
-                                        rs)
+    rec, result, _rs = run_module_wrapper(build_manifest(source, args={"name": "value"}, environment={"CHAIN_MOD_ENV": "e1"}),
+                                          rs)
     assert result.state == "Completed" and not rec.errors, (result, rec.errors)
     assert module_result(rec) == {"changed": False, "got": "value", "env": "e1"}
     assert rec.exit_codes() == []
@@ -40,7 +40,7 @@ def test_a_plain_module_gets_its_arguments_and_its_output_is_the_result():
 def test_write_host_in_a_module_goes_to_the_output():
     # module_wrapper.ps1 redefines Write-Host in the nested runspace as Write-Output.
     source = "#!powershell\nWrite-Host 'from write-host'\n'{\"changed\": true}'\n"
-    rec, result, _ = run_module_wrapper(build_manifest(source))
+    rec, result, _rs = run_module_wrapper(build_manifest(source))
     assert result.state == "Completed" and not rec.errors
     assert rec.output == ['from write-host\r\n{"changed": true}']
 
@@ -50,16 +50,16 @@ def test_the_module_runs_in_its_own_runspace():
     source = "#!powershell\n@{ seen = ($null -ne $sessionVariable); fn = (Test-Path Function:Get-AnsibleScript) } | " \
              "ConvertTo-Json -Compress\n"
     rs = Runspace()
-    rs_rec, _, _ = run_module_wrapper(build_manifest("#!powershell\n'{}'\n"), rs)
+    rs_rec, _result, _rs = run_module_wrapper(build_manifest("#!powershell\n'{}'\n"), rs)
     assert not rs_rec.errors
     run("$global:sessionVariable = 1", rs)
-    rec, result, _ = run_module_wrapper(build_manifest(source), rs)
+    rec, result, _rs = run_module_wrapper(build_manifest(source), rs)
     assert result.state == "Completed" and module_result(rec) == {"seen": False, "fn": False}
 
 
 def test_an_unhandled_error_in_the_module_is_a_failed_result_with_exit_code_1():
     source = "#!powershell\n'partial'\nthrow 'boom from module'\n"
-    rec, result, _ = run_module_wrapper(build_manifest(source))
+    rec, result, _rs = run_module_wrapper(build_manifest(source))
     assert result.state == "Completed", result
     out = module_result(rec)
     assert out["failed"] is True
@@ -72,7 +72,7 @@ def test_an_unhandled_error_in_the_module_is_a_failed_result_with_exit_code_1():
 def test_a_non_terminating_error_stops_the_module_under_error_action_stop():
     # ForModule: the nested runspace's $ErrorActionPreference is Stop, so Write-Error ends the module.
     source = "#!powershell\nWrite-Error 'soft error'\n'not reached'\n"
-    rec, _, _ = run_module_wrapper(build_manifest(source))
+    rec, _result, _rs = run_module_wrapper(build_manifest(source))
     out = module_result(rec)
     assert out["failed"] is True and out["msg"] == "Unhandled exception while executing module: soft error"
     assert rec.exit_codes() == [1]
@@ -80,10 +80,26 @@ def test_a_non_terminating_error_stops_the_module_under_error_action_stop():
 
 def test_lastexitcode_of_the_module_becomes_the_exit_code():
     source = "#!powershell\nSet-Variable -Name LASTEXITCODE -Value 3 -Scope Global\n'{\"changed\": true}'\nexit 5\n'after exit'\n"
-    rec, _, _ = run_module_wrapper(build_manifest(source))
+    rec, _result, _rs = run_module_wrapper(build_manifest(source))
     assert module_result(rec) == {"changed": True}
     # exit 5 in the nested runspace reaches only its default host; $LASTEXITCODE (3) is what module_wrapper reads.
     assert rec.exit_codes() == [3]
+
+
+def test_a_script_runs_after_the_wrappers_utf8_setting_and_its_errors_go_to_the_host():
+    # substyle "script" (the script action's .ps1): no module parameters; module_wrapper.ps1 first sets Windows
+    # PowerShell's default script encoding to UTF-8 by reflection (Set-WinPSDefaultFileEncoding), and writes each error
+    # record to the host's error line instead of a JSON failure.
+    manifest = build_manifest("'before'\nWrite-Error 'soft'\n'after'\n", name="chain_script", substyle="script")
+    assert set(manifest["actions"][-1]["params"]) == {"Script", "Environment"}
+    rs = Runspace()
+    rec, result, _rs = run_module_wrapper(manifest, rs)
+    assert result.state == "Completed" and not rec.errors, (result, rec.errors)
+    assert rec.output == ["before\r\nafter"]
+    lines = [p[0] for m, p in rec.host_calls if m == "WriteErrorLine"]
+    assert len(lines) == 1 and lines[0].startswith("soft\r\n")
+    assert rec.exit_codes() == []
+    assert rs.host.clr_default_encoding.to_string() == "System.Text.UTF8Encoding"
 
 
 LEGACY_MODULE = """#!powershell
@@ -108,7 +124,7 @@ def test_a_legacy_module_parses_its_arguments_and_exits_with_json():
     manifest = build_manifest(LEGACY_MODULE, args={"dest": "%CHAIN_DIR%\\file.txt", "force": "yes", "count": "7"},
                               environment={"CHAIN_DIR": "C:\\work"})
     assert manifest["actions"][-1]["params"]["PowerShellModules"] == ["Ansible.ModuleUtils.Legacy.psm1"]
-    rec, result, _ = run_module_wrapper(manifest)
+    rec, result, _rs = run_module_wrapper(manifest)
     assert result.state == "Completed" and not rec.errors, (result, rec.errors)
     assert module_result(rec) == {"changed": False, "path": "C:\\work\\file.txt", "state": "file", "force": True,
                                   "count": 7, "check": False, "warnings": ["a warning"]}
@@ -117,7 +133,7 @@ def test_a_legacy_module_parses_its_arguments_and_exits_with_json():
 
 
 def test_a_legacy_module_fail_json():
-    rec, _, _ = run_module_wrapper(build_manifest(LEGACY_MODULE, args={"path": "C:\\x", "fail": "now"}))
+    rec, _result, _rs = run_module_wrapper(build_manifest(LEGACY_MODULE, args={"path": "C:\\x", "fail": "now"}))
     out = module_result(rec)
     assert out == {"changed": False, "failed": True, "msg": "asked to fail: now", "path": "C:\\x", "state": "file",
                    "force": False, "count": 1, "check": False}
@@ -136,8 +152,8 @@ def test_ansible_windows_slurp(setup, args, expected):
     rs = Runspace()
     _rec, result = run("$null = New-Item -ItemType Directory -Path C:\\data; " + setup, rs)
     assert result.state == "Completed"
-    rec, result, _ = run_module_wrapper(build_manifest(ansible_windows_module("slurp"), name="ansible.windows.slurp",
-                                                       args=args), rs)
+    manifest = build_manifest(ansible_windows_module("slurp"), name="ansible.windows.slurp", args=args)
+    rec, result, _rs = run_module_wrapper(manifest, rs)
     assert result.state == "Completed" and not rec.errors, (result, rec.errors)
     assert module_result(rec) == expected
 
@@ -147,8 +163,9 @@ def test_ansible_windows_win_file_reaches_its_csharp():
     # set). Without a stand-in for it the module fails naming the namespace, never silently; with one (standin-basic's
     # work) it creates the directory.
     rs = Runspace()
-    rec, result, _ = run_module_wrapper(build_manifest(ansible_windows_module("win_file"), name="ansible.windows.win_file",
-                                                       args={"path": "C:\\made", "state": "directory"}), rs)
+    manifest = build_manifest(ansible_windows_module("win_file"), name="ansible.windows.win_file",
+                              args={"path": "C:\\made", "state": "directory"})
+    rec, result, _rs = run_module_wrapper(manifest, rs)
     assert result.state == "Completed"
     out = module_result(rec)
     if standins._STANDINS.get("ansible.command") is None:  # pylint: disable=protected-access
@@ -160,7 +177,7 @@ def test_ansible_windows_win_file_reaches_its_csharp():
 
 
 def plain_run(script: str, rs: Runspace) -> list:
-    rec, _ = run(script, rs)
+    rec, _result = run(script, rs)
     return [bool(o) if isinstance(o, bool) else o for o in rec.output]
 
 
@@ -216,7 +233,7 @@ def test_a_csharp_util_is_compiled_through_add_csharp_type_into_its_stand_in(wid
     # ansible-core adds AddType.psm1 for any C# util; Import-CSharpUtil imports it and calls Add-CSharpType.
     assert params["PowerShellModules"] == ["Ansible.ModuleUtils.AddType.psm1"]
     assert params["CSharpModules"] == ["Ansible.Privilege.cs"]
-    rec, result, _ = run_module_wrapper(_with_test_util(manifest))
+    rec, result, _rs = run_module_wrapper(_with_test_util(manifest))
     assert result.state == "Completed" and not rec.errors, (result, rec.errors)
     assert module_result(rec) == {"changed": False, "answer": 42, "full": 42}
     assert widget_standin == [CHAIN_CS]
@@ -228,7 +245,7 @@ def test_a_csharp_util_without_a_stand_in_fails_loudly_naming_its_namespace():
     host.note_unmodelled = noted.append
     # Ansible.AccessToken.cs: ansible-core's C# with no stand-in on the test host (Ansible.Privilege has one now).
     module = CSHARP_MODULE.replace("-CSharpUtil Ansible.Privilege", "-CSharpUtil Ansible.AccessToken")
-    rec, result, _ = run_module_wrapper(build_manifest(module), Runspace(host=host))
+    rec, result, _rs = run_module_wrapper(build_manifest(module), Runspace(host=host))
     # Import-CSharpUtil runs in module_wrapper.ps1 itself (not in the nested runspace): the error ends the action,
     # and exec_wrapper.ps1's catch turns it into its failed JSON.
     assert result.state == "Failed", (result, rec.output)

@@ -1,6 +1,7 @@
 """[System.Management.Automation.Language.Parser]::ParseInput and the few AST nodes it is read for.
 
-Modelled: ``ParseInput(input, [ref]tokens, [ref]errors)`` returning a ScriptBlockAst whose
+Modelled: ``ParseInput(input[, fileName], [ref]tokens, [ref]errors)`` returning a ScriptBlockAst (with
+``GetScriptBlock()``: the script as a script block, which module_wrapper.ps1 and exec_wrapper.ps1 run) whose
 ``ParamBlock`` (or $null) has ``Attributes``: AttributeAst with ``TypeName`` (``Name``, ``FullName``:
 the name as written), ``NamedArguments`` (NamedAttributeArgumentAst: ``ArgumentName``,
 ``ExpressionOmitted``, ``Argument``) and ``PositionalArguments``; every node's ``Extent.Text`` and
@@ -105,6 +106,7 @@ class _ParseFailed(Unparsed):
         if name.lower() == "getscriptblock":
             raise self.error
         return super().call(name, args)
+
 
 class ParseErrorObject(NetObject):
     type_names = ["System.Management.Automation.Language.ParseError", "System.Object"]

@@ -758,7 +758,7 @@ def cast(value: typing.Any, type_value: TypeValue) -> typing.Any:  # pylint: dis
         if isinstance(value, int) and not isinstance(value, bool):
             return datetime.timedelta(microseconds=int(value) // 10)
         raise _cannot_convert(value, full)
-    if low.endswith("[]") and not isinstance(value, dict) and not is_instance(value, type_value):
+    if low.endswith("[]") and not is_instance(value, type_value):
         # [T[]]: each element converted to T (LanguagePrimitives' array conversion); $null stays $null.
         if value is None:
             return None

@@ -290,13 +290,18 @@ typeregistry.register(typeregistry.NetType(
     static_methods={"Create": _create},
     instance_check=lambda value: isinstance(value, PowerShellObject)))
 
+
 # Types named in module_wrapper.ps1's parameters; instances are not modelled (no breakpoints are set by Ansible
 # unless it runs a module under a debugger), so nothing converts to them.
+def _no_breakpoint(value: typing.Any) -> typing.Any:
+    del value
+    raise not_modelled("A [LineBreakpoint]")
+
+
 typeregistry.register(typeregistry.NetType(
     "System.Management.Automation.LineBreakpoint",
     base_types=("System.Management.Automation.Breakpoint", "System.Object"),
-    instance_check=lambda value: False,
-    convert=lambda value: (_ for _ in ()).throw(not_modelled("A [LineBreakpoint]"))))
+    instance_check=lambda value: False, convert=_no_breakpoint))
 
 
 # Overload definitions of the four methods every object has (System.Object), as PSMethod.ToString() lists them.

@@ -189,8 +189,11 @@ class Assembly(NetObject):
             found = typeregistry.registered(wanted)
             if found is not None:
                 return V.TypeValue(found.full_name)
-            tripwire.check_type(wanted)
-            return None  # Assembly.GetType(name) returns null for a type it does not hold
+            if self.namespaces and not any(wanted.lower().startswith(ns.lower() + ".") for ns in self.namespaces):
+                return None  # a compiled assembly holds only its stand-ins' types: GetType gives null for others
+            # Windows' own assemblies hold many types the host does not declare (internal ones, read by reflection):
+            # which exist is not known here, so no $null answer.
+            raise not_modelled(f"The type '{wanted}' of the assembly '{self.full_name}'")
         return super().call(name, args)
 
     def to_string(self) -> str:
@@ -346,3 +349,85 @@ def _accelerator_add(args: list) -> typing.Any:
 # [PSObject].Assembly.GetType("System.Management.Automation.TypeAccelerators").
 typeregistry.register(typeregistry.NetType(
     "System.Management.Automation.TypeAccelerators", static_methods={"Add": _accelerator_add}))
+
+
+# --------------------------------------------------------------------------- reflection on internals
+
+_BINDING_FLAGS = {"default": 0, "ignorecase": 1, "declaredonly": 2, "instance": 4, "static": 8, "public": 16,
+                  "nonpublic": 32, "flattenhierarchy": 64}
+
+
+class BindingFlags(NetObject):
+    """System.Reflection.BindingFlags from a string (`[BindingFlags]'NonPublic, Static'`): the flags named."""
+
+    type_names = ["System.Reflection.BindingFlags", "System.Enum", "System.ValueType", "System.Object"]
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+
+    def to_string(self) -> str:
+        return ", ".join(self.names)
+
+
+def _to_binding_flags(value: typing.Any) -> BindingFlags:
+    if isinstance(value, BindingFlags):
+        return value
+    parts = [p.strip() for p in V.to_string(value).split(",") if p.strip()]
+    unknown = [p for p in parts if p.lower() not in _BINDING_FLAGS]
+    if unknown or not parts:
+        raise not_modelled(f"The BindingFlags value '{V.to_string(value)}'")
+    ordered = sorted({p.lower() for p in parts}, key=lambda p: _BINDING_FLAGS[p])
+    canonical = {k: k[0].upper() + k[1:] for k in _BINDING_FLAGS}
+    canonical.update({"nonpublic": "NonPublic", "declaredonly": "DeclaredOnly", "ignorecase": "IgnoreCase",
+                      "flattenhierarchy": "FlattenHierarchy"})
+    return BindingFlags([canonical[p] for p in ordered])
+
+
+typeregistry.register(typeregistry.NetType(
+    "System.Reflection.BindingFlags", convert=_to_binding_flags, instance_check=lambda value: isinstance(value, BindingFlags)))
+
+
+class DefaultEncodingField(NetObject):
+    """ClrFacade._defaultEncoding (a private static field of System.Management.Automation.ClrFacade): the encoding
+    Windows PowerShell 5.1 reads script files without a BOM in. exec_wrapper.ps1's Set-WinPSDefaultFileEncoding
+    sets it to UTF-8 by reflection. The test host reads script files as UTF-8 always, so the value is kept
+    (`HostServices.clr_default_encoding`) and changes nothing."""
+
+    type_names = ["System.Reflection.RtFieldInfo", "System.Reflection.FieldInfo", "System.Object"]
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "name":
+            return "_defaultEncoding"
+        if low in ("isstatic", "isprivate"):
+            return True
+        return missing()
+
+    def call(self, name: str, args: list) -> typing.Any:
+        from ..dotnet import current_runspace  # pylint: disable=import-outside-toplevel
+
+        low = name.lower()
+        if low == "setvalue":
+            if len(args) != 2:
+                raise _overload("SetValue", len(args))
+            current_runspace().host.clr_default_encoding = args[1]
+            return void()
+        if low == "getvalue":
+            return getattr(current_runspace().host, "clr_default_encoding", None)
+        return super().call(name, args)
+
+
+def _clr_facade_get_field(args: list) -> typing.Any:
+    """`[ClrFacade].GetField(name, flags)`: System.Type.GetField, reached as a method of the type object."""
+    if len(args) not in (1, 2):
+        raise _overload("GetField", len(args))
+    name = V.to_string(args[0])
+    flags = _to_binding_flags(args[1]).names if len(args) == 2 else ["Instance", "Static", "Public"]
+    if name != "_defaultEncoding" or "NonPublic" not in flags or "Static" not in flags:
+        raise not_modelled(f"The field '{name}' of System.Management.Automation.ClrFacade")
+    return DefaultEncodingField()
+
+
+# Internal to System.Management.Automation: reached by [PSObject].Assembly.GetType('...ClrFacade').
+typeregistry.register(typeregistry.NetType(
+    "System.Management.Automation.ClrFacade", static_methods={"GetField": _clr_facade_get_field}))
