@@ -249,5 +249,5 @@ def test_the_raw_epilogue_runs_under_a_strict_mode_with_no_exit_code_set():
 
     result, errors = run(pipelines.RAW_EPILOGUE)
     assert (result.state, errors, result.exit_code) == ('Completed', [], 0), result
-    _, errors = run('exit ($LASTEXITCODE, ($global:LASTEXITCODE = 0))[0]')  # the line before: the task failed
+    _result, errors = run('exit ($LASTEXITCODE, ($global:LASTEXITCODE = 0))[0]')  # the line before: the task failed
     assert errors == ['VariableIsUndefined']

@@ -102,7 +102,7 @@ def test_a_pool_taken_back_as_the_same_client_uses_the_envelope_size_its_protoco
     # Reconnect has no SESSION_CAPABILITY exchange, on which pypsrp raises the envelope to 500 KB for protocol 2.2+;
     # without the same rule a session's later tasks would send 150 KB envelopes (3x the requests for files and modules).
     wsman = pypsrp_bridge.new_wsman(server='127.0.0.1', port=1, username='u', password='p', ssl=False, auth='basic',
-                                     encryption='never')
+                                    encryption='never')
     pool = pypsrp_bridge.pool_for_shell(wsman, pypsrp_bridge.new_host(), 'Microsoft.PowerShell', 'SHELL-ID', protocol=protocol)
     assert wsman.max_envelope_size == expected
     assert pypsrp_bridge.max_payload(pool) == wsman.max_payload_size
