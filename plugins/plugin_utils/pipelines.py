@@ -206,6 +206,7 @@ class PipelineRunner:
         # The pipeline being started (begin_invoke has not returned): the host may run it already.
         self._starting: t.Any = None
         self._lost_replies = 0
+        self._ends_lost = 0  # of those, answers that held the end of their command
 
     @property
     def pool(self) -> t.Any:
@@ -345,13 +346,14 @@ class PipelineRunner:
         The host may have answered a Receive whose connection dropped, with output that never
         arrived (WinRM hands output out once). So the Receive goes out as a WSMan robust-connection
         operation (``pypsrp_bridge.receive``, MS-WSMV 3.1.4.1.39) and is sent again as its
-        retransmission: a host that answers it as that operation gave the lost answer again (or
-        never had the first request), and nothing is lost. A host that does not (its answer does
-        not name the operation, or it refuses the retransmission) handed out new output: the task
-        is then warned that output may be missing; a refused retransmission is followed by a plain
-        Receive, and a host that no longer knows the command (its final answer, Done, was the lost
-        one) means it completed: what arrived is reported, not a raw fault. With
-        reconnection_retries 0 nothing is sent again: a dropped Receive fails the task.
+        retransmission: a host that acknowledges it (an Acknowledge message naming the operation
+        before the answer) gave the lost answer again, and nothing is lost. Any other answer may be
+        new output (no support, an expired kept answer, a first request it never had, the kept
+        answer alone: ReceiveOperation.confirmed): the task is then warned that output may be
+        missing; a refused retransmission is followed by a plain Receive, and a host that no longer
+        knows the command (its final answer, Done, was the lost one) means it ended in a way we
+        cannot know: it is reported as failed, never as a success. With reconnection_retries 0
+        nothing is sent again: a dropped Receive fails the task.
         """
         failures = 0
         dropped = 0  # drops of this Receive whose answers may be lost (not yet had again, not yet counted)
@@ -374,9 +376,12 @@ class PipelineRunner:
                     raise
                 if err.code == COMMAND_NOT_FOUND:
                     # Never a kept answer of a running command's Receive: the host handled a request
-                    # anew, and the lost answer held the command's end (Done).
-                    lost('the host no longer knows the command after a lost reply: it completed (%s)' % err)
-                    mark_pipeline(ps, 'Completed')
+                    # anew, and the lost answer held the command's end (Done) with how it ended (its
+                    # state, a terminating error, an exit code): unknown, so the command is reported
+                    # as failed, never as a success; it ran once and is not run again.
+                    lost('the host no longer knows the command after a lost reply: it ended, how is unknown (%s)' % err)
+                    self._ends_lost += 1
+                    mark_pipeline(ps, 'Failed')
                     forget_pipeline(ps)
                     return
                 if operation.named or not operation.retransmitted:
@@ -406,11 +411,14 @@ class PipelineRunner:
     def lost_replies_warning(self) -> str | None:
         """What to tell the task when Receive answers may have been lost since the last call (None: none were)."""
         lost, self._lost_replies = self._lost_replies, 0
+        ends_lost, self._ends_lost = self._ends_lost, 0
         if not lost:
             return None
         return ('psremoting.pssession.psrp: the connection to %s dropped %d time(s) while the host was answering with output '
                 'of the command; output it sent in a lost answer is missing, so the output may be incomplete (the command '
-                'ran once)' % (self.session.endpoint, lost))
+                'ran once)%s' % (self.session.endpoint, lost,
+                                 '; the lost answer held the end of the command, so how it ended (its result, an error, its exit '
+                                 'code) is unknown and it is reported as failed' if ends_lost else ''))
 
     def wait(self, ps: t.Any) -> None:
         while in_running_state(ps):

@@ -124,6 +124,7 @@ class ReceiveOperation:
         self.message_id: str | None = None  # the MessageID it was first sent with (without "uuid:"), reused when sent again
         self.sent = 0  # how often a request of it went out (the host may have handled any of them)
         self.named: bool | None = None  # whether the last answer (or fault) named this operation
+        self.acknowledged = False  # whether the answer to the retransmission began with the host's Acknowledge of it
 
     @property
     def retransmitted(self) -> bool:
@@ -131,8 +132,14 @@ class ReceiveOperation:
 
     @property
     def confirmed(self) -> bool:
-        """Sent again, and the host answered as this operation: nothing its lost answer held is missing."""
-        return self.retransmitted and bool(self.named)
+        """Sent again, and the host answered with the answer it kept: nothing its lost answer held is missing.
+
+        Only the Acknowledge message that starts the reply to a retransmission (3.1.4.1.39, 4.11.3) shows
+        that the answer is the kept one. An answer that merely names the OperationID does not: WinRM names
+        it on its shell answers, and a host that no longer has the row (the Response Retention Timer ran
+        out, 3.1.2) or never got the first request handles the retransmission as a new Receive, whose
+        output is new. Without that proof the task is warned, even where nothing was in fact lost."""
+        return self.retransmitted and bool(self.named) and self.acknowledged
 
 
 def _names(xml: t.Any, operation_id: str) -> bool:
@@ -146,24 +153,28 @@ def _names(xml: t.Any, operation_id: str) -> bool:
     return found is not None and (found.text or '').strip().upper() == operation_id.upper()
 
 
-def _answer_of(reply: bytes) -> bytes:
-    """The answer in the reply to a retransmission. MS-WSMV 3.1.4.1.39 (and 4.11.3) sends that reply
-    as a series of envelopes: an Acknowledge message (``LastSequenceIdReceived``) first, then the
-    kept answer. pypsrp reads one envelope: the Acknowledge messages are dropped. Anything else
-    (one envelope, or parts that do not parse on their own) is returned as it came."""
+def _answer_of(reply: bytes, operation_id: str) -> tuple[bytes, bool]:
+    """The answer in the reply to a retransmission, and whether the host acknowledged the operation.
+
+    MS-WSMV 3.1.4.1.39 (and 4.11.3) sends that reply as a series of envelopes: an Acknowledge message
+    (``LastSequenceIdReceived``, naming the OperationID) first, then the kept answer. pypsrp reads one
+    envelope: the Acknowledge messages are dropped. Anything else (one envelope, or parts that do not
+    parse on their own) is returned as it came, unacknowledged."""
     starts = [match.start() for match in _ENVELOPE_START.finditer(reply)]
     if len(starts) < 2:
-        return reply
-    answers = []
+        return reply, False
+    answers, acknowledged = [], False
     for begin, end in zip(starts, starts[1:] + [len(reply)]):
         part = reply[begin:end]
         try:
             action = ET.fromstring(part).findtext('s:Header/wsa:Action', namespaces=NAMESPACES) or ''
         except ET.ParseError:
-            return reply
-        if action.strip() != _ACKNOWLEDGE:
+            return reply, False
+        if action.strip() == _ACKNOWLEDGE:
+            acknowledged = acknowledged or _names(part, operation_id)
+        else:
             answers.append(part)
-    return answers[0] if len(answers) == 1 else reply
+    return (answers[0], acknowledged) if len(answers) == 1 else (reply, False)
 
 
 # -- the WSMan client ----------------------------------------------------------------------------
@@ -206,6 +217,7 @@ class _WSMan(WSMan):  # type: ignore[misc,valid-type]
             body.append(resource)
         operation.sent += 1
         operation.named = None
+        operation.acknowledged = False
         try:
             # Once: to a robust host a second request with this OperationID that is not marked as a
             # retransmission is an error; the caller sends it again, marked, on a new connection.
@@ -220,7 +232,7 @@ class _WSMan(WSMan):  # type: ignore[misc,valid-type]
                 raise err from None  # no WSMan fault in it: the HTTP error as it is
             raise fault from None
         if operation.retransmitted:
-            response = _answer_of(response)
+            response, operation.acknowledged = _answer_of(response, operation.operation_id)
         operation.named = _names(response, operation.operation_id)
         response_xml = ET.fromstring(response)  # a ParseError: a reply that cannot be read (the caller decides)
         relates_to = response_xml.findtext('s:Header/wsa:RelatesTo', default='', namespaces=NAMESPACES)
@@ -444,8 +456,11 @@ def not_started(ps: t.Any) -> bool:
 
 
 def mark_pipeline(ps: t.Any, state: str) -> None:
-    """Set the state the host reported by other means (a lost final reply: Completed; stopped by us: Stopped)."""
-    ps.state = {'Completed': PSInvocationState.COMPLETED, 'Stopped': PSInvocationState.STOPPED}[state]
+    """Set a state the host did not report in an answer we have: Stopped (stopped by us), or Failed (its
+    final answer was lost, so how it ended is unknown: never reported as a success)."""
+    ps.state = {'Failed': PSInvocationState.FAILED, 'Stopped': PSInvocationState.STOPPED}[state]
+    if state == 'Failed':
+        ps.had_errors = True
 
 
 def type_names(obj: t.Any) -> list[str]:

@@ -114,8 +114,9 @@ class HostKnobs:
         # ignored and never echoed, as by a server without that support, so a lost answer's output is lost
         "robust_connections": (bool, True),
         # answer a retransmission as MS-WSMV 3.1.4.1.39 / 4.11.3 describe: chunked, an Acknowledge message first
-        # (what Windows does for a shell Receive is unknown; off: the kept answer alone)
-        "robust_resend_acknowledge": (bool, False),
+        # (what Windows does for a shell Receive is unknown; off: the kept answer alone, which a client cannot
+        # tell from a new answer)
+        "robust_resend_acknowledge": (bool, True),
         # Reading a member, automatic variable or type that Windows PowerShell 5.1 has and the interpreter does not
         # model is an error record naming it (on), or $null (off: what a missing one gives). powershell/tripwire.py.
         "tripwire": (bool, True),

@@ -12,10 +12,10 @@ row's answer went to (the client got it), or when the Response Retention Timer (
 
 What is modelled and what is not (tests/winhost/README.md, "Fidelity"): only Receive (other
 actions ignore the header and omit it from their answers, as a server without robust support
-for them must); a retransmission is answered with the kept answer alone, as one ordinary HTTP
-body: the spec's answer to a retransmission is chunked and starts with an Acknowledge message,
-and its examples are CIM operations; what Windows sends for a shell Receive is not known (knob
-``robust_resend_acknowledge`` sends the spec's form, see http.py). The ``robust_connections`` knob turns the whole of it off: then OperationID is ignored and
+for them must); a retransmission is answered in the spec's form, chunked and starting with an
+Acknowledge message (its examples are CIM operations; what Windows sends for a shell Receive is
+not known); knob ``robust_resend_acknowledge`` off answers with the kept answer alone, as one
+ordinary HTTP body (see http.py). The ``robust_connections`` knob turns the whole of it off: then OperationID is ignored and
 never echoed (3.1.4.1.39: a server without the support "MUST ignore" it).
 """
 
