@@ -316,7 +316,7 @@ def _member_command_name(engine: "Evaluator", node: Node) -> typing.Any:
     inner = node
     while inner.type in ("command_name_expr",) and inner.named_child_count == 1:
         inner = inner.named_children[0]
-    parts = [c for c in inner.named_children] if inner.type == "path_command_name" else []
+    parts = list(inner.named_children) if inner.type == "path_command_name" else []
     if len(parts) != 2 or parts[0].type != "variable" or parts[1].type != "path_command_name_token":
         return _NOT_MEMBER
     names = engine.text(parts[1]).split(".")

@@ -14,8 +14,8 @@ from psrpcore.types import PSObject
 from .. import typeregistry
 from ..dotnet import void
 from ..errors import method_exception
-from ..tripwire import trip as not_modelled
 from .engine import AUTOMATION, _Modelled  # pylint: disable=protected-access
+
 
 class ScriptMethod(_Modelled):
     type_names = [f"{AUTOMATION}.PSScriptMethod", f"{AUTOMATION}.PSMethodInfo", f"{AUTOMATION}.PSMemberInfo",
