@@ -13,7 +13,8 @@ description:
     at the end, this one keeps ONE PSSession (a PSRP runspace pool kept by the host's WinRM service) per
     host and reuses it in every task.
   - Each task connects to the host's session (creating it the first time, with its name and IdleTimeout),
-    runs, and disconnects with the IdleTimeout. Nothing has to keep running on the controller between tasks,
+    runs, and disconnects with the IdleTimeout (a run-scoped session stays connected to the run's client
+    between its tasks, since no other run uses it). Nothing has to keep running on the controller between tasks,
     so the same session serves the tasks of one run, separate C(ansible) ad-hoc commands, separate
     C(ansible-playbook) runs and other controllers of the same user.
   - C(raw) runs in the session's global scope, so what one task defines (variables, functions, imported
@@ -444,18 +445,25 @@ from ansible.utils.display import Display
 from ansible_collections.psremoting.pssession.plugins.plugin_utils import cached_import
 
 # Every task's worker imports this plugin afresh: take the modules a task needs from bytecode (see cached_import).
-cached_import.preload(['pypsrp_bridge', 'retry_policy', 'session_options', 'session_identity', 'session_lock', 'run_registry',
+cached_import.preload(['option_cache', 'pypsrp_bridge', 'retry_policy', 'session_options', 'session_identity', 'session_lock', 'run_registry',
                        'run_overrides', 'transport_options', 'cancel', 'pssession', 'pipelines', 'ps_results', 'session_commands',
                        'task_session'])
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.cancel import CancelGuard  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.facts_requirement import facts_install_hint  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.psremoting.pssession.plugins.plugin_utils import option_cache  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import (  # noqa: E402  pylint: disable=wrong-import-position
     check_raw_values, explain_config_error)
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.task_session import TaskSession  # noqa: E402  pylint: disable=wrong-import-position
 
 display = Display()
 COLLECTION = 'psremoting.pssession'
+
+# ansible reads the option definitions from DOCUMENTATION right after importing this module, in every
+# task's worker; an earlier worker's parse, kept in __pycache__, spares it that (option_cache).
+# ansible names the definitions by the plugin's resolved name: its Python module's name in ansible-core
+# 2.19 (PluginLoadContext.plugin_resolved_name), its FQCN in others; both are given.
+option_cache.register('connection', (__name__, COLLECTION + '.psrp'), __file__, DOCUMENTATION)
 
 
 def report_deprecated_option_sources():
@@ -511,6 +519,7 @@ class Connection(ConnectionBase):
                 raise
             raise clearer from None
         report_deprecated_option_sources()
+        option_cache.remember('connection', self._load_name, __file__, DOCUMENTATION)
         hint = facts_install_hint(task_keys)
         if hint:
             display.warning('%s.psrp: %s' % (COLLECTION, hint))
@@ -527,6 +536,7 @@ class Connection(ConnectionBase):
 
     def open_session(self):
         """Connect to (or create) the host's session now, as any task does, and return the task's session."""
+        self._session().adopt_parked = False  # a session module's first request may not be a Command
         self._connect()
         return self._session()
 

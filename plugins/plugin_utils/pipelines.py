@@ -188,6 +188,16 @@ def format_error(error: t.Any, verbose: bool = False, native_as_is: bool = True)
     return text + '\r\n'
 
 
+class ParkedSessionLost(Exception):
+    """The first Command sent to a shell adopted as parked (PSSession.adopt) was refused: the host no
+    longer has it Connected to that client (it disconnected the silent client, or the shell is gone).
+    Nothing ran; the task opens the session the usual way and sends the Command again."""
+
+    def __init__(self, fault: BaseException) -> None:
+        super().__init__(str(fault))
+        self.fault = fault
+
+
 class PipelineRunner:
     """Runs pipelines on a PSSession, one at a time."""
 
@@ -270,6 +280,13 @@ class PipelineRunner:
         try:
             try:
                 ps.begin_invoke(input_data)
+            except WSManFaultError as err:
+                if getattr(self.session, 'adopted', False):
+                    # A fault answers a Command the host did not take: nothing ran, it may go again.
+                    self._starting = None
+                    self._on_command(None)
+                    raise ParkedSessionLost(err) from None
+                raise
             except Exception as err:  # pylint: disable=broad-except  # only a dropped connection is handled
                 if not is_retryable(err):
                     raise
@@ -277,6 +294,8 @@ class PipelineRunner:
             self._last = None if keep_running else ps
         finally:
             self._starting = None
+        # The host took the Command: an adopted (parked) shell is known to be Connected to us.
+        self.session.adopted = False
         self._on_command(self.running_command())
 
     def _complete_on_host(self, ps: t.Any, input_data: t.Any) -> bool:

@@ -101,6 +101,10 @@ class PSSession:
         self.policy = policy or RetryPolicy(sleep=sleep)
         self._attempt = OpenAttempt()
         self._left_by: tuple[str, str | None] = ('', None)  # (ShellId, who) a dead task of this controller left Connected
+        # True from adopt() until the first Command is answered: the shell was taken as parked by an
+        # earlier task of this run, without any request, so whether the host still has it Connected to
+        # that client is only known from that Command's answer (PipelineRunner.start).
+        self.adopted = False
 
     # -- opening ----------------------------------------------------------------------------
     def _mine(self, shells: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -215,6 +219,46 @@ class PSSession:
                 self._log('PSSESSION removed %s, left by an ended run' % name)
             except WSManFaultError as err:
                 self._log('PSSESSION could not remove %s: %s' % (name, err))
+
+    def adopt(self, shell_id: str, last_client: dict[str, str] | None) -> bool:
+        """Use the shell an earlier task of this run left Connected (parked) as that same client, with no request.
+
+        A shell stays Connected to a client between its requests (MS-WSMV 3.1.4.15 and 3.1.4.16: only a
+        Disconnect changes that, and a Reconnect is for a Disconnected shell), and servers that support
+        Disconnect and Connect "distinguish requests from different client sessions" by wsmv:SessionId
+        alone (MS-PSRP 3.1.4.9, MS-WSMV 3.1.4.1.37), not by TCP connection: a new process with the
+        parked client's SessionId is that client, and its next Command goes straight to the shell, as
+        the next pipeline of an ``Invoke-Command -Session`` does. A Reconnect would carry no PSRP
+        message either, so the pool is what _reconnect builds, minus the request. Whether the host
+        still holds it so (it disconnects a client silent for minutes, section 4 of docs/design.md)
+        is learnt from the first Command: a fault there sends the task back to open()
+        (TaskSession._reopen_parked). False if the state lacks the client or its protocol version.
+        """
+        last = last_client if isinstance(last_client, dict) else {}
+        client, protocol = last.get('id'), last.get('protocol')
+        if not isinstance(client, str) or not client or not isinstance(protocol, str) or not protocol:
+            return False
+        if self.fixed_shell_id not in (None, shell_id.upper()):
+            return False
+        self.wsman = self._factory()
+        self.wsman.session_id = client
+        self.host = new_host()
+        pool = pool_for_shell(self.wsman, self.host, self.configuration_name, shell_id, protocol=protocol)
+        mark_pool(pool, opened=True)
+        self.pool = pool
+        self.adopted = True
+        self._log('PSSESSION using %s (%s), left connected by the previous task of this run, as client %s' % (self.name, shell_id, client))
+        return True
+
+    def release_parked(self, shell_id: str, client_session_id: str) -> None:
+        """Disconnect a shell parked by a client of this controller (speaking as that client), so that
+        open() can take it back with a Reconnect. Faults (it is Disconnected already, or gone) are logged:
+        open() then finds out which."""
+        self.pool = None
+        self.adopted = False
+        _close_quietly(self.wsman)
+        self.wsman = None
+        self._release(self._same_client(client_session_id), shell_id, None, 'left connected by an earlier task of this run')
 
     def _reconnect(self, shell_id: str) -> bool:
         """Take the shell back as the WSMan client of this controller that disconnected it; False if the host refuses.
@@ -445,14 +489,27 @@ class PSSession:
         """WSMan Disconnect with IdleTimeOut and BufferMode."""
         send_disconnect(wsman, self.resource_uri, shell_id, idle_timeout, buffer_mode)
 
-    def remove_all(self) -> list[str]:
+    def remove_all(self, parked: tuple[str, str] | None = None) -> list[str]:
         """Delete this user's shells with the session's name (used by reset); returns their ids.
 
-        Waits up to busy_timeout for one connected to another client, like open().
+        Waits up to busy_timeout for one connected to another client, like open(). ``parked``:
+        (ShellId, WSMan SessionId) of a shell a task of this controller left Connected at its end (a
+        run-scoped session between tasks): it is ours, not busy, and is deleted as that client.
         """
         if self.wsman is None:
             self.wsman = self._factory()
         removed = []
+        if parked:
+            own = self._same_client(parked[1])
+            try:
+                delete_shell(own, self.resource_uri, parked[0])
+                removed.append(parked[0])
+            except WSManFaultError as err:  # gone, or no longer ours: the search below sees which
+                self._log('PSSESSION could not remove %s as its client: %s' % (parked[0], err))
+            except TRANSPORT_ERRORS as err:
+                raise connection_failure(err, 'removing the PSSession %s' % self.name, self.endpoint) from None
+            finally:
+                _close_quietly(own)
         deadline = self._clock() + self.options.busy_timeout
         first_busy = None
         try:

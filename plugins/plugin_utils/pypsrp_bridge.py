@@ -32,6 +32,7 @@ HAS_PYPSRP = True
 PYPSRP_IMPORT_ERROR: ImportError | None = None
 try:
     import requests.exceptions
+    from pypsrp._utils import version_equal_or_newer
     from pypsrp.complex_objects import ComplexObject, GenericComplexObject, PSInvocationState, RunspacePoolState
     from pypsrp.exceptions import AuthenticationError, WinRMError, WinRMTransportError, WSManFaultError
     from pypsrp.host import PSHost, PSHostUserInterface
@@ -360,6 +361,12 @@ def pool_for_shell(wsman: t.Any, host: t.Any, configuration_name: str, shell_id:
         # What pypsrp's Connect path would have set on the shell (selectors of later Command/Receive/Signal).
         pool.shell._selector_set = shell_selector(shell_id)  # pylint: disable=protected-access
         pool.protocol_version = protocol
+        # What pypsrp does on the SESSION_CAPABILITY a Connect or Create gets back (RunspacePool._process_session_capability,
+        # 0.9.1): a server of protocol 2.2 or later takes 500 KB envelopes. Reconnect has no such exchange, so without
+        # this every later task of the session would send 150 KB envelopes (3x the requests for a file or a module).
+        if version_equal_or_newer(protocol, '2.2') and wsman.max_envelope_size == 153600:
+            wsman.update_max_payload_size(512000)
+            pool._fragmenter.max_size = wsman.max_payload_size  # pylint: disable=protected-access
     else:
         pool._new_client = True  # pylint: disable=protected-access  # connect() sends Connect, not Reconnect
     return pool

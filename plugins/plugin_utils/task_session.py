@@ -3,8 +3,9 @@
 """What the connection plugin does in one task, put together.
 
 open(): validate the options (no network before that), take this controller's lock on the
-session, connect to or create the host's PSSession. exec_command/put_file/fetch_file: run
-pipelines in it. close(): disconnect with the IdleTimeout and BufferMode, release the lock.
+session, connect to or create the host's PSSession (or use the run-scoped one the previous task
+left Connected). exec_command/put_file/fetch_file: run pipelines in it. close(): disconnect with
+the IdleTimeout and BufferMode (a run-scoped session: leave it Connected), release the lock.
 reset(): remove the session. What the session modules do besides (session_commands.py) is mixed in,
 so the connection and every action plugin use this one object; it reaches pypsrp only through
 pssession/pipelines and pypsrp_bridge, and retries only as its RetryPolicy says.
@@ -20,9 +21,9 @@ import typing as t
 from ansible.errors import AnsibleError
 from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import PipelineRunner, plan_command
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import ParkedSessionLost, PipelineRunner, plan_command
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import PSSession, connection_failure
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import TRANSPORT_ERRORS, new_wsman, require_pypsrp
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import TRANSPORT_ERRORS, new_wsman, pool_is_open, require_pypsrp
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.retry_policy import RetryPolicy
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_overrides import read_override
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_registry import record_use
@@ -74,6 +75,10 @@ class TaskSession(SessionCommands):
         # A list while a session module's action collects this task's warnings for its result
         # (collect_warnings); None: they are displayed.
         self._collected_warnings: list[str] | None = None
+        # Whether open() may use a run-scoped session parked by the previous task without a request
+        # (PSSession.adopt). The session modules' actions say no (open_session): their first request
+        # is not always a Command, the one request whose fault sends a task back to open().
+        self.adopt_parked = True
 
     # -- warnings ---------------------------------------------------------------------------
     def warn(self, msg: str) -> None:
@@ -170,6 +175,7 @@ class TaskSession(SessionCommands):
             known = state.get('shell_id')
             session = self._new_session()
             holder = state.get('holder')
+            client = state.get('client') if isinstance(state.get('client'), dict) else {}
             left_by = None
             if known and isinstance(holder, dict) and holder.get('client'):
                 left_by = 'task (pid %s, since %s)' % (holder.get('pid', '?'), local_time(holder.get('since')))
@@ -181,19 +187,15 @@ class TaskSession(SessionCommands):
                     "that ended without releasing it; %staking the session back"
                     % (self.key.session_name, self.endpoint, left_by, 'stopping its command and ' if holder.get('command') else ''))
                 session.take_back(known, holder['client'], holder.get('command'))
-            session.open(known, left_by, state.get('client'))
-            if session.recreated:
-                self.warn(
-                    "psremoting.pssession.psrp: the PSSession '%s' on %s (shell %s) had expired or was removed; a new, empty "
-                    "session was created (shell %s). What earlier tasks defined in it is gone. Set strict_session to fail "
-                    "instead." % (self.key.session_name, self.endpoint, known, session.shell_id))
-            self._state = {'shell_id': session.shell_id, 'name': self.key.session_name, 'updated': time.time(),
-                           'holder': {'pid': os.getpid(), 'since': time.time(), 'client': session.wsman.session_id},
-                           # The WSMan client the next task of this controller reconnects as (see PSSession._reconnect).
-                           'client': {'id': session.wsman.session_id, 'protocol': str(session.pool.protocol_version or '')}}
-            self.lock.write_state(self._state)
-            if not self.options.named:
-                record_use(self.key.digest)
+                session.open(known, left_by, client)
+            elif known and state.get('parked') and client.get('id'):
+                # The previous task of this run left the session Connected (close(), _may_park).
+                if not (self.adopt_parked and session.adopt(known, client)):
+                    session.release_parked(known, client['id'])
+                    session.open(known, None, client)
+            else:
+                session.open(known, left_by, client)
+            self._opened(session, known)
         except BaseException:
             self.lock.release()
             self.lock = None
@@ -202,6 +204,43 @@ class TaskSession(SessionCommands):
         verbose = getattr(self._display, 'verbosity', 0) >= 3
         self.runner = PipelineRunner(session, log=self._debug, verbose_errors=verbose, on_command=self._remember_command,
                                      warn=self.warn, policy=self.policy)
+
+    def _opened(self, session: PSSession, known: str | None) -> None:
+        """Report a recreated session, and note in the lock state that this task holds it, as which client."""
+        if session.recreated:
+            self.warn(
+                "psremoting.pssession.psrp: the PSSession '%s' on %s (shell %s) had expired or was removed; a new, empty "
+                "session was created (shell %s). What earlier tasks defined in it is gone. Set strict_session to fail "
+                "instead." % (self.key.session_name, self.endpoint, known, session.shell_id))
+        self._state = {'shell_id': session.shell_id, 'name': self.key.session_name, 'updated': time.time(),
+                       'holder': {'pid': os.getpid(), 'since': time.time(), 'client': session.wsman.session_id},
+                       # The WSMan client the next task of this controller reconnects as (see PSSession._reconnect).
+                       'client': {'id': session.wsman.session_id, 'protocol': str(session.pool.protocol_version or '')}}
+        self.lock.write_state(self._state)
+        if not self.options.named:
+            record_use(self.key.digest)
+
+    def _reopen_parked(self, lost: ParkedSessionLost) -> None:
+        """The host refused the first Command to the parked session (PipelineRunner.start): open it as
+        any task does. Speaking as the parked client, disconnect it first in case the host still has it
+        Connected to that client (a refusal for another reason): then the Reconnect takes it back;
+        otherwise open() finds it Disconnected (Reconnect), taken, or gone (recreated, with the warning)."""
+        session = self.session
+        known = session.shell_id
+        client = dict(self._state.get('client') or {})
+        self._log('PSSESSION the parked session %s was refused (%s); opening it again' % (known, lost.fault))
+        session.release_parked(known, client.get('id') or session.wsman.session_id)
+        session.open(known, None, client)
+        self._opened(session, known)
+
+    def _run_parked_aware(self, action: t.Callable[[], t.Any]) -> t.Any:
+        """Run a task's first pipelines; if the parked session turned out not to be ours any more,
+        open it the usual way and run them again (nothing ran: the host refused the Command)."""
+        try:
+            return action()
+        except ParkedSessionLost as lost:
+            self._reopen_parked(lost)
+            return action()
 
     def _remember_command(self, command_id: str | None) -> None:
         """Keep the running command's id in the lock state: if this worker is killed, the next task
@@ -231,7 +270,7 @@ class TaskSession(SessionCommands):
         else:
             self._log('PSRP: EXEC (%s) %s' % (planned.kind, shown))
         try:
-            return self._active_runner().run(planned, no_log)
+            return self._run_parked_aware(lambda: self._active_runner().run(planned, no_log))
         except TRANSPORT_ERRORS as err:
             raise connection_failure(err, 'running a command', self.endpoint) from None
 
@@ -240,7 +279,7 @@ class TaskSession(SessionCommands):
         try:
             # Imported here: a raw task does not need it (each task's worker imports the plugin afresh).
             from ansible_collections.psremoting.pssession.plugins.plugin_utils import file_transfer  # pylint: disable=import-outside-toplevel
-            file_transfer.put_file(self._active_runner(), in_path, out_path, log=self._debug)
+            self._run_parked_aware(lambda: file_transfer.put_file(self._active_runner(), in_path, out_path, log=self._debug))
         except TRANSPORT_ERRORS as err:
             raise connection_failure(err, 'copying %s to the host' % in_path, self.endpoint) from None
 
@@ -249,21 +288,36 @@ class TaskSession(SessionCommands):
         try:
             # Imported here: a raw task does not need it (each task's worker imports the plugin afresh).
             from ansible_collections.psremoting.pssession.plugins.plugin_utils import file_transfer  # pylint: disable=import-outside-toplevel
-            file_transfer.fetch_file(self._active_runner(), in_path, out_path, log=self._debug)
+            self._run_parked_aware(lambda: file_transfer.fetch_file(self._active_runner(), in_path, out_path, log=self._debug))
         except TRANSPORT_ERRORS as err:
             raise connection_failure(err, 'fetching %s from the host' % in_path, self.endpoint) from None
 
+    def _may_park(self) -> bool:
+        """Whether this task may leave its session Connected for the next task instead of disconnecting.
+
+        Only a run-scoped session (no session_name, no session chosen by a connect task): no other
+        controller or run ever connects to it, so nobody can find it busy. A named session is always
+        disconnected: another run, controller or AWX job may want it at once (docs/reliability.md).
+        """
+        return (self.options is not None and not self.options.named and not self.override
+                and self.session is not None and self.session.pool is not None and pool_is_open(self.session.pool))
+
     def close(self, cancelled: bool = False) -> None:
-        """Disconnect (keeping the session on the host) and let the next task in.
+        """Disconnect (keeping the session on the host), or park it, and let the next task in.
+
+        A run-scoped session is parked: left Connected to this task's WSMan client, whose SessionId the
+        lock state keeps, so that the next task of the run sends its Command straight to it (no
+        Reconnect, no Disconnect: docs/design.md, "Parked between tasks"). A named session is disconnected.
 
         A task that ends with its pipeline still running (its ``timeout:`` passed, or it is being
-        cancelled) stops that command first: the next task must not wait for an orphan.
+        cancelled) stops that command first and disconnects: the next task must not wait for an orphan.
 
         ``cancelled``: called from the cancel signal's handler (cancel.CancelGuard), which may have
         interrupted this task's own request anywhere, even holding a lock of its HTTP client: the
         session is released over a new connection only, and the task's connection is not touched.
         """
         disconnected = True
+        parked = False
         try:
             unfinished = self.runner.running_command() if self.runner is not None else None
             if self.session is not None and (unfinished is not None or cancelled):
@@ -276,7 +330,12 @@ class TaskSession(SessionCommands):
                 self.runner.finish_last()
             if self.session is not None:
                 try:
-                    self.session.disconnect()
+                    if self._may_park():
+                        parked = True
+                        self._log('PSSESSION left %s (%s) connected for the next task of this run'
+                                  % (self.key.session_name, self.session.shell_id))
+                    else:
+                        self.session.disconnect()
                 except Exception as err:  # pylint: disable=broad-except  # the host reaps a silent session anyway
                     disconnected = False  # the state keeps naming this task: the next one takes the session back
                     self.warn('psremoting.pssession.psrp: could not disconnect from the PSSession %s cleanly: %s'
@@ -287,7 +346,12 @@ class TaskSession(SessionCommands):
             self.session = None
             self.runner = None
             if self.lock is not None:
-                if disconnected and self._state.pop('holder', None) is not None:
+                if disconnected and self._state.get('holder') is not None:
+                    self._state.pop('holder', None)
+                    if parked:
+                        self._state['parked'] = {'since': time.time()}
+                    else:
+                        self._state.pop('parked', None)
                     self.lock.write_state(self._state)
                 self.lock.release()
                 self.lock = None
@@ -299,8 +363,11 @@ class TaskSession(SessionCommands):
         self.prepare()
         lock = self._take_lock()
         try:
+            state = lock.read_state()
+            client = state.get('client') if isinstance(state.get('client'), dict) else {}
+            parked = (state['shell_id'], client['id']) if state.get('parked') and state.get('shell_id') and client.get('id') else None
             session = self._new_session()
-            removed = session.remove_all()
+            removed = session.remove_all(parked)
             session.close_transport()
             lock.write_state(None)
             self._log('PSSESSION reset: removed %s (%s)' % (self.key.session_name, ', '.join(removed) or 'there was none'))

@@ -25,12 +25,14 @@ import cProfile
 import functools
 import io
 import json
+import multiprocessing
 import os
 import pstats
 import statistics
 import sys
 import tempfile
 import time
+import types
 import typing as t
 
 OURS = 'psremoting.pssession.psrp'
@@ -97,6 +99,9 @@ def instrument() -> None:
 
 USER = {'name': 'user', 'password': 'Passw0rd!'}
 RUN_ID = os.getpid()  # one session name for the whole run, also in forked workers
+# --named: a named session (disconnected after every task) instead of the default run-scoped one (parked
+# between tasks: docs/design.md section 6), which is what a playbook without session_name uses.
+NAMED = [False]
 
 
 def hostvars(plugin: str, port: int, name: str) -> dict[str, t.Any]:
@@ -105,7 +110,7 @@ def hostvars(plugin: str, port: int, name: str) -> dict[str, t.Any]:
         'ansible_port': port, 'ansible_psrp_protocol': 'http', 'ansible_psrp_auth': 'basic',
         'ansible_psrp_message_encryption': 'never',
     }
-    if plugin == OURS:
+    if plugin == OURS and NAMED[0]:
         values['ansible_pssession_name'] = 'profile-%s-%d' % (name, RUN_ID)
     return values
 
@@ -145,9 +150,13 @@ def forked(plugins: list[str], port: int, tasks: int, command: str, cprofile: st
     for i in range(tasks + 1):
         for plugin in plugins:
             read_fd, write_fd = os.pipe()
+            parent = os.getpid()
             pid = os.fork()
             if pid == 0:  # the worker
                 os.close(read_fd)
+                # ansible's workers are multiprocessing children of the run's process, which names the
+                # run-scoped session (session_identity.run_process_id): so is this one.
+                multiprocessing.process._parent_process = types.SimpleNamespace(pid=parent)  # pylint: disable=protected-access
                 steps = {}
                 profile = cProfile.Profile() if cprofile and i else None
                 if profile:
@@ -233,8 +242,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--top', type=int, default=25)
     parser.add_argument('--json', help='also write the figures as JSON to this file')
     parser.add_argument('--fork', action='store_true', help='each task in a forked process, like ansible workers (see above)')
+    parser.add_argument('--named', action='store_true', help='ours with a named session (disconnected after each task) '
+                        'instead of the default run-scoped one (parked between tasks)')
     args = parser.parse_args(argv)
     USER.update(name=args.user, password=args.password)
+    NAMED[0] = args.named
 
     os.environ.setdefault('ANSIBLE_PSSESSION_LOCK_DIR', tempfile.mkdtemp(prefix='bench-locks-'))
     from ansible.plugins.loader import init_plugin_loader
@@ -252,8 +264,10 @@ def main(argv: list[str] | None = None) -> int:
         # ansible-playbook's PlaybookExecutor.run() preloads every builtin connection plugin before forking
         # ("preload become/connection/shell to set config defs cached"): the builtin's DOCUMENTATION is parsed once
         # in the parent, a collection plugin's in every worker.
-        from ansible.plugins.loader import connection_loader  # pylint: disable=import-outside-toplevel
+        from ansible.plugins.loader import become_loader, connection_loader, shell_loader  # pylint: disable=import-outside-toplevel
         list(connection_loader.all(class_only=True))
+        list(shell_loader.all(class_only=True))  # as PlaybookExecutor.run(): the powershell shell's too
+        list(become_loader.all(class_only=True))
         print(forked(plugins, args.port, args.tasks, args.command, args.cprofile, args.top))
         return 0
     instrument()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 
 import pytest
 
-from e2e_support import PASSWORD, UNSHARE_PID, create_count, sensitive_cases, total_requests, wait_until
+from e2e_support import PASSWORD, UNSHARE_PID, all_gone, create_count, own_warnings, sensitive_cases, total_requests, wait_until
 
 STATE_PLAY = """
 - hosts: win1
@@ -56,8 +58,14 @@ def test_state_carries_across_tasks_and_plays(ansible, winhost, auth):
     assert run.rc == 0, run
     assert run.stdouts()[3:] == ['42', '42', 'Tools 1.0, use 1', 'Tools 1.0, use 2 from C:\\Temp\\Tools.psm1 exporting Get-ToolInfo'], run
     assert create_count(winhost) == 1
+    # A run-scoped session is parked between tasks: each task sends its Command straight to the shell the
+    # previous one left Connected, as that same WSMan client; nothing reconnects or disconnects it.
+    assert (_requests(winhost, 'Reconnect'), _requests(winhost, 'Connect'), _requests(winhost, 'Disconnect')) == (0, 0, 0)
+    assert _requests(winhost, 'Command') == 7
     sessions = winhost.sessions()
-    assert len(sessions) == 1 and sessions[0]['State'] == 'Disconnected'
+    # The run's last task left it Connected too: nobody else ever uses a run-scoped session, the next run of this
+    # controller (or the cleanup callback) removes it, and the host disconnects the silent client, then expires it.
+    assert len(sessions) == 1 and sessions[0]['State'] == 'Connected'
     assert sessions[0]['IdleTimeOut'] == 600  # run-scoped default
     assert PASSWORD not in run.output
 
@@ -106,7 +114,7 @@ def test_run_scoped_session_is_not_seen_by_the_next_run_and_is_reaped(ansible, w
 """)
     assert first.rc == 0, first
     after_first = winhost.sessions()
-    assert len(after_first) == 1 and after_first[0]['State'] == 'Disconnected' and after_first[0]['IdleTimeOut'] == 600
+    assert len(after_first) == 1 and after_first[0]['State'] == 'Connected' and after_first[0]['IdleTimeOut'] == 600
     first_name = after_first[0]['Name']
     assert first_name.startswith('ansible-')
 
@@ -121,6 +129,62 @@ def test_run_scoped_session_is_not_seen_by_the_next_run_and_is_reaped(ansible, w
     names = [s['Name'] for s in winhost.sessions()]
     assert first_name not in names, 'the first run\'s session was reaped by the second run'
     assert len(names) == 1
+
+
+PARKED_PLAY = """
+- hosts: win1
+  gather_facts: false
+  tasks:
+    - raw: $x = 'kept'
+    - name: wait on the controller for the test's go
+      wait_for:
+        path: %s
+        timeout: 200
+      delegate_to: localhost
+    - raw: $x
+"""
+
+
+@pytest.mark.release_sensitive("the run's identity from the release's processes")
+def test_a_run_killed_between_tasks_leaves_its_parked_session_to_the_next_run(ansible, winhost, tmp_path):
+    """SIGKILL of every process of a run while its run-scoped session is parked (Connected, between tasks):
+    nothing on the controller disconnects it, and the next run of the controller removes it and works at once."""
+    run = ansible.start_playbook(PARKED_PLAY % (tmp_path / 'never'))
+    wait_until(lambda: len(run.results_so_far()) >= 1, 'the first task to end')
+    [parked] = winhost.sessions()
+    assert (parked['State'], parked['Commands']) == ('Connected', []), parked
+    pids = run.pids
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    run.wait()
+    wait_until(lambda: all_gone(pids), 'every process of the run to end')
+    assert [(s['ShellId'], s['State']) for s in winhost.sessions()] == [(parked['ShellId'], 'Connected')]
+
+    after = ansible.playbook('- hosts: win1\n  gather_facts: false\n  tasks:\n    - raw: if ($null -eq $x) { "clean" } else { $x }\n',
+                             ansible_pssession_busy_timeout=0)
+    assert after.rc == 0 and after.stdouts() == ['clean'], after
+    names = [s['Name'] for s in winhost.sessions()]
+    assert parked['Name'] not in names and len(names) == 1, 'the killed run\'s parked session was removed by the next run'
+
+
+def test_a_parked_session_the_host_disconnected_is_taken_back_as_the_same_client(ansible, winhost, tmp_path):
+    """The host disconnects a client that stays silent (WinRM does after minutes): the next task's Command is
+    refused, and the task takes the session back with a Reconnect as that client, state intact, no warning."""
+    go = tmp_path / 'go'
+    run = ansible.start_playbook(PARKED_PLAY % go)
+    wait_until(lambda: len(run.results_so_far()) >= 1, 'the first task to end')
+    winhost.control({'client_silence_timeout': 0.2})
+    wait_until(lambda: [s['State'] for s in winhost.sessions()] == ['Disconnected'], 'the host to disconnect the silent client')
+    winhost.control({'client_silence_timeout': 240.0})
+    go.write_text('go')
+    done = run.wait()
+    assert done.rc == 0, done
+    assert done.stdouts()[-1] == 'kept', done
+    assert [line for line in own_warnings(done.stderr) if 'psremoting' in line] == [], done
+    assert (create_count(winhost), _requests(winhost, 'Reconnect'), _requests(winhost, 'Connect')) == (1, 1, 0)
 
 
 def test_run_scoped_session_expires_after_its_idle_timeout(ansible, winhost):

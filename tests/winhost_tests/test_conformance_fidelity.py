@@ -390,3 +390,54 @@ def test_fidelity_server_config_get(make_host):
             ps = PowerShell(pool)
             ps.add_script("'hello world'")
             assert ps.invoke() == ["hello world"]
+
+
+# ----------------------------------------------------------------------------- strings XML cannot carry
+# NUL, other C0 controls, a literal "_x0041_" (which must not read as an escape), and U+E0067 held as
+# its two UTF-16 code units (a high surrogate in the U+D900-U+DBFF range): Windows PowerShell encodes
+# each as _xHHHH_ (serialization.cs, InternalSerializer.EncodeString) wherever a string goes.
+AWKWARD = "nul\x00one\x01us\x1f_x0041_ tag\U000E0067"
+AWKWARD_PS = '"nul`0one$([char]1)us$([char]0x1f)_x0041_ tag" + [char]0xDB40 + [char]0xDC67'
+AWKWARD_WIRE = "nul_x0000_one_x0001_us_x001F__x005F_x0041_ tag_xDB40__xDC67_"
+
+
+def run(pool: RunspacePool, script: str) -> tuple[list, PowerShell]:
+    ps = PowerShell(pool)
+    ps.add_script(script)
+    return ps.invoke(), ps
+
+
+def test_fidelity_strings_xml_cannot_carry_round_trip(make_host, wire):
+    host = make_host(auth="basic")
+    script = (f"$s = {AWKWARD_PS}\n"
+              "$s\n"
+              "[PSCustomObject]@{PSTypeName = \"My`0Type\"; Text = $s}\n"
+              "[System.Exception]::new($s)\n"
+              "Write-Error $s\n"
+              "Write-Warning $s\n"
+              "Write-Information $s\n")
+    with client_for(host) as conn, RunspacePool(conn) as pool:
+        out, ps = run(pool, script)
+        text, custom, exception = out
+        assert text == AWKWARD
+        assert custom.extended_properties == {"Text": AWKWARD}
+        assert exception.to_string == "System.Exception: " + AWKWARD
+        assert exception.adapted_properties["Message"] == AWKWARD
+        assert [str(e) for e in ps.streams.error] == [AWKWARD]
+        assert [w.message for w in ps.streams.warning] == [AWKWARD]
+        assert [i.message_data for i in ps.streams.information] == [AWKWARD]
+        # A lone surrogate: Windows sends _xD900_, which pypsrp 0.9.1 cannot decode (it decodes the escapes as
+        # strict UTF-16); what matters here is that the XML is well-formed and says _xD900_ (checked below).
+        with pytest.raises(UnicodeDecodeError):
+            run(pool, "[string][char]0xD900")
+    # On the wire: well-formed XML, every string encoded as Windows encodes it, in every element.
+    bodies = [body for _req, _status, resp in wire.of("Receive") for _t, body in stream_messages(resp)]
+    for body in bodies:
+        ET.fromstring(body)
+    wire_text = "\n".join(bodies)
+    assert f"<S>{AWKWARD_WIRE}</S>" in wire_text                        # output, properties, messages
+    assert f'<S N="Text">{AWKWARD_WIRE}</S>' in wire_text
+    assert f"<ToString>System.Exception: {AWKWARD_WIRE}</ToString>" in wire_text
+    assert f"<ToString>{AWKWARD_WIRE}</ToString>" in wire_text          # the error record's
+    assert "<T>My_x0000_Type</T>" in wire_text                          # type names (pypsrp leaves them encoded)
+    assert "<S>_xD900_</S>" in wire_text

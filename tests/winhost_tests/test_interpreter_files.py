@@ -14,6 +14,7 @@ from winhost.powershell import Command, HostServices, Runspace
 from winhost.powershell.filesystem import FileSystem
 
 from test_interpreter import Recorder, run
+from test_interpreter_should_process import invoke
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -239,3 +240,195 @@ def test_the_connection_plugins_transfer_scripts_run():
     assert b"".join(base64.b64decode(c) for c in rec.output[1:-1]) == data
     # The scripts ran in a local scope: nothing is left in the session.
     assert out("$null -eq $stream; $null -eq $sha1; $null -eq $path", rs) == [True, True, True]
+
+
+# --------------------------------------------------------------------------- FileInfo, DirectoryInfo, FileAttributes
+# What ansible.windows' slurp, win_stat and win_file (and ansible-core's Ansible.ModuleUtils.FileUtil) use of the
+# file system, with Windows PowerShell 5.1's results. C:\t holds a.txt ("hello\r\n", 7 bytes) and sub\b.bin (5 bytes).
+FS_SETUP = "$null = New-Item -ItemType Directory C:\\t\\sub; Set-Content C:\\t\\a.txt 'hello'; Set-Content C:\\t\\sub\\b.bin 'xyz'"
+
+
+def fs_runspace() -> Runspace:
+    rs = fresh()
+    out(FS_SETUP, rs)
+    return rs
+
+
+@pytest.mark.parametrize("script, expected", [
+    # Get-Item of a file: a System.IO.FileInfo with the provider's notes.
+    ("$f = Get-Item -LiteralPath C:\\t\\a.txt; $f.GetType().FullName; $f.Name; $f.Length; $f.Extension; $f.BaseName; "
+     "$f.DirectoryName; $f.IsReadOnly; $f.Exists; $f.PSIsContainer; $f.Mode; $f.FullName; $f.Directory.FullName",
+     ["System.IO.FileInfo", "a.txt", 7, ".txt", "a", "C:\\t", False, True, False, "-a----", "C:\\t\\a.txt", "C:\\t"]),
+    ("$d = Get-Item C:\\t; $d.GetType().FullName; $d.Name; $d.Parent.Name; $d.Root.FullName; $d.Exists; $d.PSIsContainer; "
+     "$d.Mode; $d.Extension; $d.PSPath",
+     ["System.IO.DirectoryInfo", "t", "C:\\", "C:\\", True, True, "d-----", "", "Microsoft.PowerShell.Core\\FileSystem::C:\\t"]),
+    # Attributes: a [Flags] System.IO.FileAttributes.
+    ("$f = Get-Item C:\\t\\a.txt; $f.Attributes.ToString(); [int]$f.Attributes; $f.Attributes -is [System.IO.FileAttributes]; "
+     "\"$($f.Attributes)\"; ($f.Attributes -split ',').Count",
+     ["Archive", 32, True, "Archive", 1]),
+    ("$d = Get-Item C:\\t; $d.Attributes.ToString(); $d.Attributes.HasFlag([System.IO.FileAttributes]::Directory); "
+     "[bool]($d.Attributes -band [System.IO.FileAttributes]::ReparsePoint); [int]($d.Attributes -band [System.IO.FileAttributes]::Directory)",
+     ["Directory", True, False, 16]),
+    ("[System.IO.File]::GetAttributes('C:\\t\\a.txt').ToString(); "
+     "[System.IO.File]::GetAttributes('C:\\t').HasFlag([System.IO.FileAttributes]::Directory); [Int32][System.IO.File]::GetAttributes('C:\\t')",
+     ["Archive", True, 16]),
+    ("([System.IO.FileAttributes]'Hidden, ReadOnly').ToString(); [int][System.IO.FileAttributes]'Hidden, ReadOnly'; "
+     "[System.IO.FileAttributes]'Hidden, ReadOnly' -eq 3; ([System.IO.FileAttributes]3).ToString(); "
+     "[System.IO.FileAttributes]::Directory -eq 'Directory'; ([System.IO.FileAttributes]0x30).ToString()",
+     ["ReadOnly, Hidden", 3, True, "ReadOnly, Hidden", True, "Directory, Archive"]),
+    # File.SetAttributes replaces the settable bits; -split ',' as win_stat reads them.
+    ("[System.IO.File]::SetAttributes('C:\\t\\a.txt', 'ReadOnly, Hidden'); $f = Get-Item C:\\t\\a.txt -Force; $f.Attributes.ToString(); "
+     "$f.IsReadOnly; $f.Mode; ($f.Attributes -split ',' | ForEach-Object { $_.Trim() }) -join '|'",
+     ["ReadOnly, Hidden", True, "--rh--", "ReadOnly|Hidden"]),
+    ("$f = Get-Item C:\\t\\a.txt; $f.IsReadOnly = $true; $f.Attributes.ToString(); $f.IsReadOnly = $false; $f.Attributes.ToString()",
+     ["ReadOnly, Archive", "Archive"]),
+    # New-Object FileInfo/DirectoryInfo (FileUtil's Get-AnsibleItem): no provider notes, a missing item's Attributes are -1.
+    ("$n = New-Object -TypeName System.IO.FileInfo -ArgumentList 'C:\\t\\nope.txt'; $n.Exists; [int]$n.Attributes; $n.FullName; "
+     "$n.Name; $n.DirectoryName; $n.ToString(); $null -eq $n.PSIsContainer",
+     [False, -1, "C:\\t\\nope.txt", "nope.txt", "C:\\t", "C:\\t\\nope.txt", True]),
+    ("$i = New-Object -TypeName System.IO.DirectoryInfo -ArgumentList 'C:\\t'; $i.Exists; $i.FullName; $i -is [System.IO.DirectoryInfo]; "
+     "$i -is [System.IO.FileSystemInfo]; $i -is [System.IO.FileInfo]; $i.Attributes.ToString(); [System.IO.FileInfo]::new('C:\\t').Exists",
+     [True, "C:\\t", True, True, False, "Directory", False]),
+    # Times: settable, written through to the drive (win_file's touch sets LastWriteTime on Get-ChildItem's result).
+    ("(Get-ChildItem -LiteralPath C:\\t\\a.txt).LastWriteTime = [datetime]'2021-05-06 07:08:09'; $g = Get-Item C:\\t\\a.txt; "
+     "$g.LastWriteTime.ToString('yyyy-MM-dd HH:mm:ss'); $g.LastWriteTime -is [datetime]",
+     ["2021-05-06 07:08:09", True]),
+    ("$f = Get-Item C:\\t\\a.txt; $f.LastWriteTimeUtc = [datetime]'2020-01-02 03:04:05'; $f.CreationTimeUtc = [datetime]'2019-01-02 03:04:05'; "
+     "$f.LastAccessTimeUtc = [datetime]'2022-01-02 03:04:05'; $g = Get-Item C:\\t\\a.txt; $g.LastWriteTimeUtc.ToString('yyyy-MM-dd HH:mm:ss'); "
+     "$g.CreationTimeUtc.ToString('yyyy-MM-dd HH:mm:ss'); $g.LastAccessTimeUtc.ToString('yyyy-MM-dd HH:mm:ss')",
+     ["2020-01-02 03:04:05", "2019-01-02 03:04:05", "2022-01-02 03:04:05"]),
+    # Hidden items: left out by Get-ChildItem unless -Force; Test-Path still sees them.
+    ("[System.IO.File]::SetAttributes('C:\\t\\sub\\b.bin', 'Hidden'); @(Get-ChildItem C:\\t\\sub).Count; (Get-ChildItem C:\\t\\sub -Force).Name; "
+     "Test-Path -LiteralPath C:\\t\\sub\\b.bin; (Get-Item C:\\t\\sub\\b.bin -Force).Mode; @(Get-ChildItem C:\\t -Recurse -File).Count",
+     [0, "b.bin", True, "---h--", 1]),
+    # DirectoryInfo.EnumerateFiles (win_stat's directory size) and GetDirectories.
+    ("$d = Get-Item C:\\t; $size = 0; foreach ($file in $d.EnumerateFiles('*', [System.IO.SearchOption]::AllDirectories)) { $size += $file.Length }; "
+     "$size; ($d.EnumerateFiles() | ForEach-Object { $_.Name }) -join ','; $d.GetDirectories().Name; @($d.GetFiles('*.bin')).Count",
+     [12, "a.txt", "sub", 0]),
+    # win_stat's Get-FileChecksum and slurp's read.
+    ("$sp = New-Object -TypeName System.Security.Cryptography.SHA1CryptoServiceProvider; "
+     "$fp = [System.IO.File]::Open('C:\\t\\a.txt', [System.IO.Filemode]::Open, [System.IO.FileAccess]::Read, [System.IO.FileShare]::ReadWrite); "
+     "try { [System.BitConverter]::ToString($sp.ComputeHash($fp)).Replace('-', '').ToLower() } finally { $fp.Dispose() }; $sp.GetType().FullName",
+     [hashlib.sha1(b"hello\r\n").hexdigest(), "System.Security.Cryptography.SHA1CryptoServiceProvider"]),
+    ("$sp = New-Object -TypeName System.Security.Cryptography.MD5CryptoServiceProvider; $fp = [System.IO.File]::OpenRead('C:\\t\\a.txt'); "
+     "[System.BitConverter]::ToString($sp.ComputeHash($fp)).Replace('-', '').ToLower(); $fp.Dispose()",
+     [hashlib.md5(b"hello\r\n").hexdigest()]),
+    ("[System.Convert]::ToBase64String([System.IO.File]::ReadAllBytes('C:\\t\\a.txt')); Test-Path -LiteralPath C:\\t\\a.txt -PathType Leaf; "
+     "Test-Path -LiteralPath C:\\t -PathType Container",
+     [base64.b64encode(b"hello\r\n").decode(), True, True]),
+    ("$null -eq (Get-Item C:\\t\\a.txt).LinkType; (Get-Item C:\\t\\a.txt).Delete(); Test-Path C:\\t\\a.txt; "
+     "(New-Object System.IO.FileInfo 'C:\\t\\a.txt').Delete(); (New-Object System.IO.DirectoryInfo 'C:\\t\\sub').Delete($true); Test-Path C:\\t\\sub",
+     [True, False, False]),
+])
+def test_file_system_info(script, expected):
+    assert out(script, fs_runspace()) == expected
+
+
+@pytest.mark.parametrize("script, expected", [
+    ("(New-Object System.IO.FileInfo 'C:\\t\\nope.txt').Length",
+     [('Exception getting "Length": "Could not find file \'C:\\t\\nope.txt\'."', "ExceptionWhenGetting", "NotSpecified")]),
+    ("[System.IO.File]::GetAttributes('C:\\t\\nope.txt'); [System.IO.File]::GetAttributes('C:\\nodir\\x')",
+     [('Exception calling "GetAttributes" with "1" argument(s): "Could not find file \'C:\\t\\nope.txt\'."', "FileNotFoundException",
+       "NotSpecified"),
+      ('Exception calling "GetAttributes" with "1" argument(s): "Could not find a part of the path \'C:\\nodir\\x\'."',
+       "DirectoryNotFoundException", "NotSpecified")]),
+    ("(New-Object System.IO.FileInfo 'C:\\t\\nope.txt').LastWriteTime = [datetime]'2020-01-01'",
+     [('Exception setting "LastWriteTime": "Could not find file \'C:\\t\\nope.txt\'."', "ExceptionWhenSetting", "NotSpecified")]),
+    # A hidden item is "not found" by Get-Item without -Force (FileSystemProvider.GetItem: ItemNotFound, an IOException).
+    ("[System.IO.File]::SetAttributes('C:\\t\\a.txt', 'Hidden'); Get-Item -LiteralPath C:\\t\\a.txt",
+     [("Could not find item C:\\t\\a.txt.", "ItemNotFound,Microsoft.PowerShell.Commands.GetItemCommand", "ObjectNotFound")]),
+    # Remove-Item of a read-only, hidden or system item needs -Force (FileSystemProvider.RemoveFileSystemItem).
+    ("(Get-Item C:\\t\\a.txt).IsReadOnly = $true; Remove-Item -LiteralPath C:\\t\\a.txt",
+     [("Cannot remove item C:\\t\\a.txt: You do not have sufficient access rights to perform this operation.",
+       "RemoveFileSystemItemUnAuthorizedAccess,Microsoft.PowerShell.Commands.RemoveItemCommand", "PermissionDenied")]),
+    ("(Get-Item C:\\t\\a.txt).IsReadOnly = $true; [System.IO.File]::WriteAllText('C:\\t\\a.txt', 'x')",
+     [('Exception calling "WriteAllText" with "2" argument(s): "Access to the path \'C:\\t\\a.txt\' is denied."',
+       "UnauthorizedAccessException", "NotSpecified")]),
+    ("(Get-Item C:\\t\\a.txt).IsReadOnly = $true; Set-Content C:\\t\\a.txt 'x'",
+     [("Access to the path 'C:\\t\\a.txt' is denied.", "GetContentWriterUnauthorizedAccessError,Microsoft.PowerShell.Commands.SetContentCommand",
+       "PermissionDenied")]),
+    ("[System.IO.FileAttributes]'Bogus'",
+     [('Cannot convert value "Bogus" to type "System.IO.FileAttributes". Error: "Unable to match the identifier name Bogus to a valid '
+       'enumerator name. Specify one of the following enumerator names and try again:\r\nReadOnly, Hidden, System, Directory, Archive, '
+       'Device, Normal, Temporary, SparseFile, ReparsePoint, Compressed, Offline, NotContentIndexed, Encrypted, IntegrityStream, '
+       'NoScrubData"', "RuntimeException", "InvalidArgument")]),
+])
+def test_file_system_info_errors(script, expected):
+    assert errors(script, fs_runspace()) == expected
+
+
+def test_file_system_info_members_not_modelled_are_errors():
+    """GetAccessControl (win_stat's owner) and the other members the test host lacks: an error naming them, never $null."""
+    for script, what in [("(Get-Item C:\\t\\a.txt).GetAccessControl()", "The method 'GetAccessControl' of [System.IO.FileInfo]"),
+                         ("(Get-Item C:\\t).Target", "The member 'Target' of [System.IO.DirectoryInfo]")]:
+        rec, result = run(script, fs_runspace())
+        assert result.state == "Failed" and rec.output == [], (script, result)
+        assert str(result.error).startswith(what + " exists in Windows PowerShell 5.1 but the test host does not model it"), result
+    # With the tripwire off, a property Windows has reads as $null (what a missing one reads as); a method is still an error.
+    rs = Runspace(host=HostServices(user_name="user", tripwire=False))
+    out(FS_SETUP, rs)
+    assert out("$null -eq (Get-Item C:\\t).Target", rs) == [True]
+    rec, result = run("(Get-Item C:\\t\\a.txt).GetAccessControl()", rs)
+    assert result.state == "Failed" and "GetAccessControl" in str(result.error), result
+
+
+def test_remove_item_force_removes_read_only_and_hidden_items():
+    rs = fs_runspace()
+    assert out("(Get-Item C:\\t\\a.txt).IsReadOnly = $true; [System.IO.File]::SetAttributes('C:\\t\\sub\\b.bin', 'Hidden'); "
+               "Remove-Item -LiteralPath C:\\t\\a.txt -Force; Remove-Item -LiteralPath C:\\t\\sub\\b.bin -Force; "
+               "Test-Path C:\\t\\a.txt; Test-Path C:\\t\\sub\\b.bin", rs) == [False, False]
+
+
+# --------------------------------------------------------------------------- -WhatIf and Out-File (win_file with --check)
+# FileSystemProvider.cs / Out-File.cs call ShouldProcess with these texts (FileSystemProviderStrings NewItemAction*,
+# RemoveItemAction*, FormatAndOut_out_xxx OutFile_Action); the host hears "What if: ..." (WriteLine2) and nothing changes.
+@pytest.mark.parametrize("script, message", [
+    ("New-Item -Path C:\\t\\n -ItemType Directory -WhatIf", 'Performing the operation "Create Directory" on target "Destination: C:\\t\\n".'),
+    ("New-Item -Path C:\\t\\n.txt -ItemType File -WhatIf:$true", 'Performing the operation "Create File" on target "Destination: C:\\t\\n.txt".'),
+    ("Remove-Item -LiteralPath C:\\t\\a.txt -Force -WhatIf", 'Performing the operation "Remove File" on target "C:\\t\\a.txt".'),
+    ("Remove-Item -LiteralPath C:\\t\\sub -Force -Recurse -WhatIf", 'Performing the operation "Remove Directory" on target "C:\\t\\sub".'),
+    ("Write-Output $null | Out-File -LiteralPath C:\\t\\o.txt -Encoding ASCII -WhatIf",
+     'Performing the operation "Output to File" on target "C:\\t\\o.txt".'),
+    ("$WhatIfPreference = $true; Remove-Item C:\\t\\a.txt", 'Performing the operation "Remove File" on target "C:\\t\\a.txt".'),
+])
+def test_filesystem_cmdlets_under_whatif_say_what_they_would_do(script, message):
+    rs = fs_runspace()
+    before = {p: rs.host.filesystem.exists(p) for p in ("C:\\t\\n", "C:\\t\\n.txt", "C:\\t\\a.txt", "C:\\t\\sub", "C:\\t\\o.txt")}
+    rec, result = invoke(rs, script + "; 'went on'")
+    assert result.state == "Completed" and rec.errors == [], (result, rec.errors)
+    assert rec.output == ["went on"]
+    assert rec.host_calls == [("WriteLine2", ["What if: " + message])]
+    assert {p: rs.host.filesystem.exists(p) for p in before} == before
+
+
+def test_out_file_writes_formatted_lines_in_its_encoding():
+    rs = fs_runspace()
+    fs = rs.host.filesystem
+    # win_file's touch of a new file: nothing but the file (ASCII has no preamble).
+    out("Write-Output $null | Out-File -LiteralPath C:\\t\\touch.txt -Encoding ASCII -WhatIf:$false", rs)
+    assert fs.read_bytes("C:\\t\\touch.txt") == b""
+    out("'a', 'b' | Out-File C:\\t\\u.txt; $null | Out-File C:\\t\\e.txt", rs)
+    assert fs.read_bytes("C:\\t\\u.txt") == b"\xff\xfe" + "a\r\nb\r\n".encode("utf-16-le")  # 5.1's default: Unicode
+    assert fs.read_bytes("C:\\t\\e.txt") == b"\xff\xfe"  # the StreamWriter's first Flush writes the preamble
+    out("'c' | Out-File C:\\t\\w.txt -Encoding ascii; 'd' | Out-File C:\\t\\w.txt -Append -Encoding ascii; "
+        "Out-File -FilePath C:\\t\\w.txt -InputObject 'e' -Append -Encoding ascii -NoNewline", rs)
+    assert fs.read_bytes("C:\\t\\w.txt") == b"c\r\nd\r\ne"
+    assert out("(Get-Item C:\\t\\a.txt).IsReadOnly = $true; 'f' | Out-File C:\\t\\a.txt -Encoding ascii -Force; "
+               "Get-Content C:\\t\\a.txt", rs) == ["f"]
+
+
+@pytest.mark.parametrize("script, message, fqid, category", [
+    ("'z' | Out-File C:\\t\\a.txt -NoClobber", "File C:\\t\\a.txt already exists and NoClobber was specified.",
+     "NoClobber,Microsoft.PowerShell.Commands.OutFileCommand", "ResourceExists"),
+    ("'z' | Out-File C:\\nodir\\x.txt", "Could not find a part of the path 'C:\\nodir\\x.txt'.",
+     "FileOpenFailure,Microsoft.PowerShell.Commands.OutFileCommand", "OpenError"),
+    ("(Get-Item C:\\t\\a.txt).IsReadOnly = $true; 'z' | Out-File C:\\t\\a.txt", "Access to the path 'C:\\t\\a.txt' is denied.",
+     "FileOpenFailure,Microsoft.PowerShell.Commands.OutFileCommand", "OpenError"),
+])
+def test_out_file_errors_end_its_statement(script, message, fqid, category):
+    """PathUtils.MasterStreamOpen's ThrowTerminatingError: the Out-File statement ends, the script goes on."""
+    rs = fs_runspace()
+    rec, result = run(script + "; 'went on'", rs)
+    assert result.state == "Completed" and rec.output == ["went on"], result
+    assert [e[:3] for e in rec.errors] == [(message, fqid, category)]
+    assert out("Get-Content C:\\t\\a.txt", rs) == ["hello"]

@@ -32,19 +32,16 @@ TRIPWIRE_CASES = [
     ("$ConsoleFileName", "The automatic variable $ConsoleFileName"),
     ("$OutputEncoding", "The automatic variable $OutputEncoding"),
     ('"in a string: $PSSessionOption"', "The automatic variable $PSSessionOption"),
-    # the engine objects modelled for ansible-core's exec wrapper (clr/engine.py, clr/psobject.py), beyond what it reads
+    # the engine objects modelled for ansible-core's exec wrapper (clr/engine.py, clr/automation.py), beyond what it reads
     ("$ExecutionContext.InvokeCommand", "The $ExecutionContext member 'InvokeCommand'"),
     ("$MyInvocation.PositionMessage", "The $MyInvocation member 'PositionMessage'"),
     ("$pwd.Drive", "The $PWD member 'Drive'"),
     ("$PSSenderInfo", "The automatic variable $PSSenderInfo"),
     ("$StackTrace", "The automatic variable $StackTrace"),
     # intrinsic members of every object (about_Intrinsic_Members) and System.Object's methods read as a property
-    ("$h = @{a=1}; $h.PSObject.Properties", "The .PSObject member 'Properties'"),
-    ("'text'.PSObject.Methods", "The .PSObject member 'Methods'"),
+    ("'text'.PSObject", "The member 'PSObject' of every object"),
     ("(1, 2).PSTypeNames", "The member 'PSTypeNames' of every object"),
     ("$h = @{}; $h.PSBase", "The member 'PSBase' of every object"),
-    ("$h = @{a=1}; $h.GetType", "The member 'GetType' of every object"),
-    ("(5).ToString", "The member 'ToString' of every object"),
     # a type's own members
     ("'a,b'.Split", "The member 'Split' of [System.String]"),
     ("(1, 2).Rank", "The member 'Rank' of [System.Object[]]"),
@@ -101,16 +98,16 @@ def test_what_windows_does_not_have_either_reads_as_null(script: str, expected: 
     assert plain(rec.output) == expected
 
 
-def test_pscmdlet_parameter_set_name_is_an_error_not_null() -> None:
-    _rec, result = run("function f { [CmdletBinding()] param() $PSCmdlet.ParameterSetName }; f")
+def test_pscmdlet_members_not_modelled_are_an_error_not_null() -> None:
+    _rec, result = run("function f { [CmdletBinding()] param() $PSCmdlet.MyInvocation }; f")
     assert result.state == "Failed"
     assert str(result.error.FullyQualifiedErrorId) == "ShouldProcessNotModelled"
-    assert "'ParameterSetName'" in str(result.error.Exception.Message)
+    assert "'MyInvocation'" in str(result.error.Exception.Message)
 
 
 def test_with_the_tripwire_off_the_gaps_read_as_null() -> None:
     rs = Runspace(host=HostServices(tripwire=False))
-    rec, result = run("$null -eq $OutputEncoding; $null -eq (@{}).GetType; $null -eq 'x'.PSBase", rs)
+    rec, result = run("$null -eq $OutputEncoding; $null -eq (@{}).PSBase; $null -eq 'x'.PSObject", rs)
     assert result.state == "Completed" and plain(rec.output) == [True, True, True]
     rec, result = run("[uri]'http://x/'", rs)
     assert result.state == "Completed" and [e[:2] for e in rec.errors] == [("Unable to find type [uri].", "TypeNotFound")]

@@ -185,7 +185,7 @@ def test_an_invalid_confirm_impact_is_an_error():
 
 
 def test_pscmdlet_members_beyond_should_process_are_not_modelled():
-    _rec, result = invoke(fresh(), "[CmdletBinding()]\nparam()\n$PSCmdlet.ParameterSetName")
+    _rec, result = invoke(fresh(), "[CmdletBinding()]\nparam()\n$PSCmdlet.MyInvocation")
     assert failure(result)[1] == "ShouldProcessNotModelled"
     _rec, result = invoke(fresh(), "[CmdletBinding()]\nparam()\n$PSCmdlet.WriteObject(1)")
     assert failure(result)[1] == "ShouldProcessNotModelled"
@@ -206,16 +206,16 @@ def test_no_host_message_without_a_client_host():
 
 
 @pytest.mark.parametrize("command", [
-    "New-Item -Path C:\\n.txt -ItemType File", "Set-Content -Path C:\\n.txt -Value x", "Add-Content -Path C:\\n.txt -Value x",
-    "Remove-Item -Path C:\\Windows", "Set-Variable -Name v -Value 1", "New-Variable -Name v2 -Value 1",
-])
+    "Set-Content -Path C:\\n.txt -Value x", "Add-Content -Path C:\\n.txt -Value x",
+    "Remove-Item -Path Env:\\PATH", "Set-Variable -Name v -Value 1", "New-Variable -Name v2 -Value 1",
+])  # New-Item, Remove-Item (on the drive) and Out-File know their messages: test_interpreter_files.py
 def test_cmdlets_under_whatif_refuse_rather_than_act(command):
     rs = fresh()
     rec, result = invoke(rs, "$WhatIfPreference = $true\n" + command + "\n'went on'")
     message, fqid, category = failure(result)
     assert "-WhatIf (or $WhatIfPreference) for " + command.split()[0] in message, message
     assert (fqid, category) == ("ShouldProcessNotModelled", "NotImplemented")
-    assert rec.output == [] and not rs.host.filesystem.exists("C:\\n.txt") and rs.host.filesystem.exists("C:\\Windows")
+    assert rec.output == [] and not rs.host.filesystem.exists("C:\\n.txt")
     _rec, result = invoke(fresh(), command + " -WhatIf")
     assert failure(result)[1] == "ShouldProcessNotModelled"
 

@@ -35,7 +35,7 @@ VERSION_CASES = [
 
 @pytest.mark.parametrize("script,expected", VERSION_CASES, ids=[c[0] for c in VERSION_CASES])
 def test_version(script, expected):
-    rec, _unused = run(script)
+    rec, _result = run(script)
     assert not rec.errors, rec.errors
     assert plain(rec.output) == expected
 
@@ -45,7 +45,7 @@ def test_version(script, expected):
     ('[Version]"1.x"', 'Cannot convert value "1.x" to type "System.Version". Error: "Input string was not in a correct format."'),
 ])
 def test_version_conversion_errors(script, message):
-    rec, _unused = run(script)
+    rec, _result = run(script)
     assert [e[0] for e in rec.errors] == [message]
 
 
@@ -85,7 +85,7 @@ def test_type_resolution(sample_types, name, namespaces, expected):
 
 def test_a_closed_generic_type_is_built_once_with_its_arguments(sample_types):
     del sample_types
-    rec, _unused = run('[Sample.Space.Box[string]]::Inner; [Sample.Space.Box[version]]::Inner; [Sample.Space.Thing]::Answer')
+    rec, _result = run('[Sample.Space.Box[string]]::Inner; [Sample.Space.Box[version]]::Inner; [Sample.Space.Thing]::Answer')
     assert not rec.errors
     assert plain(rec.output) == ["System.String", "System.Version", 42]
     from winhost.powershell import values  # pylint: disable=import-outside-toplevel

@@ -9,6 +9,8 @@ import re
 import pypsrp
 import pytest
 
+from ansible_collections.psremoting.pssession.plugins.plugin_utils import pypsrp_bridge
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 PLUGINS = os.path.join(ROOT, 'plugins')
 BRIDGE = os.path.join(PLUGINS, 'plugin_utils', 'pypsrp_bridge.py')
@@ -93,3 +95,16 @@ def test_imports_point_one_way():
             assert 'plugin_utils.%s import' % internal not in text, '%s imports %s' % (path, internal)
     with open(BRIDGE, encoding='utf-8') as handle:
         assert 'ansible_collections.psremoting' not in handle.read()
+
+
+@pytest.mark.parametrize('protocol, expected', [('2.3', 512000), ('2.2', 512000), ('2.1', 153600), (None, 153600)])
+def test_a_pool_taken_back_as_the_same_client_uses_the_envelope_size_its_protocol_allows(protocol, expected):
+    # Reconnect has no SESSION_CAPABILITY exchange, on which pypsrp raises the envelope to 500 KB for protocol 2.2+;
+    # without the same rule a session's later tasks would send 150 KB envelopes (3x the requests for files and modules).
+    wsman = pypsrp_bridge.new_wsman(server='127.0.0.1', port=1, username='u', password='p', ssl=False, auth='basic',
+                                     encryption='never')
+    pool = pypsrp_bridge.pool_for_shell(wsman, pypsrp_bridge.new_host(), 'Microsoft.PowerShell', 'SHELL-ID', protocol=protocol)
+    assert wsman.max_envelope_size == expected
+    assert pypsrp_bridge.max_payload(pool) == wsman.max_payload_size
+    # pypsrp's fragments follow (its Fragmenter is made with the 150 KB size before any protocol is known).
+    assert (pool._fragmenter.max_size > 300000) is (expected == 512000)  # pylint: disable=protected-access

@@ -44,6 +44,8 @@ class CmdletBindingInfo:
 
 
 class Param:  # pylint: disable=too-many-instance-attributes
+    parameter_set: str | None = None  # [Parameter(ParameterSetName = ...)] (parametersets.py)
+
     def __init__(self, name: str, position: int | None = None, *, switch: bool = False, pipeline: bool = False,
                  by_property: bool = False, aliases: tuple[str, ...] = (), remaining: bool = False,
                  mandatory: bool = False, type_name: str | None = None, default: typing.Any = None) -> None:

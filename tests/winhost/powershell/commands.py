@@ -14,7 +14,7 @@ from .dotnet import Enumerator
 from .errors import ParseError, PSError, ReturnSignal, command_not_found
 from .members import get_property, has_property
 from .scopes import Scope, Variable
-from .shouldprocess import guard_cmdlet
+from .shouldprocess import CommandRuntime, guard_cmdlet
 
 if typing.TYPE_CHECKING:  # pragma: no cover
     from .evaluator import Evaluator, FunctionInfo
@@ -62,9 +62,11 @@ class CmdletProcessor(Processor):
         if defaults is not None:
             apply_default_values(defaults.value, cls.name, cls.parameters, result, cls.fqid_suffix(), common=True)
         common = result.common
-        if cls.supports_should_process:
+        if cls.supports_should_process and not cls.knows_should_process:
             guard_cmdlet(self.engine.ctx, cls.name, common)
         cmdlet = cls(self.engine, result.bound, self._emit)
+        if cls.supports_should_process and cls.knows_should_process:
+            cmdlet.runtime = CommandRuntime(self.engine.ctx, cls.name, None, common)
         if "ErrorAction" in common:
             cmdlet.error_action = normalize_action(common["ErrorAction"], "ErrorAction")
         if "WarningAction" in common:
@@ -382,15 +384,17 @@ def _function_processor(engine: "Evaluator", fn: "FunctionInfo", args: list[Arg]
 
 
 def invoke_command_by_name(engine: "Evaluator", name: str, args: list[Arg], input_items: list | None,
-                           sink: typing.Callable[[typing.Any], None]) -> list[Processor]:
-    """Build a processor for a non-script Command (name + parameters from the PSRP message)."""
+                           sink: typing.Callable[[typing.Any], None], dot_source: bool = False) -> list[Processor]:
+    """Build a processor for a non-script Command (name + parameters from the PSRP message). A function run with
+    useLocalScope false runs in the caller's scope (CommandDiscovery.LookupCommandProcessor: useNewScope is
+    `useLocalScope ?? true`)."""
     from .evaluator import FunctionInfo  # pylint: disable=import-outside-toplevel
 
     resolved = resolve_command(engine, name)
     if resolved is None:
         raise command_not_found(name)
     if isinstance(resolved, FunctionInfo):
-        proc: Processor = _function_processor(engine, resolved, args, False)
+        proc: Processor = _function_processor(engine, resolved, args, dot_source)
     else:
         proc = CmdletProcessor(engine, resolved, args, input_items is not None)
     proc.emit = sink

@@ -44,6 +44,10 @@ _EXCEPTION_BASES = {
     "System.OverflowException": ["System.ArithmeticException", "System.SystemException"],
     "System.Management.Automation.PSArgumentException": ["System.ArgumentException", "System.SystemException"],
     "System.TimeoutException": ["System.SystemException"],
+    "System.IO.IOException": ["System.SystemException"],
+    "System.IO.FileNotFoundException": ["System.IO.IOException", "System.SystemException"],
+    "System.IO.DirectoryNotFoundException": ["System.IO.IOException", "System.SystemException"],
+    "System.IO.PathTooLongException": ["System.IO.IOException", "System.SystemException"],
     "System.Exception": [],
 }
 

@@ -25,8 +25,11 @@ from .errors import (
 )
 from .formatting import format_operator
 from .members import get_property, get_static, has_property, invoke_method, is_void, set_property, void_value
+from . import parametersets
+from .dotnet import NetObject
 from .parser import node_text, parse, using_namespaces
 from .scopes import Scope, Variable
+from .standins.runtime import set_current_engine
 
 Sink = typing.Callable[[typing.Any], None]
 NO_INPUT = object()
@@ -47,6 +50,15 @@ _UNSUPPORTED_STATEMENTS = {
     "data_statement": "data sections", "parallel_statement": "parallel blocks", "sequence_statement": "sequence blocks",
     "inlinescript_statement": "inlinescript blocks",
 }
+
+
+def _record_with_exception(record: ErrorRecord, exception: typing.Any) -> ErrorRecord:
+    """`new ErrorRecord(record, exception)`: the same record around another exception (what a typed catch that matched
+    an inner exception sees as `$_`)."""
+    copy = ErrorRecord(Exception=exception, CategoryInfo=record.CategoryInfo, TargetObject=record.TargetObject,
+                       FullyQualifiedErrorId=record.FullyQualifiedErrorId, InvocationInfo=record.InvocationInfo)
+    copy.PSObject.to_string = str(getattr(exception, "Message", "") or "")
+    return copy
 
 
 def _named(node: Node) -> list[Node]:
@@ -339,11 +351,13 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                 self.ctx.try_depth -= 1
         except PSError as err:
             record = err.to_record()
-            handler = self._find_catch(catches, record)
+            handler, caught = self._find_catch(catches, record)
             if handler is None:
                 raise
             err.terminating = False
             self.ctx.add_to_error_list(record)
+            if caught is not record.Exception:
+                record = _record_with_exception(record, caught)
             saved = self.ctx.scope.lookup("_")
             saved_value = saved.value if saved else None
             self.ctx.scope.set_local("_", record)
@@ -359,17 +373,39 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             if finally_node is not None:
                 self.exec_statements(next(c for c in finally_node.children if c.type == "statement_block"), sink)
 
-    def _find_catch(self, catches: list[Node], record: ErrorRecord) -> Node | None:
-        exc_types = [n.lower() for n in getattr(record.Exception, "PSObject").type_names] if record.Exception is not None else []
+    def _find_catch(self, catches: list[Node], record: ErrorRecord) -> tuple[Node | None, typing.Any]:
+        """The catch clause for an error and the exception it catches, as 5.1's ExceptionHandlingOps.FindMatchingHandler
+        chooses them: the inner exception first (so `catch [System.IO.IOException]` catches a .NET method's exception
+        wrapped in a MethodInvocationException, and `$_.Exception` is then that inner exception), unless only a
+        catch-all takes it; then the exception itself. Among the clauses: the exact type, then a base type, then a
+        catch-all (FindMatchingHandlerByType)."""
+        exception = record.Exception
+        inner = getattr(exception, "InnerException", None)
+        if inner is not None and getattr(inner, "PSObject", None) is not None:
+            clause, catch_all = self._match_catch(catches, inner)
+            if clause is not None and not catch_all:
+                return clause, inner
+        clause, _catch_all = self._match_catch(catches, exception)
+        return clause, exception
+
+    def _match_catch(self, catches: list[Node], exception: typing.Any) -> tuple[Node | None, bool]:
+        exc_types = [n.lower() for n in exception.PSObject.type_names] if exception is not None else []
+        typed: list[tuple[Node, list[str]]] = []
+        catch_all = None
         for clause in catches:
             type_list = next((c for c in clause.named_children if c.type == "catch_type_list"), None)
             if type_list is None:
-                return clause
-            for lit in (c for c in type_list.named_children if c.type == "type_literal"):
-                wanted = self.resolve_type_literal(lit).full_name.lower()
-                if wanted in exc_types or wanted == "system.object":
-                    return clause
-        return None
+                catch_all = catch_all or clause
+                continue
+            typed.append((clause, [self.resolve_type_literal(lit).full_name.lower()
+                                   for lit in type_list.named_children if lit.type == "type_literal"]))
+        for clause, wanted in typed:
+            if exc_types and exc_types[0] in wanted:
+                return clause, False
+        for clause, wanted in typed:
+            if any(w in exc_types or w == "system.object" for w in wanted):
+                return clause, False
+        return catch_all, catch_all is not None
 
     def exec_flow(self, node: Node, sink: Sink) -> None:
         keyword = node.children[0].type.lower()
@@ -441,6 +477,43 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         info.module = self.ctx.scope.module_of()
         scope.functions[name.lower()] = info
 
+    def assign_function(self, name: str, value: typing.Any) -> None:
+        """`${function:name} = <script block or text>` (the Function provider's SetItem): defines `name` in the current
+        scope, whatever characters the name holds (module_wrapper.ps1 runs `<AnsibleModule>` so); $null removes it."""
+        scope = self.ctx.scope
+        qualifier, _sep, bare = name.partition(":")
+        if bare and qualifier.lower() in ("global", "script", "local", "private"):
+            name, scope = bare, self.scope_for(qualifier.lower())
+        if value is None:
+            scope.functions.pop(name.lower(), None)
+            return
+        if isinstance(value, str):
+            parsed = parse(value)
+            value = V.ScriptBlock(parsed.root, parsed.source)
+        if not isinstance(value, V.ScriptBlock):
+            raise PSError(f'Cannot convert the "{V.to_string(value)}" value of type "{V.ps_type_name(value)}" to type '
+                          '"System.Management.Automation.ScriptBlock".', fqid="ArgumentTypeMismatch,"
+                          "Microsoft.PowerShell.Commands.SetItemCommand", category="InvalidArgument",
+                          reason="ArgumentException", exception_type="System.ArgumentException")
+        node = value.node
+        param_node = self._find_param_block(node)
+        if node.type == "script_block_expression":
+            node = next((c for c in node.named_children if c.type == "script_block"), node)
+            param_node = param_node or self._find_param_block(node)
+        saved = self.source
+        self.source = value.source
+        try:
+            params, advanced = self.build_params(param_node)
+        finally:
+            self.source = saved
+        body = node
+        if node.type == "program":
+            body = next((c for c in node.named_children if c.type in ("statement_list", "script_block_body", "named_block_list")),
+                        node)
+        info = FunctionInfo(name, params, param_node, body, value.source, advanced)
+        info.module = self.ctx.scope.module_of()
+        scope.functions[name.lower()] = info
+
     @staticmethod
     def _find_param_block(node: Node | None) -> Node | None:
         if node is None:
@@ -508,6 +581,10 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                         aliases = tuple(re.findall(r"['\"]([^'\"]+)['\"]", text))
             params.append(Param(pname, position, switch=switch, pipeline=pipeline, by_property=by_prop, aliases=aliases,
                                 mandatory=mandatory, type_name=type_name, default=default_node))
+            if attrs is not None:
+                params[-1].parameter_set = next((parametersets.declared_set(self.text(a)) for a in attrs.named_children
+                                                 if self.text(a).lower().replace(" ", "").startswith("[parameter(")
+                                                 and parametersets.declared_set(self.text(a))), None)
         if explicit_positions:
             # With any explicit Position, parameters without one are named-only (PowerShell's rule).
             for p, sp in zip(params, (c for c in plist.named_children if c.type == "script_parameter")):
@@ -793,10 +870,13 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                 set_automatic(var, normalize_action(common[cname], cname))
         for var, value in preference_values(common).items():
             set_automatic(var, value)
+        parameter_set = parametersets.choose(params, bound) if advanced else parametersets.ALL_SETS
         if advanced:
-            set_automatic("PSCmdlet", PSScriptCmdlet(CommandRuntime(self.ctx, command, advanced, common)))
+            cmdlet = PSScriptCmdlet(CommandRuntime(self.ctx, command, advanced, common))
+            cmdlet.parameter_set_name = parameter_set
+            set_automatic("PSCmdlet", cmdlet)
         # A mandatory parameter the pipeline will fill is checked per input object, not at the start (ParameterBinderController).
-        missing = [p.name for p in params if p.mandatory and p.name not in bound
+        missing = [p.name for p in parametersets.required(params, parameter_set) if p.name not in bound
                    and not (expects_input and (p.pipeline or p.by_property))]
         if missing:
             raise PSError(
@@ -859,8 +939,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             name = self.member_name(target)
             if isinstance(obj, V.TypeValue):
                 net_type = typeregistry.registered(obj.full_name)
-                if net_type is not None and name.lower() in net_type.static_setters:
-                    net_type.static_setters[name.lower()](value)
+                if net_type is not None and net_type.set_static_property(name, value):
                     return
                 raise PSError(f"'{name}' is a ReadOnly property.", fqid="PropertyAssignmentException",
                               category="InvalidOperation")
@@ -934,6 +1013,9 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         name, qualifier = self.split_variable(raw)
         if qualifier == "env":
             self.ctx.session.env.set(name, None if value is None else V.to_string(value))
+            return
+        if qualifier == "function":
+            self.assign_function(name, value)
             return
         if name.lower() in ("true", "false", "null"):
             if name.lower() == "null":
@@ -1383,6 +1465,14 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         if any(c.type == "::" for c in node.children):
             if not isinstance(obj, V.TypeValue):
                 raise PSError("Unable to find type.", fqid="TypeNotFound", category="InvalidOperation")
+        # C# stand-ins call back into the calling script's session (standins/runtime.py).
+        previous = set_current_engine(self)
+        try:
+            return self._call_member(obj, name, args)
+        finally:
+            set_current_engine(previous)
+
+    def _call_member(self, obj: typing.Any, name: str, args: list) -> typing.Any:
         low = name.lower()
         if low == "getsteppablepipeline" and isinstance(obj, V.ScriptBlock) and not args:
             from .clr.engine import SteppablePipeline  # pylint: disable=import-outside-toplevel
@@ -1423,6 +1513,10 @@ class Evaluator:  # pylint: disable=too-many-public-methods
     def get_index(self, obj: typing.Any, index: typing.Any) -> typing.Any:  # pylint: disable=too-many-return-statements
         if obj is None:
             raise null_index()
+        indexer = getattr(obj, "item", None)
+        if indexer is not None and isinstance(obj, NetObject) and not isinstance(obj, list):
+            # A .NET object with an indexer (its Item property: GroupCollection["name"], ...).
+            return indexer(index)
         if isinstance(obj, dict):
             if isinstance(index, (list, tuple)):
                 return [obj.get(i) for i in index]
@@ -1598,3 +1692,10 @@ def _matches_table(match: re.Match) -> V.PSHashtable:
         key: typing.Any = names.get(i, i)
         table[key] = group
     return table
+
+
+# A method argument holding an operator (`$list.Add("/define:" + $x)`) parses as the `*_argument_expression`
+# forms of the same binary expressions: evaluate them the same way.
+for _kind in ("additive", "multiplicative", "format", "logical", "bitwise", "comparison", "range"):
+    if not hasattr(Evaluator, f"_e_{_kind}_argument_expression"):
+        setattr(Evaluator, f"_e_{_kind}_argument_expression", getattr(Evaluator, f"_e_{_kind}_expression"))

@@ -54,8 +54,14 @@ class InvalidPath(FSError):
     exception_type = "System.ArgumentException"
 
 
+# System.IO.FileAttributes bits (FileAttributes.cs); a new file is Archive, a directory Directory.
+READ_ONLY, HIDDEN, SYSTEM, DIRECTORY, ARCHIVE, NORMAL = 0x1, 0x2, 0x4, 0x10, 0x20, 0x80
+# What File.SetAttributes can set (the others - Directory, ReparsePoint, Compressed, ... - are the system's).
+SETTABLE_ATTRIBUTES = 0x1 | 0x2 | 0x4 | 0x20 | 0x80 | 0x100 | 0x1000 | 0x2000
+
+
 class Node:  # pylint: disable=too-few-public-methods
-    __slots__ = ("name", "is_dir", "data", "created", "modified")
+    __slots__ = ("name", "is_dir", "data", "created", "modified", "accessed", "attributes")
 
     def __init__(self, name: str, is_dir: bool) -> None:
         self.name = name
@@ -64,6 +70,8 @@ class Node:  # pylint: disable=too-few-public-methods
         now = datetime.datetime.now()
         self.created = now
         self.modified = now
+        self.accessed = now
+        self.attributes = DIRECTORY if is_dir else ARCHIVE
 
 
 class Entry:  # pylint: disable=too-few-public-methods
@@ -76,6 +84,8 @@ class Entry:  # pylint: disable=too-few-public-methods
         self.length = len(node.data)
         self.created = node.created
         self.modified = node.modified
+        self.accessed = node.accessed
+        self.attributes = node.attributes
 
     @property
     def parent(self) -> str:
@@ -232,6 +242,9 @@ class FileSystem:
 
     def write_bytes(self, path: str, data: bytes, append: bool = False) -> None:
         with self._lock:
+            existing = self._get(self.normalize(path))
+            if existing is not None and existing.attributes & READ_ONLY:
+                raise AccessDenied(f"Access to the path '{self.full_name(path)}' is denied.", path)
             node = self.open_file(path, create=True, truncate=not append, must_exist=False)
             node.data.extend(data)
             node.modified = datetime.datetime.now()
@@ -239,6 +252,47 @@ class FileSystem:
     def touch(self, node: Node) -> None:
         with self._lock:
             node.modified = datetime.datetime.now()
+
+    def _existing(self, path: str) -> tuple[str, Node]:
+        """The node at path, or .NET's error for a missing one (File.GetAttributes, FileInfo setters)."""
+        full = self.normalize(path)
+        node = self._get(full)
+        if node is None:
+            parent = self._get(parent_of(full))
+            if parent is None or not parent.is_dir:
+                raise DirectoryNotFound(f"Could not find a part of the path '{full}'.", full)
+            raise FileNotFound(f"Could not find file '{full}'.", full)
+        return full, node
+
+    def get_attributes(self, path: str) -> int:
+        """File.GetAttributes: the FileAttributes bits of a file or directory."""
+        with self._lock:
+            return self._existing(path)[1].attributes
+
+    def set_attributes(self, path: str, attributes: int) -> None:
+        """File.SetAttributes: the settable bits are replaced; 0 (or only Normal) leaves a file Normal."""
+        with self._lock:
+            _full, node = self._existing(path)
+            bits = attributes & SETTABLE_ATTRIBUTES
+            if node.is_dir:
+                bits = (bits & ~NORMAL) | DIRECTORY
+            elif bits & ~NORMAL:
+                bits &= ~NORMAL
+            else:
+                bits = NORMAL
+            node.attributes = bits
+
+    def set_times(self, path: str, created: datetime.datetime | None = None, modified: datetime.datetime | None = None,
+                  accessed: datetime.datetime | None = None) -> None:
+        """File.SetCreationTime/SetLastWriteTime/SetLastAccessTime (local times)."""
+        with self._lock:
+            _full, node = self._existing(path)
+            if created is not None:
+                node.created = created
+            if modified is not None:
+                node.modified = modified
+            if accessed is not None:
+                node.accessed = accessed
 
     # ---------------------------------------------------------------- directories
     def create_directory(self, path: str) -> str:

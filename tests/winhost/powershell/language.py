@@ -77,6 +77,35 @@ class Unparsed(NetObject):
         raise not_modelled(f"{self.what} ('{name}()')")
 
 
+class ScriptBlockAstNode(AstNode):
+    """The ScriptBlockAst of a script that parsed: also GetScriptBlock() (Ast.cs ScriptBlockAst.GetScriptBlock),
+    the script block module_wrapper.ps1 and exec_wrapper.ps1 run a script as."""
+
+    def __init__(self, text: str, members: dict[str, typing.Any], script_block: typing.Any) -> None:
+        super().__init__("ScriptBlockAst", text, members)
+        self.script_block = script_block
+
+    def call(self, name: str, args: list) -> typing.Any:
+        if name.lower() == "getscriptblock":
+            if args:
+                raise _overload("GetScriptBlock", len(args))
+            return self.script_block
+        return super().call(name, args)
+
+
+class _ParseFailed(Unparsed):
+    """The AST of a script with parse errors: GetScriptBlock() throws the first error, as PowerShell's does
+    (ParseException); anything else is not modelled."""
+
+    def __init__(self, error: ScriptParseError) -> None:
+        super().__init__("The AST of a script with parse errors")
+        self.error = error
+
+    def call(self, name: str, args: list) -> typing.Any:
+        if name.lower() == "getscriptblock":
+            raise self.error
+        return super().call(name, args)
+
 class ParseErrorObject(NetObject):
     type_names = ["System.Management.Automation.Language.ParseError", "System.Object"]
 
@@ -135,23 +164,6 @@ def _attribute(source: bytes, node: typing.Any) -> AstNode | None:
                                                          "PositionalArguments": positional})
 
 
-class ScriptBlockAst(AstNode):
-    """The root of ParseInput's AST; GetScriptBlock() gives the script block of the text (ScriptBlockAst.GetScriptBlock),
-    which runs as the parsed script: its param block, begin/process/end blocks and `using namespace` statements."""
-
-    def __init__(self, text: str, members: dict[str, typing.Any], node: typing.Any, source: bytes) -> None:
-        super().__init__("ScriptBlockAst", text, members)
-        self.node = node
-        self.source = source
-
-    def call(self, name: str, args: list) -> typing.Any:
-        if name.lower() == "getscriptblock" and not args:
-            from .values import ScriptBlock  # pylint: disable=import-outside-toplevel
-
-            return ScriptBlock(self.node, self.source)
-        return super().call(name, args)
-
-
 def _script_block_ast(text: str) -> AstNode:
     from .runspace import _has_top_level_named_blocks, _first_statements  # pylint: disable=import-outside-toplevel
 
@@ -169,7 +181,9 @@ def _script_block_ast(text: str) -> AstNode:
         attributes = [a for a in (_attribute(source, n) for n in (attr_list.named_children if attr_list is not None else [])
                                   if n.type == "attribute") if a is not None]
         param_block = AstNode("ParamBlockAst", _text(source, block), {"Attributes": attributes})
-    return ScriptBlockAst(text, {"ParamBlock": param_block}, root, source)
+    from .values import ScriptBlock  # pylint: disable=import-outside-toplevel  # values imports dotnet, which this module needs
+
+    return ScriptBlockAstNode(text, {"ParamBlock": param_block}, ScriptBlock(root, source))
 
 
 def parse_input(text: str) -> tuple[typing.Any, list]:
@@ -177,13 +191,16 @@ def parse_input(text: str) -> tuple[typing.Any, list]:
     try:
         return _script_block_ast(text), []
     except ScriptParseError as err:
-        return Unparsed("The AST of a script with parse errors"), [ParseErrorObject(err.message, err.fqid)]
+        return _ParseFailed(err), [ParseErrorObject(err.message, err.fqid)]
 
 
 def invoke_static(name: str, args: list) -> typing.Any:
     if name.lower() != "parseinput":
         raise not_modelled(f"[System.Management.Automation.Language.Parser]::{name}")
-    if len(args) not in (3, 4):
+    if len(args) == 4:
+        # ParseInput(input, fileName, [ref]tokens, [ref]errors): the file name only labels positions in messages.
+        args = [args[0]] + args[2:]
+    elif len(args) != 3:
         raise _overload("ParseInput", len(args))
     # ParseInput(input, [fileName,] [ref]tokens, [ref]errors): the file name is what the script's positions and
     # stack traces would name, which the test host does not report (see STATUS.md), so it is not kept.

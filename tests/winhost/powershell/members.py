@@ -97,10 +97,15 @@ def get_property(obj: typing.Any, name: str) -> typing.Any:  # pylint: disable=t
     value = _get_own_property(obj, name)
     if value is not _MISSING:
         return value
-    if obj is not None and name.lower() == "psobject":
-        from .clr.psobject import PSObjectView  # pylint: disable=import-outside-toplevel  # clr imports this module
+    from .clr.automation import method_as_property, psobject_of  # pylint: disable=import-outside-toplevel  # clr imports members
 
-        return PSObjectView(obj)
+    method = method_as_property(obj, name)
+    if method is not dotnet.missing():
+        return method
+    if name.lower() == "psobject":
+        view = psobject_of(obj)
+        if view is not dotnet.missing():
+            return view
     # A member Windows has (an intrinsic one, or the type's own) is not enumerated over an array's elements.
     tripwire.check_member(obj, name)
     if isinstance(obj, (list, tuple)):
@@ -168,6 +173,10 @@ def _get_own_property(obj: typing.Any, name: str) -> typing.Any:  # pylint: disa
             return obj.name
         if low == "fullname":
             return obj.full_name
+        if low == "assembly":
+            from .clr.codedom import assembly_of  # pylint: disable=import-outside-toplevel  # clr imports members
+
+            return assembly_of(obj)
         return _MISSING
     if isinstance(obj, SwitchValue):
         return obj.is_present if low == "ispresent" else _MISSING
@@ -548,12 +557,12 @@ def invoke_method(obj: typing.Any, name: str, args: list, invoke: typing.Callabl
         if low == "tostring":
             return to_string(obj)
         raise method_not_found("System.TimeSpan", name)
-    if isinstance(obj, PSObject):
-        from .clr.psobject import script_methods  # pylint: disable=import-outside-toplevel
+    from .clr.automation import script_methods  # pylint: disable=import-outside-toplevel  # clr imports members
 
-        method = script_methods(obj).get(low)
-        if method is not None:
-            return invoke(method.script, args)
+    added = script_methods(obj).get(low)
+    if added is not None:
+        # A script method added through PSObject.Members.Add ($this is not modelled).
+        return invoke(added.script, args)
     if low == "tostring":
         return to_string(obj)
     if low == "gettype":
@@ -723,6 +732,11 @@ def invoke_static(type_value: TypeValue, name: str, args: list) -> typing.Any:  
         return compile_regex(to_string(args[1])).search(to_string(args[0])) is not None
     if full == "system.environment" and low == "getenvironmentvariable":
         return None
+    if full == "system.environment" and low == "expandenvironmentvariables":
+        _argc_check(name, args, (1,))
+        from .clr.system import expand_environment_variables  # pylint: disable=import-outside-toplevel
+
+        return expand_environment_variables(to_string(args[0]))
     if full == "system.timespan" and low in ("fromseconds", "fromminutes", "frommilliseconds", "fromhours", "fromdays"):
         unit = {"fromseconds": "seconds", "fromminutes": "minutes", "frommilliseconds": "milliseconds",
                 "fromhours": "hours", "fromdays": "days"}[low]

@@ -70,6 +70,7 @@ class ParsedScript:
     def __init__(self, tree: Tree, source: bytes) -> None:
         self.tree = tree
         self.source = source
+        self.namespaces = using_namespaces(source)
 
     @property
     def root(self) -> Node:
@@ -78,13 +79,22 @@ class ParsedScript:
 
 _NUMERIC_COMMAND = re.compile(rb"^[0-9]")
 _LONG_LITERAL = re.compile(rb"(?<![\w$.'\"\\-])(\d+)[lL]\b")
+_GENERIC_ARITY = re.compile(rb"(\[[\w.]+)`\d+(\[)")
 _FOREACH_METHOD = re.compile(rb"\.(\s*)foreach\(", re.I)
+# A generic type name with bracketed arguments, `Func[[Object], [Int32]]` (.NET's form, which PowerShell accepts): the
+# grammar takes only `Func[Object, Int32]`. Not after `$`, `.` or a word character (`$a[[int]0]` is an index).
+_GENERIC_ARGS = re.compile(rb"(?<![$\w.`])([A-Za-z_][\w.`]*)\[(\[[^\[\]]+\](?:\s*,\s*\[[^\[\]]+\])*)\]")
+_GENERIC_ARG = re.compile(rb"\[([^\[\],]+)(?:,[^\[\]]*)?\]")
 # An argument-mode word that starts with a variable and goes on as a path (`$env:SystemRoot\System32\x.dll`) is one
 # expandable string to PowerShell; the grammar stops at the variable.
 # In a double-quoted string, an escape such as `n right before '#' makes the grammar take the rest for a comment;
 # "`#" is the same character to PowerShell (an unknown escape is the character itself: about_Special_Characters).
 _ESCAPE_HASH = re.compile(rb"(`[nrt0abfve])#")
 _VARIABLE_PATH_WORD = re.compile(rb"(?<=[ \t])(\$[A-Za-z_][\w]*(?::[A-Za-z_][\w]*)?\\[^\s;|)}'\"]*)")
+
+
+def _error_count(tree: Tree) -> int:
+    return sum(1 for n in _walk(tree.root_node) if n.type == "ERROR" or n.is_missing)
 
 
 def _walk(node: Node) -> typing.Iterator[Node]:
@@ -202,6 +212,28 @@ def parse(text: str) -> ParsedScript:
         source = _VARIABLE_PATH_WORD.sub(
             lambda m: m.group(0) if any(a <= m.start() < b for a, b in strings) else b'"' + m.group(1) + b'"', source)
         tree = parser.parse(source)
+    if tree.root_node.has_error and _ESCAPE_HASH.search(source):
+        # Still an error: the `#` after the escape started a comment the grammar swallowed (so it was skipped
+        # above); "`#" everywhere, kept only if that parses.
+        candidate = _ESCAPE_HASH.sub(rb"\1`#", source)
+        candidate_tree = parser.parse(candidate)
+        if not candidate_tree.root_node.has_error:
+            source, tree = candidate, candidate_tree
+    if tree.root_node.has_error and _GENERIC_ARITY.search(source):
+        # `[List`1[Hashtable]]`: the grammar has no backtick in a type name; `[List[Hashtable]]` names the same type
+        # (the arity is implied by the arguments: TypeResolver). Strings are left alone.
+        strings = [(n.start_byte, n.end_byte) for n in _walk(tree.root_node) if n.type == "string_literal"]
+        candidate = _GENERIC_ARITY.sub(
+            lambda m: m.group(0) if any(a <= m.start() < b for a, b in strings) else m.group(1) + m.group(2), source)
+        candidate_tree = parser.parse(candidate)
+        if not candidate_tree.root_node.has_error or _error_count(candidate_tree) < _error_count(tree):
+            source, tree = candidate, candidate_tree
+    if tree.root_node.has_error and _GENERIC_ARGS.search(source):
+        candidate = _GENERIC_ARGS.sub(lambda m: m.group(1) + b"[" + _GENERIC_ARG.sub(lambda a: a.group(1).strip(), m.group(2)) + b"]",
+                                      source)
+        candidate_tree = parser.parse(candidate)
+        if not candidate_tree.root_node.has_error:
+            source, tree = candidate, candidate_tree
     if tree.root_node.has_error and _FOREACH_METHOD.search(source):
         # `.ForEach(` collides with the foreach keyword in the grammar.
         source = _FOREACH_METHOD.sub(rb".\1_ForEachMethod(", source)

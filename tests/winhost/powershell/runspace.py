@@ -126,9 +126,11 @@ class Runspace:
             call(method, parameters)
 
     def invoke(self, commands: typing.Sequence[typing.Any], input: typing.Iterable[typing.Any] | None = None,  # pylint: disable=redefined-builtin
-               writer: typing.Any = None, stop_event: threading.Event | None = None) -> InvocationResult:
+               writer: typing.Any = None, stop_event: threading.Event | None = None,
+               raw_output: bool = False) -> InvocationResult:
         """Run one pipeline; never raises for script errors (see InvocationResult). Exceptions raised
-        by `writer` itself (the host aborting the pipeline) propagate unchanged."""
+        by `writer` itself (the host aborting the pipeline) propagate unchanged. `raw_output`: the writer gets
+        the objects themselves, not their wire form (a nested [PowerShell] in the same process)."""
         if sys.getrecursionlimit() < _RECURSION_LIMIT:
             sys.setrecursionlimit(_RECURSION_LIMIT)
         guarded = _GuardedWriter(writer)
@@ -136,17 +138,18 @@ class Runspace:
             previous = dotnet.set_current_runspace(self)
             self.writer = guarded
             try:
-                return self._invoke(commands, input, guarded, stop_event)
+                return self._invoke(commands, input, guarded, stop_event, raw_output)
             finally:
                 self.writer = None
                 dotnet.set_current_runspace(previous)
 
     def _invoke(self, commands: typing.Sequence[typing.Any], input_items: typing.Iterable[typing.Any] | None,
-                guarded: typing.Any, stop_event: threading.Event | None) -> InvocationResult:
+                guarded: typing.Any, stop_event: threading.Event | None, raw_output: bool = False) -> InvocationResult:
         ctx = ExecutionContext(self, guarded, stop_event)
         engine = Evaluator(ctx)
         try:
-            self._run(engine, list(commands), input_items, lambda value: guarded.write_output(V.to_wire(value)))
+            self._run(engine, list(commands), input_items,
+                      guarded.write_output if raw_output else lambda value: guarded.write_output(V.to_wire(value)))
         except _WriterFailure as failure:
             raise failure.original from None
         except ExitSignal as sig:
@@ -204,7 +207,8 @@ class Runspace:
                 proc.expects_input = input_items is not None
                 processors.append(proc)
             else:
-                processors.extend(invoke_command_by_name(engine, text, args, None, sink))
+                processors.extend(invoke_command_by_name(engine, text, args, None, sink,
+                                                         dot_source=getattr(command, "use_local_scope", None) is False))
         if not processors:
             return
         for i, proc in enumerate(processors):

@@ -129,8 +129,11 @@ class PSScriptCmdlet(NetObject):
 
     def __init__(self, runtime: CommandRuntime) -> None:
         self.runtime = runtime
+        self.parameter_set_name = "__AllParameterSets"  # set by the binder (parametersets.py)
 
     def get_member(self, name: str) -> typing.Any:
+        if name.lower() == "parametersetname":
+            return self.parameter_set_name
         raise not_modelled(f"The $PSCmdlet member '{name}'")
 
     def call(self, name: str, args: list) -> typing.Any:

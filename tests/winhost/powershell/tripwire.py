@@ -120,7 +120,8 @@ def _trip(what: str) -> PSError:
 
 
 def trip(what: str) -> PSError:
-    """The error for a member of a modelled object that is not modelled itself (always an error, noted as a trip)."""
+    """The error for something 5.1 has that the interpreter knows it lacks (a member of a modelled object that is not
+    modelled itself): always an error, and the host hears of it as a trip (see _trip)."""
     return _trip(what)
 
 

@@ -34,7 +34,7 @@ class NetType:
     base_types: tuple[str, ...] = ("System.Object",)
     static_properties: dict[str, typing.Callable[[], typing.Any]] = dataclasses.field(default_factory=dict)
     static_methods: dict[str, Factory] = dataclasses.field(default_factory=dict)
-    # `[T]::Name = value`: a settable static property (a type without one answers PowerShell's ReadOnly error).
+    # Settable static properties and fields (`[T]::Name = value`); a static property without a setter is ReadOnly.
     static_setters: dict[str, typing.Callable[[typing.Any], None]] = dataclasses.field(default_factory=dict)
     constructor: Factory | None = None
     convert: typing.Callable[[typing.Any], typing.Any] | None = None
@@ -57,6 +57,13 @@ class NetType:
     def static_property(self, name: str) -> typing.Any:
         getter = self.static_properties.get(name.lower())
         return getter() if getter is not None else MISSING
+
+    def set_static_property(self, name: str, value: typing.Any) -> bool:
+        setter = self.static_setters.get(name.lower())
+        if setter is None:
+            return False
+        setter(value)
+        return True
 
     def static_method(self, name: str) -> Factory | None:
         if name.lower() == "new":
@@ -82,6 +89,18 @@ def register(net_type: NetType) -> NetType:
     for short in net_type.accelerators:
         _ACCELERATORS[short.lower()] = net_type.full_name.lower()
     return net_type
+
+
+def add_accelerator(short: str, net_type: NetType) -> None:
+    """A type accelerator added at run time (System.Management.Automation.TypeAccelerators.Add)."""
+    _ACCELERATORS[short.lower()] = net_type.full_name.lower()
+
+
+def types_in_namespace(namespace: str) -> list[NetType]:
+    """The registered types declared directly in `namespace` (what a compiled assembly's GetTypes() lists)."""
+    prefix = namespace.lower() + "."
+    return [t for key, t in _TYPES.items() if key.startswith(prefix) and "." not in key[len(prefix):].split("+")[0]
+            and "`" not in key[len(prefix):]]
 
 
 def registered(full_name: str) -> NetType | None:

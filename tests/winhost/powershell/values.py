@@ -274,8 +274,15 @@ def resolve_type(name: str, namespaces: typing.Sequence[str] = ()) -> TypeValue:
     if full is None and key.startswith("system."):
         full = TYPE_ALIASES.get(key[7:])
     for namespace in namespaces:
-        # TypeResolver: each `using namespace` prefix in front of the name as written.
-        full = full or TYPE_ALIASES.get(f"{namespace.lower()}.{key}")
+        # `using namespace` prefixes (about_Using), for the types of the table below too.
+        if full is None:
+            full = TYPE_ALIASES.get(f"{namespace.lower()}.{key}")
+    if full is None and key.endswith("[]") and not key.endswith("[][]"):
+        # An array of a type the interpreter knows ([IDictionary[]], [LineBreakpoint[]]).
+        try:
+            return TypeValue(resolve_type(name.strip()[:-2], namespaces).full_name + "[]")
+        except PSError:
+            pass
     if full is None:
         tripwire.check_type(name)
         raise type_not_found(name)
@@ -401,6 +408,8 @@ def format_double(value: float) -> str:
 def to_string(value: typing.Any, ofs: str = " ") -> str:
     if value is None:
         return ""
+    if isinstance(value, NetObject) and isinstance(value, int):
+        return value.to_string()  # an enum value such as FileAttributes: "ReadOnly, Archive", not its number
     if isinstance(value, PSEnumBase):
         return str(value.name)
     if isinstance(value, bool):
@@ -749,6 +758,12 @@ def cast(value: typing.Any, type_value: TypeValue) -> typing.Any:  # pylint: dis
         if isinstance(value, int) and not isinstance(value, bool):
             return datetime.timedelta(microseconds=int(value) // 10)
         raise _cannot_convert(value, full)
+    if low.endswith("[]") and not isinstance(value, dict) and not is_instance(value, type_value):
+        # [T[]]: each element converted to T (LanguagePrimitives' array conversion); $null stays $null.
+        if value is None:
+            return None
+        element = TypeValue(full[:-2])
+        return [cast(v, element) for v in as_list(value)]
     if is_instance(value, type_value):
         return value
     raise _cannot_convert(value, full)
@@ -1098,6 +1113,8 @@ def to_wire(value: typing.Any, _seen: dict | None = None) -> typing.Any:  # pyli
         return value
     if isinstance(value, bool):
         return value
+    if isinstance(value, NetObject) and isinstance(value, int):
+        return value.to_wire()  # an enum value (FileAttributes) goes as PowerShell serializes an enum
     if isinstance(value, int):
         return PSInt(value) if INT32_MIN <= value <= INT32_MAX else PSInt64(value)
     if isinstance(value, float):

@@ -151,6 +151,11 @@ def _connected_shell(ctx: Context, req: Request) -> Shell:
 
 def op_command(ctx: Context, req: Request) -> list[ET.Element]:
     shell = _connected_shell(ctx, req)
+    # A Connected shell runs the commands of the client session it is connected to: servers that
+    # support Disconnect/Connect tell client sessions apart by wsmv:SessionId (MS-PSRP 3.1.4.9), not by
+    # TCP connection, so a new connection with that SessionId is the same client; another one is not.
+    if shell.session_id and req.session_id and shell.session_id.lower() != req.session_id.lower():
+        raise faults.connected_to_different_client()
     line = req.body_child("rsp", "CommandLine")
     if line is None:
         raise faults.schema_validation("rsp:CommandLine is required")

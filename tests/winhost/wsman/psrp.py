@@ -38,7 +38,7 @@ from psrpcore.types import (
 
 from ..powershell import Command, Runspace
 
-from . import faults
+from . import clixml_strings, faults
 
 log = logging.getLogger(__name__)
 
@@ -52,34 +52,8 @@ _END_OF_INPUT = object()
 _SEQ = itertools.count()
 
 
-def _escape_to_string_elements() -> None:
-    """Escape <ToString> text as every other CLIXML string is escaped.
-
-    PowerShell writes an object's ToString with the same encoding as an <S> value (serialization.cs,
-    InternalSerializer.WriteToString -> WriteEncodedElementString; MS-PSRP 2.2.5.3.2: characters
-    invalid in XML, such as U+0000, travel as _xHHHH_). psrpcore 0.3 escapes <S> but writes ToString
-    raw (its deserializer does decode it), so an error whose message holds a NUL (ConvertFrom-Json
-    quoting ansible's exec wrapper input, which is split on four NULs) made XML that pypsrp cannot
-    parse. Each element is handled once, by the serialize() call that built it.
-    """
-    # pylint: disable-next=import-outside-toplevel,protected-access
-    from psrpcore.types import _serializer as clixml
-    original = clixml._Serializer.serialize  # pylint: disable=protected-access
-    if getattr(original, "escapes_to_string", False):
-        return
-
-    def serialize(self: typing.Any, value: typing.Any) -> typing.Any:
-        element = original(self, value)
-        for child in element.findall("ToString"):
-            if child.text:
-                child.text = clixml._serialize_string(child.text)  # pylint: disable=protected-access
-        return element
-
-    serialize.escapes_to_string = True  # type: ignore[attr-defined]
-    clixml._Serializer.serialize = serialize  # type: ignore[method-assign]  # pylint: disable=protected-access
-
-
-_escape_to_string_elements()
+# Strings leave the host encoded as PowerShell encodes them (clixml_strings: <ToString>, type names, surrogates).
+clixml_strings.install()
 
 
 @PSType(["System.Version[]", "System.Array", "System.Object"], skip_inheritance=True, rehydrate=False, tag="LST")

@@ -7,4 +7,11 @@ models, in members.py until that moves here).
 """
 
 from . import system  # noqa: F401  # pylint: disable=unused-import  # registers on import
-from . import collections, engine, enums, psobject  # noqa: F401  # pylint: disable=unused-import  # registers on import
+from . import process  # noqa: F401  # pylint: disable=unused-import  # System.Environment, System.Console
+from . import text  # noqa: F401  # pylint: disable=unused-import  # StringBuilder, StringWriter
+from . import automation  # noqa: F401  # pylint: disable=unused-import  # [PowerShell]::Create()
+from . import collections  # noqa: F401  # pylint: disable=unused-import  # List`1, HashSet`1
+from . import engine, enums, io  # noqa: F401  # pylint: disable=unused-import  # the exec wrapper's engine objects, enums, FileInfo
+from . import codedom  # noqa: F401  # pylint: disable=unused-import  # CSharpCodeProvider, CompilerParameters, Assembly
+from . import regex  # noqa: F401  # pylint: disable=unused-import  # [Regex] objects, Match, Group
+from . import delegates  # noqa: F401  # pylint: disable=unused-import  # registers on import

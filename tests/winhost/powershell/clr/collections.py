@@ -1,7 +1,12 @@
-"""System.Collections.Generic (HashSet`1, List`1), declared through the registry.
+"""System.Collections.Generic: List`1 and HashSet`1 closed over any element type.
 
-Sources: learn.microsoft.com System.Collections.Generic.HashSet<T> (Add returns whether the item was added,
-Contains, Remove, Count, the IEqualityComparer constructor), List<T> (Add returns nothing).
+`[List[T]]` / `[List`1[T]]`: a cast of a value or array gives a new list of the elements converted
+to T (LanguagePrimitives: IEnumerable to a collection with an Add method); `::new()` an empty one.
+`[HashSet[T]]`: the same, without duplicates (the default comparer: EqualityComparer<T>.Default,
+ordinal for strings) or the `[StringComparer]` given to the constructor (`HashSet(IEqualityComparer)`,
+`HashSet(IEnumerable, IEqualityComparer)`); `Add(x)` returns whether it was added (.NET docs:
+HashSet<T>.Add), `Contains`, `Remove`, `Count`, `Comparer`, and it enumerates in insertion order (what
+.NET does for a set nothing was removed from).
 """
 
 from __future__ import annotations
@@ -9,92 +14,137 @@ from __future__ import annotations
 import typing
 
 from .. import typeregistry
-from ..dotnet import NetObject, void
-from ..errors import method_exception, method_not_found
+from .. import values as V
+from ..dotnet import NetObject, _overload, missing
+from ..shouldprocess import not_modelled
 from .system import StringComparer
 
 
-class HashSet(NetObject):
-    """HashSet<T> with an optional comparer; the items keep their insertion order when enumerated."""
+def _element_converter(argument: str) -> typing.Callable[[typing.Any], typing.Any]:
+    if argument.lower() in ("system.object", "system.management.automation.psobject"):
+        return lambda value: value
+    target = V.TypeValue(argument)
+    return lambda value: V.cast(value, target)
 
-    def __init__(self, full_name: str, comparer: StringComparer | None) -> None:
-        self.type_names = [full_name, "System.Object"]
+
+def _close_list(arguments: list[str]) -> typeregistry.NetType:
+    convert_element = _element_converter(arguments[0])
+
+    def convert(value: typing.Any) -> V.PSGenericList:
+        if value is None:
+            return None
+        return V.PSGenericList(convert_element(v) for v in V.as_list(value))
+
+    def construct(args: list) -> V.PSGenericList:
+        if len(args) > 1:
+            raise _overload("new", len(args))
+        if args and not isinstance(args[0], int):
+            return convert(args[0])
+        return V.PSGenericList()
+    return typeregistry.NetType("", base_types=("System.Object",), constructor=construct, convert=convert,
+                                instance_check=lambda value: isinstance(value, V.PSGenericList))
+
+
+typeregistry.register(typeregistry.NetType("System.Collections.Generic.List`1", close=_close_list))
+
+
+class HashSet(NetObject, list):  # a list underneath so foreach, the pipeline and array conversions enumerate it
+    def __init__(self, element_type: str, items: typing.Iterable = (), comparer: StringComparer | None = None) -> None:
+        list.__init__(self)
+        self.element_type = element_type
         self.comparer = comparer
-        self.items: dict[typing.Any, typing.Any] = {}
+        self.convert_element = _element_converter(element_type)
+        self.type_names = [f"System.Collections.Generic.HashSet`1[[{element_type}]]", "System.Object"]
+        for item in items:
+            self.add(item)
 
     def _key(self, value: typing.Any) -> typing.Any:
         if self.comparer is not None:
             return self.comparer.key(value)
-        return ("s", str.__str__(value)) if isinstance(value, str) else ("o", value)
+        return ("str", str.__str__(value)) if isinstance(value, str) else ("obj", value if _hashable(value) else id(value))
+
+    def add(self, value: typing.Any) -> bool:
+        value = self.convert_element(value)
+        key = self._key(value)
+        if any(self._key(v) == key for v in self):
+            return False
+        self.append(value)
+        return True
 
     def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "count":
-            return len(self.items)
-        if name.lower() == "comparer":
-            return self.comparer
-        return super().get_member(name)
-
-    def call(self, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-return-statements
         low = name.lower()
-        if low in ("add", "contains", "remove"):
+        if low == "count":
+            return len(self)
+        if low == "comparer":
+            if self.comparer is None:
+                raise not_modelled("HashSet.Comparer (the default EqualityComparer)")
+            return self.comparer
+        return missing()
+
+    def call(self, name: str, args: list) -> typing.Any:
+        low = name.lower()
+        if low == "add":
             if len(args) != 1:
-                raise method_exception(name, len(args), f'Cannot find an overload for "{name}" and the argument count: '
-                                       f'"{len(args)}".', "System.Management.Automation.MethodException")
-            key = self._key(args[0])
-            if low == "add":
-                if key in self.items:
-                    return False
-                self.items[key] = args[0]
-                return True
-            if low == "contains":
-                return key in self.items
-            return self.items.pop(key, _ABSENT) is not _ABSENT
+                raise _overload("Add", len(args))
+            return self.add(args[0])
+        if low == "contains":
+            if len(args) != 1:
+                raise _overload("Contains", len(args))
+            key = self._key(self.convert_element(args[0]))
+            return any(self._key(v) == key for v in self)
+        if low == "remove":
+            if len(args) != 1:
+                raise _overload("Remove", len(args))
+            key = self._key(self.convert_element(args[0]))
+            for index, value in enumerate(self):
+                if self._key(value) == key:
+                    del self[index]
+                    return True
+            return False
         if low == "clear":
-            self.items.clear()
-            return void()
-        if low in ("tostring", "gettype", "equals", "gethashcode"):
-            return super().call(name, args)
-        raise method_not_found(self.type_names[0], name)
+            self.clear()
+            return None
+        if low == "toarray":
+            return list(self)
+        return NetObject.call(self, name, args)
 
-    def enumerate(self) -> list:
-        return list(self.items.values())
+    def to_string(self) -> str:
+        return self.type_names[0]
+
+    __hash__ = object.__hash__
+    __eq__ = object.__eq__
 
 
-_ABSENT = object()
+def _hashable(value: typing.Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
-def _close_hashset(args: list[str]) -> typeregistry.NetType:
-    def construct(ctor_args: list) -> HashSet:
-        comparer = None
-        for arg in ctor_args:
-            if isinstance(arg, StringComparer):
-                comparer = arg
-            elif arg is not None:
-                raise method_exception("new", len(ctor_args), "The test host models HashSet's constructor with an "
-                                       "IEqualityComparer only.", "System.NotImplementedException")
-        return HashSet(net_type.full_name, comparer)
+def _close_hashset(arguments: list[str]) -> typeregistry.NetType:
+    element = arguments[0]
 
-    net_type = typeregistry.NetType("", constructor=construct,
-                                    instance_check=lambda value: isinstance(value, HashSet) and
-                                    value.type_names[0] == net_type.full_name)
-    del args
-    return net_type
+    def convert(value: typing.Any) -> typing.Any:
+        if value is None:
+            return None
+        if isinstance(value, HashSet) and value.element_type == element:
+            return value
+        return HashSet(element, V.as_list(value))
+
+    def construct(args: list) -> HashSet:
+        if not args:
+            return HashSet(element)
+        if len(args) == 1 and isinstance(args[0], StringComparer):
+            return HashSet(element, comparer=args[0])
+        if len(args) == 1 and isinstance(args[0], (list, tuple)):
+            return HashSet(element, args[0])
+        if len(args) == 2 and isinstance(args[0], (list, tuple)) and isinstance(args[1], StringComparer):
+            return HashSet(element, args[0], comparer=args[1])
+        raise not_modelled("A HashSet constructor with a capacity or another comparer")
+    return typeregistry.NetType("", constructor=construct, convert=convert,
+                                instance_check=lambda value: isinstance(value, HashSet) and value.element_type == element)
 
 
 typeregistry.register(typeregistry.NetType("System.Collections.Generic.HashSet`1", close=_close_hashset))
-
-
-def _close_list(args: list[str]) -> typeregistry.NetType:
-    from ..values import PSGenericList, as_list  # pylint: disable=import-outside-toplevel
-
-    def construct(ctor_args: list) -> typing.Any:
-        # List<T>() or List<T>(capacity) start empty; List<T>(collection) copies it.
-        if ctor_args and isinstance(ctor_args[0], (list, tuple)):
-            return PSGenericList(as_list(ctor_args[0]))
-        return PSGenericList([])
-
-    del args
-    return typeregistry.NetType("", constructor=construct, instance_check=lambda value: isinstance(value, PSGenericList))
-
-
-typeregistry.register(typeregistry.NetType("System.Collections.Generic.List`1", close=_close_list))

@@ -9,7 +9,7 @@ Declared here (each member not listed raises NotModelledByTestHost, never a made
   (no WDAC/AppLocker policy);
 - `[ErrorRecord]::new(exception, errorId, category, target)`, `[ErrorCategory]` (ErrorRecord.cs; the ErrorCategory
   enum's members in their .NET order);
-- (`[PSScriptMethod]` and the intrinsic `.PSObject` are in clr/psobject.py;)
+- (`[PSScriptMethod]` and the intrinsic `.PSObject` are in clr/automation.py;)
 - `$MyInvocation` (InvocationInfo: `ExpectingInput`, `BoundParameters`, `UnboundArguments`, `InvocationName`,
   `MyCommand.Name`);
 - steppable pipelines: `{ cmd | cmd }.GetSteppablePipeline()` with `Begin($expectingInput)`, `Process([$input])`,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import typing
 
 from psrpcore.types import PSVersion
@@ -10,6 +11,20 @@ from .. import typeregistry
 from ..dotnet import NetObject
 from ..errors import invalid_cast, method_exception
 from .. import values as V
+
+
+def expand_environment_variables(text: str) -> str:
+    """Environment.ExpandEnvironmentVariables: each %NAME% found in the process environment (the runspace's copy) is
+    replaced; unknown names and a lone % stay as written (.NET Framework's ExpandEnvironmentStrings)."""
+    from ..dotnet import current_runspace  # pylint: disable=import-outside-toplevel  # dotnet imports the value model
+
+    env = current_runspace().env
+
+    def replace(match: re.Match) -> str:
+        found = env.get(match.group(1))
+        return match.group(0) if found is None else found
+
+    return re.sub(r"%([^%]+)%", replace, text)
 
 
 def _version_from_text(text: str) -> PSVersion:
@@ -103,65 +118,7 @@ typeregistry.register(typeregistry.NetType(
     "System.String", accelerators=("string",), static_methods={"Equals": _string_equals}))
 
 
-# --- System.Environment.ExpandEnvironmentVariables --------------------------------------------------------------
-
-def _expand_environment_variables(args: list) -> str:
-    """Environment.ExpandEnvironmentVariables: each %NAME% of a variable the process has is replaced by its value
-    (case-insensitively, as on Windows); unknown names and lone % stay as written; null throws."""
-    import re  # pylint: disable=import-outside-toplevel
-
-    from ..dotnet import current_runspace  # pylint: disable=import-outside-toplevel
-
-    if len(args) != 1:
-        raise method_exception("ExpandEnvironmentVariables", len(args), 'Cannot find an overload for '
-                               f'"ExpandEnvironmentVariables" and the argument count: "{len(args)}".',
-                               "System.Management.Automation.MethodException")
-    if args[0] is None:
-        raise method_exception("ExpandEnvironmentVariables", 1, "Value cannot be null.\r\nParameter name: name",
-                               "System.ArgumentNullException")
-    env = current_runspace().env
-
-    def replace(match: typing.Any) -> str:
-        value = env.get(match.group(1))
-        return match.group(0) if value is None else value
-
-    return re.sub(r"%([^%]+)%", replace, V.to_string(args[0]))
-
-
-typeregistry.register(typeregistry.NetType(
-    "System.Environment", accelerators=("environment",),
-    static_methods={"ExpandEnvironmentVariables": _expand_environment_variables}))
-
-
-# --- System.Console in a remote session ---------------------------------------------------------------------------
-
-def _no_console(name: str) -> typing.Callable[[typing.Any], None]:
-    """wsmprovhost.exe, which runs a PSRP session, has no console: setting Console.InputEncoding/OutputEncoding
-    fails in SetConsoleCP with ERROR_INVALID_HANDLE, "The handle is invalid." (__Error.WinIOError), which
-    PowerShell reports as SetValueInvocationException (ansible-core's exec_wrapper.ps1 relies on it failing)."""
-    def setter(value: typing.Any) -> None:
-        del value
-        from ..errors import PSError, make_exception  # pylint: disable=import-outside-toplevel
-
-        raise PSError(f'Exception setting "{name}": "The handle is invalid."',
-                      exception_type="System.Management.Automation.SetValueInvocationException",
-                      fqid="ExceptionWhenSetting", category="NotSpecified", reason="SetValueInvocationException",
-                      inner=make_exception("System.IO.IOException", "The handle is invalid."))
-    return setter
-
-
-def _console_read(name: str) -> typing.Callable[[], typing.Any]:
-    def getter() -> typing.Any:
-        from ..tripwire import not_modelled  # pylint: disable=import-outside-toplevel
-
-        raise not_modelled(f"[System.Console]::{name}")
-    return getter
-
-
-typeregistry.register(typeregistry.NetType(
-    "System.Console", accelerators=("console",),
-    static_properties={name: _console_read(name) for name in ("InputEncoding", "OutputEncoding")},
-    static_setters={name: _no_console(name) for name in ("InputEncoding", "OutputEncoding")}))
+# System.Environment and System.Console (process-wide state) are declared in clr/process.py.
 
 
 # --- System.StringComparer (learn.microsoft.com: Ordinal, OrdinalIgnoreCase, InvariantCulture[IgnoreCase],

@@ -23,6 +23,10 @@ class Cmdlet:
     # [Cmdlet(..., SupportsShouldProcess = true)] in PowerShell: -WhatIf/-Confirm exist, and ShouldProcess is
     # called (commands.py guards it: the test host does not model these cmdlets' WhatIf messages).
     supports_should_process = False
+    # A cmdlet that calls self.should_process(action, target) with PowerShell's own texts where PowerShell calls
+    # ShouldProcess: commands.py does not guard it, and gives it its runtime (-WhatIf/-Confirm) instead.
+    knows_should_process = False
+    runtime: typing.Any = None
 
     def __init__(self, engine: "Evaluator", bound: dict[str, typing.Any], emit: typing.Callable[[typing.Any], None]) -> None:
         self.engine = engine
@@ -35,6 +39,19 @@ class Cmdlet:
         self.verbose_action: str | None = None
         self.debug_action: str | None = None
         self.error_variable: typing.Any = None
+
+    def should_process(self, action: str, target: str) -> bool:
+        """Cmdlet.ShouldProcess(target, action): "What if: ..." to the host and False under WhatIf."""
+        from ..shouldprocess import operation  # pylint: disable=import-outside-toplevel
+
+        return self.runtime is None or self.runtime.should_process(operation(action, target))
+
+    def guard_should_process(self) -> None:
+        """For a path this cmdlet does not know PowerShell's ShouldProcess texts of: refuse where it would ask."""
+        from ..shouldprocess import guard_cmdlet  # pylint: disable=import-outside-toplevel
+
+        if self.runtime is not None:
+            guard_cmdlet(self.ctx, self.name, {"WhatIf": self.runtime.whatif_flag, "Confirm": self.runtime.confirm_flag})
 
     @classmethod
     def fqid_suffix(cls) -> str:
@@ -113,7 +130,8 @@ def cmdlet(name: str, dotnet: str, aliases: tuple[str, ...] = (),
 def _load() -> None:
     # Import for the registration side effect; order does not matter.
     from . import output, variables, objects, json, jobs, wsman  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
-    from . import utility, filesystem, modules, session  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+    from . import paths  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+    from . import utility, filesystem, modules, session, addtype  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
 
 
 __all__ = ["Cmdlet", "cmdlet", "CMDLETS", "ALIASES", "Param", "_load"]

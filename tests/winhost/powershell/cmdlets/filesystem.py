@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import typing
 
-from psrpcore.types import PSObject
 
 from .. import values as V
 from ..binding import Param
 from ..dotnet import ByteArray, Encoding, decode_text, split_lines
 from ..errors import PSError
-from ..filesystem import FSError, parent_of
-from ..members import add_note
+from ..fileinfo import provider_item
+from ..filesystem import HIDDEN, READ_ONLY, SYSTEM, FSError, parent_of
 from . import Cmdlet, cmdlet
 
 PROVIDER = "Microsoft.PowerShell.Core\\FileSystem"
@@ -90,37 +89,14 @@ def expand(cmd: Cmdlet, path: str, literal: bool) -> tuple[str, list[str]]:
     return full, current
 
 
-def item_object(entry: typing.Any, to_string: str = "full") -> PSObject:  # pylint: disable=too-many-statements
-    """A System.IO.FileInfo / DirectoryInfo as the FileSystem provider emits it."""
-    obj = PSObject()
-    kind = "DirectoryInfo" if entry.is_dir else "FileInfo"
-    obj.PSObject.type_names = [f"System.IO.{kind}", "System.IO.FileSystemInfo", "System.MarshalByRefObject", "System.Object"]
-    parent = entry.parent
-    add_note(obj, "PSPath", f"{PROVIDER}::{entry.full_name}")
-    add_note(obj, "PSParentPath", f"{PROVIDER}::{parent}" if parent else "")
-    add_note(obj, "PSChildName", entry.name)
-    add_note(obj, "PSDrive", entry.full_name[0])
-    add_note(obj, "PSProvider", PROVIDER)
-    add_note(obj, "PSIsContainer", entry.is_dir)
-    add_note(obj, "Mode", "d-----" if entry.is_dir else "-a----")
-    add_note(obj, "BaseName", entry.name if entry.is_dir or "." not in entry.name else entry.name.rsplit(".", 1)[0])
-    add_note(obj, "Name", entry.name)
-    if not entry.is_dir:
-        add_note(obj, "Length", V.PSInt64(entry.length))
-        add_note(obj, "DirectoryName", parent.rstrip("\\") if len(parent) > 3 else parent)
-        add_note(obj, "IsReadOnly", False)
-    else:
-        add_note(obj, "Parent", parent.rstrip("\\").rsplit("\\", 1)[-1] if parent else None)
-        add_note(obj, "Root", entry.full_name[:3])
-    add_note(obj, "Exists", True)
-    add_note(obj, "FullName", entry.full_name)
-    add_note(obj, "Extension", "." + entry.name.rsplit(".", 1)[1] if "." in entry.name else "")
-    add_note(obj, "CreationTime", V.to_datetime(entry.created))
-    add_note(obj, "LastWriteTime", V.to_datetime(entry.modified))
-    add_note(obj, "LastAccessTime", V.to_datetime(entry.modified))
-    add_note(obj, "Attributes", "Directory" if entry.is_dir else "Archive")
-    obj.PSObject.to_string = entry.full_name if to_string == "full" else entry.name
-    return obj
+def item_object(entry: typing.Any, to_string: str = "full") -> typing.Any:
+    """A System.IO.FileInfo / DirectoryInfo as the FileSystem provider emits it (fileinfo.py)."""
+    return provider_item(entry, to_string)
+
+
+def hidden(entry: typing.Any) -> bool:
+    """Whether the provider leaves the item out without -Force (FileSystemProvider: FileAttributes.Hidden)."""
+    return bool(entry.attributes & HIDDEN)
 
 
 def path_not_found(path: str, dotnet: str) -> PSError:
@@ -144,7 +120,15 @@ def get_items(cmd: Cmdlet, path: str, literal: bool) -> None:
         return
     fs = cmd.ctx.host.filesystem
     for full in matches:
-        cmd.emit(item_object(fs.entry(full), "full"))
+        entry = fs.entry(full)
+        if hidden(entry) and not cmd.switch("Force"):
+            # FileSystemProvider.GetItem: a hidden item is "not found" without -Force (an IOException, not ItemNotFoundException).
+            if literal or not _has_wildcard(shown):
+                cmd.write_error(PSError(f"Could not find item {full}.", exception_type="System.IO.IOException",
+                                        fqid=f"ItemNotFound,{cmd.dotnet}", category="ObjectNotFound", reason="IOException",
+                                        target=full))
+            continue
+        cmd.emit(item_object(entry, "full"))
 
 
 def child_items(cmd: Cmdlet, path: str, literal: bool) -> None:
@@ -169,11 +153,13 @@ def _list_dir(cmd: Cmdlet, full: str, name_filter: str | None, relative: str) ->
         _emit_child(cmd, entry, name_filter, relative)
     if cmd.switch("Recurse"):
         for entry in entries:
-            if entry.is_dir:
+            if entry.is_dir and (cmd.switch("Force") or not hidden(entry)):
                 _list_dir(cmd, entry.full_name, name_filter, relative + entry.name + "\\")
 
 
 def _emit_child(cmd: Cmdlet, entry: typing.Any, name_filter: str | None, relative: str) -> None:
+    if hidden(entry) and not cmd.switch("Force"):
+        return
     if name_filter is not None and not V.like(entry.name, name_filter):
         return
     if cmd.switch("File") and entry.is_dir or cmd.switch("Directory") and not entry.is_dir:
@@ -372,6 +358,7 @@ class AddContent(_WriteContent):
 
 @cmdlet("New-Item", "Microsoft.PowerShell.Commands.NewItemCommand", aliases=("ni",), should_process=True)
 class NewItem(_FsCmdlet):
+    knows_should_process = True  # FileSystemProvider.NewItem: "Create Directory"/"Create File" on "Destination: <path>"
     parameters = [Param("Path", 0, by_property=True), Param("Name", by_property=True), Param("ItemType", aliases=("Type",)),
                   Param("Value", pipeline=True, by_property=True), Param("Force", switch=True)]
 
@@ -398,15 +385,25 @@ class NewItem(_FsCmdlet):
             else:
                 self._file(full)
 
+    def _creates_parents(self, full: str) -> bool:
+        """-Force makes missing parents first, each with its own ShouldProcess (CreateIntermediateDirectories)."""
+        if self.switch("Force") and not self.fs.is_dir(parent_of(full)):
+            self.guard_should_process()  # those messages are not modelled: refuse under WhatIf rather than guess them
+            return True
+        return False
+
     def _directory(self, full: str) -> None:
         fs = self.fs
-        if fs.exists(full):
-            if fs.is_dir(full) and self.switch("Force"):
-                self.emit(item_object(fs.entry(full), "name"))
-                return
+        if fs.exists(full) and not (fs.is_dir(full) and self.switch("Force")):
             self.write_error(PSError(f"An item with the specified name {full} already exists.",
                                      exception_type="System.IO.IOException", fqid="DirectoryExist", category="ResourceExists",
                                      reason="IOException", target=full))
+            return
+        self._creates_parents(full)
+        if not self.should_process("Create Directory", f"Destination: {full}"):
+            return
+        if fs.is_dir(full):
+            self.emit(item_object(fs.entry(full), "name"))
             return
         try:
             fs.create_directory(full)
@@ -417,6 +414,9 @@ class NewItem(_FsCmdlet):
 
     def _file(self, full: str) -> None:
         fs = self.fs
+        self._creates_parents(full)
+        if not self.should_process("Create File", f"Destination: {full}"):
+            return
         if fs.is_dir(full):
             self.write_error(PSError(f"Access to the path '{full}' is denied.", exception_type="System.UnauthorizedAccessException",
                                      fqid="NewItemUnauthorizedAccessError", category="PermissionDenied",
@@ -441,6 +441,7 @@ class NewItem(_FsCmdlet):
 @cmdlet("Remove-Item", "Microsoft.PowerShell.Commands.RemoveItemCommand", aliases=("rm", "del", "erase", "rd", "ri", "rmdir"),
         should_process=True)
 class RemoveItem(_FsCmdlet):
+    knows_should_process = True  # FileSystemProvider.RemoveItem: "Remove File"/"Remove Directory" on the full path
     parameters = [Param("Path", 0, pipeline=True, by_property=True), Param("LiteralPath", aliases=("PSPath",), by_property=True),
                   Param("Recurse", switch=True), Param("Force", switch=True), Param("Filter"), Param("Include"), Param("Exclude")]
 
@@ -449,6 +450,7 @@ class RemoveItem(_FsCmdlet):
             if not is_filesystem_path(path):
                 from .wsman import remove_other_provider  # pylint: disable=import-outside-toplevel
 
+                self.guard_should_process()  # the other providers' ShouldProcess texts are not modelled
                 remove_other_provider(self, path)
                 continue
             if not self.check_provider(path):
@@ -463,6 +465,18 @@ class RemoveItem(_FsCmdlet):
 
     def _remove(self, full: str) -> None:
         fs = self.fs
+        entry = fs.entry(full)
+        if entry is not None and entry.is_dir and fs.children(full) and not self.switch("Recurse"):
+            pass  # RemoveItemCommand asks first (below), before the provider's ShouldProcess
+        elif entry is not None and not self.should_process("Remove Directory" if entry.is_dir else "Remove File", entry.full_name):
+            return
+        if entry is not None and entry.attributes & (HIDDEN | SYSTEM | READ_ONLY) and not self.switch("Force"):
+            # FileSystemProvider.RemoveFileSystemItem; the text is the record's ErrorDetails (CannotRemoveItem + 5.1's PermissionError).
+            self.write_error(PSError(f"Cannot remove item {entry.full_name}: You do not have sufficient access rights to perform "
+                                     "this operation.", exception_type="System.IO.IOException",
+                                     fqid="RemoveFileSystemItemUnAuthorizedAccess", category="PermissionDenied",
+                                     reason="IOException", target=entry.full_name))
+            return
         try:
             if fs.is_dir(full) and fs.children(full) and not self.switch("Recurse"):
                 # Windows asks the user (a PromptForChoice host call); a session without one fails like this.
@@ -475,3 +489,67 @@ class RemoveItem(_FsCmdlet):
             fs.remove(full, recursive=True)
         except FSError as err:
             self.write_error(_io_error(err, "RemoveFileSystemItemIOError", "WriteError", full))
+
+
+@cmdlet("Out-File", "Microsoft.PowerShell.Commands.OutFileCommand", should_process=True)
+class OutFile(_FsCmdlet):
+    """Out-File (Out-File.cs, PathUtils.MasterStreamOpen): the input formatted as the host would show it, one line
+    each, in Windows PowerShell 5.1's default encoding for it (Unicode, with a BOM). The file is opened (created or
+    truncated) when the command starts, after ShouldProcess("Output to File") on the path as given."""
+
+    knows_should_process = True
+    parameters = [Param("FilePath", 0, aliases=("Path",)), Param("LiteralPath", aliases=("PSPath", "LP")), Param("Encoding", 1),
+                  Param("Append", switch=True), Param("Force", switch=True), Param("NoClobber", aliases=("NoOverwrite",), switch=True),
+                  Param("Width", type_name="int"), Param("NoNewline", switch=True), Param("InputObject", pipeline=True)]
+
+    def begin_processing(self) -> None:
+        self.items: list = []
+        self.full: str | None = None
+        given = self.get("LiteralPath") if self.get("LiteralPath") is not None else self.get("FilePath")
+        if given is None:
+            raise self.terminating(PSError("Cannot process command because of one or more missing mandatory parameters: FilePath.",
+                                           exception_type="System.Management.Automation.ParameterBindingException",
+                                           fqid="MissingMandatoryParameter", category="InvalidArgument",
+                                           reason="ParameterBindingException"))
+        self.encoding = _encoding(self, "unicode")
+        path = V.to_string(given)
+        if not self.should_process("Output to File", path):
+            return
+        if not self.check_provider(path):
+            return
+        full = self.fs.normalize(resolve(self, path))
+        fs = self.fs
+        if fs.exists(full) and self.switch("NoClobber") and not self.switch("Append"):
+            # PathUtils.MasterStreamOpen: the record's ErrorDetails (UtilityFileExistsNoClobber) is what is shown.
+            raise self.terminating(PSError(f"File {full} already exists and NoClobber was specified.",
+                                           exception_type="System.IO.IOException", fqid="NoClobber", category="ResourceExists",
+                                           reason="IOException", target=full))
+        try:
+            if fs.exists(full) and self.switch("Force"):
+                fs.set_attributes(full, fs.get_attributes(full) & ~READ_ONLY)  # -Force writes a read-only file
+            if not (self.switch("Append") and fs.exists(full) and fs.read_bytes(full)):
+                # A new or truncated file gets the encoding's preamble however little is written: the StreamWriter
+                # writes it on its first Flush, which Out-File makes even with no input.
+                fs.write_bytes(full, b"" if self.encoding in ("default", "ascii") else Encoding(self.encoding).preamble)
+        except FSError as err:
+            raise self.terminating(_io_error(err, "FileOpenFailure", "OpenError", full)) from None
+        self.full = full
+
+    def process_record(self, item: typing.Any) -> None:
+        if "InputObject" in self.bound:
+            self.items.extend(V.enumerate_value(self.bound.pop("InputObject")))
+
+    def end_processing(self) -> None:
+        if self.full is None:
+            return
+        from ..formatting_objects import format_for_display  # pylint: disable=import-outside-toplevel
+
+        # $null is no record for the formatter: `$null | Out-File x -Encoding ASCII` leaves x empty.
+        lines = format_for_display([item for item in self.items if item is not None])
+        if not lines:
+            return
+        text = "".join(line + ("" if self.switch("NoNewline") else "\r\n") for line in lines)
+        try:
+            self.fs.write_bytes(self.full, Encoding(self.encoding).encode(text), append=True)
+        except FSError as err:
+            raise self.terminating(_io_error(err, "FileOpenFailure", "OpenError", self.full)) from None

@@ -11,7 +11,11 @@ Interface (used by the Add-Type cmdlet and the CodeDom types):
     compile_csharp(sources) -> list of the namespaces loaded; raises NoStandIn.
 A stand-in module registers itself with `register_standin(namespace, loader)`; the loader gets
 the source text (so a stand-in can check it is the source it models, e.g. by a marker line)
-and declares its types.
+and declares its types; it may return their full names (Add-Type -PassThru lists them:
+`types_of(namespaces)`).
+
+Stand-ins: ansible_basic.py (Ansible.Basic), ansible_utils.py (the C# of Ansible.ModuleUtils.LinkUtil,
+PrivilegeUtil's Ansible.Privilege, win_file's Ansible.Command).
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from __future__ import annotations
 import re
 import typing
 
-Loader = typing.Callable[[str], None]
+Loader = typing.Callable[[str], typing.Optional[typing.List[str]]]
 
 _STANDINS: dict[str, Loader] = {}
+_TYPES: dict[str, list[str]] = {}
 
 # `namespace A.B {` or the C# 10 file-scoped `namespace A.B;`, outside comments (good enough for
 # Ansible's sources, which put no `namespace` word in strings).
@@ -47,8 +52,19 @@ def namespaces_of(source: str) -> list[str]:
     return [m.group(1) for m in _NAMESPACE.finditer(_COMMENTS.sub("", source))]
 
 
+def _import_standins() -> None:
+    # Imported on first use: the stand-ins import the interpreter's value model, which imports this package.
+    from . import ansible_basic, ansible_utils  # noqa: F401  # pylint: disable=import-outside-toplevel,unused-import
+
+
+def types_of(namespaces: typing.Sequence[str]) -> list[str]:
+    """The full names of the types the stand-ins of these namespaces declared."""
+    return [name for namespace in namespaces for name in _TYPES.get(namespace.lower(), [])]
+
+
 def compile_csharp(sources: typing.Sequence[str]) -> list[str]:
     """Load every source through its stand-ins; nothing is loaded unless every namespace has one."""
+    _import_standins()
     plan: list[tuple[Loader, str]] = []
     loaded: list[str] = []
     for source in sources:
@@ -59,6 +75,6 @@ def compile_csharp(sources: typing.Sequence[str]) -> list[str]:
                 raise NoStandIn(namespace)
             plan.append((loader, source))
             loaded.append(namespace)
-    for loader, source in plan:
-        loader(source)
+    for (loader, source), namespace in zip(plan, loaded):
+        _TYPES[namespace.lower()] = list(loader(source) or [])
     return loaded

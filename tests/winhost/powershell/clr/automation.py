@@ -1,0 +1,491 @@
+"""System.Management.Automation.PowerShell: a nested PowerShell in the same process ([PowerShell]::Create()).
+
+What ansible-core's module_wrapper.ps1 uses (PowerShell SDK docs, System.Management.Automation.PowerShell):
+`[PowerShell]::Create()` makes a new runspace in the same process; `AddCommand(name[, useLocalScope])`,
+`AddScript(text[, useLocalScope])`, `AddParameter(name[, value])`, `AddParameters(IDictionary | IList)`,
+`AddArgument(value)`, `AddStatement()` build the statements (each method returns the PowerShell, so calls
+chain); `Invoke()` runs them and returns the output objects themselves (same process: nothing is
+serialized); `Streams` (Error, Warning, Verbose, Debug, Information, Progress), `HadErrors`, `Commands`,
+`Runspace.SessionStateProxy.SetVariable/GetVariable`, `Dispose()`.
+
+What the nested runspace shares with its parent and what it does not: session state (variables,
+functions, aliases, modules, `$Error`) is its own, a new runspace's; process-wide state is shared, as
+it is one process on Windows: environment variables (`[Environment]::SetEnvironmentVariable`,
+`$env:`), the file system and `[Console]::Out` (clr/process.py). Its host is a runspace's default host
+(RunspaceFactory.CreateRunspace() without a host: "Default Host"), not the client's: `exit` there tells
+that host (nothing reaches the client) and leaves `$LASTEXITCODE` alone (LocalPipeline.InvokeHelper, a
+pipeline that is not nested); any other host call is not modelled. A terminating error ends Invoke()
+with a MethodInvocationException whose InnerException is the RuntimeException carrying the nested
+ErrorRecord (`$_.Exception.InnerException.ErrorRecord`), as PowerShell's adapter wraps exceptions of
+.NET methods (ExceptionHandlingOps / DotNetAdapter.AuxiliaryMethodInvoke).
+"""
+
+from __future__ import annotations
+
+import typing
+
+from psrpcore.types import ErrorRecord
+
+from .. import typeregistry
+from .. import values as V
+from ..dotnet import NetObject, _overload, current_runspace, missing, void
+from ..errors import PSError
+from ..shouldprocess import not_modelled
+
+
+class _NestedCommand:
+    """One command of a statement, in the shape Runspace.invoke takes (see runspace.Command)."""
+
+    def __init__(self, text: str, is_script: bool, use_local_scope: bool | None) -> None:
+        self.command_text = text
+        self.is_script = is_script
+        self.use_local_scope = use_local_scope
+        self.parameters: list[tuple[str | None, typing.Any]] = []
+
+
+class _Collector:
+    """The nested pipeline's writer: objects as they are, error records into Streams.Error."""
+
+    def __init__(self, streams: "PSDataStreams", output: list) -> None:
+        self.streams = streams
+        self.output = output
+
+    def write_output(self, value: typing.Any) -> None:
+        self.output.append(value)
+
+    def write_error(self, exception: typing.Any, category_info: typing.Any = None, target_object: typing.Any = None,
+                    fully_qualified_error_id: str | None = None, invocation_info: typing.Any = None,
+                    script_stack_trace: typing.Any = None) -> None:
+        del script_stack_trace
+        record = ErrorRecord(Exception=exception, CategoryInfo=category_info, TargetObject=target_object,
+                             FullyQualifiedErrorId=fully_qualified_error_id, InvocationInfo=invocation_info)
+        record.PSObject.to_string = str(exception.Message)
+        self.streams.error.append(record)
+
+    def write_warning(self, message: str) -> None:
+        self.streams.warning.append(message)
+
+    def write_verbose(self, message: str) -> None:
+        self.streams.verbose.append(message)
+
+    def write_debug(self, message: str) -> None:
+        self.streams.debug.append(message)
+
+    def write_information(self, message_data: typing.Any, source: str, **_kwargs: typing.Any) -> None:
+        del source
+        self.streams.information.append(message_data)
+
+    def write_progress(self, *args: typing.Any, **kwargs: typing.Any) -> None:
+        del args, kwargs
+        self.streams.progress.append(None)
+
+    def host_call(self, method: str, parameters: list) -> None:
+        del parameters
+        if method == "SetShouldExit":
+            # The default host of a runspace created without one ignores it (exit in the nested PowerShell).
+            return
+        raise not_modelled(f"The host method '{method}' in a nested [PowerShell]'s default host")
+
+
+class PSDataStreams(NetObject):
+    type_names = ["System.Management.Automation.PSDataStreams", "System.Object"]
+
+    def __init__(self) -> None:
+        self.error: list = []
+        self.warning: list = []
+        self.verbose: list = []
+        self.debug: list = []
+        self.information: list = []
+        self.progress: list = []
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low in ("error", "warning", "verbose", "debug", "information", "progress"):
+            return getattr(self, low)
+        return missing()
+
+    def call(self, name: str, args: list) -> typing.Any:
+        if name.lower() == "clearstreams":
+            for stream in (self.error, self.warning, self.verbose, self.debug, self.information, self.progress):
+                stream.clear()
+            return void()
+        return super().call(name, args)
+
+
+class SessionStateProxy(NetObject):
+    type_names = ["System.Management.Automation.Runspaces.SessionStateProxy", "System.Object"]
+
+    def __init__(self, runspace: typing.Any) -> None:
+        self.runspace = runspace
+
+    def call(self, name: str, args: list) -> typing.Any:
+        low = name.lower()
+        if low == "setvariable":
+            if len(args) != 2:
+                raise _overload("SetVariable", len(args))
+            self.runspace.global_scope.set_local(V.to_string(args[0]), args[1])
+            return void()
+        if low == "getvariable":
+            if len(args) != 1:
+                raise _overload("GetVariable", len(args))
+            var = self.runspace.global_scope.lookup(V.to_string(args[0]))
+            return None if var is None else var.value
+        if low in ("setvariable", "getvariable", "tostring", "gettype", "equals", "gethashcode"):
+            return super().call(name, args)
+        raise not_modelled(f"The SessionStateProxy method '{name}'")
+
+
+class RunspaceObject(NetObject):
+    """The nested PowerShell's LocalRunspace: only SessionStateProxy is modelled."""
+
+    type_names = ["System.Management.Automation.Runspaces.LocalRunspace", "System.Management.Automation.Runspaces.Runspace",
+                  "System.Object"]
+
+    def __init__(self, runspace: typing.Any) -> None:
+        self.runspace = runspace
+        self.proxy = SessionStateProxy(runspace)
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "sessionstateproxy":
+            return self.proxy
+        if low == "runspacestateinfo":
+            return "Opened"
+        raise not_modelled(f"The Runspace member '{name}'")
+
+
+class PowerShellObject(NetObject):
+    type_names = ["System.Management.Automation.PowerShell", "System.Object"]
+
+    def __init__(self) -> None:
+        from ..runspace import Runspace  # pylint: disable=import-outside-toplevel  # runspace imports clr
+
+        parent = current_runspace()
+        # A new runspace in the same process: its own session state, the process' environment and host services.
+        self.inner = Runspace(host=parent.host, env=parent.env)
+        self.runspace_object = RunspaceObject(self.inner)
+        self.statements: list[list[_NestedCommand]] = [[]]
+        self.streams = PSDataStreams()
+        self.had_errors = False
+        self.disposed = False
+
+    def _last_command(self, method: str) -> _NestedCommand:
+        if not self.statements[-1]:
+            raise PSError(f'Exception calling "{method}" with "{1}" argument(s): "A command is required to add a parameter. '
+                          'A command must be added to the PowerShell instance before adding a parameter."',
+                          exception_type="System.Management.Automation.MethodInvocationException",
+                          fqid="InvalidOperationException", reason="MethodInvocationException")
+        return self.statements[-1][-1]
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "runspace":
+            return self.runspace_object
+        if low == "streams":
+            return self.streams
+        if low == "haderrors":
+            return self.had_errors
+        if low == "invocationstateinfo":
+            raise not_modelled("PowerShell.InvocationStateInfo")
+        return missing()
+
+    def call(self, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches
+        low = name.lower()
+        if low in ("addcommand", "addscript"):
+            if len(args) not in (1, 2):
+                raise _overload(name, len(args))
+            text = V.to_string(args[0])
+            use_local = V.to_bool(args[1]) if len(args) == 2 else None
+            self.statements[-1].append(_NestedCommand(text, low == "addscript", use_local))
+            return self
+        if low == "addparameter":
+            if len(args) not in (1, 2):
+                raise _overload(name, len(args))
+            # AddParameter(name) is a switch: CommandParameter(name, true).
+            self._last_command(name).parameters.append((V.to_string(args[0]), args[1] if len(args) == 2 else True))
+            return self
+        if low == "addparameters":
+            if len(args) != 1:
+                raise _overload(name, len(args))
+            command = self._last_command(name)
+            if isinstance(args[0], dict):
+                for key, value in args[0].items():
+                    command.parameters.append((V.to_string(key), value))
+            else:
+                for value in V.as_list(args[0]):
+                    command.parameters.append((None, value))
+            return self
+        if low == "addargument":
+            if len(args) != 1:
+                raise _overload(name, len(args))
+            self._last_command(name).parameters.append((None, args[0]))
+            return self
+        if low == "addstatement":
+            if args:
+                raise _overload(name, len(args))
+            if self.statements[-1]:
+                self.statements.append([])
+            return self
+        if low == "invoke":
+            if args:
+                raise not_modelled("PowerShell.Invoke with input or settings")
+            return self._invoke()
+        if low in ("dispose", "stop"):
+            self.disposed = True
+            return void()
+        if low in ("tostring", "gettype", "equals", "gethashcode"):
+            return super().call(name, args)
+        raise not_modelled(f"The PowerShell method '{name}'")
+
+    def _invoke(self) -> list:
+        statements = [s for s in self.statements if s]
+        if not statements:
+            raise PSError('Exception calling "Invoke" with "0" argument(s): "No commands are specified."',
+                          exception_type="System.Management.Automation.MethodInvocationException",
+                          fqid="InvalidOperationException", reason="MethodInvocationException")
+        output: list = []
+        collector = _Collector(self.streams, output)
+        self.had_errors = False
+        errors_before = len(self.streams.error)
+        for statement in statements:
+            result = self.inner.invoke(statement, writer=collector, raw_output=True)
+            if result.state == "Failed":
+                self.had_errors = True
+                raise _invoke_failed(result.error)
+            if result.exit_code is not None:
+                # exit ends the whole invocation (the ExitException leaves the one pipeline processor).
+                break
+        self.had_errors = len(self.streams.error) > errors_before
+        return output
+
+
+def _invoke_failed(record: ErrorRecord) -> PSError:
+    """Invoke()'s exception as the calling script sees it: MethodInvocationException over the RuntimeException."""
+    inner = record.Exception
+    if not any(p.name == "ErrorRecord" for p in inner.PSObject.extended_properties):
+        from ..members import add_note  # pylint: disable=import-outside-toplevel
+
+        add_note(inner, "ErrorRecord", record)
+    message = str(inner.Message)
+    return PSError(f'Exception calling "Invoke" with "0" argument(s): "{message}"',
+                   exception_type="System.Management.Automation.MethodInvocationException",
+                   fqid="RuntimeException" if record.FullyQualifiedErrorId != "InternalInterpreterError" else
+                   "InternalInterpreterError",
+                   category="NotSpecified", reason="MethodInvocationException", inner=inner)
+
+
+def _create(args: list) -> PowerShellObject:
+    if args:
+        # Create(RunspaceMode.CurrentRunspace) / Create(InitialSessionState): not what Ansible uses.
+        raise not_modelled("[PowerShell]::Create with arguments")
+    return PowerShellObject()
+
+
+typeregistry.register(typeregistry.NetType(
+    "System.Management.Automation.PowerShell", accelerators=("powershell",),
+    static_methods={"Create": _create},
+    instance_check=lambda value: isinstance(value, PowerShellObject)))
+
+# Types named in module_wrapper.ps1's parameters; instances are not modelled (no breakpoints are set by Ansible
+# unless it runs a module under a debugger), so nothing converts to them.
+typeregistry.register(typeregistry.NetType(
+    "System.Management.Automation.LineBreakpoint",
+    base_types=("System.Management.Automation.Breakpoint", "System.Object"),
+    instance_check=lambda value: False,
+    convert=lambda value: (_ for _ in ()).throw(not_modelled("A [LineBreakpoint]"))))
+
+
+# Overload definitions of the four methods every object has (System.Object), as PSMethod.ToString() lists them.
+_OBJECT_METHOD_DEFINITIONS = {
+    "gettype": "type GetType()",
+    "tostring": "string ToString()",
+    "equals": "bool Equals(System.Object obj)",
+    "gethashcode": "int GetHashCode()",
+}
+
+
+class PSMethod(NetObject):
+    """A method read as a property (`$obj.GetType`, about_Methods): a PSMethod, which is truthy, whose ToString() is
+    its overload definitions and whose Invoke(...) calls it. Ansible.ModuleUtils.Legacy tests `-not $obj.GetType`
+    to tell an object from $null. Only System.Object's four methods are modelled this way."""
+
+    type_names = ["System.Management.Automation.PSMethod", "System.Management.Automation.PSMethodInfo",
+                  "System.Management.Automation.PSMemberInfo", "System.Object"]
+
+    def __init__(self, target: typing.Any, name: str) -> None:
+        self.target = target
+        self.method_name = name
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "name":
+            return self.method_name
+        if low == "membertype":
+            return "Method"
+        if low == "overloaddefinitions":
+            return [_OBJECT_METHOD_DEFINITIONS[self.method_name.lower()]]
+        if low == "isinstance":
+            return True
+        return missing()
+
+    def call(self, name: str, args: list) -> typing.Any:
+        if name.lower() == "invoke":
+            from ..members import invoke_method  # pylint: disable=import-outside-toplevel
+
+            return invoke_method(self.target, self.method_name, list(args), lambda block, a: None)
+        return super().call(name, args)
+
+    def to_string(self) -> str:
+        return _OBJECT_METHOD_DEFINITIONS[self.method_name.lower()]
+
+
+def method_as_property(obj: typing.Any, name: str) -> typing.Any:
+    """The PSMethod of `obj.name` when `name` is one of System.Object's methods, else `missing()`."""
+    low = name.lower()
+    if obj is None or low not in _OBJECT_METHOD_DEFINITIONS:
+        return missing()
+    canonical = {"gettype": "GetType", "tostring": "ToString", "equals": "Equals", "gethashcode": "GetHashCode"}[low]
+    return PSMethod(obj, canonical)
+
+
+class PSScriptMethodInfo(NetObject):
+    """[System.Management.Automation.PSScriptMethod]::new(name, script): a script method to add to an object's
+    members (`$obj.PSObject.Members.Add(...)`); calling `$obj.Name(args)` runs the script with those arguments."""
+
+    type_names = ["System.Management.Automation.PSScriptMethod", "System.Management.Automation.PSMethodInfo",
+                  "System.Management.Automation.PSMemberInfo", "System.Object"]
+
+    def __init__(self, name: str, script: typing.Any) -> None:
+        self.name = name
+        self.script = script
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "name":
+            return self.name
+        if low == "script":
+            return self.script
+        if low == "membertype":
+            return "ScriptMethod"
+        if low == "typenameofvalue":
+            return "System.Object"
+        if low == "overloaddefinitions":
+            return [f"System.Object {self.name}();"]
+        return missing()
+
+    def to_string(self) -> str:
+        return f"System.Object {self.name}();"
+
+
+def _new_script_method(args: list) -> PSScriptMethodInfo:
+    if len(args) != 2:
+        raise _overload("new", len(args))
+    if not isinstance(args[1], V.ScriptBlock):
+        raise PSError(f'Cannot convert argument "script", with value: "{V.to_string(args[1])}", for "PSScriptMethod" to type '
+                      '"System.Management.Automation.ScriptBlock"', fqid="ConstructorInvokedThrowException",
+                      exception_type="System.Management.Automation.MethodException", reason="MethodException")
+    return PSScriptMethodInfo(V.to_string(args[0]), args[1])
+
+
+typeregistry.register(typeregistry.NetType(
+    "System.Management.Automation.PSScriptMethod", accelerators=("psscriptmethod",), constructor=_new_script_method,
+    instance_check=lambda value: isinstance(value, PSScriptMethodInfo)))
+
+
+def script_methods(obj: typing.Any) -> dict:
+    """The script methods added to a PSObject through PSObject.Members.Add, by lower-case name."""
+    return getattr(obj, "_winhost_script_methods", None) or {}
+
+
+class _NotePropertyView(NetObject):
+    type_names = ["System.Management.Automation.PSNoteProperty", "System.Management.Automation.PSPropertyInfo",
+                  "System.Management.Automation.PSMemberInfo", "System.Object"]
+
+    def __init__(self, owner: typing.Any, prop: typing.Any) -> None:
+        self.owner = owner
+        self.prop = prop
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "name":
+            return self.prop.name
+        if low == "value":
+            return self.prop.get_value(self.owner)
+        if low == "membertype":
+            return "NoteProperty"
+        if low in ("issettable", "isgettable", "isinstance"):
+            return True
+        if low == "typenameofvalue":
+            return V.ps_type_name(self.prop.get_value(self.owner))
+        return missing()
+
+    def set_member(self, name: str, value: typing.Any) -> bool:
+        if name.lower() == "value":
+            self.prop.set_value(value, self.owner)
+            return True
+        return False
+
+    def to_string(self) -> str:
+        value = self.prop.get_value(self.owner)
+        return f"{V.ps_type_name(value).rsplit('.', 1)[-1]} {self.prop.name}={V.to_string(value)}"
+
+
+class _MemberCollection(NetObject):
+    type_names = ["System.Management.Automation.PSMemberInfoIntegratingCollection`1[[System.Management.Automation.PSMemberInfo]]",
+                  "System.Object"]
+
+    def __init__(self, owner: typing.Any) -> None:
+        self.owner = owner
+
+    def call(self, name: str, args: list) -> typing.Any:
+        if name.lower() == "add":
+            if len(args) not in (1, 2):
+                raise _overload("Add", len(args))
+            member = args[0]
+            if not isinstance(member, PSScriptMethodInfo):
+                raise not_modelled(f"PSObject.Members.Add of a {V.ps_type_name(member)}")
+            low = member.name.lower()
+            if low in script_methods(self.owner) or any(p.name.lower() == low for p in
+                                                        self.owner.PSObject.extended_properties):
+                raise PSError(f'Exception calling "Add" with "{len(args)}" argument(s): "Cannot add a member with the name '
+                              f'"{member.name}" because a member with that name already exists. To overwrite the member '
+                              'anyway, add the Force parameter to your command."',
+                              exception_type="System.Management.Automation.MethodInvocationException",
+                              fqid="ExtendedTypeSystemException", reason="MethodInvocationException")
+            methods = dict(script_methods(self.owner))
+            methods[low] = member
+            self.owner._winhost_script_methods = methods  # pylint: disable=protected-access
+            return void()
+        return super().call(name, args)
+
+
+class PSObjectView(NetObject):
+    """`$obj.PSObject` of a property bag ([PSCustomObject], ConvertFrom-Json output): Properties (its note
+    properties, in order: Name, Value, MemberType), Members.Add (script methods), TypeNames, BaseObject.
+    Other objects' PSObject is not modelled (the tripwire)."""
+
+    type_names = ["System.Management.Automation.PSObject", "System.Object"]
+
+    def __init__(self, owner: typing.Any) -> None:
+        self.owner = owner
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "properties":
+            return [_NotePropertyView(self.owner, p) for p in self.owner.PSObject.extended_properties]
+        if low == "members":
+            return _MemberCollection(self.owner)
+        if low == "typenames":
+            return list(self.owner.PSObject.type_names)
+        if low in ("baseobject", "immediatebaseobject"):
+            return self.owner
+        raise not_modelled(f"The PSObject member '{name}'")
+
+
+def psobject_of(obj: typing.Any) -> typing.Any:
+    """`obj.PSObject` when modelled (a property bag), else `missing()`."""
+    from psrpcore.types import PSObject  # pylint: disable=import-outside-toplevel
+
+    if isinstance(obj, PSObject) and not isinstance(obj, (str, int, float, list, dict)) and V._is_property_bag(obj):  # pylint: disable=protected-access
+        return PSObjectView(obj)
+    return missing()

@@ -1,0 +1,98 @@
+"""Types of System.IO (and the hash providers Ansible's modules construct) declared through the registry:
+FileInfo, DirectoryInfo, FileSystemInfo, FileAttributes, FileShare, SearchOption, File.GetAttributes /
+SetAttributes, and `New-Object System.Security.Cryptography.SHA1CryptoServiceProvider` and its kin.
+
+The rest of System.IO.File, Directory and Path is dotnet.py's; a static member not declared here falls
+through to it (members.invoke_static asks the registry first)."""
+
+from __future__ import annotations
+
+import typing
+
+from .. import fileinfo, typeregistry
+from ..dotnet import HashAlgorithm, current_runspace, method_exception, resolve_native_path, void
+from ..filesystem import FSError
+
+
+def _path_arg(method: str, args: list, count: int) -> str:
+    from ..values import to_string  # pylint: disable=import-outside-toplevel
+
+    if len(args) != count:
+        raise method_exception(method, len(args), f'Cannot find an overload for "{method}" and the argument count: "{len(args)}".',
+                               "System.Management.Automation.MethodException")
+    if args[0] is None:
+        raise method_exception(method, count, "Value cannot be null.\r\nParameter name: path", "System.ArgumentNullException")
+    text = to_string(args[0])
+    if text.strip() == "":
+        raise method_exception(method, count, "The path is not of a legal form.", "System.ArgumentException")
+    return resolve_native_path(current_runspace(), text)
+
+
+def _get_attributes(args: list) -> fileinfo.FileAttributes:
+    """File.GetAttributes(path): FileNotFoundException / DirectoryNotFoundException for a missing item."""
+    path = _path_arg("GetAttributes", args, 1)
+    try:
+        return fileinfo.FileAttributes(current_runspace().host.filesystem.get_attributes(path))
+    except FSError as err:
+        raise method_exception("GetAttributes", 1, err.message, err.exception_type) from None
+
+
+def _set_attributes(args: list) -> typing.Any:
+    path = _path_arg("SetAttributes", args, 2)
+    try:
+        current_runspace().host.filesystem.set_attributes(path, int(fileinfo.to_file_attributes(args[1])))
+    except FSError as err:
+        raise method_exception("SetAttributes", 2, err.message, err.exception_type) from None
+    return void()
+
+
+def _enum(full_name: str, names: list[str]) -> typeregistry.NetType:
+    """An enum whose values the interpreter passes around by name (as dotnet.py's FileMode/FileAccess are)."""
+    return typeregistry.NetType(full_name, base_types=("System.Enum", "System.ValueType", "System.Object"),
+                                static_properties={n: (lambda n=n: n) for n in names})
+
+
+def _is_info(kind: str) -> typing.Callable[[typing.Any], bool]:
+    def check(value: typing.Any) -> bool:
+        return isinstance(value, fileinfo.FileSystemInfo) and (kind == "any" or value.is_dir == (kind == "dir"))
+    return check
+
+
+def _attributes_equal(left: typing.Any, right: typing.Any) -> bool:
+    try:
+        return right is not None and int(left) == int(fileinfo.to_file_attributes(right))
+    except Exception:  # pylint: disable=broad-except  # a value that is no FileAttributes is not equal
+        return False
+
+
+typeregistry.register(typeregistry.NetType(
+    "System.IO.FileSystemInfo", base_types=("System.MarshalByRefObject", "System.Object"), instance_check=_is_info("any")))
+typeregistry.register(typeregistry.NetType(
+    "System.IO.FileInfo", base_types=("System.IO.FileSystemInfo", "System.MarshalByRefObject", "System.Object"),
+    constructor=lambda args: fileinfo.new_info(False, args), instance_check=_is_info("file")))
+typeregistry.register(typeregistry.NetType(
+    "System.IO.DirectoryInfo", base_types=("System.IO.FileSystemInfo", "System.MarshalByRefObject", "System.Object"),
+    constructor=lambda args: fileinfo.new_info(True, args), instance_check=_is_info("dir")))
+typeregistry.register(typeregistry.NetType(
+    "System.IO.FileAttributes", base_types=("System.Enum", "System.ValueType", "System.Object"),
+    static_properties={name: (lambda bit=bit: fileinfo.FileAttributes(bit)) for name, bit in fileinfo.ATTRIBUTE_NAMES},
+    convert=fileinfo.to_file_attributes, instance_check=lambda value: isinstance(value, fileinfo.FileAttributes),
+    equals=_attributes_equal))
+typeregistry.register(_enum("System.IO.FileShare", ["None", "Read", "Write", "ReadWrite", "Delete", "Inheritable"]))
+typeregistry.register(_enum("System.IO.SearchOption", ["TopDirectoryOnly", "AllDirectories"]))
+typeregistry.register(typeregistry.NetType(
+    "System.IO.File", static_methods={"GetAttributes": _get_attributes, "SetAttributes": _set_attributes},
+    instance_check=lambda value: False))
+
+# The CryptoServiceProvider / Managed classes win_stat's Get-FileChecksum constructs with New-Object.
+for _name, _algorithm, _base in [
+        ("System.Security.Cryptography.SHA1CryptoServiceProvider", "sha1", "System.Security.Cryptography.SHA1"),
+        ("System.Security.Cryptography.MD5CryptoServiceProvider", "md5", "System.Security.Cryptography.MD5"),
+        ("System.Security.Cryptography.SHA256CryptoServiceProvider", "sha256", "System.Security.Cryptography.SHA256"),
+        ("System.Security.Cryptography.SHA384CryptoServiceProvider", "sha384", "System.Security.Cryptography.SHA384"),
+        ("System.Security.Cryptography.SHA512CryptoServiceProvider", "sha512", "System.Security.Cryptography.SHA512"),
+        ("System.Security.Cryptography.SHA256Managed", "sha256", "System.Security.Cryptography.SHA256")]:
+    typeregistry.register(typeregistry.NetType(
+        _name, base_types=(_base, "System.Security.Cryptography.HashAlgorithm", "System.Object"),
+        constructor=lambda args, n=_name, a=_algorithm, b=_base: HashAlgorithm(a, n, b),
+        instance_check=lambda value, n=_name: isinstance(value, HashAlgorithm) and value.type_names[0] == n))

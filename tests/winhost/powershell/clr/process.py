@@ -1,0 +1,160 @@
+"""Process-wide state: System.Environment's variables and System.Console's output writer.
+
+In Windows PowerShell these belong to the process (wsmprovhost.exe), not to a runspace: a nested
+`[PowerShell]::Create()` in the same process shares them with its parent (clr/automation.py). The
+test host keeps the environment on the session's `Runspace.env` (handed to nested runspaces) and the
+console writer on `HostServices` (one per process).
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+
+from .. import typeregistry
+from .. import values as V
+from ..dotnet import NetObject, _overload, current_runspace, void
+from ..errors import method_exception
+from ..shouldprocess import not_modelled
+
+_TARGETS = ("process", "user", "machine")
+
+
+def _target(method: str, args: list, index: int) -> str:
+    if len(args) <= index:
+        return "process"
+    text = V.to_string(args[index]).strip().lower()
+    if text in ("0",):
+        text = "process"
+    if text not in _TARGETS:
+        raise method_exception(method, len(args), f'Cannot convert argument "target", with value: "{V.to_string(args[index])}", '
+                               'for "{method}" to type "System.EnvironmentVariableTarget"', "System.ArgumentException")
+    if text != "process":
+        # The User/Machine targets write the registry and broadcast WM_SETTINGCHANGE: not modelled.
+        raise not_modelled(f"[Environment]::{method} with the target '{text.capitalize()}'")
+    return text
+
+
+def _set_variable(args: list) -> typing.Any:
+    """Environment.SetEnvironmentVariable(name, value[, target]): $null or '' removes the variable (.NET docs)."""
+    if len(args) not in (2, 3):
+        raise _overload("SetEnvironmentVariable", len(args))
+    _target("SetEnvironmentVariable", args, 2)
+    name = V.to_string(args[0]) if args[0] is not None else ""
+    if not name or "=" in name or "\0" in name:
+        detail = "String cannot be of zero length.\r\nParameter name: variable" if not name else \
+            "Environment variable name or value is too long.\r\nParameter name: variable" if "\0" in name else \
+            "Environment variable name cannot contain equal character.\r\nParameter name: variable"
+        raise method_exception("SetEnvironmentVariable", len(args), detail,
+                               "System.ArgumentNullException" if args[0] is None else "System.ArgumentException")
+    current_runspace().env.set(name, None if args[1] is None else V.to_string(args[1]))
+    return void()
+
+
+def _get_variable(args: list) -> typing.Any:
+    if len(args) not in (1, 2):
+        raise _overload("GetEnvironmentVariable", len(args))
+    _target("GetEnvironmentVariable", args, 1)
+    if args[0] is None:
+        raise method_exception("GetEnvironmentVariable", len(args), "Value cannot be null.\r\nParameter name: variable",
+                               "System.ArgumentNullException")
+    return current_runspace().env.get(V.to_string(args[0]))
+
+
+def _expand(args: list) -> typing.Any:
+    """Environment.ExpandEnvironmentVariables: %NAME% of a defined variable is replaced, anything else stays."""
+    if len(args) != 1:
+        raise _overload("ExpandEnvironmentVariables", len(args))
+    if args[0] is None:
+        raise method_exception("ExpandEnvironmentVariables", 1, "Value cannot be null.\r\nParameter name: name",
+                               "System.ArgumentNullException")
+    env = current_runspace().env
+
+    def replace(match: re.Match) -> str:
+        value = env.get(match.group(1))
+        return match.group(0) if value is None else value
+    return re.sub(r"%([^%]+)%", replace, V.to_string(args[0]))
+
+
+typeregistry.register(typeregistry.NetType(
+    "System.Environment",
+    static_methods={"SetEnvironmentVariable": _set_variable, "GetEnvironmentVariable": _get_variable,
+                    "ExpandEnvironmentVariables": _expand},
+))
+
+
+class TextWriter(NetObject):
+    """The console's own writer: what [Console]::Out is before anything replaces it. What is written to it goes to
+    the process' standard output, which nobody reads in a remote session (kept: standins.runtime.process_stdout)."""
+
+    type_names = ["System.IO.TextWriter+SyncTextWriter", "System.IO.TextWriter", "System.MarshalByRefObject", "System.Object"]
+
+    def call(self, name: str, args: list) -> typing.Any:
+        low = name.lower()
+        if low in ("write", "writeline") and len(args) <= 1:
+            from ..standins.runtime import record_process_stdout  # pylint: disable=import-outside-toplevel
+
+            record_process_stdout((V.to_string(args[0]) if args else "") + ("\r\n" if low == "writeline" else ""))
+            return void()
+        if low in ("write", "writeline"):
+            raise not_modelled(f"TextWriter.{name} with {len(args)} arguments (a format string)")
+        return super().call(name, args)
+
+
+def _console_state() -> dict:
+    host = current_runspace().host
+    state = getattr(host, "console_state", None)
+    if state is None:
+        state = {"out": TextWriter()}
+        host.console_state = state
+    return state
+
+
+def _set_out(args: list) -> typing.Any:
+    if len(args) != 1:
+        raise _overload("SetOut", len(args))
+    if args[0] is None:
+        raise method_exception("SetOut", 1, "Value cannot be null.\r\nParameter name: newOut", "System.ArgumentNullException")
+    if not isinstance(args[0], NetObject) or not any(n == "System.IO.TextWriter" for n in args[0].type_names):
+        raise method_exception("SetOut", 1, f'Cannot convert argument "newOut", with value: "{V.to_string(args[0])}", '
+                               'for "SetOut" to type "System.IO.TextWriter"', "System.Management.Automation.PSInvalidCastException")
+    _console_state()["out"] = args[0]
+    return void()
+
+
+def _no_console(name: str) -> typing.Callable[[typing.Any], None]:
+    """wsmprovhost.exe, which runs a PSRP session, has no console: setting Console.InputEncoding/OutputEncoding
+    fails in SetConsoleCP with ERROR_INVALID_HANDLE, "The handle is invalid." (__Error.WinIOError), which
+    PowerShell reports as SetValueInvocationException (ansible-core's exec_wrapper.ps1 relies on it failing)."""
+    def setter(value: typing.Any) -> None:
+        del value
+        from ..errors import PSError, make_exception  # pylint: disable=import-outside-toplevel
+
+        raise PSError(f'Exception setting "{name}": "The handle is invalid."',
+                      exception_type="System.Management.Automation.SetValueInvocationException",
+                      fqid="ExceptionWhenSetting", category="NotSpecified", reason="SetValueInvocationException",
+                      inner=make_exception("System.IO.IOException", "The handle is invalid."))
+    return setter
+
+
+def _console_unmodelled(member: str) -> typing.Callable[[], typing.Any]:
+    def read() -> typing.Any:
+        raise not_modelled(f"[Console]::{member}")
+    return read
+
+
+typeregistry.register(typeregistry.NetType(
+    "System.Console",
+    static_properties={"Out": lambda: _console_state()["out"],
+                       **{m: _console_unmodelled(m) for m in ("Error", "In", "InputEncoding", "OutputEncoding")}},
+    # Console.Write/WriteLine(value) write to Console.Out, whatever SetOut made it (module_wrapper.ps1 sets a
+    # StringWriter there while a module runs; Ansible.Basic's ExitJson writes its result line this way).
+    static_methods={"SetOut": _set_out,
+                    "Write": lambda args: _console_state()["out"].call("Write", args),
+                    "WriteLine": lambda args: _console_state()["out"].call("WriteLine", args)},
+    static_setters={name: _no_console(name) for name in ("InputEncoding", "OutputEncoding")},
+))
+
+
+# The process' pointer size: the test host models a 64-bit wsmprovhost.exe (Ansible's AddType.psm1 defines AMD64 so).
+typeregistry.register(typeregistry.NetType("System.IntPtr", static_properties={"Size": lambda: 4 * 2}))

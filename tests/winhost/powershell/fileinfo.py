@@ -1,0 +1,416 @@
+"""System.IO.FileInfo / DirectoryInfo / FileAttributes as Windows PowerShell 5.1 shows them.
+
+A FileInfo or DirectoryInfo is a live .NET object over the host's drive C: (`filesystem.py`):
+its state is read when it is made and again on `Refresh()`, as .NET caches it (FileSystemInfo.cs),
+and its setters (times, Attributes, IsReadOnly) write through to the drive. PowerShell's extended
+type data adds `BaseName`, `Mode`, `LinkType` and `Target` (types.ps1xml, FileSystem provider
+CodeProperties), and the FileSystem provider's output carries the notes `PSPath`, `PSParentPath`,
+`PSChildName`, `PSDrive`, `PSProvider`, `PSIsContainer` (a FileInfo made with `New-Object` has none).
+Members Windows has and this module does not model (GetAccessControl, Target, CopyTo, ...) trip the tripwire
+(NotModelledByTestHost, `HostServices.tripwire`); a method is an error even with the tripwire off.
+
+FileAttributes is a [Flags] enum value: an int (so `-band`, `[int]` and comparisons work) whose
+ToString is Enum.ToString's "ReadOnly, Archive" and which goes on the wire as PowerShell
+serializes an enum (type names, `<ToString>`, `<I32>`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import typing
+
+from psrpcore.types import PSFlagBase, PSType
+
+from . import filesystem as disk
+from .dotnet import NetObject, current_runspace, missing, resolve_native_path, void
+from .errors import PSError, method_exception, method_not_found
+from .filesystem import FSError
+from . import tripwire
+
+PROVIDER = "Microsoft.PowerShell.Core\\FileSystem"
+
+# FileAttributes.cs, in declaration (= value) order: Enum.ToString lists set flags in this order.
+ATTRIBUTE_NAMES = [
+    ("ReadOnly", 0x1), ("Hidden", 0x2), ("System", 0x4), ("Directory", 0x10), ("Archive", 0x20), ("Device", 0x40),
+    ("Normal", 0x80), ("Temporary", 0x100), ("SparseFile", 0x200), ("ReparsePoint", 0x400), ("Compressed", 0x800),
+    ("Offline", 0x1000), ("NotContentIndexed", 0x2000), ("Encrypted", 0x4000), ("IntegrityStream", 0x8000),
+    ("NoScrubData", 0x20000),
+]
+_BY_NAME = {name.lower(): value for name, value in ATTRIBUTE_NAMES}
+_ALL_BITS = sum(value for _name, value in ATTRIBUTE_NAMES)
+
+
+@PSType(["System.IO.FileAttributes"])
+class WireFileAttributes(PSFlagBase):
+    """System.IO.FileAttributes for psrpcore's serializer."""
+
+    none = 0
+    ReadOnly = 0x1
+    Hidden = 0x2
+    System = 0x4
+    Directory = 0x10
+    Archive = 0x20
+    Device = 0x40
+    Normal = 0x80
+    Temporary = 0x100
+    SparseFile = 0x200
+    ReparsePoint = 0x400
+    Compressed = 0x800
+    Offline = 0x1000
+    NotContentIndexed = 0x2000
+    Encrypted = 0x4000
+    IntegrityStream = 0x8000
+    NoScrubData = 0x20000
+
+
+class FileAttributes(NetObject, int):
+    """A System.IO.FileAttributes value."""
+
+    type_names = ["System.IO.FileAttributes", "System.Enum", "System.ValueType", "System.Object"]
+
+    def __new__(cls, value: int) -> "FileAttributes":
+        return int.__new__(cls, value)
+
+    def to_string(self) -> str:
+        """Enum.ToString of a [Flags] enum: the set flags' names, ", "-joined; a value with bits no name covers is its number."""
+        value = int(self)
+        if value == 0:
+            return "0"
+        if value & ~_ALL_BITS:
+            return str(value)
+        return ", ".join(name for name, bit in ATTRIBUTE_NAMES if value & bit)
+
+    def __str__(self) -> str:
+        return self.to_string()
+
+    def get_member(self, name: str) -> typing.Any:
+        if name.lower() == "value__":
+            return int(self)
+        return missing()
+
+    def call(self, name: str, args: list) -> typing.Any:
+        low = name.lower()
+        if low == "hasflag":
+            if len(args) != 1:
+                raise method_exception("HasFlag", len(args), f'Cannot find an overload for "HasFlag" and the argument count: "{len(args)}".',
+                                       "System.Management.Automation.MethodException")
+            flag = to_file_attributes(args[0])
+            return int(self) & int(flag) == int(flag)
+        if low == "equals":
+            return args[0] is not None and int(self) == int(to_file_attributes(args[0]))
+        if low == "gethashcode":
+            return int(self)
+        if low == "compareto":
+            other = int(to_file_attributes(args[0]))
+            return (int(self) > other) - (int(self) < other)
+        return super().call(name, args)
+
+    def to_wire(self) -> typing.Any:
+        value = int(self)
+        if value & ~_ALL_BITS or value < 0:
+            return int(value)  # no psrpcore flag for it; Windows would send the number as ToString too
+        return WireFileAttributes(value)
+
+
+def to_file_attributes(value: typing.Any) -> FileAttributes:
+    """[System.IO.FileAttributes]$value: a number, a name or "Name, Name" (case-insensitive), or another enum value."""
+    from .errors import invalid_cast  # pylint: disable=import-outside-toplevel
+    from .values import to_string  # pylint: disable=import-outside-toplevel
+
+    if isinstance(value, FileAttributes):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return FileAttributes(int(value))
+    text = to_string(value)
+    bits = 0
+    for part in text.split(","):
+        word = part.strip().lower()
+        if word.lstrip("-").isdigit():
+            bits |= int(word)
+            continue
+        if word not in _BY_NAME:
+            names = ", ".join(name for name, _bit in ATTRIBUTE_NAMES)
+            raise invalid_cast(text, "System.IO.FileAttributes", f'Unable to match the identifier name {part.strip()} to a valid '
+                               f'enumerator name. Specify one of the following enumerator names and try again:\r\n{names}',
+                               fqid="RuntimeException")
+        bits |= _BY_NAME[word]
+    return FileAttributes(bits)
+
+
+def _io_error(member: str, err: FSError, setting: bool) -> PSError:
+    verb = "setting" if setting else "getting"
+    return PSError(f'Exception {verb} "{member}": "{err.message}"',
+                   exception_type="System.Management.Automation.SetValueInvocationException" if setting else
+                   "System.Management.Automation.GetValueInvocationException",
+                   fqid="ExceptionWhenSetting" if setting else "ExceptionWhenGetting", category="NotSpecified")
+
+
+def _utc(local: datetime.datetime) -> datetime.datetime:
+    """The UTC wall time of a local one (the interpreter's DateTimes are naive, as [datetime]::UtcNow is)."""
+    return local.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def _local(value: typing.Any, utc: bool) -> datetime.datetime:
+    from .values import to_datetime  # pylint: disable=import-outside-toplevel
+
+    when = to_datetime(value)
+    naive = datetime.datetime(when.year, when.month, when.day, when.hour, when.minute, when.second, when.microsecond)
+    if when.tzinfo is not None:
+        return when.astimezone().replace(tzinfo=None)
+    if utc:
+        return naive.replace(tzinfo=datetime.timezone.utc).astimezone().replace(tzinfo=None)
+    return naive
+
+
+_TIMES = {"creationtime": ("created", False), "creationtimeutc": ("created", True), "lastwritetime": ("modified", False),
+          "lastwritetimeutc": ("modified", True), "lastaccesstime": ("accessed", False), "lastaccesstimeutc": ("accessed", True)}
+_TIME_NAMES = {"created": "CreationTime", "modified": "LastWriteTime", "accessed": "LastAccessTime"}
+# Members of FileSystemInfo/FileInfo/DirectoryInfo this module does not model: an error, never $null.
+_UNMODELLED = {
+    "getaccesscontrol", "setaccesscontrol", "copyto", "moveto", "replace", "encrypt", "decrypt", "open", "openread", "openwrite",
+    "opentext", "createtext", "appendtext", "getobjectdata", "createobjref", "getlifetimeservice", "initializelifetimeservice",
+    "versioninfo", "target", "getfilesysteminfos", "enumeratefilesysteminfos", "createsubdirectory",
+}
+
+
+class FileSystemInfo(NetObject):
+    """A FileInfo or DirectoryInfo over the host's drive C:."""
+
+    def __init__(self, full_name: str, is_dir: bool, original: str | None = None, provider: bool = False) -> None:
+        self.full_name = full_name
+        self.is_dir = is_dir
+        self.original = full_name if original is None else original
+        self.provider = provider
+        kind = "DirectoryInfo" if is_dir else "FileInfo"
+        self.type_names = [f"System.IO.{kind}", "System.IO.FileSystemInfo", "System.MarshalByRefObject", "System.Object"]
+        self.entry: typing.Any = None
+        self.refresh()
+
+    # ---------------------------------------------------------------- state
+    @staticmethod
+    def _fs() -> typing.Any:
+        return current_runspace().host.filesystem
+
+    def refresh(self) -> None:
+        try:
+            entry = self._fs().entry(self.full_name)
+        except FSError:
+            entry = None
+        # A FileInfo over a directory (or the other way round) does not exist, as in .NET.
+        self.entry = entry if entry is not None and entry.is_dir == self.is_dir else None
+
+    @property
+    def name(self) -> str:
+        tail = self.full_name.rstrip("\\").rsplit("\\", 1)[-1]
+        return self.full_name if len(self.full_name) <= 3 else tail
+
+    def _parent(self) -> str:
+        return disk.parent_of(self.full_name) if len(self.full_name) > 3 else ""
+
+    def _need(self, member: str) -> typing.Any:
+        if self.entry is None:
+            if self.is_dir or not self._fs().is_dir(self._parent() or self.full_name):
+                raise _io_error(member, disk.DirectoryNotFound(f"Could not find a part of the path '{self.full_name}'."), setting=False)
+            raise _io_error(member, disk.FileNotFound(f"Could not find file '{self.full_name}'."), setting=False)
+        return self.entry
+
+    def attributes(self) -> FileAttributes:
+        # Windows' FileSystemInfo of a missing item has the attributes -1 (WIN32_FILE_ATTRIBUTE_DATA not filled).
+        return FileAttributes(-1 if self.entry is None else self.entry.attributes)
+
+    def mode(self) -> str:
+        """The Mode CodeProperty (FileSystemProvider.Mode): d a r h s l."""
+        bits = 0 if self.entry is None else self.entry.attributes
+        flags = [("d", disk.DIRECTORY), ("a", disk.ARCHIVE), ("r", disk.READ_ONLY), ("h", disk.HIDDEN), ("s", disk.SYSTEM),
+                 ("l", 0x400)]
+        return "".join(letter if bits & bit else "-" for letter, bit in flags)
+
+    # ---------------------------------------------------------------- members
+    def get_member(self, name: str) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches
+        from .values import PSInt64, to_datetime  # pylint: disable=import-outside-toplevel
+
+        low = name.lower()
+        if self.provider:
+            parent = self._parent()
+            notes = {"pspath": f"{PROVIDER}::{self.full_name}", "psparentpath": f"{PROVIDER}::{parent}" if parent else "",
+                     "pschildname": self.name, "psdrive": self.full_name[0], "psprovider": PROVIDER, "psiscontainer": self.is_dir}
+            if low in notes:
+                return notes[low]
+        if low == "name":
+            return self.name
+        if low == "fullname":
+            return self.full_name
+        if low == "exists":
+            return self.entry is not None
+        if low == "extension":
+            tail = self.name
+            return "." + tail.rsplit(".", 1)[1] if "." in tail and len(self.full_name) > 3 else ""
+        if low == "basename":
+            return self.name if self.is_dir or "." not in self.name else self.name.rsplit(".", 1)[0]
+        if low == "attributes":
+            return self.attributes()
+        if low == "mode":
+            return self.mode()
+        if low == "linktype":
+            return None  # the LinkType CodeProperty of an item that is no link (the test host's drive has none)
+        if low in _TIMES:
+            field, utc = _TIMES[low]
+            if self.entry is None:
+                when = datetime.datetime(1601, 1, 1)  # .NET's FILETIME 0 for a missing item (UTC)
+                return to_datetime(when if utc else when.replace(tzinfo=datetime.timezone.utc).astimezone().replace(tzinfo=None))
+            local = getattr(self.entry, field)
+            return to_datetime(_utc(local) if utc else local)
+        if not self.is_dir:
+            if low == "length":
+                return PSInt64(self._need("Length").length)
+            if low == "directoryname":
+                return self._parent().rstrip("\\") if len(self._parent()) > 3 else self._parent()
+            if low == "directory":
+                return FileSystemInfo(self._parent(), True)
+            if low == "isreadonly":
+                return bool(int(self.attributes()) & disk.READ_ONLY) if self.entry is not None else True
+        else:
+            if low == "parent":
+                return FileSystemInfo(self._parent(), True) if self._parent() else None
+            if low == "root":
+                return FileSystemInfo(self.full_name[:3], True)
+        if low in _UNMODELLED and tripwire.enabled():
+            raise tripwire.trip(f"The member '{name}' of [{self.type_names[0]}]")
+        return missing()
+
+    def set_member(self, name: str, value: typing.Any) -> bool:
+        low = name.lower()
+        fs = self._fs()
+        try:
+            if low in _TIMES:
+                field, utc = _TIMES[low]
+                fs.set_times(self.full_name, **{field: _local(value, utc)})
+            elif low == "attributes":
+                fs.set_attributes(self.full_name, int(to_file_attributes(value)))
+            elif low == "isreadonly" and not self.is_dir:
+                from .values import to_bool  # pylint: disable=import-outside-toplevel
+
+                bits = fs.get_attributes(self.full_name)
+                fs.set_attributes(self.full_name, bits | disk.READ_ONLY if to_bool(value) else bits & ~disk.READ_ONLY)
+            else:
+                return False
+        except FSError as err:
+            raise _io_error(name, err, setting=True) from None
+        self.refresh()
+        return True
+
+    def call(self, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-return-statements
+        low = name.lower()
+        if low == "tostring":
+            return self.original
+        if low == "refresh":
+            self.refresh()
+            return void()
+        if low == "delete":
+            return self._delete(args)
+        if low == "create" and self.is_dir:
+            try:
+                self._fs().create_directory(self.full_name)
+            except FSError as err:
+                raise method_exception("Create", len(args), err.message, err.exception_type) from None
+            self.refresh()
+            return void()
+        if self.is_dir and low in ("enumeratefiles", "getfiles", "enumeratedirectories", "getdirectories"):
+            return self._list(name, args, files=low.endswith("files"))
+        if low in _UNMODELLED:
+            # A method has no $null to fall back on: an error either way, which the host hears of with the tripwire on.
+            what = f"The method '{name}' of [{self.type_names[0]}]"
+            raise tripwire.trip(what) if tripwire.enabled() else tripwire.not_modelled(what)
+        if low in ("dispose", "close"):
+            raise method_not_found(self.type_names[0], name)
+        return super().call(name, args)
+
+    def _delete(self, args: list) -> typing.Any:
+        fs = self._fs()
+        recursive = bool(args[0]) if args and self.is_dir else False
+        try:
+            if not fs.exists(self.full_name):
+                if self.is_dir:
+                    raise disk.DirectoryNotFound(f"Could not find a part of the path '{self.full_name}'.", self.full_name)
+                return void()  # FileInfo.Delete of a missing file does nothing
+            if not self.is_dir and fs.get_attributes(self.full_name) & disk.READ_ONLY:
+                raise disk.AccessDenied(f"Access to the path '{self.full_name}' is denied.", self.full_name)
+            fs.remove(self.full_name, recursive=recursive)
+        except FSError as err:
+            raise method_exception("Delete", len(args), err.message, err.exception_type) from None
+        self.refresh()
+        return void()
+
+    def _list(self, method: str, args: list, files: bool) -> list:
+        """EnumerateFiles/GetFiles/EnumerateDirectories/GetDirectories([pattern[, SearchOption]])."""
+        from .values import like, to_string  # pylint: disable=import-outside-toplevel
+
+        pattern = to_string(args[0]) if args else "*"
+        recurse = len(args) > 1 and to_string(args[1]).lower() == "alldirectories"
+        fs = self._fs()
+        found: list = []
+
+        def walk(directory: str) -> None:
+            for entry in fs.children(directory):
+                if entry.is_dir != (not files):
+                    pass
+                elif like(entry.name, pattern):
+                    found.append(FileSystemInfo(entry.full_name, entry.is_dir))
+                if entry.is_dir and recurse:
+                    walk(entry.full_name)
+
+        try:
+            walk(self.full_name)
+        except FSError as err:
+            raise method_exception(method, len(args), err.message, err.exception_type) from None
+        return found
+
+    def to_string(self) -> str:
+        return self.original
+
+    def wire_properties(self) -> list[tuple[str, typing.Any]]:
+        """What PowerShell serializes of a FileInfo/DirectoryInfo (depth 1: the properties as strings or primitives)."""
+        names = ["PSPath", "PSParentPath", "PSChildName", "PSDrive", "PSProvider", "PSIsContainer"] if self.provider else []
+        names += ["Mode", "BaseName", "Name"]
+        names += ["Parent", "Root"] if self.is_dir else ["Length", "DirectoryName", "Directory", "IsReadOnly"]
+        names += ["Exists", "FullName", "Extension", "CreationTime", "CreationTimeUtc", "LastAccessTime", "LastAccessTimeUtc",
+                  "LastWriteTime", "LastWriteTimeUtc", "Attributes"]
+        out = []
+        for key in names:
+            try:
+                value = self.get_member(key)
+            except PSError:
+                continue
+            if isinstance(value, FileSystemInfo):
+                value = value.to_string()
+            elif isinstance(value, FileAttributes):
+                value = value.to_wire()
+            out.append((key, value))
+        return out
+
+
+def provider_item(entry: typing.Any, to_string: str = "full") -> FileSystemInfo:
+    """The FileInfo/DirectoryInfo the FileSystem provider emits for an item (Get-Item, Get-ChildItem)."""
+    return FileSystemInfo(entry.full_name, entry.is_dir, original=entry.full_name if to_string == "full" else entry.name,
+                          provider=True)
+
+
+def new_info(is_dir: bool, args: list) -> FileSystemInfo:
+    """[System.IO.FileInfo]::new(path) / New-Object System.IO.DirectoryInfo path: the path made absolute, not checked."""
+    from .values import to_string  # pylint: disable=import-outside-toplevel
+
+    if len(args) != 1:
+        raise method_exception("new", len(args), f'Cannot find an overload for "new" and the argument count: "{len(args)}".',
+                               "System.Management.Automation.MethodException")
+    if args[0] is None:
+        raise method_exception("new", 1, f"Value cannot be null.\r\nParameter name: {'path' if is_dir else 'fileName'}",
+                               "System.ArgumentNullException")
+    text = to_string(args[0])
+    if text.strip() == "":
+        raise method_exception("new", 1, "The path is not of a legal form.", "System.ArgumentException")
+    runspace = current_runspace()
+    try:
+        full = runspace.host.filesystem.normalize(resolve_native_path(runspace, text))
+    except FSError as err:
+        raise method_exception("new", 1, err.message, err.exception_type) from None
+    return FileSystemInfo(runspace.host.filesystem.full_name(full), is_dir, original=text)
