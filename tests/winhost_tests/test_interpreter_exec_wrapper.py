@@ -89,6 +89,11 @@ CASES = [
      ["begin t", "item a", "item b", "end"]),
     # `$x = if (...) { } <newline> else { }` is one statement
     ("$c = if ($false) {\n 1\n}\nelse {\n 2\n}\n$c", [2]),
+    # [Flags] enums (System.Reflection.BindingFlags, which psrp_put_file.ps1 builds): 'A, B' is the bitwise or, named by
+    # its members highest first; compared with a number or another spelling of the same flags
+    ("using namespace System.Reflection\n$b = [BindingFlags]'NonPublic, Instance'; \"$b\"; $b.value__; $b -eq 36; "
+     "$b -eq 'Instance,NonPublic'; \"$([System.Management.Automation.ErrorCategory]13)\"",
+     ["NonPublic, Instance", 36, True, True, "ObjectNotFound"]),
     # "`n#" in a string is a newline and '#'; $var\path in argument mode is one word
     ("\"a`n# b\".Length; Write-Output $env:SystemRoot\\System32\\kernel32.dll", [5, "C:\\Windows\\System32\\kernel32.dll"]),
 ]
@@ -141,9 +146,16 @@ def test_stop_preference_makes_an_error_terminating_under_a_callers_try() -> Non
     assert plain(rec.output) == ["fin"]
 
 
-def test_an_unmodelled_member_of_the_engine_objects_trips() -> None:
-    rec, result = run("$ExecutionContext.InvokeProvider")
+@pytest.mark.parametrize("script, what", [
+    ("$ExecutionContext.InvokeProvider", "The $ExecutionContext member 'InvokeProvider'"),
+    # psrp_put_file.ps1 reaches into $Host's internals by reflection (in a try/catch): a trip, never a silent $null
+    ("$Host.GetType().GetProperty('ExternalHost', [System.Reflection.BindingFlags]'NonPublic, Instance')",
+     "Reflection on [System.Management.Automation.Remoting.ServerRemoteHost] (the System.Type method GetProperty)"),
+])
+def test_an_unmodelled_member_of_the_engine_objects_trips(script: str, what: str) -> None:
+    rec, result = run(script)
     assert result.state == "Failed" and str(result.error.FullyQualifiedErrorId) == "NotModelledByTestHost", rec.output
+    assert str(result.error.Exception.Message).startswith(what)
 
 
 # ---------------------------------------------------------------------------------------------------------------

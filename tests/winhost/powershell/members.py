@@ -747,7 +747,14 @@ def invoke_static(type_value: TypeValue, name: str, args: list) -> typing.Any:  
         from . import language  # pylint: disable=import-outside-toplevel  # language imports the evaluator's modules
 
         return language.invoke_static(name, args)
+    if low in _REFLECTION:
+        # A [Type] object's reflection (GetProperty, GetField, ...): Windows answers, the test host does not model it.
+        raise tripwire.trip(f"Reflection on [{type_value.full_name}] (the System.Type method {name})")
     raise method_not_found(type_value.full_name, name)
+
+
+_REFLECTION = {"getproperty", "getproperties", "getfield", "getfields", "getmethod", "getmethods", "getmember",
+               "getmembers", "getconstructor", "getconstructors", "getinterfaces", "getnestedtype"}
 
 
 def _construct(type_value: TypeValue, args: list) -> typing.Any:

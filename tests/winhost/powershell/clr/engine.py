@@ -34,6 +34,13 @@ AUTOMATION = "System.Management.Automation"
 declare_enum(f"{AUTOMATION}.PSLanguageMode",
              {"FullLanguage": 0, "RestrictedLanguage": 1, "NoLanguage": 2, "ConstrainedLanguage": 3})
 declare_enum(f"{AUTOMATION}.Security.SystemEnforcementMode", {"None": 0, "Audit": 1, "Enforce": 2})
+# System.Reflection.BindingFlags ([Flags]; learn.microsoft.com): psrp_put_file.ps1 builds 'NonPublic, Instance'.
+declare_enum("System.Reflection.BindingFlags", {
+    "Default": 0, "IgnoreCase": 1, "DeclaredOnly": 2, "Instance": 4, "Static": 8, "Public": 16, "NonPublic": 32,
+    "FlattenHierarchy": 64, "InvokeMethod": 256, "CreateInstance": 512, "GetField": 1024, "SetField": 2048,
+    "GetProperty": 4096, "SetProperty": 8192, "PutDispProperty": 16384, "PutRefDispProperty": 32768,
+    "ExactBinding": 65536, "SuppressChangeType": 131072, "OptionalParamBinding": 262144, "IgnoreReturn": 16777216},
+    flags=True)
 declare_enum(f"{AUTOMATION}.ErrorCategory", (
     "NotSpecified", "OpenError", "CloseError", "DeviceError", "DeadlockDetected", "InvalidArgument", "InvalidData",
     "InvalidOperation", "InvalidResult", "InvalidType", "MetadataError", "NotImplemented", "NotInstalled",

@@ -37,8 +37,9 @@ class EnumValue(NetObject):
         return self.name
 
 
-def declare_enum(full_name: str, members: typing.Sequence[str] | dict[str, int],
-                 accelerators: tuple[str, ...] = ()) -> typeregistry.NetType:
+def declare_enum(full_name: str, members: typing.Sequence[str] | dict[str, int],  # pylint: disable=too-many-locals
+                 accelerators: tuple[str, ...] = (), flags: bool = False) -> typeregistry.NetType:
+    """Declare an enum; a [Flags] enum converts 'A, B' to the members' bitwise or, named as .NET names it."""
     numbers = dict(members) if isinstance(members, dict) else {m: i for i, m in enumerate(members)}
     values = {name.lower(): EnumValue(full_name, name, number) for name, number in numbers.items()}
     by_number = {v.number: v for v in values.values()}
@@ -48,18 +49,35 @@ def declare_enum(full_name: str, members: typing.Sequence[str] | dict[str, int],
 
         if isinstance(value, EnumValue) and value.type_names[0] == full_name:
             return value
-        if isinstance(value, int) and not isinstance(value, bool) and value in by_number:
-            return by_number[value]
+        if isinstance(value, int) and not isinstance(value, bool):
+            return of_number(int(value))
         text = to_string(value).strip()
         if text.lower() in values:
             return values[text.lower()]
+        parts = [p.strip().lower() for p in text.split(",")]
+        if flags and len(parts) > 1 and all(p in values for p in parts):
+            number = 0
+            for part in parts:
+                number |= values[part].number
+            return of_number(number)
         raise invalid_cast(text, full_name, f'Unable to match the identifier name {text} to a valid enumerator name. Specify '
                            f'one of the following enumerator names and try again:\r\n{", ".join(numbers)}',
                            fqid="RuntimeException")
 
+    def of_number(number: int) -> EnumValue:
+        """An enum of any number, as .NET allows: a member, a [Flags] combination named by its members (highest
+        value first, as Enum.ToString does), or the bare number."""
+        if number in by_number:
+            return by_number[number]
+        names = [v.name for v in sorted(values.values(), key=lambda v: -v.number) if v.number and v.number & number == v.number]
+        if flags and names and sum({values[name.lower()].number for name in names}) == number:
+            return EnumValue(full_name, ", ".join(names), number)
+        return EnumValue(full_name, str(number), number)
+
     def equals(left: EnumValue, right: typing.Any) -> bool:
         try:
-            return right is not None and convert(right) is left
+            other = None if right is None else convert(right)
+            return other is not None and other.number == left.number
         except Exception:  # pylint: disable=broad-except  # a value that is no member is simply not equal
             return False
 
