@@ -33,6 +33,7 @@ import re
 
 import pytest
 
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import RAW_EPILOGUE
 from e2e_support import BUILD, ansible_core_version, install_ansible_windows, sensitive_cases, transfer_files
 
 WIN = 'ansible.windows.'
@@ -287,7 +288,7 @@ def test_raw_is_the_one_deliberate_difference(ansible, winhost, collections_path
     assert (builtin['commands'][0]['text'], builtin['commands'][0]['use_local_scope']) == (
         'Write-Output parity\nexit $LASTEXITCODE', True)
     assert (ours['commands'][0]['text'], ours['commands'][0]['use_local_scope']) == (
-        'Write-Output parity\nexit ($LASTEXITCODE, ($global:LASTEXITCODE = 0))[0]', False)
+        'Write-Output parity\n' + RAW_EPILOGUE, False)
     for pipeline in (builtin, ours):
         del pipeline['commands'][0]['text'], pipeline['commands'][0]['use_local_scope']
     assert ours == builtin

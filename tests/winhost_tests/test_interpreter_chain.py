@@ -28,6 +28,10 @@ def ok(script: str, rs: Runspace | None = None) -> list:
 
 
 LANGUAGE_CASES = [
+    # about_Parsing: in argument mode a list of dashed barewords is a list of strings (FileUtil.psm1's
+    # `Export-ModuleMember -Function Test-AnsiblePath, Get-AnsibleItem`); the dash is no parameter there.
+    ("function f { param([string[]]$Function) $Function -join '|' }\nf -Function Test-AnsiblePath, Get-AnsibleItem",
+     ["Test-AnsiblePath|Get-AnsibleItem"]),
     # about_Using: `using namespace` lines lead the script; the TypeResolver tries each prefix.
     ("# comment\n<# block\n#>\nusing namespace System.Collections\nusing namespace System.Text\n"
      "[IDictionary].FullName; [Encoding]::UTF8.GetBytes('A')", ["System.Collections.IDictionary", 65]),

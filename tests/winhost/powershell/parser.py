@@ -146,17 +146,27 @@ def _inside_error(node: Node) -> bool:
 _BAREWORD = re.compile(rb"^[A-Za-z_][A-Za-z0-9_.\-*?]*$")
 
 
+# The rest of a dashed bareword the grammar cut off as a parameter (`Test-Path, Get-AnsibleItem`: 'Get' then
+# `-AnsibleItem`): in argument mode PowerShell reads the whole word as one string (about_Parsing).
+_DASHED_REST = re.compile(rb"(?:-[A-Za-z0-9_.*?]+)+")
+
+
 def _quote_bareword_list(node: Node, source: bytes) -> tuple[int, int, bytes] | None:
     raw = source[node.start_byte:node.end_byte]
     lead = len(raw) - len(raw.lstrip(b" \t,"))
     word = raw[lead:]
     if not _BAREWORD.match(word):
         return None
+    end = node.end_byte
+    rest = _DASHED_REST.match(source, end)
+    if rest is not None:
+        end = rest.end()
+        word = source[node.start_byte + lead:end]
     before = source[:node.start_byte + lead].rstrip(b" \t")
-    after = source[node.end_byte:].lstrip(b" \t")
+    after = source[end:].lstrip(b" \t")
     if not (before.endswith(b",") or after.startswith(b",")):
         return None
-    return (node.start_byte + lead, node.end_byte, b"'" + word + b"'")
+    return (node.start_byte + lead, end, b"'" + word + b"'")
 
 
 def _switch_separators(body: Node, source: bytes) -> list[tuple[int, int, bytes]]:
