@@ -90,10 +90,10 @@ CASES = [
     # `$x = if (...) { } <newline> else { }` is one statement
     ("$c = if ($false) {\n 1\n}\nelse {\n 2\n}\n$c", [2]),
     # [Flags] enums (System.Reflection.BindingFlags, which psrp_put_file.ps1 builds): 'A, B' is the bitwise or, named by
-    # its members highest first; compared with a number or another spelling of the same flags
+    # its members lowest first (Enum.InternalFlagsFormat); compared with a number or another spelling of the same flags
     ("using namespace System.Reflection\n$b = [BindingFlags]'NonPublic, Instance'; \"$b\"; $b.value__; $b -eq 36; "
      "$b -eq 'Instance,NonPublic'; \"$([System.Management.Automation.ErrorCategory]13)\"",
-     ["NonPublic, Instance", 36, True, True, "ObjectNotFound"]),
+     ["Instance, NonPublic", 36, True, True, "ObjectNotFound"]),
     # "`n#" in a string is a newline and '#'; $var\path in argument mode is one word
     ("\"a`n# b\".Length; Write-Output $env:SystemRoot\\System32\\kernel32.dll", [5, "C:\\Windows\\System32\\kernel32.dll"]),
 ]

@@ -353,38 +353,10 @@ typeregistry.register(typeregistry.NetType(
 
 # --------------------------------------------------------------------------- reflection on internals
 
-_BINDING_FLAGS = {"default": 0, "ignorecase": 1, "declaredonly": 2, "instance": 4, "static": 8, "public": 16,
-                  "nonpublic": 32, "flattenhierarchy": 64}
-
-
-class BindingFlags(NetObject):
-    """System.Reflection.BindingFlags from a string (`[BindingFlags]'NonPublic, Static'`): the flags named."""
-
-    type_names = ["System.Reflection.BindingFlags", "System.Enum", "System.ValueType", "System.Object"]
-
-    def __init__(self, names: list[str]) -> None:
-        self.names = names
-
-    def to_string(self) -> str:
-        return ", ".join(self.names)
-
-
-def _to_binding_flags(value: typing.Any) -> BindingFlags:
-    if isinstance(value, BindingFlags):
-        return value
-    parts = [p.strip() for p in V.to_string(value).split(",") if p.strip()]
-    unknown = [p for p in parts if p.lower() not in _BINDING_FLAGS]
-    if unknown or not parts:
-        raise not_modelled(f"The BindingFlags value '{V.to_string(value)}'")
-    ordered = sorted({p.lower() for p in parts}, key=lambda p: _BINDING_FLAGS[p])
-    canonical = {k: k[0].upper() + k[1:] for k in _BINDING_FLAGS}
-    canonical.update({"nonpublic": "NonPublic", "declaredonly": "DeclaredOnly", "ignorecase": "IgnoreCase",
-                      "flattenhierarchy": "FlattenHierarchy"})
-    return BindingFlags([canonical[p] for p in ordered])
-
-
-typeregistry.register(typeregistry.NetType(
-    "System.Reflection.BindingFlags", convert=_to_binding_flags, instance_check=lambda value: isinstance(value, BindingFlags)))
+def _binding_flag_names(value: typing.Any) -> list[str]:
+    """The names of a System.Reflection.BindingFlags value (the [Flags] enum declared in clr/engine.py)."""
+    flags = V.cast(value, V.TypeValue("System.Reflection.BindingFlags"))
+    return [name.strip() for name in V.to_string(flags).split(",")]
 
 
 class DefaultEncodingField(NetObject):
@@ -422,7 +394,7 @@ def _clr_facade_get_field(args: list) -> typing.Any:
     if len(args) not in (1, 2):
         raise _overload("GetField", len(args))
     name = V.to_string(args[0])
-    flags = _to_binding_flags(args[1]).names if len(args) == 2 else ["Instance", "Static", "Public"]
+    flags = _binding_flag_names(args[1]) if len(args) == 2 else ["Instance", "Static", "Public"]
     if name != "_defaultEncoding" or "NonPublic" not in flags or "Static" not in flags:
         raise not_modelled(f"The field '{name}' of System.Management.Automation.ClrFacade")
     return DefaultEncodingField()

@@ -65,11 +65,12 @@ def declare_enum(full_name: str, members: typing.Sequence[str] | dict[str, int],
                            fqid="RuntimeException")
 
     def of_number(number: int) -> EnumValue:
-        """An enum of any number, as .NET allows: a member, a [Flags] combination named by its members (highest
-        value first, as Enum.ToString does), or the bare number."""
+        """An enum of any number, as .NET allows: a member, a [Flags] combination named by its members (lowest value
+        first: .NET Framework's Enum.InternalFlagsFormat takes them highest first and inserts each in front, so
+        [IO.FileAttributes]3 is 'ReadOnly, Hidden'), or the bare number."""
         if number in by_number:
             return by_number[number]
-        names = [v.name for v in sorted(values.values(), key=lambda v: -v.number) if v.number and v.number & number == v.number]
+        names = [v.name for v in sorted(values.values(), key=lambda v: v.number) if v.number and v.number & number == v.number]
         if flags and names and sum({values[name.lower()].number for name in names}) == number:
             return EnumValue(full_name, ", ".join(names), number)
         return EnumValue(full_name, str(number), number)
