@@ -60,11 +60,16 @@ KEPT_VALUES = ('LASTEXITCODE',)
 
 
 def quote(value: str) -> str:
-    """A PowerShell single-quoted string, escaped as ansible-core's powershell shell plugin escapes
-    (ShellModule._escape: the five single-quote characters of CharTraits.IsSingleQuote doubled)."""
+    """A PowerShell single-quoted string, escaped as ansible-core quotes one (the five single-quote characters of
+    CharTraits.IsSingleQuote doubled): the powershell shell plugin's ShellModule._escape up to 2.19; from 2.20,
+    which removed it, the quoting that plugin's quote() uses, forced to a quoted string."""
     # Imported here: the connection imports this module in every task; the shell plugin is loaded anyway.
     from ansible.plugins.shell.powershell import ShellModule  # pylint: disable=import-outside-toplevel
-    return "'%s'" % ShellModule._escape(ShellModule, value)  # pylint: disable=protected-access
+    escape = getattr(ShellModule, '_escape', None)
+    if escape is not None:
+        return "'%s'" % escape(ShellModule, value)
+    from ansible._internal._powershell._script import quote_pwsh_argument  # pylint: disable=import-outside-toplevel,import-error,no-name-in-module
+    return quote_pwsh_argument(value, force_quote=True)
 
 
 def _preference_table() -> str:

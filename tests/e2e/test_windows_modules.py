@@ -35,9 +35,8 @@ MODULES_DIR = os.path.join(BUILD, 'ansible_collections', 'ansible', 'windows', '
 CHAIN_GAPS = (
     # module_wrapper.ps1's param block: array types of a `using namespace` type ([IDictionary[]]) (before main's merge).
     re.compile(r"^failure during exec_wrapper: Unable to find type \[IDictionary\[\]\]\.$"),
-    # win_stat: a parameter binding gap of the test host inside the module (under investigation).
-    re.compile(r"^Unhandled exception while executing module: A parameter cannot be found that matches parameter name "
-               r"'AnsibleItem'\.$"),
+    # win_stat of a directory: its share lookup (Get-CimInstance Win32_Share): CIM is not modelled by the test host.
+    re.compile(r"^Unhandled exception while executing module: The term 'Get-CimInstance' is not recognized "),
     # win_file in check mode: New-Item -WhatIf's "What if:" line goes to the nested runspace's default host.
     re.compile(r"^Unhandled exception while executing module: The host method 'WriteLine2' in a nested \[PowerShell\]'s "
                r"default host .*not modelled by the fake Windows host\.$"),
@@ -136,6 +135,10 @@ STAT_EXISTS = {'attributes', 'creationtime', 'exists', 'hlnk_targets', 'isarchiv
                'islnk', 'isreadonly', 'isreg', 'isshared', 'lastaccesstime', 'lastwritetime', 'nlink', 'owner', 'path'}
 
 
+# win_stat reads each item's owner through GetAccessControl (ACLs are not modelled: the module catches the error and
+# reports no owner, which the tripwire records).
+@pytest.mark.tripwire_expected("The method 'GetAccessControl' of [System.IO.FileInfo]",
+                               "The method 'GetAccessControl' of [System.IO.DirectoryInfo]")
 def test_win_stat(ansible, winhost, collections_path, plugin):
     data = b'stat me\r\n'
     winhost.filesystem.create_directory('C:\\chain\\dir')
@@ -144,21 +147,25 @@ def test_win_stat(ansible, winhost, collections_path, plugin):
                     f"  - {WIN}win_stat: {{path: 'C:\\chain\\file.txt', get_checksum: true}}\n"
                     f"  - {WIN}win_stat: {{path: 'C:\\chain\\dir'}}\n"
                     f"  - {WIN}win_stat: {{path: 'C:\\chain\\missing'}}\n")
-    reached_the_module(run.results[0])
-    assert len(run.results) == 3, run.results
-    file_result, dir_result, missing_result = run.results
     doc = return_doc('win_stat')
     stat_doc = doc['stat']['contains']
-    for result in run.results:
-        assert result['_status'] == 'ok' and result['changed'] is False, result
-        assert_documented(doc, result, {'changed', 'stat'})
-
+    file_result = run.results[0]
+    reached_the_module(file_result)
+    assert file_result['_status'] == 'ok' and file_result['changed'] is False, file_result
+    assert_documented(doc, file_result, {'changed', 'stat'})
     stat = file_result['stat']
     assert_documented(stat_doc, stat, STAT_EXISTS | {'extension', 'filename', 'size', 'checksum'}, 'stat.')
     assert (stat['exists'], stat['isdir'], stat['isreg'], stat['islnk'], stat['isjunction']) == (True, False, True, False, False)
     assert (stat['path'], stat['filename'], stat['extension'], stat['size']) == ('C:\\chain\\file.txt', 'file.txt', '.txt', len(data))
     assert stat['checksum'] == hashlib.sha1(data).hexdigest()  # checksum_algorithm's default is sha1
 
+    for result in run.results[1:]:  # the directory's stops at a known gap today (CHAIN_GAPS: its share lookup)
+        reached_the_module(result)
+    assert len(run.results) == 3, run.results
+    _file, dir_result, missing_result = run.results
+    for result in run.results:
+        assert result['_status'] == 'ok' and result['changed'] is False, result
+        assert_documented(doc, result, {'changed', 'stat'})
     stat = dir_result['stat']
     assert_documented(stat_doc, stat, STAT_EXISTS | {'size'}, 'stat.')
     assert (stat['exists'], stat['isdir'], stat['isreg'], stat['path']) == (True, True, False, 'C:\\chain\\dir')

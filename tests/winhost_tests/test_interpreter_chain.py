@@ -28,6 +28,9 @@ def ok(script: str, rs: Runspace | None = None) -> list:
 
 
 LANGUAGE_CASES = [
+    # New-TimeSpan (its docs; win_stat's epoch times): End - Start, or the span of -Days/-Hours/-Minutes/-Seconds.
+    ("(New-TimeSpan -Start ([datetime]'2020-01-01') -End ([datetime]'2020-01-02 00:00:30')).TotalSeconds", [86430.0]),
+    ("(New-TimeSpan -Hours 2 -Minutes 1).TotalMinutes", [121.0]),
     # about_Parsing: in argument mode a list of dashed barewords is a list of strings (FileUtil.psm1's
     # `Export-ModuleMember -Function Test-AnsiblePath, Get-AnsibleItem`); the dash is no parameter there.
     ("function f { param([string[]]$Function) $Function -join '|' }\nf -Function Test-AnsiblePath, Get-AnsibleItem",

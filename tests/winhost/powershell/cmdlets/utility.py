@@ -112,6 +112,30 @@ class GetCommand(Cmdlet):
             self.emit(info)
 
 
+@cmdlet("New-TimeSpan", "Microsoft.PowerShell.Commands.NewTimeSpanCommand")
+class NewTimeSpan(Cmdlet):
+    """New-TimeSpan (5.1's two parameter sets): -Start/-End (each now when not given; positions 0 and 1, -LastWriteTime is
+    -Start's alias) gives End - Start; -Days/-Hours/-Minutes/-Seconds give that span. The two sets do not mix."""
+
+    parameters = [Param("Start", 0, pipeline=True, type_name="datetime", aliases=("LastWriteTime",)),
+                  Param("End", 1, type_name="datetime"), Param("Days", type_name="int"), Param("Hours", type_name="int"),
+                  Param("Minutes", type_name="int"), Param("Seconds", type_name="int")]
+
+    def process_record(self, item: typing.Any) -> None:
+        by_time = [k for k in ("Days", "Hours", "Minutes", "Seconds") if self.has(k)]
+        if by_time and (self.has("Start") or self.has("End")):
+            raise self.terminating(PSError("Parameter set cannot be resolved using the specified named parameters.",
+                                           exception_type="System.Management.Automation.ParameterBindingException",
+                                           fqid="AmbiguousParameterSet", category="InvalidArgument"))
+        if by_time:
+            self.emit(datetime.timedelta(**{k.lower(): self.get(k) for k in by_time}))
+            return
+        now = datetime.datetime.now()
+        start = V.naive(self.get("Start")) if self.has("Start") else now
+        end = V.naive(self.get("End")) if self.has("End") else now
+        self.emit(end - start)
+
+
 @cmdlet("New-Object", "Microsoft.PowerShell.Commands.NewObjectCommand")
 class NewObject(Cmdlet):
     parameters = [Param("TypeName", 0, type_name="string"), Param("ArgumentList", 1, aliases=("Args",)), Param("Property")]
