@@ -188,6 +188,10 @@ PROCESS_CASES = [
     ("$orig = [Console]::Out; $w = [System.IO.StringWriter]::new([System.Text.StringBuilder]::new()); [Console]::SetOut($w); "
      "[Console]::Out -eq $w; [Console]::SetOut($orig); "
      "[Console]::Out -eq $orig", [True, True]),
+    # ansible-core 2.21's exec wrapper sets .NET Framework's private Console._outputEncoding by reflection (PSRP has no
+    # console to set OutputEncoding on); the test host keeps it, and starts no process that would read it.
+    ("[Console].GetField('_outputEncoding', [System.Reflection.BindingFlags]'NonPublic, Static').SetValue($null, "
+     "[System.Text.UTF8Encoding]::new()); 'set'", ["set"]),
     # Console.Write/WriteLine write to Console.Out, whatever SetOut made it (System.Console docs): how module_wrapper.ps1
     # collects what Ansible.Basic's ExitJson writes.
     ("$o = [Console]::Out; $sb = [System.Text.StringBuilder]::new(); [Console]::SetOut([System.IO.StringWriter]::new($sb)); "

@@ -13,7 +13,7 @@ import typing
 
 from .. import typeregistry
 from .. import values as V
-from ..dotnet import NetObject, _overload, current_runspace, void
+from ..dotnet import NetObject, _overload, current_runspace, missing, void
 from ..errors import method_exception
 from ..shouldprocess import not_modelled
 
@@ -135,6 +135,48 @@ def _set_out(args: list) -> typing.Any:
     return void()
 
 
+class _OutputEncodingField(NetObject):
+    """Console._outputEncoding (a private static field of .NET Framework's System.Console): ansible-core 2.21's
+    exec_wrapper.ps1 sets it by reflection where setting Console.OutputEncoding fails (no console in PSRP), so that
+    output of processes it starts is decoded as UTF-8. The test host starts no processes: the value is kept on the
+    host (`console_output_encoding`) and changes nothing."""
+
+    type_names = ["System.Reflection.RtFieldInfo", "System.Reflection.FieldInfo", "System.Object"]
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "name":
+            return "_outputEncoding"
+        if low in ("isstatic", "isprivate"):
+            return True
+        return missing()
+
+    def call(self, name: str, args: list) -> typing.Any:
+        low = name.lower()
+        if low == "setvalue":
+            if len(args) != 2:
+                raise _overload("SetValue", len(args))
+            current_runspace().host.console_output_encoding = args[1]
+            return void()
+        if low == "getvalue":
+            value = getattr(current_runspace().host, "console_output_encoding", None)
+            if value is None:
+                raise not_modelled("Console._outputEncoding before anything set it")
+            return value
+        return super().call(name, args)
+
+
+def _console_get_field(args: list) -> typing.Any:
+    """`[Console].GetField(name, flags)` (System.Type.GetField on the type object): only the field 2.21's exec wrapper sets."""
+    if len(args) != 2:
+        raise _overload("GetField", len(args))
+    name = V.to_string(args[0])
+    flags = [n.strip() for n in V.to_string(V.cast(args[1], V.TypeValue("System.Reflection.BindingFlags"))).split(",")]
+    if name != "_outputEncoding" or "NonPublic" not in flags or "Static" not in flags:
+        raise not_modelled(f"The field '{name}' of System.Console")
+    return _OutputEncodingField()
+
+
 def _no_console(name: str) -> typing.Callable[[typing.Any], None]:
     """wsmprovhost.exe, which runs a PSRP session, has no console: setting Console.InputEncoding/OutputEncoding
     fails in SetConsoleCP with ERROR_INVALID_HANDLE, "The handle is invalid." (__Error.WinIOError), which
@@ -162,7 +204,7 @@ typeregistry.register(typeregistry.NetType(
                        **{m: _console_unmodelled(m) for m in ("Error", "In", "InputEncoding", "OutputEncoding")}},
     # Console.Write/WriteLine(value) write to Console.Out, whatever SetOut made it (module_wrapper.ps1 sets a
     # StringWriter there while a module runs; Ansible.Basic's ExitJson writes its result line this way).
-    static_methods={"SetOut": _set_out,
+    static_methods={"SetOut": _set_out, "GetField": _console_get_field,
                     "Write": lambda args: _console_state()["out"].call("Write", args),
                     "WriteLine": lambda args: _console_state()["out"].call("WriteLine", args)},
     static_setters={name: _no_console(name) for name in ("InputEncoding", "OutputEncoding")},
