@@ -571,7 +571,7 @@ class AnsibleModule(NetObject):  # pylint: disable=too-many-instance-attributes,
                 return void()
             if low == "deprecate" and argc in (2, 3):
                 collection = None if argc == 2 or args[2] is None else V.to_string(args[2])
-                self.deprecate(V.to_string(args[0]), args[1], collection)
+                self.record_deprecation(V.to_string(args[0]), args[1], collection)
                 return void()
             if low == "debug" and argc == 1:
                 return void()  # LogEvent of "[DEBUG] ..." when DebugMode: the Event Log only
@@ -598,7 +598,7 @@ class AnsibleModule(NetObject):  # pylint: disable=too-many-instance-attributes,
     def warn(self, message: str) -> None:
         self.warnings.append(message)
 
-    def deprecate(self, message: str, version_or_date: typing.Any, collection: str | None) -> None:
+    def record_deprecation(self, message: str, version_or_date: typing.Any, collection: str | None) -> None:
         if isinstance(version_or_date, datetime.datetime):
             self.deprecations.append(V.PSOrderedDict({"msg": message, "date": version_or_date.strftime("%Y-%m-%d"),
                                                       "collection_name": collection}))
@@ -836,9 +836,9 @@ class AnsibleModule(NetObject):  # pylint: disable=too-many-instance-attributes,
                     msg = self._format_context(f"Alias '{alias_name}' is deprecated. See the module docs for more information",
                                                " - ")
                     if "version" in dep:
-                        self.deprecate(msg, _to_str(dep["version"]), collection)
+                        self.record_deprecation(msg, _to_str(dep["version"]), collection)
                     if "date" in dep:
-                        self.deprecate(msg, dep["date"], collection)
+                        self.record_deprecation(msg, dep["date"], collection)
         return results
 
     def _set_no_log_values(self, spec: dict, params: dict) -> None:
@@ -852,10 +852,10 @@ class AnsibleModule(NetObject):  # pylint: disable=too-many-instance-attributes,
                     self.no_log_values.append(text)
             collection = _to_str(v["removed_from_collection"]) if "removed_from_collection" in v else None
             if v["removed_in_version"] is not None and k in params:
-                self.deprecate(f"Param '{k}' is deprecated. See the module docs for more information",
+                self.record_deprecation(f"Param '{k}' is deprecated. See the module docs for more information",
                                V.to_string(v["removed_in_version"]), collection)
             if v["removed_at_date"] is not None and k in params:
-                self.deprecate(f"Param '{k}' is deprecated. See the module docs for more information",
+                self.record_deprecation(f"Param '{k}' is deprecated. See the module docs for more information",
                                v["removed_at_date"], collection)
 
     def _check_arguments(self, spec: dict, param: dict, legal: list[str]) -> None:  # pylint: disable=too-many-branches,too-many-locals

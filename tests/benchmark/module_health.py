@@ -1,0 +1,83 @@
+"""Long-session health of module tasks (issue 11): N win_ping tasks in ONE named session, in rounds.
+
+A measurement, not a test: it prints figures and asserts nothing. Each round is one `ansible-playbook` run of
+`--per-round` ansible.windows.win_ping tasks through psremoting.pssession.psrp against one test host (its module
+chain: tests/winhost/powershell/STATUS.md), all in the session `health`; before the first round and after each, a
+`raw` task reports the session's runspaces (`Get-Runspace`) and whether the wrapper left anything (`$Ansible*`
+variables, `Ansible.ModuleUtils.*` modules). Printed per round: wall time, seconds per module task (the round's
+wall time minus a warm one-task run's, over the other tasks), the test host process' RSS (it runs in this process).
+
+Run (after scripts/test has laid out .build and extracted ansible.windows):
+    PYTHONPATH=.build:tests .venv/bin/python tests/benchmark/module_health.py --rounds 3 --per-round 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'e2e'))
+
+from e2e_support import BUILD, USERS, Ansible, install_ansible_windows  # noqa: E402  # pylint: disable=wrong-import-position
+from winhost import WinHost  # noqa: E402  # pylint: disable=wrong-import-position
+
+PROBE = ("'runspaces=' + @(Get-Runspace).Count; "
+         "'leftovers=' + (@(Get-Variable -Name Ansible* -Scope Global -ErrorAction Ignore).Count + "
+         "@(Get-Module -Name Ansible.ModuleUtils.*).Count)")
+
+
+def rss_mb() -> float:
+    with open('/proc/self/status', encoding='ascii') as status:
+        for line in status:
+            if line.startswith('VmRSS:'):
+                return int(line.split()[1]) / 1024
+    return float('nan')
+
+
+def play(tasks: int, probe: bool) -> str:
+    body = ''.join('    - ansible.windows.win_ping:\n' for _ in range(tasks))
+    if probe:
+        body += '    - ansible.builtin.raw: "%s"\n' % PROBE.replace('"', '\\"')
+    return '- hosts: win1\n  gather_facts: false\n  tasks:\n' + body
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
+    parser.add_argument('--rounds', type=int, default=3)
+    parser.add_argument('--per-round', type=int, default=100)
+    args = parser.parse_args()
+    install_ansible_windows(BUILD)
+    with tempfile.TemporaryDirectory() as tmp, WinHost(users=dict(USERS), auth='both') as host:
+        ansible = Ansible(pathlib.Path(tmp), host)
+        env = ansible.env(ANSIBLE_COLLECTIONS_PATH=BUILD)
+        common = dict(ansible_connection='psremoting.pssession.psrp', ansible_pssession_name='health')
+
+        def run(tasks: int, probe: bool) -> tuple[float, list]:
+            start = time.monotonic()
+            result = ansible.playbook(play(tasks, probe), env=env, timeout=3600, **common)
+            wall = time.monotonic() - start
+            failed = [r for r in result.results if r.get('_status') != 'ok']
+            if failed:
+                raise SystemExit('a task failed: %s' % failed[0])
+            return wall, result.results
+
+        first, results = run(1, True)  # creates the session
+        print('round 0: 1 task, %.2f s wall; %s; test host RSS %.0f MB' % (first, ' '.join(results[-1]['stdout_lines']),
+                                                                            rss_mb()))
+        base, _results = run(1, True)  # a warm one-task run: ansible's own start-up and the probe
+        print('one-task run in the warm session: %.2f s wall' % base)
+        for number in range(1, args.rounds + 1):
+            wall, results = run(args.per_round, True)
+            per_task = (wall - base) / (args.per_round - 1)
+            print('round %d: %d tasks, %.2f s wall, %.3f s per module task; %s; test host RSS %.0f MB'
+                  % (number, args.per_round, wall, per_task, ' '.join(results[-1]['stdout_lines']), rss_mb()))
+        print('test host WSMan requests: %s' % {k: v['requests'] for k, v in host.stats()['actions'].items()})
+
+
+if __name__ == '__main__':
+    main()
