@@ -40,7 +40,7 @@ def rss_mb() -> float:
 
 
 def play(tasks: int, probe: bool) -> str:
-    body = ''.join('    - ansible.windows.win_ping:\n' for _ in range(tasks))
+    body = '    - ansible.windows.win_ping:\n' * tasks
     if probe:
         body += '    - ansible.builtin.raw: "%s"\n' % PROBE.replace('"', '\\"')
     return '- hosts: win1\n  gather_facts: false\n  tasks:\n' + body
@@ -67,8 +67,8 @@ def main() -> None:
             return wall, result.results
 
         first, results = run(1, True)  # creates the session
-        print('round 0: 1 task, %.2f s wall; %s; test host RSS %.0f MB' % (first, ' '.join(results[-1]['stdout_lines']),
-                                                                            rss_mb()))
+        probe = ' '.join(results[-1]['stdout_lines'])
+        print('round 0: 1 task, %.2f s wall; %s; test host RSS %.0f MB' % (first, probe, rss_mb()))
         base, _results = run(1, True)  # a warm one-task run: ansible's own start-up and the probe
         print('one-task run in the warm session: %.2f s wall' % base)
         for number in range(1, args.rounds + 1):

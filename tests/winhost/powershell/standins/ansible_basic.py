@@ -853,10 +853,10 @@ class AnsibleModule(NetObject):  # pylint: disable=too-many-instance-attributes,
             collection = _to_str(v["removed_from_collection"]) if "removed_from_collection" in v else None
             if v["removed_in_version"] is not None and k in params:
                 self.record_deprecation(f"Param '{k}' is deprecated. See the module docs for more information",
-                               V.to_string(v["removed_in_version"]), collection)
+                                        V.to_string(v["removed_in_version"]), collection)
             if v["removed_at_date"] is not None and k in params:
                 self.record_deprecation(f"Param '{k}' is deprecated. See the module docs for more information",
-                               v["removed_at_date"], collection)
+                                        v["removed_at_date"], collection)
 
     def _check_arguments(self, spec: dict, param: dict, legal: list[str]) -> None:  # pylint: disable=too-many-branches,too-many-locals
         self._check_unsupported_arguments(param, legal)
