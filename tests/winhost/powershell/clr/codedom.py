@@ -26,6 +26,7 @@ from .. import values as V
 from ..dotnet import NetObject, _overload, missing, void
 from ..errors import PSError
 from ..shouldprocess import not_modelled
+from .reflection import HostKeptStaticField
 
 # Where Windows PowerShell 5.1 loads System.Management.Automation from (the GAC_MSIL path of 3.0.0.0).
 SMA_LOCATION = ("C:\\Windows\\Microsoft.Net\\assembly\\GAC_MSIL\\System.Management.Automation\\"
@@ -359,36 +360,6 @@ def _binding_flag_names(value: typing.Any) -> list[str]:
     return [name.strip() for name in V.to_string(flags).split(",")]
 
 
-class DefaultEncodingField(NetObject):
-    """ClrFacade._defaultEncoding (a private static field of System.Management.Automation.ClrFacade): the encoding
-    Windows PowerShell 5.1 reads script files without a BOM in. exec_wrapper.ps1's Set-WinPSDefaultFileEncoding
-    sets it to UTF-8 by reflection. The test host reads script files as UTF-8 always, so the value is kept
-    (`HostServices.clr_default_encoding`) and changes nothing."""
-
-    type_names = ["System.Reflection.RtFieldInfo", "System.Reflection.FieldInfo", "System.Object"]
-
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "name":
-            return "_defaultEncoding"
-        if low in ("isstatic", "isprivate"):
-            return True
-        return missing()
-
-    def call(self, name: str, args: list) -> typing.Any:
-        from ..dotnet import current_runspace  # pylint: disable=import-outside-toplevel
-
-        low = name.lower()
-        if low == "setvalue":
-            if len(args) != 2:
-                raise _overload("SetValue", len(args))
-            current_runspace().host.clr_default_encoding = args[1]
-            return void()
-        if low == "getvalue":
-            return getattr(current_runspace().host, "clr_default_encoding", None)
-        return super().call(name, args)
-
-
 def _clr_facade_get_field(args: list) -> typing.Any:
     """`[ClrFacade].GetField(name, flags)`: System.Type.GetField, reached as a method of the type object."""
     if len(args) not in (1, 2):
@@ -397,7 +368,10 @@ def _clr_facade_get_field(args: list) -> typing.Any:
     flags = _binding_flag_names(args[1]) if len(args) == 2 else ["Instance", "Static", "Public"]
     if name != "_defaultEncoding" or "NonPublic" not in flags or "Static" not in flags:
         raise not_modelled(f"The field '{name}' of System.Management.Automation.ClrFacade")
-    return DefaultEncodingField()
+    # ClrFacade._defaultEncoding: the encoding Windows PowerShell 5.1 reads script files without a BOM in;
+    # exec_wrapper.ps1's Set-WinPSDefaultFileEncoding sets it to UTF-8. The test host reads script files
+    # as UTF-8 always, so the value is only kept.
+    return HostKeptStaticField("_defaultEncoding", "clr_default_encoding")
 
 
 # Internal to System.Management.Automation: reached by [PSObject].Assembly.GetType('...ClrFacade').

@@ -13,9 +13,10 @@ import typing
 
 from .. import typeregistry
 from .. import values as V
-from ..dotnet import NetObject, _overload, current_runspace, missing, void
+from ..dotnet import NetObject, _overload, current_runspace, void
 from ..errors import method_exception
 from ..shouldprocess import not_modelled
+from .reflection import HostKeptStaticField
 
 _TARGETS = ("process", "user", "machine")
 
@@ -135,37 +136,6 @@ def _set_out(args: list) -> typing.Any:
     return void()
 
 
-class _OutputEncodingField(NetObject):
-    """Console._outputEncoding (a private static field of .NET Framework's System.Console): ansible-core 2.21's
-    exec_wrapper.ps1 sets it by reflection where setting Console.OutputEncoding fails (no console in PSRP), so that
-    output of processes it starts is decoded as UTF-8. The test host starts no processes: the value is kept on the
-    host (`console_output_encoding`) and changes nothing."""
-
-    type_names = ["System.Reflection.RtFieldInfo", "System.Reflection.FieldInfo", "System.Object"]
-
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "name":
-            return "_outputEncoding"
-        if low in ("isstatic", "isprivate"):
-            return True
-        return missing()
-
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "setvalue":
-            if len(args) != 2:
-                raise _overload("SetValue", len(args))
-            current_runspace().host.console_output_encoding = args[1]
-            return void()
-        if low == "getvalue":
-            value = getattr(current_runspace().host, "console_output_encoding", None)
-            if value is None:
-                raise not_modelled("Console._outputEncoding before anything set it")
-            return value
-        return super().call(name, args)
-
-
 def _console_get_field(args: list) -> typing.Any:
     """`[Console].GetField(name, flags)` (System.Type.GetField on the type object): only the field 2.21's exec wrapper sets."""
     if len(args) != 2:
@@ -174,7 +144,11 @@ def _console_get_field(args: list) -> typing.Any:
     flags = [n.strip() for n in V.to_string(V.cast(args[1], V.TypeValue("System.Reflection.BindingFlags"))).split(",")]
     if name != "_outputEncoding" or "NonPublic" not in flags or "Static" not in flags:
         raise not_modelled(f"The field '{name}' of System.Console")
-    return _OutputEncodingField()
+    # Console._outputEncoding: 2.21's exec_wrapper.ps1 sets it where setting Console.OutputEncoding fails (no
+    # console in PSRP), so that output of processes it starts is decoded as UTF-8. The test host starts no
+    # processes: the value is only kept; its initial value on Windows is not modelled.
+    return HostKeptStaticField("_outputEncoding", "console_output_encoding",
+                               unset_gap="Console._outputEncoding before anything set it")
 
 
 def _no_console(name: str) -> typing.Callable[[typing.Any], None]:

@@ -1,0 +1,53 @@
+"""System.Reflection objects the chain reaches: the private static fields it sets by reflection.
+
+Windows PowerShell scripts of Ansible's chain call `[T].GetField(name, 'NonPublic, Static')` on two
+types and `SetValue($null, $value)` on the FieldInfo they get. Neither field changes anything the test
+host models, so each is kept on the host services object under an attribute of its own and read back
+by `GetValue`. One class serves every such field: which field and where it is kept are its
+parameters.
+"""
+
+from __future__ import annotations
+
+import typing
+
+from ..dotnet import NetObject, _overload, current_runspace, missing, void
+from ..shouldprocess import not_modelled
+
+
+class HostKeptStaticField(NetObject):
+    """A System.Reflection.FieldInfo for a private static field whose value the test host only keeps.
+
+    ``host_attribute``: the attribute of the runspace's host services holding the value.
+    ``unset_gap``: when given, reading the field before anything set it is a named gap (its initial
+    value on Windows is not modelled); else it reads as $null."""
+
+    type_names = ["System.Reflection.RtFieldInfo", "System.Reflection.FieldInfo", "System.Object"]
+
+    def __init__(self, name: str, host_attribute: str, unset_gap: str | None = None) -> None:
+        super().__init__()
+        self.name = name
+        self.host_attribute = host_attribute
+        self.unset_gap = unset_gap
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "name":
+            return self.name
+        if low in ("isstatic", "isprivate"):
+            return True
+        return missing()
+
+    def call(self, name: str, args: list) -> typing.Any:
+        low = name.lower()
+        if low == "setvalue":
+            if len(args) != 2:
+                raise _overload("SetValue", len(args))
+            setattr(current_runspace().host, self.host_attribute, args[1])
+            return void()
+        if low == "getvalue":
+            value = getattr(current_runspace().host, self.host_attribute, None)
+            if value is None and self.unset_gap:
+                raise not_modelled(self.unset_gap)
+            return value
+        return super().call(name, args)
