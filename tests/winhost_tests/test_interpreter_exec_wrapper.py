@@ -94,6 +94,9 @@ CASES = [
     ("using namespace System.Reflection\n$b = [BindingFlags]'NonPublic, Instance'; \"$b\"; $b.value__; $b -eq 36; "
      "$b -eq 'Instance,NonPublic'; \"$([System.Management.Automation.ErrorCategory]13)\"",
      ["Instance, NonPublic", 36, True, True, "ObjectNotFound"]),
+    # Enum.Parse takes a number's digits as well as names; Enum.HasFlag converts its argument to the enum's type
+    ("$b = [System.Reflection.BindingFlags]'48'; \"$b\"; $b.HasFlag([System.Reflection.BindingFlags]::Public); "
+     "$b.HasFlag('Instance')", ["Public, NonPublic", True, False]),
     # "`n#" in a string is a newline and '#'; $var\path in argument mode is one word
     ("\"a`n# b\".Length; Write-Output $env:SystemRoot\\System32\\kernel32.dll", [5, "C:\\Windows\\System32\\kernel32.dll"]),
 ]

@@ -26,6 +26,11 @@ class EnumValue(NetObject):
     def call(self, name: str, args: list) -> typing.Any:
         if name.lower() == "value__":
             return self.number
+        if name.lower() == "hasflag" and len(args) == 1:
+            # Enum.HasFlag: (this & flag) == flag, the flag converted to this value's type.
+            net_type = typeregistry.registered(self.type_names[0])
+            flag = net_type.convert(args[0]) if net_type is not None and net_type.convert else args[0]
+            return (self.number & flag.number) == flag.number
         return super().call(name, args)
 
     def get_member(self, name: str) -> typing.Any:
@@ -54,6 +59,8 @@ def declare_enum(full_name: str, members: typing.Sequence[str] | dict[str, int],
         text = to_string(value).strip()
         if text.lower() in values:
             return values[text.lower()]
+        if text.lstrip("-").isdigit():  # Enum.Parse takes a number's digits too
+            return of_number(int(text))
         parts = [p.strip().lower() for p in text.split(",")]
         if flags and len(parts) > 1 and all(p in values for p in parts):
             number = 0

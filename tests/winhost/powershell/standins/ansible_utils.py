@@ -21,7 +21,8 @@ import typing
 
 from .. import typeregistry
 from .. import values as V
-from ..dotnet import NetObject, current_runspace, missing
+from ..clr.enums import declare_enum
+from ..dotnet import NetObject, current_runspace
 from ..errors import PSError, method_exception
 from . import register_standin
 
@@ -64,59 +65,9 @@ def _link_not_modelled(name: str) -> typing.Callable[[list], typing.Any]:
     return call
 
 
-class EnumValue(NetObject):
-    """A value of an enum declared by a stand-in: its name, number and HasFlag."""
-
-    def __init__(self, enum_name: str, name: str, number: int, names: dict[str, int]) -> None:
-        self.enum_name = enum_name
-        self.name = name
-        self.number = number
-        self.names = names
-        self.type_names = [enum_name, "System.Enum", "System.ValueType", "System.Object"]
-
-    def call(self, name: str, args: list) -> typing.Any:
-        if name.lower() == "hasflag" and len(args) == 1:
-            other = args[0]
-            flag = other.number if isinstance(other, EnumValue) else int(V.cast(other, V.TypeValue("System.Int64")))
-            return (self.number & flag) == flag
-        if name.lower() == "value__":
-            return self.number
-        return super().call(name, args)
-
-    def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "value__":
-            return self.number
-        return missing()
-
-    def to_string(self) -> str:
-        return self.name
-
-
-def _enum(full_name: str, members: dict[str, int]) -> typing.Any:
-    values = {k: EnumValue(full_name, k, v, members) for k, v in members.items()}
-
-    def convert(value: typing.Any) -> typing.Any:
-        if isinstance(value, EnumValue) and value.enum_name == full_name:
-            return value
-        text = V.to_string(value)
-        for key, item in values.items():
-            if key.lower() == text.lower() or str(item.number) == text:
-                return item
-        raise PSError(f'Cannot convert value "{text}" to type "{full_name}". Error: "Unable to match the identifier name '
-                      f'{text} to a valid enumerator name. Specify one of the following enumerator names and try again:'
-                      f'\r\n{", ".join(members)}"', fqid="InvalidCastFromStringToEnum",
-                      category="InvalidArgument", reason="PSInvalidCastException",
-                      exception_type="System.Management.Automation.PSInvalidCastException")
-
-    return typeregistry.NetType(full_name, base_types=("System.Enum", "System.ValueType", "System.Object"),
-                                static_properties={k: (lambda v=v: v) for k, v in values.items()},
-                                convert=convert,
-                                instance_check=lambda v: isinstance(v, EnumValue) and v.enum_name == full_name)
-
-
 def _load_link_util(source: str) -> list[str]:
     _require(source, r"public\s+class\s+LinkUtil\b", "Ansible")
-    typeregistry.register(_enum("Ansible.LinkType", {"SymbolicLink": 0, "JunctionPoint": 1, "HardLink": 2}))
+    declare_enum("Ansible.LinkType", {"SymbolicLink": 0, "JunctionPoint": 1, "HardLink": 2})
     typeregistry.register(typeregistry.NetType("Ansible.LinkUtil", static_methods={
         "GetLinkInfo": _get_link_info, "DeleteLink": _link_not_modelled("DeleteLink"),
         "CreateLink": _link_not_modelled("CreateLink")}))
@@ -161,8 +112,7 @@ class ProcessToken(NetObject):
 
 def _privilege_util(enum_type: typing.Any) -> typeregistry.NetType:
     enabled = enum_type.static_property("Enabled")
-    enabled_default = EnumValue("Ansible.Privilege.PrivilegeAttributes", "EnabledByDefault, Enabled", 3,
-                                PRIVILEGE_ATTRIBUTES)
+    enabled_default = enum_type.convert(3)  # EnabledByDefault, Enabled
 
     def check_name(args: list) -> bool:
         return any(V.to_string(args[0]).lower() == p.lower() for p in KNOWN_PRIVILEGES)
@@ -188,7 +138,7 @@ def _privilege_util(enum_type: typing.Any) -> typeregistry.NetType:
 
 def _load_privilege(source: str) -> list[str]:
     _require(source, r"public\s+class\s+PrivilegeUtil\b", "Ansible.Privilege")
-    enum_type = typeregistry.register(_enum("Ansible.Privilege.PrivilegeAttributes", PRIVILEGE_ATTRIBUTES))
+    enum_type = declare_enum("Ansible.Privilege.PrivilegeAttributes", PRIVILEGE_ATTRIBUTES, flags=True)  # [Flags] in Ansible.Privilege.cs
     typeregistry.register(_privilege_util(enum_type))
 
     def enabler(args: list) -> typing.Any:
