@@ -23,7 +23,7 @@ description:
     Ansible's exec wrapper, in a local scope). Because the session outlives the task, the connection sends two
     more pipelines around a module's (and, from ansible-core 2.19 on, around the shell helpers that run the
     exec wrapper), in the session's global scope. Before the module, one keeps the session's state and hides it
-    from the exec wrapper (functions and aliases named like a cmdlet, StrictMode, preference variables,
+    from the exec wrapper (functions named like a cmdlet, aliases named like a command, StrictMode, preference variables,
     C($PSDefaultParameterValues)). After it, the other removes what the wrapper left (the process environment
     variables of the task's C(environment:) keyword, its C($Ansible*) variables, its C(Ansible.ModuleUtils.*)
     modules, its idle nested runspace) and puts the session's state back. So a module task leaves nothing in the

@@ -17,8 +17,13 @@ sent unchanged; this module gives the two pipelines around it:
 
 All PowerShell of this collection that does this lives here. Every cmdlet is called by its
 module-qualified name (about_Command_Precedence: "To run a command that has been hidden ... use
-the module-qualified name"), so the very functions and aliases this hides cannot hijack it; values
-put into the text are quoted as ansible-core's powershell shell plugin quotes them.
+the module-qualified name"), so the very functions and aliases this hides cannot hijack it. Each
+step runs where the session's preferences cannot change what it does: inside a child scope that sets
+$ErrorActionPreference, $WhatIfPreference, $ConfirmPreference and $PSDefaultParameterValues for itself
+(about_Scopes: a variable set in a scope hides the parent's), and at top level with -WhatIf:$false
+-Confirm:$false. Only what a ConstrainedLanguage session allows is used for what must always happen
+(providers and cmdlets: the environment through the Env: drive); the two .NET calls (disposing idle
+runspaces, resetting ClrFacade's encoding) run in FullLanguage only (about_Language_Modes).
 """
 
 from __future__ import annotations
@@ -59,110 +64,128 @@ PREFERENCE_DEFAULTS: dict[str, str | None] = {
 KEPT_VALUES = ('LASTEXITCODE',)
 
 
-def quote(value: str) -> str:
-    """A PowerShell single-quoted string, escaped as ansible-core quotes one (the five single-quote characters of
-    CharTraits.IsSingleQuote doubled): the powershell shell plugin's ShellModule._escape up to 2.19; from 2.20,
-    which removed it, the quoting that plugin's quote() uses, forced to a quoted string."""
-    # Imported here: the connection imports this module in every task; the shell plugin is loaded anyway.
-    from ansible.plugins.shell.powershell import ShellModule  # pylint: disable=import-outside-toplevel
-    escape = getattr(ShellModule, '_escape', None)
-    if escape is not None:
-        return "'%s'" % escape(ShellModule, value)
-    from ansible._internal._powershell._script import quote_pwsh_argument  # pylint: disable=import-outside-toplevel,import-error,no-name-in-module
-    return quote_pwsh_argument(value, force_quote=True)
+def _literal(name: str) -> str:
+    """A variable name as a PowerShell single-quoted string. Every name here is a plain identifier (asserted), so
+    nothing in it needs escaping; values never go into these scripts as text."""
+    assert name.isidentifier(), name
+    return "'%s'" % name
 
 
 def _preference_table() -> str:
     rows = []
     for name, default in PREFERENCE_DEFAULTS.items():
-        rows.append('%s = %s' % (quote(name), '$null' if default is None else '@(, %s)' % default))
+        rows.append('%s = %s' % (_literal(name), '$null' if default is None else '@(, %s)' % default))
     return '@{ %s }' % '; '.join(rows)
 
 
-# The epilogue. Top level runs in the global scope (use_local_scope false). The work is done in a
-# child scope (`& { }`) so that its variables do not land in the global scope; what must act on the
-# global scope itself stays at top level: functions (the Function: provider sets them in the caller's
-# scope; ForEach-Object runs its script block in the caller's scope) and Set-StrictMode (it sets the
-# mode of the scope it runs in, about_Set-StrictMode). Each step runs only for what the prologue took
-# (a prologue that failed half way leaves $null for the rest): an untaken snapshot undoes nothing.
+# What each child scope of the scripts sets for itself first: the session's (or a module's) preferences and
+# default parameter values cannot make a step stop half way, only say what it would do, or ask.
+_SAFE_SCOPE = ("$ErrorActionPreference = 'Continue'; $WhatIfPreference = $false; $ConfirmPreference = 'None'; "
+               "$PSDefaultParameterValues = @{}")
+
+# The epilogue. Top level runs in the global scope (use_local_scope false). The work is done in child scopes
+# (`& { }`) so that its variables do not land in the global scope; what must act on the global scope itself
+# stays at top level: functions (the Function: provider sets them in the caller's scope; ForEach-Object runs
+# its script block in the caller's scope) and Set-StrictMode (it sets the mode of the scope it runs in,
+# about_Set-StrictMode). Each step runs only for what the prologue took (a prologue that failed half way
+# leaves $null for the rest): an untaken snapshot undoes nothing. The session's preferences come back last,
+# in `finally`, with the stash's removal: whatever failed before, the stash does not outlive the epilogue
+# unless removing it failed (then the caller keeps the epilogue pending: stash_left).
 _EPILOGUE_BODY = r'''
 if (Microsoft.PowerShell.Utility\Get-Variable -Name __STASH__ -Scope Global -ErrorAction Ignore) {
-    & {
-        param($stash)
-        # Windows PowerShell's default encoding of script files: exec_wrapper.ps1's Set-WinPSDefaultFileEncoding sets
-        # the private static field ClrFacade._defaultEncoding (5.1 only) and says so in $AnsibleClrFacadeSet (read
-        # before the wrapper's variables go). The field is filled lazily (that function's comment): emptied, 5.1
-        # computes its own default again.
-        $flipped = Microsoft.PowerShell.Utility\Get-Variable -Name AnsibleClrFacadeSet -Scope Global -ValueOnly -ErrorAction Ignore
-        if ($PSVersionTable.PSVersion.Major -lt 6 -and $flipped -eq $true) {
-            $facade = [PSObject].Assembly.GetType('System.Management.Automation.ClrFacade')
-            $facade.GetField('_defaultEncoding', [Reflection.BindingFlags]'NonPublic, Static').SetValue($null, $null)
-        }
-        # Process environment (module_wrapper.ps1 applies environment: with [Environment]::SetEnvironmentVariable).
-        if ($null -ne $stash.Environment) {
-            $now = @{}
-            foreach ($entry in [Environment]::GetEnvironmentVariables().GetEnumerator()) { $now[$entry.Key] = $entry.Value }
-            foreach ($name in @($now.Keys)) {
-                if (-not $stash.Environment.ContainsKey($name)) { [Environment]::SetEnvironmentVariable($name, $null) }
-                elseif ($now[$name] -cne $stash.Environment[$name]) { [Environment]::SetEnvironmentVariable($name, $stash.Environment[$name]) }
+    try {
+        & {
+            param($stash)
+            __SAFE_SCOPE__
+            $fullLanguage = "$($ExecutionContext.SessionState.LanguageMode)" -eq 'FullLanguage'
+            # Windows PowerShell's default encoding of script files: exec_wrapper.ps1's Set-WinPSDefaultFileEncoding
+            # sets the private static field ClrFacade._defaultEncoding (5.1 only) and says so in $AnsibleClrFacadeSet
+            # (read before the wrapper's variables go). The field is filled lazily (that function's comment): emptied,
+            # 5.1 computes its own default again.
+            $flipped = Microsoft.PowerShell.Utility\Get-Variable -Name AnsibleClrFacadeSet -Scope Global -ValueOnly -ErrorAction Ignore
+            if ($fullLanguage -and $PSVersionTable.PSVersion.Major -lt 6 -and $flipped -eq $true) {
+                $facade = [PSObject].Assembly.GetType('System.Management.Automation.ClrFacade')
+                $facade.GetField('_defaultEncoding', [Reflection.BindingFlags]'NonPublic, Static').SetValue($null, $null)
             }
-            foreach ($name in @($stash.Environment.Keys)) {
-                if (-not $now.ContainsKey($name)) { [Environment]::SetEnvironmentVariable($name, $stash.Environment[$name]) }
-            }
-        }
-        # Global variables the wrapper added ($AnsibleManifest, ...; exec_wrapper.ps1's $Script: scope is the global scope).
-        if ($null -ne $stash.Variables) {
-            foreach ($variable in @(Microsoft.PowerShell.Utility\Get-Variable -Scope Global)) {
-                if ($stash.Variables -notcontains $variable.Name -and $variable.Name -ne '__STASH__') {
-                    Microsoft.PowerShell.Utility\Remove-Variable -Name $variable.Name -Scope Global -Force -ErrorAction Ignore
+            # Process environment (module_wrapper.ps1 applies environment: with [Environment]::SetEnvironmentVariable;
+            # the Env: drive is the same process environment, and allowed in every language mode).
+            if ($null -ne $stash.Environment) {
+                $now = @{}
+                foreach ($entry in @(Microsoft.PowerShell.Management\Get-ChildItem -LiteralPath 'Env:\')) { $now[$entry.Key] = $entry.Value }
+                foreach ($name in @($now.Keys)) {
+                    if (-not $stash.Environment.ContainsKey($name)) { Microsoft.PowerShell.Management\Remove-Item -LiteralPath ('Env:\' + $name) -Force }
+                    elseif ($now[$name] -cne $stash.Environment[$name]) { Microsoft.PowerShell.Management\Set-Item -LiteralPath ('Env:\' + $name) -Value $stash.Environment[$name] }
+                }
+                foreach ($name in @($stash.Environment.Keys)) {
+                    if (-not $now.ContainsKey($name)) { Microsoft.PowerShell.Management\Set-Item -LiteralPath ('Env:\' + $name) -Value $stash.Environment[$name] }
                 }
             }
-        }
-        foreach ($name in @($stash.Kept.Keys)) {
-            Microsoft.PowerShell.Utility\Set-Variable -Name $name -Scope Global -Value $stash.Kept[$name][0] -Force
-        }
-        # Modules the wrapper imported (Ansible.ModuleUtils.*, imported -Scope Global); PowerShell's own ones,
-        # autoloaded on first use of their cmdlets, stay as they would in any session.
-        if ($null -ne $stash.Modules) {
-            foreach ($module in @(Microsoft.PowerShell.Core\Get-Module)) {
-                if ($stash.Modules -notcontains $module.Name -and $module.Name -notlike 'Microsoft.PowerShell.*') {
-                    Microsoft.PowerShell.Core\Remove-Module -ModuleInfo $module -Force -ErrorAction Ignore
+            # Global variables the wrapper added ($AnsibleManifest, ...; exec_wrapper.ps1's $Script: scope is the global scope).
+            if ($null -ne $stash.Variables) {
+                foreach ($variable in @(Microsoft.PowerShell.Utility\Get-Variable -Scope Global)) {
+                    if ($stash.Variables -notcontains $variable.Name -and $variable.Name -ne '__STASH__') {
+                        Microsoft.PowerShell.Utility\Remove-Variable -Name $variable.Name -Scope Global -Force -ErrorAction Ignore
+                    }
                 }
             }
-        }
-        # Runspaces made during the task and idle now (module_wrapper.ps1's [PowerShell]::Create(), never disposed).
-        if ($null -ne $stash.Runspaces) {
-            foreach ($runspace in @(Microsoft.PowerShell.Utility\Get-Runspace)) {
-                if ($stash.Runspaces -notcontains $runspace.Id -and "$($runspace.RunspaceAvailability)" -eq 'Available') {
-                    $runspace.Dispose()
+            foreach ($name in @($stash.Kept.Keys)) {
+                Microsoft.PowerShell.Utility\Set-Variable -Name $name -Scope Global -Value $stash.Kept[$name][0] -Force
+            }
+            # Modules the wrapper imported -Scope Global: its module utils, named by exec_wrapper.ps1's
+            # Import-PowerShellUtil and module_wrapper.ps1 after their files (Ansible.ModuleUtils.*, and a collection's
+            # ansible_collections.*). Modules autoloaded by a cmdlet's first use stay, as in any session.
+            if ($null -ne $stash.Modules) {
+                foreach ($module in @(Microsoft.PowerShell.Core\Get-Module)) {
+                    if ($stash.Modules -notcontains $module.Name -and ($module.Name -like 'Ansible.ModuleUtils.*' -or $module.Name -like 'ansible_collections.*')) {
+                        Microsoft.PowerShell.Core\Remove-Module -ModuleInfo $module -Force
+                    }
                 }
             }
+            # Runspaces made during the task and idle now (module_wrapper.ps1's [PowerShell]::Create(), never disposed).
+            if ($fullLanguage -and $null -ne $stash.Runspaces) {
+                foreach ($runspace in @(Microsoft.PowerShell.Utility\Get-Runspace)) {
+                    if ($stash.Runspaces -notcontains $runspace.Id -and "$($runspace.RunspaceAvailability)" -eq 'Available') {
+                        $runspace.Dispose()
+                    }
+                }
+            }
+            foreach ($alias in @($stash.Aliases)) {
+                $restore = @{ Name = $alias.Name; Value = $alias.Definition; Option = $alias.Options; Description = $alias.Description }
+                Microsoft.PowerShell.Utility\Set-Alias @restore -Scope Global -Force
+            }
+        } $__STASH__
+        @($__STASH__.Functions) | Microsoft.PowerShell.Core\ForEach-Object {
+            Microsoft.PowerShell.Management\Set-Item -LiteralPath ('Function:\' + $_.Name) -Value $_.ScriptBlock -Force -WhatIf:$false -Confirm:$false
         }
-        # The session's own state, as it was: preferences, aliases.
-        foreach ($name in @($stash.Preferences.Keys)) {
-            $saved = $stash.Preferences[$name]
-            if ($null -eq $saved) { Microsoft.PowerShell.Utility\Remove-Variable -Name $name -Scope Global -Force -ErrorAction Ignore }
-            else { Microsoft.PowerShell.Utility\Set-Variable -Name $name -Scope Global -Value $saved[0] -Force }
-        }
-        foreach ($alias in @($stash.Aliases)) {
-            $restore = @{ Name = $alias.Name; Value = $alias.Definition; Option = $alias.Options; Description = $alias.Description }
-            Microsoft.PowerShell.Utility\Set-Alias @restore -Scope Global -Force
-        }
-    } $__STASH__
-    @($__STASH__.Functions) | Microsoft.PowerShell.Core\ForEach-Object {
-        Microsoft.PowerShell.Management\Set-Item -LiteralPath ('Function:\' + $_.Name) -Value $_.ScriptBlock -Force
+        if ($__STASH__.StrictMode) { Microsoft.PowerShell.Core\Set-StrictMode -Version $__STASH__.StrictMode }
+        else { Microsoft.PowerShell.Core\Set-StrictMode -Off }
     }
-    if ($__STASH__.StrictMode) { Microsoft.PowerShell.Core\Set-StrictMode -Version $__STASH__.StrictMode }
-    else { Microsoft.PowerShell.Core\Set-StrictMode -Off }
-    Microsoft.PowerShell.Utility\Remove-Variable -Name __STASH__ -Scope Global -Force
+    finally {
+        & {
+            param($stash)
+            __SAFE_SCOPE__
+            foreach ($name in @($stash.Preferences.Keys)) {
+                $saved = $stash.Preferences[$name]
+                if ($null -eq $saved) { Microsoft.PowerShell.Utility\Remove-Variable -Name $name -Scope Global -Force -ErrorAction Ignore }
+                else { Microsoft.PowerShell.Utility\Set-Variable -Name $name -Scope Global -Value $saved[0] -Force }
+            }
+        } $__STASH__
+        Microsoft.PowerShell.Utility\Remove-Variable -Name __STASH__ -Scope Global -Force -WhatIf:$false -Confirm:$false
+    }
 }
+'''
+
+# The epilogue's last line: says so when the stash is still there (its removal failed), so that the epilogue stays
+# pending. A run that ends in an error before it says nothing, and stays pending too (TaskSession._hygiene).
+_EPILOGUE_DONE = r'''
+if (-not (Microsoft.PowerShell.Utility\Get-Variable -Name __STASH__ -Scope Global -ErrorAction Ignore)) { '__DONE__' }
 '''
 
 # The prologue proper (after the epilogue's text). The stash exists before anything is changed and is filled
 # as the work goes, each thing kept before it is changed: if the prologue fails half way, the epilogue puts
 # back what was changed and nothing else.
 _PROLOGUE_BODY = r'''
-Microsoft.PowerShell.Utility\Set-Variable -Name __STASH__ -Scope Global -Option Private -Force -Value @{
+Microsoft.PowerShell.Utility\Set-Variable -Name __STASH__ -Scope Global -Option Private -Force -WhatIf:$false -Confirm:$false -Value @{
     StrictMode = $null; Environment = $null; Variables = $null; Kept = @{}; Modules = $null; Runspaces = $null
     Preferences = @{}; Aliases = @(); Functions = @()
 }
@@ -173,8 +196,9 @@ Microsoft.PowerShell.Utility\Set-Variable -Name __STASH__ -Scope Global -Option 
     try { $null = @(1)[1] } catch { $stash.StrictMode = '3.0' }
     if ($null -eq $stash.StrictMode) { try { $probe = 1; $null = $probe.PSSessionHygieneProbe } catch { $stash.StrictMode = '2.0' } }
     if ($null -eq $stash.StrictMode) { try { $null = $PSSessionHygieneUnsetProbe } catch { $stash.StrictMode = '1.0' } }
+    __SAFE_SCOPE__
     $environment = @{}
-    foreach ($entry in [Environment]::GetEnvironmentVariables().GetEnumerator()) { $environment[$entry.Key] = $entry.Value }
+    foreach ($entry in @(Microsoft.PowerShell.Management\Get-ChildItem -LiteralPath 'Env:\')) { $environment[$entry.Key] = $entry.Value }
     $stash.Environment = $environment
     $stash.Variables = @(foreach ($variable in @(Microsoft.PowerShell.Utility\Get-Variable -Scope Global)) { $variable.Name })
     foreach ($name in __KEPT__) {
@@ -183,18 +207,11 @@ Microsoft.PowerShell.Utility\Set-Variable -Name __STASH__ -Scope Global -Option 
     }
     $stash.Modules = @(foreach ($module in @(Microsoft.PowerShell.Core\Get-Module)) { $module.Name })
     $stash.Runspaces = @(foreach ($runspace in @(Microsoft.PowerShell.Utility\Get-Runspace)) { $runspace.Id })
-    # Preference variables and $PSDefaultParameterValues: the session's values kept, 5.1's defaults set.
-    foreach ($name in @($preferences.Keys)) {
-        $variable = Microsoft.PowerShell.Utility\Get-Variable -Name $name -Scope Global -ErrorAction Ignore
-        # (assigned in each branch: an if statement's output would unroll the one-element array)
-        if ($variable) { $stash.Preferences[$name] = @(, $variable.Value) } else { $stash.Preferences[$name] = $null }
-        if ($null -eq $preferences[$name]) { Microsoft.PowerShell.Utility\Remove-Variable -Name $name -Scope Global -Force -ErrorAction Ignore }
-        else { Microsoft.PowerShell.Utility\Set-Variable -Name $name -Scope Global -Value $preferences[$name][0] -Force }
-    }
-    # Aliases the session defined (5.1's built-in aliases are AllScope; an alias comes before any function or
-    # cmdlet, about_Command_Precedence): removed for the wrapper.
+    # Aliases named like a command (Verb-Noun, as every command the wrapper and module utils call; no built-in
+    # alias of 5.1 or 7 is): an alias comes before any function or cmdlet (about_Command_Precedence). Removed for
+    # the wrapper; AllScope ones (5.1's built-ins) are left: they live in every scope.
     $stash.Aliases = @(foreach ($alias in @(Microsoft.PowerShell.Utility\Get-Alias)) {
-        if ("$($alias.Options)" -notlike '*AllScope*') { $alias }
+        if ($alias.Name -like '*-*' -and "$($alias.Options)" -notlike '*AllScope*') { $alias }
     })
     foreach ($alias in $stash.Aliases) { Microsoft.PowerShell.Management\Remove-Item -LiteralPath ('Alias:\' + $alias.Name) -Force }
     # Functions named like a cmdlet (a function comes before a cmdlet): removed for the wrapper (at top level below).
@@ -203,26 +220,38 @@ Microsoft.PowerShell.Utility\Set-Variable -Name __STASH__ -Scope Global -Option 
             $function
         }
     })
+    # Last, preference variables and $PSDefaultParameterValues: the session's values kept, 5.1's defaults set.
+    foreach ($name in @($preferences.Keys)) {
+        $variable = Microsoft.PowerShell.Utility\Get-Variable -Name $name -Scope Global -ErrorAction Ignore
+        # (assigned in each branch: an if statement's output would unroll the one-element array)
+        if ($variable) { $stash.Preferences[$name] = @(, $variable.Value) } else { $stash.Preferences[$name] = $null }
+        if ($null -eq $preferences[$name]) { Microsoft.PowerShell.Utility\Remove-Variable -Name $name -Scope Global -Force -ErrorAction Ignore }
+        else { Microsoft.PowerShell.Utility\Set-Variable -Name $name -Scope Global -Value $preferences[$name][0] -Force }
+    }
 } $__STASH__ __PREFERENCES__
 @($__STASH__.Functions) | Microsoft.PowerShell.Core\ForEach-Object {
-    Microsoft.PowerShell.Management\Remove-Item -LiteralPath ('Function:\' + $_.Name) -Force
+    Microsoft.PowerShell.Management\Remove-Item -LiteralPath ('Function:\' + $_.Name) -Force -WhatIf:$false -Confirm:$false
 }
 Microsoft.PowerShell.Core\Set-StrictMode -Off
 '''
+
+# What the epilogue prints when the stash is gone (the session is put back).
+DONE_MARK = 'psremoting.pssession: session put back'
 
 
 def _fill(text: str) -> str:
     """The script as sent: placeholders filled, comment lines and indentation left out (they are read here,
     not on every module task's wire)."""
     text = '\n'.join(line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith('#'))
-    text = text.replace('__STASH__', STASH).replace('__PREFERENCES__', _preference_table())
-    return '\n' + text.replace('__KEPT__', '@(%s)' % ', '.join(quote(name) for name in KEPT_VALUES))
+    text = text.replace('__STASH__', STASH).replace('__PREFERENCES__', _preference_table()).replace('__SAFE_SCOPE__', _SAFE_SCOPE)
+    text = text.replace('__DONE__', DONE_MARK)
+    return '\n' + text.replace('__KEPT__', '@(%s)' % ', '.join(_literal(name) for name in KEPT_VALUES))
 
 
 @functools.lru_cache(maxsize=None)
 def epilogue_script() -> str:
     """Puts the session back as the prologue found it; does nothing where no prologue ran (or it was undone)."""
-    return EPILOGUE_MARK + _fill(_EPILOGUE_BODY)
+    return EPILOGUE_MARK + _fill(_EPILOGUE_BODY) + _fill(_EPILOGUE_DONE)
 
 
 @functools.lru_cache(maxsize=None)
@@ -261,6 +290,12 @@ def runs_exec_wrapper(script: str) -> bool:
     return bool(wrapper) and wrapper in _normalised(script)
 
 
+def stash_left(stdout: bytes) -> bool:
+    """Whether an epilogue's output says the session may not be put back (its stash is still there, or the
+    script ended before saying): the epilogue then stays pending, and the next task runs it again."""
+    return DONE_MARK not in to_text(stdout, errors='surrogate_or_strict')
+
+
 def summary(rc: int, stdout: bytes, stderr: bytes) -> str | None:
     """What went wrong in a hygiene pipeline, for a warning; None when it ran cleanly."""
     if rc == 0 and not stderr.strip():
@@ -269,9 +304,4 @@ def summary(rc: int, stdout: bytes, stderr: bytes) -> str | None:
     return text.splitlines()[0][:300] if text else 'exit code %d' % rc
 
 
-def describe(kind: str) -> str:
-    return {'prologue': 'before the module (hiding the session state from it)',
-            'epilogue': 'after the module (removing what it left, putting the session state back)'}.get(kind, kind)
-
-
-__all__: t.List[str] = ['STASH', 'epilogue_script', 'prologue_script', 'runs_exec_wrapper', 'summary', 'quote']
+__all__: t.List[str] = ['STASH', 'epilogue_script', 'prologue_script', 'runs_exec_wrapper', 'stash_left', 'summary']

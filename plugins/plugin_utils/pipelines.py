@@ -285,8 +285,10 @@ class PipelineRunner:
             try:
                 ps.begin_invoke(input_data)
             except WSManFaultError as err:
-                if getattr(self.session, 'adopted', False):
-                    # A fault answers a Command the host did not take: nothing ran, it may go again.
+                if self.session.adopted and not_started(ps):
+                    # A fault answers the Command itself (pypsrp marks the pipeline Running once the Command is
+                    # answered, before it sends further fragments and the input): the host did not take it, nothing
+                    # ran, it may go again. A fault on a later Send is an ordinary fault: the pipeline is on the host.
                     self._starting = None
                     self._on_command(None)
                     raise ParkedSessionLost(err) from None
@@ -299,7 +301,7 @@ class PipelineRunner:
         finally:
             self._starting = None
         # The host took the Command: an adopted (parked) shell is known to be Connected to us.
-        self.session.adopted = False
+        self.session.confirm_adopted()
         self._on_command(self.running_command())
 
     def _complete_on_host(self, ps: t.Any, input_data: t.Any) -> bool:
@@ -440,8 +442,9 @@ class PipelineRunner:
         return ('psremoting.pssession.psrp: the connection to %s dropped %d time(s) while the host was answering with output '
                 'of the command; output it sent in a lost answer is missing, so the output may be incomplete (the command '
                 'ran once)%s' % (self.session.endpoint, lost,
-                                 '; the lost answer held the end of the command, so how it ended (its result, an error, its exit '
-                                 'code) is unknown and it is reported as failed' if ends_lost else ''))
+                                 '; the lost answer held the end of the command, so how it ended (an error, its exit code) is '
+                                 'unknown: the command is marked failed (a module whose result arrived before it is reported as '
+                                 'that result says)' if ends_lost else ''))
 
     def wait(self, ps: t.Any) -> None:
         while in_running_state(ps):

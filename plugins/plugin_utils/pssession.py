@@ -250,6 +250,10 @@ class PSSession:
         self._log('PSSESSION using %s (%s), left connected by the previous task of this run, as client %s' % (self.name, shell_id, client))
         return True
 
+    def confirm_adopted(self) -> None:
+        """The host took a Command on the adopted shell: it is known to be Connected to us."""
+        self.adopted = False
+
     def release_parked(self, shell_id: str, client_session_id: str) -> None:
         """Disconnect a shell parked by a client of this controller (speaking as that client), so that
         open() can take it back with a Reconnect. Faults (it is Disconnected already, or gone) are logged:

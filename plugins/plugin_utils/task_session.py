@@ -196,7 +196,11 @@ class TaskSession(SessionCommands):
                     session.open(known, None, client)
             else:
                 session.open(known, left_by, client)
-            self._opened(session, known, pending=bool(state.get('hygiene_pending')))
+            # A session this controller did not leave (a named one another controller or an earlier job used) may
+            # hold a module prologue's stash whose epilogue never ran there: only that controller's lock state
+            # knows. Put it back first (the epilogue does nothing where no stash is): one request, on attaching.
+            foreign = not session.created and (known or '').upper() != (session.shell_id or '').upper()
+            self._opened(session, known, pending=bool(state.get('hygiene_pending')) or foreign)
         except BaseException:
             self.lock.release()
             self.lock = None
@@ -206,9 +210,10 @@ class TaskSession(SessionCommands):
         self.runner = PipelineRunner(session, log=self._debug, verbose_errors=verbose, on_command=self._remember_command,
                                      warn=self.warn, policy=self.policy)
         if self._state.get('hygiene_pending'):
-            # An earlier module task's epilogue never ran (cancelled, dropped, timed out): this task, whatever
-            # its kind, first puts the session back (module_hygiene; docs/reliability.md).
-            self._log('PSRP: running the module epilogue an earlier task left pending')
+            # An earlier module task's epilogue never ran (cancelled, dropped, timed out), or this controller
+            # cannot know (foreign, above): this task, whatever its kind, first puts the session back
+            # (module_hygiene; docs/reliability.md).
+            self._log('PSRP: running the module epilogue an earlier task may have left pending')
             try:
                 self._run_parked_aware(lambda: self._hygiene('epilogue', 'left pending by an earlier task'))
             except BaseException as err:
@@ -291,10 +296,16 @@ class TaskSession(SessionCommands):
             # epilogue of this collection (module_hygiene, docs/design.md section 8).
             self._run_parked_aware(lambda: self._hygiene('prologue'))
             result = self._active_runner().run(planned, no_log)
-            self._hygiene('epilogue')
-            return result
         except TRANSPORT_ERRORS as err:
             raise connection_failure(err, 'running a command', self.endpoint) from None
+        # The module ran once and its result is in hand: an epilogue that cannot run must not lose it. It
+        # stays pending in the lock state, and the next task of this controller runs it first (open).
+        try:
+            self._hygiene('epilogue')
+        except Exception as err:  # pylint: disable=broad-except  # any failure: the module's result still stands
+            self.warn('psremoting.pssession.psrp: the module epilogue in the PSSession %s could not run (%s: %s); the '
+                      'next task on this host puts the session back first' % (self.key.session_name, type(err).__name__, err))
+        return result
 
     def _set_hygiene_pending(self, pending: bool) -> None:
         if self.lock is None or bool(self._state.get('hygiene_pending')) == pending:
@@ -316,9 +327,13 @@ class TaskSession(SessionCommands):
         if kind == 'prologue':
             self._set_hygiene_pending(True)
         rc, stdout, stderr = self._active_runner().run(PlannedCommand('hygiene', script, use_local_scope=False))
-        if kind == 'epilogue':
-            self._set_hygiene_pending(False)
         problem = module_hygiene.summary(rc, stdout, stderr)
+        if kind == 'epilogue':
+            # Cleared only when the epilogue says the session is put back; else the next task runs it again.
+            left = module_hygiene.stash_left(stdout)
+            self._set_hygiene_pending(left)
+            if left and not problem:
+                problem = 'the session state it kept aside is still there; the next task tries again'
         if problem:
             self.warn('psremoting.pssession.psrp: the module %s in the PSSession %s %sdid not complete cleanly: %s'
                       % (kind, self.key.session_name if self.key else '?', '(%s) ' % why if why else '', problem))

@@ -172,6 +172,29 @@ def test_a_module_task_that_times_out_leaves_its_epilogue_to_the_next_task(ansib
     assert [_kind(p) for p in winhost.pipelines()] == ['raw', 'prologue', 'module', 'epilogue', 'raw']
 
 
+def test_a_module_task_cut_off_in_another_controller_is_put_back_by_the_next_one_that_attaches(ansible, winhost, tmp_path):
+    """A named session: job A's module task times out between prologue and epilogue, so only A's lock state knows
+    the epilogue is pending. Job B (another container: another lock directory) attaches to the session: its first
+    task runs the epilogue first, so its raw task sees the session's own state, and none of the stash."""
+    script = STAND_IN.replace('exit 0', 'while ($true) { Start-Sleep -Milliseconds 100 }')
+    bootstrap = pkgutil.get_data('ansible.executor.powershell', 'bootstrap_wrapper.ps1').decode('utf-8')
+    blocking = '%s -EncodedCommand %s' % (COMMON_ARGS, base64.b64encode((script + '\n' + bootstrap).encode('utf-16-le')).decode())
+    play = _play(SESSION_STATE, blocking).replace(
+        '    - raw: !unsafe |\n        %s' % COMMON_ARGS, '    - timeout: 5\n      ignore_errors: true\n      raw: !unsafe |\n        %s' % COMMON_ARGS)
+    name = dict(ansible_pssession_name='handed-over')
+    first = ansible.playbook(play, **name)
+    assert first.statuses() == ['ok', 'failed'], (first, first.results)
+    other_locks = tmp_path / 'locks-job-b'
+    other_locks.mkdir(mode=0o700)
+    winhost.control({'reset_stats': True})
+    second = ansible.playbook(_play(CHECK), env=ansible.env(ANSIBLE_PSSESSION_LOCK_DIR=str(other_locks)), **name)
+    assert second.rc == 0, (second, second.results)
+    left = json.loads(second.results[0]['stdout'].strip())
+    assert left == {'foo': '', 'tempx': 'set by a raw task', 'variables': '', 'modules': '', 'stash': 0, 'json': 'x',
+                    'where': 'aliased', 'strict': 'on', 'eap': 'Stop', 'defaults': 'Stop', 'lastexitcode': 0}, left
+    assert [_kind(p) for p in winhost.pipelines()] == ['epilogue', 'raw']
+
+
 REAL_CHECK = r'''
 $left = [ordered]@{}
 $left.foo = "$env:FOO"

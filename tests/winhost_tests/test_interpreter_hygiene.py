@@ -118,6 +118,41 @@ def test_the_scripts_hide_the_session_state_and_put_it_back() -> None:
     assert _pipeline(rs, "(Get-Command ConvertFrom-Json).CommandType", local=True) == ["Function"]
 
 
+def test_the_sessions_whatif_confirm_and_default_parameters_do_not_turn_the_scripts_into_what_if_runs() -> None:
+    """A session with $WhatIfPreference, a low $ConfirmPreference and '*:WhatIf' in $PSDefaultParameterValues
+    (about_Preference_Variables): the scripts' cmdlets would only say what they would do (or ask) if those reached
+    them; they are hidden from the module and put back, and nothing else is left."""
+    hygiene = _hygiene()
+    rs = Runspace()
+    _pipeline(rs, "function ConvertFrom-Json { 'x' }; $WhatIfPreference = $true; $ConfirmPreference = 'Low'; "
+                  "$PSDefaultParameterValues['*:WhatIf'] = $true; $env:HYG_KEEP = 'k'")
+    _pipeline(rs, hygiene.prologue_script())
+    assert _pipeline(rs, "(Get-Command ConvertFrom-Json).CommandType; $WhatIfPreference; \"$ConfirmPreference\"; "
+                         "$PSDefaultParameterValues.Count", local=True) == ["Cmdlet", False, "High", 0]
+    _pipeline(rs, "$env:HYG_NEW = 'n'; $global:AnsibleTempPath = 'C:\\t'", local=True)
+    assert _pipeline(rs, hygiene.epilogue_script()) == [hygiene.DONE_MARK]
+    assert _pipeline(rs, "(Get-Command ConvertFrom-Json).CommandType; $WhatIfPreference; \"$ConfirmPreference\"; "
+                         "$PSDefaultParameterValues['*:WhatIf']; Test-Path Env:HYG_NEW; Test-Path Variable:AnsibleTempPath; "
+                         "Test-Path Variable:%s" % hygiene.STASH, local=True) == ["Function", True, "Low", True, False, False, False]
+
+
+def test_an_epilogue_that_stops_half_way_still_puts_the_preferences_back_and_removes_the_stash() -> None:
+    """The session's $ErrorActionPreference 'Stop' comes back with the epilogue; a step that fails (here an alias
+    the module made constant, so the session's own alias cannot be put back) must not leave the stash, the
+    functions or the preferences behind."""
+    hygiene = _hygiene()
+    rs = Runspace()
+    _pipeline(rs, "function ConvertFrom-Json { 'x' }; Set-Alias Get-HygAlias Write-Output; $ErrorActionPreference = 'Stop'")
+    _pipeline(rs, hygiene.prologue_script())
+    _pipeline(rs, "Set-Alias Get-HygAlias Get-Date -Option Constant -Scope Global", local=True)
+    rec = Recorder()
+    rs.invoke([Command(hygiene.epilogue_script(), is_script=True, use_local_scope=False)], writer=rec)
+    assert rec.errors, 'the constant alias cannot be replaced'
+    assert plain(rec.output) == [hygiene.DONE_MARK]
+    assert _pipeline(rs, "(Get-Command ConvertFrom-Json).CommandType; \"$ErrorActionPreference\"; Test-Path Variable:%s"
+                     % hygiene.STASH, local=True) == ["Function", "Stop", False]
+
+
 def test_a_prologue_after_a_prologue_whose_epilogue_never_ran_keeps_the_first_snapshot() -> None:
     """The prologue starts by undoing a stash an earlier task left (a cancelled module task): the session's own
     function is not lost between two prologues."""

@@ -198,6 +198,13 @@ ALIAS_ERROR_CASES = [
      "ItemNotFoundException,Microsoft.PowerShell.Commands.GetAliasCommand", "ObjectNotFound"),
     ("Remove-Item Alias:gci", "Alias was not removed because alias gci is constant or read-only.",
      "AliasNotRemovable,Microsoft.PowerShell.Commands.RemoveItemCommand", "WriteError"),
+    # Constant gives way to nothing, -Force included (SessionStateScope.SetAliasValue and RemoveAlias test Constant
+    # before force; ReadOnly gives way to -Force)
+    ("Set-Alias k Get-Date -Option Constant; Set-Alias k Write-Output -Force",
+     "Alias is not writeable because alias k is read-only or constant and cannot be written to.",
+     "AliasNotWritable,Microsoft.PowerShell.Commands.SetAliasCommand", "WriteError"),
+    ("Set-Alias k Get-Date -Option Constant; Remove-Item Alias:k -Force", "Alias was not removed because alias k is constant or read-only.",
+     "AliasNotRemovable,Microsoft.PowerShell.Commands.RemoveItemCommand", "WriteError"),
     ("Remove-Item Alias:nope", "Cannot find path 'Alias:nope' because it does not exist.",
      "PathNotFound,Microsoft.PowerShell.Commands.RemoveItemCommand", "ObjectNotFound"),
     ("& { Set-Alias inner Write-Output }; inner", NOT_FOUND.format("inner"), "CommandNotFoundException", "ObjectNotFound"),

@@ -52,7 +52,10 @@ class Runner:
         failure = self.failures.get(len(self.ran) - 1)
         if failure is not None:
             raise failure
-        return self.answers.pop(0) if self.answers else (0, b'', b'')
+        if self.answers:
+            return self.answers.pop(0)
+        # By default each pipeline runs cleanly; an epilogue says it put the session back.
+        return (0, DONE if planned.script.startswith(module_hygiene.EPILOGUE_MARK) else b'', b'')
 
 
 @pytest.fixture
@@ -87,6 +90,7 @@ def kinds(runner):
     return [(p.kind, p.script.splitlines()[0] if p.kind == 'hygiene' else None, p.use_local_scope) for p in runner.ran]
 
 
+DONE = module_hygiene.DONE_MARK.encode()
 PROLOGUE = ('hygiene', module_hygiene.PROLOGUE_MARK, False)
 EPILOGUE = ('hygiene', module_hygiene.EPILOGUE_MARK, False)
 
@@ -106,7 +110,7 @@ def test_a_module_pipeline_is_sent_unchanged_between_a_prologue_and_an_epilogue(
 
 
 def test_the_module_result_is_returned_even_when_the_module_failed(task, shell):
-    task.runner.answers = [(0, b'', b''), (1, b'{"failed": true}', b'boom'), (0, b'', b'')]
+    task.runner.answers = [(0, b'', b''), (1, b'{"failed": true}', b'boom'), (0, DONE, b'')]
     assert task.exec_command(module_command(shell), b'{}', shell) == (1, b'{"failed": true}', b'boom')
     assert kinds(task.runner)[-1] == EPILOGUE
 
@@ -140,23 +144,43 @@ def test_a_task_that_ends_between_prologue_and_epilogue_leaves_the_epilogue_pend
     assert task.lock.read_state()['hygiene_pending'] is True
     # The next module task's prologue undoes the earlier one first (it begins with the epilogue's text), and its
     # epilogue clears the state.
-    assert module_hygiene.prologue_script().startswith(module_hygiene.PROLOGUE_MARK + module_hygiene.epilogue_script()[len(
-        module_hygiene.EPILOGUE_MARK):])
+    epilogue_body = module_hygiene.epilogue_script()[len(module_hygiene.EPILOGUE_MARK):].rsplit('\n', 1)[0]  # less its DONE line
+    assert module_hygiene.prologue_script().startswith(module_hygiene.PROLOGUE_MARK + epilogue_body)
     task.runner.failures = {}
     task.exec_command(module_command(shell), b'{}', shell)
     assert 'hygiene_pending' not in task.lock.read_state()
 
 
 def test_a_hygiene_pipeline_with_errors_is_a_warning_not_the_modules_failure(task, shell):
-    task.runner.answers = [(0, b'', b''), (0, b'{"changed": false}', b''), (1, b'', b'Remove-Module : denied\r\n')]
+    task.runner.answers = [(0, b'', b''), (0, b'{"changed": false}', b''), (1, DONE, b'Remove-Module : denied\r\n')]
     assert task.exec_command(module_command(shell), b'{}', shell) == (0, b'{"changed": false}', b'')
     assert len(task._display.warnings) == 1
     assert 'module epilogue' in task._display.warnings[0] and 'Remove-Module : denied' in task._display.warnings[0]
     assert 'hygiene_pending' not in task.lock.read_state()  # it ran: not tried again by the next task
 
 
-def test_values_are_quoted_as_the_shell_plugin_quotes_them():
-    assert module_hygiene.quote("it's \u2019x") == "'it''s \u2019\u2019x'"
+def test_an_epilogue_that_does_not_say_the_session_is_put_back_stays_pending(task, shell):
+    """An epilogue that ended before its last line (a terminating error), or whose stash could not be removed,
+    prints no DONE_MARK: the next task runs it again, and this one is warned."""
+    task.runner.answers = [(0, b'', b''), (0, b'{"changed": false}', b''), (1, b'', b'Set-Alias : denied\r\n')]
+    assert task.exec_command(module_command(shell), b'{}', shell) == (0, b'{"changed": false}', b'')
+    assert task.lock.read_state()['hygiene_pending'] is True
+    assert len(task._display.warnings) == 1 and 'Set-Alias : denied' in task._display.warnings[0]
+
+
+def test_an_epilogue_that_cannot_run_keeps_the_module_result(task, shell):
+    """The module ran once and its result arrived: a connection that drops on the epilogue must not turn it
+    into an unreachable host (the result lost); the epilogue stays pending for the next task."""
+    task.runner.answers = [(0, b'', b''), (0, b'{"changed": true}', b'')]
+    task.runner.failures = {2: requests.exceptions.ConnectionError('connection dropped')}
+    assert task.exec_command(module_command(shell), b'{}', shell) == (0, b'{"changed": true}', b'')
+    assert kinds(task.runner) == [PROLOGUE, ('encoded', None, True), EPILOGUE]
+    assert task.lock.read_state()['hygiene_pending'] is True
+    assert len(task._display.warnings) == 1 and 'epilogue' in task._display.warnings[0]
+    assert 'ConnectionError' in task._display.warnings[0]
+
+
+def test_names_go_into_the_scripts_as_single_quoted_literals():
     # The preference defaults are PowerShell expressions in one-element arrays, so $null and $false survive.
     assert "'ErrorActionPreference' = @(, 'Continue')" in module_hygiene.prologue_script()
     assert "'OFS' = $null" in module_hygiene.prologue_script()

@@ -98,6 +98,11 @@ class Session:
     def __init__(self):
         self.recoveries = 0
 
+    adopted = False  # not a parked shell taken over (PSSession.adopt)
+
+    def confirm_adopted(self):
+        self.adopted = False
+
     def recover_transport(self):
         self.recoveries += 1
 

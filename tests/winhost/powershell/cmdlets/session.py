@@ -79,7 +79,13 @@ class AliasInfo(NetObject):
 
     @property
     def read_only(self) -> bool:
-        return "readonly" in self.options.lower() or "constant" in self.options.lower()
+        return "readonly" in self.options.lower() or self.constant
+
+    @property
+    def constant(self) -> bool:
+        """Constant: not written or removed even with -Force (SessionStateScope.SetAliasValue/RemoveAlias test
+        Constant before they look at force; ReadOnly gives way to -Force)."""
+        return "constant" in self.options.lower()
 
 
 def builtin_aliases() -> dict[str, AliasInfo]:
@@ -120,7 +126,7 @@ class _AliasWriter(Cmdlet):
                                          fqid="AliasAlreadyExists", category="ResourceExists", reason="SessionStateException",
                                          target=name))
                 return
-            if existing.read_only and not self.switch("Force"):
+            if existing.constant or (existing.read_only and not self.switch("Force")):
                 self.write_error(PSError(f"Alias is not writeable because alias {existing.name} is read-only or constant and "
                                          "cannot be written to.",
                                          exception_type="System.Management.Automation.SessionStateUnauthorizedAccessException",
@@ -181,7 +187,7 @@ def remove_alias(cmd: Cmdlet, path: str, name: str) -> None:
         cmd.write_error(path_not_found(path, cmd.dotnet))
         return
     alias = scope.aliases[name.lower()]
-    if alias.read_only and not cmd.switch("Force"):
+    if alias.constant or (alias.read_only and not cmd.switch("Force")):
         cmd.write_error(PSError(f"Alias was not removed because alias {alias.name} is constant or read-only.",
                                 exception_type="System.Management.Automation.SessionStateUnauthorizedAccessException",
                                 fqid="AliasNotRemovable", category="WriteError",
