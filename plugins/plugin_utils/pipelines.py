@@ -221,6 +221,8 @@ class PipelineRunner:
         self._starting: t.Any = None
         self._lost_replies = 0
         self._ends_lost = 0  # of those, answers that held the end of their command
+        # Called before each pipeline is started (TaskSession: an epilogue due before the task's first one).
+        self.before_start: t.Callable[[], None] = lambda: None
 
     @property
     def pool(self) -> t.Any:
@@ -276,6 +278,7 @@ class PipelineRunner:
 
         ``keep_running``: a command meant to outlive its task (a keyed step): it is not this task's to
         stop, so neither close() nor the next task's take-back (from the lock state) ever stops it."""
+        self.before_start()
         if not keep_running:
             # Known (and kept in the lock state) before the Command goes out, not once its answer is
             # back: the host runs the command from the moment it has it.

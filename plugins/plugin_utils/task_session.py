@@ -73,6 +73,7 @@ class TaskSession(SessionCommands):
         self.session: PSSession | None = None
         self.runner: PipelineRunner | None = None
         self._state: dict[str, t.Any] = {}  # what the lock state file says while this task holds the session
+        self._epilogue_due = False  # a module epilogue to run before this task's first pipeline (open)
         # A list while a session module's action collects this task's warnings for its result
         # (collect_warnings); None: they are displayed.
         self._collected_warnings: list[str] | None = None
@@ -209,18 +210,22 @@ class TaskSession(SessionCommands):
         verbose = getattr(self._display, 'verbosity', 0) >= 3
         self.runner = PipelineRunner(session, log=self._debug, verbose_errors=verbose, on_command=self._remember_command,
                                      warn=self.warn, policy=self.policy)
-        if self._state.get('hygiene_pending'):
-            # An earlier module task's epilogue never ran (cancelled, dropped, timed out), or this controller
-            # cannot know (foreign, above): this task, whatever its kind, first puts the session back
-            # (module_hygiene; docs/reliability.md).
-            self._log('PSRP: running the module epilogue an earlier task may have left pending')
-            try:
-                self._run_parked_aware(lambda: self._hygiene('epilogue', 'left pending by an earlier task'))
-            except BaseException as err:
-                self.close()  # still pending in the lock state: the next task tries again
-                if isinstance(err, TRANSPORT_ERRORS):
-                    raise connection_failure(err, 'running the pending module epilogue', self.endpoint) from None
-                raise
+        # An earlier module task's epilogue never ran (cancelled, dropped, timed out), or this controller cannot
+        # know (foreign, above): this task, whatever its kind, puts the session back before its first pipeline
+        # (module_hygiene; docs/reliability.md). Not at once: a task that only attaches to a running command
+        # (a relaunched keyed step) sends no pipeline, which would wait behind that command.
+        self._epilogue_due = bool(self._state.get('hygiene_pending'))
+        self.runner.before_start = self._before_first_pipeline
+
+    def _before_first_pipeline(self) -> None:
+        if not self._epilogue_due:
+            return
+        self._log('PSRP: running the module epilogue an earlier task may have left pending')
+        try:
+            self._hygiene('epilogue', 'left pending by an earlier task')
+        except ParkedSessionLost:
+            self._epilogue_due = True  # the host refused it: nothing ran; the task's first pipeline goes again
+            raise
 
     def _opened(self, session: PSSession, known: str | None, pending: bool = False) -> None:
         """Report a recreated session, and note in the lock state that this task holds it, as which client."""
@@ -323,6 +328,7 @@ class TaskSession(SessionCommands):
         completed: a task that ends in between (cancel, dropped connection, timeout) leaves it for the
         next task of this controller, which runs the epilogue first (open). A hygiene pipeline that
         completes with errors is a warning, never the module's failure."""
+        self._epilogue_due = False  # a prologue begins with the epilogue's text
         script = module_hygiene.prologue_script() if kind == 'prologue' else module_hygiene.epilogue_script()
         if kind == 'prologue':
             self._set_hygiene_pending(True)

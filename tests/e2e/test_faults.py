@@ -290,7 +290,9 @@ def test_a_fault_while_opening_is_undone_and_retried(ansible, winhost, tmp_path,
     assert connection_warnings(run) == '', run  # not "recreated": the same session
     assert len(winhost.stats()['faults']) == 2
     assert [(s['Name'], s['State']) for s in winhost.sessions()] == [('opening', 'Disconnected')]
-    assert winhost.stats()['actions']['Command']['requests'] == (2 if warm else 1)  # nothing ran twice
+    # Nothing ran twice: the warm-up's raw task, this one, and for a session another controller left, the module
+    # epilogue a task runs first on attaching (it cannot know whether a module task was cut off there).
+    assert winhost.stats()['actions']['Command']['requests'] == {None: 1, 'same': 2, 'other': 3}[warm]
 
 
 LONG_PLAY = """
