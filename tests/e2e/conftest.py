@@ -7,6 +7,7 @@ The collection is imported from the laid-out copy (``scripts/lib.sh layout_colle
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 
 import pytest
@@ -29,6 +30,20 @@ def pytest_report_header(config):
     """Which ansible-core the end-to-end tests run (scripts/test re-runs them on other releases)."""
     del config
     return 'end-to-end tests run ansible-core %s from %s' % (_release_under_test(), BIN)
+
+
+def pytest_configure(config):
+    """ansible and ansible-playbook start with SIGINT at its default, as from a terminal or ansible-runner.
+
+    A process inherits an ignored signal across exec, and a shell starts each background job of a script
+    (`... &`, no job control) with SIGINT ignored; Python then installs no KeyboardInterrupt handler.
+    ansible-core 2.19 and later set their own SIGINT handler (TaskQueueManager); 2.16's ansible-playbook
+    keeps ignoring SIGINT, so a suite started that way saw a Ctrl-C test's run go on for its 600 s
+    command. A signal this process catches is reset to its default in a child it execs (POSIX execve).
+    """
+    del config
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_collection_modifyitems(config, items):
