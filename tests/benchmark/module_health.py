@@ -6,10 +6,11 @@ chain: tests/winhost/powershell/STATUS.md), all in the session `health`; before 
 `raw` task reports the session's runspaces (`Get-Runspace`) and whether the wrapper left anything (`$Ansible*`
 variables, `Ansible.ModuleUtils.*` modules). Printed per round: wall time, seconds per module task (the round's
 wall time minus a warm one-task run's, over the other tasks), the load average, and the test host's memory: it runs
-in this process (the controller is a subprocess), so after a full garbage collection this process' RSS, its live
-Python objects (all, and the test host's interpreter Runspaces: the session's and the nested ones the module wrapper
-makes) and the C# compiles the stand-ins served (a Windows session compiles a new assembly for each,
-docs/design.md section 8). At the end, the object types that grew most from the end of round 1 to the last round.
+in this process (the controller is a subprocess), so after a full garbage collection this process' RSS, its
+allocated blocks, its live Python objects (all; those besides the robust-connection table, which keeps the last
+195 s of Receives as MS-WSMV 3.1.2 says; the test host's interpreter Runspaces: the session's and the nested ones
+the module wrapper makes) and the C# compiles the stand-ins served (a Windows session compiles a new assembly for
+each, docs/design.md section 8). At the end, the object types that grew most from the end of round 1 to the last round.
 
 Run (after scripts/test has laid out .build and extracted ansible.windows):
     PYTHONPATH=.build:tests .venv/bin/python tests/benchmark/module_health.py --rounds 3 --per-round 100
@@ -66,8 +67,14 @@ def heap() -> tuple[str, collections.Counter]:
     objects = gc.get_objects()
     by_type = collections.Counter(type(o).__qualname__ for o in objects)
     runspaces = sum(1 for o in objects if isinstance(o, Runspace))
-    line = ('RSS %.1f MB, %d live objects, %d interpreter Runspaces alive, %d C# compiles so far; load %s'
-            % (rss_mb(), len(objects), runspaces, COMPILES[0], ' '.join('%.2f' % x for x in os.getloadavg())))
+    # The host's OperationMessages table (MS-WSMV 3.1.2, wsman/robust.py) keeps each robust Receive's answer until
+    # 195 s after its connection closed: it holds the last 195 s of tasks, as Windows does, and is shown apart.
+    rows = by_type['Row']
+    # Each row is 7 objects (the row, its threading.Event with Condition, lock and deque, 2 bound methods).
+    line = ('RSS %.1f MB, %d allocated blocks, %d live objects (%d besides the robust table), %d interpreter Runspaces '
+            'alive, %d robust-Receive rows kept, %d C# compiles so far; load %s'
+            % (rss_mb(), sys.getallocatedblocks(), len(objects), len(objects) - 7 * rows, runspaces, rows, COMPILES[0],
+               ' '.join('%.2f' % x for x in os.getloadavg())))
     return line, by_type
 
 
@@ -90,6 +97,8 @@ def main() -> None:
         env = ansible.env(ANSIBLE_COLLECTIONS_PATH=BUILD)
         common = dict(ansible_connection='psremoting.pssession.psrp', ansible_pssession_name='health')
 
+        requests: collections.Counter = collections.Counter()
+
         def run(tasks: int, probe: bool) -> tuple[float, list]:
             start = time.monotonic()
             result = ansible.playbook(play(tasks, probe), env=env, timeout=3600, **common)
@@ -97,11 +106,20 @@ def main() -> None:
             failed = [r for r in result.results if r.get('_status') != 'ok']
             if failed:
                 raise SystemExit('a task failed: %s' % failed[0])
+            # The host's own instruments are no part of the session: its timeline (the newest 10,000 events) and
+            # pipeline recording (the newest 100) fill up over a long run. Counted, then emptied, so that the memory
+            # figures are the session's.
+            stats = host.stats()
+            requests.update({k: v['requests'] for k, v in stats['actions'].items()})
+            print('  (host instruments emptied: %d timeline events, %d recorded pipelines)'
+                  % (len(stats['timeline']), len(host.pipelines())), flush=True)
+            host.control({'reset_stats': True})
             return wall, result.results
 
         first, results = run(1, True)  # creates the session
         probe = ' '.join(results[-1]['stdout_lines'])
-        print('round 0: 1 task, %.2f s wall; %s; %s' % (first, probe, heap()[0]), flush=True)
+        line, at_start = heap()
+        print('round 0: 1 task, %.2f s wall; %s; %s' % (first, probe, line), flush=True)
         base, _results = run(1, True)  # a warm one-task run: ansible's own start-up and the probe
         print('one-task run in the warm session: %.2f s wall' % base, flush=True)
         after_first = None
@@ -109,12 +127,14 @@ def main() -> None:
             wall, results = run(args.per_round, True)
             per_task = (wall - base) / (args.per_round - 1)
             line, by_type = heap()
-            after_first = after_first or by_type
+            if after_first is None:
+                after_first = by_type
+                print('object types grown in round 1: %s' % (by_type - at_start).most_common(10), flush=True)
             print('round %d: %d tasks, %.2f s wall, %.3f s per module task; %s; %s'
                   % (number, args.per_round, wall, per_task, ' '.join(results[-1]['stdout_lines']), line), flush=True)
         grown = (by_type - after_first).most_common(10)
         print('object types grown from round 1 to round %d: %s' % (args.rounds, grown or 'none'))
-        print('test host WSMan requests: %s' % {k: v['requests'] for k, v in host.stats()['actions'].items()})
+        print('test host WSMan requests: %s' % dict(requests))
 
 
 if __name__ == '__main__':
