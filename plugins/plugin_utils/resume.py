@@ -36,8 +36,8 @@ import uuid
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.ps_results import clear_host, empty_streams, pipeline_state, plain
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import WSManFaultError
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import BUFFER_MODES
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.task_session import WSManFaultError
 
 # Fixed for ever: the CommandId of a step that is running now is derived from it.
 NAMESPACE = uuid.UUID('9d0c6c55-4f43-5a0e-9a53-2f2c9f4d7e01')

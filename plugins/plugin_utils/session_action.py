@@ -17,12 +17,11 @@ from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import connection_failure
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import (
-    PS_URI_PREFIX, TRANSPORT_ERRORS, WinRMError, require_pypsrp,
-)
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import (
     BUFFER_MODES, IDLE_TIMEOUT_MAX, IDLE_TIMEOUT_MIN,
+)
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.task_session import (
+    PS_URI_PREFIX, TRANSPORT_ERRORS, WinRMError, connection_failure, require_pypsrp,
 )
 
 CONNECTION = 'psremoting.pssession.psrp'

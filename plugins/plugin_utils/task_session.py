@@ -25,6 +25,11 @@ from ansible_collections.psremoting.pssession.plugins.plugin_utils import module
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import ParkedSessionLost, PipelineRunner, PlannedCommand, plan_command
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import PSSession, connection_failure
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import TRANSPORT_ERRORS, new_wsman, pool_is_open, require_pypsrp
+# For the action side (session_action.py, resume.py), which reaches the session through this module, never the bridge
+# (imports point one way: docs/design.md section 3, tests/unit/plugins/test_pypsrp_bridge.py).
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import (  # noqa: F401  pylint: disable=unused-import
+    PS_URI_PREFIX, WinRMError, WSManFaultError,
+)
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.retry_policy import RetryPolicy
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_overrides import read_override
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_registry import record_use

@@ -3,6 +3,7 @@ are in plugin_utils/pypsrp_bridge.py and nowhere else, and imports point one way
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 
@@ -95,6 +96,67 @@ def test_imports_point_one_way():
             assert 'plugin_utils.%s import' % internal not in text, '%s imports %s' % (path, internal)
     with open(BRIDGE, encoding='utf-8') as handle:
         assert 'ansible_collections.psremoting' not in handle.read()
+
+
+# The layers of plugin_utils (docs/design.md section 3), top down. A module imports only from its own layer or
+# below: the action side (what the action plugins share) through the session API, never the session's internals or
+# the bridge; the internals never the API above them. SHARED: options, identity, locks, registries and the like,
+# which import nothing of the layers. Every module of plugin_utils is in exactly one, so a new one must be placed.
+LAYERS = {
+    'action side': {'session_action', 'resume', 'should_process'},
+    'session API': {'task_session', 'session_commands', 'ps_results'},
+    'session internals': {'pssession', 'pipelines', 'file_transfer', 'retry_policy'},
+    'bridge': {'pypsrp_bridge'},
+}
+SHARED = {'cached_import', 'cancel', 'facts_requirement', 'module_hygiene', 'option_cache', 'run_overrides',
+          'run_registry', 'session_identity', 'session_lock', 'session_options', 'transport_options'}
+ORDER = list(LAYERS)
+
+
+def _plugin_utils_imports(text: str) -> set[str]:
+    """The plugin_utils modules a source imports (`from ...plugin_utils.X import` and `from ...plugin_utils import X`,
+    also inside functions)."""
+    found = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.endswith('plugins.plugin_utils'):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and '.plugin_utils.' in node.module:
+            found.add(node.module.rsplit('.', 1)[1])
+    return found
+
+
+def _layer(module: str) -> int:
+    """Its position, top (0) down; SHARED below every layer."""
+    for index, name in enumerate(ORDER):
+        if module in LAYERS[name]:
+            return index
+    return len(ORDER)
+
+
+def test_every_plugin_utils_module_has_a_layer():
+    modules = {name[:-3] for name in os.listdir(os.path.join(PLUGINS, 'plugin_utils')) if name.endswith('.py') and name != '__init__.py'}
+    placed = set().union(SHARED, *LAYERS.values())
+    assert modules == placed, 'place %s in a layer; %s are gone' % (sorted(modules - placed), sorted(placed - modules))
+
+
+def test_plugin_utils_imports_point_down():
+    offenders = []
+    for path, text in _sources(os.path.join(PLUGINS, 'plugin_utils')).items():
+        module = os.path.basename(path)[:-3]
+        for imported in _plugin_utils_imports(text):
+            if _layer(imported) < _layer(module):
+                offenders.append('%s imports %s' % (module, imported))
+            elif module in LAYERS['action side'] and _layer(imported) > ORDER.index('session API') and imported not in SHARED:
+                offenders.append('%s (action side) imports %s past the session API' % (module, imported))
+            elif module in SHARED and imported not in SHARED:
+                offenders.append('%s (shared) imports %s' % (module, imported))
+    assert offenders == []
+
+
+def test_the_layer_scan_finds_imports():
+    text = ('from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import x\n'
+            'def f():\n    from ansible_collections.psremoting.pssession.plugins.plugin_utils import module_hygiene, ps_results\n')
+    assert _plugin_utils_imports(text) == {'pssession', 'module_hygiene', 'ps_results'}
 
 
 @pytest.mark.parametrize('protocol, expected', [('2.3', 512000), ('2.2', 512000), ('2.1', 153600), (None, 153600)])
