@@ -79,6 +79,7 @@ class TaskSession(SessionCommands):
         self.runner: PipelineRunner | None = None
         self._state: dict[str, t.Any] = {}  # what the lock state file says while this task holds the session
         self._epilogue_due = False  # a module epilogue to run before this task's first pipeline (open)
+        self._state_written = False  # whether the file has _state as it is (one write less where it has: _remember_command)
         # A list while a session module's action collects this task's warnings for its result
         # (collect_warnings); None: they are displayed.
         self._collected_warnings: list[str] | None = None
@@ -184,6 +185,7 @@ class TaskSession(SessionCommands):
             holder = state.get('holder')
             client = state.get('client') if isinstance(state.get('client'), dict) else {}
             left_by = None
+            adopted = False
             if known and isinstance(holder, dict) and holder.get('client'):
                 left_by = 'task (pid %s, since %s)' % (holder.get('pid', '?'), local_time(holder.get('since')))
                 # We hold the lock, yet the state names a holder: that task ended without close()
@@ -197,7 +199,8 @@ class TaskSession(SessionCommands):
                 session.open(known, left_by, client)
             elif known and state.get('parked') and client.get('id'):
                 # The previous task of this run left the session Connected (close(), _may_park).
-                if not (self.adopt_parked and session.adopt(known, client)):
+                adopted = self.adopt_parked and session.adopt(known, client)
+                if not adopted:
                     session.release_parked(known, client['id'])
                     session.open(known, None, client)
             else:
@@ -206,7 +209,10 @@ class TaskSession(SessionCommands):
             # hold a module prologue's stash whose epilogue never ran there: only that controller's lock state
             # knows. Put it back first (the epilogue does nothing where no stash is): one request, on attaching.
             foreign = not session.created and (known or '').upper() != (session.shell_id or '').upper()
-            self._opened(session, known, pending=bool(state.get('hygiene_pending')) or foreign)
+            # Adopted: no request was made and the state file already says what it would (parked, as this
+            # client); the holder is written with the first command's id, before that Command goes out
+            # (PipelineRunner.start -> _remember_command).
+            self._opened(session, known, pending=bool(state.get('hygiene_pending')) or foreign, write=not adopted)
         except BaseException:
             self.lock.release()
             self.lock = None
@@ -232,8 +238,13 @@ class TaskSession(SessionCommands):
             self._epilogue_due = True  # the host refused it: nothing ran; the task's first pipeline goes again
             raise
 
-    def _opened(self, session: PSSession, known: str | None, pending: bool = False) -> None:
-        """Report a recreated session, and note in the lock state that this task holds it, as which client."""
+    def _opened(self, session: PSSession, known: str | None, pending: bool = False, write: bool = True) -> None:
+        """Report a recreated session, and note in the lock state that this task holds it, as which client.
+
+        ``write=False`` (a parked session adopted without a request): the holder is kept in memory only
+        until the first Command writes it with its id (_remember_command). Until then the file's state,
+        parked as this same client with no command running, is true: a worker killed meanwhile leaves the
+        next task a session it can adopt."""
         if session.recreated:
             self.warn(
                 "psremoting.pssession.psrp: the PSSession '%s' on %s (shell %s) had expired or was removed; a new, empty "
@@ -245,7 +256,9 @@ class TaskSession(SessionCommands):
                        'client': {'id': session.wsman.session_id, 'protocol': str(session.pool.protocol_version or '')}}
         if pending and not session.recreated:
             self._state['hygiene_pending'] = True  # until the epilogue an earlier module task left has run (open)
-        self.lock.write_state(self._state)
+        self._state_written = False
+        if write:
+            self._write_state()
         if not self.options.named:
             record_use(self.key.digest)
 
@@ -274,9 +287,13 @@ class TaskSession(SessionCommands):
     def _remember_command(self, command_id: str | None) -> None:
         """Keep the running command's id in the lock state: if this worker is killed, the next task
         of this controller stops it (take_back) instead of waiting for it."""
-        if self.lock is not None and self._state.get('holder'):
-            self._state['holder']['command'] = command_id
-            self.lock.write_state(self._state)
+        holder = self._state.get('holder')
+        if self.lock is None or not holder:
+            return
+        if self._state_written and holder.get('command') == command_id:
+            return  # the file says so already: start() reports the id before its Command and again once it was taken
+        holder['command'] = command_id
+        self._write_state()
 
     def _active_runner(self) -> PipelineRunner:
         if self.runner is None:
@@ -324,7 +341,11 @@ class TaskSession(SessionCommands):
             self._state['hygiene_pending'] = True
         else:
             self._state.pop('hygiene_pending', None)
+        self._write_state()
+
+    def _write_state(self) -> None:
         self.lock.write_state(self._state)
+        self._state_written = True
 
     def _hygiene(self, kind: str, why: str = '') -> None:
         """Run the module prologue or epilogue in the session's global scope.

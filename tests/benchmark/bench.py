@@ -285,6 +285,9 @@ def scenarios(args: argparse.Namespace) -> list[Scenario]:
     if args.scenarios:
         wanted = args.scenarios.split(',')
         out = [s for s in full if s.name in wanted] if not args.quick else [s for s in out if s.name in wanted]
+    if args.n_series is not None or args.h_series is not None:  # a reduced run: these cases in every scenario kept
+        out = [dataclasses.replace(s, n_series=s.n_series if args.n_series is None else args.n_series,
+                                   h_series=s.h_series if args.h_series is None else args.h_series) for s in out]
     return [s for s in out if s.n_series or s.h_series]
 
 
@@ -663,6 +666,16 @@ def to_json(obj: t.Any) -> t.Any:
     return obj
 
 
+def _counts(text: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(',') if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError('a comma-separated list of positive integers, not %r' % text) from None
+    if any(v < 1 for v in values):
+        raise argparse.ArgumentTypeError('a comma-separated list of positive integers, not %r' % text)
+    return values
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description='Per-task cost of psremoting.pssession.psrp vs ansible.builtin.psrp (prints figures).')
     parser.add_argument('--quick', action='store_true', help='a smoke run of about 30 seconds (fewer cases, smaller payloads)')
@@ -670,6 +683,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--forks', type=int, default=10)
     parser.add_argument('--host-tasks', type=int, default=5, help='tasks per host in the H-hosts cases')
     parser.add_argument('--scenarios', help='comma-separated subset of: base,wan20,create0.5,create1.5,ntlm')
+    parser.add_argument('--n-series', type=_counts, metavar='N,N,...',
+                        help='task counts of the 1-host cases instead of each scenario\'s own (e.g. 1,50); "" for none')
+    parser.add_argument('--h-series', type=_counts, metavar='H,H,...',
+                        help='host counts of the H-hosts cases instead of each scenario\'s own (e.g. 50); "" for none')
     parser.add_argument('--objects', type=int, help='objects returned in the throughput cases (default 100000, quick 10000)')
     parser.add_argument('--file-mb', type=int, help='size of the put/fetch file (default 50, quick 2)')
     parser.add_argument('--no-throughput', action='store_true')

@@ -89,6 +89,26 @@ def test_state_is_kept_per_key(tmp_path):
     lock.release()  # idempotent
 
 
+def test_state_and_holder_are_written_in_place(tmp_path):
+    """Each write replaces the whole state, also a shorter one after a longer one, in the same file (no rename
+    nor truncate, which ext4 makes wait for the disk: session_lock._overwrite)."""
+    lock = SessionLock('s', str(tmp_path))
+    lock.acquire(1, 's')
+    assert lock.holder()['pid'] == os.getpid()
+    lock.write_state({'shell_id': 'X', 'holder': {'pid': 1, 'command': 'C' * 200}})
+    inode = os.stat(lock.state_path).st_ino
+    lock.write_state({'shell_id': 'Y'})
+    assert SessionLock('s', str(tmp_path)).read_state() == {'shell_id': 'Y'}
+    assert os.stat(lock.state_path).st_ino == inode
+    lock.release()
+    with open(lock.path, 'w', encoding='utf-8') as handle:  # a longer holder record than the next one
+        handle.write('{"pid": 1, "since": 1.0, "note": "%s"}' % ('n' * 100))
+    again = SessionLock('s', str(tmp_path))
+    again.acquire(1, 's')
+    assert again.holder() == {'pid': os.getpid(), 'since': again.holder()['since']}
+    again.release()
+
+
 def test_lock_directory_is_private(tmp_path, monkeypatch):
     path = tmp_path / 'locks'
     monkeypatch.setenv('ANSIBLE_PSSESSION_LOCK_DIR', str(path))
