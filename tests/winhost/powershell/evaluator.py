@@ -30,6 +30,7 @@ from .dotnet import NetObject
 from .parser import node_text, parse, using_namespaces
 from .scopes import Scope, Variable
 from .standins.runtime import set_current_engine
+from .syntax.literals import here_body as _here_body, parse_number_literal, unescape as _unescape
 
 Sink = typing.Callable[[typing.Any], None]
 NO_INPUT = object()
@@ -1592,84 +1593,6 @@ def _collapse(out: list) -> typing.Any:
     if len(out) == 1:
         return out[0]
     return out
-
-
-_SUFFIXES = {"kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3, "tb": 1024 ** 4, "pb": 1024 ** 5}
-
-
-def parse_number_literal(text: str) -> typing.Any:
-    raw = text
-    low = text.lower()
-    mult = 1
-    for suffix, factor in _SUFFIXES.items():
-        if low.endswith(suffix):
-            mult = factor
-            low = low[:-2]
-            break
-    force_long = False
-    force_decimal = False
-    if low.startswith("0x"):
-        if low.endswith("l"):
-            force_long = True
-            low = low[:-1]
-        value = int(low, 16)
-        if not force_long and 2 ** 31 <= value < 2 ** 32:
-            value -= 2 ** 32
-        value *= mult
-        return PSInt64(value) if force_long else V.make_int(value)
-    if low.endswith("l"):
-        force_long = True
-        low = low[:-1]
-    elif low.endswith("d") and not low.endswith("e"):
-        force_decimal = True
-        low = low[:-1]
-    try:
-        if re.fullmatch(r"\d+", low):
-            value = int(low) * mult
-            if force_long:
-                return PSInt64(value)
-            if force_decimal:
-                return float(value)
-            return V.make_int(value) if value <= V.INT64_MAX else float(value)
-        result = float(low) * mult
-    except ValueError:
-        raise ParseError(f"Unexpected token '{raw}' in expression or statement.", "UnexpectedToken") from None
-    if force_long:
-        return PSInt64(int(round(result)))
-    if mult != 1 and result == int(result):
-        return V.make_int(int(result))
-    return result
-
-
-def _here_body(text: str) -> str:
-    start = text.find("\n") + 1
-    end = text.rfind("\n")
-    if end < start:
-        return ""
-    body = text[start:end]
-    return body[:-1] if body.endswith("\r") else body
-
-
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "e": "\x1b"}
-
-
-def _unescape(text: str, here: bool) -> str:
-    out = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "`" and i + 1 < len(text):
-            nxt = text[i + 1]
-            out.append(_ESCAPES.get(nxt, nxt))
-            i += 2
-            continue
-        if ch == '"' and not here and text[i + 1:i + 2] == '"':
-            out.append('"')
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
 
 
 def _escaped_dollar(literal: str) -> bool:
