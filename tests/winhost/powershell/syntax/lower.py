@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import typing
 
-from ..parser import ParsedScript, parse
+from ..parser import ParsedScript, has_top_level_named_blocks, parse
 from . import nodes as N
 from .extents import SourceText
 from .literals import here_body, parse_number_literal, unescape
@@ -729,18 +729,12 @@ def _set_parents(root: N.Ast) -> None:
             stack.append(child)
 
 
-def _has_top_level_named_blocks(root: typing.Any) -> bool:
-    from ..runspace import _has_top_level_named_blocks as check  # pylint: disable=import-outside-toplevel,cyclic-import
-
-    return check(root)
-
-
 def lower_script(text: str, parsed: ParsedScript | None = None) -> N.ScriptBlockAst:
     """The ScriptBlockAst of a whole script (ParseInput's result). Raises the parser's ParseError for a script
     that does not parse and LoweringError for a construct the front end does not know."""
     parsed = parsed or parse(text)
     root = parsed.root
-    if _has_top_level_named_blocks(root):
+    if has_top_level_named_blocks(root):
         # The grammar reads a script's top-level `begin { }` as a command; runspace.py runs such a script as the
         # body of a function, and the tree of that text has the named blocks.
         parsed = parse("function __winhost_script {\n" + text + "\n}")
