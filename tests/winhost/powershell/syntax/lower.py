@@ -77,9 +77,10 @@ class _Lowering:  # pylint: disable=too-many-public-methods
                              f"{self.raw(node)[:60]!r}")
 
     # --- script blocks ---------------------------------------------------------------------------------------
-    def script_block(self, node: typing.Any, extent: N.Extent) -> N.ScriptBlockAst:
-        """A program, or a script_block (the inside of `{ }`; the caller gives the extent with the braces)."""
-        param_block = None
+    def script_block(self, node: typing.Any, extent: N.Extent, param_node: typing.Any = None) -> N.ScriptBlockAst:
+        """A program, or a script_block (the inside of `{ }`; the caller gives the extent with the braces, and the
+        param block when the grammar put it beside the body, as it does in a script block literal)."""
+        param_block = self.param_block(param_node) if param_node is not None else None
         blocks: dict[str, N.NamedBlockAst] = {}
         statements: list = []
         for child in _named(node):
@@ -607,13 +608,15 @@ class _Lowering:  # pylint: disable=too-many-public-methods
 
     def e_script_block_expression(self, node: typing.Any, extent: N.Extent) -> N.Ast:
         inner = next((c for c in node.named_children if c.type == "script_block"), None)
+        params = next((c for c in node.named_children if c.type == "param_block"), None)
         if inner is None:
-            block = N.ScriptBlockAst(extent=extent, param_block=None, begin_block=None, process_block=None,
+            block = N.ScriptBlockAst(extent=extent, param_block=self.param_block(params) if params is not None else None, begin_block=None, process_block=None,
                                      end_block=N.NamedBlockAst(extent=self.text.extent(node.start_byte + 1, node.start_byte + 1),
                                                                unnamed=True, block_kind="End", statements=[]),
                                      _cst=node, _source=self.text.source)
         else:
-            block = self.script_block(inner, extent)
+            block = self.script_block(inner, extent, params)
+            block._cst = node  # pylint: disable=protected-access  # the evaluator runs a literal from its expression node
         return N.ScriptBlockExpressionAst(extent=extent, script_block=block)
 
     def e_expression_with_unary_operator(self, node: typing.Any, extent: N.Extent) -> N.Ast:
