@@ -57,6 +57,12 @@ _STREAMS = {"*": "All", "1": "Output", "2": "Error", "3": "Warning", "4": "Verbo
 _NUMBER = re.compile(r"^(0x[0-9a-f]+l?|(\d+\.?\d*|\.\d+)(e[+-]?\d+)?[ld]?)(kb|mb|gb|tb|pb)?$", re.I)
 
 
+def _from(ast: N.Ast, node: typing.Any) -> N.Ast:
+    if ast._cst is None:  # pylint: disable=protected-access
+        ast._cst = node  # pylint: disable=protected-access
+    return ast
+
+
 def _named(node: typing.Any) -> list:
     return [c for c in node.named_children if c.type not in _SKIPPED]
 
@@ -191,7 +197,10 @@ class _Lowering:  # pylint: disable=too-many-public-methods
                               positional_arguments=positional, named_arguments=named)
 
     # --- statements ------------------------------------------------------------------------------------------
-    def statement(self, node: typing.Any) -> N.Ast:  # pylint: disable=too-many-return-statements
+    def statement(self, node: typing.Any) -> N.Ast:
+        return _from(self._statement(node), node)
+
+    def _statement(self, node: typing.Any) -> N.Ast:  # pylint: disable=too-many-return-statements
         kind = node.type
         if kind == "pipeline":
             return self.pipeline(node)
@@ -494,9 +503,9 @@ class _Lowering:  # pylint: disable=too-many-public-methods
         kind = node.type
         method = getattr(self, "e_" + kind, None)
         if method is not None:
-            return method(node, extent)
+            return _from(method(node, extent), node)
         if kind in _PASS_THROUGH or kind in ("format_expression", "range_expression"):
-            return self.binary_or_list(node, extent)
+            return _from(self.binary_or_list(node, extent), node)
         if kind == "pipeline":
             return self.statement(node)
         raise self.unknown(node, "expression")
@@ -524,12 +533,12 @@ class _Lowering:  # pylint: disable=too-many-public-methods
         return N.ConstantExpressionAst(extent=extent, value=parse_number_literal(self.raw(node)))
 
     e_real_literal = e_integer_literal
+    e_decimal_integer_literal = e_integer_literal
+    e_hexadecimal_integer_literal = e_integer_literal
 
     def e_string_literal(self, node: typing.Any, extent: N.Extent) -> N.Ast:
-        return self.expression(_named(node)[0]) if _named(node) else self.unknown_string(node)
-
-    def unknown_string(self, node: typing.Any) -> N.Ast:
-        raise self.unknown(node, "string")
+        # Its one child is the string's token; without one the literal is its own token, single-quoted.
+        return self.expression(_named(node)[0]) if _named(node) else self.e_verbatim_string_characters(node, extent)
 
     def e_verbatim_string_characters(self, node: typing.Any, extent: N.Extent) -> N.Ast:
         raw = self.raw(node)
@@ -766,5 +775,26 @@ def lower_script_block(node: typing.Any, source: bytes) -> N.Ast:
         ast = lowering.script_block(node, lowering.extent(node))
     else:
         raise LoweringError(f"The front end does not lower a script block from the grammar node '{node.type}'")
+    _set_parents(ast)
+    return ast
+
+
+_TEXTS: dict[int, tuple[bytes, SourceText]] = {}
+
+
+def _source_text(source: bytes) -> SourceText:
+    """One alignment per parsed text (kept with the text it was made for, so a reused id is not mistaken)."""
+    found = _TEXTS.get(id(source))
+    if found is None or found[0] is not source:
+        if len(_TEXTS) > 256:
+            _TEXTS.clear()
+        found = _TEXTS[id(source)] = (source, SourceText(source, getattr(source, "original", None)))
+    return found[1]
+
+
+def lower_expression(node: typing.Any, source: bytes) -> N.Ast:
+    """The AST of one expression node of a parsed text, for the evaluator's constructs that run on the AST (its
+    Parent is None: the fragment is lowered on its own)."""
+    ast = _Lowering(_source_text(source)).expression(node)
     _set_parents(ast)
     return ast

@@ -38,6 +38,9 @@ class Extent:
 class Ast:
     extent: Extent
     parent: Ast | None = dataclasses.field(default=None, repr=False)
+    # The concrete node this was lowered from: what the evaluator still runs for constructs not moved onto the AST
+    # (ast_eval.py), and, for a ScriptBlockAst, what GetScriptBlock() runs.
+    _cst: typing.Any = dataclasses.field(default=None, repr=False)
 
     @property
     def type_name(self) -> str:
@@ -169,9 +172,8 @@ class ScriptBlockAst(Ast):
     process_block: NamedBlockAst | None
     end_block: NamedBlockAst | None
     dynamic_param_block: NamedBlockAst | None = None
-    # The concrete node and the (rewritten) text it was parsed from: GetScriptBlock() runs the script from them
-    # until the evaluator runs on this AST.
-    _cst: typing.Any = dataclasses.field(default=None, repr=False)
+    # The (rewritten) text the concrete node was parsed from: GetScriptBlock() runs the script from them until the
+    # evaluator runs on this AST.
     _source: bytes = dataclasses.field(default=b"", repr=False)
 
 
