@@ -58,7 +58,7 @@ def _type_names(node: N.Ast) -> list[str]:
             names.append(f"{_NS}.{klass.__name__}")
     extra = next((bases for klass, bases in _EXTRA_BASES.items() if isinstance(node, klass)), ())
     names.extend(f"{_NS}.{name}" for name in extra if f"{_NS}.{name}" not in names)
-    return [n for n in dict.fromkeys(names)] + [f"{_NS}.Ast", "System.Object"]
+    return list(dict.fromkeys(names)) + [f"{_NS}.Ast", "System.Object"]
 
 
 _VIEWS: "weakref.WeakKeyDictionary[N.Ast, AstView]" = weakref.WeakKeyDictionary()

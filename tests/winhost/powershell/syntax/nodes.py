@@ -42,10 +42,6 @@ class Ast:
     # (ast_eval.py), and, for a ScriptBlockAst, what GetScriptBlock() runs.
     _cst: typing.Any = dataclasses.field(default=None, repr=False)
 
-    @property
-    def type_name(self) -> str:
-        return type(self).__name__
-
     def children(self) -> typing.Iterator[Ast]:
         """The direct child nodes, in source order (the order PowerShell's AstVisitor walks them)."""
         for fld in dataclasses.fields(self):
@@ -72,7 +68,7 @@ class Ast:
         found = {f.name.replace("_", ""): f.name for f in dataclasses.fields(self) if not f.name.startswith("_")}
         for klass in type(self).__mro__:
             for name, value in vars(klass).items():
-                if isinstance(value, property) and name != "type_name":
+                if isinstance(value, property):
                     found.setdefault(name.replace("_", ""), name)
         return found
 
