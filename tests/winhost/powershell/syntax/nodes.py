@@ -51,13 +51,14 @@ class Ast:
 
     def walk(self, search_nested_script_blocks: bool = True) -> typing.Iterator[Ast]:
         """This node and its descendants, pre-order. Without nested script blocks the bodies of script block
-        expressions and function definitions are not entered (ast.cs AstSearcher: SkipChildren for
-        ScriptBlockExpressionAst and FunctionDefinitionAst), though those nodes themselves are visited."""
+        expressions and function definitions are not entered, even at the start (ast.cs AstSearcher.CheckScriptBlock:
+        SkipChildren for ScriptBlockExpressionAst and FunctionDefinitionAst), though those nodes themselves are
+        visited."""
         stack: list[Ast] = [self]
         while stack:
             node = stack.pop()
             yield node
-            if node is not self and not search_nested_script_blocks and isinstance(
+            if not search_nested_script_blocks and isinstance(
                     node, (ScriptBlockExpressionAst, FunctionDefinitionAst)):
                 continue
             stack.extend(reversed(sorted(node.children(), key=lambda n: n.extent.start_offset)))
