@@ -168,6 +168,20 @@ AST_CASES = [
     # -is with the abstract classes (ast.cs: CommandAst : CommandBaseAst : StatementAst : Ast).
     (f"$c = {{ Get-Date }}.Ast.EndBlock.Statements[0].PipelineElements[0]; $c -is [{L}.CommandBaseAst]; "
      f"$c -is [{L}.StatementAst]; $c -is [{L}.Ast]; $c -is [{L}.ExpressionAst]", [True, True, True, False]),
+    # SwitchStatementAst (Flags, Clauses, Default), redirections of a command (Merging/FileRedirectionAst), the
+    # CommandParameterAst of `-Name:$v` spans its argument (Parser.cs), WhileStatementAst, DoUntilStatementAst.
+    (f"$s = {P}('switch -regex ($x) {{ a {{ 1 }} default {{ 2 }} }}; f 2>&1 > $null; while ($true) {{ break }}; "
+     "do { } until ($y)', [ref]$null, [ref]$null).EndBlock.Statements; $s[0].Flags; $s[0].Clauses[0].Item1.Value; "
+     "$s[0].Default.Extent.Text; $r = $s[1].PipelineElements[0].Redirections; $r[0].FromStream; $r[0].ToStream; "
+     "$r[1].Location.VariablePath.UserPath; $s[2].Body.Statements[0].GetType().Name; $s[3].GetType().Name; "
+     "$s[3].Condition.Extent.Text", ["Regex", "a", "{ 2 }", "Error", "Output", "null", "BreakStatementAst",
+                                     "DoUntilStatementAst", "$y"]),
+    # VariablePath (UserPath, IsGlobal, DriveName), $using:x a UsingExpressionAst, splatting (Splatted).
+    (f"$s = {P}('$global:g; $env:Path; $using:u; f @a', [ref]$null, [ref]$null).EndBlock.Statements; "
+     "$v = $s[0].PipelineElements[0].Expression.VariablePath; $v.UserPath; $v.IsGlobal; "
+     "$s[1].PipelineElements[0].Expression.VariablePath.DriveName; $s[2].PipelineElements[0].Expression.GetType().Name; "
+     "$s[3].PipelineElements[0].CommandElements[1].Splatted",
+     ["global:g", True, "env", "UsingExpressionAst", True]),
     # ParseInput(input, fileName, ...): the extents' File; ToString() is the extent's text.
     (f"$a = {P}('1 + 1', 'c:\\s.ps1', [ref]$null, [ref]$null); $a.Extent.File; $a.ToString()", ["c:\\s.ps1", "1 + 1"]),
 ]

@@ -559,7 +559,9 @@ class _Lowering:  # pylint: disable=too-many-public-methods
         kind = "DoubleQuotedHereString" if here else "DoubleQuoted"
         if not nested:
             return N.StringConstantExpressionAst(extent=extent, value=unescape(body, here), string_constant_type=kind)
-        return N.ExpandableStringExpressionAst(extent=extent, value=body, string_constant_type=kind, nested_expressions=nested)
+        # Value: the token's value, escapes applied and nothing expanded (ast.cs: "the unexpanded value").
+        return N.ExpandableStringExpressionAst(extent=extent, value=unescape(body, here), string_constant_type=kind,
+                                               nested_expressions=nested)
 
     def e_expandable_string_literal(self, node: typing.Any, extent: N.Extent) -> N.Ast:
         return self._expandable(node, extent, False)

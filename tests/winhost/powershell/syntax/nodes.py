@@ -360,7 +360,7 @@ class StringConstantExpressionAst(ConstantExpressionAst):
 
 @dataclasses.dataclass(eq=False, kw_only=True)
 class ExpandableStringExpressionAst(Ast):
-    value: str  # the string as written between the quotes (before expansion)
+    value: str  # the string between the quotes, escapes applied, nothing expanded
     string_constant_type: str
     nested_expressions: list[Ast]
 
