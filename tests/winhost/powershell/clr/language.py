@@ -115,6 +115,11 @@ class AstView(NetObject):
         if low == "getscriptblock" and isinstance(self.node, N.ScriptBlockAst):
             if args:
                 raise _overload(name, len(args))
+            parent = self.node.parent
+            if isinstance(parent, N.FunctionDefinitionAst) and parent.parameters:
+                # `function f($a) { }`: PowerShell compiles the body with the function's parameters; the evaluator
+                # takes a body's parameters from its own param block only.
+                raise not_modelled("GetScriptBlock() of the body of a function with parameters after its name")
             return V.ScriptBlock(self.node._cst, self.node._source)  # pylint: disable=protected-access
         if low == "getcommandname" and isinstance(self.node, N.CommandAst):
             if args:
