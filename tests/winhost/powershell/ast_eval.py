@@ -20,13 +20,13 @@ from .shouldprocess import not_modelled
 from .syntax import LoweringError, lower_expression
 from .syntax import nodes as N
 
-_CACHE: dict[tuple[int, int, int], tuple[bytes, N.Ast]] = {}
+_CACHE: dict[tuple[int, int, int, str], tuple[bytes, N.Ast]] = {}
 
 
 def lowered(node: typing.Any, source: bytes) -> N.Ast:
     """The AST of a concrete expression node, lowered once per node of a parsed text (loops and functions run the
     same node many times)."""
-    key = (id(source), node.start_byte, node.end_byte)
+    key = (id(source), node.start_byte, node.end_byte, node.type)
     found = _CACHE.get(key)
     if found is None or found[0] is not source:
         if len(_CACHE) > 4096:
