@@ -195,6 +195,22 @@ def test_ast_seen_by_scripts(script, expected):
     assert plain(rec.output) == expected
 
 
+# The literals the evaluator runs on the AST (ast_eval.py): about_Hash_Tables (keys are bare words, strings,
+# numbers or expressions), about_Arrays, about_Numeric_Literals (`L`, `0x`, `kb`), about_Quoting_Rules.
+LITERAL_CASES = [
+    ("$h = @{ a = 1; 'b c' = 2; 3 = 'x'; (1 + 1) = @(1, 2) }; $h.a; $h['b c']; $h[3]; $h[2].Count", [1, 2, "x", 2]),
+    ('$a = 1, "two", 3L, 0x10, 1kb; $a.Count; $a[2].GetType().Name; $a[3]; $a[4]', [5, "Int64", 16, 1024]),
+    ("@'\nx 'y'\n'@; 'it''s'; @{ n = @{ m = 1, 2 } }.n.m.Count", ["x 'y'", "it's", 2]),
+]
+
+
+@pytest.mark.parametrize("script,expected", LITERAL_CASES, ids=[c[0][:60] for c in LITERAL_CASES])
+def test_literals_on_the_ast(script, expected):
+    rec, result = run(script)
+    assert result.state == "Completed" and not rec.errors, (result, rec.errors)
+    assert plain(rec.output) == expected
+
+
 @pytest.mark.parametrize("probe", [
     "$a.ParamBlock.Parameters[0].StaticType",  # ast.cs has it; the front end does not type parameters
     "$a.Visit($null)",

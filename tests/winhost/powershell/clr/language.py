@@ -13,7 +13,6 @@ error, never `$null`. `ParseInput(input, [fileName,] [ref]tokens, [ref]errors)` 
 from __future__ import annotations
 
 import typing
-import weakref
 
 from .. import typeregistry
 from .. import values as V
@@ -61,16 +60,15 @@ def _type_names(node: N.Ast) -> list[str]:
     return list(dict.fromkeys(names)) + [f"{_NS}.Ast", "System.Object"]
 
 
-_VIEWS: "weakref.WeakKeyDictionary[N.Ast, AstView]" = weakref.WeakKeyDictionary()
-
-
 def view(value: typing.Any) -> typing.Any:
     """The .NET face of a front-end value: nodes (one view per node, so `-eq` and Parent compare by reference),
     lists, the (condition, body) pairs of if/switch clauses and hashtable entries as System.Tuple`2."""
     if isinstance(value, N.Ast):
-        found = _VIEWS.get(value)
+        # Kept on the node (not in a weak map, whose values would hold their keys alive): the tree and its views
+        # go together.
+        found = value.__dict__.get("_view")
         if found is None:
-            found = _VIEWS[value] = AstView(value)
+            found = value.__dict__["_view"] = AstView(value)
         return found
     if isinstance(value, tuple):
         return TupleView([view(v) for v in value])
