@@ -281,7 +281,7 @@ def command_arguments(engine: "Evaluator", node: Node) -> list[Arg]:
 def _bare_word(engine: "Evaluator", node: Node) -> typing.Any:
     text = engine.text(node)
     if "$" in text or "`" in text:
-        from .evaluator import _unescape  # pylint: disable=import-outside-toplevel
+        from .syntax.literals import unescape as _unescape  # pylint: disable=import-outside-toplevel
 
         return _unescape(text, False)
     number = V.parse_number(text) if text[:1].isdigit() else None

@@ -8,7 +8,7 @@ import typing
 from psrpcore.types import ErrorRecord, PSChar, PSInt64, PSObject
 from tree_sitter import Node
 
-from . import tripwire, typeregistry
+from . import ast_eval, tripwire, typeregistry
 from . import values as V
 from .binding import Arg, CmdletBindingInfo, Param, apply_default_values, bind, bound_parameters_table
 from .context import ExecutionContext, normalize_action
@@ -30,6 +30,7 @@ from .dotnet import NetObject
 from .parser import node_text, parse, using_namespaces
 from .scopes import Scope, Variable
 from .standins.runtime import set_current_engine
+from .syntax.literals import unescape as _unescape
 
 Sink = typing.Callable[[typing.Any], None]
 NO_INPUT = object()
@@ -1089,21 +1090,14 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         return value
 
     # literals
-    def _e_decimal_integer_literal(self, node: Node) -> typing.Any:
-        return parse_number_literal(self.text(node))
-
-    _e_hexadecimal_integer_literal = _e_decimal_integer_literal
-    _e_real_literal = _e_decimal_integer_literal
-
     def _e_integer_literal(self, node: Node) -> typing.Any:
-        return parse_number_literal(self.text(node))
+        return ast_eval.run_lowered(self, node)  # runs on the AST (ast_eval.py)
 
-    def _e_verbatim_string_characters(self, node: Node) -> str:
-        text = self.text(node)
-        return text[1:-1].replace("''", "'")
-
-    def _e_verbatim_here_string_characters(self, node: Node) -> str:
-        return _here_body(self.text(node))
+    _e_decimal_integer_literal = _e_integer_literal
+    _e_hexadecimal_integer_literal = _e_integer_literal
+    _e_real_literal = _e_integer_literal
+    _e_verbatim_string_characters = _e_integer_literal
+    _e_verbatim_here_string_characters = _e_integer_literal
 
     def _e_expandable_string_literal(self, node: Node) -> str:
         return self.expand_string(node, 1, 1, here=False)
@@ -1199,34 +1193,13 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         return self.collect(stmts) if stmts is not None else []
 
     def _e_hash_literal_expression(self, node: Node) -> V.PSHashtable:
-        table = V.PSHashtable()
-        body = next((c for c in node.named_children if c.type == "hash_literal_body"), None)
-        if body is None:
-            return table
-        for entry in (c for c in body.named_children if c.type == "hash_entry"):
-            parts = _named(entry)
-            key_node = parts[0]
-            key_inner = _named(key_node)
-            if key_inner and key_inner[0].type == "simple_name":
-                key: typing.Any = self.text(key_inner[0])
-            elif key_node.type == "key_expression" and not key_inner:
-                key = self.text(key_node)
-            else:
-                key = self.eval_expr(key_node)
-            value = self.assignment_value(parts[1]) if len(parts) > 1 else None
-            if key in table:
-                raise PSError(f"Duplicate keys '{V.to_string(key)}' are not allowed in hash literals.",
-                              exception_type="System.Management.Automation.ParseException",
-                              fqid="DuplicateKeyInHashLiteral", category="ParserError", reason="ParseException",
-                              terminating=True)
-            table[key] = value
-        return table
+        return ast_eval.run_lowered(self, node)  # runs on the AST (ast_eval.py)
 
     def _e_script_block_expression(self, node: Node) -> V.ScriptBlock:
         return V.ScriptBlock(node, self.source)
 
     def _e_array_literal_expression(self, node: Node) -> list:
-        return [self.eval_expr(c) for c in _named(node)]
+        return ast_eval.run_lowered(self, node)  # runs on the AST (ast_eval.py)
 
     def _e_range_expression(self, node: Node) -> list:
         parts = _named(node)
@@ -1592,84 +1565,6 @@ def _collapse(out: list) -> typing.Any:
     if len(out) == 1:
         return out[0]
     return out
-
-
-_SUFFIXES = {"kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3, "tb": 1024 ** 4, "pb": 1024 ** 5}
-
-
-def parse_number_literal(text: str) -> typing.Any:
-    raw = text
-    low = text.lower()
-    mult = 1
-    for suffix, factor in _SUFFIXES.items():
-        if low.endswith(suffix):
-            mult = factor
-            low = low[:-2]
-            break
-    force_long = False
-    force_decimal = False
-    if low.startswith("0x"):
-        if low.endswith("l"):
-            force_long = True
-            low = low[:-1]
-        value = int(low, 16)
-        if not force_long and 2 ** 31 <= value < 2 ** 32:
-            value -= 2 ** 32
-        value *= mult
-        return PSInt64(value) if force_long else V.make_int(value)
-    if low.endswith("l"):
-        force_long = True
-        low = low[:-1]
-    elif low.endswith("d") and not low.endswith("e"):
-        force_decimal = True
-        low = low[:-1]
-    try:
-        if re.fullmatch(r"\d+", low):
-            value = int(low) * mult
-            if force_long:
-                return PSInt64(value)
-            if force_decimal:
-                return float(value)
-            return V.make_int(value) if value <= V.INT64_MAX else float(value)
-        result = float(low) * mult
-    except ValueError:
-        raise ParseError(f"Unexpected token '{raw}' in expression or statement.", "UnexpectedToken") from None
-    if force_long:
-        return PSInt64(int(round(result)))
-    if mult != 1 and result == int(result):
-        return V.make_int(int(result))
-    return result
-
-
-def _here_body(text: str) -> str:
-    start = text.find("\n") + 1
-    end = text.rfind("\n")
-    if end < start:
-        return ""
-    body = text[start:end]
-    return body[:-1] if body.endswith("\r") else body
-
-
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "e": "\x1b"}
-
-
-def _unescape(text: str, here: bool) -> str:
-    out = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "`" and i + 1 < len(text):
-            nxt = text[i + 1]
-            out.append(_ESCAPES.get(nxt, nxt))
-            i += 2
-            continue
-        if ch == '"' and not here and text[i + 1:i + 2] == '"':
-            out.append('"')
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
 
 
 def _escaped_dollar(literal: str) -> bool:

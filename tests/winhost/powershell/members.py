@@ -181,6 +181,10 @@ def _get_own_property(obj: typing.Any, name: str) -> typing.Any:  # pylint: disa
     if isinstance(obj, SwitchValue):
         return obj.is_present if low == "ispresent" else _MISSING
     if isinstance(obj, ScriptBlock):
+        if low == "ast":
+            from .clr.language import script_block_ast  # pylint: disable=import-outside-toplevel  # clr imports members
+
+            return script_block_ast(obj)
         return _MISSING
     if isinstance(obj, PSVersion):
         parts = {"major": obj.major, "minor": obj.minor, "build": obj.build, "revision": obj.revision}
@@ -743,10 +747,6 @@ def invoke_static(type_value: TypeValue, name: str, args: list) -> typing.Any:  
         return datetime.timedelta(**{unit: float(cast(args[0], resolve_type("double")))})
     if full in dotnet.STATIC_TYPES.values() or full in dotnet.STATIC_TYPES:
         return dotnet.invoke_static(full, name, args)
-    if full == "system.management.automation.language.parser":
-        from . import language  # pylint: disable=import-outside-toplevel  # language imports the evaluator's modules
-
-        return language.invoke_static(name, args)
     if low in _REFLECTION:
         # A [Type] object's reflection (GetProperty, GetField, ...): Windows answers, the test host does not model it.
         raise tripwire.trip(f"Reflection on [{type_value.full_name}] (the System.Type method {name})")

@@ -26,9 +26,11 @@ def _parser() -> Parser:
 
 class Source(bytes):
     """A script's text as parsed, with the `using namespace` prefixes its type names resolve through (the
-    text travels with every node taken from it: functions, script blocks, the evaluator's current source)."""
+    text travels with every node taken from it: functions, script blocks, the evaluator's current source), and
+    the text as written (`original`: the work-arounds below rewrite bytes; extents are in the text as written)."""
 
     using_namespaces: tuple[str, ...] = ()
+    original: str | None = None
 
 
 def using_namespaces(source: bytes) -> tuple[str, ...]:
@@ -265,7 +267,33 @@ def parse(text: str) -> ParsedScript:
         raise _parse_error(tree.root_node, source)
     typed = Source(source)
     typed.using_namespaces = namespaces
+    typed.original = text
     return ParsedScript(tree, typed)
+
+
+def first_statements(root: Node) -> list:
+    statements = next((c for c in root.named_children if c.type == "statement_list"), None)
+    return list(statements.named_children) if statements is not None else []
+
+
+def has_top_level_named_blocks(root: Node) -> bool:
+    """Whether a script's top level reads `begin { } process { } end { }` (parsed as commands by the grammar)."""
+    for statement in first_statements(root):
+        node = statement
+        for _depth in range(3):
+            if node.type == "command" or not node.named_children:
+                break
+            node = node.named_children[0]
+        if node.type != "command":
+            continue
+        name = next((c for c in node.named_children if c.type == "command_name"), None)
+        elements = next((c for c in node.named_children if c.type == "command_elements"), None)
+        if name is None or elements is None or name.text is None:
+            continue
+        if name.text.decode("utf-8", "replace").lower() in ("begin", "process", "end", "dynamicparam") and \
+                b"{" in (elements.text or b"")[:4]:
+            return True
+    return False
 
 
 def _detached_else(root: Node, source: bytes) -> bytes:

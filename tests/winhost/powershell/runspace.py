@@ -19,7 +19,7 @@ from .context import ExecutionContext
 from .errors import BreakSignal, ContinueSignal, ExitSignal, PipelineStopped, PSError, ReturnSignal
 from .evaluator import NO_INPUT, Evaluator
 from .host import HostServices
-from .parser import parse
+from .parser import first_statements as _first_statements, has_top_level_named_blocks as _has_top_level_named_blocks, parse
 from .scopes import Environment, Scope, default_environment, seed_globals
 
 _load()
@@ -254,31 +254,6 @@ class _ScriptCommand(ScriptProcessor):
             engine.exec_statements(block, self.emit)
         except ReturnSignal:
             pass
-
-
-def _first_statements(root: typing.Any) -> list:
-    statements = next((c for c in root.named_children if c.type == "statement_list"), None)
-    return list(statements.named_children) if statements is not None else []
-
-
-def _has_top_level_named_blocks(root: typing.Any) -> bool:
-    """Whether a script's top level reads `begin { } process { } end { }` (parsed as commands by the grammar)."""
-    for statement in _first_statements(root):
-        node = statement
-        for _depth in range(3):
-            if node.type == "command" or not node.named_children:
-                break
-            node = node.named_children[0]
-        if node.type != "command":
-            continue
-        name = next((c for c in node.named_children if c.type == "command_name"), None)
-        elements = next((c for c in node.named_children if c.type == "command_elements"), None)
-        if name is None or elements is None or name.text is None:
-            continue
-        if name.text.decode("utf-8", "replace").lower() in ("begin", "process", "end", "dynamicparam") and \
-                b"{" in (elements.text or b"")[:4]:
-            return True
-    return False
 
 
 def _stopped_record() -> ErrorRecord:

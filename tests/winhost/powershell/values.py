@@ -253,10 +253,6 @@ TYPE_ALIASES = {
     "ref": "System.Management.Automation.PSReference",
     "system.management.automation.psreference": "System.Management.Automation.PSReference",
     "management.automation.psreference": "System.Management.Automation.PSReference",
-    "system.management.automation.language.parser": "System.Management.Automation.Language.Parser",
-    "management.automation.language.parser": "System.Management.Automation.Language.Parser",
-    "system.management.automation.language.scriptblockast": "System.Management.Automation.Language.ScriptBlockAst",
-    "management.automation.language.scriptblockast": "System.Management.Automation.Language.ScriptBlockAst",
     "system.collections.idictionary": "System.Collections.IDictionary",
     "collections.idictionary": "System.Collections.IDictionary",
 }

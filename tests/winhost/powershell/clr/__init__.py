@@ -14,4 +14,5 @@ from . import collections  # noqa: F401  # pylint: disable=unused-import  # List
 from . import engine, enums, io  # noqa: F401  # pylint: disable=unused-import  # the exec wrapper's engine objects, enums, FileInfo
 from . import codedom  # noqa: F401  # pylint: disable=unused-import  # CSharpCodeProvider, CompilerParameters, Assembly
 from . import regex  # noqa: F401  # pylint: disable=unused-import  # [Regex] objects, Match, Group
+from . import language  # noqa: F401  # pylint: disable=unused-import  # [Parser]::ParseInput, the Ast classes
 from . import delegates  # noqa: F401  # pylint: disable=unused-import  # registers on import
