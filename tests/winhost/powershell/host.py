@@ -6,7 +6,7 @@ import os
 import threading
 import typing
 
-from .filesystem import FileSystem
+from ..machine.disk import FileSystem
 
 _WSMAN_DEFAULTS = {
     "localhost\\shell\\idletimeout": ("IdleTimeout", "7200000", "System.String"),

@@ -8,7 +8,7 @@ import os
 import threading
 import typing
 
-from ..powershell.filesystem import FileSystem
+from ..machine.disk import FileSystem
 from .auth import NTLM_USERS, UserDB
 from .config import WSManConfig
 from .http import WinHostHTTPServer, is_loopback
@@ -200,7 +200,7 @@ class WinHost:  # pylint: disable=too-many-instance-attributes
 
     @property
     def filesystem(self) -> FileSystem:
-        """The host's in-memory drive C: (winhost.powershell.filesystem.FileSystem)."""
+        """The host's in-memory drive C: (winhost.machine.disk.FileSystem)."""
         assert self.core is not None
         return self.core.filesystem
 

@@ -10,7 +10,7 @@ import typing
 
 from . import faults
 from .auth import User
-from ..powershell.filesystem import FileSystem
+from ..machine.disk import FileSystem
 from .config import ServerHostServices, WSManConfig
 from .knobs import HostKnobs
 from .psrp import PoolBridge

@@ -1110,7 +1110,7 @@ def _error_record_traceback(record: typing.Any) -> str:
 
 def get_params(args: list) -> typing.Any:
     if args:
-        from ..filesystem import FSError  # pylint: disable=import-outside-toplevel
+        from ...machine.disk import FSError  # pylint: disable=import-outside-toplevel
 
         try:
             text = current_runspace().host.filesystem.read_bytes(V.to_string(args[0])).decode("utf-8-sig")
