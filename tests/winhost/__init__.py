@@ -5,7 +5,7 @@ interpreter interface.
 """
 
 from .wsman.auth import UserDB
-from .wsman.knobs import HostKnobs
+from .machine.knobs import HostKnobs
 from .wsman.server import WinHost
 
 __all__ = ["WinHost", "HostKnobs", "UserDB"]

@@ -16,7 +16,7 @@ import pytest
 from winhost.powershell import Command, HostServices, Runspace
 from winhost.powershell.cmdlets import ALIASES
 from winhost.powershell.cmdlets.session import _BUILTIN
-from winhost.wsman.knobs import HostKnobs
+from winhost.machine.knobs import HostKnobs
 
 from test_interpreter import Recorder, plain, run
 
@@ -125,7 +125,7 @@ def test_the_tripwire_knob_is_on_by_default_and_can_be_turned_off() -> None:
 
 
 def test_the_server_host_services_read_the_live_knob() -> None:
-    from winhost.wsman.config import ServerHostServices  # pylint: disable=import-outside-toplevel
+    from winhost.machine.wsman_settings import ServerHostServices  # pylint: disable=import-outside-toplevel
 
     knobs = HostKnobs()
     services = ServerHostServices(None, "WIN", "user", 1234, None, tripwire=lambda: knobs.tripwire)

@@ -14,11 +14,11 @@ import xml.etree.ElementTree as ET
 
 from . import faults
 from .auth import User
-from .config import PLUGIN_NAMES, WSManConfig
-from .knobs import HostKnobs
+from ..machine.wsman_settings import PLUGIN_NAMES, WSManConfig
+from ..machine.knobs import HostKnobs
 from .shells import CONNECTED, DISCONNECTED, Shell, ShellRegistry
 from .soap import RESPONSE_ACTIONS, Request, format_dhms, format_seconds, parse_duration, q, rsp
-from .stats import Stats
+from ..machine.stats import Stats
 
 POWERSHELL_URI = "http://schemas.microsoft.com/powershell/"
 SHELL_URI = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"

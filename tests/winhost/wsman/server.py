@@ -10,12 +10,12 @@ import typing
 
 from ..machine.disk import FileSystem
 from .auth import NTLM_USERS, UserDB
-from .config import WSManConfig
+from ..machine.wsman_settings import WSManConfig
 from .http import WinHostHTTPServer, is_loopback
-from .knobs import HostKnobs
+from ..machine.knobs import HostKnobs
 from .robust import OperationTable
 from .shells import ShellRegistry
-from .stats import Stats
+from ..machine.stats import Stats
 from .tlscert import make_ssl_context
 
 log = logging.getLogger(__name__)

@@ -11,10 +11,10 @@ import typing
 from . import faults
 from .auth import User
 from ..machine.disk import FileSystem
-from .config import ServerHostServices, WSManConfig
-from .knobs import HostKnobs
+from ..machine.wsman_settings import ServerHostServices, WSManConfig
+from ..machine.knobs import HostKnobs
 from .psrp import PoolBridge
-from .stats import Stats
+from ..machine.stats import Stats
 
 log = logging.getLogger(__name__)
 
