@@ -4,7 +4,7 @@
 interpreter interface.
 """
 
-from .wsman.auth import UserDB
+from .machine.accounts import UserDB
 from .machine.knobs import HostKnobs
 from .wsman.server import WinHost
 

@@ -13,7 +13,7 @@ import uuid
 import xml.etree.ElementTree as ET
 
 from . import faults
-from .auth import User
+from ..machine.accounts import User
 from ..machine.wsman_settings import PLUGIN_NAMES, WSManConfig
 from ..machine.knobs import HostKnobs
 from .shells import CONNECTED, DISCONNECTED, Shell, ShellRegistry

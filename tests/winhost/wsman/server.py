@@ -9,7 +9,8 @@ import threading
 import typing
 
 from ..machine.disk import FileSystem
-from .auth import NTLM_USERS, UserDB
+from ..machine.accounts import UserDB
+from .auth import NTLM_USERS
 from ..machine.wsman_settings import WSManConfig
 from .http import WinHostHTTPServer, is_loopback
 from ..machine.knobs import HostKnobs

@@ -9,7 +9,7 @@ import threading
 import typing
 
 from . import faults
-from .auth import User
+from ..machine.accounts import User
 from ..machine.disk import FileSystem
 from ..machine.wsman_settings import ServerHostServices, WSManConfig
 from ..machine.knobs import HostKnobs
