@@ -11,7 +11,8 @@ import typing
 from . import faults
 from ..machine.accounts import User
 from ..machine.disk import FileSystem
-from ..machine.wsman_settings import ServerHostServices, WSManConfig
+from ..machine.services import HostServices
+from ..machine.wsman_settings import WSManConfig
 from ..machine.knobs import HostKnobs
 from .psrp import PoolBridge
 from ..machine.stats import Stats
@@ -46,8 +47,9 @@ class Shell:  # pylint: disable=too-many-instance-attributes
         self.deleted = False
         self.process_id = random.randint(1000, 9999)  # the "wsmprovhost.exe" PID, stable for the session
         self.cond = threading.Condition(threading.RLock())
-        host = ServerHostServices(config, knobs.computer_name, owner.name, self.process_id,
-                                  filesystem if filesystem is not None else FileSystem(), tripwire=lambda: self.knobs.tripwire)
+        host = HostServices(knobs.computer_name, owner.name, self.process_id,
+                            filesystem if filesystem is not None else FileSystem(), tripwire=lambda: self.knobs.tripwire,
+                            wsman_settings=config)
         self.host_services = host
         self.bridge = PoolBridge(self.cond, host, buffer_limit=lambda: self.knobs.output_buffer_bytes,
                                  drop_mode=self._drop_mode, fragment_size=fragment_size)
