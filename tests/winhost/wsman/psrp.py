@@ -1,5 +1,5 @@
 """PSRP glue: psrpcore's ServerRunspacePool/ServerPipeline on one side, the interpreter's
-Runspace on the other, and the per-shell output buffer in between.
+Runspace on the other, and the per-shell output buffer (streams.py) in between.
 
 Everything here runs with the owning shell's condition held (``self.cond``), except the
 interpreter itself, which runs in one thread per pipeline and re-enters the lock for each
@@ -11,7 +11,6 @@ message while a session is disconnected, as WinRM does.
 from __future__ import annotations
 
 import collections
-import itertools
 import logging
 import queue
 import struct
@@ -39,17 +38,11 @@ from psrpcore.types import (
 from ..powershell import Command, Runspace
 
 from . import clixml_strings, faults
+from .streams import OutputBuffer
 
 log = logging.getLogger(__name__)
 
-# Output records a Drop-mode buffer may discard; state changes and host calls are never dropped.
-DROPPABLE = {
-    int(PSRPMessageType.PipelineOutput), int(PSRPMessageType.ErrorRecord), int(PSRPMessageType.DebugRecord),
-    int(PSRPMessageType.VerboseRecord), int(PSRPMessageType.WarningRecord), int(PSRPMessageType.ProgressRecord),
-    int(PSRPMessageType.InformationRecord),
-}
 _END_OF_INPUT = object()
-_SEQ = itertools.count()
 
 
 # Strings leave the host encoded as PowerShell encodes them (clixml_strings: <ToString>, type names, surrogates).
@@ -118,25 +111,6 @@ class PipelineTerminated(BaseException):
     """
 
 
-class OutMessage:
-    """One PSRP message on its way out, as the fragments psrpcore produced for it."""
-
-    __slots__ = ("seq", "oid", "msg_type", "frags", "complete", "size", "started")
-
-    def __init__(self, oid: int, msg_type: int) -> None:
-        self.seq = next(_SEQ)
-        self.oid = oid
-        self.msg_type = msg_type
-        self.frags: collections.deque[bytes] = collections.deque()
-        self.complete = False
-        self.size = 0
-        self.started = False  # a fragment already went to a client: never drop the rest
-
-    @property
-    def droppable(self) -> bool:
-        return self.msg_type in DROPPABLE
-
-
 def plain(value: typing.Any) -> typing.Any:
     """A value as psrpcore decoded it, as plain JSON-able data: primitives as themselves, lists and
     dictionaries element by element, other objects as their type names and properties."""
@@ -196,20 +170,16 @@ class CommandRecord:
 
 
 class PoolBridge:  # pylint: disable=too-many-instance-attributes
-    """One runspace pool: psrpcore state machine, interpreter runspace, output queues."""
+    """One runspace pool: psrpcore state machine, interpreter runspace; its output goes to ``self.output`` (streams.py)."""
 
     def __init__(self, cond: threading.Condition, host_services: typing.Any,
                  buffer_limit: typing.Callable[[], int], drop_mode: typing.Callable[[], bool], fragment_size: int) -> None:
         self.cond = cond
         self.host_services = host_services
-        self.buffer_limit = buffer_limit
-        self.drop_mode = drop_mode
         self.fragment_size = fragment_size
         self.pool = psrpcore.ServerRunspacePool(application_private_data=windows_private_data())
         self.runspace: typing.Any = None
-        self.out: dict[uuid.UUID | None, collections.deque[OutMessage]] = {}
-        self.buffered = 0
-        self.dropped = 0
+        self.output = OutputBuffer(cond, buffer_limit, drop_mode)  # WinRS output buffering (streams.py)
         self.commands: dict[uuid.UUID, CommandRecord] = {}
         self.finished_ids: collections.OrderedDict[uuid.UUID, None] = collections.OrderedDict()
         self.exec_lock = threading.Lock()  # one pipeline at a time per runspace, like a pool of one
@@ -242,7 +212,7 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
         # The ServerPipeline must exist before psrpcore processes its CreatePipeline message.
         rec = CommandRecord(pid, psrpcore.ServerPipeline(self.pool, pid))
         self.commands[pid] = rec
-        self.out.setdefault(pid, collections.deque())
+        self.output.open_target(pid)
         return rec
 
     def _on_event(self, event: psrpcore.PSRPEvent) -> None:
@@ -394,9 +364,7 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
 
     def forget(self, rec: CommandRecord) -> None:
         self.commands.pop(rec.pid, None)
-        for msg in self.out.pop(rec.pid, ()):
-            if msg.droppable:
-                self.buffered -= sum(len(f) for f in msg.frags)
+        self.output.discard(rec.pid)
         if rec.pipe.state in (PSInvocationState.Running, PSInvocationState.Stopping):
             # The thread is still inside the interpreter: mark it stopped without telling anyone.
             rec.pipe._change_state(PSInvocationState.Stopped, emit=False)  # pylint: disable=protected-access
@@ -413,8 +381,7 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
             rec.stop_event.set()
             rec.terminated = True
         self.commands.clear()
-        self.out.clear()
-        self.buffered = 0
+        self.output.clear()
         self.cond.notify_all()
 
     # ---------------------------------------------------------------- output side
@@ -424,74 +391,10 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
             payload = self.pool.data_to_send(self.fragment_size)
             if payload is None:
                 break
-            self._enqueue(payload.pipeline_id, payload.data)
-        if self.drop_mode():
-            self.enforce_drop()
+            self.output.enqueue(payload.pipeline_id, payload.data)
+        if self.output.drop_mode():
+            self.output.enforce_drop()
         self.cond.notify_all()
-
-    def _enqueue(self, target: uuid.UUID | None, data: bytes) -> None:
-        q = self.out.setdefault(target, collections.deque())
-        i = 0
-        while i + 21 <= len(data):
-            oid, _fid, flags, length = struct.unpack(">QQBI", data[i:i + 21])
-            frag = data[i:i + 21 + length]
-            i += 21 + length
-            msg = None
-            if not flags & 0x1:  # continuation: belongs to the last message with this object id
-                for candidate in reversed(q):
-                    if candidate.oid == oid and not candidate.complete:
-                        msg = candidate
-                        break
-            if msg is None:
-                msg_type = struct.unpack("<I", frag[25:29])[0] if len(frag) >= 29 else 0
-                msg = OutMessage(oid, msg_type)
-                q.append(msg)
-            msg.frags.append(frag)
-            msg.size += len(frag)
-            msg.complete = bool(flags & 0x2)
-            if msg.droppable:
-                self.buffered += len(frag)
-
-    def enforce_drop(self) -> None:
-        """Drop mode: discard the oldest whole output records until the buffer fits."""
-        limit = self.buffer_limit()
-        while self.buffered > limit:
-            oldest: tuple[collections.deque, OutMessage] | None = None
-            for q in self.out.values():
-                for msg in q:
-                    if msg.droppable and msg.complete and not msg.started:
-                        if oldest is None or msg.seq < oldest[1].seq:
-                            oldest = (q, msg)
-                        break
-            if oldest is None:
-                return
-            oldest[0].remove(oldest[1])
-            self.buffered -= oldest[1].size
-            self.dropped += 1
-
-    def has_output(self, target: uuid.UUID | None) -> bool:
-        return bool(self.out.get(target))
-
-    def take(self, target: uuid.UUID | None, budget: int) -> list[bytes]:
-        """Pop whole fragments for one Receive, at least one, at most ``budget`` bytes."""
-        q = self.out.get(target)
-        taken: list[bytes] = []
-        size = 0
-        while q:
-            msg = q[0]
-            while msg.frags and (not taken or size + len(msg.frags[0]) <= budget):
-                frag = msg.frags.popleft()
-                msg.started = True
-                taken.append(frag)
-                size += len(frag)
-                if msg.droppable:
-                    self.buffered -= len(frag)
-            if msg.frags or not msg.complete:
-                break
-            q.popleft()
-        if taken:
-            self.cond.notify_all()  # room in the buffer: blocked writers may go on
-        return taken
 
     # ---------------------------------------------------------------- (dis)connection
     def disconnect(self) -> None:
@@ -513,7 +416,7 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
         does not emit SessionCapability while Connecting, so it is queued here, and its
         RunspacePoolState(Opened) is left out.
         """
-        self.out.pop(None, None)  # pool messages meant for the previous client
+        self.output.discard(None)  # pool messages meant for the previous client
         self.pool.connect()
         self.pool.prepare_message(self.pool.our_capability)
         self.pool.receive_data(psrpcore.PSRPPayload(connect_xml, psrpcore.StreamType.default, None))
@@ -534,7 +437,7 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
             (head if count < 2 else rest).extend(fragment)
             count += 1
         if rest:
-            self._enqueue(None, bytes(rest))
+            self.output.enqueue(None, bytes(rest))
         self.drain()
         return bytes(head)
 
@@ -556,7 +459,7 @@ class PipelineWriter:
                     raise PipelineTerminated()
                 if rec.pipe.state != PSInvocationState.Running:
                     return
-                if bridge.buffered < bridge.buffer_limit() or bridge.drop_mode():
+                if bridge.output.has_room():
                     break
                 if rec.stop_event.is_set():
                     rec.waiting_for_reader = False

@@ -118,7 +118,7 @@ class Shell:  # pylint: disable=too-many-instance-attributes
                 "ShellInactivity": self.inactivity(), "ShellRunTime": self.clock.now() - self.created,
                 "Commands": [{"CommandId": str(pid).upper(), "State": rec.state_name, "WaitingForReader": rec.waiting_for_reader}
                              for pid, rec in self.bridge.commands.items()],
-                "BufferedBytes": self.bridge.buffered, "DroppedRecords": self.bridge.dropped,
+                "BufferedBytes": self.bridge.output.buffered, "DroppedRecords": self.bridge.output.dropped,
             }
 
 
