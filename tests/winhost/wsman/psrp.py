@@ -1,9 +1,10 @@
-"""PSRP glue: psrpcore's ServerRunspacePool/ServerPipeline on one side, the interpreter's
-Runspace on the other, and the per-shell output buffer (streams.py) in between.
+"""The PSRP bridge: psrpcore's ServerRunspacePool/ServerPipeline messages in, calls on the session's
+runspace (runspace.py) out, and the runspace's writes back as PSRP messages into the shell's output
+buffer (streams.py).
 
 Everything here runs with the owning shell's condition held (``self.cond``), except the
 interpreter itself, which runs in one thread per pipeline and re-enters the lock for each
-write through ``PipelineWriter``.  psrpcore's own send buffer is drained into our queues
+write through ``PipelineWriter``.  psrpcore's own send buffer is drained into the output buffer
 right after every psrpcore call, so output can be buffered, blocked or dropped per
 message while a session is disconnected, as WinRM does.
 """
@@ -11,7 +12,6 @@ message while a session is disconnected, as WinRM does.
 from __future__ import annotations
 
 import collections
-import logging
 import queue
 import struct
 import threading
@@ -35,14 +35,9 @@ from psrpcore.types import (
     RunspacePoolState,
 )
 
-from ..powershell import Command, Runspace
-
 from . import clixml_strings, faults
+from .runspace import END_OF_INPUT, PipelineTerminated, SessionRunspace
 from .streams import OutputBuffer
-
-log = logging.getLogger(__name__)
-
-_END_OF_INPUT = object()
 
 
 # Strings leave the host encoded as PowerShell encodes them (clixml_strings: <ToString>, type names, surrogates).
@@ -101,14 +96,6 @@ def start_silently(pipe: psrpcore.ServerPipeline) -> None:
     """Running, without the PipelineState(Running) message psrpcore's start() sends: Windows sends
     no PipelineState until the pipeline ends (Completed/Failed/Stopped)."""
     pipe._change_state(PSInvocationState.Running, emit=False)  # pylint: disable=protected-access
-
-
-class PipelineTerminated(BaseException):
-    """Unwinds an interpreter thread whose command was terminated or whose shell is gone.
-
-    A BaseException so that the interpreter's try/catch emulation (which catches Exception)
-    cannot swallow it.
-    """
 
 
 def plain(value: typing.Any) -> typing.Any:
@@ -170,7 +157,8 @@ class CommandRecord:
 
 
 class PoolBridge:  # pylint: disable=too-many-instance-attributes
-    """One runspace pool: psrpcore state machine, interpreter runspace; its output goes to ``self.output`` (streams.py)."""
+    """One runspace pool: psrpcore's state machine, whose messages become calls on the session's runspace
+    (``self.session``, runspace.py) and whose output goes to the shell's buffer (``self.output``, streams.py)."""
 
     def __init__(self, cond: threading.Condition, host_services: typing.Any,
                  buffer_limit: typing.Callable[[], int], drop_mode: typing.Callable[[], bool], fragment_size: int) -> None:
@@ -178,20 +166,22 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
         self.host_services = host_services
         self.fragment_size = fragment_size
         self.pool = psrpcore.ServerRunspacePool(application_private_data=windows_private_data())
-        self.runspace: typing.Any = None
+        self.session = SessionRunspace(host_services)  # the interpreter's runspace and pipeline threads (runspace.py)
         self.output = OutputBuffer(cond, buffer_limit, drop_mode)  # WinRS output buffering (streams.py)
         self.commands: dict[uuid.UUID, CommandRecord] = {}
         self.finished_ids: collections.OrderedDict[uuid.UUID, None] = collections.OrderedDict()
-        self.exec_lock = threading.Lock()  # one pipeline at a time per runspace, like a pool of one
-        self.closed = False
         # Set by the shell registry: called with describe_pipeline()'s dict of every CreatePipeline
         # (tests compare what two clients sent); it only reads what psrpcore decoded.
         self.recorder: typing.Callable[[dict[str, typing.Any]], None] | None = None
 
+    @property
+    def closed(self) -> bool:
+        return self.session.closed
+
     # ---------------------------------------------------------------- input side
     def open(self, creation_xml: bytes) -> None:
         """Create: SessionCapability + InitRunspacePool from creationXml."""
-        self.runspace = Runspace(host=self.host_services)
+        self.session.open()
         self.feed(creation_xml)
 
     def feed(self, data: bytes, stream: str = "stdin") -> None:
@@ -227,9 +217,7 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
                 rec.recorded = describe_pipeline(metadata)
                 self.recorder(rec.recorded)
             start_silently(rec.pipe)
-            rec.thread = threading.Thread(target=self._run_pipeline, args=(rec, metadata), daemon=True,
-                                          name=f"winhost-pipeline-{rec.pid}")
-            rec.thread.start()
+            self.session.start(rec, metadata, PipelineWriter(self, rec), self._pipeline_done)
         elif isinstance(event, psrpcore.GetCommandMetadataEvent):
             rec = self.commands.get(event.pipeline_id)
             if rec is not None:
@@ -245,76 +233,19 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
         elif isinstance(event, psrpcore.EndOfPipelineInputEvent):
             rec = self.commands.get(event.pipeline_id)
             if rec is not None:
-                rec.input.put(_END_OF_INPUT)
+                rec.input.put(END_OF_INPUT)
         elif isinstance(event, (psrpcore.SetMaxRunspacesEvent, psrpcore.SetMinRunspacesEvent)):
             self.pool.runspace_availability_response(event.ci, True)
         elif isinstance(event, psrpcore.GetAvailableRunspacesEvent):
             busy = sum(1 for r in self.commands.values() if not r.finished)
             self.pool.runspace_availability_response(event.ci, max(0, max(self.pool.max_runspaces, 1) - busy))
         elif isinstance(event, psrpcore.ResetRunspaceStateEvent):
-            reset = getattr(self.runspace, "reset_state", None)
-            ok = False
-            if callable(reset):
-                try:
-                    reset()
-                    ok = True
-                except Exception:  # pylint: disable=broad-except  # reported to the client as a failed reset
-                    log.exception("runspace reset failed")
-            self.pool.runspace_availability_response(event.ci, ok)
+            self.pool.runspace_availability_response(event.ci, self.session.reset())
         # SessionCapability, InitRunspacePool, ConnectRunspacePool and PublicKey are answered by psrpcore
         # itself. The host calls made (SetShouldExit, Write*) are void methods: clients send no response.
 
     # ---------------------------------------------------------------- pipelines
-    def _make_commands(self, metadata: typing.Any) -> list:
-        out = []
-        for c in metadata.commands:
-            cmd = Command(
-                c.command_text, is_script=c.is_script, use_local_scope=c.use_local_scope, parameters=list(c.parameters),
-            )
-            if getattr(c, "end_of_statement", False):
-                try:
-                    setattr(cmd, "end_of_statement", True)
-                except AttributeError:
-                    pass
-            out.append(cmd)
-        return out
-
-    def _input_iter(self, rec: CommandRecord) -> typing.Iterator:
-        while True:
-            try:
-                item = rec.input.get(timeout=0.2)
-            except queue.Empty:
-                if rec.terminated or self.closed:
-                    raise PipelineTerminated() from None
-                if rec.stop_event.is_set():
-                    return
-                continue
-            if item is _END_OF_INPUT:
-                return
-            yield item
-
-    def _run_pipeline(self, rec: CommandRecord, metadata: typing.Any) -> None:
-        result = None
-        crash: BaseException | None = None
-        try:
-            while not self.exec_lock.acquire(timeout=0.2):  # queued behind a running pipeline
-                if rec.terminated or self.closed:
-                    raise PipelineTerminated()
-            try:
-                if not rec.stop_event.is_set():
-                    result = self.runspace.invoke(
-                        commands=self._make_commands(metadata),
-                        input=None if metadata.no_input else self._input_iter(rec),
-                        writer=PipelineWriter(self, rec),
-                        stop_event=rec.stop_event,
-                    )
-            finally:
-                self.exec_lock.release()
-        except PipelineTerminated:
-            pass
-        except Exception as exc:  # pylint: disable=broad-except  # an interpreter bug must fail the pipeline, not hang it
-            log.exception("interpreter crashed")
-            crash = exc
+    def _pipeline_done(self, rec: CommandRecord, result: typing.Any, crash: BaseException | None) -> None:
         with self.cond:
             try:
                 self._finish(rec, result, crash)
@@ -376,7 +307,7 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
 
     def close(self) -> None:
         """Shell deleted or expired: unwind every pipeline thread."""
-        self.closed = True
+        self.session.closed = True
         for rec in list(self.commands.values()):
             rec.stop_event.set()
             rec.terminated = True
