@@ -149,3 +149,42 @@ def test_the_checker_flags_an_import_against_the_layout(tmp_path: pathlib.Path, 
     fake = _fake_tree(tmp_path, monkeypatch)
     (fake / file).write_text(text + "\n", encoding="utf-8")
     assert (violations() == []) is allowed, violations()
+
+
+def _is_host(expr: ast.AST) -> bool:
+    return (isinstance(expr, ast.Attribute) and expr.attr == "host") or (isinstance(expr, ast.Name) and expr.id == "host")
+
+
+def _engine_reads_of_the_host() -> dict[str, list[str]]:
+    """Every attribute the engine reads or sets on its host services (``<x>.host.NAME``, ``getattr(<x>.host, "NAME")``,
+    ``setattr(...)``, and the same on a variable named ``host``), with where."""
+    reads: dict[str, list[str]] = {}
+    for path in sorted((WINHOST / "powershell").rglob("*.py")):
+        where = path.relative_to(WINHOST.parent)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Attribute) and _is_host(node.value):
+                reads.setdefault(node.attr, []).append(f"{where}:{node.lineno}")
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "setattr")
+                  and len(node.args) >= 2 and _is_host(node.args[0])):
+                name = node.args[1].value if isinstance(node.args[1], ast.Constant) else None
+                if name is None:  # a name held in a variable: HostKeptStaticField's host_attribute (below)
+                    continue
+                reads.setdefault(name, []).append(f"{where}:{node.lineno}")
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "HostKeptStaticField"
+                  and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)):
+                # A private static field set by reflection, kept in the host attribute it names (clr/reflection.py).
+                reads.setdefault(node.args[1].value, []).append(f"{where}:{node.lineno}")
+    return reads
+
+
+def test_the_engine_asks_the_machine_only_what_host_services_declares() -> None:
+    """The interface is explicit: whatever the engine reads or sets on ``Runspace.host`` is declared by
+    machine/services.py (a slot, a method or a property), so nothing reaches the machine around it."""
+    from winhost.machine.services import HostServices  # pylint: disable=import-outside-toplevel
+
+    declared = {n for n in HostServices.__slots__ if not n.startswith("_")}
+    declared |= {n for n in vars(HostServices) if not n.startswith("_")}
+    reads = _engine_reads_of_the_host()
+    # The scan sees the engine's real reads (else the next assertion could pass on nothing).
+    assert {"filesystem", "user_name", "wsman_get", "console_output_encoding"} <= set(reads)
+    assert {name: where for name, where in reads.items() if name not in declared} == {}
