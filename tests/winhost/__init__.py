@@ -4,8 +4,8 @@
 interpreter interface.
 """
 
-from .wsman.auth import UserDB
-from .wsman.knobs import HostKnobs
+from .machine.accounts import UserDB
+from .machine.knobs import HostKnobs
 from .wsman.server import WinHost
 
 __all__ = ["WinHost", "HostKnobs", "UserDB"]

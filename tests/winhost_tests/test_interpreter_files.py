@@ -11,7 +11,7 @@ import os
 import pytest
 
 from winhost.powershell import Command, HostServices, Runspace
-from winhost.powershell.filesystem import FileSystem
+from winhost.machine.disk import FileSystem
 
 from test_interpreter import Recorder, run
 from test_interpreter_should_process import invoke

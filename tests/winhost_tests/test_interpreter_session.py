@@ -16,7 +16,7 @@ import pytest
 from winhost.powershell import Command, HostServices, Runspace
 from winhost.powershell.cmdlets import ALIASES
 from winhost.powershell.cmdlets.session import _BUILTIN
-from winhost.wsman.knobs import HostKnobs
+from winhost.machine.knobs import HostKnobs
 
 from test_interpreter import Recorder, plain, run
 
@@ -125,10 +125,8 @@ def test_the_tripwire_knob_is_on_by_default_and_can_be_turned_off() -> None:
 
 
 def test_the_server_host_services_read_the_live_knob() -> None:
-    from winhost.wsman.config import ServerHostServices  # pylint: disable=import-outside-toplevel
-
     knobs = HostKnobs()
-    services = ServerHostServices(None, "WIN", "user", 1234, None, tripwire=lambda: knobs.tripwire)
+    services = HostServices("WIN", "user", 1234, tripwire=lambda: knobs.tripwire)
     assert services.tripwire is True
     knobs.set("tripwire", False)
     assert services.tripwire is False

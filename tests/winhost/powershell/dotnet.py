@@ -20,7 +20,7 @@ import uuid
 from psrpcore.types import PSObject
 
 from .errors import PSError, make_exception, method_exception, method_not_found
-from .filesystem import FSError, parent_of
+from ..machine.disk import FSError, parent_of
 
 if typing.TYPE_CHECKING:  # pragma: no cover
     from .runspace import Runspace

@@ -21,10 +21,10 @@ import typing
 
 from psrpcore.types import PSFlagBase, PSType
 
-from . import filesystem as disk
+from ..machine import disk
 from .dotnet import NetObject, current_runspace, missing, resolve_native_path, void
 from .errors import PSError, method_exception, method_not_found
-from .filesystem import FSError
+from ..machine.disk import FSError
 from . import tripwire
 
 PROVIDER = "Microsoft.PowerShell.Core\\FileSystem"

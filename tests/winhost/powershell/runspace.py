@@ -18,7 +18,7 @@ from .commands import Processor, ScriptProcessor, invoke_command_by_name
 from .context import ExecutionContext
 from .errors import BreakSignal, ContinueSignal, ExitSignal, PipelineStopped, PSError, ReturnSignal
 from .evaluator import NO_INPUT, Evaluator
-from .host import HostServices
+from ..machine.services import HostServices
 from .parser import first_statements as _first_statements, has_top_level_named_blocks as _has_top_level_named_blocks, parse
 from .scopes import Environment, Scope, default_environment, seed_globals
 

@@ -18,7 +18,8 @@ import typing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import encryption, faults, operations, robust, soap
-from .auth import AuthFailed, NegotiateAcceptor, User, check_basic
+from ..machine.accounts import User
+from .auth import AuthFailed, NegotiateAcceptor, check_basic
 
 if typing.TYPE_CHECKING:  # pragma: no cover
     from .server import HostCore

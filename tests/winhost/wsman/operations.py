@@ -13,12 +13,12 @@ import uuid
 import xml.etree.ElementTree as ET
 
 from . import faults
-from .auth import User
-from .config import PLUGIN_NAMES, WSManConfig
-from .knobs import HostKnobs
+from ..machine.accounts import User
+from ..machine.wsman_settings import PLUGIN_NAMES, WSManConfig
+from ..machine.knobs import HostKnobs
 from .shells import CONNECTED, DISCONNECTED, Shell, ShellRegistry
 from .soap import RESPONSE_ACTIONS, Request, format_dhms, format_seconds, parse_duration, q, rsp
-from .stats import Stats
+from ..machine.stats import Stats
 
 POWERSHELL_URI = "http://schemas.microsoft.com/powershell/"
 SHELL_URI = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
@@ -214,16 +214,16 @@ def op_receive(ctx: Context, req: Request) -> list[ET.Element]:
                 rec = bridge.commands.get(target)
                 if rec is None:
                     raise faults.command_not_found()
-                if bridge.has_output(target) or rec.finished:
+                if bridge.output.has_output(target) or rec.finished:
                     break
-            elif bridge.has_output(None):
+            elif bridge.output.has_output(None):
                 break
             remaining = deadline - time.monotonic()
             if remaining <= 0 or ctx.stopping.is_set():
                 raise faults.timed_out()
             shell.cond.wait(min(remaining, 0.5))
-        fragments = bridge.take(target, budget)
-        done = rec is not None and rec.finished and not bridge.has_output(target)
+        fragments = bridge.output.take(target, budget)
+        done = rec is not None and rec.finished and not bridge.output.has_output(target)
         if done:
             # WinRM drops a command once its Done state is delivered (it leaves the Command enumeration).
             bridge.forget(rec)

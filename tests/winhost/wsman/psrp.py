@@ -1,9 +1,10 @@
-"""PSRP glue: psrpcore's ServerRunspacePool/ServerPipeline on one side, the interpreter's
-Runspace on the other, and the per-shell output buffer in between.
+"""The PSRP bridge: psrpcore's ServerRunspacePool/ServerPipeline messages in, calls on the session's
+runspace (runspace.py) out, and the runspace's writes back as PSRP messages into the shell's output
+buffer (streams.py).
 
 Everything here runs with the owning shell's condition held (``self.cond``), except the
 interpreter itself, which runs in one thread per pipeline and re-enters the lock for each
-write through ``PipelineWriter``.  psrpcore's own send buffer is drained into our queues
+write through ``PipelineWriter``.  psrpcore's own send buffer is drained into the output buffer
 right after every psrpcore call, so output can be buffered, blocked or dropped per
 message while a session is disconnected, as WinRM does.
 """
@@ -11,8 +12,6 @@ message while a session is disconnected, as WinRM does.
 from __future__ import annotations
 
 import collections
-import itertools
-import logging
 import queue
 import struct
 import threading
@@ -36,20 +35,9 @@ from psrpcore.types import (
     RunspacePoolState,
 )
 
-from ..powershell import Command, Runspace
-
 from . import clixml_strings, faults
-
-log = logging.getLogger(__name__)
-
-# Output records a Drop-mode buffer may discard; state changes and host calls are never dropped.
-DROPPABLE = {
-    int(PSRPMessageType.PipelineOutput), int(PSRPMessageType.ErrorRecord), int(PSRPMessageType.DebugRecord),
-    int(PSRPMessageType.VerboseRecord), int(PSRPMessageType.WarningRecord), int(PSRPMessageType.ProgressRecord),
-    int(PSRPMessageType.InformationRecord),
-}
-_END_OF_INPUT = object()
-_SEQ = itertools.count()
+from .runspace import END_OF_INPUT, PipelineTerminated, SessionRunspace
+from .streams import OutputBuffer
 
 
 # Strings leave the host encoded as PowerShell encodes them (clixml_strings: <ToString>, type names, surrogates).
@@ -108,33 +96,6 @@ def start_silently(pipe: psrpcore.ServerPipeline) -> None:
     """Running, without the PipelineState(Running) message psrpcore's start() sends: Windows sends
     no PipelineState until the pipeline ends (Completed/Failed/Stopped)."""
     pipe._change_state(PSInvocationState.Running, emit=False)  # pylint: disable=protected-access
-
-
-class PipelineTerminated(BaseException):
-    """Unwinds an interpreter thread whose command was terminated or whose shell is gone.
-
-    A BaseException so that the interpreter's try/catch emulation (which catches Exception)
-    cannot swallow it.
-    """
-
-
-class OutMessage:
-    """One PSRP message on its way out, as the fragments psrpcore produced for it."""
-
-    __slots__ = ("seq", "oid", "msg_type", "frags", "complete", "size", "started")
-
-    def __init__(self, oid: int, msg_type: int) -> None:
-        self.seq = next(_SEQ)
-        self.oid = oid
-        self.msg_type = msg_type
-        self.frags: collections.deque[bytes] = collections.deque()
-        self.complete = False
-        self.size = 0
-        self.started = False  # a fragment already went to a client: never drop the rest
-
-    @property
-    def droppable(self) -> bool:
-        return self.msg_type in DROPPABLE
 
 
 def plain(value: typing.Any) -> typing.Any:
@@ -196,32 +157,31 @@ class CommandRecord:
 
 
 class PoolBridge:  # pylint: disable=too-many-instance-attributes
-    """One runspace pool: psrpcore state machine, interpreter runspace, output queues."""
+    """One runspace pool: psrpcore's state machine, whose messages become calls on the session's runspace
+    (``self.session``, runspace.py) and whose output goes to the shell's buffer (``self.output``, streams.py)."""
 
     def __init__(self, cond: threading.Condition, host_services: typing.Any,
                  buffer_limit: typing.Callable[[], int], drop_mode: typing.Callable[[], bool], fragment_size: int) -> None:
         self.cond = cond
         self.host_services = host_services
-        self.buffer_limit = buffer_limit
-        self.drop_mode = drop_mode
         self.fragment_size = fragment_size
         self.pool = psrpcore.ServerRunspacePool(application_private_data=windows_private_data())
-        self.runspace: typing.Any = None
-        self.out: dict[uuid.UUID | None, collections.deque[OutMessage]] = {}
-        self.buffered = 0
-        self.dropped = 0
+        self.session = SessionRunspace(host_services)  # the interpreter's runspace and pipeline threads (runspace.py)
+        self.output = OutputBuffer(cond, buffer_limit, drop_mode)  # WinRS output buffering (streams.py)
         self.commands: dict[uuid.UUID, CommandRecord] = {}
         self.finished_ids: collections.OrderedDict[uuid.UUID, None] = collections.OrderedDict()
-        self.exec_lock = threading.Lock()  # one pipeline at a time per runspace, like a pool of one
-        self.closed = False
         # Set by the shell registry: called with describe_pipeline()'s dict of every CreatePipeline
         # (tests compare what two clients sent); it only reads what psrpcore decoded.
         self.recorder: typing.Callable[[dict[str, typing.Any]], None] | None = None
 
+    @property
+    def closed(self) -> bool:
+        return self.session.closed
+
     # ---------------------------------------------------------------- input side
     def open(self, creation_xml: bytes) -> None:
         """Create: SessionCapability + InitRunspacePool from creationXml."""
-        self.runspace = Runspace(host=self.host_services)
+        self.session.open()
         self.feed(creation_xml)
 
     def feed(self, data: bytes, stream: str = "stdin") -> None:
@@ -242,7 +202,7 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
         # The ServerPipeline must exist before psrpcore processes its CreatePipeline message.
         rec = CommandRecord(pid, psrpcore.ServerPipeline(self.pool, pid))
         self.commands[pid] = rec
-        self.out.setdefault(pid, collections.deque())
+        self.output.open_target(pid)
         return rec
 
     def _on_event(self, event: psrpcore.PSRPEvent) -> None:
@@ -257,9 +217,7 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
                 rec.recorded = describe_pipeline(metadata)
                 self.recorder(rec.recorded)
             start_silently(rec.pipe)
-            rec.thread = threading.Thread(target=self._run_pipeline, args=(rec, metadata), daemon=True,
-                                          name=f"winhost-pipeline-{rec.pid}")
-            rec.thread.start()
+            self.session.start(rec, metadata, PipelineWriter(self, rec), self._pipeline_done)
         elif isinstance(event, psrpcore.GetCommandMetadataEvent):
             rec = self.commands.get(event.pipeline_id)
             if rec is not None:
@@ -275,76 +233,19 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
         elif isinstance(event, psrpcore.EndOfPipelineInputEvent):
             rec = self.commands.get(event.pipeline_id)
             if rec is not None:
-                rec.input.put(_END_OF_INPUT)
+                rec.input.put(END_OF_INPUT)
         elif isinstance(event, (psrpcore.SetMaxRunspacesEvent, psrpcore.SetMinRunspacesEvent)):
             self.pool.runspace_availability_response(event.ci, True)
         elif isinstance(event, psrpcore.GetAvailableRunspacesEvent):
             busy = sum(1 for r in self.commands.values() if not r.finished)
             self.pool.runspace_availability_response(event.ci, max(0, max(self.pool.max_runspaces, 1) - busy))
         elif isinstance(event, psrpcore.ResetRunspaceStateEvent):
-            reset = getattr(self.runspace, "reset_state", None)
-            ok = False
-            if callable(reset):
-                try:
-                    reset()
-                    ok = True
-                except Exception:  # pylint: disable=broad-except  # reported to the client as a failed reset
-                    log.exception("runspace reset failed")
-            self.pool.runspace_availability_response(event.ci, ok)
+            self.pool.runspace_availability_response(event.ci, self.session.reset())
         # SessionCapability, InitRunspacePool, ConnectRunspacePool and PublicKey are answered by psrpcore
         # itself. The host calls made (SetShouldExit, Write*) are void methods: clients send no response.
 
     # ---------------------------------------------------------------- pipelines
-    def _make_commands(self, metadata: typing.Any) -> list:
-        out = []
-        for c in metadata.commands:
-            cmd = Command(
-                c.command_text, is_script=c.is_script, use_local_scope=c.use_local_scope, parameters=list(c.parameters),
-            )
-            if getattr(c, "end_of_statement", False):
-                try:
-                    setattr(cmd, "end_of_statement", True)
-                except AttributeError:
-                    pass
-            out.append(cmd)
-        return out
-
-    def _input_iter(self, rec: CommandRecord) -> typing.Iterator:
-        while True:
-            try:
-                item = rec.input.get(timeout=0.2)
-            except queue.Empty:
-                if rec.terminated or self.closed:
-                    raise PipelineTerminated() from None
-                if rec.stop_event.is_set():
-                    return
-                continue
-            if item is _END_OF_INPUT:
-                return
-            yield item
-
-    def _run_pipeline(self, rec: CommandRecord, metadata: typing.Any) -> None:
-        result = None
-        crash: BaseException | None = None
-        try:
-            while not self.exec_lock.acquire(timeout=0.2):  # queued behind a running pipeline
-                if rec.terminated or self.closed:
-                    raise PipelineTerminated()
-            try:
-                if not rec.stop_event.is_set():
-                    result = self.runspace.invoke(
-                        commands=self._make_commands(metadata),
-                        input=None if metadata.no_input else self._input_iter(rec),
-                        writer=PipelineWriter(self, rec),
-                        stop_event=rec.stop_event,
-                    )
-            finally:
-                self.exec_lock.release()
-        except PipelineTerminated:
-            pass
-        except Exception as exc:  # pylint: disable=broad-except  # an interpreter bug must fail the pipeline, not hang it
-            log.exception("interpreter crashed")
-            crash = exc
+    def _pipeline_done(self, rec: CommandRecord, result: typing.Any, crash: BaseException | None) -> None:
         with self.cond:
             try:
                 self._finish(rec, result, crash)
@@ -394,9 +295,7 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
 
     def forget(self, rec: CommandRecord) -> None:
         self.commands.pop(rec.pid, None)
-        for msg in self.out.pop(rec.pid, ()):
-            if msg.droppable:
-                self.buffered -= sum(len(f) for f in msg.frags)
+        self.output.discard(rec.pid)
         if rec.pipe.state in (PSInvocationState.Running, PSInvocationState.Stopping):
             # The thread is still inside the interpreter: mark it stopped without telling anyone.
             rec.pipe._change_state(PSInvocationState.Stopped, emit=False)  # pylint: disable=protected-access
@@ -408,13 +307,12 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
 
     def close(self) -> None:
         """Shell deleted or expired: unwind every pipeline thread."""
-        self.closed = True
+        self.session.closed = True
         for rec in list(self.commands.values()):
             rec.stop_event.set()
             rec.terminated = True
         self.commands.clear()
-        self.out.clear()
-        self.buffered = 0
+        self.output.clear()
         self.cond.notify_all()
 
     # ---------------------------------------------------------------- output side
@@ -424,74 +322,10 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
             payload = self.pool.data_to_send(self.fragment_size)
             if payload is None:
                 break
-            self._enqueue(payload.pipeline_id, payload.data)
-        if self.drop_mode():
-            self.enforce_drop()
+            self.output.enqueue(payload.pipeline_id, payload.data)
+        if self.output.drop_mode():
+            self.output.enforce_drop()
         self.cond.notify_all()
-
-    def _enqueue(self, target: uuid.UUID | None, data: bytes) -> None:
-        q = self.out.setdefault(target, collections.deque())
-        i = 0
-        while i + 21 <= len(data):
-            oid, _fid, flags, length = struct.unpack(">QQBI", data[i:i + 21])
-            frag = data[i:i + 21 + length]
-            i += 21 + length
-            msg = None
-            if not flags & 0x1:  # continuation: belongs to the last message with this object id
-                for candidate in reversed(q):
-                    if candidate.oid == oid and not candidate.complete:
-                        msg = candidate
-                        break
-            if msg is None:
-                msg_type = struct.unpack("<I", frag[25:29])[0] if len(frag) >= 29 else 0
-                msg = OutMessage(oid, msg_type)
-                q.append(msg)
-            msg.frags.append(frag)
-            msg.size += len(frag)
-            msg.complete = bool(flags & 0x2)
-            if msg.droppable:
-                self.buffered += len(frag)
-
-    def enforce_drop(self) -> None:
-        """Drop mode: discard the oldest whole output records until the buffer fits."""
-        limit = self.buffer_limit()
-        while self.buffered > limit:
-            oldest: tuple[collections.deque, OutMessage] | None = None
-            for q in self.out.values():
-                for msg in q:
-                    if msg.droppable and msg.complete and not msg.started:
-                        if oldest is None or msg.seq < oldest[1].seq:
-                            oldest = (q, msg)
-                        break
-            if oldest is None:
-                return
-            oldest[0].remove(oldest[1])
-            self.buffered -= oldest[1].size
-            self.dropped += 1
-
-    def has_output(self, target: uuid.UUID | None) -> bool:
-        return bool(self.out.get(target))
-
-    def take(self, target: uuid.UUID | None, budget: int) -> list[bytes]:
-        """Pop whole fragments for one Receive, at least one, at most ``budget`` bytes."""
-        q = self.out.get(target)
-        taken: list[bytes] = []
-        size = 0
-        while q:
-            msg = q[0]
-            while msg.frags and (not taken or size + len(msg.frags[0]) <= budget):
-                frag = msg.frags.popleft()
-                msg.started = True
-                taken.append(frag)
-                size += len(frag)
-                if msg.droppable:
-                    self.buffered -= len(frag)
-            if msg.frags or not msg.complete:
-                break
-            q.popleft()
-        if taken:
-            self.cond.notify_all()  # room in the buffer: blocked writers may go on
-        return taken
 
     # ---------------------------------------------------------------- (dis)connection
     def disconnect(self) -> None:
@@ -513,7 +347,7 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
         does not emit SessionCapability while Connecting, so it is queued here, and its
         RunspacePoolState(Opened) is left out.
         """
-        self.out.pop(None, None)  # pool messages meant for the previous client
+        self.output.discard(None)  # pool messages meant for the previous client
         self.pool.connect()
         self.pool.prepare_message(self.pool.our_capability)
         self.pool.receive_data(psrpcore.PSRPPayload(connect_xml, psrpcore.StreamType.default, None))
@@ -534,7 +368,7 @@ class PoolBridge:  # pylint: disable=too-many-instance-attributes
             (head if count < 2 else rest).extend(fragment)
             count += 1
         if rest:
-            self._enqueue(None, bytes(rest))
+            self.output.enqueue(None, bytes(rest))
         self.drain()
         return bytes(head)
 
@@ -556,7 +390,7 @@ class PipelineWriter:
                     raise PipelineTerminated()
                 if rec.pipe.state != PSInvocationState.Running:
                     return
-                if bridge.buffered < bridge.buffer_limit() or bridge.drop_mode():
+                if bridge.output.has_room():
                     break
                 if rec.stop_event.is_set():
                     rec.waiting_for_reader = False

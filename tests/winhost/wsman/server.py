@@ -8,14 +8,14 @@ import os
 import threading
 import typing
 
-from ..powershell.filesystem import FileSystem
-from .auth import NTLM_USERS, UserDB
-from .config import WSManConfig
+from ..machine import Machine
+from ..machine.accounts import UserDB
+from ..machine.disk import FileSystem
+from ..machine.knobs import HostKnobs
+from .auth import NTLM_USERS
 from .http import WinHostHTTPServer, is_loopback
-from .knobs import HostKnobs
 from .robust import OperationTable
 from .shells import ShellRegistry
-from .stats import Stats
 from .tlscert import make_ssl_context
 
 log = logging.getLogger(__name__)
@@ -25,15 +25,17 @@ DEFAULT_USERS = {"user": "Passw0rd!"}
 
 
 class HostCore:
-    """State shared by all requests of one server."""
+    """State shared by all requests of one server: the machine (machine/) and the sessions on it."""
 
     def __init__(self, users: UserDB, auth: str, knobs: HostKnobs) -> None:
-        self.users = users
+        # Drive C: outlives sessions and restarts, as a disk outlives a reboot.
+        self.machine = Machine(users=users, knobs=knobs)
+        self.users = self.machine.users
         self.auth_modes = AUTH_MODES[auth]
-        self.knobs = knobs
-        self.config = WSManConfig()
-        self.stats = Stats()
-        self.filesystem = FileSystem()  # drive C: outlives sessions and restarts, as a disk outlives a reboot
+        self.knobs = self.machine.knobs
+        self.config = self.machine.config
+        self.stats = self.machine.stats
+        self.filesystem = self.machine.filesystem
         self.registry = ShellRegistry(knobs, self.config, self.stats, self.filesystem)
         # MS-WSMV 3.1.4.1.39: answers kept for retransmitted Receives; its retention timer runs on server time.
         self.operations = OperationTable(knobs.clock.now)
@@ -200,7 +202,7 @@ class WinHost:  # pylint: disable=too-many-instance-attributes
 
     @property
     def filesystem(self) -> FileSystem:
-        """The host's in-memory drive C: (winhost.powershell.filesystem.FileSystem)."""
+        """The host's in-memory drive C: (winhost.machine.disk.FileSystem)."""
         assert self.core is not None
         return self.core.filesystem
 

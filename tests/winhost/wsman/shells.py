@@ -9,12 +9,13 @@ import threading
 import typing
 
 from . import faults
-from .auth import User
-from ..powershell.filesystem import FileSystem
-from .config import ServerHostServices, WSManConfig
-from .knobs import HostKnobs
+from ..machine.accounts import User
+from ..machine.disk import FileSystem
+from ..machine.services import HostServices
+from ..machine.wsman_settings import WSManConfig
+from ..machine.knobs import HostKnobs
 from .psrp import PoolBridge
-from .stats import Stats
+from ..machine.stats import Stats
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,9 @@ class Shell:  # pylint: disable=too-many-instance-attributes
         self.deleted = False
         self.process_id = random.randint(1000, 9999)  # the "wsmprovhost.exe" PID, stable for the session
         self.cond = threading.Condition(threading.RLock())
-        host = ServerHostServices(config, knobs.computer_name, owner.name, self.process_id,
-                                  filesystem if filesystem is not None else FileSystem(), tripwire=lambda: self.knobs.tripwire)
+        host = HostServices(knobs.computer_name, owner.name, self.process_id,
+                            filesystem if filesystem is not None else FileSystem(), tripwire=lambda: self.knobs.tripwire,
+                            wsman_settings=config)
         self.host_services = host
         self.bridge = PoolBridge(self.cond, host, buffer_limit=lambda: self.knobs.output_buffer_bytes,
                                  drop_mode=self._drop_mode, fragment_size=fragment_size)
@@ -116,7 +118,7 @@ class Shell:  # pylint: disable=too-many-instance-attributes
                 "ShellInactivity": self.inactivity(), "ShellRunTime": self.clock.now() - self.created,
                 "Commands": [{"CommandId": str(pid).upper(), "State": rec.state_name, "WaitingForReader": rec.waiting_for_reader}
                              for pid, rec in self.bridge.commands.items()],
-                "BufferedBytes": self.bridge.buffered, "DroppedRecords": self.bridge.dropped,
+                "BufferedBytes": self.bridge.output.buffered, "DroppedRecords": self.bridge.output.dropped,
             }
 
 

@@ -11,7 +11,7 @@ import typing
 
 from .. import fileinfo, typeregistry
 from ..dotnet import HashAlgorithm, current_runspace, method_exception, resolve_native_path, void
-from ..filesystem import FSError
+from ...machine.disk import FSError
 
 
 def _path_arg(method: str, args: list, count: int) -> str:

@@ -15,7 +15,7 @@ from ..binding import Param
 from ..dotnet import ByteArray, Encoding, decode_text, split_lines
 from ..errors import PSError
 from ..fileinfo import provider_item
-from ..filesystem import HIDDEN, READ_ONLY, SYSTEM, FSError, parent_of
+from ...machine.disk import HIDDEN, READ_ONLY, SYSTEM, FSError, parent_of
 from . import Cmdlet, cmdlet
 
 PROVIDER = "Microsoft.PowerShell.Core\\FileSystem"

@@ -17,7 +17,7 @@ from .. import values as V
 from ..binding import Param
 from ..dotnet import decode_text
 from ..errors import PSError
-from ..filesystem import FSError
+from ...machine.disk import FSError
 from ..members import add_note
 from ..scopes import Scope
 from . import Cmdlet, cmdlet

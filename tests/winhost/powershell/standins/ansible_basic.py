@@ -26,7 +26,6 @@ import json
 import random
 import re
 import typing
-import weakref
 
 from psrpcore.types import PSInt64
 
@@ -432,12 +431,11 @@ class SecurityIdentifier(NetObject):
 
 # --------------------------------------------------------------------------- the module object
 
-_STATICS: "weakref.WeakKeyDictionary[typing.Any, dict]" = weakref.WeakKeyDictionary()
-
 
 def _statics() -> dict:
     """Static fields live per process (per test host)."""
-    return _STATICS.setdefault(current_runspace().host, {"_WrapperWarnings": None, "_DebugArgSpec": False})
+    return current_runspace().host.static_fields.setdefault("Ansible.Basic.AnsibleModule",
+                                                         {"_WrapperWarnings": None, "_DebugArgSpec": False})
 
 
 def _exit_module(rc: int) -> None:
@@ -1110,7 +1108,7 @@ def _error_record_traceback(record: typing.Any) -> str:
 
 def get_params(args: list) -> typing.Any:
     if args:
-        from ..filesystem import FSError  # pylint: disable=import-outside-toplevel
+        from ...machine.disk import FSError  # pylint: disable=import-outside-toplevel
 
         try:
             text = current_runspace().host.filesystem.read_bytes(V.to_string(args[0])).decode("utf-8-sig")

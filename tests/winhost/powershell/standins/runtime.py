@@ -10,15 +10,10 @@ from __future__ import annotations
 
 import threading
 import typing
-import weakref
 
 from .. import typeregistry
 
 _LOCAL = threading.local()
-# What the process wrote to its standard output through System.Console while no [Console] type is
-# declared (Console.Out of a wsmprovhost process: written nowhere a client sees). Kept per HostServices
-# so tests can read it: process_stdout(host).
-_STDOUT: "weakref.WeakKeyDictionary[typing.Any, list[str]]" = weakref.WeakKeyDictionary()
 
 
 def set_current_engine(engine: typing.Any) -> typing.Any:
@@ -56,8 +51,10 @@ def record_process_stdout(text: str) -> None:
     """What the process writes to its own standard output (wsmprovhost.exe's: nobody reads it over PSRP)."""
     from ..dotnet import current_runspace  # pylint: disable=import-outside-toplevel  # dotnet imports the value model
 
-    _STDOUT.setdefault(current_runspace().host, []).append(text)
+    current_runspace().host.stdout.append(text)
 
 
 def process_stdout(host: typing.Any) -> str:
-    return "".join(_STDOUT.get(host, []))
+    """What the process wrote to its standard output through System.Console while no [Console] type is
+    declared (Console.Out of a wsmprovhost process: written nowhere a client sees), kept in HostServices.stdout."""
+    return "".join(host.stdout)

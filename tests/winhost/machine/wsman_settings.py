@@ -1,7 +1,7 @@
 """The WSMan:\\ configuration drive of the test host.
 
 The interpreter reads and writes it (``Get-Item``/``Set-Item WSMan:\\localhost\\...``) through
-``HostServices.wsman_get/wsman_set/wsman_children``; the server honours the values that
+``HostServices.wsman_get/wsman_set/wsman_children`` (services.py); the server honours the values that
 matter for sessions (shell IdleTimeout, MaxShellsPerUser, the plug-in's IdleTimeoutms and
 MaxIdleTimeoutms).  Values are strings, as the WSMan provider returns them.
 """
@@ -9,7 +9,6 @@ MaxIdleTimeoutms).  Values are strings, as the WSMan provider returns them.
 from __future__ import annotations
 
 import threading
-import typing
 
 INT32_MAX = 2147483647
 
@@ -81,7 +80,12 @@ class WSManConfig:
             except ValueError:
                 raise ValueError(f"The WS-Management service cannot process the request because the value {text!r} of {name} "
                                  "is not a valid number.") from None
-            if not lo <= number <= hi:
+            if number < lo:
+                # Windows' wording for a value below a setting's minimum (the interpreter tests pin it).
+                leaf = name.rsplit("\\", 1)[-1]
+                raise ValueError(f"The WS-Management service cannot process the configuration request because the {leaf} "
+                                 f"value is less than the minimum of {lo}.")
+            if number > hi:
                 raise ValueError(f"The WS-Management service cannot process the request. The value {number} of {name} is out of range: "
                                  f"it must be between {lo} and {hi}.")
             text = str(number)
@@ -125,32 +129,3 @@ class WSManConfig:
     def max_shells_per_user(self) -> int:
         value = self.get_int("Shell\\MaxShellsPerUser")
         return value if value > 0 else INT32_MAX  # 0 means unlimited
-
-
-class ServerHostServices:
-    """What the interpreter asks of the host (see CONTRACT.md), backed by the live config."""
-
-    def __init__(self, config: WSManConfig, computer_name: str, user_name: str, process_id: int, filesystem: typing.Any,
-                 tripwire: typing.Callable[[], bool] = lambda: True) -> None:
-        self.config = config
-        self._tripwire = tripwire  # the live knob (HostKnobs.tripwire)
-        # Told of each trip (ShellRegistry sets it to Stats.tripwire: stats()["tripwire"] lists them).
-        self.note_unmodelled: typing.Callable[[str], None] = lambda what: None
-        self.computer_name = computer_name
-        self.user_name = user_name
-        self.process_id = process_id
-        self.filesystem = filesystem  # the host's drive C:, shared by every session and kept across restarts
-
-    @property
-    def tripwire(self) -> bool:
-        """Whether reading what Windows has and the interpreter does not model is an error (powershell/tripwire.py)."""
-        return self._tripwire()
-
-    def wsman_get(self, path: str) -> str:
-        return self.config.get(path)
-
-    def wsman_set(self, path: str, value: object) -> None:
-        self.config.set(path, value)
-
-    def wsman_children(self, path: str) -> list[str]:
-        return self.config.children(path)
