@@ -29,7 +29,9 @@ def lowered(node: typing.Any, source: bytes) -> N.Ast:
     key = (id(source), node.start_byte, node.end_byte, node.type)
     found = _CACHE.get(key)
     if found is None or found[0] is not source:
-        if len(_CACHE) > 4096:
+        # Each entry keeps its parsed text (and so its tree) alive: a few hundred cover the loops and functions of
+        # the scripts running now; a module task's scripts are parsed anew each time.
+        if len(_CACHE) > 512:
             _CACHE.clear()
         try:
             found = _CACHE[key] = (source, lower_expression(node, source))

@@ -743,10 +743,8 @@ def _set_parents(root: N.Ast) -> None:
             stack.append(child)
 
 
-def lower_script(text: str, parsed: ParsedScript | None = None) -> N.ScriptBlockAst:
-    """The ScriptBlockAst of a whole script (ParseInput's result). Raises the parser's ParseError for a script
-    that does not parse and LoweringError for a construct the front end does not know."""
-    parsed = parsed or parse(text)
+def script_root(text: str, parsed: ParsedScript) -> tuple[ParsedScript, typing.Any]:
+    """The parse and the concrete node a whole script's ScriptBlockAst (and its GetScriptBlock()) stands for."""
     root = parsed.root
     if has_top_level_named_blocks(root):
         # The grammar reads a script's top-level `begin { }` as a command; runspace.py runs such a script as the
@@ -755,6 +753,13 @@ def lower_script(text: str, parsed: ParsedScript | None = None) -> N.ScriptBlock
         function = next(c for c in _named(next(c for c in parsed.root.named_children if c.type == "statement_list"))
                         if c.type == "function_statement")
         root = next(c for c in function.named_children if c.type == "script_block")
+    return parsed, root
+
+
+def lower_script(text: str, parsed: ParsedScript | None = None) -> N.ScriptBlockAst:
+    """The ScriptBlockAst of a whole script (ParseInput's result). Raises the parser's ParseError for a script
+    that does not parse and LoweringError for a construct the front end does not know."""
+    parsed, root = script_root(text, parsed or parse(text))
     source_text = SourceText(parsed.source, text)
     ast = _Lowering(source_text).script_block(root, source_text.extent_of_offsets(0, len(source_text.original)))
     _set_parents(ast)
