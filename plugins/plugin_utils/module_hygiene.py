@@ -67,7 +67,8 @@ KEPT_VALUES = ('LASTEXITCODE',)
 def _literal(name: str) -> str:
     """A variable name as a PowerShell single-quoted string. Every name here is a plain identifier (asserted), so
     nothing in it needs escaping; values never go into these scripts as text."""
-    assert name.isidentifier(), name
+    if not name.isidentifier():
+        raise ValueError('not a PowerShell variable name: %r' % name)
     return "'%s'" % name
 
 
@@ -113,11 +114,17 @@ if (Microsoft.PowerShell.Utility\Get-Variable -Name __STASH__ -Scope Global -Err
                 $now = @{}
                 foreach ($entry in @(Microsoft.PowerShell.Management\Get-ChildItem -LiteralPath 'Env:\')) { $now[$entry.Key] = $entry.Value }
                 foreach ($name in @($now.Keys)) {
-                    if (-not $stash.Environment.ContainsKey($name)) { Microsoft.PowerShell.Management\Remove-Item -LiteralPath ('Env:\' + $name) -Force }
-                    elseif ($now[$name] -cne $stash.Environment[$name]) { Microsoft.PowerShell.Management\Set-Item -LiteralPath ('Env:\' + $name) -Value $stash.Environment[$name] }
+                    if (-not $stash.Environment.ContainsKey($name)) {
+                        Microsoft.PowerShell.Management\Remove-Item -LiteralPath ('Env:\' + $name) -Force
+                    }
+                    elseif ($now[$name] -cne $stash.Environment[$name]) {
+                        Microsoft.PowerShell.Management\Set-Item -LiteralPath ('Env:\' + $name) -Value $stash.Environment[$name]
+                    }
                 }
                 foreach ($name in @($stash.Environment.Keys)) {
-                    if (-not $now.ContainsKey($name)) { Microsoft.PowerShell.Management\Set-Item -LiteralPath ('Env:\' + $name) -Value $stash.Environment[$name] }
+                    if (-not $now.ContainsKey($name)) {
+                        Microsoft.PowerShell.Management\Set-Item -LiteralPath ('Env:\' + $name) -Value $stash.Environment[$name]
+                    }
                 }
             }
             # Global variables the wrapper added ($AnsibleManifest, ...; exec_wrapper.ps1's $Script: scope is the global scope).
@@ -136,7 +143,8 @@ if (Microsoft.PowerShell.Utility\Get-Variable -Name __STASH__ -Scope Global -Err
             # ansible_collections.*). Modules autoloaded by a cmdlet's first use stay, as in any session.
             if ($null -ne $stash.Modules) {
                 foreach ($module in @(Microsoft.PowerShell.Core\Get-Module)) {
-                    if ($stash.Modules -notcontains $module.Name -and ($module.Name -like 'Ansible.ModuleUtils.*' -or $module.Name -like 'ansible_collections.*')) {
+                    $utility = $module.Name -like 'Ansible.ModuleUtils.*' -or $module.Name -like 'ansible_collections.*'
+                    if ($stash.Modules -notcontains $module.Name -and $utility) {
                         Microsoft.PowerShell.Core\Remove-Module -ModuleInfo $module -Force
                     }
                 }

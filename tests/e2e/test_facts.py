@@ -22,7 +22,7 @@ import shutil
 
 import pytest
 
-from e2e_support import COLLECTION
+from e2e_support import COLLECTION, ansible_core_version
 from test_builtin_parity import (PLUGINS, HASH_SEED, collections_path_fixture, first_difference, is_exec_wrapper, normalised, sent_text,
                                  without_hygiene)
 
@@ -144,6 +144,10 @@ def test_gather_facts_with_ansible_windows_sends_what_the_builtin_sends(ansible,
     # (the tripwire names it); nothing else stops it first.
     assert ours.results == builtin.results, first_difference(builtin.results, ours.results)
     assert [(r['_task'], r['_status']) for r in ours.results] == [('Gathering Facts', 'failed')], json.dumps(ours.results)[:2000]
-    assert "'Ansible.Windows.Setup'" in json.dumps(ours.results), json.dumps(ours.results)[:2000]
+    if ansible_core_version() == (2, 19):
+        # The chain the test host runs end to end is 2.19's (tests/winhost/powershell/STATUS.md): there it stops at
+        # setup's C#. 2.16-2.18's older exec wrapper and 2.21's stop earlier, at other named gaps (the same for both
+        # plugins, asserted above).
+        assert "'Ansible.Windows.Setup'" in json.dumps(ours.results), json.dumps(ours.results)[:2000]
     assert NOT_LOADED not in ours.output
     assert INSTALL_HINT not in ' '.join(ours.output.split())

@@ -12,7 +12,6 @@ PowerShell 5.1): FromSource (-TypeDefinition [0], -Language, -ReferencedAssembli
 from __future__ import annotations
 
 import hashlib
-import typing
 
 from .. import standins
 from .. import values as V

@@ -434,8 +434,8 @@ class SecurityIdentifier(NetObject):
 
 def _statics() -> dict:
     """Static fields live per process (per test host)."""
-    return current_runspace().host.static_fields.setdefault("Ansible.Basic.AnsibleModule",
-                                                         {"_WrapperWarnings": None, "_DebugArgSpec": False})
+    return current_runspace().host.static_fields.setdefault(
+        "Ansible.Basic.AnsibleModule", {"_WrapperWarnings": None, "_DebugArgSpec": False})
 
 
 def _exit_module(rc: int) -> None:
