@@ -207,7 +207,8 @@ class TaskSession(SessionCommands):
                 session.open(known, left_by, client)
             # A session this controller did not leave (a named one another controller or an earlier job used) may
             # hold a module prologue's stash whose epilogue never ran there: only that controller's lock state
-            # knows. Put it back first (the epilogue does nothing where no stash is): one request, on attaching.
+            # knows. It is put back before this task's first pipeline (below; the epilogue does nothing where no stash
+            # is): one request more, on attaching.
             foreign = not session.created and (known or '').upper() != (session.shell_id or '').upper()
             # Adopted: no request was made and the state file already says what it would (parked, as this
             # client); the holder is written with the first command's id, before that Command goes out
@@ -352,7 +353,8 @@ class TaskSession(SessionCommands):
 
         The lock state says "epilogue pending" from before the prologue is sent until an epilogue has
         completed: a task that ends in between (cancel, dropped connection, timeout) leaves it for the
-        next task of this controller, which runs the epilogue first (open). A hygiene pipeline that
+        next task of this controller, which runs the epilogue before its first pipeline (open,
+        _before_first_pipeline). A hygiene pipeline that
         completes with errors is a warning, never the module's failure."""
         self._epilogue_due = False  # a prologue begins with the epilogue's text
         script = module_hygiene.prologue_script() if kind == 'prologue' else module_hygiene.epilogue_script()
