@@ -22,6 +22,8 @@ import urllib.request
 from testhost import start_test_host
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Where scripts/lib.sh laid the collection out (its layout_collection exports it; .build by default).
+COLLECTIONS_PATH = os.environ.get("ANSIBLE_COLLECTIONS_PATH") or os.path.join(ROOT, ".build")
 BIN = os.path.dirname(sys.executable)
 USER, PASSWORD = "ansible", "Demo-Passw0rd!"
 
@@ -66,7 +68,7 @@ def main():
             inventory = os.path.join(workdir, "inventory.yml")
             with open(inventory, "w", encoding="utf-8") as handle:
                 handle.write(INVENTORY.format(port=port, user=USER, password=PASSWORD))
-            env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build"), ANSIBLE_INVENTORY=inventory,
+            env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ANSIBLE_INVENTORY=inventory,
                        ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_NOCOLOR="1", ANSIBLE_DEPRECATION_WARNINGS="False",
                        ANSIBLE_PSSESSION_LOCK_DIR=os.path.join(workdir, "locks"))
             print(f"Test host (a stand-in for a Windows host) listening on 127.0.0.1:{port}; inventory:\n")

@@ -5,7 +5,10 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV="$ROOT/.venv"
-BUILD="$ROOT/.build"
+# PSSESSION_BUILD_DIR: another place for the layout. The suite's tests of the README's demo and test-host
+# commands use one of their own, so that their layout (rm -rf, then a copy) never pulls the files from under
+# the tests of the other lane reading .build meanwhile (scripts/test runs two lanes at once).
+BUILD="${PSSESSION_BUILD_DIR:-$ROOT/.build}"
 COLLECTION="$BUILD/ansible_collections/psremoting/pssession"
 export PYTHONDONTWRITEBYTECODE=1
 

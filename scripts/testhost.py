@@ -12,6 +12,8 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Where scripts/lib.sh laid the collection out (its layout_collection exports it; .build by default).
+COLLECTIONS_PATH = os.environ.get("ANSIBLE_COLLECTIONS_PATH") or os.path.join(ROOT, ".build")
 USER, PASSWORD = "ansible", "Testhost-Passw0rd!"
 # The host stops by itself after this long even if this script is killed.
 STOP_AFTER = 3600
@@ -39,7 +41,7 @@ def main(argv):
         host, port = start_test_host(workdir)
         try:
             print(f"test host (a stand-in for a Windows host) listening on 127.0.0.1:{port}", file=sys.stderr, flush=True)
-            env = dict(os.environ, PSSESSION_TESTHOST_PORT=str(port), ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".build"))
+            env = dict(os.environ, PSSESSION_TESTHOST_PORT=str(port), ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH)
             env.setdefault("ANSIBLE_PSSESSION_LOCK_DIR", os.path.join(workdir, "locks"))
             return subprocess.run(argv, env=env, check=False).returncode
         finally:

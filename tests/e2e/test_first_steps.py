@@ -268,9 +268,10 @@ def test_install_three_ways_then_the_first_playbook_and_adhoc_commands(newcomer,
 
 
 @pytest.mark.default_release_only(reason="scripts/testhost runs .venv's ansible, whatever release is under test")
-def test_the_test_host_command_runs_the_first_playbook():
+def test_the_test_host_command_runs_the_first_playbook(tmp_path):
     (line,) = run_block('testhost')
     env = {k: v for k, v in os.environ.items() if not k.startswith('ANSIBLE_')}
+    env['PSSESSION_BUILD_DIR'] = str(tmp_path / 'build')  # its own layout: the other lane's tests read .build
     proc = subprocess.run(['bash', '-ec', line], cwd=ROOT, env=dict(env, ANSIBLE_NOCOLOR='1'), capture_output=True, text=True, check=False,
                           timeout=600, stdin=subprocess.DEVNULL)
     out = proc.stdout + proc.stderr
@@ -281,9 +282,10 @@ def test_the_test_host_command_runs_the_first_playbook():
 
 
 @pytest.mark.default_release_only(reason="scripts/demo runs .venv's ansible, whatever release is under test")
-def test_the_demo_command():
+def test_the_demo_command(tmp_path):
     (line,) = run_block('demo')
     env = {k: v for k, v in os.environ.items() if not k.startswith('ANSIBLE_')}
+    env['PSSESSION_BUILD_DIR'] = str(tmp_path / 'build')  # its own layout: the other lane's tests read .build
     proc = subprocess.run(['bash', '-ec', line], cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=600,
                           stdin=subprocess.DEVNULL)
     out = proc.stdout + proc.stderr
