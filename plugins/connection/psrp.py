@@ -454,7 +454,7 @@ from ansible_collections.psremoting.pssession.plugins.plugin_utils import cached
 # Every task's worker imports this plugin afresh: take the modules a task needs from bytecode (see cached_import).
 cached_import.preload(['option_cache', 'facts_requirement', 'pypsrp_bridge', 'retry_policy', 'session_options', 'session_identity',
                        'session_lock', 'run_registry', 'run_overrides', 'transport_options', 'cancel', 'pssession', 'pipelines',
-                       'ps_results', 'session_commands', 'module_hygiene', 'task_session'])
+                       'session_commands', 'task_session'])
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.cancel import CancelGuard  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.facts_requirement import facts_install_hint  # noqa: E402  pylint: disable=wrong-import-position

@@ -14,7 +14,6 @@ retry of opening follows the connection's RetryPolicy.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 import typing as t
 
@@ -58,13 +57,16 @@ def _close_quietly(wsman: t.Any) -> None:
         pass
 
 
-@dataclasses.dataclass
 class OpenAttempt:
     """What one try of PSSession.open may have left on the host if its connection broke."""
 
-    connect_sent_to: str | None = None  # a Connect went out for this shell and got no answer yet
-    create_sent: bool = False  # a Create went out: the host may have made a shell we never heard of
-    shells_before: frozenset[str] = frozenset()  # the ShellIds of our name the host had before the Create
+    # A plain class, not a dataclass: cheaper to define in each forked worker (docs/performance.md).
+    __slots__ = ('connect_sent_to', 'create_sent', 'shells_before')
+
+    def __init__(self) -> None:
+        self.connect_sent_to: str | None = None  # a Connect went out for this shell and got no answer yet
+        self.create_sent = False  # a Create went out: the host may have made a shell we never heard of
+        self.shells_before: frozenset[str] = frozenset()  # the ShellIds of our name the host had before the Create
 
 
 class PSSession:

@@ -17,7 +17,6 @@ import typing as t
 
 from ansible.errors import AnsibleError
 
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.ps_results import pipeline_outcome
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import (
     COMMAND_NOT_FOUND, CTRL_C, TERMINATE, WSManFaultError, attach_pipeline, delete_shell, enumerate_command_states, enumerate_shells,
     forget_pipeline, is_running, mark_pipeline, send_signal, signal_pipeline,
@@ -73,6 +72,8 @@ class SessionCommands:
 
     def run_script(self, script: str, parameters: dict[str, t.Any] | None = None, local: bool = True) -> tuple[bool, list[t.Any], str]:
         """Run a helper script to its end: (succeeded without error records, output objects, errors as text)."""
+        # ps_results only here: the session modules' action plugins load it anyway, a raw task never needs it.
+        from ansible_collections.psremoting.pssession.plugins.plugin_utils.ps_results import pipeline_outcome  # pylint: disable=import-outside-toplevel
         ps = self.start_script(script, parameters, local=local)
         self.wait(ps)
         return pipeline_outcome(ps)

@@ -13,18 +13,21 @@ callback ends them.
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import hashlib
 import multiprocessing
 import os
 import socket
+import typing as t
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import RUN_SCOPED_NAME
 
 
-@dataclasses.dataclass(frozen=True)
-class SessionKey:
-    """Host address, port, path, user, configuration name and session name."""
+class SessionKey(t.NamedTuple):
+    """Host address, port, path, user, configuration name and session name.
+
+    A NamedTuple rather than a frozen dataclass: as immutable, and much cheaper to define in each forked worker
+    (docs/performance.md)."""
 
     host: str
     port: int
@@ -35,7 +38,7 @@ class SessionKey:
 
     @property
     def digest(self) -> str:
-        text = '\0'.join(str(part) for part in dataclasses.astuple(self))
+        text = '\0'.join(str(part) for part in self)
         return hashlib.sha256(text.encode('utf-8')).hexdigest()[:32]
 
     def describe(self) -> str:
@@ -62,6 +65,7 @@ def _pid_namespace() -> str:
         return ''
 
 
+@functools.lru_cache(maxsize=1)  # what it reads cannot change in a process' life; a task asks twice
 def controller_id() -> str:
     """12 hex digits naming this controller: machine, user, boot, PID namespace and host name.
 

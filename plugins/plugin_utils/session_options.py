@@ -8,7 +8,6 @@ names the option, where such values come from, and what is allowed.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import typing as t
 
@@ -70,9 +69,9 @@ def invalid(name: str, value: t.Any, detail: str | None = None) -> SessionOption
     return SessionOptionError(msg)
 
 
-@dataclasses.dataclass(frozen=True)
-class SessionOptions:
-    """The validated session options of one task."""
+class SessionOptions(t.NamedTuple):
+    """The validated session options of one task (a NamedTuple: immutable, and cheap to define in each forked
+    worker, unlike a frozen dataclass: docs/performance.md)."""
 
     session_name: str | None
     idle_timeout: int

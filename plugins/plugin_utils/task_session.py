@@ -13,7 +13,6 @@ pssession/pipelines and pypsrp_bridge, and retries only as its RetryPolicy says.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
 import typing as t
@@ -21,7 +20,7 @@ import typing as t
 from ansible.errors import AnsibleError
 from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 
-from ansible_collections.psremoting.pssession.plugins.plugin_utils import module_hygiene
+from ansible_collections.psremoting.pssession.plugins.plugin_utils import cached_import
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import ParkedSessionLost, PipelineRunner, PlannedCommand, plan_command
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import PSSession, connection_failure
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import TRANSPORT_ERRORS, new_wsman, pool_is_open, require_pypsrp
@@ -42,6 +41,14 @@ from ansible_collections.psremoting.pssession.plugins.plugin_utils.transport_opt
 # From ansible-core 2.19 on, what a plugin says with Display.warning during a task becomes part of
 # that task's result (result['warnings'], shown with it); 2.16 to 2.18 only print it on stderr.
 DISPLAY_WARNINGS_REACH_RESULT = tuple(int(part) for part in ANSIBLE_CORE_VERSION.split('.')[:2]) >= (2, 19)
+
+
+def _module_hygiene() -> t.Any:
+    """module_hygiene, loaded when a task first needs it: an encoded command (is it a module?) or an epilogue to
+    run. A raw task never does, and each task's worker would otherwise load it anew (docs/performance.md)."""
+    cached_import.preload(['module_hygiene'])
+    from ansible_collections.psremoting.pssession.plugins.plugin_utils import module_hygiene  # pylint: disable=import-outside-toplevel
+    return module_hygiene
 
 
 def is_pipeline_wrapper(cmd: str, shell: t.Any) -> bool:
@@ -132,12 +139,12 @@ class TaskSession(SessionCommands):
         changes: dict[str, t.Any] = {}
         if name:
             changes['session_name'] = name
-            self.key = dataclasses.replace(self.base_key, session_name=name)
+            self.key = self.base_key._replace(session_name=name)
         if override.get('idle_timeout'):
             changes['idle_timeout'] = int(override['idle_timeout'])
         if override.get('buffer_mode'):
             changes['buffer_mode'] = override['buffer_mode']
-        self.options = dataclasses.replace(self.options, **changes)
+        self.options = self.options._replace(**changes)
 
     @property
     def endpoint(self) -> str:
@@ -316,7 +323,7 @@ class TaskSession(SessionCommands):
                 self._log('PSRP: EXEC %s' % shown)
         else:
             self._log('PSRP: EXEC (%s) %s' % (planned.kind, shown))
-        hygiene = planned.kind == 'encoded' and module_hygiene.runs_exec_wrapper(planned.script)
+        hygiene = planned.kind == 'encoded' and _module_hygiene().runs_exec_wrapper(planned.script)
         try:
             if not hygiene:
                 return self._run_parked_aware(lambda: self._active_runner().run(planned, no_log))
@@ -357,6 +364,7 @@ class TaskSession(SessionCommands):
         _before_first_pipeline). A hygiene pipeline that
         completes with errors is a warning, never the module's failure."""
         self._epilogue_due = False  # a prologue begins with the epilogue's text
+        module_hygiene = _module_hygiene()
         script = module_hygiene.prologue_script() if kind == 'prologue' else module_hygiene.epilogue_script()
         if kind == 'prologue':
             self._set_hygiene_pending(True)
