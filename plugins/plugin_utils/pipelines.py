@@ -51,7 +51,7 @@ PWSH_INTERPRETERS = ('powershell', 'pwsh')
 PWSH_SWITCHES = {'-noprofile': 0, '-noninteractive': 0, '-executionpolicy': 1, '-inputformat': 1}
 # MS-PSRP 2.2.5.1.1: a serialized string writes a UTF-16 code unit it cannot carry as _xHHHH_
 # (and an underscore before x as _x005F_).
-CLIXML_CODE_UNIT = re.compile(r'_x([0-9A-Fa-f]{4})_')
+CLIXML_CODE_UNIT = r'_x([0-9A-Fa-f]{4})_'  # compiled on first use (re's cache): only encoded commands' arguments
 
 # `raw` runs the user's script followed by this line, so that a native command's exit code
 # becomes the task's rc (as with ansible.builtin.psrp). $LASTEXITCODE lives in the session's
@@ -94,7 +94,7 @@ def clixml_strings(text: str) -> list[str] | None:
     values = []
     for element in root.iter():
         if element.tag.rsplit('}', 1)[-1] == 'S':
-            units = CLIXML_CODE_UNIT.sub(lambda match: chr(int(match.group(1), 16)), element.text or '')
+            units = re.sub(CLIXML_CODE_UNIT, lambda match: chr(int(match.group(1), 16)), element.text or '')
             # A character beyond the BMP arrives as two escaped surrogates: join them.
             values.append(units.encode('utf-16-le', 'surrogatepass').decode('utf-16-le'))
     return values

@@ -114,7 +114,7 @@ def resource_uri(configuration_name: str) -> str:
 # that does not name the operation is new output, and what the lost answer held is missing.
 _MUST_UNDERSTAND = '{http://www.w3.org/2003/05/soap-envelope}mustUnderstand'
 _ACKNOWLEDGE = 'http://schemas.microsoft.com/wbem/wsman/1/wsman/Acknowledge'
-_ENVELOPE_START = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?Envelope[\s>]')
+_ENVELOPE_START = rb'<(?:[A-Za-z_][\w.-]*:)?Envelope[\s>]'  # compiled on first use (re's cache): only replies to a retransmission
 
 
 class ReceiveOperation:
@@ -161,7 +161,7 @@ def _answer_of(reply: bytes, operation_id: str) -> tuple[bytes, bool]:
     (``LastSequenceIdReceived``, naming the OperationID) first, then the kept answer. pypsrp reads one
     envelope: the Acknowledge messages are dropped. Anything else (one envelope, or parts that do not
     parse on their own) is returned as it came, unacknowledged."""
-    starts = [match.start() for match in _ENVELOPE_START.finditer(reply)]
+    starts = [match.start() for match in re.finditer(_ENVELOPE_START, reply)]
     if len(starts) < 2:
         return reply, False
     answers, acknowledged = [], False

@@ -22,12 +22,19 @@ from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge
 T = t.TypeVar('T')
 
 
-class RetryPolicy(t.NamedTuple):
-    # A NamedTuple, not a frozen dataclass: as immutable, and defining it costs ~0.1 ms instead of ~0.6 ms
-    # in each of ansible's forked workers, which load the plugin anew for every task (docs/performance.md).
-    retries: int = 0
-    backoff: float = 2.0
-    sleep: t.Callable[[float], None] = time.sleep
+class RetryPolicy:
+    """Read-only once made. A plain class, not a dataclass or NamedTuple: each of ansible's forked workers loads
+    the plugin anew for every task, and defining those costs 0.3 to 0.6 ms each there (docs/performance.md)."""
+
+    __slots__ = ('retries', 'backoff', 'sleep')
+
+    def __init__(self, retries: int = 0, backoff: float = 2.0, sleep: t.Callable[[float], None] = time.sleep) -> None:
+        self.retries = retries
+        self.backoff = backoff
+        self.sleep = sleep
+
+    def __repr__(self) -> str:
+        return 'RetryPolicy(retries=%r, backoff=%r)' % (self.retries, self.backoff)
 
     @classmethod
     def from_settings(cls, settings: dict[str, t.Any], sleep: t.Callable[[float], None] = time.sleep) -> RetryPolicy:

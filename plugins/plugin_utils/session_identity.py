@@ -17,28 +17,48 @@ import functools
 import hashlib
 import multiprocessing
 import os
+import re
 import socket
 import typing as t
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import RUN_SCOPED_NAME
 
 
-class SessionKey(t.NamedTuple):
-    """Host address, port, path, user, configuration name and session name.
+class SessionKey:
+    """Host address, port, path, user, configuration name and session name; read-only once made.
 
-    A NamedTuple rather than a frozen dataclass: as immutable, and much cheaper to define in each forked worker
-    (docs/performance.md)."""
+    A plain class, not a dataclass or NamedTuple: each of ansible's forked workers loads the plugin anew for
+    every task, and defining those costs 0.3 to 0.6 ms each there (docs/performance.md)."""
 
-    host: str
-    port: int
-    path: str
-    user: str | None
-    configuration_name: str
-    session_name: str
+    __slots__ = ('host', 'port', 'path', 'user', 'configuration_name', 'session_name')
+
+    def __init__(self, host: str, port: int, path: str, user: str | None, configuration_name: str, session_name: str) -> None:
+        self.host = host
+        self.port = port
+        self.path = path
+        self.user = user
+        self.configuration_name = configuration_name
+        self.session_name = session_name
+
+    def _values(self) -> tuple[t.Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SessionKey) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return 'SessionKey(%s)' % ', '.join('%s=%r' % (name, getattr(self, name)) for name in self.__slots__)
+
+    def replace(self, **changes: t.Any) -> SessionKey:
+        values = dict(zip(self.__slots__, self._values()), **changes)
+        return SessionKey(**values)
 
     @property
     def digest(self) -> str:
-        text = '\0'.join(str(part) for part in self)
+        text = '\0'.join(str(part) for part in self._values())
         return hashlib.sha256(text.encode('utf-8')).hexdigest()[:32]
 
     def describe(self) -> str:
@@ -114,7 +134,7 @@ def run_scoped_name(pid: int | None = None) -> str:
 
 def parse_run_scoped_name(name: str | None) -> tuple[str, int, int] | None:
     """(controller, pid, start) of a run-scoped session name, None for any other name."""
-    match = RUN_SCOPED_NAME.match(name or '')
+    match = re.match(RUN_SCOPED_NAME, name or '')
     if not match:
         return None
     return match.group('controller'), int(match.group('pid')), int(match.group('start'))

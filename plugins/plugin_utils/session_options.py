@@ -32,7 +32,8 @@ SESSION_OPTIONS = ('session_name', 'idle_timeout', 'output_buffering_mode', 'bus
 
 # Run-scoped session names; a named session may not look like one, or the reaper of a
 # later run could take it for a leftover of a dead run.
-RUN_SCOPED_NAME = re.compile(r'^ansible-(?P<controller>[0-9a-f]{12})-(?P<pid>\d+)-(?P<start>\d+)$')
+# A pattern, compiled on first use (re's cache): most tasks never match it, and each worker would compile it anew.
+RUN_SCOPED_NAME = r'^ansible-(?P<controller>[0-9a-f]{12})-(?P<pid>\d+)-(?P<start>\d+)$'
 
 
 # The variable/environment suffix of an option where it is not the option's name.
@@ -69,15 +70,31 @@ def invalid(name: str, value: t.Any, detail: str | None = None) -> SessionOption
     return SessionOptionError(msg)
 
 
-class SessionOptions(t.NamedTuple):
-    """The validated session options of one task (a NamedTuple: immutable, and cheap to define in each forked
-    worker, unlike a frozen dataclass: docs/performance.md)."""
+class SessionOptions:
+    """The validated session options of one task; read-only once made (a plain class, not a dataclass: cheaper
+    to define in each forked worker, docs/performance.md)."""
 
-    session_name: str | None
-    idle_timeout: int
-    buffer_mode: str  # the WSMan spelling: Block or Drop
-    busy_timeout: int
-    strict: bool
+    __slots__ = ('session_name', 'idle_timeout', 'buffer_mode', 'busy_timeout', 'strict')
+
+    def __init__(self, session_name: str | None, idle_timeout: int, buffer_mode: str, busy_timeout: int, strict: bool) -> None:
+        self.session_name = session_name
+        self.idle_timeout = idle_timeout
+        self.buffer_mode = buffer_mode  # the WSMan spelling: Block or Drop
+        self.busy_timeout = busy_timeout
+        self.strict = strict
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SessionOptions) and all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  # compared, never a key
+
+    def __repr__(self) -> str:
+        return 'SessionOptions(%s)' % ', '.join('%s=%r' % (name, getattr(self, name)) for name in self.__slots__)
+
+    def replace(self, **changes: t.Any) -> SessionOptions:
+        values = {name: getattr(self, name) for name in self.__slots__}
+        values.update(changes)
+        return SessionOptions(**values)
 
     @property
     def named(self) -> bool:
@@ -120,7 +137,7 @@ def validate_session_name(value: t.Any) -> str | None:
         raise invalid('session_name', value)
     if not value.strip() or len(value) > SESSION_NAME_MAX or any(ord(c) < 32 or ord(c) == 127 for c in value):
         raise invalid('session_name', value)
-    if RUN_SCOPED_NAME.match(value):
+    if re.match(RUN_SCOPED_NAME, value):
         raise invalid('session_name', value, 'That form is reserved for run-scoped sessions, which later runs may remove.')
     return value
 

@@ -139,12 +139,12 @@ class TaskSession(SessionCommands):
         changes: dict[str, t.Any] = {}
         if name:
             changes['session_name'] = name
-            self.key = self.base_key._replace(session_name=name)
+            self.key = self.base_key.replace(session_name=name)
         if override.get('idle_timeout'):
             changes['idle_timeout'] = int(override['idle_timeout'])
         if override.get('buffer_mode'):
             changes['buffer_mode'] = override['buffer_mode']
-        self.options = self.options._replace(**changes)
+        self.options = self.options.replace(**changes)
 
     @property
     def endpoint(self) -> str:

@@ -168,7 +168,9 @@ def forked(plugins: list[str], port: int, tasks: int, command: str, cprofile: st
                         steps[name + ' wall'] = time.perf_counter() - w0
                         steps[name + ' cpu'] = time.process_time() - c0
                         return value
+                    modules = time_module_bodies()
                     conn = step('load plugin', connection_loader.get, plugin, PlayContext(), '/dev/null')
+                    steps.update(('module ' + name, cpu) for name, cpu in modules.items())
                     step('set_options', lambda: conn.set_options(var_options=hostvars(plugin, port, 'fork1')))
                     step('exec_command', conn.exec_command, command)
                     step('close', conn.close)
@@ -192,6 +194,11 @@ def forked(plugins: list[str], port: int, tasks: int, command: str, cprofile: st
                 continue
             steps['process cpu (wait4)'] = usage.ru_utime + usage.ru_stime
             rows[plugin].append(steps)
+    module_rows = {p: [{k[7:]: v for k, v in r.items() if k.startswith('module ')} for r in rows[p]] for p in plugins}
+    for p in plugins:
+        for r in rows[p]:
+            for k in [k for k in r if k.startswith('module ')]:
+                del r[k]
     lines = ['%-28s %s' % ('worker step, ms (median)', '  '.join('%22s' % p for p in plugins))]
     keys = list(rows[plugins[0]][0]) if all(rows[p] for p in plugins) else []
     for key in keys:
@@ -199,6 +206,14 @@ def forked(plugins: list[str], port: int, tasks: int, command: str, cprofile: st
     lines.append('(%s)' % ', '.join('%s: %d tasks' % (p, len(rows[p])) for p in plugins))
     if errors:
         lines.append('%d worker(s) failed, left out; first: %s' % (len(errors), errors[0]))
+    for p in plugins:
+        names = sorted({name for r in module_rows[p] for name in r})
+        if not names:
+            continue
+        medians = sorted(((statistics.median(r.get(name, 0.0) for r in module_rows[p]) * 1e3, name) for name in names), reverse=True)
+        lines += ['', 'Python modules run while loading %s: CPU of each body, ms (median; nested imports not included)' % p]
+        lines += ['  %6.2f  %s' % (ms, name) for ms, name in medians if ms >= 0.05]
+        lines.append('  %6.2f  in all' % sum(ms for ms, _name in medians))
     if cprofile:
         for plugin in plugins:
             files = ['%s.%s.%d' % (cprofile, plugin, i) for i in range(1, tasks + 1)]
@@ -213,6 +228,34 @@ def forked(plugins: list[str], port: int, tasks: int, command: str, cprofile: st
             stats.sort_stats('cumulative').print_stats(top)
             lines += ['', 'cProfile of %d forked workers of %s, by cumulative time:' % (len(files), plugin), out.getvalue()]
     return '\n'.join(lines)
+
+
+def time_module_bodies() -> dict[str, float]:
+    """From now on in this process, the CPU time of running each Python module body that gets imported (by the
+    standard source loader, as ansible loads a plugin file and cached_import the plugin_utils modules, or by
+    ansible's collection loader, which compiles from source): its self time, nested imports excluded."""
+    import importlib._bootstrap_external as external  # pylint: disable=import-outside-toplevel
+    from ansible.utils.collection_loader import _collection_finder as finder  # pylint: disable=import-outside-toplevel
+    times: dict[str, float] = {}
+    stack: list[float] = []  # CPU of the nested bodies, per level
+
+    def timed_exec(original):
+        def exec_module(self, module):
+            start = time.process_time()
+            stack.append(0.0)
+            try:
+                return original(self, module)
+            finally:
+                total = time.process_time() - start
+                nested = stack.pop()
+                times[module.__name__.replace('ansible_collections.psremoting.pssession.', '')] = total - nested
+                if stack:
+                    stack[-1] += total
+        return exec_module
+
+    for cls in (external._LoaderBasics, finder._AnsibleCollectionPkgLoaderBase):  # pylint: disable=protected-access
+        cls.exec_module = timed_exec(cls.exec_module)
+    return times
 
 
 def summary(per_task: dict[str, list[float]], tasks: int) -> str:
