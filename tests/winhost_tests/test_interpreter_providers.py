@@ -95,6 +95,9 @@ ERROR_CASES = [
     ("${wsman:localhost\\Shell\\IdleTimeout}; 'next'", ["next"],
      "The provider 'WSMan' cannot be used to get or set data using the variable syntax. Cannot use interface. The "
      "IContentCmdletProvider interface is not implemented by this provider.", "NotSupported", "NotImplemented"),
+    # -Filter needs the provider's Filter capability (the FileSystem has it)
+    ("(Get-ChildItem Env: -Filter P*).Count", [0], "Cannot call method. The provider does not support the use of filters.",
+     "NotSupported,Microsoft.PowerShell.Commands.GetChildItemCommand", "NotImplemented"),
     # no such drive / provider: written for that path, the next one still runs
     ("Get-Item 'Q:\\x', 'Env:PROV_NONE_X' -ErrorAction SilentlyContinue; $Error[1].FullyQualifiedErrorId; 'next'",
      ["DriveNotFound,Microsoft.PowerShell.Commands.GetItemCommand", "next"], None, None, None),
@@ -130,6 +133,7 @@ NOT_MODELLED = [
     ("${alias:prov-al} = 'Get-Date'", "Setting ${alias:prov-al}"),
     # `function f($a)`: PowerShell's ScriptBlock holds the parameters, the interpreter's body does not
     ("function f($a) { $a }; ${function:f}", "The ScriptBlock of function f"),
+    ("Set-Content C:\\prov.txt 'a'; Remove-Item C:\\prov.txt -Include *.txt", "Remove-Item -Filter / -Include"),
     ("Out-File -FilePath Env:PROV_OUT -InputObject 1", "Out-File to the Environment provider"),
 ]
 

@@ -16,6 +16,7 @@ from .. import providers
 from .. import values as V
 from ..binding import Param
 from ..errors import PSError
+from ..tripwire import not_modelled
 from . import Cmdlet, cmdlet
 
 # Errors a cmdlet writes for one path and goes on (Navigation.cs: catch PSNotSupportedException, DriveNotFoundException,
@@ -68,7 +69,14 @@ class GetChildItem(ItemCmdlet):
 
     def process_record(self, item: typing.Any) -> None:
         paths = self.targets() or [(self.ctx.session.native_cwd(), False)]
-        self.each_path(paths, lambda p, literal: p.provider.child_items(self, p, literal))
+
+        def children(p: providers.ProviderPath, literal: bool) -> None:
+            if self.get("Filter") is not None and not p.provider.supports_filter:
+                # ProviderBase: a -Filter for a provider without the Filter capability (SessionStateStrings.Filter_NotSupported)
+                raise providers.not_supported("Cannot call method. The provider does not support the use of filters.")
+            p.provider.child_items(self, p, literal)
+
+        self.each_path(paths, children)
 
 
 @cmdlet("Test-Path", "Microsoft.PowerShell.Commands.TestPathCommand")
@@ -123,6 +131,9 @@ class RemoveItem(ItemCmdlet):
                   Param("Recurse", switch=True), Param("Force", switch=True), Param("Filter"), Param("Include"), Param("Exclude")]
 
     def process_record(self, item: typing.Any) -> None:
+        if any(self.get(name) is not None for name in ("Filter", "Include", "Exclude")):
+            raise self.terminating(not_modelled("Remove-Item -Filter / -Include / -Exclude"))
+
         def remove(p: providers.ProviderPath, literal: bool) -> None:
             if not p.provider.knows_should_process:
                 self.guard_should_process()  # the other providers' ShouldProcess texts are not modelled

@@ -94,6 +94,7 @@ class Provider:
     # Whether New-Item / Remove-Item on it know the provider's own ShouldProcess texts (else they are guarded:
     # refused where PowerShell would ask or under WhatIf, shouldprocess.guard_cmdlet).
     knows_should_process = False
+    supports_filter = False  # ProviderCapabilities.Filter (-Filter of Get-ChildItem)
 
     @property
     def qualified_name(self) -> str:

@@ -114,6 +114,7 @@ class FileSystemProvider(Provider):
     name = "FileSystem"
     drives = ("C",)
     has_content = True
+    supports_filter = True
     knows_should_process = True  # New-Item's and Remove-Item's texts (FileSystemProvider.NewItem / RemoveItem)
 
     def native_path(self, ctx: typing.Any, drive: str | None, rest: str) -> str:
