@@ -39,7 +39,7 @@ class ItemCmdlet(Cmdlet):
             try:
                 operation(providers.resolve(self.ctx, given), literal)
             except PSError as err:
-                if err.fqid.partition(",")[0] not in _PER_PATH:
+                if (err.fqid or "").partition(",")[0] not in _PER_PATH:
                     raise
                 self.write_error(err)
 
@@ -98,7 +98,7 @@ class TestPath(ItemCmdlet):
                 p = providers.resolve(self.ctx, given)
                 self.emit(p.provider.item_exists(self, p, literal))
             except PSError as err:
-                if err.fqid.partition(",")[0] not in _PER_PATH:
+                if (err.fqid or "").partition(",")[0] not in _PER_PATH:
                     raise
                 self.emit(False)
 

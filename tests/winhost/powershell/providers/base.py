@@ -194,21 +194,21 @@ def resolve(ctx: typing.Any, given: str) -> ProviderPath:
     """A cmdlet's path -> the provider and its own path (raises DriveNotFound / ProviderNotFound)."""
     text = given.strip()
     qualifier, sep, rest = text.partition("::")
-    if sep and "\\" not in qualifier.rpartition("\\")[2] and ":" not in qualifier:
+    if sep and ":" not in qualifier:
         provider = by_name(qualifier)
         if provider is None:
             raise provider_not_found(qualifier)
         return ProviderPath(provider, None, provider.native_path(ctx, None, rest), given)
     drive = split_drive(text)
     if drive is None:
-        provider = by_name("FileSystem")  # the current location's provider (Set-Location is not modelled)
-        assert provider is not None
+        # The current location's provider: always the FileSystem (Set-Location is not modelled).
+        provider = typing.cast(Provider, by_name("FileSystem"))
         return ProviderPath(provider, "C", provider.native_path(ctx, None, text), given)
     provider = by_drive(drive[0])
     if provider is None:
         raise drive_not_found(drive[0])
-    name = _drive_name(provider, drive[0])
-    return ProviderPath(provider, name, provider.native_path(ctx, name, drive[1]), given)
+    # The drive as written goes to the provider (the FileSystem keeps `c:\x` as given, as before the providers).
+    return ProviderPath(provider, _drive_name(provider, drive[0]), provider.native_path(ctx, drive[0], drive[1]), given)
 
 
 def match_names(names: typing.Iterable[str], pattern: str, literal: bool) -> list[str]:
