@@ -8,7 +8,7 @@ import typing
 from psrpcore.types import ErrorRecord, PSChar, PSInt64, PSObject
 from tree_sitter import Node
 
-from . import ast_eval, providers, tripwire, typeregistry
+from . import ast_eval, tripwire, typeregistry
 from . import values as V
 from .binding import Arg, CmdletBindingInfo, Param, apply_default_values, bind, bound_parameters_table
 from .context import ExecutionContext, normalize_action
@@ -1018,9 +1018,12 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         if qualifier == "function":
             self.assign_function(name, value)
             return
-        if qualifier is None and providers.variable_drive(name):
-            providers.write_variable(self.ctx, name, value)
-            return
+        if qualifier is None and ":" in name:
+            from . import providers  # pylint: disable=import-outside-toplevel
+
+            if providers.variable_drive(name):
+                providers.write_variable(self.ctx, name, value)
+                return
         if name.lower() in ("true", "false", "null"):
             if name.lower() == "null":
                 return
@@ -1046,9 +1049,11 @@ class Evaluator:  # pylint: disable=too-many-public-methods
 
     def get_variable(self, raw: str) -> typing.Any:
         name, qualifier = self.split_variable(raw)
-        if qualifier in ("env", "function", "variable") or (qualifier is None and providers.variable_drive(name)):
-            # `${drive:path}` reads the provider's content (providers.read_variable).
-            return providers.read_variable(self.ctx, name if qualifier is None else f"{qualifier}:{name}")
+        if qualifier in ("env", "function", "variable") or (qualifier is None and ":" in name):
+            from . import providers  # pylint: disable=import-outside-toplevel
+
+            if qualifier is not None or providers.variable_drive(name):  # `${drive:path}`: the provider's content
+                return providers.read_variable(self.ctx, name if qualifier is None else f"{qualifier}:{name}")
         if qualifier == "using":
             return self._using_value(name)
         low = name.lower()
@@ -1165,7 +1170,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
     def _variable_defined(self, raw: str) -> bool:
         name, qualifier = self.split_variable(raw)
         if qualifier in ("env", "using", "function", "variable") or name.lower() in ("?", "$", "^", "null") or \
-                (qualifier is None and providers.variable_drive(name)):
+                (qualifier is None and ":" in name):
             return True  # provider reads and the parser's own variables are never "unset" reads
         if qualifier in ("global", "script"):
             return name.lower() in self.scope_for(qualifier).variables
