@@ -66,7 +66,7 @@ class HostServices:  # pylint: disable=too-many-instance-attributes
         """Whether reading what Windows has and the interpreter does not model is an error (powershell/tripwire.py)."""
         return bool(self._tripwire() if callable(self._tripwire) else self._tripwire)
 
-    # The WSMan: drive (cmdlets/wsman.py): values are strings, as the WSMan provider returns them.
+    # The WSMan: drive (providers/wsman.py): values are strings, as the WSMan provider returns them.
     def wsman_get(self, path: str) -> str:
         return self.wsman_settings.get(path)
 

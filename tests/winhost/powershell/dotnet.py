@@ -835,7 +835,7 @@ def _directory_static(name: str, args: list) -> typing.Any:
     path = _path(runspace, args[0] if args else None, method, argc)
     try:
         if low == "createdirectory":
-            from .cmdlets.filesystem import item_object  # pylint: disable=import-outside-toplevel
+            from .providers.filesystem import item_object  # pylint: disable=import-outside-toplevel
 
             return item_object(fs.entry(fs.create_directory(path)), "full")
         if low == "delete":

@@ -1018,6 +1018,12 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         if qualifier == "function":
             self.assign_function(name, value)
             return
+        if qualifier is None and ":" in name:
+            from . import providers  # pylint: disable=import-outside-toplevel
+
+            if providers.variable_drive(name):
+                providers.write_variable(self.ctx, name, value)
+                return
         if name.lower() in ("true", "false", "null"):
             if name.lower() == "null":
                 return
@@ -1043,12 +1049,13 @@ class Evaluator:  # pylint: disable=too-many-public-methods
 
     def get_variable(self, raw: str) -> typing.Any:
         name, qualifier = self.split_variable(raw)
-        if qualifier == "env":
-            return self.ctx.session.env.get(name)
+        if qualifier in ("env", "function", "variable") or (qualifier is None and ":" in name):
+            from . import providers  # pylint: disable=import-outside-toplevel
+
+            if qualifier is not None or providers.variable_drive(name):  # `${drive:path}`: the provider's content
+                return providers.read_variable(self.ctx, name if qualifier is None else f"{qualifier}:{name}")
         if qualifier == "using":
             return self._using_value(name)
-        if qualifier == "function":
-            return self.ctx.scope.lookup_function(name)
         low = name.lower()
         if low == "?":
             return self.ctx.last_ok
@@ -1162,7 +1169,8 @@ class Evaluator:  # pylint: disable=too-many-public-methods
 
     def _variable_defined(self, raw: str) -> bool:
         name, qualifier = self.split_variable(raw)
-        if qualifier in ("env", "using", "function", "variable") or name.lower() in ("?", "$", "^", "null"):
+        if qualifier in ("env", "using", "function", "variable") or name.lower() in ("?", "$", "^", "null") or \
+                (qualifier is None and ":" in name):
             return True  # provider reads and the parser's own variables are never "unset" reads
         if qualifier in ("global", "script"):
             return name.lower() in self.scope_for(qualifier).variables

@@ -21,7 +21,7 @@ from ...machine.disk import FSError
 from ..members import add_note
 from ..scopes import Scope
 from . import Cmdlet, cmdlet
-from .filesystem import resolve
+from ..providers.filesystem import resolve
 
 _MODULE_EXTENSIONS = (".psm1", ".ps1")
 
@@ -163,7 +163,7 @@ class ImportModule(Cmdlet):
         is_path = "\\" in name or "/" in name or name.lower().endswith((".psm1", ".ps1", ".psd1")) or ":" in name
         if is_path:
             try:
-                full = fs.full_name(resolve(self, name))
+                full = fs.full_name(resolve(self.ctx, name))
             except FSError:
                 self.write_error(module_not_found(name))
                 return

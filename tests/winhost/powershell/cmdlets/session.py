@@ -4,7 +4,7 @@ Aliases (about_Aliases, about_Command_Precedence): a session starts with Windows
 built-in aliases (InitialSessionState.BuiltInAliases; those whose command this host has), all
 AllScope and most ReadOnly; Set-Alias/New-Alias add or change one in a scope (local by default),
 Get-Alias lists them, and, as in 5.1, there is no Remove-Alias (PowerShell 6 added it): an alias
-is removed with `Remove-Item Alias:\\name` (cmdlets/wsman.py). Aliases are resolved before
+is removed with `Remove-Item Alias:\\name` (providers/alias.py). Aliases are resolved before
 functions and cmdlets (commands.resolve_command).
 
 Set-StrictMode (Set-StrictMode docs; about_Scopes): -Version 1.0 forbids reading unset variables
@@ -24,7 +24,6 @@ from ..dotnet import NetObject, missing
 from ..errors import PSError
 from ..scopes import Scope
 from . import CMDLETS, Cmdlet, cmdlet
-from .filesystem import path_not_found
 from .variables import target_scope
 
 # Windows PowerShell 5.1's built-in aliases (InitialSessionState.BuiltInAliases): name -> (command, ReadOnly).
@@ -178,22 +177,6 @@ class GetAlias(Cmdlet):
                                          reason="ItemNotFoundException", target=pattern))
             for alias in found:
                 self.emit(alias)
-
-
-def remove_alias(cmd: Cmdlet, path: str, name: str) -> None:
-    """Remove-Item Alias:\\name (5.1 has no Remove-Alias)."""
-    scope = _owner(cmd.ctx.scope, name.lower())
-    if scope is None:
-        cmd.write_error(path_not_found(path, cmd.dotnet))
-        return
-    alias = scope.aliases[name.lower()]
-    if alias.constant or (alias.read_only and not cmd.switch("Force")):
-        cmd.write_error(PSError(f"Alias was not removed because alias {alias.name} is constant or read-only.",
-                                exception_type="System.Management.Automation.SessionStateUnauthorizedAccessException",
-                                fqid="AliasNotRemovable", category="WriteError",
-                                reason="SessionStateUnauthorizedAccessException", target=alias.name))
-        return
-    del scope.aliases[name.lower()]
 
 
 _STRICT_VERSIONS = {"1": 1, "1.0": 1, "2": 2, "2.0": 2, "3": 3, "3.0": 3, "latest": 3}

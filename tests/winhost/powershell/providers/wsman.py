@@ -1,0 +1,117 @@
+"""The WSMan provider (Microsoft.WSMan.Management's WSManConfigProvider, ConfigProvider.cs): the WSMan: drive over
+the server's own configuration store (`HostServices.wsman_get/set/children`, machine/wsman_settings.py).
+
+Items are WSManConfigLeafElement (Name, Value, Type System.String) and WSManConfigContainerElement objects with the
+provider notes. GetItem, ItemExists, GetChildItems and SetItem are modelled; NewItem and RemoveItem (listeners,
+plugins, ...) exist in Windows and are not modelled (NotModelledByTestHost); the provider has no content
+interface (`Get-Content WSMan:\\...`, `${wsman:...}`: PowerShell's IContentCmdletProvider error).
+"""
+
+from __future__ import annotations
+
+import typing
+
+from psrpcore.types import PSObject
+
+from .. import values as V
+from ..errors import PSError
+from ..members import add_note
+from ..tripwire import not_modelled
+from .base import Provider, ProviderPath, path_not_found, register
+
+
+def wsman_element(rest: str, value: typing.Any, container: bool = False) -> PSObject:
+    parent, _unused, name = rest.rpartition("\\")
+    obj = PSObject()
+    if container:
+        obj.PSObject.type_names = ["Microsoft.WSMan.Management.WSManConfigContainerElement",
+                                   "Microsoft.WSMan.Management.WSManConfigElement", "System.Object"]
+    else:
+        obj.PSObject.type_names = ["Microsoft.WSMan.Management.WSManConfigLeafElement",
+                                   "Microsoft.WSMan.Management.WSManConfigElement", "System.Object"]
+    add_note(obj, "PSPath", f"Microsoft.WSMan.Management\\WSMan::{rest}")
+    add_note(obj, "PSParentPath", f"Microsoft.WSMan.Management\\WSMan::{parent}")
+    add_note(obj, "PSChildName", name)
+    add_note(obj, "PSDrive", "WSMan")
+    add_note(obj, "PSProvider", "Microsoft.WSMan.Management\\WSMan")
+    add_note(obj, "PSIsContainer", container)
+    add_note(obj, "WSManConfig", f"Microsoft.WSMan.Management\\WSMan::{parent}")
+    add_note(obj, "Name", name)
+    if container:
+        add_note(obj, "TypeNameOfElement", "Container")
+        add_note(obj, "Keys", [])
+    else:
+        add_note(obj, "Value", None if value is None else V.to_string(value))
+        add_note(obj, "Type", "System.String")
+    obj.PSObject.to_string = f"Microsoft.WSMan.Management.WSManConfig{'Container' if container else 'Leaf'}Element"
+    return obj
+
+
+def _children(host: typing.Any, rest: str) -> list[str] | None:
+    try:
+        names = host.wsman_children("WSMan:\\" + rest)
+    except KeyError:
+        return None
+    if not names:
+        return None
+    return names
+
+
+class WSManProvider(Provider):
+    name = "WSMan"
+    module = "Microsoft.WSMan.Management"
+    drives = ("WSMan",)
+
+    def get_item(self, cmd: typing.Any, p: ProviderPath, literal: bool) -> None:
+        host = cmd.ctx.host
+        try:
+            value = host.wsman_get("WSMan:\\" + p.path)
+        except KeyError:
+            if _children(host, p.path) is None:
+                cmd.write_error(path_not_found(p.given, cmd.dotnet))
+                return
+            cmd.emit(wsman_element(p.path, None, container=True))
+            return
+        cmd.emit(wsman_element(p.path, value))
+
+    def child_items(self, cmd: typing.Any, p: ProviderPath, literal: bool) -> None:
+        names = _children(cmd.ctx.host, p.path)
+        if names is None:
+            cmd.write_error(path_not_found(p.given, cmd.dotnet))
+            return
+        for name in names:
+            child = f"{p.path}\\{name}"
+            try:
+                cmd.emit(wsman_element(child, cmd.ctx.host.wsman_get("WSMan:\\" + child)))
+            except KeyError:
+                cmd.emit(wsman_element(child, None, container=True))
+
+    def item_exists(self, cmd: typing.Any, p: ProviderPath, literal: bool) -> bool:
+        try:
+            cmd.ctx.host.wsman_get("WSMan:\\" + p.path)
+            return True
+        except KeyError:
+            return p.path.lower() in ("", "localhost") or _children(cmd.ctx.host, p.path) is not None
+
+    def set_item(self, cmd: typing.Any, p: ProviderPath, value: typing.Any) -> None:
+        try:
+            cmd.ctx.host.wsman_set("WSMan:\\" + p.path, V.to_string(value))
+        except KeyError:
+            cmd.write_error(path_not_found(p.given, cmd.dotnet))
+            return
+        except ValueError as err:
+            cmd.write_error(PSError(str(err), exception_type="System.InvalidOperationException",
+                                    fqid="System.InvalidOperationException", category="InvalidOperation",
+                                    reason="InvalidOperationException", target=p.given))
+            return
+        if cmd.switch("PassThru"):
+            cmd.emit(wsman_element(p.path, cmd.ctx.host.wsman_get("WSMan:\\" + p.path)))
+
+    def new_item(self, cmd: typing.Any, p: ProviderPath, item_type: str | None, value: typing.Any) -> None:
+        raise cmd.terminating(not_modelled("New-Item on the WSMan: drive"))
+
+    def remove_item(self, cmd: typing.Any, p: ProviderPath, literal: bool) -> None:
+        raise cmd.terminating(not_modelled("Remove-Item on the WSMan: drive"))
+
+
+WSMAN = register(WSManProvider())
