@@ -440,8 +440,10 @@ EXAMPLES = r"""
       changed_when: false
 """
 
+import importlib.util
 import logging
 import os
+import sys
 
 from ansible import constants as C
 from ansible.errors import AnsibleOptionsError
@@ -449,9 +451,28 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.connection import ConnectionBase
 from ansible.utils.display import Display
 
-from ansible_collections.psremoting.pssession.plugins.plugin_utils import cached_import
+
+def _load_cached_import():
+    """plugin_utils/cached_import.py, from bytecode as the modules it loads: through ansible's collection loader,
+    which finds and compiles it from source in every task's worker, importing it cost ~1 ms of CPU per task."""
+    name = 'ansible_collections.psremoting.pssession.plugins.plugin_utils.cached_import'
+    if name not in sys.modules:
+        path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'plugin_utils', 'cached_import.py')
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is not None and spec.loader is not None:
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                del sys.modules[name]
+                raise
+    from ansible_collections.psremoting.pssession.plugins.plugin_utils import cached_import  # pylint: disable=import-outside-toplevel
+    return cached_import
+
 
 # Every task's worker imports this plugin afresh: take the modules a task needs from bytecode (see cached_import).
+cached_import = _load_cached_import()
 cached_import.preload(['option_cache', 'facts_requirement', 'pypsrp_bridge', 'retry_policy', 'session_options', 'session_identity',
                        'session_lock', 'run_registry', 'run_overrides', 'transport_options', 'cancel', 'pssession', 'pipelines',
                        'session_commands', 'task_session'])
