@@ -14,7 +14,16 @@ it is one process on Windows: environment variables (`[Environment]::SetEnvironm
 `$env:`), the file system and `[Console]::Out` (clr/process.py). Its host is a runspace's default host
 (RunspaceFactory.CreateRunspace() without a host: "Default Host"), not the client's: `exit` there tells
 that host (nothing reaches the client) and leaves `$LASTEXITCODE` alone (LocalPipeline.InvokeHelper, a
-pipeline that is not nested); any other host call is not modelled. A terminating error ends Invoke()
+pipeline that is not nested). That host has no UI (DefaultHost.UI returns null), and the engine's
+InternalHostUserInterface, which wraps it, returns from Write/WriteLine/WriteErrorLine without a word when the
+UI it wraps is null; so what a command in the nested runspace writes to the host is dropped: ShouldProcess's
+"What if: ..." line (MshCommandRuntime.DoShouldProcess: `CBhost.UI.WriteLine(whatIfMessage)`; New-Item -WhatIf in
+win_file --check), Write-Host's text (MshCommandRuntime.WriteInformation: `CBhost.InternalUI.WriteLine`; the
+record still reaches Streams.Information) and `$host.UI.WriteLine`. Source: PowerShell/PowerShell as opened in
+2016 (60b3b30, the 5.1 code base): engine/hostifaces/DefaultHost.cs, ConnectionFactory.cs
+(RunspaceFactory.CreateRunspace), PowerShell.cs (Create, the Runspace getter), InternalHost.cs,
+InternalHostUserInterface.cs, engine/MshCommandRuntime.cs. Transcription (TranscribeResult) is not modelled:
+the test host never transcribes. Any other host call is not modelled. A terminating error ends Invoke()
 with a MethodInvocationException whose InnerException is the RuntimeException carrying the nested
 ErrorRecord (`$_.Exception.InnerException.ErrorRecord`), as PowerShell's adapter wraps exceptions of
 .NET methods (ExceptionHandlingOps / DotNetAdapter.AuxiliaryMethodInvoke).
@@ -31,6 +40,14 @@ from .. import values as V
 from ..dotnet import NetObject, _overload, current_runspace, missing, void
 from ..errors import PSError
 from ..shouldprocess import not_modelled
+
+
+# The PSRP host methods (MS-PSRP 2.2.3.17) behind PSHostUserInterface.Write(string), Write(fg, bg, string),
+# WriteLine(), WriteLine(string), WriteLine(fg, bg, string) and WriteErrorLine(string): the ones
+# InternalHostUserInterface drops when the external host's UI is null. Its WriteDebugLine/WriteVerboseLine/
+# WriteWarningLine/WriteProgress feed the PowerShell's informational buffers first, and Read*/Prompt* throw: not
+# modelled here.
+_UI_LESS_WRITES = frozenset(("Write1", "Write2", "WriteLine1", "WriteLine2", "WriteLine3", "WriteErrorLine"))
 
 
 class _NestedCommand:
@@ -83,6 +100,10 @@ class _Collector:
         del parameters
         if method == "SetShouldExit":
             # The default host of a runspace created without one ignores it (exit in the nested PowerShell).
+            return
+        if method in _UI_LESS_WRITES:
+            # DefaultHost.UI is null, and InternalHostUserInterface's Write/WriteLine/WriteErrorLine return without a
+            # word when the host it wraps has no UI: the text goes nowhere (see the module docstring).
             return
         raise not_modelled(f"The host method '{method}' in a nested [PowerShell]'s default host")
 
