@@ -17,10 +17,11 @@ A CimInstance as PowerShell adapts it (CimInstanceAdapter, PowerShell/PowerShell
 cimSupport/other/ciminstancetypeadapter.cs): its CIM properties are its properties, plus PSComputerName ($null for a
 local query: no CIM session's computer name); its type names are `Microsoft.Management.Infrastructure.CimInstance#
 <namespace>/<class>` for the class and each superclass, then the same without the namespace, then the .NET chain
-(GetTypeNameHierarchy). Not modelled (NotImplemented errors, with the tripwire's record of them): CimClass,
-CimInstanceProperties, CimSystemProperties, its methods but Dispose/GetType/Equals/GetHashCode, ToString (and so a
-CimInstance in a string), setting a property, and sending one to the client (the serializer adds the CIM class's
-metadata: serialization.cs PrepareCimInstanceForSerialization).
+(GetTypeNameHierarchy); GetType() is the .NET type. Not modelled (NotImplemented errors, with the tripwire's record
+of them): CimClass, CimInstanceProperties, CimSystemProperties, its methods but Dispose/GetType/Equals/GetHashCode,
+ToString (and so a CimInstance in a string or formatted), reading one after Dispose(), setting a property, and
+sending one to the client (the serializer adds the CIM class's metadata: serialization.cs
+PrepareCimInstanceForSerialization).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import typing
 from psrpcore.types import PSUInt
 
 from .. import typeregistry
-from ..dotnet import NetObject, missing
+from ..dotnet import NetObject, missing, void
 from .. import tripwire
 
 CIM_INSTANCE = "Microsoft.Management.Infrastructure.CimInstance"
@@ -95,11 +96,14 @@ class CimInstance(NetObject):
     def __init__(self, cim_class: CimClass, values: dict[str, typing.Any]) -> None:
         self.cim_class = cim_class
         self.values = values
+        self.disposed = False
         chain = (cim_class.name,) + cim_class.superclasses
         self.type_names = ([f"{CIM_INSTANCE}#{cim_class.namespace}/{name}" for name in chain]
                            + [f"{CIM_INSTANCE}#{name}" for name in chain] + [CIM_INSTANCE, "System.Object"])
 
     def get_member(self, name: str) -> typing.Any:
+        if self.disposed:
+            raise _not_modelled(f"Reading a disposed [{CIM_INSTANCE}]")
         prop = self.cim_class.property_name(name)
         if prop is not None:
             return self.values[prop]
@@ -120,6 +124,14 @@ class CimInstance(NetObject):
         low = name.lower()
         if low in _UNMODELLED_METHODS:
             raise _not_modelled(f"The method '{_UNMODELLED_METHODS[low]}' of [{CIM_INSTANCE}]")
+        if low == "dispose" and not args:
+            self.disposed = True
+            return void()
+        if low == "gettype":
+            # The .NET type; the CIM class names are type names of the PSObject only (GetTypeNameHierarchy).
+            from ..values import TypeValue  # pylint: disable=import-outside-toplevel  # values imports dotnet
+
+            return TypeValue(CIM_INSTANCE)
         return super().call(name, args)
 
     def to_string(self) -> str:
