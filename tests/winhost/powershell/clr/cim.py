@@ -41,7 +41,7 @@ DEFAULT_NAMESPACE = "root/cimv2"
 # CimInstance's own members (learn.microsoft.com, Microsoft.Management.Infrastructure.CimInstance) that are not modelled.
 _UNMODELLED_PROPERTIES = {n.lower(): n for n in ("CimClass", "CimInstanceProperties", "CimSystemProperties")}
 _UNMODELLED_METHODS = {n.lower(): n for n in ("Clone", "GetCimSessionComputerName", "GetCimSessionInstanceId",
-                                               "GetObjectData", "ToString")}
+                                              "GetObjectData", "ToString")}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -95,4 +95,3 @@ class GetCimInstance(Cmdlet):
                 if value is None or V.to_string(value).lower() != wanted[1].lower():
                     continue
             self.emit(cim.CimInstance(cim_class, values))
-
