@@ -186,6 +186,16 @@ NESTED_HOST_CASES = [
      "$ps.Streams.Information.Count; \"$($ps.Streams.Information[0])\"", ["out", 1, "shown"]),
     ("$ps = [PowerShell]::Create(); $null = $ps.AddScript('Write-Host -NoNewline -ForegroundColor Red r; 1'); $ps.Invoke()",
      [1]),
+    # $host there is InternalHost over DefaultHost (DefaultHost.cs: Name "Default Host", Version the engine's PSVersion,
+    # SetShouldExit a no-op); its UI is the engine's InternalHostUserInterface. The session's own $host is unchanged.
+    ("$ps = [PowerShell]::Create(); $null = $ps.AddScript('$host.Name; $host.Version.Major; \"$host\"; "
+     "$host.UI.GetType().FullName; $host.SetShouldExit(3); \"after\"'); $ps.Invoke(); $host.Name",
+     ["Default Host", 5, "System.Management.Automation.Internal.Host.InternalHost",
+      "System.Management.Automation.Internal.Host.InternalHostUserInterface", "after", "ServerRemoteHost"]),
+    # DefaultHost.EnterNestedPrompt throws NotSupportedException: a method's exception, a statement-terminating error.
+    ("$ps = [PowerShell]::Create(); $null = $ps.AddScript('$host.EnterNestedPrompt(); \"after\"'); $ps.Invoke(); "
+     "$ps.Streams.Error[0].Exception.Message", ["after", 'Exception calling "EnterNestedPrompt" with "0" argument(s): '
+                                                  '"Specified method is not supported."']),
     # $host.UI.Write/WriteLine/WriteErrorLine: dropped, the script goes on.
     ("$ps = [PowerShell]::Create(); $null = $ps.AddScript('$host.UI.WriteLine(\"x\"); $host.UI.WriteLine(); "
      "$host.UI.Write(\"y\"); $host.UI.WriteErrorLine(\"z\"); \"after\"'); $ps.Invoke(); $ps.HadErrors",
@@ -210,12 +220,15 @@ def test_the_session_itself_still_tells_its_host():
                                               '"Destination: C:\\w.txt".'])]
 
 
-def test_other_host_calls_in_the_nested_powershell_are_not_modelled():
+@pytest.mark.parametrize("call", ["$host.UI.WriteWarningLine(\"x\")", "$host.UI.WriteVerboseLine(\"x\")",
+                                  "$host.UI.ReadLine()", "$host.UI.RawUI", "$host.CurrentCulture"])
+def test_other_host_members_in_the_nested_powershell_are_not_modelled(call):
     # WriteWarningLine/WriteVerboseLine/WriteDebugLine feed the PowerShell's informational buffers (its Streams) before
-    # the null UI: not modelled, so an error, never dropped.
+    # the null UI, ReadLine throws (not interactive), RawUI's members throw: not modelled, so an error, never dropped.
     rec = HostRecorder()
-    Runspace().invoke([Command("$ps = [PowerShell]::Create(); $null = $ps.AddScript('$host.UI.WriteWarningLine(\"x\")'); "
-                               "try { $ps.Invoke() } catch { $_.FullyQualifiedErrorId }", is_script=True)], writer=rec)
+    Runspace().invoke([Command("$ps = [PowerShell]::Create(); $null = $ps.AddScript('" + call + "'); "
+                               "try { $ps.Invoke() } catch { $_.Exception.InnerException.ErrorRecord.FullyQualifiedErrorId }",
+                               is_script=True)], writer=rec)
     assert plain(rec.output) == ["ShouldProcessNotModelled"]
     assert rec.host_calls == []
 
