@@ -194,8 +194,8 @@ NESTED_HOST_CASES = [
       "System.Management.Automation.Internal.Host.InternalHostUserInterface", "after", "ServerRemoteHost"]),
     # DefaultHost.EnterNestedPrompt throws NotSupportedException: a method's exception, a statement-terminating error.
     ("$ps = [PowerShell]::Create(); $null = $ps.AddScript('$host.EnterNestedPrompt(); \"after\"'); $ps.Invoke(); "
-     "$ps.Streams.Error[0].Exception.Message", ["after", 'Exception calling "EnterNestedPrompt" with "0" argument(s): '
-                                                  '"Specified method is not supported."']),
+     "$ps.Streams.Error[0].Exception.Message",
+     ["after", 'Exception calling "EnterNestedPrompt" with "0" argument(s): "Specified method is not supported."']),
     # $host.UI.Write/WriteLine/WriteErrorLine: dropped, the script goes on.
     ("$ps = [PowerShell]::Create(); $null = $ps.AddScript('$host.UI.WriteLine(\"x\"); $host.UI.WriteLine(); "
      "$host.UI.Write(\"y\"); $host.UI.WriteErrorLine(\"z\"); \"after\"'); $ps.Invoke(); $ps.HadErrors",
