@@ -15,10 +15,10 @@ both plugins give the same task result). Ours sends two more pipelines per modul
 prologue and epilogue around it (module_hygiene.py); they are checked to be there, in the global scope and
 without any of the task's input, and set aside before the comparison. What it cannot prove: that the modules
 work (test_windows_modules.py checks results against Windows'). On 2.19 the test host runs the chain up to the
-module: win_ping, slurp and win_file succeed, and the modules whose C# utils have no stand-in fail there,
-tripping the tripwire by namespace (named below), identically for both plugins; on other releases modules fail
-in their exec wrapper. What a module leaves in, or sees of, a long-lived session: test_module_hygiene.py.
-A module whose first step fails sends nothing after it: win_copy stops at its query
+module: win_ping, slurp, win_stat (of C:\\Windows, the ADMIN$ share) and win_file succeed, and the modules whose
+C# utils have no stand-in fail there, tripping the tripwire by namespace (named below), identically for both
+plugins; on other releases modules fail in their exec wrapper. What a module leaves in, or sees of, a long-lived
+session: test_module_hygiene.py. A module whose first step fails sends nothing after it: win_copy stops at its query
 step, so no file bytes reach the host through it (asserted below); ``put_file`` itself is
 compared by the bytes that arrive on drive C: (each plugin's put_file, driven directly).
 """

@@ -18,6 +18,7 @@ import pytest
 from winhost.powershell import Command, HostServices, Runspace, standins, typeregistry
 
 from test_interpreter import Recorder, plain, run
+from test_interpreter_should_process import HostRecorder
 
 
 def ok(script: str, rs: Runspace | None = None) -> list:
@@ -165,11 +166,71 @@ def test_a_terminating_error_in_the_nested_powershell_is_a_method_invocation_exc
                           'Exception calling "Invoke" with "0" argument(s): "boom"', "boom", "boom", True]
 
 
-def test_a_host_call_in_the_nested_powershell_is_not_modelled():
-    # Its host is the default host of a runspace created without one, not the client's: not modelled, never dropped.
-    rec, _result = run("$ps = [PowerShell]::Create(); $null = $ps.AddScript('$host.UI.WriteLine(\"x\")'); "
-                       "try { $ps.Invoke() } catch { $_.FullyQualifiedErrorId }")
+# The nested runspace's host is the default host of a runspace created without one (RunspaceFactory.CreateRunspace():
+# DefaultHost, whose UI is null), not the client's. The engine's InternalHostUserInterface returns from Write,
+# WriteLine and WriteErrorLine without a word when the UI it wraps is null, so what reaches "the host" there is dropped:
+# ShouldProcess's "What if:" line (MshCommandRuntime.DoShouldProcess: CBhost.UI.WriteLine), Write-Host's text
+# (MshCommandRuntime.WriteInformation: CBhost.InternalUI.WriteLine; the record still goes to Streams.Information) and
+# $host.UI.Write*. Source: PowerShell/PowerShell 60b3b30 (2016, the 5.1 code base), engine/hostifaces/DefaultHost.cs,
+# ConnectionFactory.cs, PowerShell.cs, InternalHostUserInterface.cs, engine/MshCommandRuntime.cs.
+NESTED_HOST_CASES = [
+    # win_file --check: New-Item -WhatIf creates nothing, writes no output, and its "What if:" line goes nowhere.
+    ("$ps = [PowerShell]::Create(); $null = $ps.AddScript('New-Item -Path C:\\nested_whatif.txt -ItemType File -WhatIf; "
+     "\"after\"'); $ps.Invoke(); $ps.HadErrors; Test-Path C:\\nested_whatif.txt", ["after", False, False]),
+    ("$ps = [PowerShell]::Create(); $null = $ps.AddScript('function f { [CmdletBinding(SupportsShouldProcess)] param() "
+     "$PSCmdlet.ShouldProcess(\"t\") }; f -WhatIf'); $ps.Invoke()", [False]),
+    ("$ps = [PowerShell]::Create(); $null = $ps.AddScript('$WhatIfPreference = $true; New-Item C:\\pref_whatif -ItemType "
+     "Directory; Test-Path C:\\pref_whatif'); $ps.Invoke()", [False]),
+    # Write-Host: the text is not shown anywhere; the information record is in Streams.Information.
+    ("$ps = [PowerShell]::Create(); $null = $ps.AddScript('Write-Host shown; \"out\"'); $ps.Invoke(); "
+     "$ps.Streams.Information.Count; \"$($ps.Streams.Information[0])\"", ["out", 1, "shown"]),
+    ("$ps = [PowerShell]::Create(); $null = $ps.AddScript('Write-Host -NoNewline -ForegroundColor Red r; 1'); $ps.Invoke()",
+     [1]),
+    # $host there is InternalHost over DefaultHost (DefaultHost.cs: Name "Default Host", Version the engine's PSVersion,
+    # SetShouldExit a no-op); its UI is the engine's InternalHostUserInterface. The session's own $host is unchanged.
+    ("$ps = [PowerShell]::Create(); $null = $ps.AddScript('$host.Name; $host.Version.Major; \"$host\"; "
+     "$host.UI.GetType().FullName; $host.SetShouldExit(3); \"after\"'); $ps.Invoke(); $host.Name",
+     ["Default Host", 5, "System.Management.Automation.Internal.Host.InternalHost",
+      "System.Management.Automation.Internal.Host.InternalHostUserInterface", "after", "ServerRemoteHost"]),
+    # DefaultHost.EnterNestedPrompt throws NotSupportedException: a method's exception, a statement-terminating error.
+    ("$ps = [PowerShell]::Create(); $null = $ps.AddScript('$host.EnterNestedPrompt(); \"after\"'); $ps.Invoke(); "
+     "$ps.Streams.Error[0].Exception.Message",
+     ["after", 'Exception calling "EnterNestedPrompt" with "0" argument(s): "Specified method is not supported."']),
+    # $host.UI.Write/WriteLine/WriteErrorLine: dropped, the script goes on.
+    ("$ps = [PowerShell]::Create(); $null = $ps.AddScript('$host.UI.WriteLine(\"x\"); $host.UI.WriteLine(); "
+     "$host.UI.Write(\"y\"); $host.UI.WriteErrorLine(\"z\"); \"after\"'); $ps.Invoke(); $ps.HadErrors",
+     ["after", False]),
+]
+
+
+@pytest.mark.parametrize("script,expected", NESTED_HOST_CASES, ids=[c[0][:70] for c in NESTED_HOST_CASES])
+def test_what_the_nested_powershell_writes_to_its_host_is_dropped(script, expected):
+    rec = HostRecorder()  # a session whose client has a host: the session's own host calls would reach it
+    result = Runspace().invoke([Command(script, is_script=True)], writer=rec)
+    assert result.state == "Completed" and not rec.errors, (result, rec.errors)
+    assert plain(rec.output) == expected
+    assert rec.host_calls == []  # nothing reaches the session's own host (the client) either
+
+
+def test_the_session_itself_still_tells_its_host():
+    # The contrast: the same -WhatIf in the session's own runspace reaches the client's host (ServerRemoteHost).
+    rec = HostRecorder()
+    Runspace().invoke([Command("New-Item -Path C:\\w.txt -ItemType File -WhatIf", is_script=True)], writer=rec)
+    assert rec.host_calls == [("WriteLine2", ['What if: Performing the operation "Create File" on target '
+                                              '"Destination: C:\\w.txt".'])]
+
+
+@pytest.mark.parametrize("call", ["$host.UI.WriteWarningLine(\"x\")", "$host.UI.WriteVerboseLine(\"x\")",
+                                  "$host.UI.ReadLine()", "$host.UI.RawUI", "$host.CurrentCulture"])
+def test_other_host_members_in_the_nested_powershell_are_not_modelled(call):
+    # WriteWarningLine/WriteVerboseLine/WriteDebugLine feed the PowerShell's informational buffers (its Streams) before
+    # the null UI, ReadLine throws (not interactive), RawUI's members throw: not modelled, so an error, never dropped.
+    rec = HostRecorder()
+    Runspace().invoke([Command("$ps = [PowerShell]::Create(); $null = $ps.AddScript('" + call + "'); "
+                               "try { $ps.Invoke() } catch { $_.Exception.InnerException.ErrorRecord.FullyQualifiedErrorId }",
+                               is_script=True)], writer=rec)
     assert plain(rec.output) == ["ShouldProcessNotModelled"]
+    assert rec.host_calls == []
 
 
 PROCESS_CASES = [

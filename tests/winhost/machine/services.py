@@ -16,6 +16,7 @@ import os
 import typing
 
 from .disk import FileSystem
+from .shares import DEFAULT_SHARES, Share
 from .wsman_settings import WSManConfig
 
 
@@ -29,6 +30,8 @@ class HostServices:  # pylint: disable=too-many-instance-attributes
         "filesystem",
         # The WSMan: drive (wsman_settings.WSManConfig): the store the WSMan server honours too.
         "wsman_settings",
+        # The machine's shares (shares.Share: Windows' administrative shares only), which Win32_Share reports.
+        "shares",
         # The tripwire (powershell/tripwire.py): a bool, or a callable reading the live knob.
         "_tripwire",
         # Told the name of each trip (the server sets it to Stats.tripwire: stats()["tripwire"]).
@@ -50,6 +53,7 @@ class HostServices:  # pylint: disable=too-many-instance-attributes
         self.process_id = process_id if process_id is not None else 4000 + (os.getpid() % 1000)
         self.filesystem = filesystem if filesystem is not None else FileSystem()
         self.wsman_settings = wsman_settings if wsman_settings is not None else WSManConfig()
+        self.shares: tuple[Share, ...] = DEFAULT_SHARES
         # Reading a member, variable or type Windows has but the interpreter does not model: an error record
         # (True) or $null (False). See tripwire.py.
         self._tripwire = tripwire

@@ -31,6 +31,7 @@ from psrpcore.types import (
     PSScriptBlock,
     PSString,
     PSType,
+    PSUInt,
 )
 from psrpcore.types._base import PSNoteProperty
 
@@ -298,6 +299,8 @@ def ps_type_name(value: typing.Any) -> str:  # pylint: disable=too-many-return-s
         return "System.Char"
     if isinstance(value, PSInt64):
         return "System.Int64"
+    if isinstance(value, PSUInt):  # a UInt32 a CIM property gives (clr/cim.py); the interpreter makes none itself
+        return "System.UInt32"
     if isinstance(value, int):
         return "System.Int32" if INT32_MIN <= value <= INT32_MAX else "System.Int64"
     if isinstance(value, float):
@@ -342,7 +345,7 @@ def type_names_of(value: typing.Any) -> list[str]:
         return [n[len("Deserialized."):] if n.startswith("Deserialized.") else n for n in value.PSObject.type_names]
     name = ps_type_name(value)
     chain = [name]
-    if name in ("System.Int32", "System.Int64", "System.Double", "System.Boolean", "System.DateTime", "System.Char",
+    if name in ("System.Int32", "System.Int64", "System.UInt32", "System.Double", "System.Boolean", "System.DateTime", "System.Char",
                 "System.TimeSpan"):
         chain.append("System.ValueType")
     if name.endswith("[]"):
@@ -1105,7 +1108,8 @@ def from_wire(value: typing.Any) -> typing.Any:
 def to_wire(value: typing.Any, _seen: dict | None = None) -> typing.Any:  # pylint: disable=too-many-return-statements
     """Give psrpcore the real .NET types (plain Python float would serialize as Single)."""
     seen = {} if _seen is None else _seen
-    if value is None or isinstance(value, (PSBool, PSChar, PSInt64, PSInt, PSDouble, PSString, PSDateTime, PSEnumBase)):
+    if value is None or isinstance(value, (PSBool, PSChar, PSInt64, PSInt, PSUInt, PSDouble, PSString, PSDateTime,
+                                           PSEnumBase)):
         return value
     if isinstance(value, bool):
         return value

@@ -16,3 +16,4 @@ from . import codedom  # noqa: F401  # pylint: disable=unused-import  # CSharpCo
 from . import regex  # noqa: F401  # pylint: disable=unused-import  # [Regex] objects, Match, Group
 from . import language  # noqa: F401  # pylint: disable=unused-import  # [Parser]::ParseInput, the Ast classes
 from . import delegates  # noqa: F401  # pylint: disable=unused-import  # registers on import
+from . import cim  # noqa: F401  # pylint: disable=unused-import  # Microsoft.Management.Infrastructure.CimInstance, the CIM classes

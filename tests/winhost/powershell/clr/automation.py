@@ -14,7 +14,17 @@ it is one process on Windows: environment variables (`[Environment]::SetEnvironm
 `$env:`), the file system and `[Console]::Out` (clr/process.py). Its host is a runspace's default host
 (RunspaceFactory.CreateRunspace() without a host: "Default Host"), not the client's: `exit` there tells
 that host (nothing reaches the client) and leaves `$LASTEXITCODE` alone (LocalPipeline.InvokeHelper, a
-pipeline that is not nested); any other host call is not modelled. A terminating error ends Invoke()
+pipeline that is not nested). That host has no UI (DefaultHost.UI returns null), and the engine's
+InternalHostUserInterface, which wraps it, returns from Write/WriteLine/WriteErrorLine without a word when the
+UI it wraps is null; so what a command in the nested runspace writes to the host is dropped: ShouldProcess's
+"What if: ..." line (MshCommandRuntime.DoShouldProcess: `CBhost.UI.WriteLine(whatIfMessage)`; New-Item -WhatIf in
+win_file --check), Write-Host's text (MshCommandRuntime.WriteInformation: `CBhost.InternalUI.WriteLine`; the
+record still reaches Streams.Information) and `$host.UI.WriteLine`; `$host` there is the engine's InternalHost over that
+default host (NestedHost: Name "Default Host"). Source: PowerShell/PowerShell as opened in
+2016 (60b3b30, the 5.1 code base): engine/hostifaces/DefaultHost.cs, ConnectionFactory.cs
+(RunspaceFactory.CreateRunspace), PowerShell.cs (Create, the Runspace getter), InternalHost.cs,
+InternalHostUserInterface.cs, engine/MshCommandRuntime.cs. Transcription (TranscribeResult) is not modelled:
+the test host never transcribes. Any other host call is not modelled. A terminating error ends Invoke()
 with a MethodInvocationException whose InnerException is the RuntimeException carrying the nested
 ErrorRecord (`$_.Exception.InnerException.ErrorRecord`), as PowerShell's adapter wraps exceptions of
 .NET methods (ExceptionHandlingOps / DotNetAdapter.AuxiliaryMethodInvoke).
@@ -31,6 +41,14 @@ from .. import values as V
 from ..dotnet import NetObject, _overload, current_runspace, missing, void
 from ..errors import PSError
 from ..shouldprocess import not_modelled
+
+
+# The PSRP host methods (MS-PSRP 2.2.3.17) behind PSHostUserInterface.Write(string), Write(fg, bg, string),
+# WriteLine(), WriteLine(string), WriteLine(fg, bg, string) and WriteErrorLine(string): the ones
+# InternalHostUserInterface drops when the external host's UI is null. Its WriteDebugLine/WriteVerboseLine/
+# WriteWarningLine/WriteProgress feed the PowerShell's informational buffers first, and Read*/Prompt* throw: not
+# modelled here.
+_UI_LESS_WRITES = frozenset(("Write1", "Write2", "WriteLine1", "WriteLine2", "WriteLine3", "WriteErrorLine"))
 
 
 class _NestedCommand:
@@ -84,7 +102,87 @@ class _Collector:
         if method == "SetShouldExit":
             # The default host of a runspace created without one ignores it (exit in the nested PowerShell).
             return
+        if method in _UI_LESS_WRITES:
+            # DefaultHost.UI is null, and InternalHostUserInterface's Write/WriteLine/WriteErrorLine return without a
+            # word when the host it wraps has no UI: the text goes nowhere (see the module docstring).
+            return
         raise not_modelled(f"The host method '{method}' in a nested [PowerShell]'s default host")
+
+
+class NestedHostUI(NetObject):
+    """`$host.UI` in the nested runspace: the engine's InternalHostUserInterface over DefaultHost's null UI. Write,
+    WriteLine and WriteErrorLine become the runspace's host calls, which its collector drops (_UI_LESS_WRITES); the
+    other methods and RawUI (InternalHostRawUserInterface over null: its members throw) are not modelled."""
+
+    type_names = ["System.Management.Automation.Internal.Host.InternalHostUserInterface",
+                  "System.Management.Automation.Host.PSHostUserInterface", "System.Object"]
+
+    def __init__(self, runspace: typing.Any) -> None:
+        self.runspace = runspace
+
+    def get_member(self, name: str) -> typing.Any:
+        if name.lower() == "rawui":
+            raise not_modelled("The RawUI of a nested [PowerShell]'s default host")
+        return missing()
+
+    def call(self, name: str, args: list) -> typing.Any:
+        low = name.lower()
+        calls = {("write", 1): "Write1", ("write", 3): "Write2", ("writeline", 0): "WriteLine1",
+                 ("writeline", 1): "WriteLine2", ("writeline", 3): "WriteLine3", ("writeerrorline", 1): "WriteErrorLine"}
+        method = calls.get((low, len(args)))
+        if method is not None:
+            self.runspace.host_call(method, [V.to_string(a) for a in args])
+            return void()
+        if low in ("tostring", "gettype", "equals", "gethashcode"):
+            return super().call(name, args)
+        raise not_modelled(f"The host method '{name}' in a nested [PowerShell]'s default host")
+
+
+class NestedHost(NetObject):
+    """`$host` in the nested runspace: InternalHost over DefaultHost (DefaultHost.cs: Name "Default Host", Version the
+    engine's PSVersion, a new InstanceId, SetShouldExit/NotifyBeginApplication/NotifyEndApplication do nothing,
+    Enter/ExitNestedPrompt throw NotSupportedException)."""
+
+    type_names = ["System.Management.Automation.Internal.Host.InternalHost", "System.Management.Automation.Host.PSHost",
+                  "System.Object"]
+
+    def __init__(self, runspace: typing.Any) -> None:
+        import uuid  # pylint: disable=import-outside-toplevel
+
+        self.runspace = runspace
+        self.ui = NestedHostUI(runspace)
+        self.instance_id = str(uuid.uuid4())
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "name":
+            return "Default Host"
+        if low == "version":
+            table = self.runspace.global_scope.lookup("PSVersionTable")
+            return table.value["PSVersion"]
+        if low == "instanceid":
+            return self.instance_id
+        if low == "ui":
+            return self.ui
+        if low in ("currentculture", "currentuiculture", "privatedata", "debuggerenabled", "isrunspacepushed",
+                   "runspace"):
+            raise not_modelled(f"The member '{name}' of a nested [PowerShell]'s default host")
+        return missing()
+
+    def call(self, name: str, args: list) -> typing.Any:
+        low = name.lower()
+        if low in ("setshouldexit", "notifybeginapplication", "notifyendapplication"):
+            if len(args) != (1 if low == "setshouldexit" else 0):
+                raise _overload(name, len(args))
+            return void()
+        if low in ("enternestedprompt", "exitnestedprompt"):
+            raise PSError(f'Exception calling "{name}" with "{len(args)}" argument(s): "Specified method is not supported."',
+                          exception_type="System.Management.Automation.MethodInvocationException",
+                          fqid="NotSupportedException", reason="MethodInvocationException")
+        return super().call(name, args)
+
+    def to_string(self) -> str:
+        return "System.Management.Automation.Internal.Host.InternalHost"
 
 
 class PSDataStreams(NetObject):
@@ -163,6 +261,9 @@ class PowerShellObject(NetObject):
         parent = current_runspace()
         # A new runspace in the same process: its own session state, the process' environment and host services.
         self.inner = Runspace(host=parent.host, env=parent.env)
+        # Its $host is the default host's, not the session's ServerRemoteHost (module docstring).
+        host_var = self.inner.global_scope.lookup("Host")
+        host_var.value = NestedHost(self.inner)
         # Listed by Get-Runspace until disposed (cmdlets/runspaces.py); Invoke() is synchronous here, so the nested
         # runspace is idle whenever a pipeline of the session asks.
         from ..cmdlets.runspaces import add_runspace  # pylint: disable=import-outside-toplevel

@@ -1,0 +1,146 @@
+"""CIM on the test host: the classes it can answer for and Microsoft.Management.Infrastructure.CimInstance.
+
+Get-CimInstance (cmdlets/cim.py) asks this module for a class's instances. The only class modelled is what
+win_stat reads (`Get-CimInstance -ClassName Win32_Share -Filter "Path='...'"` for a directory): Win32_Share in
+root/cimv2, one instance per share of the machine (HostServices.shares: Windows' administrative shares ADMIN$, C$
+and IPC$; machine/shares.py). Any other namespace or class is a NotImplemented error naming it, never an empty
+answer that would look like "no such instance".
+
+Win32_Share (learn.microsoft.com, "Win32_Share class"): `class Win32_Share : CIM_LogicalElement` (itself a
+CIM_ManagedSystemElement), properties Caption, Description, InstallDate, Status (inherited), AccessMask, AllowMaximum,
+MaximumAllowed, Name, Path, Type (uint32: MS-SRVS 2.2.2.4's STYPE values, 2147483648 "Disk Drive Admin", 2147483651
+"IPC Admin"). The CIMWin32 provider fills Caption and Description with the share's remark and Status with "OK";
+AccessMask is always NULL (deprecated, per the class docs); an administrative share allows any number of users
+(AllowMaximum true, MaximumAllowed NULL); InstallDate is NULL.
+
+A CimInstance as PowerShell adapts it (CimInstanceAdapter, PowerShell/PowerShell src/System.Management.Automation/
+cimSupport/other/ciminstancetypeadapter.cs): its CIM properties are its properties, plus PSComputerName ($null for a
+local query: no CIM session's computer name); its type names are `Microsoft.Management.Infrastructure.CimInstance#
+<namespace>/<class>` for the class and each superclass, then the same without the namespace, then the .NET chain
+(GetTypeNameHierarchy); GetType() is the .NET type. Not modelled (NotImplemented errors, with the tripwire's record
+of them): CimClass, CimInstanceProperties, CimSystemProperties, its methods but Dispose/GetType/Equals/GetHashCode,
+ToString (and so a CimInstance in a string or formatted), reading one after Dispose(), setting a property, and
+sending one to the client (the serializer adds the CIM class's metadata: serialization.cs
+PrepareCimInstanceForSerialization).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+
+from psrpcore.types import PSUInt
+
+from .. import typeregistry
+from ..dotnet import NetObject, missing, void
+from .. import tripwire
+
+CIM_INSTANCE = "Microsoft.Management.Infrastructure.CimInstance"
+DEFAULT_NAMESPACE = "root/cimv2"
+
+# CimInstance's own members (learn.microsoft.com, Microsoft.Management.Infrastructure.CimInstance) that are not modelled.
+_UNMODELLED_PROPERTIES = {n.lower(): n for n in ("CimClass", "CimInstanceProperties", "CimSystemProperties")}
+_UNMODELLED_METHODS = {n.lower(): n for n in ("Clone", "GetCimSessionComputerName", "GetCimSessionInstanceId",
+                                              "GetObjectData", "ToString")}
+
+
+@dataclasses.dataclass(frozen=True)
+class CimClass:
+    """A CIM class the test host answers for: its name, namespace, superclasses (nearest first), properties in the
+    order the class declares them, which of them are strings (a WQL string literal compares with those only), and
+    where its instances come from (the machine, through HostServices)."""
+
+    name: str
+    namespace: str
+    superclasses: tuple[str, ...]
+    properties: tuple[str, ...]
+    string_properties: frozenset[str]
+    instances: typing.Callable[[typing.Any], list[dict[str, typing.Any]]]
+
+    def property_name(self, name: str) -> str | None:
+        """The property's name as the class spells it, or None."""
+        low = name.lower()
+        return next((p for p in self.properties if p.lower() == low), None)
+
+
+def _shares(host: typing.Any) -> list[dict[str, typing.Any]]:
+    return [{
+        "Caption": share.remark, "Description": share.remark, "InstallDate": None, "Status": "OK",
+        "AccessMask": None, "AllowMaximum": True, "MaximumAllowed": None,
+        "Name": share.name, "Path": share.path, "Type": PSUInt(share.type),
+    } for share in host.shares]
+
+
+WIN32_SHARE = CimClass(
+    "Win32_Share", DEFAULT_NAMESPACE, ("CIM_LogicalElement", "CIM_ManagedSystemElement"),
+    ("Caption", "Description", "InstallDate", "Status", "AccessMask", "AllowMaximum", "MaximumAllowed", "Name", "Path",
+     "Type"),
+    frozenset(("Caption", "Description", "Status", "Name", "Path")), _shares)
+
+# Namespace (lower case, '/' separated) -> class name (lower case) -> class.
+CLASSES: dict[str, dict[str, CimClass]] = {DEFAULT_NAMESPACE: {"win32_share": WIN32_SHARE}}
+
+
+def normalize_namespace(namespace: str) -> str:
+    """'root\\cimv2', 'ROOT/CIMV2' -> 'root/cimv2' (CIM namespaces are case-insensitive; both separators are taken)."""
+    return namespace.replace("\\", "/").strip("/").lower()
+
+
+def _not_modelled(what: str) -> typing.Any:
+    return tripwire.trip(what) if tripwire.enabled() else tripwire.not_modelled(what)
+
+
+class CimInstance(NetObject):
+    """One instance of a modelled CIM class, with its properties' values as the provider gave them."""
+
+    def __init__(self, cim_class: CimClass, values: dict[str, typing.Any]) -> None:
+        self.cim_class = cim_class
+        self.values = values
+        self.disposed = False
+        chain = (cim_class.name,) + cim_class.superclasses
+        self.type_names = ([f"{CIM_INSTANCE}#{cim_class.namespace}/{name}" for name in chain]
+                           + [f"{CIM_INSTANCE}#{name}" for name in chain] + [CIM_INSTANCE, "System.Object"])
+
+    def get_member(self, name: str) -> typing.Any:
+        if self.disposed:
+            raise _not_modelled(f"Reading a disposed [{CIM_INSTANCE}]")
+        prop = self.cim_class.property_name(name)
+        if prop is not None:
+            return self.values[prop]
+        low = name.lower()
+        if low == "pscomputername":
+            return None
+        if low in _UNMODELLED_PROPERTIES:
+            raise _not_modelled(f"The member '{_UNMODELLED_PROPERTIES[low]}' of [{CIM_INSTANCE}]")
+        return missing()
+
+    def set_member(self, name: str, value: typing.Any) -> bool:
+        del value
+        if self.cim_class.property_name(name) is not None or name.lower() == "pscomputername":
+            raise _not_modelled(f"Setting the property '{name}' of a [{CIM_INSTANCE}]")
+        return False
+
+    def call(self, name: str, args: list) -> typing.Any:
+        low = name.lower()
+        if low in _UNMODELLED_METHODS:
+            raise _not_modelled(f"The method '{_UNMODELLED_METHODS[low]}' of [{CIM_INSTANCE}]")
+        if low == "dispose" and not args:
+            self.disposed = True
+            return void()
+        if low == "gettype":
+            # The .NET type; the CIM class names are type names of the PSObject only (GetTypeNameHierarchy).
+            from ..values import TypeValue  # pylint: disable=import-outside-toplevel  # values imports dotnet
+
+            return TypeValue(CIM_INSTANCE)
+        return super().call(name, args)
+
+    def to_string(self) -> str:
+        raise _not_modelled(f"The text of a [{CIM_INSTANCE}] (CimInstance.ToString)")
+
+    def to_wire(self) -> typing.Any:
+        raise _not_modelled(f"A [{CIM_INSTANCE}] sent to the client (serialized with its CIM class's metadata)")
+
+
+typeregistry.register(typeregistry.NetType(
+    CIM_INSTANCE, accelerators=("ciminstance",),
+    instance_check=lambda value: isinstance(value, CimInstance)))
