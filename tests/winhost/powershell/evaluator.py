@@ -46,6 +46,19 @@ _PASS_THROUGH = {
     "switch_clause_condition", "redirected_file_name", "for_initializer", "for_condition", "for_iterator",
 }
 
+# The grammar node kinds eval_expr runs on the AST (ast_eval/): literals, operators and casts.
+_ON_THE_AST = frozenset({
+    "integer_literal", "decimal_integer_literal", "hexadecimal_integer_literal", "real_literal", "string_literal",
+    "verbatim_string_characters", "verbatim_here_string_characters", "array_literal_expression",
+    "hash_literal_expression",
+    "additive_expression", "multiplicative_expression", "format_expression", "logical_expression",
+    "bitwise_expression", "comparison_expression", "range_expression", "additive_argument_expression",
+    "multiplicative_argument_expression", "format_argument_expression", "logical_argument_expression",
+    "bitwise_argument_expression", "comparison_argument_expression", "range_argument_expression",
+    "expression_with_unary_operator", "cast_expression", "pre_increment_expression", "pre_decrement_expression",
+    "post_increment_expression", "post_decrement_expression",
+})
+
 _UNSUPPORTED_STATEMENTS = {
     "class_statement": "class definitions", "enum_statement": "enum definitions", "trap_statement": "trap statements",
     "data_statement": "data sections", "parallel_statement": "parallel blocks", "sequence_statement": "sequence blocks",
@@ -318,7 +331,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         if "regex" in flags:
             match = V.compile_regex(V.to_string(pattern), case_sensitive).search(V.to_string(item))
             if match:
-                self.ctx.scope.set_local("Matches", _matches_table(match))
+                self.ctx.scope.set_local("Matches", ast_eval.matches_table(match))
             return match is not None
         if "wildcard" in flags:
             return V.like(item, pattern, case_sensitive)
@@ -903,14 +916,14 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         op = self.text(next(c for c in node.children if c.type == "assignement_operator")).strip()
         value_node = node.child_by_field_name("value")
         value = self.assignment_value(value_node)
-        target = self._unwrap(left)
+        target = ast_eval.lowered(self._unwrap(left), self.source)
         if op != "=":
-            current = self.eval_expr(target)
+            current = ast_eval.value(self, target)
             func = {"+=": V.add, "-=": V.subtract, "*=": V.multiply, "/=": V.divide, "%=": V.modulo}.get(op)
             if func is None:
                 raise ParseError(f"Unexpected token '{op}' in expression or statement.", "UnexpectedToken")
             value = func(current, value)
-        self.assign_to(target, value)
+        ast_eval.assign(self, target, value)
         return value if want_value else None
 
     def assignment_value(self, value_node: Node | None) -> typing.Any:
@@ -930,69 +943,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         while node.type in _PASS_THROUGH and len(_named(node)) == 1:
             node = _named(node)[0]
         return node
-
-    def assign_to(self, target: Node, value: typing.Any) -> None:  # pylint: disable=too-many-branches
-        kind = target.type
-        if kind == "variable":
-            self.assign_variable(self.text(target), value)
-        elif kind == "member_access":
-            obj = self.eval_expr(target.children[0])
-            name = self.member_name(target)
-            if isinstance(obj, V.TypeValue):
-                net_type = typeregistry.registered(obj.full_name)
-                if net_type is not None and net_type.set_static_property(name, value):
-                    return
-                raise PSError(f"'{name}' is a ReadOnly property.", fqid="PropertyAssignmentException",
-                              category="InvalidOperation")
-            if obj is None:
-                raise PSError(f"The property '{name}' cannot be found on this object. Verify that the property exists and "
-                              "can be set.", fqid="PropertyNotFound", category="InvalidOperation")
-            set_property(obj, name, value)
-        elif kind == "element_access":
-            obj = self.eval_expr(target.children[0])
-            index = self.eval_expr(_named(target)[1])
-            self.set_index(obj, index, value)
-        elif kind == "expression_with_unary_operator" and _named(target) and _named(target)[0].type == "cast_expression":
-            self.assign_to(_named(target)[0], value)
-        elif kind == "cast_expression":
-            type_value = self.resolve_type_literal(_named(target)[0])
-            inner = self._unwrap(_named(target)[1])
-            self.assign_to(inner, V.cast(value, type_value))
-        elif kind == "array_literal_expression":
-            targets = [self._unwrap(c) for c in _named(target)]
-            items = V.as_list(value)
-            for i, t in enumerate(targets):
-                if i == len(targets) - 1:
-                    rest = items[i:]
-                    self.assign_to(t, _collapse(rest) if len(rest) != 1 else rest[0])
-                else:
-                    self.assign_to(t, items[i] if i < len(items) else None)
-        elif kind == "parenthesized_expression":
-            self.assign_to(self._unwrap(_named(target)[0]), value)
-        else:
-            raise PSError("The assignment expression is not valid. The input to an assignment operator must be an object "
-                          "that is able to accept assignments, such as a variable or a property.",
-                          exception_type="System.Management.Automation.ParseException", fqid="InvalidLeftHandSide",
-                          category="ParserError", reason="ParseException", terminating=True)
-
-    def set_index(self, obj: typing.Any, index: typing.Any, value: typing.Any) -> None:
-        if obj is None:
-            raise null_index()
-        if isinstance(obj, dict):
-            obj[index] = value
-            return
-        if isinstance(obj, list):
-            i = V.cast(index, V.TypeValue("System.Int32"))
-            if i < 0:
-                i += len(obj)
-            if not 0 <= i < len(obj):
-                raise PSError("Index was outside the bounds of the array.", exception_type="System.IndexOutOfRangeException",
-                              fqid="System.IndexOutOfRangeException", category="OperationStopped",
-                              reason="IndexOutOfRangeException")
-            obj[i] = value
-            return
-        raise PSError(f"Unable to index into an object of type {V.ps_type_name(obj)}.", fqid="CannotIndex",
-                      category="InvalidOperation")
 
     @staticmethod
     def split_variable(raw: str) -> tuple[str, str | None]:
@@ -1079,6 +1029,9 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                 continue
             break
         kind = node.type
+        if kind in _ON_THE_AST:
+            value = ast_eval.run_lowered(self, node)
+            return None if is_void(value) and not allow_void else value
         handler = getattr(self, "_e_" + kind, None)
         if handler is None:
             if kind == "ERROR":
@@ -1090,14 +1043,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         return value
 
     # literals
-    def _e_integer_literal(self, node: Node) -> typing.Any:
-        return ast_eval.run_lowered(self, node)  # runs on the AST (ast_eval.py)
-
-    _e_decimal_integer_literal = _e_integer_literal
-    _e_hexadecimal_integer_literal = _e_integer_literal
-    _e_real_literal = _e_integer_literal
-    _e_verbatim_string_characters = _e_integer_literal
-    _e_verbatim_here_string_characters = _e_integer_literal
 
     def _e_expandable_string_literal(self, node: Node) -> str:
         return self.expand_string(node, 1, 1, here=False)
@@ -1108,9 +1053,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         end = max(raw.rfind("\n"), start)
         trail = len(raw) - end
         return self.expand_string(node, start, trail, here=True)
-
-    def _e_string_literal(self, node: Node) -> str:
-        return self._e_verbatim_string_characters(node)
 
     def expand_string(self, node: Node, head: int, tail: int, here: bool) -> str:
         body_start = node.start_byte + head
@@ -1192,215 +1134,8 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         stmts = node.child_by_field_name("statements")
         return self.collect(stmts) if stmts is not None else []
 
-    def _e_hash_literal_expression(self, node: Node) -> V.PSHashtable:
-        return ast_eval.run_lowered(self, node)  # runs on the AST (ast_eval.py)
-
     def _e_script_block_expression(self, node: Node) -> V.ScriptBlock:
         return V.ScriptBlock(node, self.source)
-
-    def _e_array_literal_expression(self, node: Node) -> list:
-        return ast_eval.run_lowered(self, node)  # runs on the AST (ast_eval.py)
-
-    def _e_range_expression(self, node: Node) -> list:
-        parts = _named(node)
-        start = V.cast(self.eval_expr(parts[0]), V.TypeValue("System.Int32"))
-        end = V.cast(self.eval_expr(parts[1]), V.TypeValue("System.Int32"))
-        step = 1 if end >= start else -1
-        if abs(end - start) > 50_000_000:
-            raise PSError("The range is too large for the fake Windows host.", fqid="RangeTooLarge", category="InvalidOperation")
-        return list(range(start, end + step, step))
-
-    def _binary_parts(self, node: Node) -> tuple[Node, str, Node]:
-        children = [c for c in node.children if c.type not in ("comment",)]
-        left, op, right = children[0], children[1], children[-1]
-        return left, self.text(op).strip().lower(), right
-
-    def _e_additive_expression(self, node: Node) -> typing.Any:
-        left, op, right = self._binary_parts(node)
-        lv, rv = self.eval_expr(left), self.eval_expr(right)
-        return V.add(lv, rv) if op == "+" else V.subtract(lv, rv)
-
-    def _e_multiplicative_expression(self, node: Node) -> typing.Any:
-        left, op, right = self._binary_parts(node)
-        lv, rv = self.eval_expr(left), self.eval_expr(right)
-        if op == "*":
-            return V.multiply(lv, rv)
-        if op == "/":
-            return V.divide(lv, rv)
-        return V.modulo(lv, rv)
-
-    def _e_format_expression(self, node: Node) -> str:
-        left, _unused, right = self._binary_parts(node)
-        fmt = V.to_string(self.eval_expr(left))
-        args = self.eval_expr(right)
-        return format_operator(fmt, V.as_list(args) if isinstance(args, (list, tuple)) else [args])
-
-    def _e_logical_expression(self, node: Node) -> bool:
-        left, op, right = self._binary_parts(node)
-        lv = V.to_bool(self.eval_expr(left))
-        if op == "-and":
-            return lv and V.to_bool(self.eval_expr(right))
-        if op == "-or":
-            return lv or V.to_bool(self.eval_expr(right))
-        if op == "-xor":
-            return lv != V.to_bool(self.eval_expr(right))
-        raise ParseError(f"Unexpected token '{op}' in expression or statement.", "UnexpectedToken")
-
-    def _e_bitwise_expression(self, node: Node) -> typing.Any:
-        left, op, right = self._binary_parts(node)
-        lv = V.to_number(self.eval_expr(left))
-        rv = V.to_number(self.eval_expr(right))
-        if isinstance(lv, float) or isinstance(rv, float):
-            lv, rv = V.cast(lv, V.TypeValue("System.Int64")), V.cast(rv, V.TypeValue("System.Int64"))
-        ops = {"-band": lambda a, b: a & b, "-bor": lambda a, b: a | b, "-bxor": lambda a, b: a ^ b}
-        if op not in ops:
-            raise ParseError(f"Unexpected token '{op}' in expression or statement.", "UnexpectedToken")
-        result = ops[op](int(lv), int(rv))
-        return PSInt64(result) if isinstance(lv, PSInt64) or isinstance(rv, PSInt64) else V.make_int(result)
-
-    def _e_comparison_expression(self, node: Node) -> typing.Any:
-        left, op, right = self._binary_parts(node)
-        lv = self.eval_expr(left)
-        rv = self.eval_expr(right)
-        return self.compare_op(op, lv, rv)
-
-    def compare_op(self, op: str, lv: typing.Any, rv: typing.Any) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches
-        case = op.startswith("-c")
-        base = op[2:] if op[1:2] in ("c", "i") and op[2:] in _COMPARISON_BASES else op[1:]
-        if base in ("is", "isnot"):
-            type_value = rv if isinstance(rv, V.TypeValue) else V.resolve_type(V.to_string(rv))
-            result = V.is_instance(lv, type_value)
-            return result if base == "is" else not result
-        if base == "as":
-            type_value = rv if isinstance(rv, V.TypeValue) else V.resolve_type(V.to_string(rv))
-            try:
-                return V.cast(lv, type_value)
-            except PSError:
-                return None
-        if base in ("contains", "notcontains"):
-            found = any(V.equals(item, rv, case) for item in V.as_list(lv)) if lv is not None else False
-            return found if base == "contains" else not found
-        if base in ("in", "notin"):
-            found = any(V.equals(item, lv, case) for item in V.as_list(rv)) if rv is not None else False
-            return found if base == "in" else not found
-        if base == "replace":
-            pattern, replacement = (rv, "") if not isinstance(rv, (list, tuple)) else (rv[0], rv[1] if len(rv) > 1 else "")
-            regex = V.compile_regex(V.to_string(pattern), case)
-            repl = V.dotnet_replacement(V.to_string(replacement))
-            if isinstance(lv, (list, tuple)):
-                return [regex.sub(repl, V.to_string(x)) for x in lv]
-            return regex.sub(repl, V.to_string(lv))
-        if base == "split":
-            items = V.as_list(lv) if isinstance(lv, (list, tuple)) else [lv]
-            pattern = rv[0] if isinstance(rv, (list, tuple)) else rv
-            regex = V.compile_regex(V.to_string(pattern), case)
-            out: list = []
-            for item in items:
-                out.extend(regex.split(V.to_string(item)))
-            return out
-        if base == "join":
-            return V.to_string(rv).join(V.to_string(x) for x in V.as_list(lv))
-        if base not in _COMPARISON_BASES:
-            raise ParseError(f"Unexpected token '{op}' in expression or statement.", "UnexpectedToken")
-        if isinstance(lv, (list, tuple)):
-            return [item for item in lv if self._scalar_compare(base, item, rv, case, set_matches=False)]
-        return self._scalar_compare(base, lv, rv, case, set_matches=True)
-
-    def _scalar_compare(self, base: str, lv: typing.Any, rv: typing.Any, case: bool, set_matches: bool) -> bool:  # pylint: disable=too-many-return-statements
-        if base == "eq":
-            return V.equals(lv, rv, case)
-        if base == "ne":
-            return not V.equals(lv, rv, case)
-        if base in ("gt", "ge", "lt", "le"):
-            result = V.compare(lv, rv, case)
-            return {"gt": result > 0, "ge": result >= 0, "lt": result < 0, "le": result <= 0}[base]
-        if base in ("like", "notlike"):
-            result_like = V.like(lv, rv, case)
-            return result_like if base == "like" else not result_like
-        if base in ("match", "notmatch"):
-            match = V.compile_regex(V.to_string(rv), case).search(V.to_string(lv))
-            if match and set_matches:
-                self.ctx.scope.set_local("Matches", _matches_table(match))
-            return (match is not None) if base == "match" else match is None
-        raise ParseError(f"Unexpected token '-{base}' in expression or statement.", "UnexpectedToken")
-
-    def _e_expression_with_unary_operator(self, node: Node) -> typing.Any:  # pylint: disable=too-many-return-statements
-        named = _named(node)
-        if len(named) == 1 and named[0].type in ("cast_expression", "pre_increment_expression", "pre_decrement_expression"):
-            return self.eval_expr(named[0], allow_void=True)
-        op = self.text(node.children[0]).strip().lower()
-        operand = node.children[-1]
-        if op == ",":
-            return [self.eval_expr(operand)]
-        value = self.eval_expr(operand)
-        if op in ("-not", "!"):
-            return not V.to_bool(value)
-        if op == "-":
-            return V.negate(value)
-        if op == "+":
-            return V.to_number(value) if not isinstance(value, (list, tuple)) else value
-        if op == "-bnot":
-            num = V.to_number(value)
-            return V.make_int(~int(num))
-        if op == "-join":
-            return "".join(V.to_string(x) for x in V.as_list(value))
-        if op == "-split":
-            return re.split(r"\s+", V.to_string(value).strip())
-        raise ParseError(f"Unexpected token '{op}' in expression or statement.", "UnexpectedToken")
-
-    def _e_cast_expression(self, node: Node) -> typing.Any:
-        named = _named(node)
-        type_value = self.resolve_type_literal(named[0])
-        inner = self._unwrap(named[1])
-        if type_value.full_name == "System.Collections.Specialized.OrderedDictionary" and inner.type == "hash_literal_expression":
-            return V.PSOrderedDict(self.eval_expr(inner))
-        if type_value.full_name == "System.Management.Automation.PSReference":
-            return self.reference(inner)
-        value = self.eval_expr(inner)
-        if type_value.full_name == "System.Void":
-            return void_value()
-        return V.cast(value, type_value)
-
-    def reference(self, inner: Node) -> typing.Any:
-        """[ref]$var refers to the variable itself (a method's out parameter writes it); [ref](expr) to a value."""
-        from .dotnet import PSReference  # pylint: disable=import-outside-toplevel
-
-        if inner.type == "variable":
-            raw = self.text(inner)
-            name, qualifier = self.split_variable(raw)
-            if name.lower() == "null" and qualifier is None:
-                return PSReference(discard=True)
-            if qualifier is None:
-                var = self.ctx.scope.lookup(name)
-            elif qualifier in ("global", "script", "local", "private"):
-                var = self.scope_for(qualifier).variables.get(name.lower())
-            else:
-                var = None
-            if var is None:
-                raise PSError("[ref] cannot be applied to a variable that does not exist.", fqid="NonExistingVariableReference",
-                              category="InvalidOperation", reason="RuntimeException")
-            return PSReference(variable=var)
-        value = self.eval_expr(inner)
-        return value if isinstance(value, PSReference) else PSReference(value)
-
-    def _increment(self, target: Node, delta: int, prefix: bool) -> typing.Any:
-        target = self._unwrap(target)
-        old = self.eval_expr(target)
-        new = V.add(old if old is not None else 0, delta)
-        self.assign_to(target, new)
-        return new if prefix else (old if old is not None else 0)
-
-    def _e_post_increment_expression(self, node: Node) -> typing.Any:
-        return self._increment(node.children[0], 1, False)
-
-    def _e_post_decrement_expression(self, node: Node) -> typing.Any:
-        return self._increment(node.children[0], -1, False)
-
-    def _e_pre_increment_expression(self, node: Node) -> typing.Any:
-        return self._increment(node.children[-1], 1, True)
-
-    def _e_pre_decrement_expression(self, node: Node) -> typing.Any:
-        return self._increment(node.children[-1], -1, True)
 
     def member_name(self, node: Node) -> str:
         name_node = next(c for c in node.children if c.type == "member_name")
@@ -1542,8 +1277,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         return self.text(node)
 
 
-_COMPARISON_BASES = {"eq", "ne", "gt", "ge", "lt", "le", "like", "notlike", "match", "notmatch", "contains",
-                     "notcontains", "in", "notin", "replace", "split", "is", "isnot", "as", "join"}
 _LIST_METHODS = {"add", "contains", "indexof", "toarray", "gettype", "tostring", "clear", "remove", "removeat",
                  "insert", "addrange", "clone", "equals", "gethashcode", "getenumerator", "count"}
 
@@ -1575,22 +1308,3 @@ def _escaped_dollar(literal: str) -> bool:
             break
         count += 1
     return count % 2 == 1
-
-
-def _matches_table(match: re.Match) -> V.PSHashtable:
-    table = V.PSHashtable()
-    names = {v: k for k, v in match.re.groupindex.items()}
-    for i in range(match.re.groups, -1, -1):
-        group = match.group(i)
-        if group is None:
-            continue
-        key: typing.Any = names.get(i, i)
-        table[key] = group
-    return table
-
-
-# A method argument holding an operator (`$list.Add("/define:" + $x)`) parses as the `*_argument_expression`
-# forms of the same binary expressions: evaluate them the same way.
-for _kind in ("additive", "multiplicative", "format", "logical", "bitwise", "comparison", "range"):
-    if not hasattr(Evaluator, f"_e_{_kind}_argument_expression"):
-        setattr(Evaluator, f"_e_{_kind}_argument_expression", getattr(Evaluator, f"_e_{_kind}_expression"))

@@ -172,7 +172,13 @@ class _Lowering:  # pylint: disable=too-many-public-methods
         written = self.extent(node).text.strip()  # as written (`List`1[string]` reaches the grammar without the arity)
         if written.startswith("[") and written.endswith("]"):
             written = written[1:-1].strip()
-        return N.TypeName(written, written)
+        parsed = self.raw(node).strip()
+        spec = next((c for c in node.named_children if c.type == "type_spec"), None)
+        if spec is not None:
+            parsed = self.raw(spec).strip()
+        elif parsed.startswith("[") and parsed.endswith("]"):
+            parsed = parsed[1:-1].strip()
+        return N.TypeName(written, written, parsed)
 
     def attribute(self, node: typing.Any) -> N.AttributeBaseAst:
         literal = next((c for c in node.named_children if c.type == "type_literal"), None)
@@ -497,7 +503,8 @@ class _Lowering:  # pylint: disable=too-many-public-methods
             break
         extent = self.extent(node)
         original = extent.text.strip()
-        if original != self.raw(node).strip() and _NUMBER.match(original):
+        rewritten = self.raw(node).strip()
+        if original != rewritten and rewritten[:1] in ("(", "+") and _NUMBER.match(original):
             # `1L` reaches the grammar as `([long]1)`, a leading `1..` as `+1..`: the script's own literal.
             return N.ConstantExpressionAst(extent=extent, value=parse_number_literal(original))
         kind = node.type

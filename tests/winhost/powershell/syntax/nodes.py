@@ -106,6 +106,9 @@ class TypeName:
 
     name: str
     full_name: str
+    # The name in the text the grammar parsed (parser.py may have rewritten it: `[long]` spelled for `5L`, a generic
+    # arity dropped): what the evaluator resolves, as it always has.
+    parsed_name: str = dataclasses.field(default="", repr=False)
 
 
 # --- attributes and parameters ---------------------------------------------------------------------------------

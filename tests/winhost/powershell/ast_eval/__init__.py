@@ -1,0 +1,32 @@
+"""The evaluator's constructs that run on the front end's AST (syntax/) instead of tree-sitter's tree.
+
+The move from the concrete tree to the AST goes one construct family at a time; the interpreter's tests are
+its oracle. One module per family, each registering the node classes it evaluates with `core.handles`:
+
+- `literals`: constants (ConstantExpressionAst, StringConstantExpressionAst: numbers, quoted and bare-word
+  strings), array literals (ArrayLiteralAst: `1, 'a', $x`, the unary comma) and hashtables (HashtableAst);
+- `operators`: BinaryExpressionAst and UnaryExpressionAst by TokenKind (arithmetic, comparison, logical, bitwise,
+  `-f`, `..`, `-not`, `-bnot`, `-join`, `-split`, `++`/`--`), and `compare_op` for Where-Object;
+- `casts`: ConvertExpressionAst (`[T]x`, `[ordered]`, `[ref]`, `[void]`);
+- `assign`: assignment targets (a variable, property, element, typed variable, list of targets);
+- `names`: a member's name, a type literal's type.
+
+`core` holds the walk: `lowered` (the AST of a concrete node, lowered once per parsed text), `evaluate` (dispatch
+on the node's class) and `hand_back`: a child node of a family not moved yet goes back to the evaluator through
+the concrete node it was lowered from (`Ast._cst`), so both walks meet at each node's boundary. Imports point
+downward: core <- names <- assign <- the families <- this package.
+
+To move the next family: write its handlers in a module of its own (`@handles(N.SomeAst)`), import it here,
+add the grammar node kinds it covers to the evaluator's `_ON_THE_AST` (eval_expr runs those through
+`run_lowered`) and delete their concrete-tree code. Every node class a routed grammar kind lowers to must have a
+handler, or `hand_back` would send it back to `run_lowered`.
+"""
+
+from __future__ import annotations
+
+from . import casts, literals, operators  # noqa: F401  # pylint: disable=unused-import  # they register their handlers
+from .assign import assign
+from .core import evaluate, lowered, run_lowered, value
+from .operators import compare_op, matches_table
+
+__all__ = ["assign", "compare_op", "evaluate", "lowered", "matches_table", "run_lowered", "value"]
