@@ -141,6 +141,8 @@ OUTPUT_CASES = [
     ("1,2,3,2 -eq 2", [2, 2]),
     ("1,2,3 -gt 1", [2, 3]),
     ("1,2,3 -contains 2; 1,2,3 -notcontains 2; 2 -in 1,2; 5 -notin 1,2", [True, False, True, True]),
+    # -contains and -in compare as -eq does: case-insensitive unless c-prefixed (about_Comparison_Operators).
+    ("'A','b' -contains 'a'; 'A','b' -ccontains 'a'; 'a' -in 'A','b'", [True, False, True]),
     ("'hello' -like 'h*o'; 'hello' -notlike 'x*'; 'Hello' -clike 'h*'", [True, True, False]),
     ("'abc123' -match '\\d+'; $Matches[0]", [True, "123"]),
     ("'john@x.org' -match '(?<user>\\w+)@'; $Matches.user", [True, "john"]),
