@@ -46,7 +46,8 @@ _PASS_THROUGH = {
     "switch_clause_condition", "redirected_file_name", "for_initializer", "for_condition", "for_iterator",
 }
 
-# The grammar node kinds eval_expr runs on the AST (ast_eval/): literals, operators and casts.
+# The grammar node kinds eval_expr runs on the AST (ast_eval/): literals, operators, casts, variables, type literals,
+# ( ), $( ) and @( ).
 _ON_THE_AST = frozenset({
     "integer_literal", "decimal_integer_literal", "hexadecimal_integer_literal", "real_literal", "string_literal",
     "verbatim_string_characters", "verbatim_here_string_characters", "array_literal_expression",
@@ -57,6 +58,7 @@ _ON_THE_AST = frozenset({
     "bitwise_argument_expression", "comparison_argument_expression", "range_argument_expression",
     "expression_with_unary_operator", "cast_expression", "pre_increment_expression", "pre_decrement_expression",
     "post_increment_expression", "post_decrement_expression",
+    "variable", "type_literal", "parenthesized_expression", "sub_expression", "array_expression",
 })
 
 _UNSUPPORTED_STATEMENTS = {
@@ -1082,13 +1084,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         value = self.get_variable("$OFS")
         return " " if value is None else V.to_string(value)
 
-    def _e_variable(self, node: Node) -> typing.Any:
-        text = self.text(node)
-        if text.startswith("@"):
-            raise ParseError("Splatted variables like '@" + text[1:] + "' cannot be part of a comma-separated list of "
-                             "arguments.", "SplattingNotPermitted")
-        return self.read_variable(text)
-
     def read_variable(self, raw: str, in_string: bool = False) -> typing.Any:
         """A variable read by a script: get_variable, plus what an unset variable means here (strict mode, tripwire)."""
         value = self.get_variable(raw)
@@ -1112,27 +1107,9 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             return name.lower() in self.ctx.scope.variables
         return self.ctx.scope.lookup(name) is not None
 
-    def _e_type_literal(self, node: Node) -> V.TypeValue:
-        return self.resolve_type_literal(node)
-
     def resolve_type_literal(self, node: Node) -> V.TypeValue:
         spec = next((c for c in node.named_children if c.type == "type_spec"), node)
         return V.resolve_type(self.text(spec), using_namespaces(self.source))
-
-    def _e_parenthesized_expression(self, node: Node) -> typing.Any:
-        inner = _named(node)
-        if not inner:
-            return None
-        return self.eval_pipeline_value(inner[0])
-
-    def _e_sub_expression(self, node: Node) -> typing.Any:
-        stmts = node.child_by_field_name("statements")
-        out = self.collect(stmts) if stmts is not None else []
-        return _collapse(out)
-
-    def _e_array_expression(self, node: Node) -> list:
-        stmts = node.child_by_field_name("statements")
-        return self.collect(stmts) if stmts is not None else []
 
     def _e_script_block_expression(self, node: Node) -> V.ScriptBlock:
         return V.ScriptBlock(node, self.source)

@@ -8,6 +8,8 @@ its oracle. One module per family, each registering the node classes it evaluate
 - `operators`: BinaryExpressionAst and UnaryExpressionAst by TokenKind (arithmetic, comparison, logical, bitwise,
   `-f`, `..`, `-not`, `-bnot`, `-join`, `-split`, `++`/`--`), and `compare_op` for Where-Object;
 - `casts`: ConvertExpressionAst (`[T]x`, `[ordered]`, `[ref]`, `[void]`);
+- `variables`: VariableExpressionAst, UsingExpressionAst, TypeExpressionAst, and the expressions holding
+  statements: ParenExpressionAst `( )`, SubExpressionAst `$( )`, ArrayExpressionAst `@( )`;
 - `assign`: assignment targets (a variable, property, element, typed variable, list of targets);
 - `names`: a member's name, a type literal's type.
 
@@ -24,7 +26,7 @@ handler, or `hand_back` would send it back to `run_lowered`.
 
 from __future__ import annotations
 
-from . import casts, literals, operators  # noqa: F401  # pylint: disable=unused-import  # they register their handlers
+from . import casts, literals, operators, variables  # noqa: F401  # pylint: disable=unused-import  # they register their handlers
 from .assign import assign
 from .core import evaluate, lowered, run_lowered, value
 from .operators import compare_op, matches_table
