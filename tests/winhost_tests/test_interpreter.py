@@ -104,6 +104,9 @@ OUTPUT_CASES = [
     ('$x = 5; "`$x is $x"', ["$x is 5"]),
     ('"sum: $(1 + 2)"', ["sum: 3"]),
     ('${my var} = 3; "${my var}!"', ["3!"]),
+    # A here-string ends before the line break of its last line, CRLF or LF (about_Quoting_Rules).
+    ('$n = "q"; @"\r\nA $n\r\nB\r\n"@', ["A q\r\nB"]),
+    ('$x = 1, 2; "``$x `$x $x"', ["`1 2 $x 1 2"]),
     ('"say ""hi"""', ['say "hi"']),
     ("@'\nraw $x\n'@", ["raw $x"]),
     ('$n = 7; @"\nline $n\n"@', ["line 7"]),

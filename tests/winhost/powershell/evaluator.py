@@ -30,7 +30,6 @@ from .dotnet import NetObject
 from .parser import node_text, parse, using_namespaces
 from .scopes import Scope, Variable
 from .standins.runtime import set_current_engine
-from .syntax.literals import unescape as _unescape
 
 Sink = typing.Callable[[typing.Any], None]
 NO_INPUT = object()
@@ -47,7 +46,7 @@ _PASS_THROUGH = {
 }
 
 # The grammar node kinds eval_expr runs on the AST (ast_eval/): literals, operators, casts, variables, type literals,
-# ( ), $( ) and @( ).
+# ( ), $( ), @( ) and expandable strings.
 _ON_THE_AST = frozenset({
     "integer_literal", "decimal_integer_literal", "hexadecimal_integer_literal", "real_literal", "string_literal",
     "verbatim_string_characters", "verbatim_here_string_characters", "array_literal_expression",
@@ -59,6 +58,7 @@ _ON_THE_AST = frozenset({
     "expression_with_unary_operator", "cast_expression", "pre_increment_expression", "pre_decrement_expression",
     "post_increment_expression", "post_decrement_expression",
     "variable", "type_literal", "parenthesized_expression", "sub_expression", "array_expression",
+    "expandable_string_literal", "expandable_here_string_literal",
 })
 
 _UNSUPPORTED_STATEMENTS = {
@@ -1046,44 +1046,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
 
     # literals
 
-    def _e_expandable_string_literal(self, node: Node) -> str:
-        return self.expand_string(node, 1, 1, here=False)
-
-    def _e_expandable_here_string_literal(self, node: Node) -> str:
-        raw = self.text(node)
-        start = raw.find("\n") + 1
-        end = max(raw.rfind("\n"), start)
-        trail = len(raw) - end
-        return self.expand_string(node, start, trail, here=True)
-
-    def expand_string(self, node: Node, head: int, tail: int, here: bool) -> str:
-        body_start = node.start_byte + head
-        body_end = node.end_byte - tail
-        pieces: list[str] = []
-        pos = body_start
-        for child in node.named_children:
-            if child.type not in ("variable", "sub_expression"):
-                continue
-            if child.start_byte < body_start or child.end_byte > body_end:
-                continue
-            literal = self.source[pos:child.start_byte].decode("utf-8", "replace")
-            if _escaped_dollar(literal):
-                continue
-            pieces.append(_unescape(literal, here))
-            if child.type == "variable":
-                pieces.append(V.to_string(self.read_variable(self.text(child), in_string=True), self._ofs()))
-            else:
-                stmts = child.child_by_field_name("statements")
-                out = self.collect(stmts) if stmts is not None else []
-                pieces.append(V.to_string(_collapse(out) if len(out) != 1 else out[0], self._ofs()))
-            pos = child.end_byte
-        pieces.append(_unescape(self.source[pos:body_end].decode("utf-8", "replace"), here))
-        return "".join(pieces)
-
-    def _ofs(self) -> str:
-        value = self.get_variable("$OFS")
-        return " " if value is None else V.to_string(value)
-
     def read_variable(self, raw: str, in_string: bool = False) -> typing.Any:
         """A variable read by a script: get_variable, plus what an unset variable means here (strict mode, tripwire)."""
         value = self.get_variable(raw)
@@ -1275,13 +1237,3 @@ def _collapse(out: list) -> typing.Any:
     if len(out) == 1:
         return out[0]
     return out
-
-
-def _escaped_dollar(literal: str) -> bool:
-    """True if the text before a $var ends with an unescaped backtick (so `$x is literal)."""
-    count = 0
-    for ch in reversed(literal):
-        if ch != "`":
-            break
-        count += 1
-    return count % 2 == 1

@@ -10,6 +10,7 @@ its oracle. One module per family, each registering the node classes it evaluate
 - `casts`: ConvertExpressionAst (`[T]x`, `[ordered]`, `[ref]`, `[void]`);
 - `variables`: VariableExpressionAst, UsingExpressionAst, TypeExpressionAst, and the expressions holding
   statements: ParenExpressionAst `( )`, SubExpressionAst `$( )`, ArrayExpressionAst `@( )`;
+- `strings`: ExpandableStringExpressionAst (`"..$x..$(..).."`, here-strings), `$OFS`;
 - `assign`: assignment targets (a variable, property, element, typed variable, list of targets);
 - `names`: a member's name, a type literal's type.
 
@@ -26,7 +27,7 @@ handler, or `hand_back` would send it back to `run_lowered`.
 
 from __future__ import annotations
 
-from . import casts, literals, operators, variables  # noqa: F401  # pylint: disable=unused-import  # they register their handlers
+from . import casts, literals, operators, strings, variables  # noqa: F401  # pylint: disable=unused-import  # they register their handlers
 from .assign import assign
 from .core import evaluate, lowered, run_lowered, value
 from .operators import compare_op, matches_table

@@ -20,7 +20,7 @@ import typing
 from ..parser import ParsedScript, has_top_level_named_blocks, parse
 from . import nodes as N
 from .extents import SourceText
-from .literals import here_body, parse_number_literal, unescape
+from .literals import escaped_dollar, here_body, parse_number_literal, unescape
 
 
 class LoweringError(Exception):
@@ -562,13 +562,37 @@ class _Lowering:  # pylint: disable=too-many-public-methods
     def _expandable(self, node: typing.Any, extent: N.Extent, here: bool) -> N.Ast:
         raw = self.raw(node)
         body = here_body(raw) if here else raw[1:-1]
-        nested = [self.expression(c) for c in _named(node)]
         kind = "DoubleQuotedHereString" if here else "DoubleQuoted"
+        source = self.text.source
+        if here:
+            # The body is between the opening line and the closing line (about_Quoting_Rules: here-strings); a CRLF
+            # script's last line break is two characters.
+            head = raw.find("\n") + 1
+            body_start = node.start_byte + head
+            body_end = node.end_byte - (len(raw) - max(raw.rfind("\n"), head))
+            if body_end > body_start and source[body_end - 1:body_end] == b"\r":
+                body_end -= 1
+        else:
+            body_start, body_end = node.start_byte + 1, node.end_byte - 1
+        nested: list = []
+        parts: list = []
+        pos = body_start
+        for child in node.named_children:
+            if child.type not in ("variable", "sub_expression") or child.start_byte < body_start or \
+                    child.end_byte > body_end:
+                continue
+            literal = source[pos:child.start_byte].decode("utf-8", "replace")
+            if escaped_dollar(literal):
+                continue  # `$x: the variable's text stays in the literal around it
+            parts.append(unescape(literal, here))
+            nested.append(self.expression(child))
+            pos = child.end_byte
         if not nested:
             return N.StringConstantExpressionAst(extent=extent, value=unescape(body, here), string_constant_type=kind)
+        parts.append(unescape(source[pos:body_end].decode("utf-8", "replace"), here))
         # Value: the token's value, escapes applied and nothing expanded (ast.cs: "the unexpanded value").
         return N.ExpandableStringExpressionAst(extent=extent, value=unescape(body, here), string_constant_type=kind,
-                                               nested_expressions=nested)
+                                               nested_expressions=nested, _parts=parts)
 
     def e_expandable_string_literal(self, node: typing.Any, extent: N.Extent) -> N.Ast:
         return self._expandable(node, extent, False)

@@ -366,6 +366,9 @@ class ExpandableStringExpressionAst(Ast):
     value: str  # the string between the quotes, escapes applied, nothing expanded
     string_constant_type: str
     nested_expressions: list[Ast]
+    # The text around the nested expressions, escapes applied: one more piece than nested expressions (PowerShell
+    # keeps the same as a format string, ExpandableStringExpressionAst.FormatExpression).
+    _parts: list[str] = dataclasses.field(default_factory=list, repr=False)
 
 
 @dataclasses.dataclass(eq=False, kw_only=True)
