@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 import typing
 
-from psrpcore.types import ErrorRecord, PSChar, PSInt64, PSObject
+from psrpcore.types import ErrorRecord, PSObject
 from tree_sitter import Node
 
-from . import ast_eval, tripwire, typeregistry
+from . import ast_eval, tripwire
 from . import values as V
 from .binding import Arg, CmdletBindingInfo, Param, apply_default_values, bind, bound_parameters_table
 from .context import ExecutionContext, normalize_action
@@ -21,15 +21,11 @@ from .errors import (
     PSError,
     ReturnSignal,
     error_from_record,
-    null_index,
 )
-from .formatting import format_operator
-from .members import get_property, get_static, has_property, invoke_method, is_void, set_property, void_value
+from .members import get_property, is_void
 from . import parametersets
-from .dotnet import NetObject
 from .parser import node_text, parse, using_namespaces
 from .scopes import Scope, Variable
-from .standins.runtime import set_current_engine
 
 Sink = typing.Callable[[typing.Any], None]
 NO_INPUT = object()
@@ -45,8 +41,8 @@ _PASS_THROUGH = {
     "switch_clause_condition", "redirected_file_name", "for_initializer", "for_condition", "for_iterator",
 }
 
-# The grammar node kinds eval_expr runs on the AST (ast_eval/): literals, operators, casts, variables, type literals,
-# ( ), $( ), @( ) and expandable strings.
+# The grammar node kinds eval_expr runs on the AST (ast_eval/): every expression (literals, operators, casts, variables,
+# type literals, ( ), $( ), @( ), expandable strings, members, method calls, indexing, script block literals).
 _ON_THE_AST = frozenset({
     "integer_literal", "decimal_integer_literal", "hexadecimal_integer_literal", "real_literal", "string_literal",
     "verbatim_string_characters", "verbatim_here_string_characters", "array_literal_expression",
@@ -59,6 +55,7 @@ _ON_THE_AST = frozenset({
     "post_increment_expression", "post_decrement_expression",
     "variable", "type_literal", "parenthesized_expression", "sub_expression", "array_expression",
     "expandable_string_literal", "expandable_here_string_literal",
+    "member_access", "invokation_expression", "element_access", "script_block_expression",
 })
 
 _UNSUPPORTED_STATEMENTS = {
@@ -1073,126 +1070,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         spec = next((c for c in node.named_children if c.type == "type_spec"), node)
         return V.resolve_type(self.text(spec), using_namespaces(self.source))
 
-    def _e_script_block_expression(self, node: Node) -> V.ScriptBlock:
-        return V.ScriptBlock(node, self.source)
-
-    def member_name(self, node: Node) -> str:
-        name_node = next(c for c in node.children if c.type == "member_name")
-        inner = _named(name_node)
-        if inner and inner[0].type != "simple_name":
-            return V.to_string(self.eval_expr(inner[0]))
-        return self.text(name_node)
-
-    def _e_member_access(self, node: Node) -> typing.Any:
-        obj = self.eval_expr(node.children[0])
-        name = self.member_name(node)
-        static = any(c.type == "::" for c in node.children)
-        if static:
-            if not isinstance(obj, V.TypeValue):
-                raise PSError("Unable to find type.", fqid="TypeNotFound", category="InvalidOperation")
-            return get_static(obj, name)
-        value = get_property(obj, name)
-        if self.ctx.scope.strict_version() >= 2 and not _member_exists(obj, name):
-            # Set-StrictMode 2+: a property that does not exist is an error; so are the intrinsic Count and Length of a
-            # scalar or $null in 5.1 (PowerShell/PowerShell#2798). A dictionary's missing key is not a property.
-            raise PSError(f"The property '{name}' cannot be found on this object. Verify that the property exists.",
-                          exception_type="System.Management.Automation.PropertyNotFoundException",
-                          fqid="PropertyNotFoundStrict", category="NotSpecified", reason="PropertyNotFoundException")
-        return value
-
-    def _e_invokation_expression(self, node: Node) -> typing.Any:
-        obj = self.eval_expr(node.children[0])
-        name = self.member_name(node)
-        arg_list = next((c for c in node.children if c.type == "argument_list"), None)
-        args: list = []
-        if arg_list is not None:
-            expr_list = arg_list.child_by_field_name("argument_expression_list")
-            if expr_list is not None:
-                args = [self.eval_expr(c) for c in _named(expr_list)]
-        if any(c.type == "::" for c in node.children):
-            if not isinstance(obj, V.TypeValue):
-                raise PSError("Unable to find type.", fqid="TypeNotFound", category="InvalidOperation")
-        # C# stand-ins call back into the calling script's session (standins/runtime.py).
-        previous = set_current_engine(self)
-        try:
-            return self._call_member(obj, name, args)
-        finally:
-            set_current_engine(previous)
-
-    def _call_member(self, obj: typing.Any, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "getsteppablepipeline" and isinstance(obj, V.ScriptBlock) and not args:
-            from .clr.engine import SteppablePipeline  # pylint: disable=import-outside-toplevel
-
-            return SteppablePipeline(self, obj)
-        if low in ("where", "_foreachmethod", "foreach") and args and isinstance(args[0], V.ScriptBlock):
-            return self._magic_method(obj, low, args)
-        if isinstance(obj, (list, tuple)) and name.lower() not in _LIST_METHODS:
-            # Method calls enumerate over arrays (PowerShell 3+ member enumeration).
-            results = [invoke_method(item, name, args, self._invoke_block_method) for item in obj]
-            results = [r for r in results if not is_void(r)]
-            return _collapse(results)
-        return invoke_method(obj, name, args, self._invoke_block_method)
-
-    def _magic_method(self, obj: typing.Any, name: str, args: list) -> list:
-        """The intrinsic .Where({}) / .ForEach({}) methods every collection (and scalar) has."""
-        items = V.as_list(obj) if not isinstance(obj, dict) else [obj]
-        block = args[0]
-        results: list = []
-        for item in items:
-            out: list = []
-            self.invoke_script_block(block, list(args[1:]), out.append, new_scope=False, dollar_under=item)
-            if name == "where":
-                if V.to_bool(_collapse(out)):
-                    results.append(item)
-            else:
-                results.extend(out)
-        return results
-
-    def _invoke_block_method(self, block: V.ScriptBlock, args: list) -> typing.Any:
-        return self.invoke_script_block_value(block, args)
-
-    def _e_element_access(self, node: Node) -> typing.Any:
-        obj = self.eval_expr(node.children[0])
-        index = self.eval_expr(_named(node)[1])
-        return self.get_index(obj, index)
-
-    def get_index(self, obj: typing.Any, index: typing.Any) -> typing.Any:  # pylint: disable=too-many-return-statements
-        if obj is None:
-            raise null_index()
-        indexer = getattr(obj, "item", None)
-        if indexer is not None and isinstance(obj, NetObject) and not isinstance(obj, list):
-            # A .NET object with an indexer (its Item property: GroupCollection["name"], ...).
-            return indexer(index)
-        if isinstance(obj, dict):
-            if isinstance(index, (list, tuple)):
-                return [obj.get(i) for i in index]
-            return obj.get(index)
-        if isinstance(obj, (list, tuple, str)):
-            if isinstance(index, (list, tuple)):
-                results = [self.get_index(obj, i) for i in index]
-                return [r for r in results if r is not None] if isinstance(obj, (list, tuple)) else results
-            i = V.cast(index, V.TypeValue("System.Int32"))
-            if i < 0:
-                i += len(obj)
-            if not 0 <= i < len(obj):
-                if isinstance(obj, str) or self.ctx.scope.strict_version() >= 3:
-                    # Strict mode 3 (5.1's Latest) makes an index outside an array an error, as it always is for a string.
-                    raise PSError("Index was outside the bounds of the array.", exception_type="System.IndexOutOfRangeException",
-                                  fqid="System.IndexOutOfRangeException", category="NotSpecified",
-                                  reason="IndexOutOfRangeException")
-                return None
-            item = obj[i]
-            return PSChar(item) if isinstance(obj, str) else item
-        if isinstance(obj, PSObject):
-            if isinstance(index, int) and index in (0, -1):
-                return obj
-            return get_property(obj, V.to_string(index))
-        if isinstance(index, int) and index in (0, -1):
-            return obj
-        raise PSError(f"Unable to index into an object of type {V.ps_type_name(obj)}.", fqid="CannotIndex",
-                      category="InvalidOperation")
-
     def _e_command(self, node: Node) -> typing.Any:
         out: list = []
         self.run_pipeline([node], out.append, None)
@@ -1215,20 +1092,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
     def _e_generic_token(self, node: Node) -> str:
         return self.text(node)
 
-
-_LIST_METHODS = {"add", "contains", "indexof", "toarray", "gettype", "tostring", "clear", "remove", "removeat",
-                 "insert", "addrange", "clone", "equals", "gethashcode", "getenumerator", "count"}
-
-
-def _member_exists(obj: typing.Any, name: str) -> bool:
-    """Whether a property read found a member (for strict mode): own members, or any element's for an array."""
-    if obj is None:
-        return False
-    if isinstance(obj, dict) or has_property(obj, name):
-        return True
-    if isinstance(obj, (list, tuple)):
-        return any(_member_exists(item, name) for item in obj)
-    return False
 
 
 def _collapse(out: list) -> typing.Any:

@@ -11,6 +11,8 @@ its oracle. One module per family, each registering the node classes it evaluate
 - `variables`: VariableExpressionAst, UsingExpressionAst, TypeExpressionAst, and the expressions holding
   statements: ParenExpressionAst `( )`, SubExpressionAst `$( )`, ArrayExpressionAst `@( )`;
 - `strings`: ExpandableStringExpressionAst (`"..$x..$(..).."`, here-strings), `$OFS`;
+- `members`: MemberExpressionAst (instance and static), InvokeMemberExpressionAst (with member enumeration and the
+  intrinsic .Where/.ForEach), IndexExpressionAst, ScriptBlockExpressionAst;
 - `assign`: assignment targets (a variable, property, element, typed variable, list of targets);
 - `names`: a member's name, a type literal's type.
 
@@ -27,7 +29,7 @@ handler, or `hand_back` would send it back to `run_lowered`.
 
 from __future__ import annotations
 
-from . import casts, literals, operators, strings, variables  # noqa: F401  # pylint: disable=unused-import  # they register their handlers
+from . import casts, literals, members, operators, strings, variables  # noqa: F401  # pylint: disable=unused-import  # they register their handlers
 from .assign import assign
 from .core import evaluate, lowered, run_lowered, value
 from .operators import compare_op, matches_table

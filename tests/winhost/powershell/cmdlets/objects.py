@@ -94,7 +94,7 @@ class ForEachObject(Cmdlet):
                         self.emit(out)
                     return
                 try:
-                    result = invoke_method(value, name, list(self.args), self.engine._invoke_block_method)  # pylint: disable=protected-access
+                    result = invoke_method(value, name, list(self.args), self.engine.invoke_script_block_value)
                 except PSError:
                     if self.args:
                         raise
