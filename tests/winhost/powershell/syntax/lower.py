@@ -820,19 +820,21 @@ def lower_script_block(node: typing.Any, source: bytes) -> N.Ast:
 _TEXTS: dict[int, tuple[bytes, SourceText]] = {}
 
 
-def _source_text(source: bytes) -> SourceText:
-    """One alignment per parsed text (kept with the text it was made for, so a reused id is not mistaken)."""
+def _parsed_text(source: bytes) -> SourceText:
+    """One SourceText per parsed text, over that text alone (kept with the text it was made for, so a reused id is
+    not mistaken)."""
     found = _TEXTS.get(id(source))
     if found is None or found[0] is not source:
         if len(_TEXTS) > 256:
             _TEXTS.clear()
-        found = _TEXTS[id(source)] = (source, SourceText(source, getattr(source, "original", None)))
+        found = _TEXTS[id(source)] = (source, SourceText(source, None))
     return found[1]
 
 
 def lower_expression(node: typing.Any, source: bytes) -> N.Ast:
-    """The AST of one expression node of a parsed text, for the evaluator's constructs that run on the AST (its
-    Parent is None: the fragment is lowered on its own)."""
-    ast = _Lowering(_source_text(source)).expression(node)
-    _set_parents(ast)
-    return ast
+    """The AST of one expression node of a parsed text, for the evaluator (ast_eval). Parents are not set (the
+    evaluator walks down only). Its extents are in the text as parsed, not as written: the evaluator reads no extents,
+    and aligning a rewritten script with the script as written (difflib) costs more than lowering it. What the
+    evaluator reads of the text (bare words, member names, numbers) is then the parsed text, as the tree-walking
+    evaluator read it: `5L` is the `([long]5)` parser.py spelled, `.ForEach(` its `._ForEachMethod(`."""
+    return _Lowering(_parsed_text(source)).expression(node)

@@ -44,10 +44,12 @@ class Ast:
 
     def children(self) -> typing.Iterator[Ast]:
         """The direct child nodes, in source order (the order PowerShell's AstVisitor walks them)."""
-        for fld in dataclasses.fields(self):
-            if fld.name in ("extent", "parent") or fld.name.startswith("_"):
-                continue
-            yield from _nodes_in(getattr(self, fld.name))
+        names = _CHILD_FIELDS.get(self.__class__)
+        if names is None:
+            names = _CHILD_FIELDS[self.__class__] = tuple(
+                f.name for f in dataclasses.fields(self) if f.name not in ("extent", "parent") and not f.name.startswith("_"))
+        for name in names:
+            yield from _nodes_in(getattr(self, name))
 
     def walk(self, search_nested_script_blocks: bool = True) -> typing.Iterator[Ast]:
         """This node and its descendants, pre-order. Without nested script blocks the bodies of script block
@@ -72,6 +74,9 @@ class Ast:
                 if isinstance(value, property):
                     found.setdefault(name.replace("_", ""), name)
         return found
+
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}  # a node class -> the fields that hold child nodes
 
 
 def _nodes_in(value: typing.Any) -> typing.Iterator[Ast]:
