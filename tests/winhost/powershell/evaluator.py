@@ -12,7 +12,6 @@ from . import ast_eval, tripwire
 from . import values as V
 from .binding import Arg, CmdletBindingInfo, Param, apply_default_values, bind, bound_parameters_table
 from .context import ExecutionContext, normalize_action
-from .dotnet import Enumerator
 from .errors import (
     BreakSignal,
     ContinueSignal,
@@ -57,6 +56,9 @@ _ON_THE_AST = frozenset({
     "expandable_string_literal", "expandable_here_string_literal",
     "member_access", "invokation_expression", "element_access", "script_block_expression",
 })
+
+# The statement kinds exec_statement runs on the AST (ast_eval/): conditionals and loops.
+_STATEMENTS_ON_THE_AST = frozenset({"if_statement", "foreach_statement", "for_statement", "while_statement", "do_statement"})
 
 _UNSUPPORTED_STATEMENTS = {
     "class_statement": "class definitions", "enum_statement": "enum definitions", "trap_statement": "trap statements",
@@ -158,16 +160,8 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             return
         if kind == "pipeline":
             self.exec_pipeline(node, sink)
-        elif kind == "if_statement":
-            self.exec_if(node, sink)
-        elif kind == "foreach_statement":
-            self.exec_foreach(node, sink)
-        elif kind == "for_statement":
-            self.exec_for(node, sink)
-        elif kind == "while_statement":
-            self.exec_while(node, sink)
-        elif kind == "do_statement":
-            self.exec_do(node, sink)
+        elif kind in _STATEMENTS_ON_THE_AST:
+            ast_eval.run_statement(self, node, sink)
         elif kind == "switch_statement":
             self.exec_switch(node, sink)
         elif kind == "try_statement":
@@ -189,82 +183,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                              "expression or statement.", "UnexpectedToken")
 
     # -- control flow --------------------------------------------------------------
-    def exec_if(self, node: Node, sink: Sink) -> None:
-        cond = node.child_by_field_name("condition")
-        blocks = [c for c in node.children if c.type == "statement_block"]
-        if V.to_bool(self.eval_pipeline_value(cond)):
-            self.exec_statements(blocks[0], sink)
-            return
-        elseifs = node.child_by_field_name("elseif_clauses")
-        if elseifs is not None:
-            for clause in _named(elseifs):
-                if V.to_bool(self.eval_pipeline_value(clause.child_by_field_name("condition"))):
-                    self.exec_statements(next(c for c in clause.children if c.type == "statement_block"), sink)
-                    return
-        else_clause = node.child_by_field_name("else_clause")
-        if else_clause is not None:
-            self.exec_statements(next(c for c in else_clause.children if c.type == "statement_block"), sink)
-
-    def _loop_body(self, body: Node, sink: Sink) -> bool:
-        """Run one loop iteration; False means `break`."""
-        self.ctx.check_stop()
-        try:
-            self.exec_statements(body, sink)
-        except BreakSignal:
-            return False
-        except ContinueSignal:
-            return True
-        return True
-
-    def exec_foreach(self, node: Node, sink: Sink) -> None:
-        var = next(c for c in node.named_children if c.type == "variable")
-        source_node = next(c for c in node.named_children if c.type == "pipeline")
-        body = next(c for c in node.children if c.type == "statement_block")
-        collection = self.eval_pipeline_value(source_node)
-        items: typing.Iterable
-        if isinstance(collection, Enumerator):
-            items = collection.iterate()  # consumed one by one: a `break` leaves the rest of $input unread
-        else:
-            items = V.as_list(collection) if not isinstance(collection, dict) else [collection]
-        name = self.text(var)
-        for item in items:
-            self.assign_variable(name, item)
-            if not self._loop_body(body, sink):
-                break
-
-    def exec_for(self, node: Node, sink: Sink) -> None:
-        init = node.child_by_field_name("for_initializer")
-        cond = node.child_by_field_name("for_condition")
-        step = node.child_by_field_name("for_iterator")
-        body = next(c for c in node.children if c.type == "statement_block")
-        if init is not None:
-            self.exec_statement(_named(init)[0], lambda _v: None)
-        while True:
-            if cond is not None and not V.to_bool(self.eval_pipeline_value(_named(cond)[0])):
-                break
-            if not self._loop_body(body, sink):
-                break
-            if step is not None:
-                self.exec_statement(_named(step)[0], lambda _v: None)
-
-    def exec_while(self, node: Node, sink: Sink) -> None:
-        cond = node.child_by_field_name("condition")
-        body = next(c for c in node.children if c.type == "statement_block")
-        while V.to_bool(self.eval_pipeline_value(cond)):
-            if not self._loop_body(body, sink):
-                break
-
-    def exec_do(self, node: Node, sink: Sink) -> None:
-        cond = node.child_by_field_name("condition")
-        body = next(c for c in node.children if c.type == "statement_block")
-        until = any(c.type == "until" for c in node.children)
-        while True:
-            if not self._loop_body(body, sink):
-                break
-            result = V.to_bool(self.eval_pipeline_value(cond))
-            if result == until:
-                break
-
     def exec_switch(self, node: Node, sink: Sink) -> None:  # pylint: disable=too-many-branches,too-many-locals
         flags = set()
         params = next((c for c in node.named_children if c.type == "switch_parameters"), None)

@@ -13,6 +13,8 @@ its oracle. One module per family, each registering the node classes it evaluate
 - `strings`: ExpandableStringExpressionAst (`"..$x..$(..).."`, here-strings), `$OFS`;
 - `members`: MemberExpressionAst (instance and static), InvokeMemberExpressionAst (with member enumeration and the
   intrinsic .Where/.ForEach), IndexExpressionAst, ScriptBlockExpressionAst;
+- `flow`: IfStatementAst and the loops (ForEach, For, While, DoWhile, DoUntil), statements that write to a sink
+  (`core.handles_statement`; the evaluator's exec_statement runs them through `run_statement`);
 - `assign`: assignment targets (a variable, property, element, typed variable, list of targets);
 - `names`: a member's name, a type literal's type.
 
@@ -29,9 +31,9 @@ handler, or `hand_back` would send it back to `run_lowered`.
 
 from __future__ import annotations
 
-from . import casts, literals, members, operators, strings, variables  # noqa: F401  # pylint: disable=unused-import  # they register their handlers
+from . import casts, flow, literals, members, operators, strings, variables  # noqa: F401  # pylint: disable=unused-import  # they register their handlers
 from .assign import assign
-from .core import evaluate, lowered, run_lowered, value
+from .core import evaluate, lowered, run_lowered, run_statement, value
 from .operators import compare_op, matches_table
 
-__all__ = ["assign", "compare_op", "evaluate", "lowered", "matches_table", "run_lowered", "value"]
+__all__ = ["assign", "compare_op", "evaluate", "lowered", "matches_table", "run_lowered", "run_statement", "value"]

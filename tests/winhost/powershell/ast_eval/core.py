@@ -11,11 +11,17 @@ import typing
 
 from ..members import is_void
 from ..shouldprocess import not_modelled
-from ..syntax import LoweringError, lower_expression
+from ..syntax import LoweringError, lower_expression, lower_statement
 from ..syntax import nodes as N
 
 Handler = typing.Callable[[typing.Any, typing.Any], typing.Any]
 HANDLERS: dict[type, Handler] = {}
+# Statements write to a sink (the evaluator's output callable) instead of giving a value.
+StatementHandler = typing.Callable[[typing.Any, typing.Any, typing.Callable[[typing.Any], None]], None]
+STATEMENT_HANDLERS: dict[type, StatementHandler] = {}
+# The grammar's statement kinds (the others lowered here are expressions).
+_STATEMENT_KINDS = frozenset({"if_statement", "foreach_statement", "for_statement", "while_statement", "do_statement",
+                              "switch_statement", "try_statement", "flow_control_statement", "function_statement"})
 
 # Parsed text -> (the text, its lowered nodes by concrete node). A whole expression is lowered once per parsed text
 # (loops and functions run the same nodes many times), and every node inside it is filed under its concrete node
@@ -34,6 +40,14 @@ def handles(*classes: type) -> typing.Callable[[Handler], Handler]:
     return register
 
 
+def handles_statement(*classes: type) -> typing.Callable[[StatementHandler], StatementHandler]:
+    def register(handler: StatementHandler) -> StatementHandler:
+        for klass in classes:
+            STATEMENT_HANDLERS[klass] = handler
+        return handler
+    return register
+
+
 def lowered(node: typing.Any, source: bytes) -> N.Ast:
     """The AST of a concrete expression node of a parsed text."""
     entry = _SOURCES.get(id(source))
@@ -46,7 +60,7 @@ def lowered(node: typing.Any, source: bytes) -> N.Ast:
     found = nodes.get(key)
     if found is None:
         try:
-            found = lower_expression(node, source)
+            found = (lower_statement if node.type in _STATEMENT_KINDS else lower_expression)(node, source)
         except LoweringError as err:
             raise not_modelled(f"This construct ({err})") from None
         nodes[key] = found
@@ -73,6 +87,12 @@ def run_lowered(engine: typing.Any, node: typing.Any) -> typing.Any:
     return HANDLERS.get(ast.__class__, hand_back)(engine, ast)
 
 
+def run_statement(engine: typing.Any, node: typing.Any, sink: typing.Callable[[typing.Any], None]) -> None:
+    """Run a concrete statement node on its AST (the evaluator's exec_statement for the kinds moved)."""
+    ast = lowered(node, engine.source)
+    STATEMENT_HANDLERS[ast.__class__](engine, ast, sink)
+
+
 def evaluate(engine: typing.Any, ast: N.Ast) -> typing.Any:
     return HANDLERS.get(ast.__class__, hand_back)(engine, ast)
 
@@ -95,6 +115,29 @@ def collapse(out: list) -> typing.Any:
     if len(out) == 1:
         return out[0]
     return out
+
+
+def exec_block(engine: typing.Any, block: N.StatementBlockAst, sink: typing.Callable[[typing.Any], None]) -> None:
+    """Run a statement block's statements, each guarded by the evaluator (a statement-terminating error is reported
+    and the next statement runs, `$?`), whichever walk runs the statement itself."""
+    for statement in block.statements:
+        engine.exec_statement_guarded(statement._cst, sink)  # pylint: disable=protected-access
+
+
+def pipeline_value(engine: typing.Any, ast: N.Ast | None) -> typing.Any:
+    """A pipeline used as a value (a condition, `( )`, a foreach's collection): an expression keeps its value,
+    unenumerated; a pipeline of commands or an assignment is collected by the evaluator (eval_pipeline_value)."""
+    if ast is None:
+        return None
+    if isinstance(ast, N.PipelineAst):
+        if len(ast.pipeline_elements) == 1:
+            element = ast.pipeline_elements[0]
+            if isinstance(element, N.CommandExpressionAst) and not element.redirections:
+                return value(engine, element.expression)
+        return engine.eval_pipeline_value(ast._cst)  # pylint: disable=protected-access
+    if isinstance(ast, N.AssignmentStatementAst):
+        return engine.eval_pipeline_value(ast._cst)  # pylint: disable=protected-access
+    return value(engine, ast)
 
 
 def statement_output(engine: typing.Any, block: N.StatementBlockAst) -> list:

@@ -8,7 +8,7 @@ import typing
 
 from ..errors import ParseError
 from ..syntax import nodes as N
-from .core import collapse, handles, statement_output, value
+from .core import collapse, handles, pipeline_value, statement_output, value
 from .names import type_value
 
 
@@ -33,16 +33,8 @@ def type_expression(engine: typing.Any, ast: N.TypeExpressionAst) -> typing.Any:
 
 @handles(N.ParenExpressionAst)
 def paren(engine: typing.Any, ast: N.ParenExpressionAst) -> typing.Any:
-    pipeline = ast.pipeline
-    if pipeline is None:
-        return None
-    if isinstance(pipeline, N.PipelineAst) and len(pipeline.pipeline_elements) == 1:
-        element = pipeline.pipeline_elements[0]
-        if isinstance(element, N.CommandExpressionAst) and not element.redirections:
-            # `(expr)` keeps the expression's value, unenumerated (`(1, 2)` is one array).
-            return value(engine, element.expression)
-    # A pipeline of commands, or an assignment: its output collected as a value (eval_pipeline_value).
-    return engine.eval_pipeline_value(pipeline._cst)  # pylint: disable=protected-access
+    # `(expr)` keeps the expression's value, unenumerated (`(1, 2)` is one array); `(Get-X | Y)` collects.
+    return pipeline_value(engine, ast.pipeline)
 
 
 @handles(N.SubExpressionAst)

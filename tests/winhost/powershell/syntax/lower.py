@@ -838,3 +838,8 @@ def lower_expression(node: typing.Any, source: bytes) -> N.Ast:
     evaluator reads of the text (bare words, member names, numbers) is then the parsed text, as the tree-walking
     evaluator read it: `5L` is the `([long]5)` parser.py spelled, `.ForEach(` its `._ForEachMethod(`."""
     return _Lowering(_parsed_text(source)).expression(node)
+
+
+def lower_statement(node: typing.Any, source: bytes) -> N.Ast:
+    """The AST of one statement node of a parsed text, for the evaluator: as lower_expression."""
+    return _Lowering(_parsed_text(source)).statement(node)
