@@ -57,8 +57,9 @@ _ON_THE_AST = frozenset({
     "member_access", "invokation_expression", "element_access", "script_block_expression",
 })
 
-# The statement kinds exec_statement runs on the AST (ast_eval/): conditionals and loops.
-_STATEMENTS_ON_THE_AST = frozenset({"if_statement", "foreach_statement", "for_statement", "while_statement", "do_statement"})
+# The statement kinds exec_statement runs on the AST (ast_eval/): conditionals, loops and switch.
+_STATEMENTS_ON_THE_AST = frozenset({"if_statement", "foreach_statement", "for_statement", "while_statement", "do_statement",
+                                    "switch_statement"})
 
 _UNSUPPORTED_STATEMENTS = {
     "class_statement": "class definitions", "enum_statement": "enum definitions", "trap_statement": "trap statements",
@@ -162,8 +163,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             self.exec_pipeline(node, sink)
         elif kind in _STATEMENTS_ON_THE_AST:
             ast_eval.run_statement(self, node, sink)
-        elif kind == "switch_statement":
-            self.exec_switch(node, sink)
         elif kind == "try_statement":
             self.exec_try(node, sink)
         elif kind == "function_statement":
@@ -183,77 +182,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                              "expression or statement.", "UnexpectedToken")
 
     # -- control flow --------------------------------------------------------------
-    def exec_switch(self, node: Node, sink: Sink) -> None:  # pylint: disable=too-many-branches,too-many-locals
-        flags = set()
-        params = next((c for c in node.named_children if c.type == "switch_parameters"), None)
-        if params is not None:
-            for p in params.named_children:
-                flags.add(self.text(p).lower().lstrip("-"))
-        if "file" in flags:
-            raise ParseError("switch -file is not supported by this host.", "UnexpectedToken")
-        cond_node = next(c for c in node.named_children if c.type == "switch_condition")
-        value = self.eval_pipeline_value(_named(cond_node)[0])
-        items = V.as_list(value) if isinstance(value, (list, tuple)) else [value]
-        body = next(c for c in node.named_children if c.type == "switch_body")
-        clauses_node = next((c for c in body.named_children if c.type == "switch_clauses"), None)
-        clauses = [c for c in clauses_node.named_children if c.type == "switch_clause"] if clauses_node else []
-        case_sensitive = "casesensitive" in flags
-        saved = self.ctx.scope.lookup("_")
-        saved_value = saved.value if saved else None
-        try:
-            for item in items:
-                self.ctx.check_stop()
-                self.ctx.scope.set_local("_", item)
-                matched = False
-                default_clause = None
-                stop = False
-                for clause in clauses:
-                    cond = next(c for c in clause.named_children if c.type == "switch_clause_condition")
-                    block = next(c for c in clause.named_children if c.type == "statement_block")
-                    cond_text = self.text(cond)
-                    if cond_text.lower() == "default":
-                        default_clause = block
-                        continue
-                    if self._switch_matches(cond, item, flags, case_sensitive):
-                        matched = True
-                        try:
-                            self.exec_statements(block, sink)
-                        except BreakSignal:
-                            stop = True
-                            break
-                        except ContinueSignal:
-                            break
-                if stop:
-                    break
-                if not matched and default_clause is not None:
-                    try:
-                        self.exec_statements(default_clause, sink)
-                    except BreakSignal:
-                        break
-                    except ContinueSignal:
-                        continue
-        finally:
-            if saved is not None:
-                self.ctx.scope.set_local("_", saved_value)
-
-    def _switch_matches(self, cond: Node, item: typing.Any, flags: set, case_sensitive: bool) -> bool:
-        inner = _named(cond)
-        if inner and inner[0].type == "script_block_expression":
-            block = self.eval_expr(inner[0])
-            return V.to_bool(self.invoke_script_block_value(block, [], dollar_under=item))
-        if inner:
-            pattern = self.eval_expr(inner[0])
-        else:
-            pattern = self.eval_fragment(self.text(cond))
-        if "regex" in flags:
-            match = V.compile_regex(V.to_string(pattern), case_sensitive).search(V.to_string(item))
-            if match:
-                self.ctx.scope.set_local("Matches", ast_eval.matches_table(match))
-            return match is not None
-        if "wildcard" in flags:
-            return V.like(item, pattern, case_sensitive)
-        return V.equals(item, pattern, case_sensitive)
-
     def eval_fragment(self, text: str) -> typing.Any:
         """Evaluate a token the grammar left unparsed (switch clause conditions): strings, numbers, barewords."""
         stripped = text.strip()
