@@ -57,9 +57,9 @@ _ON_THE_AST = frozenset({
     "member_access", "invokation_expression", "element_access", "script_block_expression",
 })
 
-# The statement kinds exec_statement runs on the AST (ast_eval/): conditionals, loops and switch.
+# The statement kinds exec_statement runs on the AST (ast_eval/): conditionals, loops, switch and try.
 _STATEMENTS_ON_THE_AST = frozenset({"if_statement", "foreach_statement", "for_statement", "while_statement", "do_statement",
-                                    "switch_statement"})
+                                    "switch_statement", "try_statement"})
 
 _UNSUPPORTED_STATEMENTS = {
     "class_statement": "class definitions", "enum_statement": "enum definitions", "trap_statement": "trap statements",
@@ -67,14 +67,6 @@ _UNSUPPORTED_STATEMENTS = {
     "inlinescript_statement": "inlinescript blocks",
 }
 
-
-def _record_with_exception(record: ErrorRecord, exception: typing.Any) -> ErrorRecord:
-    """`new ErrorRecord(record, exception)`: the same record around another exception (what a typed catch that matched
-    an inner exception sees as `$_`)."""
-    copy = ErrorRecord(Exception=exception, CategoryInfo=record.CategoryInfo, TargetObject=record.TargetObject,
-                       FullyQualifiedErrorId=record.FullyQualifiedErrorId, InvocationInfo=record.InvocationInfo)
-    copy.PSObject.to_string = str(getattr(exception, "Message", "") or "")
-    return copy
 
 
 def _named(node: Node) -> list[Node]:
@@ -163,8 +155,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             self.exec_pipeline(node, sink)
         elif kind in _STATEMENTS_ON_THE_AST:
             ast_eval.run_statement(self, node, sink)
-        elif kind == "try_statement":
-            self.exec_try(node, sink)
         elif kind == "function_statement":
             self.define_function(node)
         elif kind == "flow_control_statement":
@@ -196,75 +186,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             finally:
                 self.source = saved
         return stripped
-
-    def exec_try(self, node: Node, sink: Sink) -> None:  # pylint: disable=too-many-branches
-        body = next(c for c in node.children if c.type == "statement_block")
-        catches_node = next((c for c in node.named_children if c.type == "catch_clauses"), None)
-        catches = [c for c in catches_node.named_children if c.type == "catch_clause"] if catches_node else []
-        finally_node = next((c for c in node.named_children if c.type == "finally_clause"), None)
-        try:
-            self.ctx.try_depth += 1
-            try:
-                self.exec_statements(body, sink)
-            finally:
-                self.ctx.try_depth -= 1
-        except PSError as err:
-            record = err.to_record()
-            handler, caught = self._find_catch(catches, record)
-            if handler is None:
-                raise
-            err.terminating = False
-            self.ctx.add_to_error_list(record)
-            if caught is not record.Exception:
-                record = _record_with_exception(record, caught)
-            saved = self.ctx.scope.lookup("_")
-            saved_value = saved.value if saved else None
-            self.ctx.scope.set_local("_", record)
-            self.ctx.scope.set_local("PSItem", record)
-            self.ctx.catch_depth += 1
-            try:
-                self.exec_statements(next(c for c in handler.children if c.type == "statement_block"), sink)
-            finally:
-                self.ctx.catch_depth -= 1
-                self.ctx.scope.set_local("_", saved_value)
-                self.ctx.scope.set_local("PSItem", saved_value)
-        finally:
-            if finally_node is not None:
-                self.exec_statements(next(c for c in finally_node.children if c.type == "statement_block"), sink)
-
-    def _find_catch(self, catches: list[Node], record: ErrorRecord) -> tuple[Node | None, typing.Any]:
-        """The catch clause for an error and the exception it catches, as 5.1's ExceptionHandlingOps.FindMatchingHandler
-        chooses them: the inner exception first (so `catch [System.IO.IOException]` catches a .NET method's exception
-        wrapped in a MethodInvocationException, and `$_.Exception` is then that inner exception), unless only a
-        catch-all takes it; then the exception itself. Among the clauses: the exact type, then a base type, then a
-        catch-all (FindMatchingHandlerByType)."""
-        exception = record.Exception
-        inner = getattr(exception, "InnerException", None)
-        if inner is not None and getattr(inner, "PSObject", None) is not None:
-            clause, catch_all = self._match_catch(catches, inner)
-            if clause is not None and not catch_all:
-                return clause, inner
-        clause, _catch_all = self._match_catch(catches, exception)
-        return clause, exception
-
-    def _match_catch(self, catches: list[Node], exception: typing.Any) -> tuple[Node | None, bool]:
-        exc_types = [n.lower() for n in exception.PSObject.type_names] if exception is not None else []
-        typed: list[tuple[Node, list[str]]] = []
-        catch_all = None
-        for clause in catches:
-            type_list = next((c for c in clause.named_children if c.type == "catch_type_list"), None)
-            if type_list is None:
-                catch_all = catch_all or clause
-                continue
-            typed.append((clause, [self.resolve_type_literal(lit).full_name.lower()
-                                   for lit in type_list.named_children if lit.type == "type_literal"]))
-        for clause, wanted in typed:
-            if exc_types and exc_types[0] in wanted:
-                return clause, False
-        for clause, wanted in typed:
-            if any(w in exc_types or w == "system.object" for w in wanted):
-                return clause, False
-        return catch_all, catch_all is not None
 
     def exec_flow(self, node: Node, sink: Sink) -> None:
         keyword = node.children[0].type.lower()
@@ -911,10 +832,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         if qualifier in ("local", "private"):
             return name.lower() in self.ctx.scope.variables
         return self.ctx.scope.lookup(name) is not None
-
-    def resolve_type_literal(self, node: Node) -> V.TypeValue:
-        spec = next((c for c in node.named_children if c.type == "type_spec"), node)
-        return V.resolve_type(self.text(spec), using_namespaces(self.source))
 
     def _e_command(self, node: Node) -> typing.Any:
         out: list = []

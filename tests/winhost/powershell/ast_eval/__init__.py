@@ -16,6 +16,7 @@ its oracle. One module per family, each registering the node classes it evaluate
 - `flow`: IfStatementAst and the loops (ForEach, For, While, DoWhile, DoUntil), statements that write to a sink
   (`core.handles_statement`; the evaluator's exec_statement runs them through `run_statement`);
 - `switch`: SwitchStatementAst;
+- `trycatch`: TryStatementAst (5.1's choice of catch clause);
 - `assign`: assignment targets (a variable, property, element, typed variable, list of targets);
 - `names`: a member's name, a type literal's type.
 
@@ -32,7 +33,7 @@ handler, or `hand_back` would send it back to `run_lowered`.
 
 from __future__ import annotations
 
-from . import casts, flow, literals, members, operators, strings, switch, variables  # noqa: F401  # pylint: disable=unused-import  # they register their handlers
+from . import casts, flow, literals, members, operators, strings, switch, trycatch, variables  # noqa: F401  # pylint: disable=unused-import  # they register their handlers
 from .assign import assign
 from .core import evaluate, lowered, run_lowered, run_statement, value
 from .operators import compare_op, matches_table
