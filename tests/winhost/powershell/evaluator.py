@@ -678,32 +678,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
 
     # ------------------------------------------------------------------ assignment
     def eval_assignment(self, node: Node, want_value: bool = False) -> typing.Any:
-        left = node.children[0]
-        op = self.text(next(c for c in node.children if c.type == "assignement_operator")).strip()
-        value_node = node.child_by_field_name("value")
-        value = self.assignment_value(value_node)
-        target = ast_eval.lowered(self._unwrap(left), self.source)
-        if op != "=":
-            current = ast_eval.value(self, target)
-            func = {"+=": V.add, "-=": V.subtract, "*=": V.multiply, "/=": V.divide, "%=": V.modulo}.get(op)
-            if func is None:
-                raise ParseError(f"Unexpected token '{op}' in expression or statement.", "UnexpectedToken")
-            value = func(current, value)
-        ast_eval.assign(self, target, value)
-        return value if want_value else None
-
-    def assignment_value(self, value_node: Node | None) -> typing.Any:
-        if value_node is None:
-            return None
-        if value_node.type == "pipeline":
-            named = _named(value_node)
-            if len(named) == 1 and named[0].type == "assignment_expression":
-                return self.eval_assignment(named[0], want_value=True)
-            return self.eval_pipeline_value(value_node)
-        if value_node.type == "assignment_expression":
-            return self.eval_assignment(value_node, want_value=True)
-        out = self.collect(value_node)
-        return _collapse(out)
+        return ast_eval.assignment(self, ast_eval.lowered(node, self.source), want_value)  # runs on the AST (ast_eval/)
 
     def _unwrap(self, node: Node) -> Node:
         while node.type in _PASS_THROUGH and len(_named(node)) == 1:

@@ -1,5 +1,7 @@
-"""Assignment targets (ISupportsAssignment in ast.cs): a variable, a property, an element, a typed variable
-(`[int]$x`), a list of targets (`$a, $b = ...`) and a parenthesised target."""
+"""Assignment (AssignmentStatementAst; about_Assignment_Operators): the value of the right side (a pipeline, an
+expression, another assignment, or a statement such as `if` whose output is collected), the compound operators
+(`+=`, `-=`, `*=`, `/=`, `%=`), and the targets (ISupportsAssignment in ast.cs): a variable, a property, an element,
+a typed variable (`[int]$x`), a list of targets (`$a, $b = ...`) and a parenthesised target."""
 
 from __future__ import annotations
 
@@ -10,10 +12,39 @@ from .. import values as V
 from ..errors import PSError, null_index
 from ..members import set_property
 from ..syntax import nodes as N
-from .core import collapse, value
+from .core import HANDLERS, collapse, pipeline_value, value
 from .names import member_name, type_value
 
 _INT32 = V.TypeValue("System.Int32")
+
+
+_COMPOUND = {"PlusEquals": V.add, "MinusEquals": V.subtract, "MultiplyEquals": V.multiply, "DivideEquals": V.divide,
+             "RemainderEquals": V.modulo}
+
+
+def assignment(engine: typing.Any, ast: N.AssignmentStatementAst, want_value: bool = False) -> typing.Any:
+    """Run an assignment; its value when it is itself a value (`$a = $b = 1`, `($x = 2)`)."""
+    item = statement_value(engine, ast.right)
+    if ast.operator != "Equals":
+        item = _COMPOUND[ast.operator](value(engine, ast.left), item)
+    assign(engine, ast.left, item)
+    return item if want_value else None
+
+
+def statement_value(engine: typing.Any, ast: N.Ast | None) -> typing.Any:
+    """The value a statement gives on the right of `=` (or as a hashtable's value): an expression's value, a
+    pipeline's output collected, an assignment's value, another statement's output collected."""
+    if ast is None:
+        return None
+    if isinstance(ast, N.AssignmentStatementAst):
+        return assignment(engine, ast, want_value=True)
+    if isinstance(ast, N.PipelineAst):
+        return pipeline_value(engine, ast)
+    if ast.__class__ in HANDLERS:
+        return value(engine, ast)
+    out: list = []
+    engine.exec_statement_guarded(ast._cst, out.append)  # pylint: disable=protected-access
+    return collapse(out)
 
 
 def assign(engine: typing.Any, target: N.Ast, item: typing.Any) -> None:  # pylint: disable=too-many-branches

@@ -7,6 +7,7 @@ import typing
 from .. import values as V
 from ..errors import PSError
 from ..syntax import nodes as N
+from .assign import statement_value
 from .core import handles, value
 
 
@@ -29,7 +30,7 @@ def hashtable(engine: typing.Any, ast: N.HashtableAst) -> V.PSHashtable:
     for key_ast, value_ast in ast.key_value_pairs:
         key = value(engine, key_ast)
         # The value is a statement (a pipeline, or an assignment): its output collected as an assignment's is.
-        item = engine.assignment_value(value_ast._cst)  # pylint: disable=protected-access
+        item = statement_value(engine, value_ast)
         if key in table:
             # Parser.cs reports this at parse time (DuplicateKeyInHashLiteral); the interpreter finds it on evaluation.
             raise PSError(f"Duplicate keys '{V.to_string(key)}' are not allowed in hash literals.",

@@ -289,8 +289,11 @@ class _Lowering:  # pylint: disable=too-many-public-methods
                                    "while_statement", "do_statement", "try_statement"):
             right = N.PipelineAst(extent=right.extent, pipeline_elements=[
                 N.CommandExpressionAst(extent=right.extent, expression=right, redirections=[])])
-        return N.AssignmentStatementAst(extent=self.extent(node), left=self.expression(left),
-                                        operator=_ASSIGN[self.raw(op).strip()], right=right)
+        operator = _ASSIGN.get(self.raw(op).strip())
+        if operator is None:
+            raise self.unknown(op, "assignment operator")
+        return N.AssignmentStatementAst(extent=self.extent(node), left=self.expression(left), operator=operator,
+                                        right=right)
 
     def if_statement(self, node: typing.Any) -> N.IfStatementAst:
         clauses = [(self.pipeline_of(node.child_by_field_name("condition")),
