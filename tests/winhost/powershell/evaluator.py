@@ -13,9 +13,6 @@ from . import values as V
 from .binding import Arg, CmdletBindingInfo, Param, apply_default_values, bind, bound_parameters_table
 from .context import ExecutionContext, normalize_action
 from .errors import (
-    BreakSignal,
-    ContinueSignal,
-    ExitSignal,
     ParseError,
     PSError,
     ReturnSignal,
@@ -57,9 +54,10 @@ _ON_THE_AST = frozenset({
     "member_access", "invokation_expression", "element_access", "script_block_expression",
 })
 
-# The statement kinds exec_statement runs on the AST (ast_eval/): conditionals, loops, switch and try.
+# The statement kinds exec_statement runs on the AST (ast_eval/): conditionals, loops, switch, try and flow control
+# (break, continue, return, exit, throw).
 _STATEMENTS_ON_THE_AST = frozenset({"if_statement", "foreach_statement", "for_statement", "while_statement", "do_statement",
-                                    "switch_statement", "try_statement"})
+                                    "switch_statement", "try_statement", "flow_control_statement"})
 
 _UNSUPPORTED_STATEMENTS = {
     "class_statement": "class definitions", "enum_statement": "enum definitions", "trap_statement": "trap statements",
@@ -157,8 +155,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             ast_eval.run_statement(self, node, sink)
         elif kind == "function_statement":
             self.define_function(node)
-        elif kind == "flow_control_statement":
-            self.exec_flow(node, sink)
         elif kind in ("statement_list", "statement_block"):
             self.exec_statements(node, sink)
         elif kind == "label":
@@ -186,37 +182,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             finally:
                 self.source = saved
         return stripped
-
-    def exec_flow(self, node: Node, sink: Sink) -> None:
-        keyword = node.children[0].type.lower()
-        operand = next((c for c in node.named_children if c.type == "pipeline"), None)
-        label = next((c for c in node.named_children if c.type in ("label_expression", "simple_name")), None)
-        if keyword == "break":
-            raise BreakSignal(self.text(label) if label is not None else None)
-        if keyword == "continue":
-            raise ContinueSignal(self.text(label) if label is not None else None)
-        if keyword == "return":
-            if operand is not None:
-                self.exec_pipeline(operand, sink)
-            raise ReturnSignal()
-        if keyword == "exit":
-            code = 0
-            if operand is not None:
-                value = self.eval_pipeline_value(operand)
-                try:
-                    code = V.cast(value, V.TypeValue("System.Int32"))
-                except PSError:
-                    code = 0
-            raise ExitSignal(code)
-        if keyword == "throw":
-            if operand is None:
-                current = self.ctx.scope.lookup("_")
-                if self.ctx.catch_depth and current is not None and isinstance(current.value, ErrorRecord):
-                    # A bare `throw` inside catch rethrows the error being handled.
-                    raise error_from_record(current.value, terminating=True)
-            value = self.eval_pipeline_value(operand) if operand is not None else None
-            raise self.throw_error(value)
-        raise ParseError(f"Unexpected token '{keyword}' in expression or statement.", "UnexpectedToken")
 
     def throw_error(self, value: typing.Any) -> PSError:
         if isinstance(value, ErrorRecord):

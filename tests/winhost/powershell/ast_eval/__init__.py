@@ -17,6 +17,7 @@ its oracle. One module per family, each registering the node classes it evaluate
   (`core.handles_statement`; the evaluator's exec_statement runs them through `run_statement`);
 - `switch`: SwitchStatementAst;
 - `trycatch`: TryStatementAst (5.1's choice of catch clause);
+- `jumps`: break, continue, return, exit, throw (the evaluator's signals, a bare `throw` rethrowing in a catch);
 - `assign`: AssignmentStatementAst: the right side's value, compound operators, and the targets (a variable,
   property, element, typed variable, list of targets);
 - `names`: a member's name, a type literal's type.
@@ -34,7 +35,7 @@ handler, or `hand_back` would send it back to `run_lowered`.
 
 from __future__ import annotations
 
-from . import casts, flow, literals, members, operators, strings, switch, trycatch, variables  # noqa: F401  # pylint: disable=unused-import  # they register their handlers
+from . import casts, flow, jumps, literals, members, operators, strings, switch, trycatch, variables  # noqa: F401  # pylint: disable=unused-import  # they register their handlers
 from .assign import assign, assignment
 from .core import evaluate, lowered, run_lowered, run_statement, value
 from .operators import compare_op, matches_table
