@@ -120,8 +120,14 @@ def collapse(out: list) -> typing.Any:
 def exec_block(engine: typing.Any, block: N.StatementBlockAst, sink: typing.Callable[[typing.Any], None]) -> None:
     """Run a statement block's statements, each guarded by the evaluator (a statement-terminating error is reported
     and the next statement runs, `$?`), whichever walk runs the statement itself."""
-    for statement in block.statements:
-        engine.exec_statement_guarded(statement._cst, sink)  # pylint: disable=protected-access
+    for node in _statement_nodes(block):
+        engine.exec_statement_guarded(node, sink)
+
+
+def _statement_nodes(block: N.StatementBlockAst) -> list:
+    """The concrete nodes of a block's statements (the evaluator's fragments leave them unlowered: `_unlowered`)."""
+    unlowered = block._unlowered  # pylint: disable=protected-access
+    return unlowered if unlowered is not None else [s._cst for s in block.statements]  # pylint: disable=protected-access
 
 
 def pipeline_value(engine: typing.Any, ast: N.Ast | None) -> typing.Any:
@@ -143,6 +149,5 @@ def pipeline_value(engine: typing.Any, ast: N.Ast | None) -> typing.Any:
 def statement_output(engine: typing.Any, block: N.StatementBlockAst) -> list:
     """The output of a statement block's statements (still run by the evaluator, through their concrete nodes)."""
     out: list = []
-    for statement in block.statements:
-        engine.exec_statement_guarded(statement._cst, out.append)  # pylint: disable=protected-access
+    exec_block(engine, block, out.append)
     return out

@@ -56,7 +56,8 @@ class SourceText:
             self._char_of_byte = list(itertools.accumulate(((b & 0xC0) != 0x80 for b in source), initial=0))
         self._opcodes: list[Opcode] | None = None
         self._starts: list[int] = []
-        if rewritten != self.original:
+        self.rewritten = rewritten != self.original  # whether parser.py's rewrites are aligned back
+        if self.rewritten:
             self._opcodes = [op for op in _align(rewritten, self.original) if op[1] != op[2]]
             self._starts = [op[1] for op in self._opcodes]
         self._rewritten_length = len(rewritten)

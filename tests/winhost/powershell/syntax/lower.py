@@ -37,6 +37,10 @@ _PASS_THROUGH = {
     "switch_condition", "switch_clause_condition", "redirected_file_name",
 }
 _SKIPPED = {"comment", "command_argument_sep", "empty_statement"}
+# Wrappers passed through whenever they hold one expression, whatever tokens they hold besides.
+_UNWRAPPED = {"key_expression", "left_assignment_expression", "while_condition", "for_initializer", "for_condition",
+              "for_iterator", "switch_condition", "switch_clause_condition", "redirected_file_name",
+              "argument_expression"}
 
 # TokenKind names (token.cs) of the binary operators; `-eq` and `-ieq` are both Ieq.
 _BINARY = {
@@ -68,8 +72,10 @@ def _named(node: typing.Any) -> list:
 
 
 class _Lowering:  # pylint: disable=too-many-public-methods
-    def __init__(self, text: SourceText) -> None:
+    def __init__(self, text: SourceText, defer_bodies: bool = False) -> None:
         self.text = text
+        # The evaluator's fragments: statement blocks and script block bodies are left unlowered (`_unlowered`).
+        self.defer_bodies = defer_bodies
 
     # --- helpers ---------------------------------------------------------------------------------------------
     def extent(self, node: typing.Any, end_node: typing.Any = None) -> N.Extent:
@@ -131,6 +137,9 @@ class _Lowering:  # pylint: disable=too-many-public-methods
 
     def statement_block(self, node: typing.Any) -> N.StatementBlockAst:
         body = next((c for c in node.named_children if c.type == "statement_list"), None)
+        if self.defer_bodies:
+            return N.StatementBlockAst(extent=self.extent(node), statements=[],
+                                       _unlowered=_named(body) if body is not None else [])
         return N.StatementBlockAst(extent=self.extent(node), statements=self.statements(body) if body is not None else [])
 
     def statements(self, node: typing.Any) -> list:
@@ -492,24 +501,26 @@ class _Lowering:  # pylint: disable=too-many-public-methods
 
     # --- expressions -----------------------------------------------------------------------------------------
     def expression(self, node: typing.Any) -> N.Ast:  # pylint: disable=too-many-return-statements,too-many-branches
-        while True:
-            parts = _named(node)
-            if node.type in _PASS_THROUGH and len(parts) == 1 and len(node.children) == 1:
-                node = parts[0]
-                continue
-            if node.type in _PASS_THROUGH and len(parts) == 1 and node.type in (
-                    "key_expression", "left_assignment_expression", "while_condition", "for_initializer",
-                    "for_condition", "for_iterator", "switch_condition", "switch_clause_condition",
-                    "redirected_file_name", "argument_expression"):
-                node = parts[0]
-                continue
+        while node.type in _PASS_THROUGH:
+            if node.child_count == 1:
+                # The precedence tower (logical > bitwise > ... > unary) around most expressions: one child each.
+                child = node.child(0)
+                if child.is_named and child.type not in _SKIPPED:
+                    node = child
+                    continue
+            if node.type in _UNWRAPPED:
+                parts = _named(node)
+                if len(parts) == 1:
+                    node = parts[0]
+                    continue
             break
         extent = self.extent(node)
-        original = extent.text.strip()
-        rewritten = self.raw(node).strip()
-        if original != rewritten and rewritten[:1] in ("(", "+") and _NUMBER.match(original):
-            # `1L` reaches the grammar as `([long]1)`, a leading `1..` as `+1..`: the script's own literal.
-            return N.ConstantExpressionAst(extent=extent, value=parse_number_literal(original))
+        if self.text.rewritten:
+            original = extent.text.strip()
+            rewritten = self.raw(node).strip()
+            if original != rewritten and rewritten[:1] in ("(", "+") and _NUMBER.match(original):
+                # `1L` reaches the grammar as `([long]1)`, a leading `1..` as `+1..`: the script's own literal.
+                return N.ConstantExpressionAst(extent=extent, value=parse_number_literal(original))
         kind = node.type
         method = getattr(self, "e_" + kind, None)
         if method is not None:
@@ -628,6 +639,9 @@ class _Lowering:  # pylint: disable=too-many-public-methods
 
     def _statement_list_block(self, node: typing.Any) -> N.StatementBlockAst:
         body = next((c for c in node.named_children if c.type == "statement_list"), None)
+        if self.defer_bodies:
+            return N.StatementBlockAst(extent=self.extent(node), statements=[],
+                                       _unlowered=_named(body) if body is not None else [])
         return N.StatementBlockAst(extent=self.extent(node), statements=self.statements(body) if body is not None else [])
 
     def e_sub_expression(self, node: typing.Any, extent: N.Extent) -> N.Ast:
@@ -651,7 +665,14 @@ class _Lowering:  # pylint: disable=too-many-public-methods
             pairs.append((key, value))
         return N.HashtableAst(extent=extent, key_value_pairs=pairs)
 
+    def _unlowered_block(self, node: typing.Any, extent: N.Extent) -> N.ScriptBlockExpressionAst:
+        block = N.ScriptBlockAst(extent=extent, param_block=None, begin_block=None, process_block=None, end_block=None,
+                                 _cst=node, _source=self.text.source, _unlowered=True)
+        return N.ScriptBlockExpressionAst(extent=extent, script_block=block)
+
     def e_script_block_expression(self, node: typing.Any, extent: N.Extent) -> N.Ast:
+        if self.defer_bodies:
+            return self._unlowered_block(node, extent)
         inner = next((c for c in node.named_children if c.type == "script_block"), None)
         params = next((c for c in node.named_children if c.type == "param_block"), None)
         if inner is None:
@@ -765,6 +786,8 @@ class _Lowering:  # pylint: disable=too-many-public-methods
         return self.bare_word(node)
 
     def e_script_block(self, node: typing.Any, extent: N.Extent) -> N.Ast:
+        if self.defer_bodies:
+            return self._unlowered_block(node, extent)
         return N.ScriptBlockExpressionAst(extent=extent, script_block=self.script_block(node, extent))
 
 
@@ -839,10 +862,12 @@ def lower_expression(node: typing.Any, source: bytes) -> N.Ast:
     evaluator walks down only). Its extents are in the text as parsed, not as written: the evaluator reads no extents,
     and aligning a rewritten script with the script as written (difflib) costs more than lowering it. What the
     evaluator reads of the text (bare words, member names, numbers) is then the parsed text, as the tree-walking
-    evaluator read it: `5L` is the `([long]5)` parser.py spelled, `.ForEach(` its `._ForEachMethod(`."""
-    return _Lowering(_parsed_text(source)).expression(node)
+    evaluator read it: `5L` is the `([long]5)` parser.py spelled, `.ForEach(` its `._ForEachMethod(`. Statement
+    blocks and script block bodies are left unlowered (StatementBlockAst._unlowered, ScriptBlockAst._unlowered): the
+    evaluator lowers a statement when it runs it, so a module's untaken branches and unused functions cost nothing."""
+    return _Lowering(_parsed_text(source), defer_bodies=True).expression(node)
 
 
 def lower_statement(node: typing.Any, source: bytes) -> N.Ast:
     """The AST of one statement node of a parsed text, for the evaluator: as lower_expression."""
-    return _Lowering(_parsed_text(source)).statement(node)
+    return _Lowering(_parsed_text(source), defer_bodies=True).statement(node)

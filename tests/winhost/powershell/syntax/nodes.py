@@ -160,6 +160,10 @@ class ParamBlockAst(Ast):
 class StatementBlockAst(Ast):
     statements: list[Ast]
     traps: list[Ast] | None = None
+    # The evaluator's fragments (lower_expression, lower_statement) leave a block's statements unlowered: this is
+    # then the list of their concrete nodes (the evaluator lowers each statement when it runs it, and a branch
+    # never taken is never lowered), and `statements` is empty.
+    _unlowered: list | None = dataclasses.field(default=None, repr=False)
 
 
 @dataclasses.dataclass(eq=False, kw_only=True)
@@ -180,6 +184,9 @@ class ScriptBlockAst(Ast):
     # The (rewritten) text the concrete node was parsed from: GetScriptBlock() runs the script from them until the
     # evaluator runs on this AST.
     _source: bytes = dataclasses.field(default=b"", repr=False)
+    # True in the evaluator's fragments: the body is not lowered (a script block value runs from its concrete node),
+    # so the param block and the named blocks are None.
+    _unlowered: bool = dataclasses.field(default=False, repr=False)
 
 
 @dataclasses.dataclass(eq=False, kw_only=True)
