@@ -379,6 +379,18 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             if not child.is_named:
                 continue
             elements.append(child)
+        for i, element in enumerate(elements):
+            # A command's own redirections (`Write-Output 1 > $null`) sit among its elements in the grammar.
+            own = [self.text(r) for part in element.named_children if part.type == "command_elements"
+                   for r in part.named_children if r.type == "redirection"] if element.type == "command" else []
+            if not own:
+                continue
+            if i == len(elements) - 1:
+                redirects.extend(own)  # the last command's output is the pipeline's (about_Redirection)
+            elif self._redirect_sink(own, sink) is not sink:
+                raise PSError("Discarding the output of a command in the middle of a pipeline is not modelled by the fake "
+                              "Windows host.", fqid="RedirectionNotSupported", category="NotImplemented",
+                              reason="NotSupportedException")
         if len(elements) == 1 and elements[0].type != "command":
             value = self.eval_expr(elements[0], allow_void=True)
             target = self._redirect_sink(redirects, sink)
