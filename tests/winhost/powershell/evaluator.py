@@ -66,7 +66,6 @@ _UNSUPPORTED_STATEMENTS = {
 }
 
 
-
 def _named(node: Node) -> list[Node]:
     return [c for c in node.named_children if c.type not in ("comment", "command_argument_sep")]
 
@@ -806,7 +805,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
 
     def _e_generic_token(self, node: Node) -> str:
         return self.text(node)
-
 
 
 def _collapse(out: list) -> typing.Any:

@@ -8,7 +8,7 @@ import typing
 
 from ..errors import ParseError
 from ..syntax import nodes as N
-from .core import collapse, handles, pipeline_value, statement_output, value
+from .core import collapse, handles, pipeline_value, statement_output
 from .names import type_value
 
 
