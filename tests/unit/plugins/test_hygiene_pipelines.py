@@ -233,8 +233,8 @@ def _old_file_unrecognised(monkeypatch):
     (_unrecognised, 'is not one it recognises'),
     (_old_file_unrecognised, 'is not one it recognises'),
 ], ids=['function-renamed', 'wrapper-unrecognised', 'file-unrecognised'])
-def test_a_wrapper_that_cannot_be_had_turns_hygiene_off_with_one_warning_and_tasks_run(task, shell, fresh_wrapper, monkeypatch,
-                                                                                   change, why):
+def test_a_wrapper_that_cannot_be_had_turns_hygiene_off_with_one_warning_and_tasks_run(
+        task, shell, fresh_wrapper, monkeypatch, change, why):
     cmd = module_command(shell)  # built before the change: ansible-core's own use of the function is not under test
     change(monkeypatch)
     task.runner.answers = [(0, b'{"changed": true}', b''), (0, b'{"changed": false}', b'')]
