@@ -29,10 +29,26 @@ import threading
 import typing as t
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
-PARENT_POLL = 0.5  # seconds between looks at whether the run's main process is still there
+PARENT_POLL = 0.5  # seconds between looks at whether the run's main process is still there (where Linux cannot tell)
 # ansible-runner (2.4) waits 5 s for its terminal's end of output once ansible-playbook is killed, and
 # fails the job if that wait times out: the terminal is let go of before, released or not.
 RUNNER_EOF_WAIT = 4.0
+# What Linux sends a worker when its parent dies (prctl PR_SET_PDEATHSIG): a signal ignored by default and
+# nothing else sends a worker (it has no terminal nor socket owner), so one that comes after disarm() is lost.
+PARENT_DEATH_SIGNAL = signal.SIGURG
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _parent_death_signal(signum: int) -> bool:
+    """Ask Linux to send signum when this process's parent dies (0: no more); whether that was done.
+    ctypes is loaded by ansible-core already (a worker forks from a main process that has it)."""
+    if os.uname().sysname != 'Linux':
+        return False
+    try:
+        import ctypes  # pylint: disable=import-outside-toplevel
+        return ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
 
 
 def _hold_terminal(pid: int) -> int | None:
@@ -77,6 +93,8 @@ class CancelGuard:
         self._watch: threading.Event | None = None
         self._terminal: int | None = None  # the main process's terminal, held open while armed
         self._terminal_lock = threading.Lock()
+        self._parent: int | None = None  # the parent when armed: a worker's is the run's main process
+        self._death_signal = False  # Linux tells of the parent's death (PARENT_DEATH_SIGNAL)
 
     def arm(self, release: t.Callable[[], None]) -> None:
         # Signal handlers can only be set from the main thread (ansible's workers run tasks there).
@@ -99,20 +117,43 @@ class CancelGuard:
     def _watch_parent(self) -> None:
         """A run whose main process dies at once (SIGKILL; SIGTERM on ansible-core 2.16, whose main
         process has no handler for it) never tells its workers, and 2.19's workers, in sessions of
-        their own, live on: a worker whose parent is gone cancels itself as if it had got SIGTERM."""
-        parent = os.getppid()
+        their own, live on: a worker whose parent is gone cancels itself as if it had got SIGTERM.
+
+        On Linux the kernel says so at once (PR_SET_PDEATHSIG): the release starts when ansible-runner's kill
+        lands, and has the terminal for RUNNER_EOF_WAIT from then. Elsewhere a thread looks every PARENT_POLL
+        seconds, and the terminal is let go of that much sooner after it notices."""
+        parent = self._parent = os.getppid()
+        previous = signal.signal(PARENT_DEATH_SIGNAL, self._on_parent_death)
+        if _parent_death_signal(PARENT_DEATH_SIGNAL):
+            self._previous[PARENT_DEATH_SIGNAL] = previous
+            self._death_signal = True
+            if os.getppid() != parent:  # died before the kernel was asked
+                self._parent_gone(RUNNER_EOF_WAIT)
+            return
+        signal.signal(PARENT_DEATH_SIGNAL, previous)
         stop = self._watch = threading.Event()
 
         def watch() -> None:
             while not stop.wait(PARENT_POLL):
                 if os.getppid() != parent:
-                    timer = threading.Timer(RUNNER_EOF_WAIT - PARENT_POLL, self._let_go_of_terminal)
-                    timer.daemon = True
-                    timer.start()
-                    os.kill(os.getpid(), signal.SIGTERM)
+                    self._parent_gone(RUNNER_EOF_WAIT - PARENT_POLL)
                     return
 
         threading.Thread(target=watch, name='pssession-parent-watch', daemon=True).start()
+
+    def _on_parent_death(self, signum: int, frame: t.Any) -> None:
+        del signum, frame
+        # The kernel also sends it when the thread that forked this process ends: only a new parent counts.
+        if self._parent is not None and os.getppid() != self._parent:
+            self._parent = None
+            self._parent_gone(RUNNER_EOF_WAIT)
+
+    def _parent_gone(self, hold: float) -> None:
+        """Let go of the terminal after ``hold`` seconds, released or not; cancel as on SIGTERM."""
+        timer = threading.Timer(hold, self._let_go_of_terminal)
+        timer.daemon = True
+        timer.start()
+        os.kill(os.getpid(), signal.SIGTERM)
 
     def closing(self) -> None:
         """close() has begun releasing the session: a signal now waits for it instead of running it again."""
@@ -125,6 +166,10 @@ class CancelGuard:
         if self._watch is not None:
             self._watch.set()
             self._watch = None
+        if self._death_signal:
+            self._death_signal = False
+            _parent_death_signal(0)
+        self._parent = None
         self._let_go_of_terminal()
         for signum, handler in previous.items():
             signal.signal(signum, handler)

@@ -273,29 +273,75 @@ def _normalised(script: str) -> str:
     return '\n'.join(line.strip() for line in script.splitlines() if line.strip())
 
 
+# A line of bootstrap_wrapper.ps1 in every supported ansible-core (2.16 to 2.21; a string, so 2.21's comment
+# stripping keeps it): text without it is not the wrapper, and no command would ever be recognised by it.
+WRAPPER_SIGN = 'Ansible requires PowerShell v'
+# From this ansible-core on, the wrapper goes into a command through module_manifest._get_powershell_script.
+MANIFEST_SINCE = (2, 19)
+
+_off_warned = False  # module hygiene's off warning was given in this process
+
+
+def _core_version() -> tuple[int, ...]:
+    from ansible.release import __version__  # pylint: disable=import-outside-toplevel  # loaded by ansible already
+    return tuple(int(part) for part in __version__.split('.')[:2] if part.isdigit())
+
+
 @functools.lru_cache(maxsize=1)
-def _bootstrap_wrapper() -> str:
-    """bootstrap_wrapper.ps1 as this ansible-core puts it into a command: from 2.19 through
-    module_manifest._get_powershell_script (2.21 strips its comments and blank lines there), before 2.19 the
-    file as it is (the shell plugin reads it with pkgutil)."""
-    try:
-        from ansible.executor.powershell.module_manifest import _get_powershell_script  # pylint: disable=import-outside-toplevel
-    except ImportError:  # 2.16 to 2.18
-        data = pkgutil.get_data('ansible.executor.powershell', 'bootstrap_wrapper.ps1')
-    else:
-        data = _get_powershell_script('bootstrap_wrapper.ps1')
-    return _normalised(to_text(data or b'', errors='surrogate_or_strict'))
+def _bootstrap_wrapper() -> tuple[str, str | None]:
+    """(bootstrap_wrapper.ps1 as this ansible-core puts it into a command, None), or ('', why it cannot be had).
+
+    From 2.19 through module_manifest._get_powershell_script (2.21 strips its comments and blank lines there),
+    before 2.19 the file as it is (the shell plugin reads it with pkgutil). That function is private: a release
+    that renames it or changes what it gives must not make hygiene stop silently (_warn_off). Imported here, on
+    the first command that could run the wrapper, never for a raw task."""
+    version = _core_version()
+    if version >= MANIFEST_SINCE:
+        try:
+            from ansible.executor.powershell.module_manifest import _get_powershell_script  # pylint: disable=import-outside-toplevel
+        except ImportError as err:
+            return '', 'ansible-core %s has no module_manifest._get_powershell_script (%s)' % ('.'.join(map(str, version)), err)
+        try:
+            data = _get_powershell_script('bootstrap_wrapper.ps1')
+        except Exception as err:  # pylint: disable=broad-except  # whatever a changed private function raises
+            return '', 'ansible-core\'s _get_powershell_script failed (%s: %s)' % (type(err).__name__, err)
+    else:  # 2.16 to 2.18
+        try:
+            data = pkgutil.get_data('ansible.executor.powershell', 'bootstrap_wrapper.ps1')
+        except (OSError, ImportError) as err:
+            return '', 'ansible-core\'s bootstrap_wrapper.ps1 cannot be read (%s)' % err
+    text = _normalised(to_text(data or b'', errors='surrogate_or_strict'))
+    if WRAPPER_SIGN not in text:
+        return '', 'the bootstrap wrapper this ansible-core gives is not one it recognises (no %r in it)' % WRAPPER_SIGN
+    return text, None
 
 
-def runs_exec_wrapper(script: str) -> bool:
+def _warn_off(why: str, warn: t.Callable[[str], None] | None) -> None:
+    """Once per process: module hygiene is off, modules still run."""
+    global _off_warned  # pylint: disable=global-statement
+    if _off_warned or warn is None:
+        return
+    _off_warned = True
+    warn('psremoting.pssession.psrp: module hygiene between tasks is off: %s. Module tasks still run, but what one '
+         'leaves in the PSSession (variables, modules, environment, preferences) stays there for the next task; '
+         'report this with your ansible-core version' % why)
+
+
+def runs_exec_wrapper(script: str, warn: t.Callable[[str], None] | None = None) -> bool:
     """Whether an encoded command's script is ansible-core's bootstrap wrapper, which runs the exec wrapper in
     the session (executor/powershell/bootstrap_wrapper.ps1 of this ansible-core, as the shell plugin encodes
     it). That is every module task, and from 2.19 on also the shell plugin's helpers built on it
     (_mkdtemp2, _expand_user2: module_manifest._bootstrap_powershell_script, with `Set-StrictMode -Version
     Latest` in front), which leave the same variables. 2.16 to 2.18's helper scripts (mkdtemp, expand_user)
-    are plain scripts run in a local scope: they leave nothing and get no hygiene pipelines."""
-    wrapper = _bootstrap_wrapper()
-    return bool(wrapper) and wrapper in _normalised(script)
+    are plain scripts run in a local scope: they leave nothing and get no hygiene pipelines.
+
+    Where the wrapper cannot be had, no command is recognised (no hygiene pipelines; the command runs as
+    sent) and ``warn`` is told why, once per process."""
+    wrapper, off = _bootstrap_wrapper()
+    if off is not None:
+        _warn_off(off, warn)
+        return False
+    return wrapper in _normalised(script)
 
 
 def stash_left(stdout: bytes) -> bool:

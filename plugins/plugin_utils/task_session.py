@@ -323,7 +323,7 @@ class TaskSession(SessionCommands):
                 self._log('PSRP: EXEC %s' % shown)
         else:
             self._log('PSRP: EXEC (%s) %s' % (planned.kind, shown))
-        hygiene = planned.kind == 'encoded' and _module_hygiene().runs_exec_wrapper(planned.script)
+        hygiene = planned.kind == 'encoded' and _module_hygiene().runs_exec_wrapper(planned.script, self.warn)
         try:
             if not hygiene:
                 return self._run_parked_aware(lambda: self._active_runner().run(planned, no_log))

@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
+import uuid
 
 import pytest
 
-from e2e_support import BIN, COLLECTION, PYTHON, USERS, Ansible
+from e2e_support import BIN, COLLECTION, PYTHON, SUITE_MARK, USERS, Ansible, command_line, suite_processes
 from winhost import WinHost
 
 
@@ -44,6 +46,38 @@ def pytest_configure(config):
     del config
     if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    # Every process the tests start inherits the mark: no_process_left_behind finds them, orphans included.
+    os.environ[SUITE_MARK] = '%d-%s' % (os.getpid(), uuid.uuid4().hex)
+
+
+# How long a test's processes may take to end after it (a worker releasing its session after its run was
+# killed says Disconnect first). Nothing waits this long unless a process was left behind.
+LEFT_BEHIND_GRACE = 30.0
+
+
+@pytest.fixture(autouse=True)
+def no_process_left_behind():
+    """A test ends with every process it started ended: one left behind (a worker forked after a test looked
+    for the run's processes, say) runs on into the next tests, holding locks and sessions. Such a process
+    fails the test that left it, named with its pid and command line, and is killed, by pid. Autouse: set up
+    before the test's other fixtures, so this runs after their teardown (the test host's included)."""
+    yield
+    mark = os.environ[SUITE_MARK]
+    deadline = time.monotonic() + LEFT_BEHIND_GRACE
+    left = suite_processes(mark)
+    while left and time.monotonic() < deadline:
+        time.sleep(0.1)
+        left = suite_processes(mark)
+    if not left:
+        return
+    named = ['%d %s' % (pid, command_line(pid)) for pid in sorted(left)]
+    for pid in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    pytest.fail('processes this test started were still alive %.0fs after it ended (now killed):\n%s'
+                % (LEFT_BEHIND_GRACE, '\n'.join(named)), pytrace=False)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -6,10 +6,12 @@ import functools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
 import typing as t
+import uuid
 import zipfile
 
 import pytest
@@ -115,14 +117,40 @@ class Background:
     def __init__(self, argv: list[str], env: dict[str, str], cwd: str, results_file: str, stdin: str | None = None) -> None:
         self.results_file = results_file
         self.started = time.monotonic()
+        # Every process of this run inherits the mark (marked()), whoever its parent is by then.
+        self.mark = uuid.uuid4().hex
+        env = dict(env, **{RUN_MARK: self.mark})
         self.proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE, start_new_session=stdin is not None)
         self.stdin = stdin  # a prompt's answer (--ask-pass): no controlling terminal, so getpass reads stdin
 
     @property
     def pids(self) -> set[int]:
-        """This process and its descendants (ansible's forked workers)."""
-        return {self.proc.pid} | descendants(self.proc.pid)
+        """This process and every process of the run alive now: its descendants (ansible's forked workers) and
+        those that carry the run's mark (a worker whose parent died is init's child, no longer a descendant)."""
+        return {self.proc.pid} | descendants(self.proc.pid) | marked(RUN_MARK, self.mark)
+
+    def kill_all(self) -> set[int]:
+        """SIGKILL every process of the run, those forked while it is being killed included; returns their pids.
+
+        One look at the run's processes misses a worker forked just after it (ansible-playbook forks one per
+        task), which then lives on without its parent, out of reach of descendants(). So: kill every process
+        that carries the run's mark, look again, until none is left alive. A process being killed cannot fork
+        any more (the kernel fails a fork once a fatal signal is pending), so each look finds fewer."""
+        killed: set[int] = set()
+
+        def none_left() -> bool:
+            alive = ({self.proc.pid} if self.proc.poll() is None else set()) | marked(RUN_MARK, self.mark)
+            for pid in alive:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            killed.update(alive)
+            return not alive
+
+        wait_until(none_left, 'every process of the run to be killed')
+        return killed
 
     def results_so_far(self) -> list[dict[str, t.Any]]:
         """The results of the tasks finished so far (the recording callback writes one line per task)."""
@@ -362,6 +390,62 @@ def descendants(pid: int) -> set[int]:
                 found.add(child)
                 todo.append(child)
     return found
+
+
+# The names of the environment variables that mark the processes of the suite (the end-to-end conftest sets it
+# in this process's environment, which every process it starts inherits) and of one Background run.
+SUITE_MARK = 'PSSESSION_E2E_SUITE'
+RUN_MARK = 'PSSESSION_E2E_RUN'
+
+
+def _alive(state: str) -> bool:
+    return state not in ('Z', 'X')  # a zombie has ended; only its parent's wait is missing
+
+
+def _stat(pid: int) -> tuple[int, str] | None:
+    """(parent pid, state) of a process, from /proc; None when it is gone."""
+    try:
+        with open('/proc/%d/stat' % pid, encoding='utf-8') as handle:
+            fields = handle.read().rsplit(')', 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[1]), fields[0]
+
+
+def marked(name: str, value: str) -> set[int]:
+    """The live processes whose environment (as they were started, /proc/PID/environ) has name=value, this one
+    excepted: the processes a test started with that mark, and everything they forked or started since, whatever
+    became of their parents. A process that replaced its environment entirely is not found."""
+    needle = ('%s=%s' % (name, value)).encode()
+    found: set[int] = set()
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open('/proc/%s/environ' % entry, 'rb') as handle:
+                environ = handle.read()
+        except OSError:  # gone, or not ours to read
+            continue
+        if needle in environ.split(b'\0'):
+            stat = _stat(int(entry))
+            if stat is not None and _alive(stat[1]):
+                found.add(int(entry))
+    return found
+
+
+def command_line(pid: int) -> str:
+    try:
+        with open('/proc/%d/cmdline' % pid, 'rb') as handle:
+            return handle.read().replace(b'\0', b' ').decode(errors='replace').strip() or '?'
+    except OSError:
+        return '(gone)'
+
+
+def suite_processes(mark: str) -> set[int]:
+    """The live processes this pytest started: its descendants (by pid, from /proc) and the processes that carry
+    the suite's mark ``mark`` (SUITE_MARK), orphans among them."""
+    alive = {pid for pid in descendants(os.getpid()) if _alive((_stat(pid) or (0, 'X'))[1])}
+    return alive | marked(SUITE_MARK, mark)
 
 
 def has_open(pids: t.Iterable[int], directory: str, suffix: str) -> bool:

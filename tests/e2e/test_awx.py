@@ -13,7 +13,7 @@ import pytest
 from winhost import WinHost
 
 from awx_support import RunnerJob
-from e2e_support import PASSWORD, USERS, timeline, wait_until
+from e2e_support import PASSWORD, USERS, command_line, timeline, wait_until
 
 # A service account whose password would be a template to ansible: AWX writes credential extra
 # variables !unsafe, so it must reach the host as typed.
@@ -24,6 +24,36 @@ SERVICE = ('awx-svc', 'Svc{{ not_a_var }}%pw')
 def host_fixture():
     with WinHost(users=dict(USERS, **dict([SERVICE])), auth='both') as host:
         yield host
+
+
+def _requests(host, action):
+    return host.stats()['actions'].get(action, {}).get('requests', 0)
+
+
+def _main_playbook(job):
+    """ansible-playbook's main process in the job (its workers, forked from it, have its command line too)."""
+    playbooks = {pid for pid in job.pids() if 'ansible-playbook' in command_line(pid)}
+    [main] = [pid for pid in playbooks if _parent(pid) not in playbooks]
+    return main
+
+
+def _stat(pid):
+    """(state, parent pid) of a process; ('X', 0) once it is gone."""
+    try:
+        with open('/proc/%d/stat' % pid, encoding='utf-8') as handle:
+            fields = handle.read().rsplit(')', 1)[1].split()
+    except OSError:
+        return 'X', 0
+    return fields[0], int(fields[1])
+
+
+def _parent(pid):
+    return _stat(pid)[1]
+
+
+def _ended(pid):
+    """Whether a process has ended (a zombie has: only its parent's wait is missing)."""
+    return _stat(pid)[0] in ('Z', 'X')
 
 
 def _shells_deleted(host):
@@ -100,11 +130,19 @@ def test_a_cancelled_job_frees_its_session_for_the_relaunch(tmp_path, host, sign
     launch = {'nightly_step': _wait_for_file(r'C:\nightly-go', "'step done'")}
     job = RunnerJob(tmp_path, host, 'Nightly', machine=('user', PASSWORD), launch_vars=launch).start()
     wait_until(lambda: len(timeline(host, 'command_started')) == 2, 'the long step to start on the host')
+    disconnects = _requests(host, 'Disconnect')
+    main = _main_playbook(job)
     cancelled = time.monotonic()
     job.cancel(signum)
+    # When ansible-runner killed ansible-playbook, and when the host saw the worker's Disconnect (polled here,
+    # in the host's own process, every 10 ms): what the worker's cancel path takes is the time between them.
+    killed = wait_until(lambda: _ended(main) and time.monotonic(), 'ansible-runner to kill ansible-playbook', interval=0.01)
+    seen = wait_until(lambda: _requests(host, 'Disconnect') > disconnects and time.monotonic(), 'the worker to disconnect',
+                      interval=0.01)
     job.wait()
     assert (job.status, job.rc) == ('canceled', 254), job
-    print('canceled %.2fs after the signal' % (time.monotonic() - cancelled))
+    print('canceled %.2fs after the signal; ansible-playbook killed at %.2fs, Disconnect seen %.2fs after that'
+          % (time.monotonic() - cancelled, killed - cancelled, seen - killed))
     started = [e['event_data']['task'] for e in job.events('runner_on_start')]
     assert started == ['Prepare, or find what an earlier (maybe cancelled) job prepared',
                        'The long step (the job template\'s extra variable nightly_step)'], started

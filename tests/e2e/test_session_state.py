@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 
 import pytest
 
@@ -153,12 +151,8 @@ def test_a_run_killed_between_tasks_leaves_its_parked_session_to_the_next_run(an
     wait_until(lambda: len(run.results_so_far()) >= 1, 'the first task to end')
     [parked] = winhost.sessions()
     assert (parked['State'], parked['Commands']) == ('Connected', []), parked
-    pids = run.pids
-    for pid in pids:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    # Every process, the worker ansible-playbook may be forking for the next task (wait_for) included.
+    pids = run.kill_all()
     run.wait()
     wait_until(lambda: all_gone(pids), 'every process of the run to end')
     assert [(s['ShellId'], s['State']) for s in winhost.sessions()] == [(parked['ShellId'], 'Connected')]

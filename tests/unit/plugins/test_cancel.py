@@ -4,9 +4,12 @@ import os
 import select
 import signal
 import subprocess
+import sys
+import time
 
 import pytest
 
+from ansible_collections.psremoting.pssession.plugins.plugin_utils import cancel
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.cancel import CancelGuard
 
 
@@ -102,3 +105,70 @@ def test_an_output_that_is_no_terminal_is_not_held(calls, monkeypatch):
         proc.kill()
         proc.wait()
         proc.stdout.close()
+
+
+# A worker of a run whose main process is killed (ansible-runner's cancel): the intermediate process stands for
+# ansible-playbook, its child for the task's worker, which arms the guard and waits. PARENT_POLL is an hour here:
+# only Linux's word of the parent's death (PR_SET_PDEATHSIG) can start the release within the test.
+ORPHANED_WORKER = r'''
+import os, sys, time
+from ansible_collections.psremoting.pssession.plugins.plugin_utils import cancel
+cancel.PARENT_POLL = 3600.0
+ready, released = sys.argv[1], sys.argv[2]
+if os.fork() == 0:
+    guard = cancel.CancelGuard()
+    guard.arm(lambda: open(released, 'w').write('released'))
+    with open(ready + '.part', 'w') as handle:
+        handle.write(str(os.getpid()))
+    os.rename(ready + '.part', ready)
+    while True:
+        time.sleep(1)
+else:
+    time.sleep(600)
+'''
+
+
+def _wait_for(condition, what, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, 'gave up waiting for ' + what
+        time.sleep(0.02)
+
+
+def _running(pid):
+    try:
+        with open('/proc/%d/stat' % pid, encoding='utf-8') as handle:
+            return handle.read().rsplit(')', 1)[1].split()[0] not in ('Z', 'X')
+    except OSError:
+        return False
+
+
+def test_a_worker_whose_parent_is_killed_releases_at_once_on_linux(tmp_path):
+    ready, released = tmp_path / 'ready', tmp_path / 'released'
+    main = subprocess.Popen([sys.executable, '-c', ORPHANED_WORKER, str(ready), str(released)],
+                            env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)), stdin=subprocess.DEVNULL)
+    try:
+        _wait_for(ready.exists, 'the worker to arm its guard')
+        worker = int(ready.read_text())
+        main.kill()  # ansible-runner's cancel: SIGKILL to ansible-playbook
+        main.wait()
+        _wait_for(released.exists, 'the orphaned worker to release its session')
+        _wait_for(lambda: not _running(worker), 'the worker to end as on SIGTERM')
+    finally:
+        main.kill()
+        main.wait()
+        if ready.exists() and _running(int(ready.read_text())):
+            os.kill(int(ready.read_text()), signal.SIGKILL)
+
+
+def test_the_death_signal_of_a_live_parent_is_no_cancel(calls):
+    """Linux also sends it when the parent's thread that forked the worker ends: the parent is still there."""
+    guard = CancelGuard()
+    guard.arm(lambda: calls.append('release'))
+    try:
+        os.kill(os.getpid(), cancel.PARENT_DEATH_SIGNAL)
+        assert calls == []
+    finally:
+        guard.closing()
+        guard.disarm()
+    assert signal.getsignal(cancel.PARENT_DEATH_SIGNAL) is not guard._on_parent_death  # pylint: disable=protected-access

@@ -192,3 +192,62 @@ def test_every_cmdlet_in_the_scripts_is_called_by_its_module_qualified_name():
         for match in re.finditer(r'(?<![\w\\.$-])([A-Z][a-z]+-[A-Z][A-Za-z]+)\b', script):
             before = script[max(0, match.start() - 40):match.start()]
             assert before.endswith('\\'), 'unqualified %s in: %s' % (match.group(1), before + match.group(1))
+
+
+@pytest.fixture
+def fresh_wrapper(monkeypatch):
+    """module_hygiene looks for the bootstrap wrapper once per process (as a worker does), and warns once: both
+    start afresh for the test and after it."""
+    module_hygiene._bootstrap_wrapper.cache_clear()
+    monkeypatch.setattr(module_hygiene, '_off_warned', False)
+    yield
+    module_hygiene._bootstrap_wrapper.cache_clear()
+
+
+def _off_warnings(task):
+    return [w for w in task._display.warnings if 'module hygiene between tasks is off' in w]
+
+
+def _renamed(monkeypatch):
+    """A later ansible-core whose module_manifest has no _get_powershell_script any more."""
+    from ansible.executor.powershell import module_manifest  # pylint: disable=import-outside-toplevel
+    monkeypatch.delattr(module_manifest, '_get_powershell_script')
+    monkeypatch.setattr(module_hygiene, '_core_version', lambda: (2, 99))
+
+
+def _unrecognised(monkeypatch):
+    """A later ansible-core whose function gives something that is not the bootstrap wrapper it knows."""
+    from ansible.executor.powershell import module_manifest  # pylint: disable=import-outside-toplevel
+    monkeypatch.setattr(module_manifest, '_get_powershell_script', lambda name: b'& $somewhere_else', raising=False)
+    monkeypatch.setattr(module_hygiene, '_core_version', lambda: (2, 99))
+
+
+def _old_file_unrecognised(monkeypatch):
+    """2.16 to 2.18's path: the file read as it is, and not what it used to be."""
+    monkeypatch.setattr(module_hygiene, '_core_version', lambda: (2, 18))
+    monkeypatch.setattr(module_hygiene.pkgutil, 'get_data', lambda package, name: b'# nothing of the wrapper\n')
+
+
+@pytest.mark.parametrize('change, why', [
+    (_renamed, 'has no module_manifest._get_powershell_script'),
+    (_unrecognised, 'is not one it recognises'),
+    (_old_file_unrecognised, 'is not one it recognises'),
+], ids=['function-renamed', 'wrapper-unrecognised', 'file-unrecognised'])
+def test_a_wrapper_that_cannot_be_had_turns_hygiene_off_with_one_warning_and_tasks_run(
+        task, shell, fresh_wrapper, monkeypatch, change, why):
+    cmd = module_command(shell)  # built before the change: ansible-core's own use of the function is not under test
+    change(monkeypatch)
+    task.runner.answers = [(0, b'{"changed": true}', b''), (0, b'{"changed": false}', b'')]
+    assert task.exec_command(cmd, b'{}', shell) == (0, b'{"changed": true}', b'')
+    assert task.exec_command(cmd, b'{}', shell) == (0, b'{"changed": false}', b'')
+    # The module pipelines ran as sent, without a prologue or epilogue around them.
+    assert kinds(task.runner) == [('encoded', None, True), ('encoded', None, True)]
+    [warning] = _off_warnings(task)  # once per process, not once per command
+    assert warning.startswith('psremoting.pssession.psrp: module hygiene between tasks is off: ') and why in warning, warning
+    assert task._display.warnings == [warning]
+
+
+def test_the_wrapper_of_this_ansible_core_is_recognised_without_a_warning(task, shell, fresh_wrapper):
+    task.exec_command(module_command(shell), b'{}', shell)
+    assert kinds(task.runner) == [PROLOGUE, ('encoded', None, True), EPILOGUE]
+    assert _off_warnings(task) == []
