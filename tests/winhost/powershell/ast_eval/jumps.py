@@ -50,8 +50,10 @@ def exit_statement(engine: typing.Any, ast: N.ExitStatementAst, sink: Sink) -> N
     del sink
     code = 0
     if ast.pipeline is not None:
+        # The value's own errors (an undefined variable under StrictMode, say) stop the statement: no exit.
+        value = pipeline_value(engine, ast.pipeline)
         try:
-            code = V.cast(pipeline_value(engine, ast.pipeline), _INT32)
+            code = V.cast(value, _INT32)
         except PSError:
             code = 0
     raise ExitSignal(code)
