@@ -17,7 +17,7 @@ import threading
 import typing
 import uuid
 
-from psrpcore.types import PSObject
+from psrpcore.types import PSInt64, PSObject, PSVersion
 
 from .errors import PSError, make_exception, method_exception, method_not_found
 from ..machine.disk import FSError, parent_of
@@ -211,12 +211,8 @@ class FileStream(NetObject):
             if self.closed:
                 raise PSError('Exception getting "Length": "Cannot access a closed file."', fqid="ExceptionWhenGetting",
                               exception_type="System.Management.Automation.GetValueInvocationException")
-            from psrpcore.types import PSInt64  # pylint: disable=import-outside-toplevel
-
             return PSInt64(len(self.node.data))
         if low == "position":
-            from psrpcore.types import PSInt64  # pylint: disable=import-outside-toplevel
-
             return PSInt64(self.position)
         if low == "name":
             return self.name
@@ -279,7 +275,6 @@ class FileStream(NetObject):
             origin = _ps_str(args[1]).lower() if argc > 1 else "begin"
             base = {"begin": 0, "0": 0, "current": self.position, "1": self.position, "end": len(self.node.data), "2": len(self.node.data)}
             self.position = base.get(origin, 0) + _int(args[0])
-            from psrpcore.types import PSInt64  # pylint: disable=import-outside-toplevel
 
             return PSInt64(self.position)
         if low == "setlength":
@@ -563,8 +558,6 @@ class PSHostObject(NetObject):
         if low == "name":
             return "ServerRemoteHost"
         if low == "version":
-            from psrpcore.types import PSVersion  # pylint: disable=import-outside-toplevel
-
             return PSVersion("1.0.0.0")
         if low == "instanceid":
             return self.instance_id

@@ -23,9 +23,10 @@ from psrpcore.types import PSFlagBase, PSType
 
 from ..machine import disk
 from .dotnet import NetObject, current_runspace, missing, resolve_native_path, void
-from .errors import PSError, method_exception, method_not_found
+from .errors import PSError, invalid_cast, method_exception, method_not_found
 from ..machine.disk import FSError
 from . import tripwire
+from .values import PSInt64, like, to_bool, to_datetime, to_string
 
 PROVIDER = "Microsoft.PowerShell.Core\\FileSystem"
 
@@ -114,8 +115,6 @@ class FileAttributes(NetObject, int):
 
 def to_file_attributes(value: typing.Any) -> FileAttributes:
     """[System.IO.FileAttributes]$value: a number, a name or "Name, Name" (case-insensitive), or another enum value."""
-    from .errors import invalid_cast  # pylint: disable=import-outside-toplevel
-    from .values import to_string  # pylint: disable=import-outside-toplevel
 
     if isinstance(value, FileAttributes):
         return value
@@ -151,8 +150,6 @@ def _utc(local: datetime.datetime) -> datetime.datetime:
 
 
 def _local(value: typing.Any, utc: bool) -> datetime.datetime:
-    from .values import to_datetime  # pylint: disable=import-outside-toplevel
-
     when = to_datetime(value)
     naive = datetime.datetime(when.year, when.month, when.day, when.hour, when.minute, when.second, when.microsecond)
     if when.tzinfo is not None:
@@ -227,8 +224,6 @@ class FileSystemInfo(NetObject):
 
     # ---------------------------------------------------------------- members
     def get_member(self, name: str) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches
-        from .values import PSInt64, to_datetime  # pylint: disable=import-outside-toplevel
-
         low = name.lower()
         if self.provider:
             parent = self._parent()
@@ -288,8 +283,6 @@ class FileSystemInfo(NetObject):
             elif low == "attributes":
                 fs.set_attributes(self.full_name, int(to_file_attributes(value)))
             elif low == "isreadonly" and not self.is_dir:
-                from .values import to_bool  # pylint: disable=import-outside-toplevel
-
                 bits = fs.get_attributes(self.full_name)
                 fs.set_attributes(self.full_name, bits | disk.READ_ONLY if to_bool(value) else bits & ~disk.READ_ONLY)
             else:
@@ -343,7 +336,6 @@ class FileSystemInfo(NetObject):
 
     def _list(self, method: str, args: list, files: bool) -> list:
         """EnumerateFiles/GetFiles/EnumerateDirectories/GetDirectories([pattern[, SearchOption]])."""
-        from .values import like, to_string  # pylint: disable=import-outside-toplevel
 
         pattern = to_string(args[0]) if args else "*"
         recurse = len(args) > 1 and to_string(args[1]).lower() == "alldirectories"
@@ -397,7 +389,6 @@ def provider_item(entry: typing.Any, to_string: str = "full") -> FileSystemInfo:
 
 def new_info(is_dir: bool, args: list) -> FileSystemInfo:
     """[System.IO.FileInfo]::new(path) / New-Object System.IO.DirectoryInfo path: the path made absolute, not checked."""
-    from .values import to_string  # pylint: disable=import-outside-toplevel
 
     if len(args) != 1:
         raise method_exception("new", len(args), f'Cannot find an overload for "new" and the argument count: "{len(args)}".',

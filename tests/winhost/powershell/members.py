@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime
+import decimal
 import math
 import os
+import re
 import typing
 import uuid
 
@@ -12,7 +15,11 @@ from psrpcore.types import PSChar, PSCustomObject, PSInt64, PSObject, PSVersion
 from psrpcore.types._base import PSNoteProperty
 
 from . import dotnet, tripwire, typeregistry
-from .errors import PSError, make_exception, method_exception, method_not_found, property_not_found
+from .clr.codedom import assembly_of
+from .clr.language import script_block_ast
+from .clr.system import expand_environment_variables
+from .errors import PSError, make_exception, method_exception, method_not_found, null_method_call, property_not_found
+from .formatting import format_datetime, format_number, format_operator
 from .values import (
     INT32_MAX,
     INT32_MIN,
@@ -21,9 +28,11 @@ from .values import (
     PSArrayList,
     PSGenericList,
     PSHashtable,
+    PSOrderedDict,
     ScriptBlock,
     SwitchValue,
     TypeValue,
+    _MISSING as missing,
     as_list,
     cast,
     compare,
@@ -174,16 +183,12 @@ def _get_own_property(obj: typing.Any, name: str) -> typing.Any:  # pylint: disa
         if low == "fullname":
             return obj.full_name
         if low == "assembly":
-            from .clr.codedom import assembly_of  # pylint: disable=import-outside-toplevel  # clr imports members
-
             return assembly_of(obj)
         return _MISSING
     if isinstance(obj, SwitchValue):
         return obj.is_present if low == "ispresent" else _MISSING
     if isinstance(obj, ScriptBlock):
         if low == "ast":
-            from .clr.language import script_block_ast  # pylint: disable=import-outside-toplevel  # clr imports members
-
             return script_block_ast(obj)
         return _MISSING
     if isinstance(obj, PSVersion):
@@ -200,8 +205,6 @@ def _get_own_property(obj: typing.Any, name: str) -> typing.Any:  # pylint: disa
 
 
 def _hash_missing() -> typing.Any:
-    from .values import _MISSING as missing  # pylint: disable=import-outside-toplevel
-
     return missing
 
 
@@ -262,7 +265,6 @@ def _string_method(s: str, name: str, args: list, invoke: typing.Callable) -> ty
         if not chars:
             return [s]
         pattern = "|".join(compile_regex_escape(c) for c in chars)
-        import re  # pylint: disable=import-outside-toplevel
 
         parts = re.split(pattern, s)
         if len(a) == 2 and to_string(a[1]).lower() in ("removeemptyentries", "1"):
@@ -343,8 +345,6 @@ def _string_method(s: str, name: str, args: list, invoke: typing.Callable) -> ty
 
 
 def compile_regex_escape(text: str) -> str:
-    import re  # pylint: disable=import-outside-toplevel
-
     return re.escape(text)
 
 
@@ -457,8 +457,6 @@ def _dict_entry(key: typing.Any, value: typing.Any) -> PSObject:
 
 
 def _date_method(d: datetime.datetime, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-return-statements
-    from .formatting import format_datetime  # pylint: disable=import-outside-toplevel
-
     low = name.lower()
     units = {"adddays": "days", "addhours": "hours", "addminutes": "minutes", "addseconds": "seconds",
              "addmilliseconds": "milliseconds"}
@@ -496,8 +494,6 @@ def _date_method(d: datetime.datetime, name: str, args: list) -> typing.Any:  # 
 
 
 def _number_method(n: typing.Any, name: str, args: list) -> typing.Any:
-    from .formatting import format_number  # pylint: disable=import-outside-toplevel
-
     low = name.lower()
     if low == "tostring":
         if args:
@@ -518,8 +514,6 @@ def invoke_method(obj: typing.Any, name: str, args: list, invoke: typing.Callabl
     """Call obj.name(args); `invoke` runs script blocks (for .Invoke() on a script block)."""
     low = name.lower()
     if obj is None:
-        from .errors import null_method_call  # pylint: disable=import-outside-toplevel
-
         raise null_method_call()
     if isinstance(obj, TypeValue):
         return invoke_static(obj, name, args)
@@ -636,8 +630,6 @@ def get_static(type_value: TypeValue, name: str) -> typing.Any:  # pylint: disab
 
 
 def _round(args: list) -> typing.Any:
-    import decimal  # pylint: disable=import-outside-toplevel
-
     _argc_check("Round", args, (1, 2, 3))
     value = args[0]
     digits = cast(args[1], resolve_type("int")) if len(args) >= 2 and not isinstance(args[1], str) else 0
@@ -698,8 +690,6 @@ def invoke_static(type_value: TypeValue, name: str, args: list) -> typing.Any:  
             items = args[1] if isinstance(args[1], (list, tuple)) else [args[1]]
             return to_string(args[0]).join(to_string(x) for x in items)
         if low == "format":
-            from .formatting import format_operator  # pylint: disable=import-outside-toplevel
-
             rest = args[1:]
             if len(rest) == 1 and isinstance(rest[0], (list, tuple)):
                 rest = list(rest[0])
@@ -710,8 +700,6 @@ def invoke_static(type_value: TypeValue, name: str, args: list) -> typing.Any:  
         if low == "parse":
             return to_datetime(to_string(args[0]))
         if low == "daysinmonth":
-            import calendar  # pylint: disable=import-outside-toplevel
-
             return calendar.monthrange(cast(args[0], resolve_type("int")), cast(args[1], resolve_type("int")))[1]
     if full == "system.guid" and low == "newguid":
         return str(uuid.uuid4())
@@ -729,8 +717,6 @@ def invoke_static(type_value: TypeValue, name: str, args: list) -> typing.Any:  
             return text == "true"
         raise method_exception("Parse", 1, "String was not recognized as a valid Boolean.", "System.FormatException")
     if full == "system.text.regularexpressions.regex" and low == "escape":
-        import re  # pylint: disable=import-outside-toplevel
-
         return re.sub(r"([\\*+?|{}\[\]()^$.# \t\n])", r"\\\1", to_string(args[0]))
     if full == "system.text.regularexpressions.regex" and low == "ismatch":
         return compile_regex(to_string(args[1])).search(to_string(args[0])) is not None
@@ -738,7 +724,6 @@ def invoke_static(type_value: TypeValue, name: str, args: list) -> typing.Any:  
         return None
     if full == "system.environment" and low == "expandenvironmentvariables":
         _argc_check(name, args, (1,))
-        from .clr.system import expand_environment_variables  # pylint: disable=import-outside-toplevel
 
         return expand_environment_variables(to_string(args[0]))
     if full == "system.timespan" and low in ("fromseconds", "fromminutes", "frommilliseconds", "fromhours", "fromdays"):
@@ -768,8 +753,6 @@ def _construct(type_value: TypeValue, args: list) -> typing.Any:
     if full == "system.collections.hashtable":
         return PSHashtable()
     if full == "system.collections.specialized.ordereddictionary":
-        from .values import PSOrderedDict  # pylint: disable=import-outside-toplevel
-
         return PSOrderedDict()
     if full == "system.datetime":
         return to_datetime(datetime.datetime(*[cast(a, resolve_type("int")) for a in args]))

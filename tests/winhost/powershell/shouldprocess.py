@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import typing
 
-from .dotnet import NetObject, _overload
+from .dotnet import NetObject, _overload, void
 from .errors import PSError
 from .values import SwitchValue, to_bool, to_string
 
@@ -157,7 +157,6 @@ class PSScriptCmdlet(NetObject):
             if err.terminating:
                 raise err
             self.runtime.ctx.report_error(err)
-            from .dotnet import void  # pylint: disable=import-outside-toplevel
 
             return void()
         if low in ("tostring", "gettype", "equals", "gethashcode"):

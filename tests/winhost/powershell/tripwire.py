@@ -24,6 +24,10 @@ from __future__ import annotations
 
 import typing
 
+from psrpcore.types import PSObject
+
+from . import dotnet
+from .dotnet import _LOCAL
 from .errors import PSError
 
 # A remote 5.1 session's variables (Get-Variable in Invoke-Command -Session) that always exist and
@@ -99,8 +103,6 @@ WINDOWS_TYPES = {name.lower(): name for name in (
 
 
 def _host() -> typing.Any:
-    from .dotnet import _LOCAL  # pylint: disable=import-outside-toplevel  # dotnet imports members, which imports this
-
     runspace = getattr(_LOCAL, "runspace", None)
     return None if runspace is None else runspace.host
 
@@ -139,9 +141,6 @@ def check_variable(name: str) -> None:
 
 
 def _type_names(obj: typing.Any) -> list[str]:
-    from psrpcore.types import PSObject  # pylint: disable=import-outside-toplevel
-
-    from . import dotnet  # pylint: disable=import-outside-toplevel
     from .values import ps_type_name  # pylint: disable=import-outside-toplevel
 
     if isinstance(obj, dotnet.NetObject):

@@ -13,13 +13,12 @@ from psrpcore.types import PSCustomObject, PSObject
 from .. import values as V
 from ..binding import Param
 from ..errors import PSError
+from ..evaluator import NO_INPUT
 from ..members import add_note, get_property, has_property, invoke_method, is_void, property_items
 from . import Cmdlet, cmdlet
 
 
 def _no_input() -> typing.Any:
-    from ..evaluator import NO_INPUT  # pylint: disable=import-outside-toplevel
-
     return NO_INPUT
 
 
