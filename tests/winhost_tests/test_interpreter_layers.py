@@ -47,9 +47,6 @@ ALLOWLIST: dict[tuple[str, str], tuple[int, str]] = {
                               "values' to_string/cast/as_list"),
     ("dotnet", "members"): (2, "members imports dotnet; void and to_wire's notes are members'"),
     ("dotnet", "providers.filesystem"): (1, "providers.filesystem imports dotnet; [IO.Directory] returns its items"),
-    ("errors", "values"): (2, "errors is the bottom: a message naming a value's type or text is values'"),
-    ("tripwire", "values"): (1, "values imports tripwire; the type names of a value are values'"),
-    ("values", "members"): (2, "members is built on values; to_string/to_wire of a PSObject read its properties"),
     ("members", "clr.automation"): (2, "clr.automation imports members (invoke_method, add_note); a PSObject's "
                                        "psobject view, PSMethod and script methods are clr.automation's"),
     ("shouldprocess", "clr.engine"): (1, "clr.engine imports commands, which imports shouldprocess; "

@@ -40,6 +40,7 @@ from .values import (
     equals,
     make_int,
     naive,
+    property_items,
     ps_type_name,
     resolve_type,
     to_datetime,
@@ -47,27 +48,6 @@ from .values import (
 )
 
 _MISSING = object()
-
-
-def property_items(obj: PSObject) -> list[tuple[str, typing.Any]]:
-    """Properties of a PSObject in PowerShell order (adapted first, then note properties)."""
-    items: list[tuple[str, typing.Any]] = []
-    seen: set[str] = set()
-    meta = obj.PSObject
-    for prop in list(meta.extended_properties) + list(meta.adapted_properties):
-        if prop.name.lower() in seen:
-            continue
-        seen.add(prop.name.lower())
-        try:
-            value = prop.get_value(obj)
-        except Exception:  # pylint: disable=broad-except  # a broken psrpcore getter reads as $null like a throwing getter
-            value = None
-        items.append((prop.name, value))
-    if isinstance(obj, PSCustomObject) or not meta.adapted_properties:
-        return items
-    adapted_order = [p.name.lower() for p in meta.adapted_properties]
-    items.sort(key=lambda kv: adapted_order.index(kv[0].lower()) if kv[0].lower() in adapted_order else -1)
-    return items
 
 
 def _psobject_prop(obj: PSObject, name: str) -> typing.Any:
