@@ -45,7 +45,6 @@ LAYERS: list[tuple[str, set[str]]] = [
 ALLOWLIST: dict[tuple[str, str], tuple[int, str]] = {
     ("dotnet", "values"): (5, "values imports dotnet's NetObject/ByteArray/Enumerator; dotnet's conversions are "
                               "values' to_string/cast/as_list"),
-    ("dotnet", "members"): (2, "members imports dotnet; void and to_wire's notes are members'"),
     ("dotnet", "providers.filesystem"): (1, "providers.filesystem imports dotnet; [IO.Directory] returns its items"),
     ("members", "clr.automation"): (2, "clr.automation imports members (invoke_method, add_note); a PSObject's "
                                        "psobject view, PSMethod and script methods are clr.automation's"),

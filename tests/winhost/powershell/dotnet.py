@@ -18,6 +18,7 @@ import typing
 import uuid
 
 from psrpcore.types import PSInt64, PSObject, PSVersion
+from psrpcore.types._base import PSNoteProperty
 
 from .errors import PSError, make_exception, method_exception, method_not_found
 from ..machine.disk import FSError, parent_of
@@ -134,8 +135,6 @@ class NetObject:
         return []
 
     def to_wire(self) -> PSObject:
-        from .members import add_note  # pylint: disable=import-outside-toplevel
-
         obj = PSObject()
         obj.PSObject.type_names = list(self.type_names)
         for key, value in self.wire_properties():
@@ -181,10 +180,27 @@ class Enumerator(NetObject):
         return super().call(name, args)
 
 
-def void() -> typing.Any:
-    from .members import void_value  # pylint: disable=import-outside-toplevel
+class _Void:
+    """Marker for .NET void methods (System.Void): the call produces no pipeline output."""
 
-    return void_value()
+
+_VOID = _Void()
+
+
+def is_void(value: typing.Any) -> bool:
+    return value is _VOID
+
+
+def void_value() -> typing.Any:
+    return _VOID
+
+
+def void() -> typing.Any:
+    return _VOID
+
+
+def add_note(obj: PSObject, name: str, value: typing.Any) -> None:
+    obj.PSObject.extended_properties.append(PSNoteProperty(name, value=value))
 
 
 # --------------------------------------------------------------------------- streams

@@ -15,6 +15,7 @@ from psrpcore.types import PSChar, PSCustomObject, PSInt64, PSObject, PSVersion
 from psrpcore.types._base import PSNoteProperty
 
 from . import dotnet, tripwire, typeregistry
+from .dotnet import _VOID, add_note, is_void, void_value
 from .clr.codedom import assembly_of
 from .clr.language import script_block_ast
 from .clr.system import expand_environment_variables
@@ -206,10 +207,6 @@ def set_property(obj: typing.Any, name: str, value: typing.Any) -> None:
     raise property_not_found(name)
 
 
-def add_note(obj: PSObject, name: str, value: typing.Any) -> None:
-    obj.PSObject.extended_properties.append(PSNoteProperty(name, value=value))
-
-
 # --- methods ------------------------------------------------------------------------
 
 def _argc_check(method: str, args: list, counts: tuple[int, ...]) -> None:
@@ -375,21 +372,6 @@ def _list_method(lst: list, name: str, args: list) -> typing.Any:  # pylint: dis
     if low == "clone":
         return type(lst)(lst) if resizable else list(lst)
     raise method_not_found(ps_type_name(lst), name)
-
-
-class _Void:
-    """Marker for .NET void methods: the call produces no pipeline output."""
-
-
-_VOID = _Void()
-
-
-def is_void(value: typing.Any) -> bool:
-    return value is _VOID
-
-
-def void_value() -> typing.Any:
-    return _VOID
 
 
 def _dict_method(d: dict, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-return-statements
