@@ -48,8 +48,6 @@ ALLOWLIST: dict[tuple[str, str], tuple[int, str]] = {
     ("dotnet", "providers.filesystem"): (1, "providers.filesystem imports dotnet; [IO.Directory] returns its items"),
     ("members", "clr.automation"): (2, "clr.automation imports members (invoke_method, add_note); a PSObject's "
                                        "psobject view, PSMethod and script methods are clr.automation's"),
-    ("shouldprocess", "clr.engine"): (1, "clr.engine imports commands, which imports shouldprocess; "
-                                         "$PSCmdlet.ThrowTerminatingError builds clr.engine's command error"),
     ("commands", "clr.engine"): (1, "clr.engine's steppable pipeline imports commands; $MyInvocation's "
                                     "InvocationInfo is clr.engine's"),
     ("clr.automation", "runspace"): (1, "runspace is the top; [PowerShell]::Create() opens a nested Runspace"),

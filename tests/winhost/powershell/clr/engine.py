@@ -26,7 +26,7 @@ from psrpcore.types import ErrorRecord, PSObject
 from .. import typeregistry
 from ..commands import build_processor
 from ..dotnet import NetObject, void
-from ..errors import PSError, category_info, error_from_record, method_exception, short_type_name
+from ..errors import PSError, category_info, method_exception, short_type_name
 from ..evaluator import NO_INPUT
 from ..tripwire import trip as not_modelled
 from ..values import TypeValue, cast, to_bool, to_string
@@ -145,25 +145,6 @@ def _new_error_record(args: list) -> typing.Any:
 
 typeregistry.register(typeregistry.NetType(
     f"{AUTOMATION}.ErrorRecord", accelerators=("ErrorRecord",), constructor=_new_error_record))
-
-
-def command_error(record: typing.Any, command: str, terminating: bool) -> PSError:
-    """An ErrorRecord a script cmdlet hands to $PSCmdlet.ThrowTerminatingError/WriteError: PowerShell sets its
-    invocation to the command's (ErrorRecord.SetInvocationInfo), so the FullyQualifiedErrorId gains ",<command>"
-    and the CategoryInfo's activity names the command."""
-
-
-    if not isinstance(record, ErrorRecord):
-        raise method_exception("ThrowTerminatingError" if terminating else "WriteError", 1,
-                               "Value cannot be null.\r\nParameter name: errorRecord", "System.ArgumentNullException")
-    if command:
-        fqid = str(record.FullyQualifiedErrorId or "")
-        if not fqid.endswith("," + command):
-            record.FullyQualifiedErrorId = f"{fqid},{command}"
-        info = record.CategoryInfo
-        if info is not None and not info.Activity:
-            info.Activity = command
-    return error_from_record(record, terminating=terminating)
 
 
 # --- $MyInvocation -------------------------------------------------------------------------------------------------
