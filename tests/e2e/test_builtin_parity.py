@@ -45,9 +45,7 @@ PLUGINS = ('ansible.builtin.psrp', 'psremoting.pssession.psrp')
 pytestmark = pytest.mark.tripwire_expected(
     "C# namespace 'Ansible.Process'", "C# namespace 'Ansible.Windows.Setup'", "C# namespace 'Ansible._Async'",
     "C# namespace 'ansible_collections.ansible.windows.plugins.module_utils.Process'",
-    "C# namespace 'ansible_collections.ansible.windows.plugins.module_utils.SCManager'",
-    # win_stat reads each item's owner (GetAccessControl: ACLs are not modelled; the module catches the error).
-    "The method 'GetAccessControl' of [System.IO.FileInfo]", "The method 'GetAccessControl' of [System.IO.DirectoryInfo]")
+    "C# namespace 'ansible_collections.ansible.windows.plugins.module_utils.SCManager'")
 PUT_FILE_REFLECTION = ('Reflection on [System.Management.Automation.Remoting.ServerRemoteHost] '
                        '(the System.Type method GetProperty)')
 

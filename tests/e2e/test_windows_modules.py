@@ -111,10 +111,6 @@ STAT_EXISTS = {'attributes', 'creationtime', 'exists', 'hlnk_targets', 'isarchiv
                'islnk', 'isreadonly', 'isreg', 'isshared', 'lastaccesstime', 'lastwritetime', 'nlink', 'owner', 'path'}
 
 
-# win_stat reads each item's owner through GetAccessControl (ACLs are not modelled: the module catches the error and
-# reports no owner, which the tripwire records).
-@pytest.mark.tripwire_expected("The method 'GetAccessControl' of [System.IO.FileInfo]",
-                               "The method 'GetAccessControl' of [System.IO.DirectoryInfo]")
 def test_win_stat(ansible, winhost, collections_path, plugin):
     data, inner = b'stat me\r\n', b'0123456789'
     winhost.filesystem.create_directory('C:\\chain\\dir')
@@ -140,6 +136,10 @@ def test_win_stat(ansible, winhost, collections_path, plugin):
     assert (stat['path'], stat['filename'], stat['extension'], stat['size']) == ('C:\\chain\\file.txt', 'file.txt', '.txt', len(data))
     assert stat['checksum'] == hashlib.sha1(data).hexdigest()  # checksum_algorithm's default is sha1
     assert stat['isshared'] is False and 'sharename' not in stat
+    # `owner` is GetAccessControl().Owner, an NTAccount name. The test wrote its items straight to the disk, as an
+    # administrator's set-up would: an item a member of the Administrators group creates is the group's on Windows
+    # Server (its default-owner security policy; tests/winhost/README.md).
+    assert stat['owner'] == 'BUILTIN\\Administrators'
 
     # A directory: its share lookup (Get-CimInstance Win32_Share -Filter "Path='C:\\chain\\dir'") finds none, as on a
     # Windows host with only its administrative shares (the test host cannot share a directory: tests/winhost/README.md).
@@ -149,6 +149,7 @@ def test_win_stat(ansible, winhost, collections_path, plugin):
     assert (stat['exists'], stat['isdir'], stat['isreg'], stat['islnk'], stat['path']) == (True, True, False, False, 'C:\\chain\\dir')
     assert (stat['filename'], stat['attributes'], stat['size']) == ('dir', 'Directory', len(inner))
     assert stat['isshared'] is False and 'sharename' not in stat and 'checksum' not in stat and 'extension' not in stat
+    assert stat['owner'] == 'BUILTIN\\Administrators'
 
     # Windows' administrative shares: %SystemRoot% is ADMIN$, the root of drive C: is C$ (Win32_Share). A root's
     # DirectoryInfo.Name is the root itself (.NET: DirectoryInfo.Name).
@@ -156,6 +157,8 @@ def test_win_stat(ansible, winhost, collections_path, plugin):
         stat = result['stat']
         assert_documented(stat_doc, stat, STAT_EXISTS | {'filename', 'sharename'}, 'stat.')
         assert (stat['isdir'], stat['path'], stat['filename']) == (True, path, name), stat
+        # Windows' own folders, the drive's root among them, are TrustedInstaller's (Windows Resource Protection).
+        assert stat['owner'] == 'NT SERVICE\\TrustedInstaller', stat
     assert (windows_result['stat']['isshared'], windows_result['stat']['sharename']) == (True, 'ADMIN$')
     assert (root_result['stat']['isshared'], root_result['stat']['sharename']) == (True, 'C$')
 

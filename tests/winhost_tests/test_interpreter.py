@@ -104,6 +104,9 @@ OUTPUT_CASES = [
     ('$x = 5; "`$x is $x"', ["$x is 5"]),
     ('"sum: $(1 + 2)"', ["sum: 3"]),
     ('${my var} = 3; "${my var}!"', ["3!"]),
+    # A here-string ends before the line break of its last line, CRLF or LF (about_Quoting_Rules).
+    ('$n = "q"; @"\r\nA $n\r\nB\r\n"@', ["A q\r\nB"]),
+    ('$x = 1, 2; "``$x `$x $x"', ["`1 2 $x 1 2"]),
     ('"say ""hi"""', ['say "hi"']),
     ("@'\nraw $x\n'@", ["raw $x"]),
     ('$n = 7; @"\nline $n\n"@', ["line 7"]),
@@ -141,6 +144,10 @@ OUTPUT_CASES = [
     ("1,2,3,2 -eq 2", [2, 2]),
     ("1,2,3 -gt 1", [2, 3]),
     ("1,2,3 -contains 2; 1,2,3 -notcontains 2; 2 -in 1,2; 5 -notin 1,2", [True, False, True, True]),
+    # A redirection written after a command applies to its output (about_Redirection): `> $null` discards it.
+    ("Write-Output 1 > $null; 'after'", ["after"]),
+    # -contains and -in compare as -eq does: case-insensitive unless c-prefixed (about_Comparison_Operators).
+    ("'A','b' -contains 'a'; 'A','b' -ccontains 'a'; 'a' -in 'A','b'", [True, False, True]),
     ("'hello' -like 'h*o'; 'hello' -notlike 'x*'; 'Hello' -clike 'h*'", [True, True, False]),
     ("'abc123' -match '\\d+'; $Matches[0]", [True, "123"]),
     ("'john@x.org' -match '(?<user>\\w+)@'; $Matches.user", [True, "john"]),
@@ -453,6 +460,10 @@ CNF = ("The term 'Foo-Bar' is not recognized as the name of a cmdlet, function, 
 
 ERROR_CASES = [
     ("Foo-Bar", CNF, "CommandNotFoundException", "ObjectNotFound"),
+    # File redirection is not modelled: an error, never output that went nowhere (it was silently ignored after a
+    # command).
+    ("Write-Output 1 > C:\\x.txt", "File redirection is not supported by the fake Windows host.", "RedirectionNotSupported",
+     "NotImplemented"),
     ("Write-Error 'oops'", "oops", "Microsoft.PowerShell.Commands.WriteErrorException", "NotSpecified"),
     ("function f { Write-Error 'in f' }; f", "in f", "Microsoft.PowerShell.Commands.WriteErrorException,f", "NotSpecified"),
     ("Write-Error -Message 'm' -Category InvalidData -ErrorId MyId", "m", "MyId", "InvalidData"),

@@ -358,8 +358,9 @@ def test_file_system_info_errors(script, expected):
 
 
 def test_file_system_info_members_not_modelled_are_errors():
-    """GetAccessControl (win_stat's owner) and the other members the test host lacks: an error naming them, never $null."""
-    for script, what in [("(Get-Item C:\\t\\a.txt).GetAccessControl()", "The method 'GetAccessControl' of [System.IO.FileInfo]"),
+    """SetAccessControl, Target and the other members the test host lacks: an error naming them, never $null (an item's
+    owner through GetAccessControl: test_interpreter_acl.py)."""
+    for script, what in [("(Get-Item C:\\t\\a.txt).CopyTo('C:\\t\\b.txt')", "The method 'CopyTo' of [System.IO.FileInfo]"),
                          ("(Get-Item C:\\t).Target", "The member 'Target' of [System.IO.DirectoryInfo]")]:
         rec, result = run(script, fs_runspace())
         assert result.state == "Failed" and rec.output == [], (script, result)
@@ -368,8 +369,8 @@ def test_file_system_info_members_not_modelled_are_errors():
     rs = Runspace(host=HostServices(user_name="user", tripwire=False))
     out(FS_SETUP, rs)
     assert out("$null -eq (Get-Item C:\\t).Target", rs) == [True]
-    rec, result = run("(Get-Item C:\\t\\a.txt).GetAccessControl()", rs)
-    assert result.state == "Failed" and "GetAccessControl" in str(result.error), result
+    rec, result = run("(Get-Item C:\\t\\a.txt).CopyTo('C:\\t\\b.txt')", rs)
+    assert result.state == "Failed" and "CopyTo" in str(result.error), result
 
 
 def test_remove_item_force_removes_read_only_and_hidden_items():

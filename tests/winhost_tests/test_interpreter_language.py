@@ -195,7 +195,7 @@ def test_ast_seen_by_scripts(script, expected):
     assert plain(rec.output) == expected
 
 
-# The literals the evaluator runs on the AST (ast_eval.py): about_Hash_Tables (keys are bare words, strings,
+# The literals the evaluator runs on the AST (ast_eval/literals.py): about_Hash_Tables (keys are bare words, strings,
 # numbers or expressions), about_Arrays, about_Numeric_Literals (`L`, `0x`, `kb`), about_Quoting_Rules.
 LITERAL_CASES = [
     ("$h = @{ a = 1; 'b c' = 2; 3 = 'x'; (1 + 1) = @(1, 2) }; $h.a; $h['b c']; $h[3]; $h[2].Count", [1, 2, "x", 2]),

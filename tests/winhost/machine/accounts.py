@@ -12,6 +12,10 @@ class User:
     name: str
     password: str
     domain: str = ""
+    # A member of the Administrators group: WinRM's default root SDDL lets in only Administrators (and Remote Management
+    # Users, about_Remote_Requirements), so the test host's accounts are administrators unless a test says otherwise.
+    # It decides who owns what the account's sessions create (HostServices.item_owner).
+    administrator: bool = True
 
     @property
     def key(self) -> str:

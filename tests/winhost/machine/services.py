@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import typing
 
-from .disk import FileSystem
+from .disk import ADMINISTRATORS, FileSystem
 from .shares import DEFAULT_SHARES, Share
 from .wsman_settings import WSManConfig
 
@@ -26,6 +26,9 @@ class HostServices:  # pylint: disable=too-many-instance-attributes
     __slots__ = (
         # Who and where: $env:COMPUTERNAME, $env:USERNAME, [Environment]::UserName, $PID.
         "computer_name", "user_name", "process_id",
+        # The account's domain ("" for a local account) and whether it is a member of the Administrators group: who
+        # owns what its sessions create (item_owner).
+        "user_domain", "administrator",
         # Drive C: (disk.FileSystem), shared by every session of a test host and kept across its restarts.
         "filesystem",
         # The WSMan: drive (wsman_settings.WSManConfig): the store the WSMan server honours too.
@@ -47,9 +50,11 @@ class HostServices:  # pylint: disable=too-many-instance-attributes
 
     def __init__(self, computer_name: str = "WIN-FAKEHOST", user_name: str = "vagrant", process_id: int | None = None,
                  filesystem: FileSystem | None = None, tripwire: bool | typing.Callable[[], bool] = True,
-                 wsman_settings: WSManConfig | None = None) -> None:
+                 wsman_settings: WSManConfig | None = None, administrator: bool = True, user_domain: str = "") -> None:
         self.computer_name = computer_name
         self.user_name = user_name
+        self.user_domain = user_domain
+        self.administrator = administrator
         self.process_id = process_id if process_id is not None else 4000 + (os.getpid() % 1000)
         self.filesystem = filesystem if filesystem is not None else FileSystem()
         self.wsman_settings = wsman_settings if wsman_settings is not None else WSManConfig()
@@ -64,6 +69,15 @@ class HostServices:  # pylint: disable=too-many-instance-attributes
         self.compiled_sources: dict[str, str] = {}
         self.static_fields: dict[str, dict] = {}
         self.stdout: list[str] = []
+
+    @property
+    def item_owner(self) -> str:
+        """The owner of the files and directories this account's sessions create, as an NTAccount name: the default owner
+        of its token (disk.py: BUILTIN\\Administrators for a member of the Administrators group on Windows Server,
+        else the account itself, COMPUTERNAME\\user or DOMAIN\\user)."""
+        if self.administrator:
+            return ADMINISTRATORS
+        return f"{self.user_domain or self.computer_name}\\{self.user_name}"
 
     @property
     def tripwire(self) -> bool:

@@ -20,7 +20,7 @@ from .syntax.literals import unescape as _unescape
 from .values import PSHashtable
 
 if typing.TYPE_CHECKING:  # pragma: no cover
-    from .evaluator import Evaluator, FunctionInfo
+    from .evaluator import Evaluator
 
 
 MAX_CALL_DEPTH = 100

@@ -820,9 +820,10 @@ def _file_static(name: str, args: list) -> typing.Any:  # pylint: disable=too-ma
             return void()
         if low in ("copy", "move"):
             dest = _path(runspace, args[1] if argc > 1 else None, method, argc)
-            fs.copy(full, dest, overwrite=argc > 2 and bool(args[2]))
             if low == "move":
-                fs.remove(full)
+                fs.move(full, dest)  # the same file renamed: its owner (and times) kept, as NTFS keeps them
+            else:
+                fs.copy(full, dest, overwrite=argc > 2 and bool(args[2]))
             return void()
     except FSError as err:
         raise _fs_error(method, argc, err) from None

@@ -5,32 +5,23 @@ from __future__ import annotations
 import re
 import typing
 
-from psrpcore.types import ErrorRecord, PSChar, PSInt64, PSObject
+from psrpcore.types import ErrorRecord, PSObject
 from tree_sitter import Node
 
-from . import ast_eval, tripwire, typeregistry
+from . import ast_eval, tripwire
 from . import values as V
 from .binding import Arg, CmdletBindingInfo, Param, apply_default_values, bind, bound_parameters_table
 from .context import ExecutionContext, normalize_action
-from .dotnet import Enumerator
 from .errors import (
-    BreakSignal,
-    ContinueSignal,
-    ExitSignal,
     ParseError,
     PSError,
     ReturnSignal,
     error_from_record,
-    null_index,
 )
-from .formatting import format_operator
-from .members import get_property, get_static, has_property, invoke_method, is_void, set_property, void_value
+from .members import get_property, is_void
 from . import parametersets
-from .dotnet import NetObject
 from .parser import node_text, parse, using_namespaces
 from .scopes import Scope, Variable
-from .standins.runtime import set_current_engine
-from .syntax.literals import unescape as _unescape
 
 Sink = typing.Callable[[typing.Any], None]
 NO_INPUT = object()
@@ -46,20 +37,33 @@ _PASS_THROUGH = {
     "switch_clause_condition", "redirected_file_name", "for_initializer", "for_condition", "for_iterator",
 }
 
+# The grammar node kinds eval_expr runs on the AST (ast_eval/): every expression (literals, operators, casts, variables,
+# type literals, ( ), $( ), @( ), expandable strings, members, method calls, indexing, script block literals).
+_ON_THE_AST = frozenset({
+    "integer_literal", "decimal_integer_literal", "hexadecimal_integer_literal", "real_literal", "string_literal",
+    "verbatim_string_characters", "verbatim_here_string_characters", "array_literal_expression",
+    "hash_literal_expression",
+    "additive_expression", "multiplicative_expression", "format_expression", "logical_expression",
+    "bitwise_expression", "comparison_expression", "range_expression", "additive_argument_expression",
+    "multiplicative_argument_expression", "format_argument_expression", "logical_argument_expression",
+    "bitwise_argument_expression", "comparison_argument_expression", "range_argument_expression",
+    "expression_with_unary_operator", "cast_expression", "pre_increment_expression", "pre_decrement_expression",
+    "post_increment_expression", "post_decrement_expression",
+    "variable", "type_literal", "parenthesized_expression", "sub_expression", "array_expression",
+    "expandable_string_literal", "expandable_here_string_literal",
+    "member_access", "invokation_expression", "element_access", "script_block_expression",
+})
+
+# The statement kinds exec_statement runs on the AST (ast_eval/): conditionals, loops, switch, try and flow control
+# (break, continue, return, exit, throw).
+_STATEMENTS_ON_THE_AST = frozenset({"if_statement", "foreach_statement", "for_statement", "while_statement", "do_statement",
+                                    "switch_statement", "try_statement", "flow_control_statement"})
+
 _UNSUPPORTED_STATEMENTS = {
     "class_statement": "class definitions", "enum_statement": "enum definitions", "trap_statement": "trap statements",
     "data_statement": "data sections", "parallel_statement": "parallel blocks", "sequence_statement": "sequence blocks",
     "inlinescript_statement": "inlinescript blocks",
 }
-
-
-def _record_with_exception(record: ErrorRecord, exception: typing.Any) -> ErrorRecord:
-    """`new ErrorRecord(record, exception)`: the same record around another exception (what a typed catch that matched
-    an inner exception sees as `$_`)."""
-    copy = ErrorRecord(Exception=exception, CategoryInfo=record.CategoryInfo, TargetObject=record.TargetObject,
-                       FullyQualifiedErrorId=record.FullyQualifiedErrorId, InvocationInfo=record.InvocationInfo)
-    copy.PSObject.to_string = str(getattr(exception, "Message", "") or "")
-    return copy
 
 
 def _named(node: Node) -> list[Node]:
@@ -146,24 +150,10 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             return
         if kind == "pipeline":
             self.exec_pipeline(node, sink)
-        elif kind == "if_statement":
-            self.exec_if(node, sink)
-        elif kind == "foreach_statement":
-            self.exec_foreach(node, sink)
-        elif kind == "for_statement":
-            self.exec_for(node, sink)
-        elif kind == "while_statement":
-            self.exec_while(node, sink)
-        elif kind == "do_statement":
-            self.exec_do(node, sink)
-        elif kind == "switch_statement":
-            self.exec_switch(node, sink)
-        elif kind == "try_statement":
-            self.exec_try(node, sink)
+        elif kind in _STATEMENTS_ON_THE_AST:
+            ast_eval.run_statement(self, node, sink)
         elif kind == "function_statement":
             self.define_function(node)
-        elif kind == "flow_control_statement":
-            self.exec_flow(node, sink)
         elif kind in ("statement_list", "statement_block"):
             self.exec_statements(node, sink)
         elif kind == "label":
@@ -177,153 +167,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                              "expression or statement.", "UnexpectedToken")
 
     # -- control flow --------------------------------------------------------------
-    def exec_if(self, node: Node, sink: Sink) -> None:
-        cond = node.child_by_field_name("condition")
-        blocks = [c for c in node.children if c.type == "statement_block"]
-        if V.to_bool(self.eval_pipeline_value(cond)):
-            self.exec_statements(blocks[0], sink)
-            return
-        elseifs = node.child_by_field_name("elseif_clauses")
-        if elseifs is not None:
-            for clause in _named(elseifs):
-                if V.to_bool(self.eval_pipeline_value(clause.child_by_field_name("condition"))):
-                    self.exec_statements(next(c for c in clause.children if c.type == "statement_block"), sink)
-                    return
-        else_clause = node.child_by_field_name("else_clause")
-        if else_clause is not None:
-            self.exec_statements(next(c for c in else_clause.children if c.type == "statement_block"), sink)
-
-    def _loop_body(self, body: Node, sink: Sink) -> bool:
-        """Run one loop iteration; False means `break`."""
-        self.ctx.check_stop()
-        try:
-            self.exec_statements(body, sink)
-        except BreakSignal:
-            return False
-        except ContinueSignal:
-            return True
-        return True
-
-    def exec_foreach(self, node: Node, sink: Sink) -> None:
-        var = next(c for c in node.named_children if c.type == "variable")
-        source_node = next(c for c in node.named_children if c.type == "pipeline")
-        body = next(c for c in node.children if c.type == "statement_block")
-        collection = self.eval_pipeline_value(source_node)
-        items: typing.Iterable
-        if isinstance(collection, Enumerator):
-            items = collection.iterate()  # consumed one by one: a `break` leaves the rest of $input unread
-        else:
-            items = V.as_list(collection) if not isinstance(collection, dict) else [collection]
-        name = self.text(var)
-        for item in items:
-            self.assign_variable(name, item)
-            if not self._loop_body(body, sink):
-                break
-
-    def exec_for(self, node: Node, sink: Sink) -> None:
-        init = node.child_by_field_name("for_initializer")
-        cond = node.child_by_field_name("for_condition")
-        step = node.child_by_field_name("for_iterator")
-        body = next(c for c in node.children if c.type == "statement_block")
-        if init is not None:
-            self.exec_statement(_named(init)[0], lambda _v: None)
-        while True:
-            if cond is not None and not V.to_bool(self.eval_pipeline_value(_named(cond)[0])):
-                break
-            if not self._loop_body(body, sink):
-                break
-            if step is not None:
-                self.exec_statement(_named(step)[0], lambda _v: None)
-
-    def exec_while(self, node: Node, sink: Sink) -> None:
-        cond = node.child_by_field_name("condition")
-        body = next(c for c in node.children if c.type == "statement_block")
-        while V.to_bool(self.eval_pipeline_value(cond)):
-            if not self._loop_body(body, sink):
-                break
-
-    def exec_do(self, node: Node, sink: Sink) -> None:
-        cond = node.child_by_field_name("condition")
-        body = next(c for c in node.children if c.type == "statement_block")
-        until = any(c.type == "until" for c in node.children)
-        while True:
-            if not self._loop_body(body, sink):
-                break
-            result = V.to_bool(self.eval_pipeline_value(cond))
-            if result == until:
-                break
-
-    def exec_switch(self, node: Node, sink: Sink) -> None:  # pylint: disable=too-many-branches,too-many-locals
-        flags = set()
-        params = next((c for c in node.named_children if c.type == "switch_parameters"), None)
-        if params is not None:
-            for p in params.named_children:
-                flags.add(self.text(p).lower().lstrip("-"))
-        if "file" in flags:
-            raise ParseError("switch -file is not supported by this host.", "UnexpectedToken")
-        cond_node = next(c for c in node.named_children if c.type == "switch_condition")
-        value = self.eval_pipeline_value(_named(cond_node)[0])
-        items = V.as_list(value) if isinstance(value, (list, tuple)) else [value]
-        body = next(c for c in node.named_children if c.type == "switch_body")
-        clauses_node = next((c for c in body.named_children if c.type == "switch_clauses"), None)
-        clauses = [c for c in clauses_node.named_children if c.type == "switch_clause"] if clauses_node else []
-        case_sensitive = "casesensitive" in flags
-        saved = self.ctx.scope.lookup("_")
-        saved_value = saved.value if saved else None
-        try:
-            for item in items:
-                self.ctx.check_stop()
-                self.ctx.scope.set_local("_", item)
-                matched = False
-                default_clause = None
-                stop = False
-                for clause in clauses:
-                    cond = next(c for c in clause.named_children if c.type == "switch_clause_condition")
-                    block = next(c for c in clause.named_children if c.type == "statement_block")
-                    cond_text = self.text(cond)
-                    if cond_text.lower() == "default":
-                        default_clause = block
-                        continue
-                    if self._switch_matches(cond, item, flags, case_sensitive):
-                        matched = True
-                        try:
-                            self.exec_statements(block, sink)
-                        except BreakSignal:
-                            stop = True
-                            break
-                        except ContinueSignal:
-                            break
-                if stop:
-                    break
-                if not matched and default_clause is not None:
-                    try:
-                        self.exec_statements(default_clause, sink)
-                    except BreakSignal:
-                        break
-                    except ContinueSignal:
-                        continue
-        finally:
-            if saved is not None:
-                self.ctx.scope.set_local("_", saved_value)
-
-    def _switch_matches(self, cond: Node, item: typing.Any, flags: set, case_sensitive: bool) -> bool:
-        inner = _named(cond)
-        if inner and inner[0].type == "script_block_expression":
-            block = self.eval_expr(inner[0])
-            return V.to_bool(self.invoke_script_block_value(block, [], dollar_under=item))
-        if inner:
-            pattern = self.eval_expr(inner[0])
-        else:
-            pattern = self.eval_fragment(self.text(cond))
-        if "regex" in flags:
-            match = V.compile_regex(V.to_string(pattern), case_sensitive).search(V.to_string(item))
-            if match:
-                self.ctx.scope.set_local("Matches", _matches_table(match))
-            return match is not None
-        if "wildcard" in flags:
-            return V.like(item, pattern, case_sensitive)
-        return V.equals(item, pattern, case_sensitive)
-
     def eval_fragment(self, text: str) -> typing.Any:
         """Evaluate a token the grammar left unparsed (switch clause conditions): strings, numbers, barewords."""
         stripped = text.strip()
@@ -338,106 +181,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             finally:
                 self.source = saved
         return stripped
-
-    def exec_try(self, node: Node, sink: Sink) -> None:  # pylint: disable=too-many-branches
-        body = next(c for c in node.children if c.type == "statement_block")
-        catches_node = next((c for c in node.named_children if c.type == "catch_clauses"), None)
-        catches = [c for c in catches_node.named_children if c.type == "catch_clause"] if catches_node else []
-        finally_node = next((c for c in node.named_children if c.type == "finally_clause"), None)
-        try:
-            self.ctx.try_depth += 1
-            try:
-                self.exec_statements(body, sink)
-            finally:
-                self.ctx.try_depth -= 1
-        except PSError as err:
-            record = err.to_record()
-            handler, caught = self._find_catch(catches, record)
-            if handler is None:
-                raise
-            err.terminating = False
-            self.ctx.add_to_error_list(record)
-            if caught is not record.Exception:
-                record = _record_with_exception(record, caught)
-            saved = self.ctx.scope.lookup("_")
-            saved_value = saved.value if saved else None
-            self.ctx.scope.set_local("_", record)
-            self.ctx.scope.set_local("PSItem", record)
-            self.ctx.catch_depth += 1
-            try:
-                self.exec_statements(next(c for c in handler.children if c.type == "statement_block"), sink)
-            finally:
-                self.ctx.catch_depth -= 1
-                self.ctx.scope.set_local("_", saved_value)
-                self.ctx.scope.set_local("PSItem", saved_value)
-        finally:
-            if finally_node is not None:
-                self.exec_statements(next(c for c in finally_node.children if c.type == "statement_block"), sink)
-
-    def _find_catch(self, catches: list[Node], record: ErrorRecord) -> tuple[Node | None, typing.Any]:
-        """The catch clause for an error and the exception it catches, as 5.1's ExceptionHandlingOps.FindMatchingHandler
-        chooses them: the inner exception first (so `catch [System.IO.IOException]` catches a .NET method's exception
-        wrapped in a MethodInvocationException, and `$_.Exception` is then that inner exception), unless only a
-        catch-all takes it; then the exception itself. Among the clauses: the exact type, then a base type, then a
-        catch-all (FindMatchingHandlerByType)."""
-        exception = record.Exception
-        inner = getattr(exception, "InnerException", None)
-        if inner is not None and getattr(inner, "PSObject", None) is not None:
-            clause, catch_all = self._match_catch(catches, inner)
-            if clause is not None and not catch_all:
-                return clause, inner
-        clause, _catch_all = self._match_catch(catches, exception)
-        return clause, exception
-
-    def _match_catch(self, catches: list[Node], exception: typing.Any) -> tuple[Node | None, bool]:
-        exc_types = [n.lower() for n in exception.PSObject.type_names] if exception is not None else []
-        typed: list[tuple[Node, list[str]]] = []
-        catch_all = None
-        for clause in catches:
-            type_list = next((c for c in clause.named_children if c.type == "catch_type_list"), None)
-            if type_list is None:
-                catch_all = catch_all or clause
-                continue
-            typed.append((clause, [self.resolve_type_literal(lit).full_name.lower()
-                                   for lit in type_list.named_children if lit.type == "type_literal"]))
-        for clause, wanted in typed:
-            if exc_types and exc_types[0] in wanted:
-                return clause, False
-        for clause, wanted in typed:
-            if any(w in exc_types or w == "system.object" for w in wanted):
-                return clause, False
-        return catch_all, catch_all is not None
-
-    def exec_flow(self, node: Node, sink: Sink) -> None:
-        keyword = node.children[0].type.lower()
-        operand = next((c for c in node.named_children if c.type == "pipeline"), None)
-        label = next((c for c in node.named_children if c.type in ("label_expression", "simple_name")), None)
-        if keyword == "break":
-            raise BreakSignal(self.text(label) if label is not None else None)
-        if keyword == "continue":
-            raise ContinueSignal(self.text(label) if label is not None else None)
-        if keyword == "return":
-            if operand is not None:
-                self.exec_pipeline(operand, sink)
-            raise ReturnSignal()
-        if keyword == "exit":
-            code = 0
-            if operand is not None:
-                value = self.eval_pipeline_value(operand)
-                try:
-                    code = V.cast(value, V.TypeValue("System.Int32"))
-                except PSError:
-                    code = 0
-            raise ExitSignal(code)
-        if keyword == "throw":
-            if operand is None:
-                current = self.ctx.scope.lookup("_")
-                if self.ctx.catch_depth and current is not None and isinstance(current.value, ErrorRecord):
-                    # A bare `throw` inside catch rethrows the error being handled.
-                    raise error_from_record(current.value, terminating=True)
-            value = self.eval_pipeline_value(operand) if operand is not None else None
-            raise self.throw_error(value)
-        raise ParseError(f"Unexpected token '{keyword}' in expression or statement.", "UnexpectedToken")
 
     def throw_error(self, value: typing.Any) -> PSError:
         if isinstance(value, ErrorRecord):
@@ -635,6 +378,18 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             if not child.is_named:
                 continue
             elements.append(child)
+        for i, element in enumerate(elements):
+            # A command's own redirections (`Write-Output 1 > $null`) sit among its elements in the grammar.
+            own = [self.text(r) for part in element.named_children if part.type == "command_elements"
+                   for r in part.named_children if r.type == "redirection"] if element.type == "command" else []
+            if not own:
+                continue
+            if i == len(elements) - 1:
+                redirects.extend(own)  # the last command's output is the pipeline's (about_Redirection)
+            elif self._redirect_sink(own, sink) is not sink:
+                raise PSError("Discarding the output of a command in the middle of a pipeline is not modelled by the fake "
+                              "Windows host.", fqid="RedirectionNotSupported", category="NotImplemented",
+                              reason="NotSupportedException")
         if len(elements) == 1 and elements[0].type != "command":
             value = self.eval_expr(elements[0], allow_void=True)
             target = self._redirect_sink(redirects, sink)
@@ -899,100 +654,12 @@ class Evaluator:  # pylint: disable=too-many-public-methods
 
     # ------------------------------------------------------------------ assignment
     def eval_assignment(self, node: Node, want_value: bool = False) -> typing.Any:
-        left = node.children[0]
-        op = self.text(next(c for c in node.children if c.type == "assignement_operator")).strip()
-        value_node = node.child_by_field_name("value")
-        value = self.assignment_value(value_node)
-        target = self._unwrap(left)
-        if op != "=":
-            current = self.eval_expr(target)
-            func = {"+=": V.add, "-=": V.subtract, "*=": V.multiply, "/=": V.divide, "%=": V.modulo}.get(op)
-            if func is None:
-                raise ParseError(f"Unexpected token '{op}' in expression or statement.", "UnexpectedToken")
-            value = func(current, value)
-        self.assign_to(target, value)
-        return value if want_value else None
-
-    def assignment_value(self, value_node: Node | None) -> typing.Any:
-        if value_node is None:
-            return None
-        if value_node.type == "pipeline":
-            named = _named(value_node)
-            if len(named) == 1 and named[0].type == "assignment_expression":
-                return self.eval_assignment(named[0], want_value=True)
-            return self.eval_pipeline_value(value_node)
-        if value_node.type == "assignment_expression":
-            return self.eval_assignment(value_node, want_value=True)
-        out = self.collect(value_node)
-        return _collapse(out)
+        return ast_eval.assignment(self, ast_eval.lowered(node, self.source), want_value)  # runs on the AST (ast_eval/)
 
     def _unwrap(self, node: Node) -> Node:
         while node.type in _PASS_THROUGH and len(_named(node)) == 1:
             node = _named(node)[0]
         return node
-
-    def assign_to(self, target: Node, value: typing.Any) -> None:  # pylint: disable=too-many-branches
-        kind = target.type
-        if kind == "variable":
-            self.assign_variable(self.text(target), value)
-        elif kind == "member_access":
-            obj = self.eval_expr(target.children[0])
-            name = self.member_name(target)
-            if isinstance(obj, V.TypeValue):
-                net_type = typeregistry.registered(obj.full_name)
-                if net_type is not None and net_type.set_static_property(name, value):
-                    return
-                raise PSError(f"'{name}' is a ReadOnly property.", fqid="PropertyAssignmentException",
-                              category="InvalidOperation")
-            if obj is None:
-                raise PSError(f"The property '{name}' cannot be found on this object. Verify that the property exists and "
-                              "can be set.", fqid="PropertyNotFound", category="InvalidOperation")
-            set_property(obj, name, value)
-        elif kind == "element_access":
-            obj = self.eval_expr(target.children[0])
-            index = self.eval_expr(_named(target)[1])
-            self.set_index(obj, index, value)
-        elif kind == "expression_with_unary_operator" and _named(target) and _named(target)[0].type == "cast_expression":
-            self.assign_to(_named(target)[0], value)
-        elif kind == "cast_expression":
-            type_value = self.resolve_type_literal(_named(target)[0])
-            inner = self._unwrap(_named(target)[1])
-            self.assign_to(inner, V.cast(value, type_value))
-        elif kind == "array_literal_expression":
-            targets = [self._unwrap(c) for c in _named(target)]
-            items = V.as_list(value)
-            for i, t in enumerate(targets):
-                if i == len(targets) - 1:
-                    rest = items[i:]
-                    self.assign_to(t, _collapse(rest) if len(rest) != 1 else rest[0])
-                else:
-                    self.assign_to(t, items[i] if i < len(items) else None)
-        elif kind == "parenthesized_expression":
-            self.assign_to(self._unwrap(_named(target)[0]), value)
-        else:
-            raise PSError("The assignment expression is not valid. The input to an assignment operator must be an object "
-                          "that is able to accept assignments, such as a variable or a property.",
-                          exception_type="System.Management.Automation.ParseException", fqid="InvalidLeftHandSide",
-                          category="ParserError", reason="ParseException", terminating=True)
-
-    def set_index(self, obj: typing.Any, index: typing.Any, value: typing.Any) -> None:
-        if obj is None:
-            raise null_index()
-        if isinstance(obj, dict):
-            obj[index] = value
-            return
-        if isinstance(obj, list):
-            i = V.cast(index, V.TypeValue("System.Int32"))
-            if i < 0:
-                i += len(obj)
-            if not 0 <= i < len(obj):
-                raise PSError("Index was outside the bounds of the array.", exception_type="System.IndexOutOfRangeException",
-                              fqid="System.IndexOutOfRangeException", category="OperationStopped",
-                              reason="IndexOutOfRangeException")
-            obj[i] = value
-            return
-        raise PSError(f"Unable to index into an object of type {V.ps_type_name(obj)}.", fqid="CannotIndex",
-                      category="InvalidOperation")
 
     @staticmethod
     def split_variable(raw: str) -> tuple[str, str | None]:
@@ -1086,6 +753,9 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                 continue
             break
         kind = node.type
+        if kind in _ON_THE_AST:
+            value = ast_eval.run_lowered(self, node)
+            return None if is_void(value) and not allow_void else value
         handler = getattr(self, "_e_" + kind, None)
         if handler is None:
             if kind == "ERROR":
@@ -1097,62 +767,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         return value
 
     # literals
-    def _e_integer_literal(self, node: Node) -> typing.Any:
-        return ast_eval.run_lowered(self, node)  # runs on the AST (ast_eval.py)
-
-    _e_decimal_integer_literal = _e_integer_literal
-    _e_hexadecimal_integer_literal = _e_integer_literal
-    _e_real_literal = _e_integer_literal
-    _e_verbatim_string_characters = _e_integer_literal
-    _e_verbatim_here_string_characters = _e_integer_literal
-
-    def _e_expandable_string_literal(self, node: Node) -> str:
-        return self.expand_string(node, 1, 1, here=False)
-
-    def _e_expandable_here_string_literal(self, node: Node) -> str:
-        raw = self.text(node)
-        start = raw.find("\n") + 1
-        end = max(raw.rfind("\n"), start)
-        trail = len(raw) - end
-        return self.expand_string(node, start, trail, here=True)
-
-    def _e_string_literal(self, node: Node) -> str:
-        return self._e_verbatim_string_characters(node)
-
-    def expand_string(self, node: Node, head: int, tail: int, here: bool) -> str:
-        body_start = node.start_byte + head
-        body_end = node.end_byte - tail
-        pieces: list[str] = []
-        pos = body_start
-        for child in node.named_children:
-            if child.type not in ("variable", "sub_expression"):
-                continue
-            if child.start_byte < body_start or child.end_byte > body_end:
-                continue
-            literal = self.source[pos:child.start_byte].decode("utf-8", "replace")
-            if _escaped_dollar(literal):
-                continue
-            pieces.append(_unescape(literal, here))
-            if child.type == "variable":
-                pieces.append(V.to_string(self.read_variable(self.text(child), in_string=True), self._ofs()))
-            else:
-                stmts = child.child_by_field_name("statements")
-                out = self.collect(stmts) if stmts is not None else []
-                pieces.append(V.to_string(_collapse(out) if len(out) != 1 else out[0], self._ofs()))
-            pos = child.end_byte
-        pieces.append(_unescape(self.source[pos:body_end].decode("utf-8", "replace"), here))
-        return "".join(pieces)
-
-    def _ofs(self) -> str:
-        value = self.get_variable("$OFS")
-        return " " if value is None else V.to_string(value)
-
-    def _e_variable(self, node: Node) -> typing.Any:
-        text = self.text(node)
-        if text.startswith("@"):
-            raise ParseError("Splatted variables like '@" + text[1:] + "' cannot be part of a comma-separated list of "
-                             "arguments.", "SplattingNotPermitted")
-        return self.read_variable(text)
 
     def read_variable(self, raw: str, in_string: bool = False) -> typing.Any:
         """A variable read by a script: get_variable, plus what an unset variable means here (strict mode, tripwire)."""
@@ -1178,355 +792,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             return name.lower() in self.ctx.scope.variables
         return self.ctx.scope.lookup(name) is not None
 
-    def _e_type_literal(self, node: Node) -> V.TypeValue:
-        return self.resolve_type_literal(node)
-
-    def resolve_type_literal(self, node: Node) -> V.TypeValue:
-        spec = next((c for c in node.named_children if c.type == "type_spec"), node)
-        return V.resolve_type(self.text(spec), using_namespaces(self.source))
-
-    def _e_parenthesized_expression(self, node: Node) -> typing.Any:
-        inner = _named(node)
-        if not inner:
-            return None
-        return self.eval_pipeline_value(inner[0])
-
-    def _e_sub_expression(self, node: Node) -> typing.Any:
-        stmts = node.child_by_field_name("statements")
-        out = self.collect(stmts) if stmts is not None else []
-        return _collapse(out)
-
-    def _e_array_expression(self, node: Node) -> list:
-        stmts = node.child_by_field_name("statements")
-        return self.collect(stmts) if stmts is not None else []
-
-    def _e_hash_literal_expression(self, node: Node) -> V.PSHashtable:
-        return ast_eval.run_lowered(self, node)  # runs on the AST (ast_eval.py)
-
-    def _e_script_block_expression(self, node: Node) -> V.ScriptBlock:
-        return V.ScriptBlock(node, self.source)
-
-    def _e_array_literal_expression(self, node: Node) -> list:
-        return ast_eval.run_lowered(self, node)  # runs on the AST (ast_eval.py)
-
-    def _e_range_expression(self, node: Node) -> list:
-        parts = _named(node)
-        start = V.cast(self.eval_expr(parts[0]), V.TypeValue("System.Int32"))
-        end = V.cast(self.eval_expr(parts[1]), V.TypeValue("System.Int32"))
-        step = 1 if end >= start else -1
-        if abs(end - start) > 50_000_000:
-            raise PSError("The range is too large for the fake Windows host.", fqid="RangeTooLarge", category="InvalidOperation")
-        return list(range(start, end + step, step))
-
-    def _binary_parts(self, node: Node) -> tuple[Node, str, Node]:
-        children = [c for c in node.children if c.type not in ("comment",)]
-        left, op, right = children[0], children[1], children[-1]
-        return left, self.text(op).strip().lower(), right
-
-    def _e_additive_expression(self, node: Node) -> typing.Any:
-        left, op, right = self._binary_parts(node)
-        lv, rv = self.eval_expr(left), self.eval_expr(right)
-        return V.add(lv, rv) if op == "+" else V.subtract(lv, rv)
-
-    def _e_multiplicative_expression(self, node: Node) -> typing.Any:
-        left, op, right = self._binary_parts(node)
-        lv, rv = self.eval_expr(left), self.eval_expr(right)
-        if op == "*":
-            return V.multiply(lv, rv)
-        if op == "/":
-            return V.divide(lv, rv)
-        return V.modulo(lv, rv)
-
-    def _e_format_expression(self, node: Node) -> str:
-        left, _unused, right = self._binary_parts(node)
-        fmt = V.to_string(self.eval_expr(left))
-        args = self.eval_expr(right)
-        return format_operator(fmt, V.as_list(args) if isinstance(args, (list, tuple)) else [args])
-
-    def _e_logical_expression(self, node: Node) -> bool:
-        left, op, right = self._binary_parts(node)
-        lv = V.to_bool(self.eval_expr(left))
-        if op == "-and":
-            return lv and V.to_bool(self.eval_expr(right))
-        if op == "-or":
-            return lv or V.to_bool(self.eval_expr(right))
-        if op == "-xor":
-            return lv != V.to_bool(self.eval_expr(right))
-        raise ParseError(f"Unexpected token '{op}' in expression or statement.", "UnexpectedToken")
-
-    def _e_bitwise_expression(self, node: Node) -> typing.Any:
-        left, op, right = self._binary_parts(node)
-        lv = V.to_number(self.eval_expr(left))
-        rv = V.to_number(self.eval_expr(right))
-        if isinstance(lv, float) or isinstance(rv, float):
-            lv, rv = V.cast(lv, V.TypeValue("System.Int64")), V.cast(rv, V.TypeValue("System.Int64"))
-        ops = {"-band": lambda a, b: a & b, "-bor": lambda a, b: a | b, "-bxor": lambda a, b: a ^ b}
-        if op not in ops:
-            raise ParseError(f"Unexpected token '{op}' in expression or statement.", "UnexpectedToken")
-        result = ops[op](int(lv), int(rv))
-        return PSInt64(result) if isinstance(lv, PSInt64) or isinstance(rv, PSInt64) else V.make_int(result)
-
-    def _e_comparison_expression(self, node: Node) -> typing.Any:
-        left, op, right = self._binary_parts(node)
-        lv = self.eval_expr(left)
-        rv = self.eval_expr(right)
-        return self.compare_op(op, lv, rv)
-
-    def compare_op(self, op: str, lv: typing.Any, rv: typing.Any) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches
-        case = op.startswith("-c")
-        base = op[2:] if op[1:2] in ("c", "i") and op[2:] in _COMPARISON_BASES else op[1:]
-        if base in ("is", "isnot"):
-            type_value = rv if isinstance(rv, V.TypeValue) else V.resolve_type(V.to_string(rv))
-            result = V.is_instance(lv, type_value)
-            return result if base == "is" else not result
-        if base == "as":
-            type_value = rv if isinstance(rv, V.TypeValue) else V.resolve_type(V.to_string(rv))
-            try:
-                return V.cast(lv, type_value)
-            except PSError:
-                return None
-        if base in ("contains", "notcontains"):
-            found = any(V.equals(item, rv, case) for item in V.as_list(lv)) if lv is not None else False
-            return found if base == "contains" else not found
-        if base in ("in", "notin"):
-            found = any(V.equals(item, lv, case) for item in V.as_list(rv)) if rv is not None else False
-            return found if base == "in" else not found
-        if base == "replace":
-            pattern, replacement = (rv, "") if not isinstance(rv, (list, tuple)) else (rv[0], rv[1] if len(rv) > 1 else "")
-            regex = V.compile_regex(V.to_string(pattern), case)
-            repl = V.dotnet_replacement(V.to_string(replacement))
-            if isinstance(lv, (list, tuple)):
-                return [regex.sub(repl, V.to_string(x)) for x in lv]
-            return regex.sub(repl, V.to_string(lv))
-        if base == "split":
-            items = V.as_list(lv) if isinstance(lv, (list, tuple)) else [lv]
-            pattern = rv[0] if isinstance(rv, (list, tuple)) else rv
-            regex = V.compile_regex(V.to_string(pattern), case)
-            out: list = []
-            for item in items:
-                out.extend(regex.split(V.to_string(item)))
-            return out
-        if base == "join":
-            return V.to_string(rv).join(V.to_string(x) for x in V.as_list(lv))
-        if base not in _COMPARISON_BASES:
-            raise ParseError(f"Unexpected token '{op}' in expression or statement.", "UnexpectedToken")
-        if isinstance(lv, (list, tuple)):
-            return [item for item in lv if self._scalar_compare(base, item, rv, case, set_matches=False)]
-        return self._scalar_compare(base, lv, rv, case, set_matches=True)
-
-    def _scalar_compare(self, base: str, lv: typing.Any, rv: typing.Any, case: bool, set_matches: bool) -> bool:  # pylint: disable=too-many-return-statements
-        if base == "eq":
-            return V.equals(lv, rv, case)
-        if base == "ne":
-            return not V.equals(lv, rv, case)
-        if base in ("gt", "ge", "lt", "le"):
-            result = V.compare(lv, rv, case)
-            return {"gt": result > 0, "ge": result >= 0, "lt": result < 0, "le": result <= 0}[base]
-        if base in ("like", "notlike"):
-            result_like = V.like(lv, rv, case)
-            return result_like if base == "like" else not result_like
-        if base in ("match", "notmatch"):
-            match = V.compile_regex(V.to_string(rv), case).search(V.to_string(lv))
-            if match and set_matches:
-                self.ctx.scope.set_local("Matches", _matches_table(match))
-            return (match is not None) if base == "match" else match is None
-        raise ParseError(f"Unexpected token '-{base}' in expression or statement.", "UnexpectedToken")
-
-    def _e_expression_with_unary_operator(self, node: Node) -> typing.Any:  # pylint: disable=too-many-return-statements
-        named = _named(node)
-        if len(named) == 1 and named[0].type in ("cast_expression", "pre_increment_expression", "pre_decrement_expression"):
-            return self.eval_expr(named[0], allow_void=True)
-        op = self.text(node.children[0]).strip().lower()
-        operand = node.children[-1]
-        if op == ",":
-            return [self.eval_expr(operand)]
-        value = self.eval_expr(operand)
-        if op in ("-not", "!"):
-            return not V.to_bool(value)
-        if op == "-":
-            return V.negate(value)
-        if op == "+":
-            return V.to_number(value) if not isinstance(value, (list, tuple)) else value
-        if op == "-bnot":
-            num = V.to_number(value)
-            return V.make_int(~int(num))
-        if op == "-join":
-            return "".join(V.to_string(x) for x in V.as_list(value))
-        if op == "-split":
-            return re.split(r"\s+", V.to_string(value).strip())
-        raise ParseError(f"Unexpected token '{op}' in expression or statement.", "UnexpectedToken")
-
-    def _e_cast_expression(self, node: Node) -> typing.Any:
-        named = _named(node)
-        type_value = self.resolve_type_literal(named[0])
-        inner = self._unwrap(named[1])
-        if type_value.full_name == "System.Collections.Specialized.OrderedDictionary" and inner.type == "hash_literal_expression":
-            return V.PSOrderedDict(self.eval_expr(inner))
-        if type_value.full_name == "System.Management.Automation.PSReference":
-            return self.reference(inner)
-        value = self.eval_expr(inner)
-        if type_value.full_name == "System.Void":
-            return void_value()
-        return V.cast(value, type_value)
-
-    def reference(self, inner: Node) -> typing.Any:
-        """[ref]$var refers to the variable itself (a method's out parameter writes it); [ref](expr) to a value."""
-        from .dotnet import PSReference  # pylint: disable=import-outside-toplevel
-
-        if inner.type == "variable":
-            raw = self.text(inner)
-            name, qualifier = self.split_variable(raw)
-            if name.lower() == "null" and qualifier is None:
-                return PSReference(discard=True)
-            if qualifier is None:
-                var = self.ctx.scope.lookup(name)
-            elif qualifier in ("global", "script", "local", "private"):
-                var = self.scope_for(qualifier).variables.get(name.lower())
-            else:
-                var = None
-            if var is None:
-                raise PSError("[ref] cannot be applied to a variable that does not exist.", fqid="NonExistingVariableReference",
-                              category="InvalidOperation", reason="RuntimeException")
-            return PSReference(variable=var)
-        value = self.eval_expr(inner)
-        return value if isinstance(value, PSReference) else PSReference(value)
-
-    def _increment(self, target: Node, delta: int, prefix: bool) -> typing.Any:
-        target = self._unwrap(target)
-        old = self.eval_expr(target)
-        new = V.add(old if old is not None else 0, delta)
-        self.assign_to(target, new)
-        return new if prefix else (old if old is not None else 0)
-
-    def _e_post_increment_expression(self, node: Node) -> typing.Any:
-        return self._increment(node.children[0], 1, False)
-
-    def _e_post_decrement_expression(self, node: Node) -> typing.Any:
-        return self._increment(node.children[0], -1, False)
-
-    def _e_pre_increment_expression(self, node: Node) -> typing.Any:
-        return self._increment(node.children[-1], 1, True)
-
-    def _e_pre_decrement_expression(self, node: Node) -> typing.Any:
-        return self._increment(node.children[-1], -1, True)
-
-    def member_name(self, node: Node) -> str:
-        name_node = next(c for c in node.children if c.type == "member_name")
-        inner = _named(name_node)
-        if inner and inner[0].type != "simple_name":
-            return V.to_string(self.eval_expr(inner[0]))
-        return self.text(name_node)
-
-    def _e_member_access(self, node: Node) -> typing.Any:
-        obj = self.eval_expr(node.children[0])
-        name = self.member_name(node)
-        static = any(c.type == "::" for c in node.children)
-        if static:
-            if not isinstance(obj, V.TypeValue):
-                raise PSError("Unable to find type.", fqid="TypeNotFound", category="InvalidOperation")
-            return get_static(obj, name)
-        value = get_property(obj, name)
-        if self.ctx.scope.strict_version() >= 2 and not _member_exists(obj, name):
-            # Set-StrictMode 2+: a property that does not exist is an error; so are the intrinsic Count and Length of a
-            # scalar or $null in 5.1 (PowerShell/PowerShell#2798). A dictionary's missing key is not a property.
-            raise PSError(f"The property '{name}' cannot be found on this object. Verify that the property exists.",
-                          exception_type="System.Management.Automation.PropertyNotFoundException",
-                          fqid="PropertyNotFoundStrict", category="NotSpecified", reason="PropertyNotFoundException")
-        return value
-
-    def _e_invokation_expression(self, node: Node) -> typing.Any:
-        obj = self.eval_expr(node.children[0])
-        name = self.member_name(node)
-        arg_list = next((c for c in node.children if c.type == "argument_list"), None)
-        args: list = []
-        if arg_list is not None:
-            expr_list = arg_list.child_by_field_name("argument_expression_list")
-            if expr_list is not None:
-                args = [self.eval_expr(c) for c in _named(expr_list)]
-        if any(c.type == "::" for c in node.children):
-            if not isinstance(obj, V.TypeValue):
-                raise PSError("Unable to find type.", fqid="TypeNotFound", category="InvalidOperation")
-        # C# stand-ins call back into the calling script's session (standins/runtime.py).
-        previous = set_current_engine(self)
-        try:
-            return self._call_member(obj, name, args)
-        finally:
-            set_current_engine(previous)
-
-    def _call_member(self, obj: typing.Any, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "getsteppablepipeline" and isinstance(obj, V.ScriptBlock) and not args:
-            from .clr.engine import SteppablePipeline  # pylint: disable=import-outside-toplevel
-
-            return SteppablePipeline(self, obj)
-        if low in ("where", "_foreachmethod", "foreach") and args and isinstance(args[0], V.ScriptBlock):
-            return self._magic_method(obj, low, args)
-        if isinstance(obj, (list, tuple)) and name.lower() not in _LIST_METHODS:
-            # Method calls enumerate over arrays (PowerShell 3+ member enumeration).
-            results = [invoke_method(item, name, args, self._invoke_block_method) for item in obj]
-            results = [r for r in results if not is_void(r)]
-            return _collapse(results)
-        return invoke_method(obj, name, args, self._invoke_block_method)
-
-    def _magic_method(self, obj: typing.Any, name: str, args: list) -> list:
-        """The intrinsic .Where({}) / .ForEach({}) methods every collection (and scalar) has."""
-        items = V.as_list(obj) if not isinstance(obj, dict) else [obj]
-        block = args[0]
-        results: list = []
-        for item in items:
-            out: list = []
-            self.invoke_script_block(block, list(args[1:]), out.append, new_scope=False, dollar_under=item)
-            if name == "where":
-                if V.to_bool(_collapse(out)):
-                    results.append(item)
-            else:
-                results.extend(out)
-        return results
-
-    def _invoke_block_method(self, block: V.ScriptBlock, args: list) -> typing.Any:
-        return self.invoke_script_block_value(block, args)
-
-    def _e_element_access(self, node: Node) -> typing.Any:
-        obj = self.eval_expr(node.children[0])
-        index = self.eval_expr(_named(node)[1])
-        return self.get_index(obj, index)
-
-    def get_index(self, obj: typing.Any, index: typing.Any) -> typing.Any:  # pylint: disable=too-many-return-statements
-        if obj is None:
-            raise null_index()
-        indexer = getattr(obj, "item", None)
-        if indexer is not None and isinstance(obj, NetObject) and not isinstance(obj, list):
-            # A .NET object with an indexer (its Item property: GroupCollection["name"], ...).
-            return indexer(index)
-        if isinstance(obj, dict):
-            if isinstance(index, (list, tuple)):
-                return [obj.get(i) for i in index]
-            return obj.get(index)
-        if isinstance(obj, (list, tuple, str)):
-            if isinstance(index, (list, tuple)):
-                results = [self.get_index(obj, i) for i in index]
-                return [r for r in results if r is not None] if isinstance(obj, (list, tuple)) else results
-            i = V.cast(index, V.TypeValue("System.Int32"))
-            if i < 0:
-                i += len(obj)
-            if not 0 <= i < len(obj):
-                if isinstance(obj, str) or self.ctx.scope.strict_version() >= 3:
-                    # Strict mode 3 (5.1's Latest) makes an index outside an array an error, as it always is for a string.
-                    raise PSError("Index was outside the bounds of the array.", exception_type="System.IndexOutOfRangeException",
-                                  fqid="System.IndexOutOfRangeException", category="NotSpecified",
-                                  reason="IndexOutOfRangeException")
-                return None
-            item = obj[i]
-            return PSChar(item) if isinstance(obj, str) else item
-        if isinstance(obj, PSObject):
-            if isinstance(index, int) and index in (0, -1):
-                return obj
-            return get_property(obj, V.to_string(index))
-        if isinstance(index, int) and index in (0, -1):
-            return obj
-        raise PSError(f"Unable to index into an object of type {V.ps_type_name(obj)}.", fqid="CannotIndex",
-                      category="InvalidOperation")
-
     def _e_command(self, node: Node) -> typing.Any:
         out: list = []
         self.run_pipeline([node], out.append, None)
@@ -1550,55 +815,9 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         return self.text(node)
 
 
-_COMPARISON_BASES = {"eq", "ne", "gt", "ge", "lt", "le", "like", "notlike", "match", "notmatch", "contains",
-                     "notcontains", "in", "notin", "replace", "split", "is", "isnot", "as", "join"}
-_LIST_METHODS = {"add", "contains", "indexof", "toarray", "gettype", "tostring", "clear", "remove", "removeat",
-                 "insert", "addrange", "clone", "equals", "gethashcode", "getenumerator", "count"}
-
-
-def _member_exists(obj: typing.Any, name: str) -> bool:
-    """Whether a property read found a member (for strict mode): own members, or any element's for an array."""
-    if obj is None:
-        return False
-    if isinstance(obj, dict) or has_property(obj, name):
-        return True
-    if isinstance(obj, (list, tuple)):
-        return any(_member_exists(item, name) for item in obj)
-    return False
-
-
 def _collapse(out: list) -> typing.Any:
     if not out:
         return None
     if len(out) == 1:
         return out[0]
     return out
-
-
-def _escaped_dollar(literal: str) -> bool:
-    """True if the text before a $var ends with an unescaped backtick (so `$x is literal)."""
-    count = 0
-    for ch in reversed(literal):
-        if ch != "`":
-            break
-        count += 1
-    return count % 2 == 1
-
-
-def _matches_table(match: re.Match) -> V.PSHashtable:
-    table = V.PSHashtable()
-    names = {v: k for k, v in match.re.groupindex.items()}
-    for i in range(match.re.groups, -1, -1):
-        group = match.group(i)
-        if group is None:
-            continue
-        key: typing.Any = names.get(i, i)
-        table[key] = group
-    return table
-
-
-# A method argument holding an operator (`$list.Add("/define:" + $x)`) parses as the `*_argument_expression`
-# forms of the same binary expressions: evaluate them the same way.
-for _kind in ("additive", "multiplicative", "format", "logical", "bitwise", "comparison", "range"):
-    if not hasattr(Evaluator, f"_e_{_kind}_argument_expression"):
-        setattr(Evaluator, f"_e_{_kind}_argument_expression", getattr(Evaluator, f"_e_{_kind}_expression"))

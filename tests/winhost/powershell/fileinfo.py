@@ -6,7 +6,8 @@ and its setters (times, Attributes, IsReadOnly) write through to the drive. Powe
 type data adds `BaseName`, `Mode`, `LinkType` and `Target` (types.ps1xml, FileSystem provider
 CodeProperties), and the FileSystem provider's output carries the notes `PSPath`, `PSParentPath`,
 `PSChildName`, `PSDrive`, `PSProvider`, `PSIsContainer` (a FileInfo made with `New-Object` has none).
-Members Windows has and this module does not model (GetAccessControl, Target, CopyTo, ...) trip the tripwire
+GetAccessControl() gives the item's owner and nothing else of its security (clr/accesscontrol.py).
+Members Windows has and this module does not model (SetAccessControl, Target, CopyTo, ...) trip the tripwire
 (NotModelledByTestHost, `HostServices.tripwire`); a method is an error even with the tripwire off.
 
 FileAttributes is a [Flags] enum value: an int (so `-band`, `[int]` and comparisons work) whose
@@ -22,6 +23,7 @@ import typing
 from psrpcore.types import PSFlagBase, PSType
 
 from ..machine import disk
+from .clr.accesscontrol import FileSystemSecurity
 from .dotnet import NetObject, current_runspace, missing, resolve_native_path, void
 from .errors import PSError, invalid_cast, method_exception, method_not_found
 from ..machine.disk import FSError
@@ -164,7 +166,7 @@ _TIMES = {"creationtime": ("created", False), "creationtimeutc": ("created", Tru
 _TIME_NAMES = {"created": "CreationTime", "modified": "LastWriteTime", "accessed": "LastAccessTime"}
 # Members of FileSystemInfo/FileInfo/DirectoryInfo this module does not model: an error, never $null.
 _UNMODELLED = {
-    "getaccesscontrol", "setaccesscontrol", "copyto", "moveto", "replace", "encrypt", "decrypt", "open", "openread", "openwrite",
+    "setaccesscontrol", "copyto", "moveto", "replace", "encrypt", "decrypt", "open", "openread", "openwrite",
     "opentext", "createtext", "appendtext", "getobjectdata", "createobjref", "getlifetimeservice", "initializelifetimeservice",
     "versioninfo", "target", "getfilesysteminfos", "enumeratefilesysteminfos", "createsubdirectory",
 }
@@ -310,6 +312,8 @@ class FileSystemInfo(NetObject):
             return void()
         if self.is_dir and low in ("enumeratefiles", "getfiles", "enumeratedirectories", "getdirectories"):
             return self._list(name, args, files=low.endswith("files"))
+        if low == "getaccesscontrol":
+            return self._access_control(name, args)
         if low in _UNMODELLED:
             # A method has no $null to fall back on: an error either way, which the host hears of with the tripwire on.
             what = f"The method '{name}' of [{self.type_names[0]}]"
@@ -317,6 +321,24 @@ class FileSystemInfo(NetObject):
         if low in ("dispose", "close"):
             raise method_not_found(self.type_names[0], name)
         return super().call(name, args)
+
+    def _access_control(self, name: str, args: list) -> typing.Any:
+        """GetAccessControl(): the item's FileSecurity/DirectorySecurity, read from the drive now (File.GetAccessControl
+        reads the security descriptor, not the FileInfo's cached state). Only the owner is modelled (clr/accesscontrol.py);
+        the overload taking AccessControlSections and an item that is not there (.NET's errors for it are not modelled)
+        are tripwire errors."""
+        what = f"The method '{name}' of [{self.type_names[0]}]"
+        if args:
+            what = f"The method '{name}(AccessControlSections)' of [{self.type_names[0]}]"
+        else:
+            try:
+                entry = self._fs().entry(self.full_name)
+            except FSError:
+                entry = None
+            if entry is not None and entry.is_dir == self.is_dir:
+                return FileSystemSecurity(self.is_dir, entry.full_name, entry.owner)
+            what += f" for an item that is not there ({self.full_name})"
+        raise tripwire.trip(what) if tripwire.enabled() else tripwire.not_modelled(what)
 
     def _delete(self, args: list) -> typing.Any:
         fs = self._fs()

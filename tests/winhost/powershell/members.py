@@ -12,10 +12,11 @@ import typing
 import uuid
 
 from psrpcore.types import PSChar, PSCustomObject, PSInt64, PSObject, PSVersion
-from psrpcore.types._base import PSNoteProperty
 
 from . import dotnet, tripwire, typeregistry
-from .dotnet import _VOID, add_note, is_void, void_value
+from .dotnet import _VOID, add_note
+# Moved down to the layers they belong to; evaluator, cmdlets and formatting_objects import them from here.
+from .dotnet import is_void, void_value  # noqa: F401  # pylint: disable=unused-import
 from .clr.codedom import assembly_of
 from .clr.language import script_block_ast
 from .clr.system import expand_environment_variables
@@ -41,12 +42,12 @@ from .values import (
     equals,
     make_int,
     naive,
-    property_items,
     ps_type_name,
     resolve_type,
     to_datetime,
     to_string,
 )
+from .values import property_items  # noqa: F401  # pylint: disable=unused-import
 
 _MISSING = object()
 

@@ -138,7 +138,9 @@ class Runspace:
             previous = dotnet.set_current_runspace(self)
             self.writer = guarded
             try:
-                return self._invoke(commands, input, guarded, stop_event, raw_output)
+                # What the pipeline creates on the disk is its account's (HostServices.item_owner, machine/disk.py).
+                with self.host.filesystem.creating_as(self.host.item_owner):
+                    return self._invoke(commands, input, guarded, stop_event, raw_output)
             finally:
                 self.writer = None
                 dotnet.set_current_runspace(previous)

@@ -49,7 +49,7 @@ class Shell:  # pylint: disable=too-many-instance-attributes
         self.cond = threading.Condition(threading.RLock())
         host = HostServices(knobs.computer_name, owner.name, self.process_id,
                             filesystem if filesystem is not None else FileSystem(), tripwire=lambda: self.knobs.tripwire,
-                            wsman_settings=config)
+                            wsman_settings=config, administrator=owner.administrator, user_domain=owner.domain)
         self.host_services = host
         self.bridge = PoolBridge(self.cond, host, buffer_limit=lambda: self.knobs.output_buffer_bytes,
                                  drop_mode=self._drop_mode, fragment_size=fragment_size)

@@ -17,3 +17,4 @@ from . import regex  # noqa: F401  # pylint: disable=unused-import  # [Regex] ob
 from . import language  # noqa: F401  # pylint: disable=unused-import  # [Parser]::ParseInput, the Ast classes
 from . import delegates  # noqa: F401  # pylint: disable=unused-import  # registers on import
 from . import cim  # noqa: F401  # pylint: disable=unused-import  # Microsoft.Management.Infrastructure.CimInstance, the CIM classes
+from . import accesscontrol  # noqa: F401  # pylint: disable=unused-import  # FileSecurity, DirectorySecurity (an item's owner)

@@ -13,6 +13,7 @@ from psrpcore.types import PSCustomObject, PSObject
 from .. import values as V
 from ..binding import Param
 from ..errors import PSError
+from ..ast_eval import compare_op
 from ..evaluator import NO_INPUT
 from ..members import add_note, get_property, has_property, invoke_method, is_void, property_items
 from . import Cmdlet, cmdlet
@@ -92,7 +93,7 @@ class ForEachObject(Cmdlet):
                         self.emit(out)
                     return
                 try:
-                    result = invoke_method(value, name, list(self.args), self.engine._invoke_block_method)  # pylint: disable=protected-access
+                    result = invoke_method(value, name, list(self.args), self.engine.invoke_script_block_value)
                 except PSError:
                     if self.args:
                         raise
@@ -151,7 +152,7 @@ class WhereObject(Cmdlet):
         if not ops:
             return V.to_bool(actual)
         op = "-" + ops[0].lower()
-        return V.to_bool(self.engine.compare_op(op, actual, self.get("Value")))
+        return V.to_bool(compare_op(self.engine, op, actual, self.get("Value")))
 
     def end_processing(self) -> None:
         self.saved.restore()

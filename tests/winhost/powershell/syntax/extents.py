@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import itertools
 import typing
 
 from .nodes import Extent
@@ -50,14 +51,13 @@ class SourceText:
         self.original = rewritten if original is None else original
         self._char_of_byte: list[int] | None = None
         if len(rewritten) != len(source):
-            table = []
-            for index, char in enumerate(rewritten):
-                table.extend([index] * len(char.encode("utf-8")))
-            table.append(len(rewritten))
-            self._char_of_byte = table
+            # The character a byte belongs to: the count of UTF-8 lead bytes (not 10xxxxxx) before it, for the lead byte
+            # of a character; tree positions are always on one.
+            self._char_of_byte = list(itertools.accumulate(((b & 0xC0) != 0x80 for b in source), initial=0))
         self._opcodes: list[Opcode] | None = None
         self._starts: list[int] = []
-        if rewritten != self.original:
+        self.rewritten = rewritten != self.original  # whether parser.py's rewrites are aligned back
+        if self.rewritten:
             self._opcodes = [op for op in _align(rewritten, self.original) if op[1] != op[2]]
             self._starts = [op[1] for op in self._opcodes]
         self._rewritten_length = len(rewritten)

@@ -92,3 +92,14 @@ def unescape(text: str, here: bool) -> str:
         out.append(ch)
         i += 1
     return "".join(out)
+
+
+def escaped_dollar(literal: str) -> bool:
+    """True if the text before a `$var` in a double-quoted string ends with an unescaped backtick (so `` `$x `` is
+    literal)."""
+    count = 0
+    for ch in reversed(literal):
+        if ch != "`":
+            break
+        count += 1
+    return count % 2 == 1

@@ -20,7 +20,7 @@ import typing
 from ..parser import ParsedScript, has_top_level_named_blocks, parse
 from . import nodes as N
 from .extents import SourceText
-from .literals import here_body, parse_number_literal, unescape
+from .literals import escaped_dollar, here_body, parse_number_literal, unescape
 
 
 class LoweringError(Exception):
@@ -37,6 +37,10 @@ _PASS_THROUGH = {
     "switch_condition", "switch_clause_condition", "redirected_file_name",
 }
 _SKIPPED = {"comment", "command_argument_sep", "empty_statement"}
+# Wrappers passed through whenever they hold one expression, whatever tokens they hold besides.
+_UNWRAPPED = {"key_expression", "left_assignment_expression", "while_condition", "for_initializer", "for_condition",
+              "for_iterator", "switch_condition", "switch_clause_condition", "redirected_file_name",
+              "argument_expression"}
 
 # TokenKind names (token.cs) of the binary operators; `-eq` and `-ieq` are both Ieq.
 _BINARY = {
@@ -68,8 +72,10 @@ def _named(node: typing.Any) -> list:
 
 
 class _Lowering:  # pylint: disable=too-many-public-methods
-    def __init__(self, text: SourceText) -> None:
+    def __init__(self, text: SourceText, defer_bodies: bool = False) -> None:
         self.text = text
+        # The evaluator's fragments: statement blocks and script block bodies are left unlowered (`_unlowered`).
+        self.defer_bodies = defer_bodies
 
     # --- helpers ---------------------------------------------------------------------------------------------
     def extent(self, node: typing.Any, end_node: typing.Any = None) -> N.Extent:
@@ -131,6 +137,9 @@ class _Lowering:  # pylint: disable=too-many-public-methods
 
     def statement_block(self, node: typing.Any) -> N.StatementBlockAst:
         body = next((c for c in node.named_children if c.type == "statement_list"), None)
+        if self.defer_bodies:
+            return N.StatementBlockAst(extent=self.extent(node), statements=[],
+                                       _unlowered=_named(body) if body is not None else [])
         return N.StatementBlockAst(extent=self.extent(node), statements=self.statements(body) if body is not None else [])
 
     def statements(self, node: typing.Any) -> list:
@@ -172,7 +181,13 @@ class _Lowering:  # pylint: disable=too-many-public-methods
         written = self.extent(node).text.strip()  # as written (`List`1[string]` reaches the grammar without the arity)
         if written.startswith("[") and written.endswith("]"):
             written = written[1:-1].strip()
-        return N.TypeName(written, written)
+        parsed = self.raw(node).strip()
+        spec = next((c for c in node.named_children if c.type == "type_spec"), None)
+        if spec is not None:
+            parsed = self.raw(spec).strip()
+        elif parsed.startswith("[") and parsed.endswith("]"):
+            parsed = parsed[1:-1].strip()
+        return N.TypeName(written, written, parsed)
 
     def attribute(self, node: typing.Any) -> N.AttributeBaseAst:
         literal = next((c for c in node.named_children if c.type == "type_literal"), None)
@@ -283,8 +298,11 @@ class _Lowering:  # pylint: disable=too-many-public-methods
                                    "while_statement", "do_statement", "try_statement"):
             right = N.PipelineAst(extent=right.extent, pipeline_elements=[
                 N.CommandExpressionAst(extent=right.extent, expression=right, redirections=[])])
-        return N.AssignmentStatementAst(extent=self.extent(node), left=self.expression(left),
-                                        operator=_ASSIGN[self.raw(op).strip()], right=right)
+        operator = _ASSIGN.get(self.raw(op).strip())
+        if operator is None:
+            raise self.unknown(op, "assignment operator")
+        return N.AssignmentStatementAst(extent=self.extent(node), left=self.expression(left), operator=operator,
+                                        right=right)
 
     def if_statement(self, node: typing.Any) -> N.IfStatementAst:
         clauses = [(self.pipeline_of(node.child_by_field_name("condition")),
@@ -483,23 +501,26 @@ class _Lowering:  # pylint: disable=too-many-public-methods
 
     # --- expressions -----------------------------------------------------------------------------------------
     def expression(self, node: typing.Any) -> N.Ast:  # pylint: disable=too-many-return-statements,too-many-branches
-        while True:
-            parts = _named(node)
-            if node.type in _PASS_THROUGH and len(parts) == 1 and len(node.children) == 1:
-                node = parts[0]
-                continue
-            if node.type in _PASS_THROUGH and len(parts) == 1 and node.type in (
-                    "key_expression", "left_assignment_expression", "while_condition", "for_initializer",
-                    "for_condition", "for_iterator", "switch_condition", "switch_clause_condition",
-                    "redirected_file_name", "argument_expression"):
-                node = parts[0]
-                continue
+        while node.type in _PASS_THROUGH:
+            if node.child_count == 1:
+                # The precedence tower (logical > bitwise > ... > unary) around most expressions: one child each.
+                child = node.child(0)
+                if child.is_named and child.type not in _SKIPPED:
+                    node = child
+                    continue
+            if node.type in _UNWRAPPED:
+                parts = _named(node)
+                if len(parts) == 1:
+                    node = parts[0]
+                    continue
             break
         extent = self.extent(node)
-        original = extent.text.strip()
-        if original != self.raw(node).strip() and _NUMBER.match(original):
-            # `1L` reaches the grammar as `([long]1)`, a leading `1..` as `+1..`: the script's own literal.
-            return N.ConstantExpressionAst(extent=extent, value=parse_number_literal(original))
+        if self.text.rewritten:
+            original = extent.text.strip()
+            rewritten = self.raw(node).strip()
+            if original != rewritten and rewritten[:1] in ("(", "+") and _NUMBER.match(original):
+                # `1L` reaches the grammar as `([long]1)`, a leading `1..` as `+1..`: the script's own literal.
+                return N.ConstantExpressionAst(extent=extent, value=parse_number_literal(original))
         kind = node.type
         method = getattr(self, "e_" + kind, None)
         if method is not None:
@@ -555,13 +576,37 @@ class _Lowering:  # pylint: disable=too-many-public-methods
     def _expandable(self, node: typing.Any, extent: N.Extent, here: bool) -> N.Ast:
         raw = self.raw(node)
         body = here_body(raw) if here else raw[1:-1]
-        nested = [self.expression(c) for c in _named(node)]
         kind = "DoubleQuotedHereString" if here else "DoubleQuoted"
+        source = self.text.source
+        if here:
+            # The body is between the opening line and the closing line (about_Quoting_Rules: here-strings); a CRLF
+            # script's last line break is two characters.
+            head = raw.find("\n") + 1
+            body_start = node.start_byte + head
+            body_end = node.end_byte - (len(raw) - max(raw.rfind("\n"), head))
+            if body_end > body_start and source[body_end - 1:body_end] == b"\r":
+                body_end -= 1
+        else:
+            body_start, body_end = node.start_byte + 1, node.end_byte - 1
+        nested: list = []
+        parts: list = []
+        pos = body_start
+        for child in node.named_children:
+            if child.type not in ("variable", "sub_expression") or child.start_byte < body_start or \
+                    child.end_byte > body_end:
+                continue
+            literal = source[pos:child.start_byte].decode("utf-8", "replace")
+            if escaped_dollar(literal):
+                continue  # `$x: the variable's text stays in the literal around it
+            parts.append(unescape(literal, here))
+            nested.append(self.expression(child))
+            pos = child.end_byte
         if not nested:
             return N.StringConstantExpressionAst(extent=extent, value=unescape(body, here), string_constant_type=kind)
+        parts.append(unescape(source[pos:body_end].decode("utf-8", "replace"), here))
         # Value: the token's value, escapes applied and nothing expanded (ast.cs: "the unexpanded value").
         return N.ExpandableStringExpressionAst(extent=extent, value=unescape(body, here), string_constant_type=kind,
-                                               nested_expressions=nested)
+                                               nested_expressions=nested, _parts=parts)
 
     def e_expandable_string_literal(self, node: typing.Any, extent: N.Extent) -> N.Ast:
         return self._expandable(node, extent, False)
@@ -594,6 +639,9 @@ class _Lowering:  # pylint: disable=too-many-public-methods
 
     def _statement_list_block(self, node: typing.Any) -> N.StatementBlockAst:
         body = next((c for c in node.named_children if c.type == "statement_list"), None)
+        if self.defer_bodies:
+            return N.StatementBlockAst(extent=self.extent(node), statements=[],
+                                       _unlowered=_named(body) if body is not None else [])
         return N.StatementBlockAst(extent=self.extent(node), statements=self.statements(body) if body is not None else [])
 
     def e_sub_expression(self, node: typing.Any, extent: N.Extent) -> N.Ast:
@@ -617,7 +665,14 @@ class _Lowering:  # pylint: disable=too-many-public-methods
             pairs.append((key, value))
         return N.HashtableAst(extent=extent, key_value_pairs=pairs)
 
+    def _unlowered_block(self, node: typing.Any, extent: N.Extent) -> N.ScriptBlockExpressionAst:
+        block = N.ScriptBlockAst(extent=extent, param_block=None, begin_block=None, process_block=None, end_block=None,
+                                 _cst=node, _source=self.text.source, _unlowered=True)
+        return N.ScriptBlockExpressionAst(extent=extent, script_block=block)
+
     def e_script_block_expression(self, node: typing.Any, extent: N.Extent) -> N.Ast:
+        if self.defer_bodies:
+            return self._unlowered_block(node, extent)
         inner = next((c for c in node.named_children if c.type == "script_block"), None)
         params = next((c for c in node.named_children if c.type == "param_block"), None)
         if inner is None:
@@ -731,6 +786,8 @@ class _Lowering:  # pylint: disable=too-many-public-methods
         return self.bare_word(node)
 
     def e_script_block(self, node: typing.Any, extent: N.Extent) -> N.Ast:
+        if self.defer_bodies:
+            return self._unlowered_block(node, extent)
         return N.ScriptBlockExpressionAst(extent=extent, script_block=self.script_block(node, extent))
 
 
@@ -789,19 +846,28 @@ def lower_script_block(node: typing.Any, source: bytes) -> N.Ast:
 _TEXTS: dict[int, tuple[bytes, SourceText]] = {}
 
 
-def _source_text(source: bytes) -> SourceText:
-    """One alignment per parsed text (kept with the text it was made for, so a reused id is not mistaken)."""
+def _parsed_text(source: bytes) -> SourceText:
+    """One SourceText per parsed text, over that text alone (kept with the text it was made for, so a reused id is
+    not mistaken)."""
     found = _TEXTS.get(id(source))
     if found is None or found[0] is not source:
         if len(_TEXTS) > 256:
             _TEXTS.clear()
-        found = _TEXTS[id(source)] = (source, SourceText(source, getattr(source, "original", None)))
+        found = _TEXTS[id(source)] = (source, SourceText(source, None))
     return found[1]
 
 
 def lower_expression(node: typing.Any, source: bytes) -> N.Ast:
-    """The AST of one expression node of a parsed text, for the evaluator's constructs that run on the AST (its
-    Parent is None: the fragment is lowered on its own)."""
-    ast = _Lowering(_source_text(source)).expression(node)
-    _set_parents(ast)
-    return ast
+    """The AST of one expression node of a parsed text, for the evaluator (ast_eval). Parents are not set (the
+    evaluator walks down only). Its extents are in the text as parsed, not as written: the evaluator reads no extents,
+    and aligning a rewritten script with the script as written (difflib) costs more than lowering it. What the
+    evaluator reads of the text (bare words, member names, numbers) is then the parsed text, as the tree-walking
+    evaluator read it: `5L` is the `([long]5)` parser.py spelled, `.ForEach(` its `._ForEachMethod(`. Statement
+    blocks and script block bodies are left unlowered (StatementBlockAst._unlowered, ScriptBlockAst._unlowered): the
+    evaluator lowers a statement when it runs it, so a module's untaken branches and unused functions cost nothing."""
+    return _Lowering(_parsed_text(source), defer_bodies=True).expression(node)
+
+
+def lower_statement(node: typing.Any, source: bytes) -> N.Ast:
+    """The AST of one statement node of a parsed text, for the evaluator: as lower_expression."""
+    return _Lowering(_parsed_text(source), defer_bodies=True).statement(node)

@@ -44,10 +44,12 @@ class Ast:
 
     def children(self) -> typing.Iterator[Ast]:
         """The direct child nodes, in source order (the order PowerShell's AstVisitor walks them)."""
-        for fld in dataclasses.fields(self):
-            if fld.name in ("extent", "parent") or fld.name.startswith("_"):
-                continue
-            yield from _nodes_in(getattr(self, fld.name))
+        names = _CHILD_FIELDS.get(self.__class__)
+        if names is None:
+            names = _CHILD_FIELDS[self.__class__] = tuple(
+                f.name for f in dataclasses.fields(self) if f.name not in ("extent", "parent") and not f.name.startswith("_"))
+        for name in names:
+            yield from _nodes_in(getattr(self, name))
 
     def walk(self, search_nested_script_blocks: bool = True) -> typing.Iterator[Ast]:
         """This node and its descendants, pre-order. Without nested script blocks the bodies of script block
@@ -72,6 +74,9 @@ class Ast:
                 if isinstance(value, property):
                     found.setdefault(name.replace("_", ""), name)
         return found
+
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}  # a node class -> the fields that hold child nodes
 
 
 def _nodes_in(value: typing.Any) -> typing.Iterator[Ast]:
@@ -106,6 +111,9 @@ class TypeName:
 
     name: str
     full_name: str
+    # The name in the text the grammar parsed (parser.py may have rewritten it: `[long]` spelled for `5L`, a generic
+    # arity dropped): what the evaluator resolves, as it always has.
+    parsed_name: str = dataclasses.field(default="", repr=False)
 
 
 # --- attributes and parameters ---------------------------------------------------------------------------------
@@ -152,6 +160,10 @@ class ParamBlockAst(Ast):
 class StatementBlockAst(Ast):
     statements: list[Ast]
     traps: list[Ast] | None = None
+    # The evaluator's fragments (lower_expression, lower_statement) leave a block's statements unlowered: this is
+    # then the list of their concrete nodes (the evaluator lowers each statement when it runs it, and a branch
+    # never taken is never lowered), and `statements` is empty.
+    _unlowered: list | None = dataclasses.field(default=None, repr=False)
 
 
 @dataclasses.dataclass(eq=False, kw_only=True)
@@ -172,6 +184,9 @@ class ScriptBlockAst(Ast):
     # The (rewritten) text the concrete node was parsed from: GetScriptBlock() runs the script from them until the
     # evaluator runs on this AST.
     _source: bytes = dataclasses.field(default=b"", repr=False)
+    # True in the evaluator's fragments: the body is not lowered (a script block value runs from its concrete node),
+    # so the param block and the named blocks are None.
+    _unlowered: bool = dataclasses.field(default=False, repr=False)
 
 
 @dataclasses.dataclass(eq=False, kw_only=True)
@@ -363,6 +378,9 @@ class ExpandableStringExpressionAst(Ast):
     value: str  # the string between the quotes, escapes applied, nothing expanded
     string_constant_type: str
     nested_expressions: list[Ast]
+    # The text around the nested expressions, escapes applied: one more piece than nested expressions (PowerShell
+    # keeps the same as a format string, ExpandableStringExpressionAst.FormatExpression).
+    _parts: list[str] = dataclasses.field(default_factory=list, repr=False)
 
 
 @dataclasses.dataclass(eq=False, kw_only=True)

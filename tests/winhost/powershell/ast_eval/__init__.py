@@ -1,0 +1,51 @@
+"""The evaluator's constructs that run on the front end's AST (syntax/) instead of tree-sitter's tree.
+
+The move from the concrete tree to the AST goes one construct family at a time; the interpreter's tests are
+its oracle. One module per family, each registering the node classes it evaluates with `core.handles`:
+
+- `literals`: constants (ConstantExpressionAst, StringConstantExpressionAst: numbers, quoted and bare-word
+  strings), array literals (ArrayLiteralAst: `1, 'a', $x`, the unary comma) and hashtables (HashtableAst);
+- `operators`: BinaryExpressionAst and UnaryExpressionAst by TokenKind (arithmetic, comparison, logical, bitwise,
+  `-f`, `..`, `-not`, `-bnot`, `-join`, `-split`, `++`/`--`), and `compare_op` for Where-Object;
+- `casts`: ConvertExpressionAst (`[T]x`, `[ordered]`, `[ref]`, `[void]`);
+- `variables`: VariableExpressionAst, UsingExpressionAst, TypeExpressionAst, and the expressions holding
+  statements: ParenExpressionAst `( )`, SubExpressionAst `$( )`, ArrayExpressionAst `@( )`;
+- `strings`: ExpandableStringExpressionAst (`"..$x..$(..).."`, here-strings), `$OFS`;
+- `members`: MemberExpressionAst (instance and static), InvokeMemberExpressionAst (with member enumeration and the
+  intrinsic .Where/.ForEach), IndexExpressionAst, ScriptBlockExpressionAst;
+- `flow`: IfStatementAst and the loops (ForEach, For, While, DoWhile, DoUntil), statements that write to a sink
+  (`core.handles_statement`; the evaluator's exec_statement runs them through `run_statement`);
+- `switch`: SwitchStatementAst;
+- `trycatch`: TryStatementAst (5.1's choice of catch clause);
+- `jumps`: break, continue, return, exit, throw (the evaluator's signals, a bare `throw` rethrowing in a catch);
+- `assign`: AssignmentStatementAst: the right side's value, compound operators, and the targets (a variable,
+  property, element, typed variable, list of targets);
+- `names`: a member's name, a type literal's type.
+
+`core` holds the walk: `lowered` (the AST of a concrete node, lowered once per parsed text: syntax.lower_expression
+and lower_statement, which leave statement blocks and script block bodies unlowered until they run), `evaluate`
+(dispatch on the node's class), `run_statement` (a statement writing to a sink), `exec_block` (a block's statements,
+each run through the evaluator's exec_statement_guarded: the per-statement error handling and `$?`),
+`pipeline_value`, and `hand_back`: a node of a family not moved yet (pipelines of commands, commands, function
+definitions) goes back to the evaluator through the concrete node it was lowered from (`Ast._cst`), so both walks
+meet at each node's boundary. Imports point downward: core <- names <- assign <- the families <- this package.
+
+To move the next family: write its handlers in a module of its own (`@handles(N.SomeAst)` for an expression,
+`@handles_statement(N.SomeAst)` for a statement), import it here, add the grammar node kinds it covers to the
+evaluator's `_ON_THE_AST` (eval_expr runs those through `run_lowered`) or `_STATEMENTS_ON_THE_AST` (exec_statement
+runs those through `run_statement`; core's `_STATEMENT_KINDS` says which kinds lower as statements), and delete their
+concrete-tree code. Every node class a routed grammar kind lowers to must have a handler, or `hand_back` would send
+it back to `run_lowered`.
+"""
+
+from __future__ import annotations
+
+# The family modules register their handlers when imported.
+from . import casts, flow, jumps, literals, members, operators  # noqa: F401  # pylint: disable=unused-import
+from . import strings, switch, trycatch, variables  # noqa: F401  # pylint: disable=unused-import
+from .assign import assign, assignment
+from .core import evaluate, lowered, run_lowered, run_statement, value
+from .operators import compare_op, matches_table
+
+__all__ = ["assign", "assignment", "compare_op", "evaluate", "lowered", "matches_table", "run_lowered", "run_statement",
+           "value"]

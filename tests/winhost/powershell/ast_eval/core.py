@@ -1,0 +1,153 @@
+"""The walk itself: the lowering cache, the dispatch table by node class, and the hand-back to the evaluator.
+
+Every family module registers its node classes with `handles`; `evaluate` dispatches on the node's class (one
+dict lookup), and a node of a family not moved yet goes back to the tree-walking evaluator through the concrete
+node it was lowered from (`Ast._cst`).
+"""
+
+from __future__ import annotations
+
+import typing
+
+from ..members import is_void
+from ..shouldprocess import not_modelled
+from ..syntax import LoweringError, lower_expression, lower_statement
+from ..syntax import nodes as N
+
+Handler = typing.Callable[[typing.Any, typing.Any], typing.Any]
+HANDLERS: dict[type, Handler] = {}
+# Statements write to a sink (the evaluator's output callable) instead of giving a value.
+StatementHandler = typing.Callable[[typing.Any, typing.Any, typing.Callable[[typing.Any], None]], None]
+STATEMENT_HANDLERS: dict[type, StatementHandler] = {}
+# The grammar's statement kinds (the others lowered here are expressions).
+_STATEMENT_KINDS = frozenset({"if_statement", "foreach_statement", "for_statement", "while_statement", "do_statement",
+                              "switch_statement", "try_statement", "flow_control_statement", "function_statement"})
+
+# Parsed text -> (the text, its lowered nodes by concrete node). A whole expression is lowered once per parsed text
+# (loops and functions run the same nodes many times), and every node inside it is filed under its concrete node
+# too, so an expression reached again through a statement handed back to the evaluator (`$(...)`, a script block's
+# body) is found lowered. Each entry keeps its text (and so its tree) alive: a few dozen texts cover the scripts
+# running now (a module task's scripts are parsed anew each time).
+_SOURCES: dict[int, tuple[bytes, dict[tuple[int, int, str], N.Ast]]] = {}
+_MAX_SOURCES = 64
+
+
+def handles(*classes: type) -> typing.Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        for klass in classes:
+            HANDLERS[klass] = handler
+        return handler
+    return register
+
+
+def handles_statement(*classes: type) -> typing.Callable[[StatementHandler], StatementHandler]:
+    def register(handler: StatementHandler) -> StatementHandler:
+        for klass in classes:
+            STATEMENT_HANDLERS[klass] = handler
+        return handler
+    return register
+
+
+def lowered(node: typing.Any, source: bytes) -> N.Ast:
+    """The AST of a concrete expression node of a parsed text."""
+    entry = _SOURCES.get(id(source))
+    if entry is None or entry[0] is not source:
+        if len(_SOURCES) >= _MAX_SOURCES:
+            _SOURCES.clear()
+        entry = _SOURCES[id(source)] = (source, {})
+    nodes = entry[1]
+    key = (node.start_byte, node.end_byte, node.type)
+    found = nodes.get(key)
+    if found is None:
+        try:
+            found = (lower_statement if node.type in _STATEMENT_KINDS else lower_expression)(node, source)
+        except LoweringError as err:
+            raise not_modelled(f"This construct ({err})") from None
+        nodes[key] = found
+        _file(found, nodes)
+    return found
+
+
+def _file(root: N.Ast, nodes: dict) -> None:
+    """File the nodes under `root` by their concrete nodes (the outermost first: a script block expression and its
+    ScriptBlockAst share a concrete node, and the evaluator asks for the expression)."""
+    stack = [root]
+    while stack:
+        ast = stack.pop()
+        cst = ast._cst  # pylint: disable=protected-access
+        if cst is not None:
+            nodes.setdefault((cst.start_byte, cst.end_byte, cst.type), ast)
+        stack.extend(ast.children())
+
+
+def run_lowered(engine: typing.Any, node: typing.Any) -> typing.Any:
+    """Evaluate a concrete node on its AST (the evaluator's `eval_expr` for the kinds moved; a void value stays
+    void, as eval_expr's `allow_void` wants it)."""
+    ast = lowered(node, engine.source)
+    return HANDLERS.get(ast.__class__, hand_back)(engine, ast)
+
+
+def run_statement(engine: typing.Any, node: typing.Any, sink: typing.Callable[[typing.Any], None]) -> None:
+    """Run a concrete statement node on its AST (the evaluator's exec_statement for the kinds moved)."""
+    ast = lowered(node, engine.source)
+    STATEMENT_HANDLERS[ast.__class__](engine, ast, sink)
+
+
+def evaluate(engine: typing.Any, ast: N.Ast) -> typing.Any:
+    return HANDLERS.get(ast.__class__, hand_back)(engine, ast)
+
+
+def value(engine: typing.Any, ast: N.Ast) -> typing.Any:
+    """An operand's value: a void result (`[void]...`, a void method) is $null in a value, as in eval_expr."""
+    result = HANDLERS.get(ast.__class__, hand_back)(engine, ast)
+    return None if is_void(result) else result
+
+
+def hand_back(engine: typing.Any, ast: N.Ast) -> typing.Any:
+    """A node of a family not moved yet: the evaluator runs its concrete node."""
+    return engine.eval_expr(ast._cst)  # pylint: disable=protected-access
+
+
+def collapse(out: list) -> typing.Any:
+    """A pipeline's output as one value: nothing is $null, one object is itself, more are an array."""
+    if not out:
+        return None
+    if len(out) == 1:
+        return out[0]
+    return out
+
+
+def exec_block(engine: typing.Any, block: N.StatementBlockAst, sink: typing.Callable[[typing.Any], None]) -> None:
+    """Run a statement block's statements, each guarded by the evaluator (a statement-terminating error is reported
+    and the next statement runs, `$?`), whichever walk runs the statement itself."""
+    for node in _statement_nodes(block):
+        engine.exec_statement_guarded(node, sink)
+
+
+def _statement_nodes(block: N.StatementBlockAst) -> list:
+    """The concrete nodes of a block's statements (the evaluator's fragments leave them unlowered: `_unlowered`)."""
+    unlowered = block._unlowered  # pylint: disable=protected-access
+    return unlowered if unlowered is not None else [s._cst for s in block.statements]  # pylint: disable=protected-access
+
+
+def pipeline_value(engine: typing.Any, ast: N.Ast | None) -> typing.Any:
+    """A pipeline used as a value (a condition, `( )`, a foreach's collection): an expression keeps its value,
+    unenumerated; a pipeline of commands or an assignment is collected by the evaluator (eval_pipeline_value)."""
+    if ast is None:
+        return None
+    if isinstance(ast, N.PipelineAst):
+        if len(ast.pipeline_elements) == 1:
+            element = ast.pipeline_elements[0]
+            if isinstance(element, N.CommandExpressionAst) and not element.redirections:
+                return value(engine, element.expression)
+        return engine.eval_pipeline_value(ast._cst)  # pylint: disable=protected-access
+    if isinstance(ast, N.AssignmentStatementAst):
+        return engine.eval_pipeline_value(ast._cst)  # pylint: disable=protected-access
+    return value(engine, ast)
+
+
+def statement_output(engine: typing.Any, block: N.StatementBlockAst) -> list:
+    """The output of a statement block's statements (still run by the evaluator, through their concrete nodes)."""
+    out: list = []
+    exec_block(engine, block, out.append)
+    return out
