@@ -35,7 +35,8 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("session state", {"context", "providers", "providers.*", "cmdlets.variables", "cmdlets.session",
                        "cmdlets.modules"}),
     ("evaluator", {"evaluator", "ast_eval", "ast_eval.*"}),
-    ("commands and cmdlets", {"commands", "cmdlets.*"}),
+    # native: applications on $env:Path run as a command processor (on its way from the chainrel branch).
+    ("commands and cmdlets", {"commands", "cmdlets.*", "native"}),
     # System.Management.Automation's engine objects: a steppable pipeline builds command processors.
     ("engine objects", {"clr", "clr.engine"}),
     ("runspace", {"runspace", ""}),
