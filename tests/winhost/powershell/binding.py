@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing
 
 from .errors import PSError, ambiguous_parameter, missing_argument, parameter_not_found, positional_not_found
+from .tripwire import not_modelled
 from .values import PSHashtable, ScriptBlock, SwitchValue, TypeValue, cast, like, resolve_type, to_string
 
 COMMON_PARAMETERS = {
@@ -241,8 +242,6 @@ def apply_default_values(table: typing.Any, command: str, spec: list[Param], res
             if param.name in result.bound or not any(like(n, parameter_pattern) for n in (param.name, *param.aliases)):
                 continue
             if isinstance(value, ScriptBlock):
-                from .tripwire import not_modelled  # pylint: disable=import-outside-toplevel
-
                 raise not_modelled(f"A script block value in $PSDefaultParameterValues ('{key}')")
             result.bound[param.name] = SwitchValue(bool(value)) if param.switch and not isinstance(value, SwitchValue) \
                 else (convert_param(param, value, fqid_suffix) if param.type_name else value)

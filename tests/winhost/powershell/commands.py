@@ -12,20 +12,21 @@ from .cmdlets import CMDLETS, Cmdlet
 from .context import normalize_action
 from .dotnet import Enumerator
 from .errors import ParseError, PSError, ReturnSignal, command_not_found
+from .evaluator import FunctionInfo, NO_INPUT
 from .members import get_property, has_property
 from .scopes import Scope, Variable
 from .shouldprocess import CommandRuntime, guard_cmdlet
+from .syntax.literals import unescape as _unescape
+from .values import PSHashtable
 
 if typing.TYPE_CHECKING:  # pragma: no cover
-    from .evaluator import Evaluator, FunctionInfo
+    from .evaluator import Evaluator
 
 
 MAX_CALL_DEPTH = 100
 
 
 def _no_input() -> typing.Any:
-    from .evaluator import NO_INPUT  # pylint: disable=import-outside-toplevel  # evaluator imports this module lazily
-
     return NO_INPUT
 
 
@@ -168,7 +169,6 @@ class ScriptProcessor(Processor):
     def _set_invocation(self) -> None:
         """$MyInvocation of the command (a dot-sourced one lays it over the caller's scope until it ends)."""
         from .clr.engine import InvocationInfo  # pylint: disable=import-outside-toplevel  # clr imports commands' deps
-        from .values import PSHashtable  # pylint: disable=import-outside-toplevel
 
         assert self.scope is not None
         bound = self.scope.variables.get("psboundparameters") if (self.params or self.advanced) else None
@@ -281,8 +281,6 @@ def command_arguments(engine: "Evaluator", node: Node) -> list[Arg]:
 def _bare_word(engine: "Evaluator", node: Node) -> typing.Any:
     text = engine.text(node)
     if "$" in text or "`" in text:
-        from .syntax.literals import unescape as _unescape  # pylint: disable=import-outside-toplevel
-
         return _unescape(text, False)
     number = V.parse_number(text) if text[:1].isdigit() else None
     return number if number is not None and not text.lower().endswith(("kb", "mb", "gb", "tb", "pb")) else text
@@ -331,8 +329,6 @@ def _member_command_name(engine: "Evaluator", node: Node) -> typing.Any:
 
 
 def build_processor(engine: "Evaluator", node: Node, expects_input: bool) -> Processor:
-    from .evaluator import FunctionInfo  # pylint: disable=import-outside-toplevel
-
     operator = next((c for c in node.children if c.type == "command_invokation_operator"), None)
     dot_source = operator is not None and engine.text(operator).strip() == "."
     name_node = node.child_by_field_name("command_name")
@@ -388,7 +384,6 @@ def invoke_command_by_name(engine: "Evaluator", name: str, args: list[Arg], inpu
     """Build a processor for a non-script Command (name + parameters from the PSRP message). A function run with
     useLocalScope false runs in the caller's scope (CommandDiscovery.LookupCommandProcessor: useNewScope is
     `useLocalScope ?? true`)."""
-    from .evaluator import FunctionInfo  # pylint: disable=import-outside-toplevel
 
     resolved = resolve_command(engine, name)
     if resolved is None:

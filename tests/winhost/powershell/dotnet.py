@@ -17,7 +17,8 @@ import threading
 import typing
 import uuid
 
-from psrpcore.types import PSObject
+from psrpcore.types import PSInt64, PSObject, PSVersion
+from psrpcore.types._base import PSNoteProperty
 
 from .errors import PSError, make_exception, method_exception, method_not_found
 from ..machine.disk import FSError, parent_of
@@ -134,8 +135,6 @@ class NetObject:
         return []
 
     def to_wire(self) -> PSObject:
-        from .members import add_note  # pylint: disable=import-outside-toplevel
-
         obj = PSObject()
         obj.PSObject.type_names = list(self.type_names)
         for key, value in self.wire_properties():
@@ -181,10 +180,27 @@ class Enumerator(NetObject):
         return super().call(name, args)
 
 
-def void() -> typing.Any:
-    from .members import void_value  # pylint: disable=import-outside-toplevel
+class _Void:
+    """Marker for .NET void methods (System.Void): the call produces no pipeline output."""
 
-    return void_value()
+
+_VOID = _Void()
+
+
+def is_void(value: typing.Any) -> bool:
+    return value is _VOID
+
+
+def void_value() -> typing.Any:
+    return _VOID
+
+
+def void() -> typing.Any:
+    return _VOID
+
+
+def add_note(obj: PSObject, name: str, value: typing.Any) -> None:
+    obj.PSObject.extended_properties.append(PSNoteProperty(name, value=value))
 
 
 # --------------------------------------------------------------------------- streams
@@ -211,12 +227,8 @@ class FileStream(NetObject):
             if self.closed:
                 raise PSError('Exception getting "Length": "Cannot access a closed file."', fqid="ExceptionWhenGetting",
                               exception_type="System.Management.Automation.GetValueInvocationException")
-            from psrpcore.types import PSInt64  # pylint: disable=import-outside-toplevel
-
             return PSInt64(len(self.node.data))
         if low == "position":
-            from psrpcore.types import PSInt64  # pylint: disable=import-outside-toplevel
-
             return PSInt64(self.position)
         if low == "name":
             return self.name
@@ -279,7 +291,6 @@ class FileStream(NetObject):
             origin = _ps_str(args[1]).lower() if argc > 1 else "begin"
             base = {"begin": 0, "0": 0, "current": self.position, "1": self.position, "end": len(self.node.data), "2": len(self.node.data)}
             self.position = base.get(origin, 0) + _int(args[0])
-            from psrpcore.types import PSInt64  # pylint: disable=import-outside-toplevel
 
             return PSInt64(self.position)
         if low == "setlength":
@@ -563,8 +574,6 @@ class PSHostObject(NetObject):
         if low == "name":
             return "ServerRemoteHost"
         if low == "version":
-            from psrpcore.types import PSVersion  # pylint: disable=import-outside-toplevel
-
             return PSVersion("1.0.0.0")
         if low == "instanceid":
             return self.instance_id

@@ -78,10 +78,24 @@ def category_info(category: str, reason: str, target_name: str = "", target_type
     return info
 
 
-def short_type_name(value: typing.Any) -> str:
-    from .values import ps_type_name  # pylint: disable=import-outside-toplevel  # values imports errors
+# How a value reads (its text, its type's name) is the value model's, a layer up (values.py, which raises these
+# errors): values hands both over as it loads, as clr/ declares its types to typeregistry. The package's __init__
+# loads the whole interpreter, so they are there before any script runs.
+_VALUE_MODEL: dict[str, typing.Callable[[typing.Any], str]] = {}
 
-    return ps_type_name(value).rsplit(".", 1)[-1] if value is not None else ""
+
+def use_value_model(to_string: typing.Callable[[typing.Any], str],
+                    type_name: typing.Callable[[typing.Any], str]) -> None:
+    _VALUE_MODEL.update(to_string=to_string, type_name=type_name)
+
+
+def value_type_name(value: typing.Any) -> str:
+    """A value's .NET type name as PowerShell shows it (values.ps_type_name)."""
+    return _VALUE_MODEL["type_name"](value)
+
+
+def short_type_name(value: typing.Any) -> str:
+    return value_type_name(value).rsplit(".", 1)[-1] if value is not None else ""
 
 
 class PSError(Exception):
@@ -140,10 +154,8 @@ class PSError(Exception):
 
 
 def _target_string(target: typing.Any) -> str:
-    from .values import to_string  # pylint: disable=import-outside-toplevel
-
     try:
-        return to_string(target)
+        return _VALUE_MODEL["to_string"](target)
     except Exception:  # pylint: disable=broad-except  # a display name must never fail the error itself
         return ""
 

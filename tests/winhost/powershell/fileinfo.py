@@ -23,10 +23,12 @@ import typing
 from psrpcore.types import PSFlagBase, PSType
 
 from ..machine import disk
+from .clr.accesscontrol import FileSystemSecurity
 from .dotnet import NetObject, current_runspace, missing, resolve_native_path, void
-from .errors import PSError, method_exception, method_not_found
+from .errors import PSError, invalid_cast, method_exception, method_not_found
 from ..machine.disk import FSError
 from . import tripwire
+from .values import PSInt64, like, to_bool, to_datetime, to_string
 
 PROVIDER = "Microsoft.PowerShell.Core\\FileSystem"
 
@@ -115,8 +117,6 @@ class FileAttributes(NetObject, int):
 
 def to_file_attributes(value: typing.Any) -> FileAttributes:
     """[System.IO.FileAttributes]$value: a number, a name or "Name, Name" (case-insensitive), or another enum value."""
-    from .errors import invalid_cast  # pylint: disable=import-outside-toplevel
-    from .values import to_string  # pylint: disable=import-outside-toplevel
 
     if isinstance(value, FileAttributes):
         return value
@@ -152,8 +152,6 @@ def _utc(local: datetime.datetime) -> datetime.datetime:
 
 
 def _local(value: typing.Any, utc: bool) -> datetime.datetime:
-    from .values import to_datetime  # pylint: disable=import-outside-toplevel
-
     when = to_datetime(value)
     naive = datetime.datetime(when.year, when.month, when.day, when.hour, when.minute, when.second, when.microsecond)
     if when.tzinfo is not None:
@@ -228,8 +226,6 @@ class FileSystemInfo(NetObject):
 
     # ---------------------------------------------------------------- members
     def get_member(self, name: str) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches
-        from .values import PSInt64, to_datetime  # pylint: disable=import-outside-toplevel
-
         low = name.lower()
         if self.provider:
             parent = self._parent()
@@ -289,8 +285,6 @@ class FileSystemInfo(NetObject):
             elif low == "attributes":
                 fs.set_attributes(self.full_name, int(to_file_attributes(value)))
             elif low == "isreadonly" and not self.is_dir:
-                from .values import to_bool  # pylint: disable=import-outside-toplevel
-
                 bits = fs.get_attributes(self.full_name)
                 fs.set_attributes(self.full_name, bits | disk.READ_ONLY if to_bool(value) else bits & ~disk.READ_ONLY)
             else:
@@ -333,8 +327,6 @@ class FileSystemInfo(NetObject):
         reads the security descriptor, not the FileInfo's cached state). Only the owner is modelled (clr/accesscontrol.py);
         the overload taking AccessControlSections and an item that is not there (.NET's errors for it are not modelled)
         are tripwire errors."""
-        from .clr.accesscontrol import FileSystemSecurity  # pylint: disable=import-outside-toplevel  # clr imports this
-
         what = f"The method '{name}' of [{self.type_names[0]}]"
         if args:
             what = f"The method '{name}(AccessControlSections)' of [{self.type_names[0]}]"
@@ -366,7 +358,6 @@ class FileSystemInfo(NetObject):
 
     def _list(self, method: str, args: list, files: bool) -> list:
         """EnumerateFiles/GetFiles/EnumerateDirectories/GetDirectories([pattern[, SearchOption]])."""
-        from .values import like, to_string  # pylint: disable=import-outside-toplevel
 
         pattern = to_string(args[0]) if args else "*"
         recurse = len(args) > 1 and to_string(args[1]).lower() == "alldirectories"
@@ -420,7 +411,6 @@ def provider_item(entry: typing.Any, to_string: str = "full") -> FileSystemInfo:
 
 def new_info(is_dir: bool, args: list) -> FileSystemInfo:
     """[System.IO.FileInfo]::new(path) / New-Object System.IO.DirectoryInfo path: the path made absolute, not checked."""
-    from .values import to_string  # pylint: disable=import-outside-toplevel
 
     if len(args) != 1:
         raise method_exception("new", len(args), f'Cannot find an overload for "new" and the argument count: "{len(args)}".',

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime
+import decimal
 import math
 import os
+import re
 import typing
 import uuid
 
 from psrpcore.types import PSChar, PSCustomObject, PSInt64, PSObject, PSVersion
-from psrpcore.types._base import PSNoteProperty
 
 from . import dotnet, tripwire, typeregistry
-from .errors import PSError, make_exception, method_exception, method_not_found, property_not_found
+from .dotnet import _VOID, add_note
+# Moved down to the layers they belong to; evaluator, cmdlets and formatting_objects import them from here.
+from .dotnet import is_void, void_value  # noqa: F401  # pylint: disable=unused-import
+from .clr.codedom import assembly_of
+from .clr.language import script_block_ast
+from .clr.system import expand_environment_variables
+from .errors import PSError, make_exception, method_exception, method_not_found, null_method_call, property_not_found
+from .formatting import format_datetime, format_number, format_operator
 from .values import (
     INT32_MAX,
     INT32_MIN,
@@ -21,9 +30,11 @@ from .values import (
     PSArrayList,
     PSGenericList,
     PSHashtable,
+    PSOrderedDict,
     ScriptBlock,
     SwitchValue,
     TypeValue,
+    _MISSING as missing,
     as_list,
     cast,
     compare,
@@ -36,29 +47,9 @@ from .values import (
     to_datetime,
     to_string,
 )
+from .values import property_items  # noqa: F401  # pylint: disable=unused-import
 
 _MISSING = object()
-
-
-def property_items(obj: PSObject) -> list[tuple[str, typing.Any]]:
-    """Properties of a PSObject in PowerShell order (adapted first, then note properties)."""
-    items: list[tuple[str, typing.Any]] = []
-    seen: set[str] = set()
-    meta = obj.PSObject
-    for prop in list(meta.extended_properties) + list(meta.adapted_properties):
-        if prop.name.lower() in seen:
-            continue
-        seen.add(prop.name.lower())
-        try:
-            value = prop.get_value(obj)
-        except Exception:  # pylint: disable=broad-except  # a broken psrpcore getter reads as $null like a throwing getter
-            value = None
-        items.append((prop.name, value))
-    if isinstance(obj, PSCustomObject) or not meta.adapted_properties:
-        return items
-    adapted_order = [p.name.lower() for p in meta.adapted_properties]
-    items.sort(key=lambda kv: adapted_order.index(kv[0].lower()) if kv[0].lower() in adapted_order else -1)
-    return items
 
 
 def _psobject_prop(obj: PSObject, name: str) -> typing.Any:
@@ -174,16 +165,12 @@ def _get_own_property(obj: typing.Any, name: str) -> typing.Any:  # pylint: disa
         if low == "fullname":
             return obj.full_name
         if low == "assembly":
-            from .clr.codedom import assembly_of  # pylint: disable=import-outside-toplevel  # clr imports members
-
             return assembly_of(obj)
         return _MISSING
     if isinstance(obj, SwitchValue):
         return obj.is_present if low == "ispresent" else _MISSING
     if isinstance(obj, ScriptBlock):
         if low == "ast":
-            from .clr.language import script_block_ast  # pylint: disable=import-outside-toplevel  # clr imports members
-
             return script_block_ast(obj)
         return _MISSING
     if isinstance(obj, PSVersion):
@@ -200,8 +187,6 @@ def _get_own_property(obj: typing.Any, name: str) -> typing.Any:  # pylint: disa
 
 
 def _hash_missing() -> typing.Any:
-    from .values import _MISSING as missing  # pylint: disable=import-outside-toplevel
-
     return missing
 
 
@@ -221,10 +206,6 @@ def set_property(obj: typing.Any, name: str, value: typing.Any) -> None:
         raise PSError(f"The property '{name}' cannot be found on this object. Verify that the property exists and can be set.",
                       fqid="PropertyNotFound", category="InvalidOperation", reason="RuntimeException")
     raise property_not_found(name)
-
-
-def add_note(obj: PSObject, name: str, value: typing.Any) -> None:
-    obj.PSObject.extended_properties.append(PSNoteProperty(name, value=value))
 
 
 # --- methods ------------------------------------------------------------------------
@@ -262,7 +243,6 @@ def _string_method(s: str, name: str, args: list, invoke: typing.Callable) -> ty
         if not chars:
             return [s]
         pattern = "|".join(compile_regex_escape(c) for c in chars)
-        import re  # pylint: disable=import-outside-toplevel
 
         parts = re.split(pattern, s)
         if len(a) == 2 and to_string(a[1]).lower() in ("removeemptyentries", "1"):
@@ -343,8 +323,6 @@ def _string_method(s: str, name: str, args: list, invoke: typing.Callable) -> ty
 
 
 def compile_regex_escape(text: str) -> str:
-    import re  # pylint: disable=import-outside-toplevel
-
     return re.escape(text)
 
 
@@ -397,21 +375,6 @@ def _list_method(lst: list, name: str, args: list) -> typing.Any:  # pylint: dis
     raise method_not_found(ps_type_name(lst), name)
 
 
-class _Void:
-    """Marker for .NET void methods: the call produces no pipeline output."""
-
-
-_VOID = _Void()
-
-
-def is_void(value: typing.Any) -> bool:
-    return value is _VOID
-
-
-def void_value() -> typing.Any:
-    return _VOID
-
-
 def _dict_method(d: dict, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-return-statements
     low = name.lower()
     if low == "add":
@@ -457,8 +420,6 @@ def _dict_entry(key: typing.Any, value: typing.Any) -> PSObject:
 
 
 def _date_method(d: datetime.datetime, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-return-statements
-    from .formatting import format_datetime  # pylint: disable=import-outside-toplevel
-
     low = name.lower()
     units = {"adddays": "days", "addhours": "hours", "addminutes": "minutes", "addseconds": "seconds",
              "addmilliseconds": "milliseconds"}
@@ -496,8 +457,6 @@ def _date_method(d: datetime.datetime, name: str, args: list) -> typing.Any:  # 
 
 
 def _number_method(n: typing.Any, name: str, args: list) -> typing.Any:
-    from .formatting import format_number  # pylint: disable=import-outside-toplevel
-
     low = name.lower()
     if low == "tostring":
         if args:
@@ -518,8 +477,6 @@ def invoke_method(obj: typing.Any, name: str, args: list, invoke: typing.Callabl
     """Call obj.name(args); `invoke` runs script blocks (for .Invoke() on a script block)."""
     low = name.lower()
     if obj is None:
-        from .errors import null_method_call  # pylint: disable=import-outside-toplevel
-
         raise null_method_call()
     if isinstance(obj, TypeValue):
         return invoke_static(obj, name, args)
@@ -636,8 +593,6 @@ def get_static(type_value: TypeValue, name: str) -> typing.Any:  # pylint: disab
 
 
 def _round(args: list) -> typing.Any:
-    import decimal  # pylint: disable=import-outside-toplevel
-
     _argc_check("Round", args, (1, 2, 3))
     value = args[0]
     digits = cast(args[1], resolve_type("int")) if len(args) >= 2 and not isinstance(args[1], str) else 0
@@ -698,8 +653,6 @@ def invoke_static(type_value: TypeValue, name: str, args: list) -> typing.Any:  
             items = args[1] if isinstance(args[1], (list, tuple)) else [args[1]]
             return to_string(args[0]).join(to_string(x) for x in items)
         if low == "format":
-            from .formatting import format_operator  # pylint: disable=import-outside-toplevel
-
             rest = args[1:]
             if len(rest) == 1 and isinstance(rest[0], (list, tuple)):
                 rest = list(rest[0])
@@ -710,8 +663,6 @@ def invoke_static(type_value: TypeValue, name: str, args: list) -> typing.Any:  
         if low == "parse":
             return to_datetime(to_string(args[0]))
         if low == "daysinmonth":
-            import calendar  # pylint: disable=import-outside-toplevel
-
             return calendar.monthrange(cast(args[0], resolve_type("int")), cast(args[1], resolve_type("int")))[1]
     if full == "system.guid" and low == "newguid":
         return str(uuid.uuid4())
@@ -729,8 +680,6 @@ def invoke_static(type_value: TypeValue, name: str, args: list) -> typing.Any:  
             return text == "true"
         raise method_exception("Parse", 1, "String was not recognized as a valid Boolean.", "System.FormatException")
     if full == "system.text.regularexpressions.regex" and low == "escape":
-        import re  # pylint: disable=import-outside-toplevel
-
         return re.sub(r"([\\*+?|{}\[\]()^$.# \t\n])", r"\\\1", to_string(args[0]))
     if full == "system.text.regularexpressions.regex" and low == "ismatch":
         return compile_regex(to_string(args[1])).search(to_string(args[0])) is not None
@@ -738,7 +687,6 @@ def invoke_static(type_value: TypeValue, name: str, args: list) -> typing.Any:  
         return None
     if full == "system.environment" and low == "expandenvironmentvariables":
         _argc_check(name, args, (1,))
-        from .clr.system import expand_environment_variables  # pylint: disable=import-outside-toplevel
 
         return expand_environment_variables(to_string(args[0]))
     if full == "system.timespan" and low in ("fromseconds", "fromminutes", "frommilliseconds", "fromhours", "fromdays"):
@@ -768,8 +716,6 @@ def _construct(type_value: TypeValue, args: list) -> typing.Any:
     if full == "system.collections.hashtable":
         return PSHashtable()
     if full == "system.collections.specialized.ordereddictionary":
-        from .values import PSOrderedDict  # pylint: disable=import-outside-toplevel
-
         return PSOrderedDict()
     if full == "system.datetime":
         return to_datetime(datetime.datetime(*[cast(a, resolve_type("int")) for a in args]))

@@ -15,6 +15,7 @@ import re
 import typing
 
 from .errors import PSError
+from .shouldprocess import not_modelled
 
 ALL_SETS = "__AllParameterSets"
 _SET_NAME = re.compile(r"parametersetname\s*=\s*['\"]([^'\"]+)['\"]", re.I)
@@ -44,7 +45,6 @@ def choose(params: list, bound: typing.Iterable[str]) -> str:
                          if getattr(p, "parameter_set", None) == s and p.mandatory)]
     if len(candidates) == 1:
         return candidates[0]
-    from .shouldprocess import not_modelled  # pylint: disable=import-outside-toplevel
 
     raise not_modelled("Choosing between the parameter sets " + ", ".join(candidates or sorted(sets)) +
                        " (DefaultParameterSetName and the binder's other rules)")

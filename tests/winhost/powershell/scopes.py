@@ -6,6 +6,7 @@ import typing
 
 from psrpcore.types import PSVersion
 
+from .errors import PSError
 from .values import PSHashtable
 
 _UNSET = object()
@@ -75,8 +76,6 @@ class Scope:
             self.variables[key] = var
         else:
             if var.options in ("ReadOnly", "Constant"):
-                from .errors import PSError  # pylint: disable=import-outside-toplevel
-
                 raise PSError(f"Cannot overwrite variable {var.name} because it is read-only or constant.",
                               exception_type="System.Management.Automation.SessionStateUnauthorizedAccessException",
                               fqid="VariableNotWritable", category="WriteError",

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import typing
 
-from .dotnet import NetObject, _overload
-from .errors import PSError
+from psrpcore.types import ErrorRecord
+
+from .dotnet import NetObject, _overload, void
+from .errors import PSError, error_from_record, method_exception
 from .values import SwitchValue, to_bool, to_string
 
 CONFIRM_IMPACTS = ["None", "Low", "Medium", "High"]
@@ -151,13 +153,10 @@ class PSScriptCmdlet(NetObject):
                 raise not_modelled("ShouldProcess with a [ref] ShouldProcessReason")
             raise _overload("ShouldProcess", len(args))
         if low in ("throwterminatingerror", "writeerror") and len(args) == 1:
-            from .clr.engine import command_error  # pylint: disable=import-outside-toplevel
-
             err = command_error(args[0], self.runtime.name, terminating=low == "throwterminatingerror")
             if err.terminating:
                 raise err
             self.runtime.ctx.report_error(err)
-            from .dotnet import void  # pylint: disable=import-outside-toplevel
 
             return void()
         if low in ("tostring", "gettype", "equals", "gethashcode"):
@@ -179,3 +178,20 @@ def guard_cmdlet(ctx: typing.Any, cmdlet_name: str, common: dict[str, typing.Any
         raise not_modelled(f"-WhatIf (or $WhatIfPreference) for {cmdlet_name}")
     if not auto_confirmed(confirm_threshold(scope, common.get("Confirm")), "Medium"):
         raise not_modelled(f"Asking the user to confirm {cmdlet_name} (-Confirm or $ConfirmPreference)")
+
+
+def command_error(record: typing.Any, command: str, terminating: bool) -> PSError:
+    """An ErrorRecord a script cmdlet hands to $PSCmdlet.ThrowTerminatingError/WriteError: PowerShell sets its
+    invocation to the command's (ErrorRecord.SetInvocationInfo), so the FullyQualifiedErrorId gains ",<command>"
+    and the CategoryInfo's activity names the command."""
+    if not isinstance(record, ErrorRecord):
+        raise method_exception("ThrowTerminatingError" if terminating else "WriteError", 1,
+                               "Value cannot be null.\r\nParameter name: errorRecord", "System.ArgumentNullException")
+    if command:
+        fqid = str(record.FullyQualifiedErrorId or "")
+        if not fqid.endswith("," + command):
+            record.FullyQualifiedErrorId = f"{fqid},{command}"
+        info = record.CategoryInfo
+        if info is not None and not info.Activity:
+            info.Activity = command
+    return error_from_record(record, terminating=terminating)

@@ -24,7 +24,11 @@ from __future__ import annotations
 
 import typing
 
-from .errors import PSError
+from psrpcore.types import PSObject
+
+from . import dotnet
+from .dotnet import _LOCAL
+from .errors import PSError, value_type_name
 
 # A remote 5.1 session's variables (Get-Variable in Invoke-Command -Session) that always exist and
 # that scopes.seed_globals does not model. Contextual ones ($foreach, $switch, $this, $Event*, $input,
@@ -99,8 +103,6 @@ WINDOWS_TYPES = {name.lower(): name for name in (
 
 
 def _host() -> typing.Any:
-    from .dotnet import _LOCAL  # pylint: disable=import-outside-toplevel  # dotnet imports members, which imports this
-
     runspace = getattr(_LOCAL, "runspace", None)
     return None if runspace is None else runspace.host
 
@@ -139,14 +141,9 @@ def check_variable(name: str) -> None:
 
 
 def _type_names(obj: typing.Any) -> list[str]:
-    from psrpcore.types import PSObject  # pylint: disable=import-outside-toplevel
-
-    from . import dotnet  # pylint: disable=import-outside-toplevel
-    from .values import ps_type_name  # pylint: disable=import-outside-toplevel
-
     if isinstance(obj, dotnet.NetObject):
         return list(obj.type_names)
-    names = [ps_type_name(obj)]
+    names = [value_type_name(obj)]
     if isinstance(obj, PSObject) and not isinstance(obj, (str, int, float, list, dict)):
         names.extend(n.replace("Deserialized.", "") for n in obj.PSObject.type_names)
     return names

@@ -37,7 +37,7 @@ from psrpcore.types._base import PSNoteProperty
 
 from . import tripwire, typeregistry
 from .dotnet import STATIC_TYPES, ByteArray, Enumerator, NetObject, to_byte_array
-from .errors import PSError, divide_by_zero, invalid_cast, make_exception, type_not_found
+from .errors import PSError, divide_by_zero, invalid_cast, make_exception, type_not_found, use_value_model
 
 INT32_MIN, INT32_MAX = -(2 ** 31), 2 ** 31 - 1
 INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
@@ -440,8 +440,6 @@ def to_string(value: typing.Any, ofs: str = " ") -> str:
     if isinstance(value, NetObject):
         return value.to_string()
     if isinstance(value, PSCustomObject) or (isinstance(value, PSObject) and _is_property_bag(value)):
-        from .members import property_items  # pylint: disable=import-outside-toplevel
-
         inner = "; ".join(f"{k}={to_string(v)}" for k, v in property_items(value))
         return "@{" + inner + "}"
     if isinstance(value, ErrorCategoryInfo):
@@ -454,6 +452,27 @@ def to_string(value: typing.Any, ofs: str = " ") -> str:
             return str(text)
         return ps_type_name(value)
     return str(value)
+
+
+def property_items(obj: PSObject) -> list[tuple[str, typing.Any]]:
+    """Properties of a PSObject in PowerShell order (adapted first, then note properties)."""
+    items: list[tuple[str, typing.Any]] = []
+    seen: set[str] = set()
+    meta = obj.PSObject
+    for prop in list(meta.extended_properties) + list(meta.adapted_properties):
+        if prop.name.lower() in seen:
+            continue
+        seen.add(prop.name.lower())
+        try:
+            value = prop.get_value(obj)
+        except Exception:  # pylint: disable=broad-except  # a broken psrpcore getter reads as $null like a throwing getter
+            value = None
+        items.append((prop.name, value))
+    if isinstance(obj, PSCustomObject) or not meta.adapted_properties:
+        return items
+    adapted_order = [p.name.lower() for p in meta.adapted_properties]
+    items.sort(key=lambda kv: adapted_order.index(kv[0].lower()) if kv[0].lower() in adapted_order else -1)
+    return items
 
 
 def _is_property_bag(value: PSObject) -> bool:
@@ -1152,9 +1171,10 @@ def to_wire(value: typing.Any, _seen: dict | None = None) -> typing.Any:  # pyli
         new_obj = PSCustomObject()
         seen[id(value)] = new_obj
         new_obj.PSObject.type_names = list(value.PSObject.type_names)
-        from .members import property_items  # pylint: disable=import-outside-toplevel
-
         for k, v in property_items(value):
             new_obj.PSObject.extended_properties.append(PSNoteProperty(k, value=to_wire(v, seen)))
         return new_obj
     return value
+
+
+use_value_model(to_string, ps_type_name)

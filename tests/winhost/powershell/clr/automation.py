@@ -33,13 +33,16 @@ ErrorRecord (`$_.Exception.InnerException.ErrorRecord`), as PowerShell's adapter
 from __future__ import annotations
 
 import typing
+import uuid
 
-from psrpcore.types import ErrorRecord
+from psrpcore.types import ErrorRecord, PSObject
 
 from .. import typeregistry
 from .. import values as V
+from ..cmdlets.runspaces import add_runspace
 from ..dotnet import NetObject, _overload, current_runspace, missing, void
 from ..errors import PSError
+from ..members import add_note, invoke_method
 from ..shouldprocess import not_modelled
 
 
@@ -147,8 +150,6 @@ class NestedHost(NetObject):
                   "System.Object"]
 
     def __init__(self, runspace: typing.Any) -> None:
-        import uuid  # pylint: disable=import-outside-toplevel
-
         self.runspace = runspace
         self.ui = NestedHostUI(runspace)
         self.instance_id = str(uuid.uuid4())
@@ -266,7 +267,6 @@ class PowerShellObject(NetObject):
         host_var.value = NestedHost(self.inner)
         # Listed by Get-Runspace until disposed (cmdlets/runspaces.py); Invoke() is synchronous here, so the nested
         # runspace is idle whenever a pipeline of the session asks.
-        from ..cmdlets.runspaces import add_runspace  # pylint: disable=import-outside-toplevel
         add_runspace(parent, lambda: False)
         self.runspace_object = RunspaceObject(self.inner)
         self.statements: list[list[_NestedCommand]] = [[]]
@@ -368,8 +368,6 @@ def _invoke_failed(record: ErrorRecord) -> PSError:
     """Invoke()'s exception as the calling script sees it: MethodInvocationException over the RuntimeException."""
     inner = record.Exception
     if not any(p.name == "ErrorRecord" for p in inner.PSObject.extended_properties):
-        from ..members import add_note  # pylint: disable=import-outside-toplevel
-
         add_note(inner, "ErrorRecord", record)
     message = str(inner.Message)
     return PSError(f'Exception calling "Invoke" with "0" argument(s): "{message}"',
@@ -440,8 +438,6 @@ class PSMethod(NetObject):
 
     def call(self, name: str, args: list) -> typing.Any:
         if name.lower() == "invoke":
-            from ..members import invoke_method  # pylint: disable=import-outside-toplevel
-
             return invoke_method(self.target, self.method_name, list(args), lambda block, a: None)
         return super().call(name, args)
 
@@ -594,7 +590,6 @@ class PSObjectView(NetObject):
 
 def psobject_of(obj: typing.Any) -> typing.Any:
     """`obj.PSObject` when modelled (a property bag), else `missing()`."""
-    from psrpcore.types import PSObject  # pylint: disable=import-outside-toplevel
 
     if isinstance(obj, PSObject) and not isinstance(obj, (str, int, float, list, dict)) and V._is_property_bag(obj):  # pylint: disable=protected-access
         return PSObjectView(obj)

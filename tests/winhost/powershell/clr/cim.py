@@ -34,6 +34,7 @@ from psrpcore.types import PSUInt
 from .. import typeregistry
 from ..dotnet import NetObject, missing, void
 from .. import tripwire
+from ..values import TypeValue
 
 CIM_INSTANCE = "Microsoft.Management.Infrastructure.CimInstance"
 DEFAULT_NAMESPACE = "root/cimv2"
@@ -129,7 +130,6 @@ class CimInstance(NetObject):
             return void()
         if low == "gettype":
             # The .NET type; the CIM class names are type names of the PSObject only (GetTypeNameHierarchy).
-            from ..values import TypeValue  # pylint: disable=import-outside-toplevel  # values imports dotnet
 
             return TypeValue(CIM_INSTANCE)
         return super().call(name, args)

@@ -19,12 +19,14 @@ TypeAccelerators (`::Add(name, [type])`, `::Get`), through which `//TypeAccelera
 
 from __future__ import annotations
 
+import random
+import string
 import typing
 
 from .. import standins, tripwire, typeregistry
 from .. import values as V
 from ..dotnet import NetObject, _overload, missing, void
-from ..errors import PSError
+from ..errors import PSError, make_exception
 from ..shouldprocess import not_modelled
 from .reflection import HostKeptStaticField
 
@@ -298,15 +300,10 @@ class CSharpCodeProvider(NetObject):
 
 
 def _exception(type_name: str, message: str) -> typing.Any:
-    from ..errors import make_exception  # pylint: disable=import-outside-toplevel
-
     return make_exception(type_name, message)
 
 
 def _assembly_name() -> str:
-    import random  # pylint: disable=import-outside-toplevel
-    import string  # pylint: disable=import-outside-toplevel
-
     # CodeDom names an in-memory assembly after its random temp file name (8 lower-case letters and digits).
     return "".join(random.choice(string.ascii_lowercase + string.digits) for _unused in range(8))
 

@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import typing
 
-from psrpcore.types import PSObject
+from psrpcore.types import ErrorRecord, PSObject
 
 from .. import typeregistry
+from ..commands import build_processor
 from ..dotnet import NetObject, void
 from ..errors import PSError, category_info, method_exception, short_type_name
+from ..evaluator import NO_INPUT
 from ..tripwire import trip as not_modelled
+from ..values import TypeValue, cast, to_bool, to_string
 from .enums import EnumValue, declare_enum, member
 
 AUTOMATION = "System.Management.Automation"
@@ -119,8 +122,6 @@ typeregistry.register(typeregistry.NetType(
 def _new_error_record(args: list) -> typing.Any:
     """ErrorRecord(Exception exception, string errorId, ErrorCategory errorCategory, object targetObject): the
     CategoryInfo's reason is the exception's type name, its target the target's string and type."""
-    from ..values import cast, to_string, TypeValue  # pylint: disable=import-outside-toplevel
-    from psrpcore.types import ErrorRecord  # pylint: disable=import-outside-toplevel
 
     if len(args) != 4:
         raise not_modelled(f"The ErrorRecord constructor with {len(args)} arguments")
@@ -144,27 +145,6 @@ def _new_error_record(args: list) -> typing.Any:
 
 typeregistry.register(typeregistry.NetType(
     f"{AUTOMATION}.ErrorRecord", accelerators=("ErrorRecord",), constructor=_new_error_record))
-
-
-def command_error(record: typing.Any, command: str, terminating: bool) -> PSError:
-    """An ErrorRecord a script cmdlet hands to $PSCmdlet.ThrowTerminatingError/WriteError: PowerShell sets its
-    invocation to the command's (ErrorRecord.SetInvocationInfo), so the FullyQualifiedErrorId gains ",<command>"
-    and the CategoryInfo's activity names the command."""
-    from psrpcore.types import ErrorRecord  # pylint: disable=import-outside-toplevel
-
-    from ..errors import error_from_record  # pylint: disable=import-outside-toplevel
-
-    if not isinstance(record, ErrorRecord):
-        raise method_exception("ThrowTerminatingError" if terminating else "WriteError", 1,
-                               "Value cannot be null.\r\nParameter name: errorRecord", "System.ArgumentNullException")
-    if command:
-        fqid = str(record.FullyQualifiedErrorId or "")
-        if not fqid.endswith("," + command):
-            record.FullyQualifiedErrorId = f"{fqid},{command}"
-        info = record.CategoryInfo
-        if info is not None and not info.Activity:
-            info.Activity = command
-    return error_from_record(record, terminating=terminating)
 
 
 # --- $MyInvocation -------------------------------------------------------------------------------------------------
@@ -206,8 +186,6 @@ class SteppablePipeline(_Modelled):
     what = "SteppablePipeline"
 
     def __init__(self, engine: typing.Any, block: typing.Any) -> None:
-        from ..commands import build_processor  # pylint: disable=import-outside-toplevel
-
         self.engine = engine
         self.output: list = []
         self.begun = False
@@ -226,9 +204,6 @@ class SteppablePipeline(_Modelled):
         return out
 
     def call(self, name: str, args: list) -> typing.Any:
-        from ..evaluator import NO_INPUT  # pylint: disable=import-outside-toplevel
-        from ..values import to_bool  # pylint: disable=import-outside-toplevel
-
         low = name.lower()
         if low == "begin" and len(args) == 1:
             expecting = to_bool(args[0])

@@ -12,6 +12,7 @@ import typing
 from .. import typeregistry
 from ..dotnet import NetObject
 from ..errors import invalid_cast
+from ..values import to_string
 
 
 class EnumValue(NetObject):
@@ -50,8 +51,6 @@ def declare_enum(full_name: str, members: typing.Sequence[str] | dict[str, int],
     by_number = {v.number: v for v in values.values()}
 
     def convert(value: typing.Any) -> EnumValue | None:
-        from ..values import to_string  # pylint: disable=import-outside-toplevel
-
         if isinstance(value, EnumValue) and value.type_names[0] == full_name:
             return value
         if isinstance(value, int) and not isinstance(value, bool):

@@ -12,11 +12,10 @@ import typing
 from .. import fileinfo, typeregistry
 from ..dotnet import HashAlgorithm, current_runspace, method_exception, resolve_native_path, void
 from ...machine.disk import FSError
+from ..values import to_string
 
 
 def _path_arg(method: str, args: list, count: int) -> str:
-    from ..values import to_string  # pylint: disable=import-outside-toplevel
-
     if len(args) != count:
         raise method_exception(method, len(args), f'Cannot find an overload for "{method}" and the argument count: "{len(args)}".',
                                "System.Management.Automation.MethodException")

@@ -14,8 +14,9 @@ import typing
 from .. import typeregistry
 from .. import values as V
 from ..dotnet import NetObject, _overload, current_runspace, void
-from ..errors import method_exception
+from ..errors import PSError, make_exception, method_exception
 from ..shouldprocess import not_modelled
+from ..standins.runtime import record_process_stdout
 from .reflection import HostKeptStaticField
 
 _TARGETS = ("process", "user", "machine")
@@ -106,8 +107,6 @@ class TextWriter(NetObject):
     def call(self, name: str, args: list) -> typing.Any:
         low = name.lower()
         if low in ("write", "writeline") and len(args) <= 1:
-            from ..standins.runtime import record_process_stdout  # pylint: disable=import-outside-toplevel
-
             record_process_stdout((V.to_string(args[0]) if args else "") + ("\r\n" if low == "writeline" else ""))
             return void()
         if low in ("write", "writeline"):
@@ -157,7 +156,6 @@ def _no_console(name: str) -> typing.Callable[[typing.Any], None]:
     PowerShell reports as SetValueInvocationException (ansible-core's exec_wrapper.ps1 relies on it failing)."""
     def setter(value: typing.Any) -> None:
         del value
-        from ..errors import PSError, make_exception  # pylint: disable=import-outside-toplevel
 
         raise PSError(f'Exception setting "{name}": "The handle is invalid."',
                       exception_type="System.Management.Automation.SetValueInvocationException",

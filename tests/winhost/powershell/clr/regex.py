@@ -16,6 +16,7 @@ import typing
 from .. import typeregistry
 from .. import values as V
 from ..dotnet import NetObject, _overload, missing
+from ..shouldprocess import not_modelled
 
 
 class Group(NetObject):
@@ -160,8 +161,6 @@ def _new_regex(args: list) -> Regex:
     if len(args) == 2:
         options = V.to_string(args[1]).lower()
         if options.replace(" ", "") not in ("ignorecase", "none"):
-            from ..shouldprocess import not_modelled  # pylint: disable=import-outside-toplevel
-
             raise not_modelled(f"RegexOptions '{V.to_string(args[1])}'")
         return Regex(V.to_string(args[0]), ignore_case=options == "ignorecase")
     raise _overload("new", len(args))

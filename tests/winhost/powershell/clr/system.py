@@ -8,7 +8,7 @@ import typing
 from psrpcore.types import PSVersion
 
 from .. import typeregistry
-from ..dotnet import NetObject
+from ..dotnet import NetObject, current_runspace
 from ..errors import invalid_cast, method_exception
 from .. import values as V
 
@@ -16,7 +16,6 @@ from .. import values as V
 def expand_environment_variables(text: str) -> str:
     """Environment.ExpandEnvironmentVariables: each %NAME% found in the process environment (the runspace's copy) is
     replaced; unknown names and a lone % stay as written (.NET Framework's ExpandEnvironmentStrings)."""
-    from ..dotnet import current_runspace  # pylint: disable=import-outside-toplevel  # dotnet imports the value model
 
     env = current_runspace().env
 

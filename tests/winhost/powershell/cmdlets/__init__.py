@@ -6,6 +6,7 @@ import typing
 
 from ..binding import Param, convert_param
 from ..errors import PSError
+from ..shouldprocess import guard_cmdlet, operation
 
 if typing.TYPE_CHECKING:  # pragma: no cover
     from ..evaluator import Evaluator
@@ -42,13 +43,11 @@ class Cmdlet:
 
     def should_process(self, action: str, target: str) -> bool:
         """Cmdlet.ShouldProcess(target, action): "What if: ..." to the host and False under WhatIf."""
-        from ..shouldprocess import operation  # pylint: disable=import-outside-toplevel
 
         return self.runtime is None or self.runtime.should_process(operation(action, target))
 
     def guard_should_process(self) -> None:
         """For a path this cmdlet does not know PowerShell's ShouldProcess texts of: refuse where it would ask."""
-        from ..shouldprocess import guard_cmdlet  # pylint: disable=import-outside-toplevel
 
         if self.runtime is not None:
             guard_cmdlet(self.ctx, self.name, {"WhatIf": self.runtime.whatif_flag, "Confirm": self.runtime.confirm_flag})

@@ -20,6 +20,7 @@ from .. import values as V
 from ..binding import Param
 from ..dotnet import Encoding
 from ..errors import PSError
+from ..formatting_objects import format_for_display
 from ..providers.filesystem import FILESYSTEM, encoding_of, io_error
 from ..tripwire import not_modelled
 from ...machine.disk import READ_ONLY, FSError
@@ -122,7 +123,6 @@ class OutFile(Cmdlet):
     def end_processing(self) -> None:
         if self.full is None:
             return
-        from ..formatting_objects import format_for_display  # pylint: disable=import-outside-toplevel
 
         # $null is no record for the formatter: `$null | Out-File x -Encoding ASCII` leaves x empty.
         lines = format_for_display([item for item in self.items if item is not None])

@@ -5,17 +5,20 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import threading
 import time
 import typing
+import uuid
 
 from psrpcore.types import ErrorCategoryInfo, ErrorRecord, PSObject
 
 from .. import values as V
 from ..binding import Param
-from ..errors import PSError
-from ..members import add_note, set_property
+from ..errors import PSError, error_from_record
+from ..evaluator import NO_INPUT
+from ..members import add_note, get_property, set_property
 from . import Cmdlet, cmdlet
 
 
@@ -107,14 +110,10 @@ class Job:
 
 
 def _now() -> typing.Any:
-    import datetime  # pylint: disable=import-outside-toplevel
-
     return datetime.datetime.now()
 
 
 def _guid() -> str:
-    import uuid  # pylint: disable=import-outside-toplevel
-
     return str(uuid.uuid4())
 
 
@@ -190,15 +189,11 @@ def _select_jobs(cmd: Cmdlet, allow_all: bool = True) -> list[Job]:  # pylint: d
 
 
 def _view_id(view: PSObject) -> typing.Any:
-    from ..members import get_property  # pylint: disable=import-outside-toplevel
-
     return get_property(view, "Id")
 
 
 class _JobCmdlet(Cmdlet):
     def process_record(self, item: typing.Any) -> None:
-        from ..evaluator import NO_INPUT  # pylint: disable=import-outside-toplevel
-
         if item is not NO_INPUT:
             self.bound["Job"] = item
         self.handle(_select_jobs(self))
@@ -312,8 +307,6 @@ class ReceiveJob(_JobCmdlet):
 
 
 def _record_error(record: ErrorRecord) -> PSError:
-    from ..errors import error_from_record  # pylint: disable=import-outside-toplevel
-
     return error_from_record(record, terminating=False)
 
 

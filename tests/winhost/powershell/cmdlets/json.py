@@ -15,6 +15,7 @@ from psrpcore.types import PSChar, PSCustomObject, PSEnumBase, PSObject
 from .. import values as V
 from ..binding import Param
 from ..errors import PSError
+from ..evaluator import NO_INPUT
 from ..members import add_note, property_items
 from . import Cmdlet, cmdlet
 
@@ -136,8 +137,6 @@ class ConvertToJson(Cmdlet):
         self.got = False
 
     def process_record(self, item: typing.Any) -> None:
-        from ..evaluator import NO_INPUT  # pylint: disable=import-outside-toplevel
-
         if item is NO_INPUT:
             if "InputObject" in self.bound:
                 self.items.append(self.bound["InputObject"])

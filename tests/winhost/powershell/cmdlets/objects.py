@@ -14,13 +14,12 @@ from .. import values as V
 from ..binding import Param
 from ..errors import PSError
 from ..ast_eval import compare_op
+from ..evaluator import NO_INPUT
 from ..members import add_note, get_property, has_property, invoke_method, is_void, property_items
 from . import Cmdlet, cmdlet
 
 
 def _no_input() -> typing.Any:
-    from ..evaluator import NO_INPUT  # pylint: disable=import-outside-toplevel
-
     return NO_INPUT
 
 

@@ -12,7 +12,10 @@ from psrpcore.types import ErrorRecord, ProgressRecordType
 from .. import values as V
 from ..binding import Param
 from ..context import host_information_message
+from ..dotnet import color_value
 from ..errors import PSError, error_from_record
+from ..evaluator import NO_INPUT
+from ..formatting_objects import format_for_display
 from . import Cmdlet, cmdlet
 
 
@@ -155,8 +158,6 @@ class WriteHost(Cmdlet):
         self.ctx.write_information(data, "Write-Host", ["PSHOST"], self.information_action, force=True)
 
     def _to_host(self, text: str, fg: typing.Any, bg: typing.Any) -> None:
-        from ..dotnet import color_value  # pylint: disable=import-outside-toplevel
-
         no_newline = self.switch("NoNewline")
         session = self.ctx.session
         if fg is not None or bg is not None:
@@ -208,8 +209,6 @@ class OutString(Cmdlet):
             self.items.extend(V.enumerate_value(value) if item is not _marker() else V.enumerate_value(value))
 
     def end_processing(self) -> None:
-        from ..formatting_objects import format_for_display  # pylint: disable=import-outside-toplevel
-
         lines = format_for_display(self.items)
         if self.switch("Stream"):
             for line in lines:
@@ -219,6 +218,4 @@ class OutString(Cmdlet):
 
 
 def _marker() -> typing.Any:
-    from ..evaluator import NO_INPUT  # pylint: disable=import-outside-toplevel
-
     return NO_INPUT

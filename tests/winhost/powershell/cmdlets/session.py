@@ -23,6 +23,7 @@ from ..binding import Param
 from ..dotnet import NetObject, missing
 from ..errors import PSError
 from ..scopes import Scope
+from ..tripwire import not_modelled
 from . import CMDLETS, Cmdlet, cmdlet
 from .variables import target_scope
 
@@ -199,7 +200,6 @@ class SetStrictMode(Cmdlet):
         version = _STRICT_VERSIONS.get(text)
         if version is None:
             # 5.1 may take 4.0 and 5.0 too (not checked against Windows): anything but 1, 2, 3 and Latest is not modelled.
-            from ..tripwire import not_modelled  # pylint: disable=import-outside-toplevel
 
             raise self.terminating(not_modelled(f"Set-StrictMode -Version {text}"))
         self.ctx.scope.strict_mode = version

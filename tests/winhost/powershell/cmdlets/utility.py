@@ -5,10 +5,15 @@ from __future__ import annotations
 import datetime
 import typing
 
+from psrpcore.types import PSCustomObject, PSObject
+
 from .. import tripwire, typeregistry, values as V
 from ..binding import Param
-from ..errors import PSError
+from ..commands import resolve_command
+from ..errors import PSError, make_exception
 from ..formatting import format_datetime
+from ..members import add_note
+from ..parser import parse
 from . import CMDLETS, Cmdlet, cmdlet
 
 
@@ -62,8 +67,6 @@ class InvokeExpression(Cmdlet):
     parameters = [Param("Command", 0, pipeline=True, mandatory=True, type_name="string")]
 
     def process_record(self, item: typing.Any) -> None:
-        from ..parser import parse  # pylint: disable=import-outside-toplevel
-
         parsed = parse(self.get("Command") or "")
         engine = self.engine
         saved = engine.source
@@ -81,10 +84,6 @@ class GetCommand(Cmdlet):
     parameters = [Param("Name", 0, pipeline=True), Param("CommandType")]
 
     def process_record(self, item: typing.Any) -> None:
-        from ..commands import resolve_command  # pylint: disable=import-outside-toplevel
-        from ..members import add_note  # pylint: disable=import-outside-toplevel
-        from psrpcore.types import PSObject  # pylint: disable=import-outside-toplevel
-
         names = V.as_list(self.get("Name")) or sorted(c.name for c in CMDLETS.values())
         # -CommandType Cmdlet (Get-Command docs): only cmdlets, whatever function or alias has the name; the
         # other command types are not modelled.
@@ -141,8 +140,6 @@ class NewObject(Cmdlet):
     parameters = [Param("TypeName", 0, type_name="string"), Param("ArgumentList", 1, aliases=("Args",)), Param("Property")]
 
     def process_record(self, item: typing.Any) -> None:
-        from psrpcore.types import PSCustomObject  # pylint: disable=import-outside-toplevel
-
         type_name = V.to_string(self.get("TypeName"))
         low = type_name.lower()
         if low in ("psobject", "system.management.automation.psobject", "pscustomobject", "object", "system.object"):
@@ -171,8 +168,6 @@ class NewObject(Cmdlet):
             self.emit(V.to_datetime(datetime.datetime(*args)))
             return
         if type_value.full_name.endswith("Exception"):
-            from ..errors import make_exception  # pylint: disable=import-outside-toplevel
-
             message = V.to_string(self.get("ArgumentList")) if self.has("ArgumentList") else \
                 f"Exception of type '{type_value.full_name}' was thrown."
             exc = make_exception(type_value.full_name, message)

@@ -29,6 +29,7 @@ import typing
 
 from psrpcore.types import PSInt64
 
+from ...machine.disk import FSError
 from .. import typeregistry
 from .. import values as V
 from ..clr.delegates import Delegate
@@ -1108,8 +1109,6 @@ def _error_record_traceback(record: typing.Any) -> str:
 
 def get_params(args: list) -> typing.Any:
     if args:
-        from ...machine.disk import FSError  # pylint: disable=import-outside-toplevel
-
         try:
             text = current_runspace().host.filesystem.read_bytes(V.to_string(args[0])).decode("utf-8-sig")
         except FSError as exc:

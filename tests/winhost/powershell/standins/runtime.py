@@ -12,6 +12,7 @@ import threading
 import typing
 
 from .. import typeregistry
+from ..dotnet import current_runspace
 
 _LOCAL = threading.local()
 
@@ -49,7 +50,6 @@ def console_write_line(line: str) -> None:
 
 def record_process_stdout(text: str) -> None:
     """What the process writes to its own standard output (wsmprovhost.exe's: nobody reads it over PSRP)."""
-    from ..dotnet import current_runspace  # pylint: disable=import-outside-toplevel  # dotnet imports the value model
 
     current_runspace().host.stdout.append(text)
 
