@@ -21,17 +21,13 @@ from psrpcore.types import PSInt64, PSObject, PSVersion
 from psrpcore.types._base import PSNoteProperty
 
 from .errors import PSError, make_exception, method_exception, method_not_found
+from .typeregistry import MISSING
 from ..machine.disk import FSError, parent_of
 
 if typing.TYPE_CHECKING:  # pragma: no cover
     from .runspace import Runspace
 
 _LOCAL = threading.local()
-_MISSING = object()
-
-
-def missing() -> typing.Any:
-    return _MISSING
 
 
 def set_current_runspace(runspace: typing.Any) -> typing.Any:
@@ -106,7 +102,7 @@ class NetObject:
 
     def get_member(self, name: str) -> typing.Any:
         del name
-        return _MISSING
+        return MISSING
 
     def set_member(self, name: str, value: typing.Any) -> bool:
         del name, value
@@ -168,12 +164,12 @@ class Enumerator(NetObject):
     def get_member(self, name: str) -> typing.Any:
         if name.lower() == "current":
             return self.current
-        return _MISSING
+        return MISSING
 
     def call(self, name: str, args: list) -> typing.Any:
         low = name.lower()
         if low == "movenext" and not args:
-            return next(self.iterate(), _MISSING) is not _MISSING
+            return next(self.iterate(), MISSING) is not MISSING
         if low == "reset" and not args:
             self.position, self.current = 0, None
             return void()
@@ -236,7 +232,7 @@ class FileStream(NetObject):
             return (self.can_read or low == "canseek") and not self.closed
         if low == "canwrite":
             return self.can_write and not self.closed
-        return _MISSING
+        return MISSING
 
     def set_member(self, name: str, value: typing.Any) -> bool:
         if name.lower() == "position":
@@ -351,7 +347,7 @@ class HashAlgorithm(NetObject):
             return True
         if low in ("inputblocksize", "outputblocksize"):
             return 1
-        return _MISSING
+        return MISSING
 
     def call(self, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-branches,too-many-locals
         low = name.lower()
@@ -445,7 +441,7 @@ class Encoding(NetObject):
             return self.page
         if low == "bodyname":
             return self.web
-        return _MISSING
+        return MISSING
 
     def call(self, name: str, args: list) -> typing.Any:
         low = name.lower()
@@ -506,7 +502,7 @@ class PSReference(NetObject):
     def get_member(self, name: str) -> typing.Any:
         if name.lower() == "value":
             return self.value
-        return _MISSING
+        return MISSING
 
     def set_member(self, name: str, value: typing.Any) -> bool:
         if name.lower() == "value":
@@ -532,7 +528,7 @@ class HostUI(NetObject):
     def get_member(self, name: str) -> typing.Any:
         if name.lower() == "rawui":
             return None
-        return _MISSING
+        return MISSING
 
     def call(self, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-return-statements
         low = name.lower()
@@ -583,7 +579,7 @@ class PSHostObject(NetObject):
             return "en-US"
         if low in ("privatedata", "debuggerenabled"):
             return None if low == "privatedata" else False
-        return _MISSING
+        return MISSING
 
     def call(self, name: str, args: list) -> typing.Any:
         low = name.lower()
@@ -674,7 +670,7 @@ def get_static(full: str, name: str) -> typing.Any:
             return "\\"
         if low == "pathseparator":
             return ";"
-    return _MISSING
+    return MISSING
 
 
 def _path(runspace: typing.Any, value: typing.Any, method: str, argc: int) -> str:

@@ -24,7 +24,8 @@ from psrpcore.types import PSFlagBase, PSType
 
 from ..machine import disk
 from .clr.accesscontrol import FileSystemSecurity
-from .dotnet import NetObject, current_runspace, missing, resolve_native_path, void
+from .typeregistry import MISSING
+from .dotnet import NetObject, current_runspace, resolve_native_path, void
 from .errors import PSError, invalid_cast, method_exception, method_not_found
 from ..machine.disk import FSError
 from . import tripwire
@@ -89,7 +90,7 @@ class FileAttributes(NetObject, int):
     def get_member(self, name: str) -> typing.Any:
         if name.lower() == "value__":
             return int(self)
-        return missing()
+        return MISSING
 
     def call(self, name: str, args: list) -> typing.Any:
         low = name.lower()
@@ -273,7 +274,7 @@ class FileSystemInfo(NetObject):
                 return FileSystemInfo(self.full_name[:3], True)
         if low in _UNMODELLED and tripwire.enabled():
             raise tripwire.trip(f"The member '{name}' of [{self.type_names[0]}]")
-        return missing()
+        return MISSING
 
     def set_member(self, name: str, value: typing.Any) -> bool:
         low = name.lower()

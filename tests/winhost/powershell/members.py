@@ -14,6 +14,7 @@ import uuid
 from psrpcore.types import PSChar, PSCustomObject, PSInt64, PSObject, PSVersion
 
 from . import dotnet, tripwire, typeregistry
+from .typeregistry import MISSING
 from .dotnet import _VOID, add_note
 # Moved down to the layers they belong to; evaluator, cmdlets and formatting_objects import them from here.
 from .dotnet import is_void, void_value  # noqa: F401  # pylint: disable=unused-import
@@ -34,7 +35,6 @@ from .values import (
     ScriptBlock,
     SwitchValue,
     TypeValue,
-    _MISSING as missing,
     as_list,
     cast,
     compare,
@@ -49,7 +49,6 @@ from .values import (
 )
 from .values import property_items  # noqa: F401  # pylint: disable=unused-import
 
-_MISSING = object()
 
 
 def _psobject_prop(obj: PSObject, name: str) -> typing.Any:
@@ -58,7 +57,7 @@ def _psobject_prop(obj: PSObject, name: str) -> typing.Any:
     for prop in list(meta.extended_properties) + list(meta.adapted_properties):
         if prop.name.lower() == low:
             return prop.get_value(obj)
-    return _MISSING
+    return MISSING
 
 
 _DATE_PROPS = {
@@ -86,16 +85,16 @@ def _ticks(d: datetime.datetime) -> int:
 
 def get_property(obj: typing.Any, name: str) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches
     value = _get_own_property(obj, name)
-    if value is not _MISSING:
+    if value is not MISSING:
         return value
     from .clr.automation import method_as_property, psobject_of  # pylint: disable=import-outside-toplevel  # clr imports members
 
     method = method_as_property(obj, name)
-    if method is not dotnet.missing():
+    if method is not MISSING:
         return method
     if name.lower() == "psobject":
         view = psobject_of(obj)
-        if view is not dotnet.missing():
+        if view is not MISSING:
             return view
     # A member Windows has (an intrinsic one, or the type's own) is not enumerated over an array's elements.
     tripwire.check_member(obj, name)
@@ -108,7 +107,7 @@ def get_property(obj: typing.Any, name: str) -> typing.Any:  # pylint: disable=t
             got = get_property(item, name)
             if isinstance(got, (list, tuple)):
                 results.extend(got)
-            elif got is not None or _get_own_property(item, name) is not _MISSING:
+            elif got is not None or _get_own_property(item, name) is not MISSING:
                 results.append(got)
         if not results:
             return None
@@ -120,19 +119,19 @@ def get_property(obj: typing.Any, name: str) -> typing.Any:  # pylint: disable=t
 
 
 def has_property(obj: typing.Any, name: str) -> bool:
-    return _get_own_property(obj, name) is not _MISSING
+    return _get_own_property(obj, name) is not MISSING
 
 
 def _get_own_property(obj: typing.Any, name: str) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches
     low = name.lower()
     if obj is None:
-        return _MISSING
+        return MISSING
     if isinstance(obj, dotnet.NetObject):
         value = obj.get_member(name)
-        return _MISSING if value is dotnet.missing() else value
+        return value
     if isinstance(obj, dict):
         if isinstance(obj, PSHashtable):
-            if obj.real_key(name) is not _hash_missing():
+            if obj.real_key(name) is not MISSING:
                 return obj[name]
         elif name in obj:
             return obj[name]
@@ -142,23 +141,23 @@ def _get_own_property(obj: typing.Any, name: str) -> typing.Any:  # pylint: disa
             return list(obj.keys())
         if low == "values":
             return list(obj.values())
-        return _MISSING
+        return MISSING
     if isinstance(obj, str) and not isinstance(obj, PSObject):
         if low == "length":
             return len(obj)
-        return _MISSING
+        return MISSING
     if isinstance(obj, (list, tuple)):
         if low in ("count", "length"):
             return len(obj)
         if low == "longlength":
             return PSInt64(len(obj))
-        return _MISSING
+        return MISSING
     if isinstance(obj, datetime.datetime):
         getter = _DATE_PROPS.get(low)
-        return getter(obj) if getter else _MISSING
+        return getter(obj) if getter else MISSING
     if isinstance(obj, datetime.timedelta):
         getter = _SPAN_PROPS.get(low)
-        return getter(obj) if getter else _MISSING
+        return getter(obj) if getter else MISSING
     if isinstance(obj, TypeValue):
         if low == "name":
             return obj.name
@@ -166,28 +165,24 @@ def _get_own_property(obj: typing.Any, name: str) -> typing.Any:  # pylint: disa
             return obj.full_name
         if low == "assembly":
             return assembly_of(obj)
-        return _MISSING
+        return MISSING
     if isinstance(obj, SwitchValue):
-        return obj.is_present if low == "ispresent" else _MISSING
+        return obj.is_present if low == "ispresent" else MISSING
     if isinstance(obj, ScriptBlock):
         if low == "ast":
             return script_block_ast(obj)
-        return _MISSING
+        return MISSING
     if isinstance(obj, PSVersion):
         parts = {"major": obj.major, "minor": obj.minor, "build": obj.build, "revision": obj.revision}
         if low in parts:
             value = parts[low]
             return -1 if value is None else value
-        return _MISSING
+        return MISSING
     if isinstance(obj, PSObject) and not isinstance(obj, (int, float, str)):
         return _psobject_prop(obj, name)
     if isinstance(obj, str):
-        return len(obj) if low == "length" else _MISSING
-    return _MISSING
-
-
-def _hash_missing() -> typing.Any:
-    return missing
+        return len(obj) if low == "length" else MISSING
+    return MISSING
 
 
 def set_property(obj: typing.Any, name: str, value: typing.Any) -> None:
@@ -585,7 +580,7 @@ def get_static(type_value: TypeValue, name: str) -> typing.Any:  # pylint: disab
     if full == "system.guid" and low == "empty":
         return "00000000-0000-0000-0000-000000000000"
     value = dotnet.get_static(full, name)
-    if value is not dotnet.missing():
+    if value is not MISSING:
         return value
     raise PSError(
         f"The property '{name}' cannot be found on this object. Verify that the property exists.",

@@ -73,9 +73,11 @@ class NetType:
 
 class _Missing:
     def __repr__(self) -> str:
-        return "<no such static member>"
+        return "<missing>"
 
 
+# The interpreter's one "not there" value: no such member, static member, property or hashtable key. A lookup
+# returns it where $null would be a real answer (a property whose value is $null); never a PowerShell value.
 MISSING: typing.Any = _Missing()
 
 

@@ -36,6 +36,7 @@ from psrpcore.types import (
 from psrpcore.types._base import PSNoteProperty
 
 from . import tripwire, typeregistry
+from .typeregistry import MISSING
 from .dotnet import STATIC_TYPES, ByteArray, Enumerator, NetObject, to_byte_array
 from .errors import PSError, divide_by_zero, invalid_cast, make_exception, type_not_found, use_value_model
 
@@ -73,13 +74,13 @@ class PSHashtable(PSDict):  # pylint: disable=abstract-method  # see PSGenericLi
 
     def real_key(self, key: typing.Any) -> typing.Any:
         self._ensure()
-        return self._lookup.get(self._norm(key), _MISSING)
+        return self._lookup.get(self._norm(key), MISSING)
 
     def __setitem__(self, key: typing.Any, value: typing.Any) -> None:
         self._ensure()
         norm = self._norm(key)
-        existing = self._lookup.get(norm, _MISSING)
-        if existing is not _MISSING:
+        existing = self._lookup.get(norm, MISSING)
+        if existing is not MISSING:
             dict.__setitem__(self, existing, value)
         else:
             self._lookup[norm] = key
@@ -87,22 +88,22 @@ class PSHashtable(PSDict):  # pylint: disable=abstract-method  # see PSGenericLi
 
     def __getitem__(self, key: typing.Any) -> typing.Any:
         real = self.real_key(key)
-        if real is _MISSING:
+        if real is MISSING:
             return None
         return dict.__getitem__(self, real)
 
     def __contains__(self, key: object) -> bool:
-        return self.real_key(key) is not _MISSING
+        return self.real_key(key) is not MISSING
 
     def __delitem__(self, key: typing.Any) -> None:
         real = self.real_key(key)
-        if real is not _MISSING:
+        if real is not MISSING:
             del self._lookup[self._norm(key)]
             dict.__delitem__(self, real)
 
     def get(self, key: typing.Any, default: typing.Any = None) -> typing.Any:
         real = self.real_key(key)
-        return default if real is _MISSING else dict.__getitem__(self, real)
+        return default if real is MISSING else dict.__getitem__(self, real)
 
     def clear(self) -> None:
         self._ensure()
@@ -135,11 +136,6 @@ class PSGenericList(PSArrayList):  # pylint: disable=abstract-method  # psrpcore
     """[System.Collections.Generic.List[T]]: like ArrayList, but Add() returns nothing."""
 
 
-class _Missing:
-    pass
-
-
-_MISSING = _Missing()
 
 
 class ScriptBlock:

@@ -40,7 +40,8 @@ from psrpcore.types import ErrorRecord, PSObject
 from .. import typeregistry
 from .. import values as V
 from ..cmdlets.runspaces import add_runspace
-from ..dotnet import NetObject, _overload, current_runspace, missing, void
+from ..typeregistry import MISSING
+from ..dotnet import NetObject, _overload, current_runspace, void
 from ..errors import PSError
 from ..members import add_note, invoke_method
 from ..shouldprocess import not_modelled
@@ -126,7 +127,7 @@ class NestedHostUI(NetObject):
     def get_member(self, name: str) -> typing.Any:
         if name.lower() == "rawui":
             raise not_modelled("The RawUI of a nested [PowerShell]'s default host")
-        return missing()
+        return MISSING
 
     def call(self, name: str, args: list) -> typing.Any:
         low = name.lower()
@@ -168,7 +169,7 @@ class NestedHost(NetObject):
         if low in ("currentculture", "currentuiculture", "privatedata", "debuggerenabled", "isrunspacepushed",
                    "runspace"):
             raise not_modelled(f"The member '{name}' of a nested [PowerShell]'s default host")
-        return missing()
+        return MISSING
 
     def call(self, name: str, args: list) -> typing.Any:
         low = name.lower()
@@ -201,7 +202,7 @@ class PSDataStreams(NetObject):
         low = name.lower()
         if low in ("error", "warning", "verbose", "debug", "information", "progress"):
             return getattr(self, low)
-        return missing()
+        return MISSING
 
     def call(self, name: str, args: list) -> typing.Any:
         if name.lower() == "clearstreams":
@@ -292,7 +293,7 @@ class PowerShellObject(NetObject):
             return self.had_errors
         if low == "invocationstateinfo":
             raise not_modelled("PowerShell.InvocationStateInfo")
-        return missing()
+        return MISSING
 
     def call(self, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches
         low = name.lower()
@@ -434,7 +435,7 @@ class PSMethod(NetObject):
             return [_OBJECT_METHOD_DEFINITIONS[self.method_name.lower()]]
         if low == "isinstance":
             return True
-        return missing()
+        return MISSING
 
     def call(self, name: str, args: list) -> typing.Any:
         if name.lower() == "invoke":
@@ -446,10 +447,10 @@ class PSMethod(NetObject):
 
 
 def method_as_property(obj: typing.Any, name: str) -> typing.Any:
-    """The PSMethod of `obj.name` when `name` is one of System.Object's methods, else `missing()`."""
+    """The PSMethod of `obj.name` when `name` is one of System.Object's methods, else `MISSING`."""
     low = name.lower()
     if obj is None or low not in _OBJECT_METHOD_DEFINITIONS:
-        return missing()
+        return MISSING
     canonical = {"gettype": "GetType", "tostring": "ToString", "equals": "Equals", "gethashcode": "GetHashCode"}[low]
     return PSMethod(obj, canonical)
 
@@ -477,7 +478,7 @@ class PSScriptMethodInfo(NetObject):
             return "System.Object"
         if low == "overloaddefinitions":
             return [f"System.Object {self.name}();"]
-        return missing()
+        return MISSING
 
     def to_string(self) -> str:
         return f"System.Object {self.name}();"
@@ -523,7 +524,7 @@ class _NotePropertyView(NetObject):
             return True
         if low == "typenameofvalue":
             return V.ps_type_name(self.prop.get_value(self.owner))
-        return missing()
+        return MISSING
 
     def set_member(self, name: str, value: typing.Any) -> bool:
         if name.lower() == "value":
@@ -589,8 +590,8 @@ class PSObjectView(NetObject):
 
 
 def psobject_of(obj: typing.Any) -> typing.Any:
-    """`obj.PSObject` when modelled (a property bag), else `missing()`."""
+    """`obj.PSObject` when modelled (a property bag), else `MISSING`."""
 
     if isinstance(obj, PSObject) and not isinstance(obj, (str, int, float, list, dict)) and V._is_property_bag(obj):  # pylint: disable=protected-access
         return PSObjectView(obj)
-    return missing()
+    return MISSING

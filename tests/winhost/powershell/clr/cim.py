@@ -32,7 +32,8 @@ import typing
 from psrpcore.types import PSUInt
 
 from .. import typeregistry
-from ..dotnet import NetObject, missing, void
+from ..dotnet import NetObject, void
+from ..typeregistry import MISSING
 from .. import tripwire
 from ..values import TypeValue
 
@@ -113,7 +114,7 @@ class CimInstance(NetObject):
             return None
         if low in _UNMODELLED_PROPERTIES:
             raise _not_modelled(f"The member '{_UNMODELLED_PROPERTIES[low]}' of [{CIM_INSTANCE}]")
-        return missing()
+        return MISSING
 
     def set_member(self, name: str, value: typing.Any) -> bool:
         del value

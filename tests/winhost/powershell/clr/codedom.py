@@ -25,7 +25,8 @@ import typing
 
 from .. import standins, tripwire, typeregistry
 from .. import values as V
-from ..dotnet import NetObject, _overload, missing, void
+from ..dotnet import NetObject, _overload, void
+from ..typeregistry import MISSING
 from ..errors import PSError, make_exception
 from ..shouldprocess import not_modelled
 from .reflection import HostKeptStaticField
@@ -46,7 +47,7 @@ class StringCollection(NetObject, list):
     def get_member(self, name: str) -> typing.Any:
         if name.lower() == "count":
             return len(self)
-        return missing()
+        return MISSING
 
     def call(self, name: str, args: list) -> typing.Any:
         low = name.lower()
@@ -83,7 +84,7 @@ class TempFileCollection(NetObject):
             return self.keep_files
         if low == "count":
             return 0
-        return missing()
+        return MISSING
 
 
 def _new_temp_files(args: list) -> TempFileCollection:
@@ -108,7 +109,7 @@ class CompilerParameters(NetObject):
         self.values["referencedassemblies"] = StringCollection()
 
     def get_member(self, name: str) -> typing.Any:
-        return self.values.get(name.lower(), missing())
+        return self.values.get(name.lower(), MISSING)
 
     def set_member(self, name: str, value: typing.Any) -> bool:
         low = name.lower()
@@ -149,7 +150,7 @@ class CompilerErrorCollection(NetObject, list):
             return False  # a stand-in compile either succeeds without diagnostics or throws
         if low == "count":
             return len(self)
-        return missing()
+        return MISSING
 
     __hash__ = object.__hash__
     __eq__ = object.__eq__
@@ -173,7 +174,7 @@ class Assembly(NetObject):
             return self.full_name
         if low == "globalassemblycache":
             return bool(self.location.lower().startswith("c:\\windows\\microsoft.net\\assembly"))
-        return missing()
+        return MISSING
 
     def call(self, name: str, args: list) -> typing.Any:
         low = name.lower()
@@ -252,7 +253,7 @@ class CompilerResults(NetObject):
             return StringCollection()
         if low == "pathtoassembly":
             return None  # GenerateInMemory: no file
-        return missing()
+        return MISSING
 
 
 class CSharpCodeProvider(NetObject):
@@ -262,7 +263,7 @@ class CSharpCodeProvider(NetObject):
     def get_member(self, name: str) -> typing.Any:
         if name.lower() == "fileextension":
             return "cs"
-        return missing()
+        return MISSING
 
     def call(self, name: str, args: list) -> typing.Any:
         low = name.lower()

@@ -15,7 +15,8 @@ import typing
 
 from .. import typeregistry
 from .. import values as V
-from ..dotnet import NetObject, _overload, missing
+from ..dotnet import NetObject, _overload
+from ..typeregistry import MISSING
 from ..shouldprocess import not_modelled
 from .system import StringComparer
 
@@ -79,7 +80,7 @@ class HashSet(NetObject, list):  # a list underneath so foreach, the pipeline an
             if self.comparer is None:
                 raise not_modelled("HashSet.Comparer (the default EqualityComparer)")
             return self.comparer
-        return missing()
+        return MISSING
 
     def call(self, name: str, args: list) -> typing.Any:
         low = name.lower()

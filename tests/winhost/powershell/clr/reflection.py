@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import typing
 
-from ..dotnet import NetObject, _overload, current_runspace, missing, void
+from ..dotnet import NetObject, _overload, current_runspace, void
+from ..typeregistry import MISSING
 from ..shouldprocess import not_modelled
 
 
@@ -36,7 +37,7 @@ class HostKeptStaticField(NetObject):
             return self.name
         if low in ("isstatic", "isprivate"):
             return True
-        return missing()
+        return MISSING
 
     def call(self, name: str, args: list) -> typing.Any:
         low = name.lower()

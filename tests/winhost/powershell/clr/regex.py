@@ -15,7 +15,8 @@ import typing
 
 from .. import typeregistry
 from .. import values as V
-from ..dotnet import NetObject, _overload, missing
+from ..dotnet import NetObject, _overload
+from ..typeregistry import MISSING
 from ..shouldprocess import not_modelled
 
 
@@ -49,7 +50,7 @@ class Group(NetObject):
             return 0 if span is None else span[1] - span[0]
         if low == "name":
             return self.name
-        return missing()
+        return MISSING
 
     def to_string(self) -> str:
         return V.to_string(self.get_member("Value"))
@@ -84,7 +85,7 @@ class GroupCollection(NetObject):
     def get_member(self, name: str) -> typing.Any:
         if name.lower() == "count":
             return 0 if self.match is None else self.match.re.groups + 1
-        return missing()
+        return MISSING
 
     def call(self, name: str, args: list) -> typing.Any:
         if name.lower() in ("get_item", "item"):
@@ -112,7 +113,7 @@ class MatchCollection(NetObject, list):
     def get_member(self, name: str) -> typing.Any:
         if name.lower() == "count":
             return len(self)
-        return missing()
+        return MISSING
 
     __hash__ = object.__hash__
     __eq__ = object.__eq__

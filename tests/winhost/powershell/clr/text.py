@@ -11,7 +11,8 @@ import typing
 
 from .. import typeregistry
 from .. import values as V
-from ..dotnet import NetObject, _overload, missing, void
+from ..dotnet import NetObject, _overload, void
+from ..typeregistry import MISSING
 from ..errors import method_exception
 
 
@@ -27,7 +28,7 @@ class StringBuilder(NetObject):
     def get_member(self, name: str) -> typing.Any:
         if name.lower() == "length":
             return len(self.text())
-        return missing()
+        return MISSING
 
     def call(self, name: str, args: list) -> typing.Any:
         low = name.lower()

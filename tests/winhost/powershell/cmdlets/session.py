@@ -20,7 +20,8 @@ import typing
 
 from .. import values as V
 from ..binding import Param
-from ..dotnet import NetObject, missing
+from ..dotnet import NetObject
+from ..typeregistry import MISSING
 from ..errors import PSError
 from ..scopes import Scope
 from ..tripwire import not_modelled
@@ -69,7 +70,7 @@ class AliasInfo(NetObject):
         for key, value in self._members().items():
             if key.lower() == name.lower():
                 return value
-        return missing()
+        return MISSING
 
     def to_string(self) -> str:
         return self.name

@@ -34,7 +34,8 @@ from .. import typeregistry
 from .. import values as V
 from ..clr.delegates import Delegate
 from ..clr.system import expand_environment_variables
-from ..dotnet import NetObject, current_runspace, missing, void
+from ..dotnet import NetObject, current_runspace, void
+from ..typeregistry import MISSING
 from ..errors import PSError, method_exception, method_not_found
 from . import register_standin, runtime
 
@@ -424,7 +425,7 @@ class SecurityIdentifier(NetObject):
     def get_member(self, name: str) -> typing.Any:
         if name.lower() == "value":
             return self.value
-        return missing()
+        return MISSING
 
     def to_string(self) -> str:
         return self.value
@@ -545,7 +546,7 @@ class AnsibleModule(NetObject):  # pylint: disable=too-many-instance-attributes,
         for prop in self._PROPERTIES:
             if prop.lower() == low:
                 return self.props[prop]
-        return missing()
+        return MISSING
 
     def set_member(self, name: str, value: typing.Any) -> bool:
         low = name.lower()
