@@ -18,6 +18,11 @@ DEFAULT_DIRECTORIES = (
     "C:\\Users", "C:\\Users\\Public", "C:\\Program Files", "C:\\Program Files (x86)", "C:\\ProgramData",
 )
 
+# Files every Windows Server has that scripts look up by name: 2.21's exec_wrapper.ps1 finds `powershell` with
+# `Get-Command -CommandType Application` and compares its directory with $PSHOME (it respawns another interpreter
+# otherwise). A placeholder: no content, nothing runs it.
+DEFAULT_FILES = ("C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",)
+
 
 class FSError(Exception):
     """A filesystem failure as .NET reports it."""
@@ -107,6 +112,9 @@ class FileSystem:
         self._nodes: dict[str, Node] = {f"{d.lower()}:\\": Node(f"{d}:\\", True) for d in DRIVES}
         for directory in directories:
             self.create_directory(directory)
+        if directories is DEFAULT_DIRECTORIES:
+            for path in DEFAULT_FILES:
+                self.write_bytes(path, b"")
 
     # ---------------------------------------------------------------- paths
     @staticmethod

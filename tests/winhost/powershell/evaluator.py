@@ -1424,7 +1424,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         if static:
             if not isinstance(obj, V.TypeValue):
                 raise PSError("Unable to find type.", fqid="TypeNotFound", category="InvalidOperation")
-            return get_static(obj, name)
+            return get_static(obj, name, strict=self.ctx.scope.strict_version() >= 2)
         value = get_property(obj, name)
         if self.ctx.scope.strict_version() >= 2 and not _member_exists(obj, name):
             # Set-StrictMode 2+: a property that does not exist is an error; so are the intrinsic Count and Length of a

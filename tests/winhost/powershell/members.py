@@ -580,7 +580,8 @@ def invoke_method(obj: typing.Any, name: str, args: list, invoke: typing.Callabl
 
 # --- static members -----------------------------------------------------------------
 
-def get_static(type_value: TypeValue, name: str) -> typing.Any:  # pylint: disable=too-many-return-statements
+def get_static(type_value: TypeValue, name: str, strict: bool = True) -> typing.Any:  # pylint: disable=too-many-return-statements
+    """`[T]::Name`; `strict`: Set-StrictMode 2+ is in force (a member known to be absent is then an error, else $null)."""
     full = type_value.full_name.lower()
     low = name.lower()
     net_type = typeregistry.registered(full)
@@ -630,6 +631,8 @@ def get_static(type_value: TypeValue, name: str) -> typing.Any:  # pylint: disab
     value = dotnet.get_static(full, name)
     if value is not dotnet.missing():
         return value
+    if not strict and typeregistry.absent_static(full, name):
+        return None
     raise PSError(
         f"The property '{name}' cannot be found on this object. Verify that the property exists.",
         fqid="PropertyNotFoundStrict", category="InvalidOperation", reason="RuntimeException")

@@ -278,10 +278,49 @@ def _invoke_failed(record: ErrorRecord) -> PSError:
                    category="NotSpecified", reason="MethodInvocationException", inner=inner)
 
 
+class InitialSessionStateObject(NetObject):
+    """What `[InitialSessionState]::CreateDefault()` / `CreateDefault2()` return: the default session state a new
+    runspace gets (PowerShell SDK docs, InitialSessionState). 2.21's module_wrapper.ps1 passes CreateDefault2()'s to
+    `[PowerShell]::Create` (the built-in modules imported as modules, not snap-ins, so their ETS type data loads):
+    the test host's new runspace is that default either way. Its members (adding commands, variables, modules,
+    LanguageMode, ...) are not modelled."""
+
+    type_names = ["System.Management.Automation.Runspaces.InitialSessionState", "System.Object"]
+
+    def __init__(self, factory: str) -> None:
+        self.factory = factory
+
+    def get_member(self, name: str) -> typing.Any:
+        raise not_modelled(f"The InitialSessionState member '{name}'")
+
+    def call(self, name: str, args: list) -> typing.Any:
+        if name.lower() in ("tostring", "gettype", "equals", "gethashcode"):
+            return super().call(name, args)
+        raise not_modelled(f"The InitialSessionState method '{name}'")
+
+
+def _default_session_state(factory: str) -> typing.Callable[[list], InitialSessionStateObject]:
+    def create(args: list) -> InitialSessionStateObject:
+        if args:
+            raise _overload(factory, len(args))
+        return InitialSessionStateObject(factory)
+    return create
+
+
+typeregistry.register(typeregistry.NetType(
+    "System.Management.Automation.Runspaces.InitialSessionState", accelerators=("initialsessionstate",),
+    static_methods={"CreateDefault": _default_session_state("CreateDefault"),
+                    "CreateDefault2": _default_session_state("CreateDefault2")},
+    instance_check=lambda value: isinstance(value, InitialSessionStateObject)))
+
+
 def _create(args: list) -> PowerShellObject:
+    # Create(InitialSessionState) of a default one: a new runspace as Create() makes. Create(RunspaceMode) and
+    # Create() of any other session state are not what Ansible uses.
+    if len(args) == 1 and isinstance(args[0], InitialSessionStateObject):
+        return PowerShellObject()
     if args:
-        # Create(RunspaceMode.CurrentRunspace) / Create(InitialSessionState): not what Ansible uses.
-        raise not_modelled("[PowerShell]::Create with arguments")
+        raise not_modelled("[PowerShell]::Create with arguments other than a default InitialSessionState")
     return PowerShellObject()
 
 

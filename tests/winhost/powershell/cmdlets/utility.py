@@ -86,14 +86,23 @@ class GetCommand(Cmdlet):
         from psrpcore.types import PSObject  # pylint: disable=import-outside-toplevel
 
         names = V.as_list(self.get("Name")) or sorted(c.name for c in CMDLETS.values())
-        # -CommandType Cmdlet (Get-Command docs): only cmdlets, whatever function or alias has the name; the
-        # other command types are not modelled.
+        # -CommandType Cmdlet (Get-Command docs): only cmdlets, whatever function or alias has the name;
+        # -CommandType Application: the files of that name on $env:Path (below); the other command types are not
+        # modelled.
         command_type = V.to_string(self.get("CommandType")) if self.has("CommandType") else None
-        if command_type is not None and command_type.lower() != "cmdlet":
+        if command_type is not None and command_type.lower() not in ("cmdlet", "application"):
             raise self.terminating(tripwire.not_modelled(f"Get-Command -CommandType {command_type}"))
         for name in names:
             text = V.to_string(name)
-            resolved = CMDLETS.get(text.lower()) if command_type else resolve_command(self.engine, text)
+            if command_type is not None and command_type.lower() == "application":
+                found = self._applications(text)
+                for info in found:
+                    self.emit(info)
+                if found:
+                    continue
+                resolved = None
+            else:
+                resolved = CMDLETS.get(text.lower()) if command_type else resolve_command(self.engine, text)
             if resolved is None:
                 self.write_error(PSError(
                     f"The term '{text}' is not recognized as the name of a cmdlet, function, script file, or operable "
@@ -110,6 +119,42 @@ class GetCommand(Cmdlet):
             add_note(info, "CommandType", "Cmdlet" if is_cmdlet else "Function")
             info.PSObject.to_string = resolved.name
             self.emit(info)
+
+
+    def _applications(self, name: str) -> list[typing.Any]:
+        """Get-Command NAME -CommandType Application: each file named NAME (NAME plus each $env:PATHEXT extension when
+        NAME has none of them) in each $env:Path directory, in that order, as ApplicationInfo (Name: the file name,
+        Path/Definition/Source: the directory's text joined to it, Extension). CommandSearcher
+        (System.Management.Automation/engine/CommandSearcher.cs, 5.1) searches the path this way; wildcards and paths
+        in NAME are not modelled."""
+        from ..members import add_note  # pylint: disable=import-outside-toplevel
+        from psrpcore.types import PSObject  # pylint: disable=import-outside-toplevel
+
+        if any(ch in name for ch in "*?[\\/:"):
+            raise self.terminating(tripwire.not_modelled(f"Get-Command -CommandType Application of a path or pattern ({name})"))
+        env = self.ctx.session.env
+        extensions = [e for e in (env.get("PATHEXT") or "").split(";") if e]
+        leaves = [name] if any(name.lower().endswith(e.lower()) for e in extensions) else [name + e.lower() for e in extensions]
+        fs = self.ctx.host.filesystem
+        out = []
+        for directory in (env.get("Path") or "").split(";"):
+            if not directory:
+                continue
+            for leaf in leaves:
+                candidate = directory.rstrip("\\") + "\\" + leaf
+                if not fs.is_file(candidate):
+                    continue
+                file_name = fs.full_name(candidate).rsplit("\\", 1)[1]
+                info = PSObject()
+                info.PSObject.type_names = ["System.Management.Automation.ApplicationInfo",
+                                            "System.Management.Automation.CommandInfo", "System.Object"]
+                path = directory.rstrip("\\") + "\\" + file_name
+                for key, value in (("Name", file_name), ("CommandType", "Application"), ("Definition", path),
+                                   ("Path", path), ("Source", path), ("Extension", "." + file_name.rsplit(".", 1)[-1])):
+                    add_note(info, key, value)
+                info.PSObject.to_string = file_name
+                out.append(info)
+        return out
 
 
 @cmdlet("New-TimeSpan", "Microsoft.PowerShell.Commands.NewTimeSpanCommand")
