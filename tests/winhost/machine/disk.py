@@ -20,8 +20,9 @@ DEFAULT_DIRECTORIES = (
 
 # Files every Windows Server has that scripts look up by name: 2.21's exec_wrapper.ps1 finds `powershell` with
 # `Get-Command -CommandType Application` and compares its directory with $PSHOME (it respawns another interpreter
-# otherwise). A placeholder: no content, nothing runs it.
-DEFAULT_FILES = ("C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",)
+# otherwise); 2.16 to 2.18's bootstrap_wrapper.ps1 runs chcp.com. Placeholders: no content; what running one does
+# is modelled by powershell/native.py (chcp.com only).
+DEFAULT_FILES = ("C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", "C:\\Windows\\System32\\chcp.com")
 
 
 class FSError(Exception):

@@ -667,7 +667,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
 
     def run_pipeline(self, elements: list[Node], sink: Sink, input_items: list | None,
                      redirects: list[str] | None = None) -> None:
-        from .commands import build_processor  # pylint: disable=import-outside-toplevel  # commands needs Evaluator
+        from .commands import build_processor, command_redirections  # pylint: disable=import-outside-toplevel
 
         first_value: typing.Any = NO_INPUT
         stages = elements
@@ -682,7 +682,9 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             processors.append(build_processor(self, stage, i > 0 or first_value is not NO_INPUT or input_items is not None))
         final = self._redirect_sink(redirects or [], sink)
         for i, proc in enumerate(processors):
-            proc.emit = processors[i + 1].process if i + 1 < len(processors) else final
+            downstream = processors[i + 1].process if i + 1 < len(processors) else final
+            # A command's own redirections (`cmd args > $null`: the grammar puts them in its elements) apply to it.
+            proc.emit = self._redirect_sink(command_redirections(self, stages[i]), downstream)
         try:
             for proc in processors:
                 proc.begin()

@@ -537,3 +537,28 @@ def psobject_of(obj: typing.Any) -> typing.Any:
     if isinstance(obj, PSObject) and not isinstance(obj, (str, int, float, list, dict)) and V._is_property_bag(obj):  # pylint: disable=protected-access
         return PSObjectView(obj)
     return missing()
+
+
+def _script_block_create(args: list) -> V.ScriptBlock:
+    """`[ScriptBlock]::Create(text)` (ScriptBlock.Create: the text parsed as a script, as ansible-core 2.16 to 2.18's
+    bootstrap and exec wrappers build theirs); a script that does not parse throws its first parse error."""
+    from ..errors import ParseError  # pylint: disable=import-outside-toplevel
+    from ..parser import parse  # pylint: disable=import-outside-toplevel
+    from ..syntax.lower import script_root  # pylint: disable=import-outside-toplevel
+
+    if len(args) != 1:
+        raise _overload("Create", len(args))
+    text = "" if args[0] is None else V.to_string(args[0])
+    try:
+        parsed, root = script_root(text, parse(text))
+    except ParseError as err:
+        raise PSError(f'Exception calling "Create" with "1" argument(s): "{err.message}"',
+                      exception_type="System.Management.Automation.MethodInvocationException",
+                      fqid="ParseException", category="NotSpecified", reason="MethodInvocationException") from err
+    return V.ScriptBlock(root, parsed.source)
+
+
+typeregistry.register(typeregistry.NetType(
+    "System.Management.Automation.ScriptBlock", accelerators=("scriptblock",),
+    static_methods={"Create": _script_block_create},
+    instance_check=lambda value: isinstance(value, V.ScriptBlock)))

@@ -76,6 +76,33 @@ class InvokeExpression(Cmdlet):
             engine.source = saved
 
 
+# The common parameters every cmdlet has (about_CommonParameters, 5.1), and the risk mitigation ones of a cmdlet that
+# supports ShouldProcess.
+_COMMON_PARAMETERS = ("Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ErrorVariable",
+                      "WarningVariable", "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable")
+
+
+def _cmdlet_parameters(cls: typing.Any) -> typing.Any:
+    """CmdletInfo.Parameters: a case-insensitive dictionary of each parameter's name to its ParameterMetadata
+    (Keys: the names; 2.16 to 2.18's exec wrapper asks whether ConvertFrom-Json has -AsHashtable, which 5.1's has
+    not). Only the parameters the test host's cmdlet has (a subset of Windows' for some cmdlets: STATUS.md);
+    the metadata carries Name, and reading anything else of it is a NotImplemented error."""
+    from ..members import add_note  # pylint: disable=import-outside-toplevel
+    from psrpcore.types import PSObject  # pylint: disable=import-outside-toplevel
+
+    table = V.PSHashtable()
+    names = [p.name for p in cls.parameters] + list(_COMMON_PARAMETERS)
+    if cls.supports_should_process:
+        names += ["WhatIf", "Confirm"]
+    for name in names:
+        meta = PSObject()
+        meta.PSObject.type_names = ["System.Management.Automation.ParameterMetadata", "System.Object"]
+        add_note(meta, "Name", name)
+        meta.PSObject.to_string = "System.Management.Automation.ParameterMetadata"
+        table[name] = meta
+    return table
+
+
 @cmdlet("Get-Command", "Microsoft.PowerShell.Commands.GetCommandCommand", aliases=("gcm",))
 class GetCommand(Cmdlet):
     parameters = [Param("Name", 0, pipeline=True), Param("CommandType")]
@@ -117,6 +144,8 @@ class GetCommand(Cmdlet):
                                         "System.Management.Automation.FunctionInfo", "System.Object"]
             add_note(info, "Name", resolved.name)
             add_note(info, "CommandType", "Cmdlet" if is_cmdlet else "Function")
+            if is_cmdlet:
+                add_note(info, "Parameters", _cmdlet_parameters(resolved))
             info.PSObject.to_string = resolved.name
             self.emit(info)
 
