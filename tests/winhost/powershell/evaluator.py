@@ -1564,6 +1564,10 @@ def _member_exists(obj: typing.Any, name: str) -> bool:
         return False
     if isinstance(obj, dict) or has_property(obj, name):
         return True
+    from .clr.automation import method_as_property, psobject_of  # pylint: disable=import-outside-toplevel
+    from .dotnet import missing  # pylint: disable=import-outside-toplevel
+    if (name.lower() == "psobject" and psobject_of(obj) is not missing()) or method_as_property(obj, name) is not missing():
+        return True  # the intrinsic PSObject member, or a method read as a property (PSMethod), exist under strict mode
     if isinstance(obj, (list, tuple)):
         return any(_member_exists(item, name) for item in obj)
     return False

@@ -390,6 +390,11 @@ def _list_method(lst: list, name: str, args: list) -> typing.Any:  # pylint: dis
         return -1
     if low == "toarray":
         return list(lst)
+    if low == "getenumerator":
+        # Array/ArrayList.GetEnumerator(): an IEnumerator over the elements (foreach reads it; 2.16's exec wrapper
+        # enumerates `.PSObject.Properties.GetEnumerator()`).
+        _argc_check(name, args, (0,))
+        return dotnet.Enumerator(list(lst))
     if low == "gettype":
         return TypeValue(ps_type_name(lst))
     if low == "tostring":

@@ -172,6 +172,9 @@ class PowerShellObject(NetObject):
         self.streams = PSDataStreams()
         self.had_errors = False
         self.disposed = False
+        # PSInvocationState: NotStarted, then Completed or Failed (a terminating error: Reason, the exception).
+        self.state = "NotStarted"
+        self.reason: typing.Any = None
 
     def _last_command(self, method: str) -> _NestedCommand:
         if not self.statements[-1]:
@@ -190,7 +193,7 @@ class PowerShellObject(NetObject):
         if low == "haderrors":
             return self.had_errors
         if low == "invocationstateinfo":
-            raise not_modelled("PowerShell.InvocationStateInfo")
+            return InvocationStateInfo(self.state, self.reason)
         return missing()
 
     def call(self, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches
@@ -255,12 +258,38 @@ class PowerShellObject(NetObject):
             result = self.inner.invoke(statement, writer=collector, raw_output=True)
             if result.state == "Failed":
                 self.had_errors = True
-                raise _invoke_failed(result.error)
+                failure = _invoke_failed(result.error)
+                self.state, self.reason = "Failed", result.error.Exception
+                raise failure
             if result.exit_code is not None:
                 # exit ends the whole invocation (the ExitException leaves the one pipeline processor).
                 break
         self.had_errors = len(self.streams.error) > errors_before
+        # `exit` in it too: the pipeline completed (LocalPipeline handles the ExitException as a host exit).
+        self.state, self.reason = "Completed", None
         return output
+
+
+class InvocationStateInfo(NetObject):
+    """PowerShell.InvocationStateInfo: State (PSInvocationState) and Reason (the exception that failed it, else
+    $null). 2.16 to 2.18's module_wrapper.ps1 reads both after Invoke()."""
+
+    type_names = ["System.Management.Automation.PSInvocationStateInfo", "System.Object"]
+
+    def __init__(self, state: str, reason: typing.Any) -> None:
+        self.state = state
+        self.reason = reason
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "state":
+            return self.state
+        if low == "reason":
+            return self.reason
+        return missing()
+
+    def to_string(self) -> str:
+        return "System.Management.Automation.PSInvocationStateInfo"
 
 
 def _invoke_failed(record: ErrorRecord) -> PSError:
@@ -449,9 +478,10 @@ class _NotePropertyView(NetObject):
     type_names = ["System.Management.Automation.PSNoteProperty", "System.Management.Automation.PSPropertyInfo",
                   "System.Management.Automation.PSMemberInfo", "System.Object"]
 
-    def __init__(self, owner: typing.Any, prop: typing.Any) -> None:
+    def __init__(self, owner: typing.Any, prop: typing.Any, member_type: str = "NoteProperty") -> None:
         self.owner = owner
         self.prop = prop
+        self.member_type = member_type
 
     def get_member(self, name: str) -> typing.Any:
         low = name.lower()
@@ -460,7 +490,7 @@ class _NotePropertyView(NetObject):
         if low == "value":
             return self.prop.get_value(self.owner)
         if low == "membertype":
-            return "NoteProperty"
+            return self.member_type
         if low in ("issettable", "isgettable", "isinstance"):
             return True
         if low == "typenameofvalue":
@@ -530,10 +560,29 @@ class PSObjectView(NetObject):
         raise not_modelled(f"The PSObject member '{name}'")
 
 
-def psobject_of(obj: typing.Any) -> typing.Any:
-    """`obj.PSObject` when modelled (a property bag), else `missing()`."""
-    from psrpcore.types import PSObject  # pylint: disable=import-outside-toplevel
+class _ExceptionPSObjectView(PSObjectView):
+    """`$exception.PSObject` of an exception the host raised: Properties are its .NET properties (Message, Data,
+    HelpLink, HResult, InnerException, Source, StackTrace, TargetSite: System.Exception's, all present whatever
+    their value) and what the host added (a RuntimeException's ErrorRecord). 2.16 to 2.18's module_wrapper.ps1 asks
+    `$_.Exception.PSObject.Properties.Name -contains "InnerException"`. Members is not modelled for these."""
 
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "properties":
+            data = self.owner.PSObject
+            return [_NotePropertyView(self.owner, p) for p in data.extended_properties] + \
+                [_NotePropertyView(self.owner, p, "Property") for p in data.adapted_properties]
+        if low == "members":
+            raise not_modelled("The PSObject member 'Members' of an exception")
+        return super().get_member(name)
+
+
+def psobject_of(obj: typing.Any) -> typing.Any:
+    """`obj.PSObject` when modelled (a property bag, an exception), else `missing()`."""
+    from psrpcore.types import NETException, PSObject  # pylint: disable=import-outside-toplevel
+
+    if isinstance(obj, NETException):
+        return _ExceptionPSObjectView(obj)
     if isinstance(obj, PSObject) and not isinstance(obj, (str, int, float, list, dict)) and V._is_property_bag(obj):  # pylint: disable=protected-access
         return PSObjectView(obj)
     return missing()
