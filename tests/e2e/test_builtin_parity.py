@@ -33,6 +33,7 @@ import re
 
 import pytest
 
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.file_transfer import PUT_SCRIPT
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import RAW_EPILOGUE
 from e2e_support import BUILD, ansible_core_version, install_ansible_windows, sensitive_cases, transfer_files
 
@@ -105,6 +106,8 @@ def normalised(pipelines):
     out = copy.deepcopy(pipelines)
     for pipeline in out:
         pipeline['input'] = [_normalised_input(item) for item in pipeline['input']]
+        for command in pipeline['commands']:  # the remote temporary directory's name in a script (2.21's cleanup)
+            command['text'] = TMP_NAME.sub('ansible-tmp-<name>', command['text'])
     return out
 
 
@@ -185,13 +188,34 @@ def without_hygiene(pipelines):
     return [p for p in pipelines if not hygiene_kind(p)]
 
 
-def assert_same_as_builtin(ansible, winhost, collections_path, tasks: str, *args: str, **hostvars):
+def transfer_bytes(pipeline) -> bytes | None:
+    """The bytes a put_file pipeline carries, else None: ours (file_transfer.PUT_SCRIPT, fed base64 chunks) or the
+    builtin's from 2.19 on (psrp_put_file.ps1 through the exec wrapper: the chunks after its manifest)."""
+    if pipeline['commands'][0]['text'].split('$path = ', 1)[0] == PUT_SCRIPT.split('$path = ', 1)[0]:
+        return b''.join(base64.b64decode(chunk) for chunk in pipeline['input'])
+    manifest = next((i for i, item in enumerate(pipeline['input'])
+                     if isinstance(item, dict) and 'scripts' in item.get('json', {})), None)
+    if manifest is not None and [a['name'] for a in pipeline['input'][manifest]['json']['actions']] == ['psrp_put_file.ps1']:
+        return b''.join(base64.b64decode(chunk) for chunk in pipeline['input'][manifest + 1:])
+    return None
+
+
+def assert_same_as_builtin(ansible, winhost, collections_path, tasks: str, *args: str, transferred: list | None = None,
+                           **hostvars):
     sent = run_both(ansible, winhost, collections_path, tasks, *args, **hostvars)
     (builtin_results, builtin_sent), (ours_results, ours_sent) = sent[PLUGINS[0]], sent[PLUGINS[1]]
     # Ours adds the module hygiene pipelines around each module pipeline (asserted, then set aside); the rest is
     # compared with the builtin's.
     assert not any(hygiene_kind(p) for p in builtin_sent)
     ours_sent = without_hygiene(ours_sent)
+    if transferred is not None:
+        # File transfers differ on the wire by design: set aside, each side's bytes compared (and given back).
+        builtin_bytes = [b for b in map(transfer_bytes, builtin_sent) if b is not None]
+        ours_bytes = [b for b in map(transfer_bytes, ours_sent) if b is not None]
+        assert ours_bytes == builtin_bytes
+        transferred.extend(builtin_bytes)
+        builtin_sent = [p for p in builtin_sent if transfer_bytes(p) is None]
+        ours_sent = [p for p in ours_sent if transfer_bytes(p) is None]
     # The task reached the host through both plugins: each run's recording holds the module's pipeline
     # (not a controller-side error before anything was sent).
     assert any(is_exec_wrapper(p) for p in builtin_sent), builtin_results
@@ -229,12 +253,24 @@ def test_a_module_sends_what_the_builtin_sends(ansible, winhost, collections_pat
 
 @pytest.mark.release_sensitive("parity: the release's action plugin and exec wrapper")
 def test_win_copy_sends_what_the_builtin_sends_and_no_bytes_arrive_through_either(ansible, winhost, collections_path, tmp_path):
-    """win_copy's action first runs the module in query mode; on the test host that fails, so neither
-    plugin transfers the file (the host's drive C: holds nothing of it), and what was sent is the same."""
+    """win_copy's action first runs the module in query mode, makes a remote temporary directory, transfers the file
+    there and runs the module again to copy it. Up to 2.20 the test host stops it before the transfer, alike through
+    both plugins; on 2.21 the whole chain runs: both transfer the same bytes (compared apart: the transfer scripts
+    differ by design) and the copy fails as on Windows, dest's directory missing. Nothing reaches C:\\parity."""
     src = tmp_path / 'payload.bin'
-    src.write_bytes(os.urandom(70000))
+    data = os.urandom(70000)
+    src.write_bytes(data)
+    transferred: list = []
     sent, results = assert_same_as_builtin(ansible, winhost, collections_path,
-                                           "  - %swin_copy: {src: '%s', dest: 'C:\\parity\\payload.bin'}\n" % (WIN, src))
+                                           "  - %swin_copy: {src: '%s', dest: 'C:\\parity\\payload.bin'}\n" % (WIN, src),
+                                           transferred=transferred)
+    if transferred:
+        # win_copy.ps1 (ansible.windows 3.3.0): "Destination directory '$parent_dir' does not exist".
+        assert transferred == [data]
+        assert results[0]['_status'] == 'failed', results
+        assert results[0]['msg'].endswith("Destination directory 'C:\\parity' does not exist"), results
+        assert not winhost.filesystem.exists('C:\\parity')
+        return
     # 2.19: the query module now runs, then the action makes its remote temporary directory (powershell_mkdtemp.ps1
     # through the exec wrapper), where it stops alike for both plugins.
     assert all(is_exec_wrapper(p) for p in sent) and len(sent) in (1, 2)
