@@ -36,6 +36,25 @@ def ansible_core_version() -> tuple[int, int]:
     return int(major), int(minor)
 
 
+_BOOTSTRAP = r"""
+import pkgutil, sys
+try:
+    from ansible.executor.powershell.module_manifest import _get_powershell_script
+except ImportError:  # 2.16 to 2.18: the shell plugin reads the file as it is
+    data = pkgutil.get_data('ansible.executor.powershell', 'bootstrap_wrapper.ps1')
+else:  # 2.19 on (2.21 strips comments and blank lines there)
+    data = _get_powershell_script('bootstrap_wrapper.ps1')
+sys.stdout.buffer.write(data)
+"""
+
+
+@functools.lru_cache(maxsize=None)
+def release_bootstrap_wrapper() -> str:
+    """bootstrap_wrapper.ps1 as the ansible-core under test (BIN's, not this process') puts it into a module's
+    command: what its controller sends differs between releases."""
+    return subprocess.run([PYTHON, '-c', _BOOTSTRAP], capture_output=True, check=True).stdout.decode('utf-8')
+
+
 def connection_warnings(run: 'Run', index: int = 0) -> str:
     """What a user is warned of by the connection plugin in task ``index`` of ``run``, as one string.
 

@@ -3,7 +3,7 @@
 The test host cannot run ansible-core's exec wrapper yet (issue 10), so these tests send a STAND-IN
 module pipeline: a script that does to the session what 2.19's wrappers do (cited below) and reports
 what it sees, followed by ``exit 0`` and then ansible-core's own bootstrap_wrapper.ps1 (read from the
-installed ansible-core at test time). The ``exit`` ends the pipeline before the bootstrap runs; the
+ansible-core under test at test time, e2e_support.release_bootstrap_wrapper). The ``exit`` ends the pipeline before the bootstrap runs; the
 bootstrap's text is what makes the plugin treat the command as a module pipeline
 (module_hygiene.runs_exec_wrapper), exactly as it treats the one the powershell shell plugin builds. It
 is sent as a ``raw`` task whose command line is the shell plugin's encoded form, which the plugin runs
@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import base64
 import json
-import pkgutil
+
+import pytest
+
+from e2e_support import release_bootstrap_wrapper
 
 
 COMMON_ARGS = 'PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted'
@@ -49,7 +52,7 @@ exit 0
 
 
 def module_command() -> str:
-    bootstrap = pkgutil.get_data('ansible.executor.powershell', 'bootstrap_wrapper.ps1').decode('utf-8')
+    bootstrap = release_bootstrap_wrapper()
     script = STAND_IN + '\n' + bootstrap
     return '%s -EncodedCommand %s' % (COMMON_ARGS, base64.b64encode(script.encode('utf-16-le')).decode())
 
@@ -89,6 +92,7 @@ def _play(*tasks: str) -> str:
     return '- hosts: win1\n  gather_facts: false\n  tasks:\n' + body
 
 
+@pytest.mark.release_sensitive("the release's bootstrap_wrapper.ps1, as its controller sends it, makes a module pipeline")
 def test_a_module_sees_none_of_the_session_and_leaves_nothing_in_it(ansible, winhost):
     run = ansible.playbook(_play(SESSION_STATE, module_command(), CHECK))
     assert run.rc == 0, (run, run.results)
@@ -157,7 +161,7 @@ def test_a_module_task_that_times_out_leaves_its_epilogue_to_the_next_task(ansib
     state says "epilogue pending", and the next task (a raw one here) runs the epilogue before its own pipeline."""
     # The same stand-in, then waiting until the task's timeout stops it.
     script = STAND_IN.replace('exit 0', 'while ($true) { Start-Sleep -Milliseconds 100 }')
-    bootstrap = pkgutil.get_data('ansible.executor.powershell', 'bootstrap_wrapper.ps1').decode('utf-8')
+    bootstrap = release_bootstrap_wrapper()
     blocking = '%s -EncodedCommand %s' % (COMMON_ARGS, base64.b64encode((script + '\n' + bootstrap).encode('utf-16-le')).decode())
     play = _play(SESSION_STATE, blocking, CHECK).replace(
         '    - raw: !unsafe |\n        %s' % COMMON_ARGS, '    - timeout: 5\n      ignore_errors: true\n      raw: !unsafe |\n        %s' % COMMON_ARGS)
@@ -177,7 +181,7 @@ def test_a_module_task_cut_off_in_another_controller_is_put_back_by_the_next_one
     the epilogue is pending. Job B (another container: another lock directory) attaches to the session: its first
     task runs the epilogue first, so its raw task sees the session's own state, and none of the stash."""
     script = STAND_IN.replace('exit 0', 'while ($true) { Start-Sleep -Milliseconds 100 }')
-    bootstrap = pkgutil.get_data('ansible.executor.powershell', 'bootstrap_wrapper.ps1').decode('utf-8')
+    bootstrap = release_bootstrap_wrapper()
     blocking = '%s -EncodedCommand %s' % (COMMON_ARGS, base64.b64encode((script + '\n' + bootstrap).encode('utf-16-le')).decode())
     play = _play(SESSION_STATE, blocking).replace(
         '    - raw: !unsafe |\n        %s' % COMMON_ARGS, '    - timeout: 5\n      ignore_errors: true\n      raw: !unsafe |\n        %s' % COMMON_ARGS)
@@ -213,6 +217,7 @@ def _ping_result(result):
     return {key: result.get(key) for key in ('_status', 'msg', 'module_stdout', 'module_stderr', 'rc', 'ping', 'changed')}
 
 
+@pytest.mark.release_sensitive("the release's real module chain in the session, and ansible.builtin.psrp's result")
 def test_a_real_module_with_environment_leaves_nothing_and_sees_none_of_the_session(ansible, winhost):
     """ansible.windows.win_ping with environment: {FOO: bar} through ansible-core's real chain (the test host runs it
     as far as issue 10 has got; the module's own result there is whatever it is, and it must be the same as

@@ -10,6 +10,10 @@ nothing undocumented is.
 
 On the test host (its chain: tests/winhost/powershell/STATUS.md, "Ansible's module chain") every case here runs to
 the module's own result through both plugins; a task that stops anywhere short of it fails its test.
+
+The tests are release_sensitive: the re-runs on 2.16 and 2.21 run each release's own chain. 2.21: as 2.19. 2.16
+(the pre-2.19 wrappers): the same pass, but a module that throws (win_ping's crash) stops earlier, in 2.16's error
+formatter (the PositionMessage gap in CHAIN_GAPS), and its test is xfail there.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import ast
 import base64
 import hashlib
 import os
+import re
 
 import pytest
 import yaml
@@ -28,11 +33,27 @@ WIN = 'ansible.windows.'
 PLUGINS = ('psremoting.pssession.psrp', 'ansible.builtin.psrp')
 MODULES_DIR = os.path.join(BUILD, 'ansible_collections', 'ansible', 'windows', 'plugins', 'modules')
 
+# Where the chain stops on the test host today, as the task reports it (the first line of module_stderr when the
+# wrapper wrote no JSON).
+CHAIN_GAPS = (
+    # 2.16 to 2.18's error path: exec_wrapper.ps1's Format-AnsibleException reads $ErrorRecord.InvocationInfo.
+    # PositionMessage under Set-StrictMode -Version 2; the test host's error records have no InvocationInfo
+    # (tests/winhost/powershell/STATUS.md, Known deviations), so any module error ends there, with ansible-core's
+    # "MODULE FAILURE" and this as the first line of module_stderr.
+    re.compile(r"^The property 'PositionMessage' cannot be found on this object\. Verify that the property exists\.$"),
+)
+
 # Keys every module result may carry besides its RETURN fields (ansible-core's own and this suite's callback's).
 COMMON_KEYS = {'changed', 'failed', 'msg', 'invocation', 'warnings', 'deprecations', 'exception', 'skipped'}
 TYPES = {'str': str, 'bool': bool, 'int': int, 'float': (int, float), 'list': list, 'dict': dict, 'complex': dict}
 
-pytestmark = pytest.mark.parametrize('plugin', PLUGINS)
+pytestmark = [
+    pytest.mark.parametrize('plugin', PLUGINS),
+    # Each release sends its own chain (2.16 to 2.18: the older exec/module wrappers, chcp.com, ScriptBlock.Create;
+    # 2.19 on: module_wrapper.ps1 in a nested [PowerShell]; 2.21: the PwshPath lookup, CreateDefault2), read from
+    # that release's installed ansible-core, and its own Ansible.Basic.cs (the stand-in reads its differences).
+    pytest.mark.release_sensitive("the release's PowerShell module chain (exec and module wrappers, Ansible.Basic)"),
+]
 
 
 @pytest.fixture(name='collections_path', scope='module')
@@ -74,6 +95,15 @@ def run_tasks(ansible, plugin: str, collections_path: str, tasks: str, *args: st
                             ansible_connection=plugin)
 
 
+def reached_the_module(result: dict) -> None:
+    """xfail (imperatively) when the task stopped at a known test-host gap (CHAIN_GAPS)."""
+    msg = str(result.get('msg', ''))
+    if msg.startswith('MODULE FAILURE'):  # the wrapper wrote no JSON: what stopped it is on stderr
+        msg = (str(result.get('module_stderr', '')).splitlines() or [''])[0]
+    if result.get('_status') == 'failed' and any(gap.match(msg) for gap in CHAIN_GAPS):
+        pytest.xfail(f'a known test-host gap stops the task: {msg}')
+
+
 def test_win_ping(ansible, collections_path, plugin):
     run = run_tasks(ansible, plugin, collections_path, f'  - {WIN}win_ping:\n  - {WIN}win_ping: {{data: hello}}\n')
     default, data = run.results
@@ -87,6 +117,7 @@ def test_win_ping_crash_fails_as_on_windows(ansible, collections_path, plugin):
     """win_ping throws "boom" for data=crash; module_wrapper.ps1 reports an unhandled exception."""
     run = run_tasks(ansible, plugin, collections_path, f'  - {WIN}win_ping: {{data: crash}}\n')
     result = run.results[0]
+    reached_the_module(result)
     assert result['_status'] == 'failed', result
     assert result['msg'] == 'Unhandled exception while executing module: boom'
     # ansible-core 2.19 keeps a module's exception text out of the result at default verbosity (controller side).

@@ -37,6 +37,12 @@ SYSTEM_OWNERS = {path.lower(): TRUSTED_INSTALLER for path in (
 # it is the Administrators group's.
 ADMINISTRATORS = "BUILTIN\\Administrators"
 
+# Files every Windows Server has that scripts look up by name: 2.21's exec_wrapper.ps1 finds `powershell` with
+# `Get-Command -CommandType Application` and compares its directory with $PSHOME (it respawns another interpreter
+# otherwise); 2.16 to 2.18's bootstrap_wrapper.ps1 runs chcp.com. Placeholders: no content; what running one does
+# is modelled by powershell/native.py (chcp.com only).
+DEFAULT_FILES = ("C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", "C:\\Windows\\System32\\chcp.com")
+
 
 class FSError(Exception):
     """A filesystem failure as .NET reports it."""
@@ -132,6 +138,10 @@ class FileSystem:
                 self.create_directory(directory)
         for key, node in self._nodes.items():
             node.owner = SYSTEM_OWNERS.get(key)
+        if directories is DEFAULT_DIRECTORIES:
+            with self.creating_as(TRUSTED_INSTALLER):  # Windows' own files, as its folders
+                for path in DEFAULT_FILES:
+                    self.write_bytes(path, b"")
 
     @contextlib.contextmanager
     def creating_as(self, owner: str | None) -> typing.Iterator[None]:

@@ -336,6 +336,8 @@ def build_processor(engine: "Evaluator", node: Node, expects_input: bool) -> Pro
         raise ParseError("Unexpected token in expression or statement.", "UnexpectedToken")
     if name_node.type == "command_name":
         target: typing.Any = engine.text(name_node)
+    elif name_node.type == "command_name_expr" and [c.type for c in name_node.named_children] == ["command_name"]:
+        target = engine.text(name_node)  # `&chcp.com`: the call operator before a bare command name
     else:
         target = _member_command_name(engine, name_node)
         if target is _NOT_MEMBER:
@@ -362,8 +364,11 @@ def build_processor(engine: "Evaluator", node: Node, expects_input: bool) -> Pro
     name = V.to_string(target)
     resolved = resolve_command(engine, name)
     if resolved is None:
-        if name.lower().endswith(".ps1") or "\\" in name or "/" in name:
-            raise command_not_found(name)
+        from .native import NativeProcessor, find_application  # pylint: disable=import-outside-toplevel
+
+        application = find_application(engine, name)
+        if application is not None:
+            return NativeProcessor(engine, application, args)  # type: ignore[return-value]
         raise command_not_found(name)
     if isinstance(resolved, FunctionInfo):
         function_proc = _function_processor(engine, resolved, args, dot_source)

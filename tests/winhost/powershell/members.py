@@ -228,6 +228,8 @@ def _string_method(s: str, name: str, args: list, invoke: typing.Callable) -> ty
         if low == "trim":
             return s.strip(chars)
         return s.lstrip(chars) if low == "trimstart" else s.rstrip(chars)
+    if low == "split" and len(a) == 3:
+        return _split_count_options(s, a)
     if low == "split":
         _argc_check(name, a, (1, 2))
         seps = a[0]
@@ -361,6 +363,11 @@ def _list_method(lst: list, name: str, args: list) -> typing.Any:  # pylint: dis
         return -1
     if low == "toarray":
         return list(lst)
+    if low == "getenumerator":
+        # Array/ArrayList.GetEnumerator(): an IEnumerator over the elements (foreach reads it; 2.16's exec wrapper
+        # enumerates `.PSObject.Properties.GetEnumerator()`).
+        _argc_check(name, args, (0,))
+        return dotnet.Enumerator(list(lst))
     if low == "gettype":
         return TypeValue(ps_type_name(lst))
     if low == "tostring":
@@ -532,7 +539,8 @@ def invoke_method(obj: typing.Any, name: str, args: list, invoke: typing.Callabl
 
 # --- static members -----------------------------------------------------------------
 
-def get_static(type_value: TypeValue, name: str) -> typing.Any:  # pylint: disable=too-many-return-statements
+def get_static(type_value: TypeValue, name: str, strict: bool = True) -> typing.Any:  # pylint: disable=too-many-return-statements
+    """`[T]::Name`; `strict`: Set-StrictMode 2+ is in force (a member known to be absent is then an error, else $null)."""
     full = type_value.full_name.lower()
     low = name.lower()
     net_type = typeregistry.registered(full)
@@ -582,6 +590,8 @@ def get_static(type_value: TypeValue, name: str) -> typing.Any:  # pylint: disab
     value = dotnet.get_static(full, name)
     if value is not MISSING:
         return value
+    if not strict and typeregistry.absent_static(full, name):
+        return None
     raise PSError(
         f"The property '{name}' cannot be found on this object. Verify that the property exists.",
         fqid="PropertyNotFoundStrict", category="InvalidOperation", reason="RuntimeException")
@@ -598,6 +608,52 @@ def _round(args: list) -> typing.Any:
     num = float(cast(value, resolve_type("double")))
     result = float(decimal.Decimal(repr(num)).quantize(decimal.Decimal(1).scaleb(-int(digits)), rounding=mode))
     return result
+
+
+def _split_count_options(s: str, a: list) -> list[str]:
+    """String.Split(separators (string[] or char[]), count, StringSplitOptions), as .NET Framework 4.x's String.cs
+    (referencesource: MakeSeparatorList, SplitInternal, InternalSplitKeepEmptyEntries/OmitEmptyEntries): separators
+    found left to right (at each index the first of the array that matches), at most `count` parts, the last part the
+    rest of the string; with RemoveEmptyEntries empty parts are dropped and do not count, and separators right after
+    the last counted part are skipped. ansible-core 2.16's bootstrap_wrapper.ps1 splits its input this way."""
+    seps = [to_string(x) for x in (a[0] if isinstance(a[0], (list, tuple)) else [a[0]])]
+    count = int(cast(a[1], resolve_type("int")))
+    option = to_string(a[2]).lower()
+    if option not in ("none", "removeemptyentries", "0", "1") or count < 0 or not any(seps):
+        raise tripwire.not_modelled(f"String.Split with separators {seps!r}, count {count} and options {a[2]!r}")
+    omit = option in ("removeemptyentries", "1")
+    found: list[tuple[int, int]] = []
+    i = 0
+    while i < len(s):
+        sep = next((x for x in seps if x and s.startswith(x, i)), None)
+        if sep is None:
+            i += 1
+            continue
+        found.append((i, len(sep)))
+        i += len(sep)
+    if count == 0 or (omit and not s):
+        return []
+    if count == 1:
+        return [s]
+    parts: list[str] = []
+    current = 0
+    if not omit:
+        for index, length in found[:count - 1]:
+            parts.append(s[current:index])
+            current = index + length
+        return parts + [s[current:]]
+    for k, (index, length) in enumerate(found):
+        if index - current > 0:
+            parts.append(s[current:index])
+        current = index + length
+        if len(parts) == count - 1:
+            while k < len(found) - 1 and current == found[k + 1][0]:
+                k += 1
+                current += found[k][1]
+            break
+    if current < len(s):
+        parts.append(s[current:])
+    return parts
 
 
 def invoke_static(type_value: TypeValue, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches

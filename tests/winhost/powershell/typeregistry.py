@@ -85,6 +85,21 @@ _TYPES: dict[str, NetType] = {}
 _ACCELERATORS: dict[str, str] = {}
 
 
+# Static members that Windows PowerShell 5.1's .NET Framework 4.x type does NOT have, which scripts probe for (a newer
+# .NET's API read as a property to choose a code path): reading one is $null, or PropertyNotFoundStrict under
+# Set-StrictMode 2+, as for any missing member. Only what is declared here: any other member the test host does not
+# know stays an error, since Windows may well have it.
+_ABSENT_STATIC: dict[str, set[str]] = {}
+
+
+def declare_absent_static(full_name: str, *members: str) -> None:
+    _ABSENT_STATIC.setdefault(full_name.lower(), set()).update(m.lower() for m in members)
+
+
+def absent_static(full_name: str, member: str) -> bool:
+    return member.lower() in _ABSENT_STATIC.get(full_name.lower(), ())
+
+
 def register(net_type: NetType) -> NetType:
     """Declare a type (again: the later declaration wins, as a later Add-Type in a new assembly does not)."""
     _TYPES[net_type.full_name.lower()] = net_type

@@ -433,6 +433,10 @@ def to_string(value: typing.Any, ofs: str = " ") -> str:
         return value.full_name
     if isinstance(value, SwitchValue):
         return "True" if value.is_present else "False"
+    if isinstance(value, Enumerator):
+        # PSObject.ToString of an IEnumerator: its remaining elements joined (ToStringEnumerator), which consumes it;
+        # 2.16 to 2.18's exec wrapper reads its input as `[String]$input`.
+        return ofs.join(to_string(v, ofs) for v in value.drain())
     if isinstance(value, NetObject):
         return value.to_string()
     if isinstance(value, PSCustomObject) or (isinstance(value, PSObject) and _is_property_bag(value)):

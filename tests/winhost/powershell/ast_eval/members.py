@@ -9,11 +9,13 @@ import typing
 from psrpcore.types import PSChar, PSObject
 
 from .. import values as V
+from ..clr.automation import method_as_property, psobject_of
 from ..dotnet import NetObject
 from ..errors import PSError, null_index
 from ..members import get_property, get_static, has_property, invoke_method, is_void
 from ..standins.runtime import set_current_engine
 from ..syntax import nodes as N
+from ..typeregistry import MISSING
 from .core import collapse, handles, value
 from .names import member_name
 
@@ -34,7 +36,7 @@ def member(engine: typing.Any, ast: N.MemberExpressionAst) -> typing.Any:
     if ast.static:
         if not isinstance(obj, V.TypeValue):
             raise _type_not_found()
-        return get_static(obj, name)
+        return get_static(obj, name, strict=engine.ctx.scope.strict_version() >= 2)
     found = get_property(obj, name)
     if engine.ctx.scope.strict_version() >= 2 and not _member_exists(obj, name):
         # Set-StrictMode 2+: a property that does not exist is an error; so are the intrinsic Count and Length of a
@@ -51,6 +53,8 @@ def _member_exists(obj: typing.Any, name: str) -> bool:
         return False
     if isinstance(obj, dict) or has_property(obj, name):
         return True
+    if (name.lower() == "psobject" and psobject_of(obj) is not MISSING) or method_as_property(obj, name) is not MISSING:
+        return True  # the intrinsic PSObject member, or a method read as a property (PSMethod), exist under strict mode
     if isinstance(obj, (list, tuple)):
         return any(_member_exists(item, name) for item in obj)
     return False

@@ -35,14 +35,16 @@ from __future__ import annotations
 import typing
 import uuid
 
-from psrpcore.types import ErrorRecord, PSObject
+from psrpcore.types import ErrorRecord, NETException, PSObject
 
 from .. import typeregistry
 from .. import values as V
 from ..cmdlets.runspaces import add_runspace
 from ..typeregistry import MISSING
 from ..dotnet import NetObject, _overload, current_runspace, void
-from ..errors import PSError
+from ..errors import ParseError, PSError
+from ..parser import parse
+from ..syntax.lower import script_root
 from ..members import add_note, invoke_method
 from ..shouldprocess import not_modelled
 
@@ -274,6 +276,9 @@ class PowerShellObject(NetObject):
         self.streams = PSDataStreams()
         self.had_errors = False
         self.disposed = False
+        # PSInvocationState: NotStarted, then Completed or Failed (a terminating error: Reason, the exception).
+        self.state = "NotStarted"
+        self.reason: typing.Any = None
 
     def _last_command(self, method: str) -> _NestedCommand:
         if not self.statements[-1]:
@@ -292,7 +297,7 @@ class PowerShellObject(NetObject):
         if low == "haderrors":
             return self.had_errors
         if low == "invocationstateinfo":
-            raise not_modelled("PowerShell.InvocationStateInfo")
+            return InvocationStateInfo(self.state, self.reason)
         return MISSING
 
     def call(self, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches
@@ -357,12 +362,38 @@ class PowerShellObject(NetObject):
             result = self.inner.invoke(statement, writer=collector, raw_output=True)
             if result.state == "Failed":
                 self.had_errors = True
-                raise _invoke_failed(result.error)
+                failure = _invoke_failed(result.error)
+                self.state, self.reason = "Failed", result.error.Exception
+                raise failure
             if result.exit_code is not None:
                 # exit ends the whole invocation (the ExitException leaves the one pipeline processor).
                 break
         self.had_errors = len(self.streams.error) > errors_before
+        # `exit` in it too: the pipeline completed (LocalPipeline handles the ExitException as a host exit).
+        self.state, self.reason = "Completed", None
         return output
+
+
+class InvocationStateInfo(NetObject):
+    """PowerShell.InvocationStateInfo: State (PSInvocationState) and Reason (the exception that failed it, else
+    $null). 2.16 to 2.18's module_wrapper.ps1 reads both after Invoke()."""
+
+    type_names = ["System.Management.Automation.PSInvocationStateInfo", "System.Object"]
+
+    def __init__(self, state: str, reason: typing.Any) -> None:
+        self.state = state
+        self.reason = reason
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "state":
+            return self.state
+        if low == "reason":
+            return self.reason
+        return MISSING
+
+    def to_string(self) -> str:
+        return "System.Management.Automation.PSInvocationStateInfo"
 
 
 def _invoke_failed(record: ErrorRecord) -> PSError:
@@ -378,10 +409,49 @@ def _invoke_failed(record: ErrorRecord) -> PSError:
                    category="NotSpecified", reason="MethodInvocationException", inner=inner)
 
 
+class InitialSessionStateObject(NetObject):
+    """What `[InitialSessionState]::CreateDefault()` / `CreateDefault2()` return: the default session state a new
+    runspace gets (PowerShell SDK docs, InitialSessionState). 2.21's module_wrapper.ps1 passes CreateDefault2()'s to
+    `[PowerShell]::Create` (the built-in modules imported as modules, not snap-ins, so their ETS type data loads):
+    the test host's new runspace is that default either way. Its members (adding commands, variables, modules,
+    LanguageMode, ...) are not modelled."""
+
+    type_names = ["System.Management.Automation.Runspaces.InitialSessionState", "System.Object"]
+
+    def __init__(self, factory: str) -> None:
+        self.factory = factory
+
+    def get_member(self, name: str) -> typing.Any:
+        raise not_modelled(f"The InitialSessionState member '{name}'")
+
+    def call(self, name: str, args: list) -> typing.Any:
+        if name.lower() in ("tostring", "gettype", "equals", "gethashcode"):
+            return super().call(name, args)
+        raise not_modelled(f"The InitialSessionState method '{name}'")
+
+
+def _default_session_state(factory: str) -> typing.Callable[[list], InitialSessionStateObject]:
+    def create(args: list) -> InitialSessionStateObject:
+        if args:
+            raise _overload(factory, len(args))
+        return InitialSessionStateObject(factory)
+    return create
+
+
+typeregistry.register(typeregistry.NetType(
+    "System.Management.Automation.Runspaces.InitialSessionState", accelerators=("initialsessionstate",),
+    static_methods={"CreateDefault": _default_session_state("CreateDefault"),
+                    "CreateDefault2": _default_session_state("CreateDefault2")},
+    instance_check=lambda value: isinstance(value, InitialSessionStateObject)))
+
+
 def _create(args: list) -> PowerShellObject:
+    # Create(InitialSessionState) of a default one: a new runspace as Create() makes. Create(RunspaceMode) and
+    # Create() of any other session state are not what Ansible uses.
+    if len(args) == 1 and isinstance(args[0], InitialSessionStateObject):
+        return PowerShellObject()
     if args:
-        # Create(RunspaceMode.CurrentRunspace) / Create(InitialSessionState): not what Ansible uses.
-        raise not_modelled("[PowerShell]::Create with arguments")
+        raise not_modelled("[PowerShell]::Create with arguments other than a default InitialSessionState")
     return PowerShellObject()
 
 
@@ -508,9 +578,10 @@ class _NotePropertyView(NetObject):
     type_names = ["System.Management.Automation.PSNoteProperty", "System.Management.Automation.PSPropertyInfo",
                   "System.Management.Automation.PSMemberInfo", "System.Object"]
 
-    def __init__(self, owner: typing.Any, prop: typing.Any) -> None:
+    def __init__(self, owner: typing.Any, prop: typing.Any, member_type: str = "NoteProperty") -> None:
         self.owner = owner
         self.prop = prop
+        self.member_type = member_type
 
     def get_member(self, name: str) -> typing.Any:
         low = name.lower()
@@ -519,7 +590,7 @@ class _NotePropertyView(NetObject):
         if low == "value":
             return self.prop.get_value(self.owner)
         if low == "membertype":
-            return "NoteProperty"
+            return self.member_type
         if low in ("issettable", "isgettable", "isinstance"):
             return True
         if low == "typenameofvalue":
@@ -589,9 +660,48 @@ class PSObjectView(NetObject):
         raise not_modelled(f"The PSObject member '{name}'")
 
 
-def psobject_of(obj: typing.Any) -> typing.Any:
-    """`obj.PSObject` when modelled (a property bag), else `MISSING`."""
+class _ExceptionPSObjectView(PSObjectView):
+    """`$exception.PSObject` of an exception the host raised: Properties are its .NET properties (Message, Data,
+    HelpLink, HResult, InnerException, Source, StackTrace, TargetSite: System.Exception's, all present whatever
+    their value) and what the host added (a RuntimeException's ErrorRecord). 2.16 to 2.18's module_wrapper.ps1 asks
+    `$_.Exception.PSObject.Properties.Name -contains "InnerException"`. Members is not modelled for these."""
 
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "properties":
+            data = self.owner.PSObject
+            return [_NotePropertyView(self.owner, p) for p in data.extended_properties] + \
+                [_NotePropertyView(self.owner, p, "Property") for p in data.adapted_properties]
+        if low == "members":
+            raise not_modelled("The PSObject member 'Members' of an exception")
+        return super().get_member(name)
+
+
+def psobject_of(obj: typing.Any) -> typing.Any:
+    """`obj.PSObject` when modelled (a property bag, an exception), else `MISSING`."""
+    if isinstance(obj, NETException):
+        return _ExceptionPSObjectView(obj)
     if isinstance(obj, PSObject) and not isinstance(obj, (str, int, float, list, dict)) and V._is_property_bag(obj):  # pylint: disable=protected-access
         return PSObjectView(obj)
     return MISSING
+
+
+def _script_block_create(args: list) -> V.ScriptBlock:
+    """`[ScriptBlock]::Create(text)` (ScriptBlock.Create: the text parsed as a script, as ansible-core 2.16 to 2.18's
+    bootstrap and exec wrappers build theirs); a script that does not parse throws its first parse error."""
+    if len(args) != 1:
+        raise _overload("Create", len(args))
+    text = "" if args[0] is None else V.to_string(args[0])
+    try:
+        parsed, root = script_root(text, parse(text))
+    except ParseError as err:
+        raise PSError(f'Exception calling "Create" with "1" argument(s): "{err.message}"',
+                      exception_type="System.Management.Automation.MethodInvocationException",
+                      fqid="ParseException", category="NotSpecified", reason="MethodInvocationException") from err
+    return V.ScriptBlock(root, parsed.source)
+
+
+typeregistry.register(typeregistry.NetType(
+    "System.Management.Automation.ScriptBlock", accelerators=("scriptblock",),
+    static_methods={"Create": _script_block_create},
+    instance_check=lambda value: isinstance(value, V.ScriptBlock)))

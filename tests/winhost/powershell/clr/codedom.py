@@ -267,6 +267,12 @@ class CSharpCodeProvider(NetObject):
 
     def call(self, name: str, args: list) -> typing.Any:
         low = name.lower()
+        if low == "compileassemblyfromdom" and len(args) == 2 and all(
+                isinstance(u, CodeSnippetCompileUnit) for u in V.as_list(args[1])):
+            # CompileAssemblyFromDom of snippet units (2.16 to 2.18's AddType.psm1): CodeDom writes each unit's Value
+            # out as source and compiles those (CodeDomProvider docs; CSharpCodeProvider.FromDomBatch), so the
+            # same as CompileAssemblyFromSource of the texts. Other CodeDom graphs are not modelled.
+            return self.call("CompileAssemblyFromSource", [args[0], [u.value for u in V.as_list(args[1])]])
         if low == "compileassemblyfromsource":
             if len(args) != 2:
                 raise _overload("CompileAssemblyFromSource", len(args))
@@ -309,6 +315,30 @@ def _assembly_name() -> str:
     return "".join(random.choice(string.ascii_lowercase + string.digits) for _unused in range(8))
 
 
+class CodeSnippetCompileUnit(NetObject):
+    """System.CodeDom.CodeSnippetCompileUnit(value): a compile unit that is literal source text (Value)."""
+
+    type_names = ["System.CodeDom.CodeSnippetCompileUnit", "System.CodeDom.CodeCompileUnit", "System.CodeDom.CodeObject",
+                  "System.Object"]
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def get_member(self, name: str) -> typing.Any:
+        if name.lower() == "value":
+            return self.value
+        if name.lower() in ("linepragma", "namespaces", "referencedassemblies", "assemblycustomattributes", "userdata",
+                            "startdirectives", "enddirectives"):
+            raise not_modelled(f"CodeSnippetCompileUnit.{name}")
+        return MISSING
+
+
+def _new_snippet_unit(args: list) -> CodeSnippetCompileUnit:
+    if len(args) != 1:
+        raise not_modelled("CodeSnippetCompileUnit without its source text")
+    return CodeSnippetCompileUnit(V.to_string(args[0]))
+
+
 def _new_provider(args: list) -> CSharpCodeProvider:
     if args:
         raise not_modelled("CSharpCodeProvider with provider options")
@@ -318,6 +348,10 @@ def _new_provider(args: list) -> CSharpCodeProvider:
 typeregistry.register(typeregistry.NetType(
     "Microsoft.CSharp.CSharpCodeProvider", base_types=("System.CodeDom.Compiler.CodeDomProvider", "System.Object"),
     constructor=_new_provider, instance_check=lambda value: isinstance(value, CSharpCodeProvider)))
+typeregistry.register(typeregistry.NetType(
+    "System.CodeDom.CodeSnippetCompileUnit", base_types=("System.CodeDom.CodeCompileUnit", "System.CodeDom.CodeObject",
+                                                          "System.Object"),
+    constructor=_new_snippet_unit, instance_check=lambda value: isinstance(value, CodeSnippetCompileUnit)))
 typeregistry.register(typeregistry.NetType(
     "System.CodeDom.Compiler.CompilerParameters", constructor=_new_parameters,
     instance_check=lambda value: isinstance(value, CompilerParameters)))

@@ -82,6 +82,10 @@ typeregistry.register(_enum("System.IO.SearchOption", ["TopDirectoryOnly", "AllD
 typeregistry.register(typeregistry.NetType(
     "System.IO.File", static_methods={"GetAttributes": _get_attributes, "SetAttributes": _set_attributes},
     instance_check=lambda value: False))
+# Directory.ResolveLinkTarget came with .NET 6 ("Applies to: .NET 6 and later", learn.microsoft.com
+# System.IO.Directory.ResolveLinkTarget); 2.21's exec_wrapper.ps1 reads `[Directory]::ResolveLinkTarget` to choose
+# between it and following links with Get-Item.
+typeregistry.declare_absent_static("System.IO.Directory", "ResolveLinkTarget")
 
 # The CryptoServiceProvider / Managed classes win_stat's Get-FileChecksum constructs with New-Object.
 for _name, _algorithm, _base in [

@@ -79,20 +79,56 @@ class InvokeExpression(Cmdlet):
             engine.source = saved
 
 
+# The common parameters every cmdlet has (about_CommonParameters, 5.1), and the risk mitigation ones of a cmdlet that
+# supports ShouldProcess.
+_COMMON_PARAMETERS = ("Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ErrorVariable",
+                      "WarningVariable", "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable")
+
+
+def _cmdlet_parameters(cls: typing.Any) -> typing.Any:
+    """CmdletInfo.Parameters: a case-insensitive dictionary of each parameter's name to its ParameterMetadata
+    (Keys: the names; 2.16 to 2.18's exec wrapper asks whether ConvertFrom-Json has -AsHashtable, which 5.1's has
+    not). Only the parameters the test host's cmdlet has (a subset of Windows' for some cmdlets: STATUS.md);
+    the metadata carries Name, and reading anything else of it is a NotImplemented error."""
+    from ..members import add_note  # pylint: disable=import-outside-toplevel
+    from psrpcore.types import PSObject  # pylint: disable=import-outside-toplevel
+
+    table = V.PSHashtable()
+    names = [p.name for p in cls.parameters] + list(_COMMON_PARAMETERS)
+    if cls.supports_should_process:
+        names += ["WhatIf", "Confirm"]
+    for name in names:
+        meta = PSObject()
+        meta.PSObject.type_names = ["System.Management.Automation.ParameterMetadata", "System.Object"]
+        add_note(meta, "Name", name)
+        meta.PSObject.to_string = "System.Management.Automation.ParameterMetadata"
+        table[name] = meta
+    return table
+
+
 @cmdlet("Get-Command", "Microsoft.PowerShell.Commands.GetCommandCommand", aliases=("gcm",))
 class GetCommand(Cmdlet):
     parameters = [Param("Name", 0, pipeline=True), Param("CommandType")]
 
     def process_record(self, item: typing.Any) -> None:
         names = V.as_list(self.get("Name")) or sorted(c.name for c in CMDLETS.values())
-        # -CommandType Cmdlet (Get-Command docs): only cmdlets, whatever function or alias has the name; the
-        # other command types are not modelled.
+        # -CommandType Cmdlet (Get-Command docs): only cmdlets, whatever function or alias has the name;
+        # -CommandType Application: the files of that name on $env:Path (below); the other command types are not
+        # modelled.
         command_type = V.to_string(self.get("CommandType")) if self.has("CommandType") else None
-        if command_type is not None and command_type.lower() != "cmdlet":
+        if command_type is not None and command_type.lower() not in ("cmdlet", "application"):
             raise self.terminating(tripwire.not_modelled(f"Get-Command -CommandType {command_type}"))
         for name in names:
             text = V.to_string(name)
-            resolved = CMDLETS.get(text.lower()) if command_type else resolve_command(self.engine, text)
+            if command_type is not None and command_type.lower() == "application":
+                found = self._applications(text)
+                for info in found:
+                    self.emit(info)
+                if found:
+                    continue
+                resolved = None
+            else:
+                resolved = CMDLETS.get(text.lower()) if command_type else resolve_command(self.engine, text)
             if resolved is None:
                 self.write_error(PSError(
                     f"The term '{text}' is not recognized as the name of a cmdlet, function, script file, or operable "
@@ -107,8 +143,46 @@ class GetCommand(Cmdlet):
                                         "System.Management.Automation.FunctionInfo", "System.Object"]
             add_note(info, "Name", resolved.name)
             add_note(info, "CommandType", "Cmdlet" if is_cmdlet else "Function")
+            if is_cmdlet:
+                add_note(info, "Parameters", _cmdlet_parameters(resolved))
             info.PSObject.to_string = resolved.name
             self.emit(info)
+
+
+    def _applications(self, name: str) -> list[typing.Any]:
+        """Get-Command NAME -CommandType Application: each file named NAME (NAME plus each $env:PATHEXT extension when
+        NAME has none of them) in each $env:Path directory, in that order, as ApplicationInfo (Name: the file name,
+        Path/Definition/Source: the directory's text joined to it, Extension). CommandSearcher
+        (System.Management.Automation/engine/CommandSearcher.cs, 5.1) searches the path this way; wildcards and paths
+        in NAME are not modelled."""
+        from ..members import add_note  # pylint: disable=import-outside-toplevel
+        from psrpcore.types import PSObject  # pylint: disable=import-outside-toplevel
+
+        if any(ch in name for ch in "*?[\\/:"):
+            raise self.terminating(tripwire.not_modelled(f"Get-Command -CommandType Application of a path or pattern ({name})"))
+        env = self.ctx.session.env
+        extensions = [e for e in (env.get("PATHEXT") or "").split(";") if e]
+        leaves = [name] if any(name.lower().endswith(e.lower()) for e in extensions) else [name + e.lower() for e in extensions]
+        fs = self.ctx.host.filesystem
+        out = []
+        for directory in (env.get("Path") or "").split(";"):
+            if not directory:
+                continue
+            for leaf in leaves:
+                candidate = directory.rstrip("\\") + "\\" + leaf
+                if not fs.is_file(candidate):
+                    continue
+                file_name = fs.full_name(candidate).rsplit("\\", 1)[1]
+                info = PSObject()
+                info.PSObject.type_names = ["System.Management.Automation.ApplicationInfo",
+                                            "System.Management.Automation.CommandInfo", "System.Object"]
+                path = directory.rstrip("\\") + "\\" + file_name
+                for key, value in (("Name", file_name), ("CommandType", "Application"), ("Definition", path),
+                                   ("Path", path), ("Source", path), ("Extension", "." + file_name.rsplit(".", 1)[-1])):
+                    add_note(info, key, value)
+                info.PSObject.to_string = file_name
+                out.append(info)
+        return out
 
 
 @cmdlet("New-TimeSpan", "Microsoft.PowerShell.Commands.NewTimeSpanCommand")
