@@ -14,6 +14,7 @@ from .dotnet import Enumerator
 from .errors import ParseError, PSError, ReturnSignal, command_not_found
 from .evaluator import FunctionInfo, NO_INPUT
 from .members import get_property, has_property
+from .native import NativeProcessor, find_application
 from .scopes import Scope, Variable
 from .shouldprocess import CommandRuntime, guard_cmdlet
 from .syntax.literals import unescape as _unescape
@@ -364,7 +365,6 @@ def build_processor(engine: "Evaluator", node: Node, expects_input: bool) -> Pro
     name = V.to_string(target)
     resolved = resolve_command(engine, name)
     if resolved is None:
-        from .native import NativeProcessor, find_application  # pylint: disable=import-outside-toplevel
 
         application = find_application(engine, name)
         if application is not None:

@@ -19,6 +19,7 @@ import typing
 
 from . import tripwire
 from . import values as V
+from .evaluator import NO_INPUT
 
 # Code pages chcp accepts that scripts set (UTF-8, US OEM, Western European OEM/ANSI); another is not modelled.
 _CODE_PAGES = {65001, 437, 850, 1252}
@@ -70,7 +71,6 @@ class NativeProcessor:
         pass
 
     def process(self, item: typing.Any) -> None:
-        from .evaluator import NO_INPUT  # pylint: disable=import-outside-toplevel
 
         if item is not NO_INPUT:
             raise tripwire.not_modelled("Input piped to an application")

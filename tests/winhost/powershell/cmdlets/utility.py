@@ -90,9 +90,6 @@ def _cmdlet_parameters(cls: typing.Any) -> typing.Any:
     (Keys: the names; 2.16 to 2.18's exec wrapper asks whether ConvertFrom-Json has -AsHashtable, which 5.1's has
     not). Only the parameters the test host's cmdlet has (a subset of Windows' for some cmdlets: STATUS.md);
     the metadata carries Name, and reading anything else of it is a NotImplemented error."""
-    from ..members import add_note  # pylint: disable=import-outside-toplevel
-    from psrpcore.types import PSObject  # pylint: disable=import-outside-toplevel
-
     table = V.PSHashtable()
     names = [p.name for p in cls.parameters] + list(_COMMON_PARAMETERS)
     if cls.supports_should_process:
@@ -155,9 +152,6 @@ class GetCommand(Cmdlet):
         Path/Definition/Source: the directory's text joined to it, Extension). CommandSearcher
         (System.Management.Automation/engine/CommandSearcher.cs, 5.1) searches the path this way; wildcards and paths
         in NAME are not modelled."""
-        from ..members import add_note  # pylint: disable=import-outside-toplevel
-        from psrpcore.types import PSObject  # pylint: disable=import-outside-toplevel
-
         if any(ch in name for ch in "*?[\\/:"):
             raise self.terminating(tripwire.not_modelled(f"Get-Command -CommandType Application of a path or pattern ({name})"))
         env = self.ctx.session.env
