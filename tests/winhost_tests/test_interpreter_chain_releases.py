@@ -128,7 +128,7 @@ NOT_MODELLED = [
 def test_what_the_host_does_not_model_fails_loudly(script):
     rec, result = run(f"try {{ {script} }} catch {{ $_.FullyQualifiedErrorId }}")
     assert result.state == "Completed", result
-    ids = [str(fqid).split(",")[0] for fqid in plain(rec.output)]
+    ids = [str(fqid).split(",", maxsplit=1)[0] for fqid in plain(rec.output)]
     assert ids in (["NotModelledByTestHost"], ["ShouldProcessNotModelled"]), (rec.output, rec.errors)
 
 

@@ -50,7 +50,6 @@ from .values import (
 from .values import property_items  # noqa: F401  # pylint: disable=unused-import
 
 
-
 def _psobject_prop(obj: PSObject, name: str) -> typing.Any:
     low = name.lower()
     meta = obj.PSObject

@@ -136,8 +136,6 @@ class PSGenericList(PSArrayList):  # pylint: disable=abstract-method  # psrpcore
     """[System.Collections.Generic.List[T]]: like ArrayList, but Add() returns nothing."""
 
 
-
-
 class ScriptBlock:
     """A script block value: the CST node plus the source it came from."""
 

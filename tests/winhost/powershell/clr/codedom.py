@@ -349,8 +349,8 @@ typeregistry.register(typeregistry.NetType(
     "Microsoft.CSharp.CSharpCodeProvider", base_types=("System.CodeDom.Compiler.CodeDomProvider", "System.Object"),
     constructor=_new_provider, instance_check=lambda value: isinstance(value, CSharpCodeProvider)))
 typeregistry.register(typeregistry.NetType(
-    "System.CodeDom.CodeSnippetCompileUnit", base_types=("System.CodeDom.CodeCompileUnit", "System.CodeDom.CodeObject",
-                                                          "System.Object"),
+    "System.CodeDom.CodeSnippetCompileUnit",
+    base_types=("System.CodeDom.CodeCompileUnit", "System.CodeDom.CodeObject", "System.Object"),
     constructor=_new_snippet_unit, instance_check=lambda value: isinstance(value, CodeSnippetCompileUnit)))
 typeregistry.register(typeregistry.NetType(
     "System.CodeDom.Compiler.CompilerParameters", constructor=_new_parameters,

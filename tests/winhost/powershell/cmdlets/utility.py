@@ -145,7 +145,6 @@ class GetCommand(Cmdlet):
             info.PSObject.to_string = resolved.name
             self.emit(info)
 
-
     def _applications(self, name: str) -> list[typing.Any]:
         """Get-Command NAME -CommandType Application: each file named NAME (NAME plus each $env:PATHEXT extension when
         NAME has none of them) in each $env:Path directory, in that order, as ApplicationInfo (Name: the file name,
