@@ -65,11 +65,12 @@ def _enumerates(host) -> int:
 
 
 def _kill_run(run, what: str) -> None:
-    pids = run.pids
-    targets = pids if what == 'every process' else {run.proc.pid}
-    for pid in targets:
+    if what == 'every process':
+        pids = run.kill_all()  # one forked while it is being killed too (e2e_support.Background.kill_all)
+    else:
+        pids = run.pids
         try:
-            os.kill(pid, signal.SIGKILL)
+            os.kill(run.proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
     run.wait()

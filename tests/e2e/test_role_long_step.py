@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import subprocess
 
 import pytest
@@ -45,12 +44,7 @@ def test_the_role_waits_for_a_step_and_a_relaunch_after_sigkill_attaches(ansible
     first = ansible.start_playbook(play, **NAME)
     wait_until(lambda: STEP.runs(winhost) == 1, 'the step to start on the host')
     wait_until(lambda: _disconnected_after(winhost, 0), 'the role to wait for the step, disconnected')
-    pids = first.pids
-    for pid in pids:  # the controller dies: every process of the run
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    pids = first.kill_all()  # the controller dies: every process of the run, one forked meanwhile too
     first.wait()
     wait_until(lambda: all_gone(pids), 'the killed run to end')
     [shell] = winhost.sessions()
