@@ -454,19 +454,15 @@ from ansible.utils.display import Display
 
 def _load_cached_import():
     """plugin_utils/cached_import.py, from bytecode as the modules it loads: through ansible's collection loader,
-    which finds and compiles it from source in every task's worker, importing it cost ~1 ms of CPU per task."""
+    which finds and compiles it from source in every task's worker, importing it cost ~1 ms of CPU per task. It
+    imports nothing of the collection, so it is registered once it has run."""
     name = 'ansible_collections.psremoting.pssession.plugins.plugin_utils.cached_import'
-    if name not in sys.modules:
-        path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'plugin_utils', 'cached_import.py')
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is not None and spec.loader is not None:
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[name] = module
-            try:
-                spec.loader.exec_module(module)
-            except BaseException:
-                del sys.modules[name]
-                raise
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'plugin_utils', 'cached_import.py')
+    spec = importlib.util.spec_from_file_location(name, path)
+    if name not in sys.modules and spec is not None and spec.loader is not None:
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[name] = module
     from ansible_collections.psremoting.pssession.plugins.plugin_utils import cached_import  # pylint: disable=import-outside-toplevel
     return cached_import
 
