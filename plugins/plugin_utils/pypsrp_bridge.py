@@ -245,9 +245,26 @@ class _WSMan(WSMan):  # type: ignore[misc,valid-type]
 
 def new_wsman(**settings: t.Any) -> t.Any:
     """A WSMan client with the connection's settings and no retries of its own: the urllib3 layer's
-    connect/status retries are 0, whatever reconnection_retries says (it is the retry policy's)."""
+    connect/status retries are 0, whatever reconnection_retries says (it is the retry policy's).
+    The environment's proxy and CA settings are read once, when its HTTP session is built."""
     settings = dict(settings, reconnection_retries=0)
-    return _WSMan(**settings)
+    wsman = _WSMan(**settings)
+    transport = wsman.transport
+    build_session = transport._build_session
+
+    def build_session_reading_the_environment_once() -> t.Any:
+        # pypsrp (0.9.1, _TransportHTTP._build_session) merges HTTP(S)_PROXY, NO_PROXY for its one endpoint and
+        # REQUESTS_CA_BUNDLE into the session it builds, and leaves trust_env on: requests then scans the whole
+        # environment again on every request (should_bypass_proxies + get_environ_proxies, ~1 ms each with an
+        # ordinary environment: docs/performance.md). Every request goes to that same endpoint, so what the scan
+        # would find is already in the session; netrc, the one other thing trust_env reads, is only used for a
+        # session without auth, and pypsrp always sets one.
+        session = build_session()
+        session.trust_env = False
+        return session
+
+    transport._build_session = build_session_reading_the_environment_once
+    return wsman
 
 
 def new_host() -> t.Any:

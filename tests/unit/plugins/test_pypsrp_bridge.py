@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 import os
 import re
+import socketserver
+import threading
 
 import pypsrp
 import pytest
@@ -170,3 +172,67 @@ def test_a_pool_taken_back_as_the_same_client_uses_the_envelope_size_its_protoco
     assert pypsrp_bridge.max_payload(pool) == wsman.max_payload_size
     # pypsrp's fragments follow (its Fragmenter is made with the 150 KB size before any protocol is known).
     assert (pool._fragmenter.max_size > 300000) is (expected == 512000)  # pylint: disable=protected-access
+
+
+class _RequestLineRecorder:
+    """A loopback HTTP listener that keeps each request's first line and answers 500 (it stops with the test)."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.server = socketserver.TCPServer(('127.0.0.1', 0), self._handler())
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def _handler(self):
+        recorder = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                recorder.lines.append(self.rfile.readline().decode('latin-1').strip())
+                while self.rfile.readline() not in (b'\r\n', b'\n', b''):
+                    pass
+                self.wfile.write(b'HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+
+        return Handler
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(name='recorder')
+def recorder_fixture():
+    recorder = _RequestLineRecorder()
+    yield recorder
+    recorder.close()
+
+
+def _send_twice(server: str, port: int) -> None:
+    wsman = pypsrp_bridge.new_wsman(server=server, port=port, username='u', password='p', ssl=False, auth='basic',
+                                    encryption='never')
+    for _attempt in range(2):
+        with pytest.raises(pypsrp_bridge.TRANSPORT_ERRORS):
+            wsman.transport.send(b'<x/>')
+
+
+def test_every_request_goes_through_the_proxy_the_environment_names(recorder, monkeypatch):
+    # The environment is read once per client (when pypsrp builds its HTTP session), not on every request:
+    # what it says must still hold for every request of that client, as it does for ansible.builtin.psrp.
+    for name in ('NO_PROXY', 'no_proxy', 'HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'all_proxy'):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv('HTTP_PROXY', 'http://127.0.0.1:%d' % recorder.port)
+    monkeypatch.setenv('http_proxy', 'http://127.0.0.1:%d' % recorder.port)
+    _send_twice('winhost.invalid', 5985)
+    assert recorder.lines == ['POST http://winhost.invalid:5985/wsman HTTP/1.1'] * 2
+
+
+def test_a_host_no_proxy_names_is_reached_directly(recorder, monkeypatch):
+    for name in ('HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'all_proxy'):
+        monkeypatch.delenv(name, raising=False)
+    for name in ('HTTP_PROXY', 'http_proxy'):
+        monkeypatch.setenv(name, 'http://127.0.0.1:1')  # nothing listens there: a request through it would fail to connect
+    for name in ('NO_PROXY', 'no_proxy'):
+        monkeypatch.setenv(name, '127.0.0.1')
+    _send_twice('127.0.0.1', recorder.port)
+    assert recorder.lines == ['POST /wsman HTTP/1.1'] * 2
