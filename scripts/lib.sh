@@ -150,6 +150,11 @@ ensure_lint_venv() {
 # Their exact pins are in tests/ansible-core-RELEASE.txt.
 # shellcheck disable=SC2034  # read by scripts/test, which sources this file
 RELEASE_MATRIX=("2.16:3.11" "2.21:3.13,3.12")
+# RELEASES="2.17:3.11 2.18:3.11" replaces that matrix for one run (each needs its tests/ansible-core-RELEASE.txt):
+# the releases between are supported too, but testing them all on every run would take the suite past 20 minutes.
+if [ -n "${RELEASES:-}" ]; then
+    read -r -a RELEASE_MATRIX <<<"$RELEASES"
+fi
 
 # release_python RELEASE PYTHON_VERSIONS: prints "X.Y PATH" of the first Python found, or fails
 # naming what is missing.

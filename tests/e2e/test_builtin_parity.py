@@ -260,31 +260,16 @@ def test_a_module_sends_what_the_builtin_sends(ansible, winhost, collections_pat
 @pytest.mark.tripwire_expected(*EXPECTED_TRIPS, PUT_FILE_REFLECTION)
 def test_win_copy_sends_what_the_builtin_sends_and_no_bytes_arrive_through_either(ansible, winhost, collections_path, tmp_path):
     """win_copy's action first runs the module in query mode, makes a remote temporary directory, transfers the file
-    there and runs the module again to copy it. Up to 2.20 the test host stops it before the transfer, alike through
-    both plugins; on 2.21 the whole chain runs: both transfer the same bytes (compared apart: the transfer scripts
-    differ by design) and the copy fails as on Windows, dest's directory missing. Nothing reaches C:\\parity."""
+    there and runs the module again to copy it. On 2.16 to 2.18 and on 2.21 the whole chain runs: both transfer the
+    same bytes (compared apart: the transfer scripts differ by design; 2.16 to 2.18's builtin one decodes each chunk
+    from `$input` in its process block and hashes it with `[SHA1CryptoServiceProvider]::Create()`) and the copy fails
+    as on Windows, dest's directory missing. On 2.19 and 2.20 the test host stops it before the transfer, alike
+    through both plugins (below). Nothing reaches C:\\parity."""
     src = tmp_path / 'payload.bin'
     data = os.urandom(70000)
     src.write_bytes(data)
     transferred: list = []
     task = "  - %swin_copy: {src: '%s', dest: 'C:\\parity\\payload.bin'}\n" % (WIN, src)
-    if ansible_core_version() < (2, 19):
-        # 2.16 to 2.18: up to the transfer the same pipelines, and the same bytes; then the builtin's own copy script
-        # stops on the test host (`[SHA1CryptoServiceProvider]::Create()`, HashAlgorithm's static Create, is not
-        # modelled; after it, its reflection on $Host's internals, PUT_FILE_REFLECTION: see
-        # test_put_file_lands_the_bytes_the_builtin_sends), where ours lands the file and the copy fails as on Windows.
-        runs = run_both(ansible, winhost, collections_path, task)
-        (builtin_results, builtin_sent), (ours_results, ours_sent) = runs[PLUGINS[0]], runs[PLUGINS[1]]
-        ours_sent = without_hygiene(ours_sent)
-        builtin_sent = builtin_sent[:[transfer_bytes(p) is not None for p in builtin_sent].index(True) + 1]
-        ours_sent = ours_sent[:[transfer_bytes(p) is not None for p in ours_sent].index(True) + 1]
-        assert transfer_bytes(builtin_sent[-1]) == transfer_bytes(ours_sent[-1]) == data
-        assert builtin_sent[:-1] == ours_sent[:-1] and any(is_exec_wrapper(p) for p in ours_sent)
-        assert ours_results[0]['msg'].endswith("Destination directory 'C:\\parity' does not exist"), ours_results
-        assert not winhost.filesystem.exists('C:\\parity')
-        builtin_msg = str(builtin_results[0].get('msg', ''))
-        assert "[System.Security.Cryptography.SHA1CryptoServiceProvider] does not contain a method named 'Create'" in builtin_msg
-        pytest.xfail("2.16's builtin put_file copy script does not run on the test host: " + builtin_msg[:200])
     sent, results = assert_same_as_builtin(ansible, winhost, collections_path, task, transferred=transferred)
     if transferred:
         # win_copy.ps1 (ansible.windows 3.3.0): "Destination directory '$parent_dir' does not exist".

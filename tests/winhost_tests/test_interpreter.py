@@ -249,6 +249,12 @@ OUTPUT_CASES = [
     ("function f { process { $_ * 2 } }; 1..3 | f", [2, 4, 6]),
     ("function f { begin { 'B' } process { $_ } end { 'E' } }; 1,2 | f", ["B", 1, 2, "E"]),
     ("function f { $input | ForEach-Object { $_ + 1 } }; 1,2 | f", [2, 3]),
+    # about_Automatic_Variables, $input: in a process block it enumerates the current object only, so the end block
+    # after a process block finds it empty; without a process block the end block gets all of it. (2.16 to 2.18's
+    # put_file script decodes each chunk with `[Convert]::FromBase64String($input)` in its process block.)
+    ("'a','b' | & { process { [String]$input } }; 'a','b' | & { process { } end { @($input).Count } }; "
+     "'a','b' | & { end { @($input).Count } }; function f { process { [Convert]::FromBase64String($input).Length } }; "
+     "'YWJj','YQ==' | f; & { process { @($input).Count } }", ['a', 'b', 0, 2, 3, 1, 0]),
     ("function f { param([Parameter(ValueFromPipeline)]$V) process { \"v=$V\" } }; 'a','b' | f", ["v=a", "v=b"]),
     ("function f { [CmdletBinding()] param($P) $PSBoundParameters.ContainsKey('P') }; f -P 1; f", [True, False]),
     ("function fact($n) { if ($n -le 1) { 1 } else { $n * (fact ($n - 1)) } }; fact 5", [120]),

@@ -313,6 +313,15 @@ def fs_runspace() -> Runspace:
     ("$sp = New-Object -TypeName System.Security.Cryptography.MD5CryptoServiceProvider; $fp = [System.IO.File]::OpenRead('C:\\t\\a.txt'); "
      "[System.BitConverter]::ToString($sp.ComputeHash($fp)).Replace('-', '').ToLower(); $fp.Dispose()",
      [hashlib.md5(b"hello\r\n").hexdigest()]),
+    # The abstract classes' static Create(), also through a derived class (PowerShell binds static members with
+    # FlattenHierarchy: 2.16-2.18's put_file script calls [SHA1CryptoServiceProvider]::Create()); what each gives is
+    # .NET Framework's CryptoConfig default (SHA256 -> SHA256Managed); an unknown name is not modelled, loudly.
+    ("[System.Security.Cryptography.SHA1CryptoServiceProvider]::Create().GetType().FullName; "
+     "[Security.Cryptography.SHA256]::Create().GetType().FullName; [Security.Cryptography.HashAlgorithm]::Create().GetType().Name; "
+     "[Security.Cryptography.HashAlgorithm]::Create('MD5').GetType().Name; "
+     "[BitConverter]::ToString([Security.Cryptography.SHA1]::Create().ComputeHash([byte[]]@(97))).Replace('-', '').ToLower()",
+     ["System.Security.Cryptography.SHA1CryptoServiceProvider", "System.Security.Cryptography.SHA256Managed",
+      "SHA1CryptoServiceProvider", "MD5CryptoServiceProvider", hashlib.sha1(b"a").hexdigest()]),
     ("[System.Convert]::ToBase64String([System.IO.File]::ReadAllBytes('C:\\t\\a.txt')); Test-Path -LiteralPath C:\\t\\a.txt -PathType Leaf; "
      "Test-Path -LiteralPath C:\\t -PathType Container",
      [base64.b64encode(b"hello\r\n").decode(), True, True]),

@@ -211,6 +211,8 @@ class ScriptProcessor(Processor):
             return
         saved = self._enter()
         try:
+            # about_Automatic_Variables, $input: in a process block it enumerates the current object only.
+            self.engine.ctx.scope.set_local("input", Enumerator([] if item is no_input else [item]))
             self._run("process", None if item is no_input else item)
         finally:
             self._leave(saved)
@@ -238,7 +240,8 @@ class ScriptProcessor(Processor):
     def end(self) -> None:
         saved = self._enter()
         try:
-            self.engine.ctx.scope.set_local("input", Enumerator(self.inputs))
+            # ... and once the process block has run there is nothing left: the end block's $input is empty then.
+            self.engine.ctx.scope.set_local("input", Enumerator([] if "process" in self.blocks else self.inputs))
             if "process" not in self.blocks and self.got_input:
                 self.engine.ctx.scope.set_local("_", self.inputs[-1] if self.inputs else None)
             self._run("end")

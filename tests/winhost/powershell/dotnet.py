@@ -319,11 +319,6 @@ def _overload(method: str, argc: int) -> PSError:
 
 # --------------------------------------------------------------------------- hashing
 
-_HASHES = {
-    "system.security.cryptography.sha1": ("sha1", "System.Security.Cryptography.SHA1CryptoServiceProvider", "System.Security.Cryptography.SHA1"),
-    "system.security.cryptography.sha256": ("sha256", "System.Security.Cryptography.SHA256Managed", "System.Security.Cryptography.SHA256"),
-    "system.security.cryptography.md5": ("md5", "System.Security.Cryptography.MD5CryptoServiceProvider", "System.Security.Cryptography.MD5"),
-}
 
 
 class HashAlgorithm(NetObject):
@@ -725,9 +720,6 @@ def invoke_static(full: str, name: str, args: list) -> typing.Any:  # pylint: di
         start = _int(args[1]) if argc > 1 else 0
         count = _int(args[2]) if argc > 2 else len(buf) - start
         return "-".join(f"{b:02X}" for b in buf[start:start + count])
-    if full in _HASHES and low == "create":
-        algorithm, type_name, base = _HASHES[full]
-        return HashAlgorithm(algorithm, type_name, base)
     if full == "system.byte[]" and low == "new":
         if len(args) != 1:
             raise _overload("new", len(args))

@@ -56,6 +56,8 @@ class NetType:
 
     def static_property(self, name: str) -> typing.Any:
         getter = self.static_properties.get(name.lower())
+        if getter is None:
+            getter = self._inherited("static_properties", name)
         return getter() if getter is not None else MISSING
 
     def set_static_property(self, name: str, value: typing.Any) -> bool:
@@ -67,8 +69,20 @@ class NetType:
 
     def static_method(self, name: str) -> Factory | None:
         if name.lower() == "new":
-            return self.constructor
-        return self.static_methods.get(name.lower())
+            return self.constructor  # constructors are not inherited
+        return self.static_methods.get(name.lower()) or self._inherited("static_methods", name)
+
+    def _inherited(self, table: str, name: str) -> typing.Any:
+        """A base type's public static member: PowerShell's .NET adapter binds static members with
+        BindingFlags.FlattenHierarchy (DotNetAdapter.GetStaticPropertyReflectionTable / GetStaticMethodReflectionTable
+        in PowerShell's source), so `[SHA1CryptoServiceProvider]::Create()` is SHA1.Create()."""
+        for base in self.base_types:
+            base_type = _TYPES.get(base.lower())
+            if base_type is not None and base_type is not self:
+                member = getattr(base_type, table).get(name.lower())
+                if member is not None:
+                    return member
+        return None
 
 
 class _Missing:

@@ -12,6 +12,7 @@ import typing
 from .. import fileinfo, typeregistry
 from ..dotnet import HashAlgorithm, current_runspace, method_exception, resolve_native_path, void
 from ...machine.disk import FSError
+from ..shouldprocess import not_modelled
 from ..values import to_string
 
 
@@ -88,14 +89,63 @@ typeregistry.register(typeregistry.NetType(
 typeregistry.declare_absent_static("System.IO.Directory", "ResolveLinkTarget")
 
 # The CryptoServiceProvider / Managed classes win_stat's Get-FileChecksum constructs with New-Object.
-for _name, _algorithm, _base in [
-        ("System.Security.Cryptography.SHA1CryptoServiceProvider", "sha1", "System.Security.Cryptography.SHA1"),
-        ("System.Security.Cryptography.MD5CryptoServiceProvider", "md5", "System.Security.Cryptography.MD5"),
-        ("System.Security.Cryptography.SHA256CryptoServiceProvider", "sha256", "System.Security.Cryptography.SHA256"),
-        ("System.Security.Cryptography.SHA384CryptoServiceProvider", "sha384", "System.Security.Cryptography.SHA384"),
-        ("System.Security.Cryptography.SHA512CryptoServiceProvider", "sha512", "System.Security.Cryptography.SHA512"),
-        ("System.Security.Cryptography.SHA256Managed", "sha256", "System.Security.Cryptography.SHA256")]:
+_HASH_TYPES = [
+    ("System.Security.Cryptography.SHA1CryptoServiceProvider", "sha1", "System.Security.Cryptography.SHA1"),
+    ("System.Security.Cryptography.MD5CryptoServiceProvider", "md5", "System.Security.Cryptography.MD5"),
+    ("System.Security.Cryptography.SHA256CryptoServiceProvider", "sha256", "System.Security.Cryptography.SHA256"),
+    ("System.Security.Cryptography.SHA384CryptoServiceProvider", "sha384", "System.Security.Cryptography.SHA384"),
+    ("System.Security.Cryptography.SHA512CryptoServiceProvider", "sha512", "System.Security.Cryptography.SHA512"),
+    ("System.Security.Cryptography.SHA256Managed", "sha256", "System.Security.Cryptography.SHA256"),
+    ("System.Security.Cryptography.SHA384Managed", "sha384", "System.Security.Cryptography.SHA384"),
+    ("System.Security.Cryptography.SHA512Managed", "sha512", "System.Security.Cryptography.SHA512")]
+_HASH_ALGORITHMS = {name: (algorithm, base) for name, algorithm, base in _HASH_TYPES}
+for _name, _algorithm, _base in _HASH_TYPES:
     typeregistry.register(typeregistry.NetType(
         _name, base_types=(_base, "System.Security.Cryptography.HashAlgorithm", "System.Object"),
         constructor=lambda args, n=_name, a=_algorithm, b=_base: HashAlgorithm(a, n, b),
         instance_check=lambda value, n=_name: isinstance(value, HashAlgorithm) and value.type_names[0] == n))
+
+# What the abstract classes' static Create() gives on .NET Framework 4.x, Windows PowerShell 5.1's runtime: the
+# default implementation CryptoConfig maps the class's name to (learn.microsoft.com, CryptoConfig: "SHA1" and
+# "System.Security.Cryptography.HashAlgorithm" -> SHA1CryptoServiceProvider, "MD5" -> MD5CryptoServiceProvider,
+# "SHA256"/"SHA384"/"SHA512" -> the *Managed classes). Create(string) looks a name up the same way; a name not in
+# this table is not modelled (Windows knows more: RIPEMD160, the keyed hashes...), not a silent $null.
+_CRYPTO_CONFIG = {
+    "sha": "System.Security.Cryptography.SHA1CryptoServiceProvider",
+    "sha1": "System.Security.Cryptography.SHA1CryptoServiceProvider",
+    "system.security.cryptography.sha1": "System.Security.Cryptography.SHA1CryptoServiceProvider",
+    "system.security.cryptography.hashalgorithm": "System.Security.Cryptography.SHA1CryptoServiceProvider",
+    "md5": "System.Security.Cryptography.MD5CryptoServiceProvider",
+    "system.security.cryptography.md5": "System.Security.Cryptography.MD5CryptoServiceProvider",
+    "sha256": "System.Security.Cryptography.SHA256Managed", "sha-256": "System.Security.Cryptography.SHA256Managed",
+    "system.security.cryptography.sha256": "System.Security.Cryptography.SHA256Managed",
+    "sha384": "System.Security.Cryptography.SHA384Managed", "sha-384": "System.Security.Cryptography.SHA384Managed",
+    "system.security.cryptography.sha384": "System.Security.Cryptography.SHA384Managed",
+    "sha512": "System.Security.Cryptography.SHA512Managed", "sha-512": "System.Security.Cryptography.SHA512Managed",
+    "system.security.cryptography.sha512": "System.Security.Cryptography.SHA512Managed",
+}
+
+
+def _hash_create(class_name: str) -> typing.Callable[[list], HashAlgorithm]:
+    def create(args: list) -> HashAlgorithm:
+        if len(args) > 1:
+            raise method_exception("Create", len(args), f'Cannot find an overload for "Create" and the argument count: "{len(args)}".',
+                                   "System.Management.Automation.MethodException")
+        key = to_string(args[0]).lower() if args else class_name.lower()
+        implementation = _CRYPTO_CONFIG.get(key)
+        if implementation is None:
+            raise not_modelled(f"The hash algorithm name '{to_string(args[0])}' of HashAlgorithm.Create (CryptoConfig)")
+        algorithm, base = _HASH_ALGORITHMS[implementation]
+        return HashAlgorithm(algorithm, implementation, base)
+    return create
+
+
+for _base_name in ("System.Security.Cryptography.HashAlgorithm", "System.Security.Cryptography.SHA1",
+                   "System.Security.Cryptography.MD5", "System.Security.Cryptography.SHA256",
+                   "System.Security.Cryptography.SHA384", "System.Security.Cryptography.SHA512"):
+    typeregistry.register(typeregistry.NetType(
+        _base_name,
+        base_types=(("System.Security.Cryptography.HashAlgorithm",) if not _base_name.endswith("HashAlgorithm") else ())
+        + ("System.Object",),
+        static_methods={"Create": _hash_create(_base_name)},
+        instance_check=lambda value, n=_base_name: isinstance(value, HashAlgorithm) and n in value.type_names))
