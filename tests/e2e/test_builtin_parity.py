@@ -49,7 +49,10 @@ EXPECTED_TRIPS = (
     "C# namespace 'ansible_collections.ansible.windows.plugins.module_utils.SCManager'",
     # 2.16 to 2.18's async_wrapper.ps1 and become_wrapper.ps1, which its chain now reaches on the test host: the
     # current identity, and become's C# (Ansible.AccessToken) without a stand-in.
-    "The type [Security.Principal.WindowsIdentity]", "C# namespace 'Ansible.AccessToken'")
+    "The type [Security.Principal.WindowsIdentity]", "C# namespace 'Ansible.AccessToken'",
+    # 2.19's become: the exec wrapper makes the become password a SecureString (ConvertTo-SecureString, not modelled)
+    # before its C# (Ansible.Become: CreateProcessAsUser of another account, which the test host does not model).
+    "The command 'ConvertTo-SecureString' (module Microsoft.PowerShell.Security)")
 pytestmark = pytest.mark.tripwire_expected(*EXPECTED_TRIPS)
 PUT_FILE_REFLECTION = ('Reflection on [System.Management.Automation.Remoting.ServerRemoteHost] '
                        '(the System.Type method GetProperty)')
@@ -347,14 +350,14 @@ def test_raw_is_the_one_deliberate_difference(ansible, winhost, collections_path
 @pytest.mark.release_sensitive("file transfer: the release's builtin put_file")
 def test_put_file_lands_the_bytes_the_builtin_sends(ansible, winhost, tmp_path):
     """File transfers differ on the wire by design (the plugin's put_file has its own transfer script,
-    plugins/plugin_utils/file_transfer.py), so they are compared by bytes. win_copy cannot get as far
-    as a transfer on the test host (its query step is a module, see above), nor can
-    ansible.builtin.script (its temporary directory is made by scripts the test host cannot run yet), so each plugin's
-    put_file is driven directly, as ansible's actions call it. From 2.19 on the builtin put_file runs
+    plugins/plugin_utils/file_transfer.py), so they are compared by bytes. win_copy gets as far as a transfer on
+    the test host on some releases only (see above), ansible.builtin.script not at all (its temporary directory is
+    made by scripts the test host cannot run yet), so each plugin's put_file is driven directly, as ansible's actions
+    call it. From 2.19 on the builtin put_file runs
     psrp_put_file.ps1 through the real bootstrap and exec wrappers, which the test host runs: the transfer
     succeeds and its bytes are read from drive C:, and also taken from what it SENT (the base64 chunks it
     feeds that script as input after the second four-NUL marker). Before 2.19 the builtin's own copy
-    script fails on the test host, so its bytes are only taken from what it sent. Ours are read from drive C:."""
+    script runs (its chunks are its input), and its bytes are read from drive C: too. Ours are read from drive C:."""
     src = tmp_path / 'parity.bin'
     # Bytes a text transfer would damage (a BOM, CR LF and a lone LF, NUL, every byte value), over
     # several envelopes (the host's MaxEnvelopeSizekb is 500).
@@ -374,10 +377,12 @@ def test_put_file_lands_the_bytes_the_builtin_sends(ansible, winhost, tmp_path):
         assert builtin_result == [{'ok': True}], builtin_result
         assert winhost.filesystem.read_bytes(remote) == payload
         winhost.filesystem.remove(remote)
-    else:  # 2.16 to 2.18: a copy script of its own (which fails on the test host), fed only the base64 chunks
-        assert builtin_result[0]['ok'] is False, builtin_result
+    else:  # 2.16 to 2.18: a copy script of its own, fed only the base64 chunks; it runs on the test host too
         assert len(sent) == 1 and sent[0]['commands'][0]['parameters'] == [[None, remote]], sent
         builtin_bytes = b''.join(base64.b64decode(chunk) for chunk in sent[0]['input'])
+        assert builtin_result == [{'ok': True}], builtin_result  # its script's SHA-1 matched the controller's
+        assert winhost.filesystem.read_bytes(remote) == payload
+        winhost.filesystem.remove(remote)
 
     assert transfer_files(ansible, [['put', str(src), remote]], 'parity', PLUGINS[1]) == [{'ok': True}]
     assert builtin_bytes == payload

@@ -23,7 +23,7 @@ PACKAGE = "winhost.powershell"
 # a package not named elsewhere (a new clr/ type lands with the other types).
 LAYERS: list[tuple[str, set[str]]] = [
     ("front end and registries", {"errors", "typeregistry", "parser", "syntax.nodes", "syntax.extents",
-                                  "standins"}),
+                                  "standins", "windows_commands"}),
     # dotnet.py's live objects sit below the value model: values.py is built on NetObject, ByteArray, Enumerator.
     ("live .NET objects", {"dotnet", "standins.runtime", "tripwire"}),
     ("value model", {"values", "formatting", "syntax", "syntax.*"}),

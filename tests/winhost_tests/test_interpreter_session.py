@@ -55,6 +55,10 @@ TRIPWIRE_CASES = [
     ("[System.Xml.XmlDocument]::new()", "The type [System.Xml.XmlDocument]"),
     ("[ValidateSet]", "The type [ValidateSet]"),
     ("[System.Collections.Generic.Dictionary[string, int]]::new()", "The type [System.Collections.Generic.Dictionary"),
+    # commands of the modules 5.1 ships with (windows_commands.py), run or asked for: not "the term is not recognized"
+    ("Get-Acl -Path C:\\Windows", "The command 'Get-Acl' (module Microsoft.PowerShell.Security)"),
+    ("get-winevent -LogName System", "The command 'Get-WinEvent' (module Microsoft.PowerShell.Diagnostics)"),
+    ("Get-Command Test-WSMan -ErrorAction SilentlyContinue", "The command 'Test-WSMan' (module Microsoft.WSMan.Management)"),
 ]
 
 
@@ -62,7 +66,8 @@ TRIPWIRE_CASES = [
 def test_the_tripwire_trips_on_what_windows_has_and_the_host_does_not_model(script: str, what: str) -> None:
     rec, result = run(script)
     assert result.state == "Failed", (rec.output, rec.errors)
-    assert str(result.error.FullyQualifiedErrorId) == "NotModelledByTestHost"
+    # A cmdlet's own terminating error carries its command after the id (Get-Command's).
+    assert str(result.error.FullyQualifiedErrorId).split(",")[0] == "NotModelledByTestHost"
     assert result.error.CategoryInfo.Category.name == "NotImplemented"
     message = str(result.error.Exception.Message)
     assert message.startswith(what) and "exists in Windows PowerShell 5.1 but the test host does not model it" in message
@@ -88,6 +93,9 @@ NO_TRIP_CASES = [
      ["Desktop", 0, 4, "NormalView", 256]),
     ("$PSDefaultParameterValues.Count; $PSDefaultParameterValues -is [hashtable]", [0, True]),
     ("$a = 'x', 'yy'; $a.Length; ($a | ForEach-Object { $_.Length })", [2, 1, 2]),
+    # a command Windows does not have either is not recognized there too (Get-Command's non-terminating error)
+    ("$null -eq (Get-Command Get-NoSuchThing -ErrorAction SilentlyContinue); "
+     "try { Get-NoSuchThing } catch { $_.FullyQualifiedErrorId }", [True, "CommandNotFoundException"]),
 ]
 
 
@@ -111,6 +119,8 @@ def test_with_the_tripwire_off_the_gaps_read_as_null() -> None:
     assert result.state == "Completed" and plain(rec.output) == [True, True, True]
     rec, result = run("[uri]'http://x/'", rs)
     assert result.state == "Completed" and [e[:2] for e in rec.errors] == [("Unable to find type [uri].", "TypeNotFound")]
+    rec, result = run("try { Get-Acl } catch { $_.FullyQualifiedErrorId }", rs)
+    assert result.state == "Completed" and plain(rec.output) == ["CommandNotFoundException"]
 
 
 def test_the_tripwire_knob_is_on_by_default_and_can_be_turned_off() -> None:

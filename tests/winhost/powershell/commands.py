@@ -18,6 +18,7 @@ from .native import NativeProcessor, find_application
 from .scopes import Scope, Variable
 from .shouldprocess import CommandRuntime, guard_cmdlet
 from .syntax.literals import unescape as _unescape
+from .tripwire import unmodelled_command
 from .values import PSHashtable
 
 if typing.TYPE_CHECKING:  # pragma: no cover
@@ -372,7 +373,7 @@ def build_processor(engine: "Evaluator", node: Node, expects_input: bool) -> Pro
         application = find_application(engine, name)
         if application is not None:
             return NativeProcessor(engine, application, args)  # type: ignore[return-value]
-        raise command_not_found(name)
+        raise unmodelled_command(name) or command_not_found(name)
     if isinstance(resolved, FunctionInfo):
         function_proc = _function_processor(engine, resolved, args, dot_source)
         function_proc.expects_input = expects_input
@@ -395,7 +396,7 @@ def invoke_command_by_name(engine: "Evaluator", name: str, args: list[Arg], inpu
 
     resolved = resolve_command(engine, name)
     if resolved is None:
-        raise command_not_found(name)
+        raise unmodelled_command(name) or command_not_found(name)
     if isinstance(resolved, FunctionInfo):
         proc: Processor = _function_processor(engine, resolved, args, dot_source)
     else:

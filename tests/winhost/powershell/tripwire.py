@@ -26,7 +26,7 @@ import typing
 
 from psrpcore.types import PSObject
 
-from . import dotnet
+from . import dotnet, windows_commands
 from .dotnet import _LOCAL
 from .errors import PSError, value_type_name
 
@@ -175,3 +175,13 @@ def check_type(name: str) -> None:
     base = key.split("[", 1)[0].split("`", 1)[0].lower()
     if (base in WINDOWS_TYPES or f"system.{base}" in WINDOWS_TYPES) and enabled():
         raise _trip(f"The type [{name.strip()}]")
+
+
+def unmodelled_command(name: str) -> PSError | None:
+    """The error for a command Windows PowerShell 5.1 has (windows_commands) that the interpreter did not find, when
+    the tripwire is on; None otherwise (then "the term is not recognized", as on Windows)."""
+    known = windows_commands.COMMANDS.get(name.lower())
+    if known is None or not enabled():
+        return None
+    return _trip(f"The command '{known[0]}' (module {known[1]})")
+

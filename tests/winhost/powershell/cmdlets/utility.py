@@ -127,6 +127,10 @@ class GetCommand(Cmdlet):
             else:
                 resolved = CMDLETS.get(text.lower()) if command_type else resolve_command(self.engine, text)
             if resolved is None:
+                # An application of that name not found is not a gap: Windows looks for a file too.
+                unmodelled = None if command_type and command_type.lower() == "application" else tripwire.unmodelled_command(text)
+                if unmodelled is not None:
+                    raise self.terminating(unmodelled)
                 self.write_error(PSError(
                     f"The term '{text}' is not recognized as the name of a cmdlet, function, script file, or operable "
                     "program. Check the spelling of the name, or if a path was included, verify that the path is correct "
