@@ -6,6 +6,7 @@ import typing
 
 from tree_sitter import Node
 
+from . import ast_eval
 from . import values as V
 from .binding import Arg, Param, apply_default_values, bind, splat
 from .cmdlets import CMDLETS, Cmdlet
@@ -17,6 +18,7 @@ from .members import get_property, has_property
 from .native import NativeProcessor, find_application
 from .scopes import Scope, Variable
 from .shouldprocess import CommandRuntime, guard_cmdlet
+from .syntax import nodes as N
 from .syntax.literals import unescape as _unescape
 from .values import PSHashtable
 
@@ -246,41 +248,34 @@ class ScriptProcessor(Processor):
             self._leave(saved)
 
 
-def command_arguments(engine: "Evaluator", node: Node) -> list[Arg]:
-    elements = node.child_by_field_name("command_elements")
+def command_arguments(engine: "Evaluator", ast: N.CommandAst) -> list[Arg]:
+    """The arguments of a command as the binder takes them: `-Name`, `-Name:value`, values, splatted `@x`."""
     args: list[Arg] = []
-    if elements is None:
-        return args
-    pending: Arg | None = None  # a `-Name:` parameter whose value is the next element
-    for child in elements.named_children:
-        kind = child.type
-        if kind in ("command_argument_sep", "comment", "redirection"):
+    for element in ast.command_elements[1:]:
+        if isinstance(element, N.CommandParameterAst):
+            text = element.extent.text
+            if element.argument is not None:
+                args.append(Arg(element.parameter_name, _argument_value(engine, element.argument), colon=True))
+            else:
+                # `-Name:` with nothing after it: a colon form whose value is missing.
+                args.append(Arg(element.parameter_name, None, colon=text.endswith(":"), text=text))
             continue
-        if kind == "command_parameter":
-            text = engine.text(child)
-            colon = engine.source[child.end_byte:child.end_byte + 1] == b":" or text.endswith(":")
-            arg = Arg(text[1:].rstrip(":"), None, colon=colon, text=text)
-            args.append(arg)
-            pending = arg if colon else None
+        if isinstance(element, N.VariableExpressionAst) and element.splatted:
+            args.extend(splat(engine.get_variable("$" + element.extent.text[1:])))
             continue
-        if kind == "stop_parsing":
-            raise ParseError("The stop-parsing token is not supported by this host.", "UnexpectedToken")
-        inner = engine._unwrap(child)  # pylint: disable=protected-access
-        if inner.type == "variable" and engine.text(inner).startswith("@") and pending is None:
-            args.extend(splat(engine.get_variable("$" + engine.text(inner)[1:])))
-            continue
-        value = _bare_word(engine, child) if kind == "generic_token" else engine.eval_expr(child)
-        if pending is not None:
-            pending.value = value
-            pending.text = None
-            pending = None
-            continue
-        args.append(Arg(None, value, text=engine.text(child)))
+        args.append(Arg(None, _argument_value(engine, element), text=element.extent.text))
     return args
 
 
-def _bare_word(engine: "Evaluator", node: Node) -> typing.Any:
-    text = engine.text(node)
+def _argument_value(engine: "Evaluator", ast: N.Ast) -> typing.Any:
+    cst = ast._cst  # pylint: disable=protected-access
+    if cst is not None and cst.type == "generic_token" and cst.parent is not None and cst.parent.type == "command_elements":
+        return _bare_word(ast.extent.text)
+    return ast_eval.value(engine, ast)
+
+
+def _bare_word(text: str) -> typing.Any:
+    """An argument-mode word: escapes applied; a number when it reads as one (`5`, not `5kb`)."""
     if "$" in text or "`" in text:
         return _unescape(text, False)
     number = V.parse_number(text) if text[:1].isdigit() else None
@@ -308,42 +303,15 @@ def resolve_command(engine: "Evaluator", name: str) -> typing.Any:
     return cls
 
 
-_NOT_MEMBER = object()
-
-
-def _member_command_name(engine: "Evaluator", node: Node) -> typing.Any:
-    """`& $info.ScriptBlock`: the grammar reads the variable and `.ScriptBlock` as a path; PowerShell reads a member
-    access (a command name after & or . is an expression). Simple member names only; anything else is left to eval."""
-    inner = node
-    while inner.type in ("command_name_expr",) and inner.named_child_count == 1:
-        inner = inner.named_children[0]
-    parts = list(inner.named_children) if inner.type == "path_command_name" else []
-    if len(parts) != 2 or parts[0].type != "variable" or parts[1].type != "path_command_name_token":
-        return _NOT_MEMBER
-    names = engine.text(parts[1]).split(".")
-    if names[0] != "" or not all(n.replace("_", "a").isalnum() for n in names[1:]):
-        return _NOT_MEMBER
-    value = engine.read_variable(engine.text(parts[0]))
-    for name in names[1:]:
-        value = get_property(value, name)
-    return value
-
-
-def build_processor(engine: "Evaluator", node: Node, expects_input: bool) -> Processor:
-    operator = next((c for c in node.children if c.type == "command_invokation_operator"), None)
-    dot_source = operator is not None and engine.text(operator).strip() == "."
-    name_node = node.child_by_field_name("command_name")
-    if name_node is None:
+def build_processor(engine: "Evaluator", ast: N.CommandAst, expects_input: bool) -> Processor:
+    dot_source = ast.invocation_operator == "Dot"
+    if not ast.command_elements:
         raise ParseError("Unexpected token in expression or statement.", "UnexpectedToken")
-    if name_node.type == "command_name":
-        target: typing.Any = engine.text(name_node)
-    elif name_node.type == "command_name_expr" and [c.type for c in name_node.named_children] == ["command_name"]:
-        target = engine.text(name_node)  # `&chcp.com`: the call operator before a bare command name
-    else:
-        target = _member_command_name(engine, name_node)
-        if target is _NOT_MEMBER:
-            target = engine.eval_expr(name_node)
-    args = command_arguments(engine, node)
+    name_ast = ast.command_elements[0]
+    # A bare or quoted name is the command's name; anything else (`& $sb`, `& $info.ScriptBlock`) is a value.
+    target: typing.Any = name_ast.value if isinstance(name_ast, N.StringConstantExpressionAst) \
+        else ast_eval.value(engine, name_ast)
+    args = command_arguments(engine, ast)
     if isinstance(target, V.ScriptBlock):
         params_node = engine._find_param_block(target.node)  # pylint: disable=protected-access
         if params_node is None and target.node.type == "script_block_expression":

@@ -22,6 +22,7 @@ from .members import get_property, is_void
 from . import parametersets
 from .parser import node_text, parse, using_namespaces
 from .scopes import Scope, Variable
+from .syntax import nodes as N
 
 Sink = typing.Callable[[typing.Any], None]
 NO_INPUT = object()
@@ -58,6 +59,9 @@ _ON_THE_AST = frozenset({
 # (break, continue, return, exit, throw).
 _STATEMENTS_ON_THE_AST = frozenset({"if_statement", "foreach_statement", "for_statement", "while_statement", "do_statement",
                                     "switch_statement", "try_statement", "flow_control_statement"})
+
+# `++$x`, `$x++` and the like as a statement write nothing (their value is only an expression's).
+_SILENT = frozenset({"PlusPlus", "MinusMinus", "PostfixPlusPlus", "PostfixMinusMinus"})
 
 _UNSUPPORTED_STATEMENTS = {
     "class_statement": "class definitions", "enum_statement": "enum definitions", "trap_statement": "trap statements",
@@ -149,7 +153,11 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         if kind in ("empty_statement", "comment"):
             return
         if kind == "pipeline":
-            self.exec_pipeline(node, sink)
+            if any(c.type in ("&&", "||", "pipeline_chain_tail") for c in node.children):
+                raise ParseError("The token '&&' is not a valid statement separator in this version." if any(
+                    c.type == "&&" for c in node.children) else "The token '||' is not a valid statement separator in "
+                    "this version.", "InvalidEndOfLine")
+            self.exec_pipeline(ast_eval.lowered(node, self.source), sink)
         elif kind in _STATEMENTS_ON_THE_AST:
             ast_eval.run_statement(self, node, sink)
         elif kind == "function_statement":
@@ -177,7 +185,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             try:
                 statements = next((c for c in parsed.root.named_children if c.type == "statement_list"), None)
                 first = _named(statements)[0] if statements is not None and _named(statements) else None
-                return self.eval_pipeline_value(first) if first is not None else None
+                return ast_eval.pipeline_value(self, ast_eval.lowered(first, parsed.source)) if first is not None else None
             finally:
                 self.source = saved
         return stripped
@@ -358,56 +366,34 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         return info
 
     # ------------------------------------------------------------------ pipelines
-    def exec_pipeline(self, node: Node, sink: Sink, input_items: list | None = None) -> None:  # pylint: disable=too-many-branches
-        named = _named(node)
-        if len(named) == 1 and named[0].type == "assignment_expression":
-            self.eval_assignment(named[0])
+    def exec_pipeline(self, ast: N.Ast, sink: Sink, input_items: list | None = None) -> None:
+        """A PipelineAst (or the AssignmentStatementAst a pipeline position may hold) writing to ``sink``."""
+        if isinstance(ast, N.AssignmentStatementAst):
+            ast_eval.assignment(self, ast, False)
             return
-        chain = named[0] if len(named) == 1 and named[0].type == "pipeline_chain" else node
-        elements = []
+        elements = ast.pipeline_elements
         redirects: list[str] = []
-        for child in chain.children:
-            if child.type in ("|", "command_argument_sep", "comment"):
-                continue
-            if child.type == "redirections":
-                redirects.extend(self.text(r) for r in child.named_children)
-                continue
-            if child.type in ("&&", "||", "pipeline_chain_tail"):
-                raise ParseError(f"The token '{child.type}' is not a valid statement separator in this version.",
-                                 "InvalidEndOfLine")
-            if not child.is_named:
-                continue
-            elements.append(child)
+        last = len(elements) - 1
         for i, element in enumerate(elements):
-            # A command's own redirections (`Write-Output 1 > $null`) sit among its elements in the grammar.
-            own = [self.text(r) for part in element.named_children if part.type == "command_elements"
-                   for r in part.named_children if r.type == "redirection"] if element.type == "command" else []
+            own = [r.extent.text for r in element.redirections]
             if not own:
                 continue
-            if i == len(elements) - 1:
+            if i == last:
                 redirects.extend(own)  # the last command's output is the pipeline's (about_Redirection)
             elif self._redirect_sink(own, sink) is not sink:
                 raise PSError("Discarding the output of a command in the middle of a pipeline is not modelled by the fake "
                               "Windows host.", fqid="RedirectionNotSupported", category="NotImplemented",
                               reason="NotSupportedException")
-        if len(elements) == 1 and elements[0].type != "command":
-            value = self.eval_expr(elements[0], allow_void=True)
+        if len(elements) == 1 and isinstance(elements[0], N.CommandExpressionAst):
+            expression = elements[0].expression
+            value = ast_eval.evaluate(self, expression)
             target = self._redirect_sink(redirects, sink)
-            if is_void(value) or self._is_silent_expression(elements[0]):
+            if is_void(value) or (isinstance(expression, N.UnaryExpressionAst) and expression.token_kind in _SILENT):
                 return
             for item in V.enumerate_value(value):
                 target(item)
             return
         self.run_pipeline(elements, sink, input_items, redirects)
-
-    def _is_silent_expression(self, node: Node) -> bool:
-        while node.type in _PASS_THROUGH and len(_named(node)) == 1:
-            node = _named(node)[0]
-        if node.type == "expression_with_unary_operator" and _named(node) and _named(node)[0].type in (
-                "pre_increment_expression", "pre_decrement_expression"):
-            return True
-        return node.type in ("post_increment_expression", "post_decrement_expression", "pre_increment_expression",
-                             "pre_decrement_expression")
 
     def _redirect_sink(self, redirects: list[str], sink: Sink) -> Sink:
         for redirect in redirects:
@@ -420,18 +406,18 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                           category="NotImplemented", reason="NotSupportedException")
         return sink
 
-    def run_pipeline(self, elements: list[Node], sink: Sink, input_items: list | None,
+    def run_pipeline(self, elements: list[N.Ast], sink: Sink, input_items: list | None,
                      redirects: list[str] | None = None) -> None:
         from .commands import build_processor  # pylint: disable=import-outside-toplevel  # commands needs Evaluator
 
         first_value: typing.Any = NO_INPUT
         stages = elements
-        if elements and elements[0].type != "command":
-            first_value = self.eval_expr(elements[0])
+        if elements and isinstance(elements[0], N.CommandExpressionAst):
+            first_value = ast_eval.value(self, elements[0].expression)
             stages = elements[1:]
         processors = []
         for i, stage in enumerate(stages):
-            if stage.type != "command":
+            if not isinstance(stage, N.CommandAst):
                 raise ParseError("Expressions are only allowed as the first element of a pipeline.",
                                  "ExpressionsMustBeFirstInPipeline")
             processors.append(build_processor(self, stage, i > 0 or first_value is not NO_INPUT or input_items is not None))
@@ -458,22 +444,13 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             for proc in processors:
                 proc.dispose()
 
-    def eval_pipeline_value(self, node: Node | None) -> typing.Any:
-        """Evaluate a pipeline used as a value ($x = ..., conditions): expressions keep their value."""
-        if node is None:
-            return None
-        named = _named(node) if node.type == "pipeline" else [node]
-        if node.type == "pipeline" and len(named) == 1 and named[0].type == "assignment_expression":
-            return self.eval_assignment(named[0], want_value=True)
-        if node.type == "pipeline":
-            chain = named[0] if len(named) == 1 and named[0].type == "pipeline_chain" else node
-            parts = [c for c in chain.children if c.is_named and c.type not in ("command_argument_sep", "comment")]
-            if len(parts) == 1 and parts[0].type != "command":
-                return self.eval_expr(parts[0])
-        elif node.type not in ("command", "pipeline_chain"):
-            return self.eval_expr(node)
+    def pipeline_output(self, ast: N.Ast) -> typing.Any:
+        """A pipeline of commands (or an assignment) used as a value: its output collected ($null, one object, an
+        array); an assignment gives the value assigned."""
+        if isinstance(ast, N.AssignmentStatementAst):
+            return ast_eval.assignment(self, ast, True)
         out: list = []
-        self.exec_pipeline(node, out.append)
+        self.exec_pipeline(ast, out.append)
         return _collapse(out)
 
     def collect(self, node: Node) -> list:
@@ -791,19 +768,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         if qualifier in ("local", "private"):
             return name.lower() in self.ctx.scope.variables
         return self.ctx.scope.lookup(name) is not None
-
-    def _e_command(self, node: Node) -> typing.Any:
-        out: list = []
-        self.run_pipeline([node], out.append, None)
-        return _collapse(out)
-
-    def _e_pipeline(self, node: Node) -> typing.Any:
-        return self.eval_pipeline_value(node)
-
-    def _e_pipeline_chain(self, node: Node) -> typing.Any:
-        out: list = []
-        self.exec_pipeline(node, out.append)
-        return _collapse(out)
 
     def _e_assignment_expression(self, node: Node) -> typing.Any:
         return self.eval_assignment(node, want_value=True)

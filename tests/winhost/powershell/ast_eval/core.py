@@ -20,7 +20,7 @@ HANDLERS: dict[type, Handler] = {}
 StatementHandler = typing.Callable[[typing.Any, typing.Any, typing.Callable[[typing.Any], None]], None]
 STATEMENT_HANDLERS: dict[type, StatementHandler] = {}
 # The grammar's statement kinds (the others lowered here are expressions).
-_STATEMENT_KINDS = frozenset({"if_statement", "foreach_statement", "for_statement", "while_statement", "do_statement",
+_STATEMENT_KINDS = frozenset({"pipeline", "if_statement", "foreach_statement", "for_statement", "while_statement", "do_statement",
                               "switch_statement", "try_statement", "flow_control_statement", "function_statement"})
 
 # Parsed text -> (the text, its lowered nodes by concrete node). A whole expression is lowered once per parsed text
@@ -132,7 +132,7 @@ def _statement_nodes(block: N.StatementBlockAst) -> list:
 
 def pipeline_value(engine: typing.Any, ast: N.Ast | None) -> typing.Any:
     """A pipeline used as a value (a condition, `( )`, a foreach's collection): an expression keeps its value,
-    unenumerated; a pipeline of commands or an assignment is collected by the evaluator (eval_pipeline_value)."""
+    unenumerated; a pipeline of commands or an assignment is collected by the evaluator (pipeline_output)."""
     if ast is None:
         return None
     if isinstance(ast, N.PipelineAst):
@@ -140,9 +140,9 @@ def pipeline_value(engine: typing.Any, ast: N.Ast | None) -> typing.Any:
             element = ast.pipeline_elements[0]
             if isinstance(element, N.CommandExpressionAst) and not element.redirections:
                 return value(engine, element.expression)
-        return engine.eval_pipeline_value(ast._cst)  # pylint: disable=protected-access
+        return engine.pipeline_output(ast)
     if isinstance(ast, N.AssignmentStatementAst):
-        return engine.eval_pipeline_value(ast._cst)  # pylint: disable=protected-access
+        return engine.pipeline_output(ast)
     return value(engine, ast)
 
 

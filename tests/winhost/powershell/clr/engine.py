@@ -24,6 +24,7 @@ import typing
 from psrpcore.types import ErrorRecord, PSObject
 
 from .. import typeregistry
+from ..ast_eval import lowered
 from ..commands import build_processor
 from ..dotnet import NetObject, void
 from ..errors import PSError, category_info, method_exception, short_type_name
@@ -251,7 +252,7 @@ def _single_pipeline(engine: typing.Any, block: typing.Any) -> list:
     stages = [c for c in chain.children if c.is_named and c.type not in ("command_argument_sep", "comment")]
     if not stages or any(stage.type != "command" for stage in stages):
         raise _one_pipeline()
-    return stages
+    return lowered(pipeline, engine.source).pipeline_elements
 
 
 def _one_pipeline() -> PSError:

@@ -471,17 +471,21 @@ class _Lowering:  # pylint: disable=too-many-public-methods
                         argument = self.expression(following[0])
                         end_node = following[0]
                         i = children.index(following[0])
-                elif i + 2 < len(children) and children[i + 1].type == "command_argument_sep" and \
+                elif i + 1 < len(children) and children[i + 1].type == "command_argument_sep" and \
                         self.raw(children[i + 1]) == ":":
-                    argument = self.expression(children[i + 2])
-                    end_node = children[i + 2]
-                    i += 2
+                    # `-Name: value` (the colon a separator of its own, spaces after it): the next element is the value.
+                    following = [c for c in children[i + 2:] if c.type != "command_argument_sep"]
+                    if following:
+                        argument = self.expression(following[0])
+                        end_node = following[0]
+                        i = children.index(following[0])
                 elements.append(N.CommandParameterAst(extent=self.extent(child, end_node),
                                                       parameter_name=text.lstrip("-"), argument=argument))
             elif child.type == "redirection":
                 redirections.append(self.redirection(child))
             elif child.type == "generic_token":
-                elements.append(self.bare_word(child))
+                # Kept with its token: the evaluator reads an argument-mode word (`5`, `` a`b ``) from it.
+                elements.append(_from(self.bare_word(child), child))
             elif child.type == "stop_parsing":
                 raise self.unknown(child, "the stop-parsing token is not modelled")
             else:
