@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import typing
 
-from tree_sitter import Node
-
 from . import ast_eval
 from . import values as V
 from .binding import Arg, Param, apply_default_values, bind, splat
@@ -114,12 +112,11 @@ class CmdletProcessor(Processor):
 class ScriptProcessor(Processor):
     """A function or script block in a pipeline, with begin/process/end and $_/$input."""
 
-    def __init__(self, engine: "Evaluator", block_node: Node, source: bytes, params: list[Param], advanced: bool,
+    def __init__(self, engine: "Evaluator", ast: N.ScriptBlockAst, params: list[Param], advanced: typing.Any,
                  args: list[Arg], name: str, dot_source: bool = False, is_filter: bool = False,
                  module_scope: Scope | None = None) -> None:
         self.engine = engine
-        self.block_node = block_node
-        self.source = source
+        self.ast = ast
         self.params = params
         self.advanced = advanced
         self.args = args
@@ -128,7 +125,7 @@ class ScriptProcessor(Processor):
         self.is_filter = is_filter
         self.module_scope = module_scope  # a module function's scopes hang off its module's scope
         self.scope: Scope | None = None
-        self.blocks: dict[str, Node] = {}
+        self.blocks: dict[str, N.NamedBlockAst] = {}
         self.inputs: list = []
         self.got_input = False
         self.bound: dict = {}
@@ -136,20 +133,18 @@ class ScriptProcessor(Processor):
         self.overlay: dict | None = {} if dot_source else None
         self.expects_input = False  # $MyInvocation.ExpectingInput: whether the pipeline feeds this command
 
-    def _enter(self) -> tuple[bytes, Scope]:
-        saved = (self.engine.source, self.engine.ctx.scope)
-        self.engine.source = self.source
+    def _enter(self) -> Scope:
+        saved = self.engine.ctx.scope
         if self.scope is not None:
             self.engine.ctx.scope = self.scope
         return saved
 
-    def _leave(self, saved: tuple[bytes, Scope]) -> None:
-        self.engine.source, self.engine.ctx.scope = saved
+    def _leave(self, saved: Scope) -> None:
+        self.engine.ctx.scope = saved
 
     def begin(self) -> None:
         engine = self.engine
-        saved = (engine.source, engine.ctx.scope)
-        engine.source = self.source
+        saved = engine.ctx.scope
         if self.dot_source:
             self.scope = engine.ctx.scope
         else:
@@ -162,7 +157,7 @@ class ScriptProcessor(Processor):
             else:
                 self.scope.set_local("args", [a.value if a.name is None else (a.text or f"-{a.name}") for a in self.args])
             self._set_invocation()
-            self.blocks = engine.named_blocks(self.block_node)
+            self.blocks = engine.named_blocks(self.ast)
             if self.is_filter and "process" not in self.blocks and "end" in self.blocks:
                 self.blocks = {"process": self.blocks["end"]}
             self._run("begin")
@@ -197,7 +192,7 @@ class ScriptProcessor(Processor):
                           fqid="CallDepthOverflow", category="InvalidOperation", reason="ScriptCallDepthException")
         engine.ctx.command_stack.append(self.name)
         try:
-            engine.exec_statements(block, self.emit)
+            engine.exec_block(block, self.emit)
         except ReturnSignal:
             pass
         finally:
@@ -313,19 +308,9 @@ def build_processor(engine: "Evaluator", ast: N.CommandAst, expects_input: bool)
         else ast_eval.value(engine, name_ast)
     args = command_arguments(engine, ast)
     if isinstance(target, V.ScriptBlock):
-        params_node = engine._find_param_block(target.node)  # pylint: disable=protected-access
-        if params_node is None and target.node.type == "script_block_expression":
-            inner = next((c for c in target.node.named_children if c.type == "script_block"), None)
-            params_node = engine._find_param_block(inner)  # pylint: disable=protected-access
-        saved = engine.source
-        engine.source = target.source
-        try:
-            params, advanced = engine.build_params(params_node)
-        finally:
-            engine.source = saved
-        body = next((c for c in target.node.named_children if c.type == "script_block"), target.node) \
-            if target.node.type == "script_block_expression" else target.node
-        proc = ScriptProcessor(engine, body, target.source, params, advanced, args, "", dot_source)
+        body = engine.script_ast(target)
+        params, advanced = engine.build_params(body.param_block)
+        proc = ScriptProcessor(engine, body, params, advanced, args, "", dot_source)
         proc.expects_input = expects_input
         return proc
     if isinstance(target, (FunctionInfo,)):
@@ -346,9 +331,8 @@ def build_processor(engine: "Evaluator", ast: N.CommandAst, expects_input: bool)
 
 
 def _function_processor(engine: "Evaluator", fn: "FunctionInfo", args: list[Arg], dot_source: bool) -> ScriptProcessor:
-    body = fn.body
     module_scope = fn.module.scope if fn.module is not None else None
-    return ScriptProcessor(engine, body, fn.source, fn.params, fn.advanced, args, fn.name, dot_source, fn.is_filter,
+    return ScriptProcessor(engine, fn.ast, fn.params, fn.advanced, args, fn.name, dot_source, fn.is_filter,
                            module_scope)
 
 

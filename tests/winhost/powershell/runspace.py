@@ -199,13 +199,10 @@ class Runspace:
                     parsed = parse("function __winhost_script {\n" + text + "\n}")
                     root = next(c for c in _first_statements(parsed.root) if c.type == "function_statement")
                     root = next(c for c in root.named_children if c.type == "script_block")
-                params_node = engine._find_param_block(root)  # pylint: disable=protected-access
-                engine.source = parsed.source
-                params, advanced = engine.build_params(params_node)
-                body = next((c for c in root.named_children if c.type in ("statement_list", "script_block_body",
-                                                                          "named_block_list")), None)
+                body = engine.script_ast(V.ScriptBlock(root, parsed.source))
+                params, advanced = engine.build_params(body.param_block)
                 local = bool(getattr(command, "use_local_scope", False))
-                proc: Processor = _ScriptCommand(engine, body, parsed.source, params, advanced, args, local)
+                proc: Processor = _ScriptCommand(engine, body, params, advanced, args, local)
                 proc.expects_input = input_items is not None
                 processors.append(proc)
             else:
@@ -234,9 +231,9 @@ class Runspace:
 class _ScriptCommand(ScriptProcessor):
     """A script command: runs in the global scope unless use_local_scope asked for a child scope."""
 
-    def __init__(self, engine: Evaluator, body: typing.Any, source: bytes, params: list, advanced: bool,
+    def __init__(self, engine: Evaluator, body: typing.Any, params: list, advanced: typing.Any,
                  args: list[Arg], local: bool) -> None:
-        super().__init__(engine, body, source, params, advanced, args, "", dot_source=not local)
+        super().__init__(engine, body, params, advanced, args, "", dot_source=not local)
 
     def begin(self) -> None:
         engine = self.engine
@@ -253,7 +250,7 @@ class _ScriptCommand(ScriptProcessor):
             engine.ctx.scope.set_local("_", item)
             engine.ctx.scope.set_local("PSItem", item)
         try:
-            engine.exec_statements(block, self.emit)
+            engine.exec_block(block, self.emit)
         except ReturnSignal:
             pass
 

@@ -44,8 +44,8 @@ from __future__ import annotations
 from . import casts, flow, jumps, literals, members, operators  # noqa: F401  # pylint: disable=unused-import
 from . import strings, switch, trycatch, variables  # noqa: F401  # pylint: disable=unused-import
 from .assign import assign, assignment
-from .core import evaluate, lowered, pipeline_value, run_lowered, run_statement, value
+from .core import STATEMENT_HANDLERS, evaluate, lowered, pipeline_value, script_body, statement_nodes, value
 from .operators import compare_op, matches_table
 
-__all__ = ["assign", "assignment", "compare_op", "evaluate", "lowered", "matches_table", "pipeline_value", "run_lowered", "run_statement",
-           "value"]
+__all__ = ["STATEMENT_HANDLERS", "assign", "assignment", "compare_op", "evaluate", "lowered", "matches_table",
+           "pipeline_value", "script_body", "statement_nodes", "value"]

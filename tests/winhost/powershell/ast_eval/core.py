@@ -11,7 +11,7 @@ import typing
 
 from ..members import is_void
 from ..shouldprocess import not_modelled
-from ..syntax import LoweringError, lower_expression, lower_statement
+from ..syntax import LoweringError, lower_body, lower_expression, lower_statement
 from ..syntax import nodes as N
 
 Handler = typing.Callable[[typing.Any, typing.Any], typing.Any]
@@ -68,6 +68,32 @@ def lowered(node: typing.Any, source: bytes) -> N.Ast:
     return found
 
 
+def script_body(node: typing.Any, source: bytes) -> N.ScriptBlockAst:
+    """The evaluator's ScriptBlockAst of a script block value's concrete node (syntax.lower_body), once per parsed
+    text and node as `lowered`."""
+    entry = _SOURCES.get(id(source))
+    if entry is None or entry[0] is not source:
+        if len(_SOURCES) >= _MAX_SOURCES:
+            _SOURCES.clear()
+        entry = _SOURCES[id(source)] = (source, {})
+    key = (node.start_byte, node.end_byte, "body")
+    found = entry[1].get(key)
+    if found is None:
+        try:
+            found = lower_body(node, source)
+        except LoweringError as err:
+            raise not_modelled(f"This construct ({err})") from None
+        entry[1][key] = found
+    return found  # type: ignore[return-value]
+
+
+def statement_nodes(block: typing.Any) -> list:
+    """A block's statements (StatementBlockAst or NamedBlockAst): lowered ones, or the concrete nodes of an
+    evaluator's body (`_unlowered`, lowered as each runs)."""
+    unlowered = block._unlowered  # pylint: disable=protected-access
+    return block.statements if unlowered is None else unlowered
+
+
 def _file(root: N.Ast, nodes: dict) -> None:
     """File the nodes under `root` by their concrete nodes (the outermost first: a script block expression and its
     ScriptBlockAst share a concrete node, and the evaluator asks for the expression)."""
@@ -78,19 +104,6 @@ def _file(root: N.Ast, nodes: dict) -> None:
         if cst is not None:
             nodes.setdefault((cst.start_byte, cst.end_byte, cst.type), ast)
         stack.extend(ast.children())
-
-
-def run_lowered(engine: typing.Any, node: typing.Any) -> typing.Any:
-    """Evaluate a concrete node on its AST (the evaluator's `eval_expr` for the kinds moved; a void value stays
-    void, as eval_expr's `allow_void` wants it)."""
-    ast = lowered(node, engine.source)
-    return HANDLERS.get(ast.__class__, hand_back)(engine, ast)
-
-
-def run_statement(engine: typing.Any, node: typing.Any, sink: typing.Callable[[typing.Any], None]) -> None:
-    """Run a concrete statement node on its AST (the evaluator's exec_statement for the kinds moved)."""
-    ast = lowered(node, engine.source)
-    STATEMENT_HANDLERS[ast.__class__](engine, ast, sink)
 
 
 def evaluate(engine: typing.Any, ast: N.Ast) -> typing.Any:
@@ -104,8 +117,11 @@ def value(engine: typing.Any, ast: N.Ast) -> typing.Any:
 
 
 def hand_back(engine: typing.Any, ast: N.Ast) -> typing.Any:
-    """A node of a family not moved yet: the evaluator runs its concrete node."""
-    return engine.eval_expr(ast._cst)  # pylint: disable=protected-access
+    """A node that is no expression where a value is wanted: a pipeline of commands gives its output collected; any
+    other is a statement the grammar let through (a parse error to PowerShell)."""
+    if isinstance(ast, (N.PipelineAst, N.AssignmentStatementAst)):
+        return engine.pipeline_output(ast)
+    raise engine.unexpected_token(ast)
 
 
 def collapse(out: list) -> typing.Any:
@@ -119,15 +135,8 @@ def collapse(out: list) -> typing.Any:
 
 def exec_block(engine: typing.Any, block: N.StatementBlockAst, sink: typing.Callable[[typing.Any], None]) -> None:
     """Run a statement block's statements, each guarded by the evaluator (a statement-terminating error is reported
-    and the next statement runs, `$?`), whichever walk runs the statement itself."""
-    for node in _statement_nodes(block):
-        engine.exec_statement_guarded(node, sink)
-
-
-def _statement_nodes(block: N.StatementBlockAst) -> list:
-    """The concrete nodes of a block's statements (the evaluator's fragments leave them unlowered: `_unlowered`)."""
-    unlowered = block._unlowered  # pylint: disable=protected-access
-    return unlowered if unlowered is not None else [s._cst for s in block.statements]  # pylint: disable=protected-access
+    and the next statement runs, `$?`)."""
+    engine.exec_block(block, sink)
 
 
 def pipeline_value(engine: typing.Any, ast: N.Ast | None) -> typing.Any:
