@@ -7,7 +7,7 @@ import typing
 from psrpcore.types import ErrorRecord, PSObject
 from tree_sitter import Node
 
-from . import ast_eval, tripwire
+from . import ast_eval, providers, tripwire
 from . import values as V
 from .binding import Arg, CmdletBindingInfo, Param, apply_default_values, bind, bound_parameters_table
 from .context import ExecutionContext, normalize_action
@@ -21,6 +21,7 @@ from .members import get_property, is_void
 from . import parametersets
 from .parser import node_text, parse
 from .scopes import Scope, Variable
+from .shouldprocess import CommandRuntime, PSScriptCmdlet, confirm_impact, preference_values
 from .syntax import nodes as N
 
 Sink = typing.Callable[[typing.Any], None]
@@ -304,8 +305,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
     def cmdlet_binding(self, attr: N.AttributeAst) -> CmdletBindingInfo:
         """[CmdletBinding(...)]: SupportsShouldProcess (an omitted value is $true) and ConfirmImpact; other
         arguments (DefaultParameterSetName, PositionalBinding, HelpUri, ...) are accepted and not modelled."""
-        from .shouldprocess import confirm_impact  # pylint: disable=import-outside-toplevel
-
         info = CmdletBindingInfo()
         for argument in attr.named_arguments:
             name = argument.argument_name.lower()
@@ -447,8 +446,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         """Bind arguments into the current scope. ``overlay`` (dot-sourced commands): records the previous value of each
         automatic or preference variable set here, so that the command's end puts it back (PowerShell keeps them in
         a locals tuple pushed over the caller's scope)."""
-        from .shouldprocess import CommandRuntime, PSScriptCmdlet, preference_values  # pylint: disable=import-outside-toplevel
-
         should_process = bool(getattr(advanced, "should_process", False))
         result = bind(params, args, command, advanced=bool(advanced), common=bool(advanced), should_process=should_process)
         defaults = self.ctx.scope.lookup("PSDefaultParameterValues")
@@ -541,8 +538,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             self.assign_function(name, value)
             return
         if qualifier is None and ":" in name:
-            from . import providers  # pylint: disable=import-outside-toplevel
-
             if providers.variable_drive(name):
                 providers.write_variable(self.ctx, name, value)
                 return
@@ -572,8 +567,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
     def get_variable(self, raw: str) -> typing.Any:
         name, qualifier = self.split_variable(raw)
         if qualifier in ("env", "function", "variable") or (qualifier is None and ":" in name):
-            from . import providers  # pylint: disable=import-outside-toplevel
-
             if qualifier is not None or providers.variable_drive(name):  # `${drive:path}`: the provider's content
                 return providers.read_variable(self.ctx, name if qualifier is None else f"{qualifier}:{name}")
         if qualifier == "using":

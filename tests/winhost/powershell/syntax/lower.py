@@ -76,6 +76,10 @@ class _Lowering:  # pylint: disable=too-many-public-methods
         self.text = text
         # The evaluator's fragments: statement blocks and script block bodies are left unlowered (`_unlowered`).
         self.defer_bodies = defer_bodies
+        # The script's `using namespace` statements (parser.py blanked them, keeping where they were), and the
+        # namespaces they give every type name of the script (TypeName.using_namespaces).
+        self.using_statements = self._using_statements()
+        self.namespaces = tuple(u.name.value for u in self.using_statements)
 
     # --- helpers ---------------------------------------------------------------------------------------------
     def extent(self, node: typing.Any, end_node: typing.Any = None) -> N.Extent:
@@ -87,6 +91,21 @@ class _Lowering:  # pylint: disable=too-many-public-methods
     def unknown(self, node: typing.Any, where: str) -> LoweringError:
         return LoweringError(f"The front end does not lower the grammar node '{node.type}' ({where}): "
                              f"{self.raw(node)[:60]!r}")
+
+    def _using_statements(self) -> list[N.UsingStatementAst]:
+        out = []
+        original = self.text.original
+        pos = 0
+        for name in using_namespaces(self.text.source):
+            # Found in the text as written (the parsed text has them blanked; the evaluator reads no extent).
+            found = re.compile(r"using\s+namespace\s+(" + re.escape(name) + r")", re.I).search(original, pos)
+            start, end, name_start = (found.start(), found.end(), found.start(1)) if found else (pos, pos, pos)
+            pos = end
+            out.append(N.UsingStatementAst(
+                extent=self.text.extent_of_offsets(start, end), using_statement_kind="Namespace",
+                name=N.StringConstantExpressionAst(extent=self.text.extent_of_offsets(name_start, end), value=name,
+                                                   string_constant_type="BareWord")))
+        return out
 
     # --- script blocks ---------------------------------------------------------------------------------------
     def script_block(self, node: typing.Any, extent: N.Extent, param_node: typing.Any = None) -> N.ScriptBlockAst:
@@ -130,8 +149,9 @@ class _Lowering:  # pylint: disable=too-many-public-methods
                 blocks["End"] = N.NamedBlockAst(extent=body, unnamed=True, block_kind="End", statements=statements)
         return N.ScriptBlockAst(extent=extent, param_block=param_block, begin_block=blocks.get("Begin"),
                                 process_block=blocks.get("Process"), end_block=blocks.get("End"),
-                                dynamic_param_block=blocks.get("Dynamicparam"), _cst=node, _source=self.text.source,
-                                _unlowered=self.defer_bodies)
+                                dynamic_param_block=blocks.get("Dynamicparam"),
+                                using_statements=list(self.using_statements) if _is_script_root(node) else [],
+                                _cst=node, _source=self.text.source, _unlowered=self.defer_bodies)
 
     def named_block(self, node: typing.Any) -> N.NamedBlockAst:
         name = next(c for c in node.named_children if c.type == "block_name")
@@ -197,7 +217,7 @@ class _Lowering:  # pylint: disable=too-many-public-methods
             parsed = self.raw(spec).strip()
         elif parsed.startswith("[") and parsed.endswith("]"):
             parsed = parsed[1:-1].strip()
-        return N.TypeName(written, written, parsed, using_namespaces(self.text.source))
+        return N.TypeName(written, written, parsed, self.namespaces)
 
     def attribute(self, node: typing.Any) -> N.AttributeBaseAst:
         literal = next((c for c in node.named_children if c.type == "type_literal"), None)
@@ -794,6 +814,19 @@ class _Lowering:  # pylint: disable=too-many-public-methods
 
     def e_script_block(self, node: typing.Any, extent: N.Extent) -> N.Ast:
         return N.ScriptBlockExpressionAst(extent=extent, script_block=self.script_block(node, extent))
+
+
+def _is_script_root(node: typing.Any) -> bool:
+    """A whole script: the program, or the body of the function runspace.py and language.py wrap a script with
+    top-level begin/process/end blocks in (parser.py's `function __winhost_script`)."""
+    if node.type == "program":
+        return True
+    parent = node.parent
+    if node.type != "script_block" or parent is None or parent.type != "function_statement" or \
+            parent.parent is None or parent.parent.parent is None or parent.parent.parent.type != "program":
+        return False
+    name = next((c for c in parent.named_children if c.type == "function_name"), None)
+    return name is not None and name.text == b"__winhost_script"
 
 
 def _set_parents(root: N.Ast) -> None:

@@ -188,12 +188,20 @@ class ScriptBlockAst(Ast):
     process_block: NamedBlockAst | None
     end_block: NamedBlockAst | None
     dynamic_param_block: NamedBlockAst | None = None
+    # A script's leading `using` statements (only the root has them; about_Using: they apply to the whole script).
+    using_statements: list[UsingStatementAst] = dataclasses.field(default_factory=list)
     # The (rewritten) text the concrete node was parsed from: a script block value's text, and what its `.Ast`
     # lowers again in full.
     _source: bytes = dataclasses.field(default=b"", repr=False)
     # True in the evaluator's script bodies: the param block is lowered, the named blocks' statements are not
     # (NamedBlockAst._unlowered: each is lowered when it first runs).
     _unlowered: bool = dataclasses.field(default=False, repr=False)
+
+
+@dataclasses.dataclass(eq=False, kw_only=True)
+class UsingStatementAst(Ast):
+    using_statement_kind: str  # UsingStatementKind: Namespace (Module and Assembly are not modelled)
+    name: StringConstantExpressionAst
 
 
 @dataclasses.dataclass(eq=False, kw_only=True)
