@@ -78,8 +78,11 @@ class _Lowering:  # pylint: disable=too-many-public-methods
         self.defer_bodies = defer_bodies
         # The script's `using namespace` statements (parser.py blanked them, keeping where they were), and the
         # namespaces they give every type name of the script (TypeName.using_namespaces).
-        self.using_statements = self._using_statements()
-        self.namespaces = tuple(u.name.value for u in self.using_statements)
+        found = text.__dict__.get("_using")  # once per text: every fragment of it lowers through a _Lowering of its own
+        if found is None:
+            statements = self._using_statements()
+            found = text.__dict__["_using"] = (statements, tuple(u.name.value for u in statements))
+        self.using_statements, self.namespaces = found
 
     # --- helpers ---------------------------------------------------------------------------------------------
     def extent(self, node: typing.Any, end_node: typing.Any = None) -> N.Extent:
