@@ -23,11 +23,10 @@ STATEMENT_HANDLERS: dict[type, StatementHandler] = {}
 _STATEMENT_KINDS = frozenset({"pipeline", "if_statement", "foreach_statement", "for_statement", "while_statement", "do_statement",
                               "switch_statement", "try_statement", "flow_control_statement", "function_statement"})
 
-# Parsed text -> (the text, its lowered nodes by concrete node). A whole expression is lowered once per parsed text
-# (loops and functions run the same nodes many times), and every node inside it is filed under its concrete node
-# too, so an expression reached again through a statement handed back to the evaluator (`$(...)`, a script block's
-# body) is found lowered. Each entry keeps its text (and so its tree) alive: a few dozen texts cover the scripts
-# running now (a module task's scripts are parsed anew each time).
+# Parsed text -> (the text, its lowered statements and script bodies by concrete node). A statement is lowered once per
+# parsed text (loops and functions run the same statements many times); the blocks inside it are left unlowered, and
+# each of their statements is lowered here when it first runs. Each entry keeps its text (and so its tree) alive: a
+# few dozen texts cover the scripts running now (a module task's scripts are parsed anew each time).
 _SOURCES: dict[int, tuple[bytes, dict[tuple[int, int, str], N.Ast]]] = {}
 _MAX_SOURCES = 64
 
@@ -64,7 +63,6 @@ def lowered(node: typing.Any, source: bytes) -> N.Ast:
         except LoweringError as err:
             raise not_modelled(f"This construct ({err})") from None
         nodes[key] = found
-        _file(found, nodes)
     return found
 
 
@@ -92,18 +90,6 @@ def statement_nodes(block: typing.Any) -> list:
     evaluator's body (`_unlowered`, lowered as each runs)."""
     unlowered = block._unlowered  # pylint: disable=protected-access
     return block.statements if unlowered is None else unlowered
-
-
-def _file(root: N.Ast, nodes: dict) -> None:
-    """File the nodes under `root` by their concrete nodes (the outermost first: a script block expression and its
-    ScriptBlockAst share a concrete node, and the evaluator asks for the expression)."""
-    stack = [root]
-    while stack:
-        ast = stack.pop()
-        cst = ast._cst  # pylint: disable=protected-access
-        if cst is not None:
-            nodes.setdefault((cst.start_byte, cst.end_byte, cst.type), ast)
-        stack.extend(ast.children())
 
 
 def evaluate(engine: typing.Any, ast: N.Ast) -> typing.Any:
