@@ -1,4 +1,6 @@
-"""Tree-walking evaluator over the tree-sitter CST: statements, expressions, pipelines, functions."""
+"""The evaluator's statement level, on the front end's AST: statement lists (lowered statement by statement as they
+first run, with the per-statement error handling), pipelines, function definitions, param blocks and script block
+invocation. Expressions and the other statements are ast_eval/'s."""
 
 from __future__ import annotations
 

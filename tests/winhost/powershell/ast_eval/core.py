@@ -1,8 +1,8 @@
-"""The walk itself: the lowering cache, the dispatch table by node class, and the hand-back to the evaluator.
+"""The walk itself: the lowering cache and the dispatch table by node class.
 
 Every family module registers its node classes with `handles`; `evaluate` dispatches on the node's class (one
-dict lookup), and a node of a family not moved yet goes back to the tree-walking evaluator through the concrete
-node it was lowered from (`Ast._cst`).
+dict lookup). Pipelines, commands, function definitions and script block invocation are the evaluator's
+(evaluator.py, commands.py), on the same AST.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def handles_statement(*classes: type) -> typing.Callable[[StatementHandler], Sta
 
 
 def lowered(node: typing.Any, source: bytes) -> N.Ast:
-    """The AST of a concrete expression node of a parsed text."""
+    """The AST of a concrete statement or expression node of a parsed text (its blocks left unlowered)."""
     entry = _SOURCES.get(id(source))
     if entry is None or entry[0] is not source:
         if len(_SOURCES) >= _MAX_SOURCES:
@@ -97,7 +97,7 @@ def evaluate(engine: typing.Any, ast: N.Ast) -> typing.Any:
 
 
 def value(engine: typing.Any, ast: N.Ast) -> typing.Any:
-    """An operand's value: a void result (`[void]...`, a void method) is $null in a value, as in eval_expr."""
+    """An operand's value: a void result (`[void]...`, a void method) is $null in a value."""
     result = HANDLERS.get(ast.__class__, hand_back)(engine, ast)
     return None if is_void(result) else result
 

@@ -38,8 +38,8 @@ class Extent:
 class Ast:
     extent: Extent
     parent: Ast | None = dataclasses.field(default=None, repr=False)
-    # The concrete node this was lowered from: what the evaluator still runs for constructs not moved onto the AST
-    # (ast_eval.py), and, for a ScriptBlockAst, what GetScriptBlock() runs.
+    # The concrete node this was lowered from (for a ScriptBlockAst, the node a script block value stands for: its
+    # text, what its `.Ast` lowers in full, what GetScriptBlock() gives).
     _cst: typing.Any = dataclasses.field(default=None, repr=False)
 
     def children(self) -> typing.Iterator[Ast]:
