@@ -618,6 +618,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             return name.lower() in self.ctx.scope.variables
         return self.ctx.scope.lookup(name) is not None
 
+
 def _unexpected(text: str, kind: str) -> ParseError:
     words = text.split()
     return ParseError(f"Unexpected token '{words[0] if words else kind}' in expression or statement.", "UnexpectedToken")

@@ -30,7 +30,7 @@ def script_block(info: typing.Any, strict: bool = True) -> V.ScriptBlock:
     before, the body alone (kept for Set-Item Function:, which takes the FunctionInfo back whole)."""
     if strict and info.params_after_name:
         raise tripwire.not_modelled(f"The ScriptBlock of function {info.name}, whose parameters follow its name")
-    block = V.ScriptBlock(info.body, info.source)
+    block = V.ScriptBlock(info.body, info.source, ast=info.ast)
     block.function_info = info  # type: ignore[attr-defined]
     return block
 
