@@ -17,7 +17,6 @@ from .native import NativeProcessor, find_application
 from .scopes import Scope, Variable
 from .shouldprocess import CommandRuntime, guard_cmdlet
 from .syntax import nodes as N
-from .syntax.literals import unescape as _unescape
 from .values import PSHashtable
 
 if typing.TYPE_CHECKING:  # pragma: no cover
@@ -250,7 +249,7 @@ def command_arguments(engine: "Evaluator", ast: N.CommandAst) -> list[Arg]:
         if isinstance(element, N.CommandParameterAst):
             text = element.extent.text
             if element.argument is not None:
-                args.append(Arg(element.parameter_name, _argument_value(engine, element.argument), colon=True))
+                args.append(Arg(element.parameter_name, ast_eval.value(engine, element.argument), colon=True))
             else:
                 # `-Name:` with nothing after it: a colon form whose value is missing.
                 args.append(Arg(element.parameter_name, None, colon=text.endswith(":"), text=text))
@@ -258,23 +257,8 @@ def command_arguments(engine: "Evaluator", ast: N.CommandAst) -> list[Arg]:
         if isinstance(element, N.VariableExpressionAst) and element.splatted:
             args.extend(splat(engine.get_variable("$" + element.extent.text[1:])))
             continue
-        args.append(Arg(None, _argument_value(engine, element), text=element.extent.text))
+        args.append(Arg(None, ast_eval.value(engine, element)))
     return args
-
-
-def _argument_value(engine: "Evaluator", ast: N.Ast) -> typing.Any:
-    cst = ast._cst  # pylint: disable=protected-access
-    if cst is not None and cst.type == "generic_token" and cst.parent is not None and cst.parent.type == "command_elements":
-        return _bare_word(ast.extent.text)
-    return ast_eval.value(engine, ast)
-
-
-def _bare_word(text: str) -> typing.Any:
-    """An argument-mode word: escapes applied; a number when it reads as one (`5`, not `5kb`)."""
-    if "$" in text or "`" in text:
-        return _unescape(text, False)
-    number = V.parse_number(text) if text[:1].isdigit() else None
-    return number if number is not None and not text.lower().endswith(("kb", "mb", "gb", "tb", "pb")) else text
 
 
 def resolve_command(engine: "Evaluator", name: str) -> typing.Any:

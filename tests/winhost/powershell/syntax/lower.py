@@ -517,8 +517,12 @@ class _Lowering:  # pylint: disable=too-many-public-methods
             elif child.type == "redirection":
                 redirections.append(self.redirection(child))
             elif child.type == "generic_token":
-                # Kept with its token: the evaluator reads an argument-mode word (`5`, `` a`b ``) from it.
-                elements.append(_from(self.bare_word(child), child))
+                # An argument-mode word: its escapes apply (`` a`tb `` is a, a tab, b: about_Parsing); a number in
+                # argument mode is a number literal to the grammar already.
+                word = self.bare_word(child)
+                if "`" in word.value or "$" in word.value:
+                    word.value = unescape(word.value, False)
+                elements.append(word)
             elif child.type == "stop_parsing":
                 raise self.unknown(child, "the stop-parsing token is not modelled")
             else:
