@@ -97,11 +97,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         for node in unlowered:
             self.exec_statement_guarded(node, sink, source)
 
-    def exec_statement_list(self, node: Node, sink: Sink, source: bytes) -> None:
-        """The statements of a concrete statement list of the parsed text ``source`` (Invoke-Expression's)."""
-        for stmt in _named(node):
-            self.exec_statement_guarded(stmt, sink, source)
-
     def exec_statement_guarded(self, stmt: Node, sink: Sink, source: bytes) -> None:
         """A concrete statement of the parsed text ``source``, lowered as it runs, with the per-statement error handling."""
         self._guarded(self.exec_statement, stmt, sink, source)

@@ -19,8 +19,9 @@ from .context import ExecutionContext
 from .errors import BreakSignal, ContinueSignal, ExitSignal, PipelineStopped, PSError, ReturnSignal
 from .evaluator import NO_INPUT, Evaluator
 from ..machine.services import HostServices
-from .parser import first_statements as _first_statements, has_top_level_named_blocks as _has_top_level_named_blocks, parse
+from .parser import parse
 from .scopes import Environment, Scope, default_environment, seed_globals
+from .syntax.lower import script_root
 
 _load()
 
@@ -191,14 +192,9 @@ class Runspace:
             args = [Arg(None, V.from_wire(value)) if name is None else Arg(str(name).lstrip("-"), V.from_wire(value), colon=True)
                     for name, value in getattr(command, "parameters", [])]
             if getattr(command, "is_script", False):
-                parsed = parse(text)
-                root = parsed.root
-                if _has_top_level_named_blocks(root):
-                    # The grammar knows begin/process/end only inside a script block: parse the script as a
-                    # function body and run that body (error positions then refer to the wrapped text).
-                    parsed = parse("function __winhost_script {\n" + text + "\n}")
-                    root = next(c for c in _first_statements(parsed.root) if c.type == "function_statement")
-                    root = next(c for c in root.named_children if c.type == "script_block")
+                # The grammar knows begin/process/end only inside a script block: a script with them at its top level
+                # runs as a function's body (script_root; error positions then refer to the wrapped text).
+                parsed, root = script_root(text, parse(text))
                 body = engine.script_ast(V.ScriptBlock(root, parsed.source))
                 params, advanced = engine.build_params(body.param_block)
                 local = bool(getattr(command, "use_local_scope", False))
