@@ -257,6 +257,14 @@ OUTPUT_CASES = [
      "'YWJj','YQ==' | f; & { process { @($input).Count } }", ['a', 'b', 0, 2, 3, 1, 0]),
     ("function f { param([Parameter(ValueFromPipeline)]$V) process { \"v=$V\" } }; 'a','b' | f", ["v=a", "v=b"]),
     ("function f { [CmdletBinding()] param($P) $PSBoundParameters.ContainsKey('P') }; f -P 1; f", [True, False]),
+    # about_Parameters: `-Name: value` (spaces after the colon) binds the value.
+    ("function f { param($Name) \"n=$Name\" }; f -Name: 5; f -Name:6", ["n=5", "n=6"]),
+    # about_Functions_Advanced_Parameters: a [Parameter()] argument's value counts (ValueFromPipeline = $false is
+    # no pipeline parameter), Position orders positional arguments, [Alias()] names more than one alias.
+    ("function f { param([Parameter(ValueFromPipeline = $false)]$a, [Parameter(ValueFromPipeline)]$b) "
+     "process { \"a=$a b=$b\" } }; 1 | f", ["a= b=1"]),
+    ("function f { param([Parameter(Position = 1)]$x, [Parameter(Position = 0)]$y) \"$x$y\" }; f a b", ["ba"]),
+    ("function f { param([Alias('n', 'nm')]$Name) $Name }; f -nm 3; f -n 4", [3, 4]),
     ("function fact($n) { if ($n -le 1) { 1 } else { $n * (fact ($n - 1)) } }; fact 5", [120]),
     ("$sb = { param($x) $x * 2 }; & $sb 21", [42]),
     ("$sb = { $args[0] + 1 }; $sb.Invoke(1)", [2]),

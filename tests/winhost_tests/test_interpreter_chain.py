@@ -66,6 +66,18 @@ def test_language(script, expected):
     assert ok(script) == expected
 
 
+def test_a_function_resolves_type_names_through_the_using_statements_of_its_own_script():
+    # about_Using: `using namespace` applies to the script it is in, its functions too wherever they are called from;
+    # a script without it does not see the namespace.
+    rs = Runspace()
+    rec, result = run("using namespace System.Text\nfunction global:New-Text { [StringBuilder]::new('x').Append('y').ToString() }",
+                      rs)
+    assert result.state == "Completed" and not rec.errors, (result, rec.errors)
+    rec, result = run("New-Text; [StringBuilder]", rs)
+    assert plain(rec.output) == ["xy"]
+    assert [e[0] for e in rec.errors] == ["Unable to find type [StringBuilder]."], rec.errors
+
+
 FUNCTION_DRIVE_CASES = [
     # about_Providers (Function provider): assigning a script block to ${function:name} defines the function, whatever
     # characters the name holds; a string is parsed as the body; $null removes it.

@@ -182,6 +182,17 @@ AST_CASES = [
      "$s[1].PipelineElements[0].Expression.VariablePath.DriveName; $s[2].PipelineElements[0].Expression.GetType().Name; "
      "$s[3].PipelineElements[0].CommandElements[1].Splatted",
      ["global:g", True, "env", "UsingExpressionAst", True]),
+    # ScriptBlockAst.UsingStatements (about_Using; ast.cs UsingStatementAst: UsingStatementKind, Name a
+    # StringConstantExpressionAst): the root's only, a nested script block has none.
+    (f"$a = {P}(\"# c`nusing namespace System.Text`nusing namespace System.IO`n{{ [Path] }}\", [ref]$null, [ref]$null); "
+     "$u = $a.UsingStatements; $u.Count; $u[0].Extent.Text; $u[1].UsingStatementKind; $u[1].Name.Value; "
+     "$u[1].Name.GetType().Name; $a.EndBlock.Statements[0].PipelineElements[0].Expression.ScriptBlock.UsingStatements.Count",
+     [2, "using namespace System.Text", "Namespace", "System.IO", "StringConstantExpressionAst", 0]),
+    # An argument-mode word is a BareWord StringConstantExpressionAst whose value has its escapes applied
+    # (about_Parsing, about_Special_Characters); the command gets that value.
+    (f"$c = {P}('f a`tb', [ref]$null, [ref]$null).EndBlock.Statements[0].PipelineElements[0].CommandElements[1]; "
+     "$c.Value.Length; $c.StringConstantType; $c.Extent.Text; (Write-Output a`tb).Length",
+     [3, "BareWord", "a`tb", 3]),
     # ParseInput(input, fileName, ...): the extents' File; ToString() is the extent's text.
     (f"$a = {P}('1 + 1', 'c:\\s.ps1', [ref]$null, [ref]$null); $a.Extent.File; $a.ToString()", ["c:\\s.ps1", "1 + 1"]),
 ]

@@ -60,13 +60,9 @@ ALLOWLIST: dict[tuple[str, str], tuple[int, str]] = {
                       "modules", "session", "addtype", "runspaces", "cim")},
     **{("standins", "standins." + name): (1, "the stand-in table loads its C# sources, which import register_standin")
        for name in ("ansible_basic", "ansible_utils")},
-    # evaluator.py and ast_eval/ as on main (their reshaping is under way): two cycles, and two imports that point
-    # down (tried at the top: no cycle).
     ("evaluator", "commands"): (1, "commands imports evaluator (FunctionInfo, NO_INPUT); run_pipeline builds processors"),
     ("ast_eval.members", "clr.engine"): (
         1, "clr.engine imports commands, which imports evaluator and so ast_eval; $sb.GetSteppablePipeline()"),
-    ("evaluator", "shouldprocess"): (2, "no cycle: could move to the top"),
-    ("evaluator", "providers"): (2, "no cycle: could move to the top"),
 }
 
 

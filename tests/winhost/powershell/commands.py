@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import typing
 
-from tree_sitter import Node
-
+from . import ast_eval
 from . import values as V
 from .binding import Arg, Param, apply_default_values, bind, splat
 from .cmdlets import CMDLETS, Cmdlet
@@ -17,7 +16,7 @@ from .members import get_property, has_property
 from .native import NativeProcessor, find_application
 from .scopes import Scope, Variable
 from .shouldprocess import CommandRuntime, guard_cmdlet
-from .syntax.literals import unescape as _unescape
+from .syntax import nodes as N
 from .tripwire import unmodelled_command
 from .values import PSHashtable
 
@@ -113,12 +112,11 @@ class CmdletProcessor(Processor):
 class ScriptProcessor(Processor):
     """A function or script block in a pipeline, with begin/process/end and $_/$input."""
 
-    def __init__(self, engine: "Evaluator", block_node: Node, source: bytes, params: list[Param], advanced: bool,
+    def __init__(self, engine: "Evaluator", ast: N.ScriptBlockAst, params: list[Param], advanced: typing.Any,
                  args: list[Arg], name: str, dot_source: bool = False, is_filter: bool = False,
                  module_scope: Scope | None = None) -> None:
         self.engine = engine
-        self.block_node = block_node
-        self.source = source
+        self.ast = ast
         self.params = params
         self.advanced = advanced
         self.args = args
@@ -127,7 +125,7 @@ class ScriptProcessor(Processor):
         self.is_filter = is_filter
         self.module_scope = module_scope  # a module function's scopes hang off its module's scope
         self.scope: Scope | None = None
-        self.blocks: dict[str, Node] = {}
+        self.blocks: dict[str, N.NamedBlockAst] = {}
         self.inputs: list = []
         self.got_input = False
         self.bound: dict = {}
@@ -135,20 +133,18 @@ class ScriptProcessor(Processor):
         self.overlay: dict | None = {} if dot_source else None
         self.expects_input = False  # $MyInvocation.ExpectingInput: whether the pipeline feeds this command
 
-    def _enter(self) -> tuple[bytes, Scope]:
-        saved = (self.engine.source, self.engine.ctx.scope)
-        self.engine.source = self.source
+    def _enter(self) -> Scope:
+        saved = self.engine.ctx.scope
         if self.scope is not None:
             self.engine.ctx.scope = self.scope
         return saved
 
-    def _leave(self, saved: tuple[bytes, Scope]) -> None:
-        self.engine.source, self.engine.ctx.scope = saved
+    def _leave(self, saved: Scope) -> None:
+        self.engine.ctx.scope = saved
 
     def begin(self) -> None:
         engine = self.engine
-        saved = (engine.source, engine.ctx.scope)
-        engine.source = self.source
+        saved = engine.ctx.scope
         if self.dot_source:
             self.scope = engine.ctx.scope
         else:
@@ -161,7 +157,7 @@ class ScriptProcessor(Processor):
             else:
                 self.scope.set_local("args", [a.value if a.name is None else (a.text or f"-{a.name}") for a in self.args])
             self._set_invocation()
-            self.blocks = engine.named_blocks(self.block_node)
+            self.blocks = engine.named_blocks(self.ast)
             if self.is_filter and "process" not in self.blocks and "end" in self.blocks:
                 self.blocks = {"process": self.blocks["end"]}
             self._run("begin")
@@ -196,7 +192,7 @@ class ScriptProcessor(Processor):
                           fqid="CallDepthOverflow", category="InvalidOperation", reason="ScriptCallDepthException")
         engine.ctx.command_stack.append(self.name)
         try:
-            engine.exec_statements(block, self.emit)
+            engine.exec_block(block, self.emit)
         except ReturnSignal:
             pass
         finally:
@@ -250,45 +246,23 @@ class ScriptProcessor(Processor):
             self._leave(saved)
 
 
-def command_arguments(engine: "Evaluator", node: Node) -> list[Arg]:
-    elements = node.child_by_field_name("command_elements")
+def command_arguments(engine: "Evaluator", ast: N.CommandAst) -> list[Arg]:
+    """The arguments of a command as the binder takes them: `-Name`, `-Name:value`, values, splatted `@x`."""
     args: list[Arg] = []
-    if elements is None:
-        return args
-    pending: Arg | None = None  # a `-Name:` parameter whose value is the next element
-    for child in elements.named_children:
-        kind = child.type
-        if kind in ("command_argument_sep", "comment", "redirection"):
+    for element in ast.command_elements[1:]:
+        if isinstance(element, N.CommandParameterAst):
+            text = element.extent.text
+            if element.argument is not None:
+                args.append(Arg(element.parameter_name, ast_eval.value(engine, element.argument), colon=True))
+            else:
+                # `-Name:` with nothing after it: a colon form whose value is missing.
+                args.append(Arg(element.parameter_name, None, colon=text.endswith(":"), text=text))
             continue
-        if kind == "command_parameter":
-            text = engine.text(child)
-            colon = engine.source[child.end_byte:child.end_byte + 1] == b":" or text.endswith(":")
-            arg = Arg(text[1:].rstrip(":"), None, colon=colon, text=text)
-            args.append(arg)
-            pending = arg if colon else None
+        if isinstance(element, N.VariableExpressionAst) and element.splatted:
+            args.extend(splat(engine.get_variable("$" + element.extent.text[1:])))
             continue
-        if kind == "stop_parsing":
-            raise ParseError("The stop-parsing token is not supported by this host.", "UnexpectedToken")
-        inner = engine._unwrap(child)  # pylint: disable=protected-access
-        if inner.type == "variable" and engine.text(inner).startswith("@") and pending is None:
-            args.extend(splat(engine.get_variable("$" + engine.text(inner)[1:])))
-            continue
-        value = _bare_word(engine, child) if kind == "generic_token" else engine.eval_expr(child)
-        if pending is not None:
-            pending.value = value
-            pending.text = None
-            pending = None
-            continue
-        args.append(Arg(None, value, text=engine.text(child)))
+        args.append(Arg(None, ast_eval.value(engine, element)))
     return args
-
-
-def _bare_word(engine: "Evaluator", node: Node) -> typing.Any:
-    text = engine.text(node)
-    if "$" in text or "`" in text:
-        return _unescape(text, False)
-    number = V.parse_number(text) if text[:1].isdigit() else None
-    return number if number is not None and not text.lower().endswith(("kb", "mb", "gb", "tb", "pb")) else text
 
 
 def resolve_command(engine: "Evaluator", name: str) -> typing.Any:
@@ -312,56 +286,19 @@ def resolve_command(engine: "Evaluator", name: str) -> typing.Any:
     return cls
 
 
-_NOT_MEMBER = object()
-
-
-def _member_command_name(engine: "Evaluator", node: Node) -> typing.Any:
-    """`& $info.ScriptBlock`: the grammar reads the variable and `.ScriptBlock` as a path; PowerShell reads a member
-    access (a command name after & or . is an expression). Simple member names only; anything else is left to eval."""
-    inner = node
-    while inner.type in ("command_name_expr",) and inner.named_child_count == 1:
-        inner = inner.named_children[0]
-    parts = list(inner.named_children) if inner.type == "path_command_name" else []
-    if len(parts) != 2 or parts[0].type != "variable" or parts[1].type != "path_command_name_token":
-        return _NOT_MEMBER
-    names = engine.text(parts[1]).split(".")
-    if names[0] != "" or not all(n.replace("_", "a").isalnum() for n in names[1:]):
-        return _NOT_MEMBER
-    value = engine.read_variable(engine.text(parts[0]))
-    for name in names[1:]:
-        value = get_property(value, name)
-    return value
-
-
-def build_processor(engine: "Evaluator", node: Node, expects_input: bool) -> Processor:
-    operator = next((c for c in node.children if c.type == "command_invokation_operator"), None)
-    dot_source = operator is not None and engine.text(operator).strip() == "."
-    name_node = node.child_by_field_name("command_name")
-    if name_node is None:
+def build_processor(engine: "Evaluator", ast: N.CommandAst, expects_input: bool) -> Processor:
+    dot_source = ast.invocation_operator == "Dot"
+    if not ast.command_elements:
         raise ParseError("Unexpected token in expression or statement.", "UnexpectedToken")
-    if name_node.type == "command_name":
-        target: typing.Any = engine.text(name_node)
-    elif name_node.type == "command_name_expr" and [c.type for c in name_node.named_children] == ["command_name"]:
-        target = engine.text(name_node)  # `&chcp.com`: the call operator before a bare command name
-    else:
-        target = _member_command_name(engine, name_node)
-        if target is _NOT_MEMBER:
-            target = engine.eval_expr(name_node)
-    args = command_arguments(engine, node)
+    name_ast = ast.command_elements[0]
+    # A bare or quoted name is the command's name; anything else (`& $sb`, `& $info.ScriptBlock`) is a value.
+    target: typing.Any = name_ast.value if isinstance(name_ast, N.StringConstantExpressionAst) \
+        else ast_eval.value(engine, name_ast)
+    args = command_arguments(engine, ast)
     if isinstance(target, V.ScriptBlock):
-        params_node = engine._find_param_block(target.node)  # pylint: disable=protected-access
-        if params_node is None and target.node.type == "script_block_expression":
-            inner = next((c for c in target.node.named_children if c.type == "script_block"), None)
-            params_node = engine._find_param_block(inner)  # pylint: disable=protected-access
-        saved = engine.source
-        engine.source = target.source
-        try:
-            params, advanced = engine.build_params(params_node)
-        finally:
-            engine.source = saved
-        body = next((c for c in target.node.named_children if c.type == "script_block"), target.node) \
-            if target.node.type == "script_block_expression" else target.node
-        proc = ScriptProcessor(engine, body, target.source, params, advanced, args, "", dot_source)
+        body = engine.script_ast(target)
+        params, advanced = engine.build_params(body.param_block)
+        proc = ScriptProcessor(engine, body, params, advanced, args, "", dot_source)
         proc.expects_input = expects_input
         return proc
     if isinstance(target, (FunctionInfo,)):
@@ -382,9 +319,8 @@ def build_processor(engine: "Evaluator", node: Node, expects_input: bool) -> Pro
 
 
 def _function_processor(engine: "Evaluator", fn: "FunctionInfo", args: list[Arg], dot_source: bool) -> ScriptProcessor:
-    body = fn.body
     module_scope = fn.module.scope if fn.module is not None else None
-    return ScriptProcessor(engine, body, fn.source, fn.params, fn.advanced, args, fn.name, dot_source, fn.is_filter,
+    return ScriptProcessor(engine, fn.ast, fn.params, fn.advanced, args, fn.name, dot_source, fn.is_filter,
                            module_scope)
 
 

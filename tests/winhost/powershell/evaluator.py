@@ -1,14 +1,15 @@
-"""Tree-walking evaluator over the tree-sitter CST: statements, expressions, pipelines, functions."""
+"""The evaluator's statement level, on the front end's AST: statement lists (lowered statement by statement as they
+first run, with the per-statement error handling), pipelines, function definitions, param blocks and script block
+invocation. Expressions and the other statements are ast_eval/'s."""
 
 from __future__ import annotations
 
-import re
 import typing
 
 from psrpcore.types import ErrorRecord, PSObject
 from tree_sitter import Node
 
-from . import ast_eval, tripwire
+from . import ast_eval, providers, tripwire
 from . import values as V
 from .binding import Arg, CmdletBindingInfo, Param, apply_default_values, bind, bound_parameters_table
 from .context import ExecutionContext, normalize_action
@@ -20,44 +21,21 @@ from .errors import (
 )
 from .members import get_property, is_void
 from . import parametersets
-from .parser import node_text, parse, using_namespaces
+from .parser import node_text, parse
 from .scopes import Scope, Variable
+from .shouldprocess import CommandRuntime, PSScriptCmdlet, confirm_impact, preference_values
+from .syntax import nodes as N
 
 Sink = typing.Callable[[typing.Any], None]
 NO_INPUT = object()
 
-# Grammar wrapper nodes that just pass a single child through.
-_PASS_THROUGH = {
-    "logical_expression", "bitwise_expression", "comparison_expression", "additive_expression",
-    "multiplicative_expression", "format_expression", "range_expression", "array_literal_expression",
-    "unary_expression", "argument_expression", "logical_argument_expression", "bitwise_argument_expression",
-    "comparison_argument_expression", "additive_argument_expression", "multiplicative_argument_expression",
-    "format_argument_expression", "range_argument_expression", "left_assignment_expression", "key_expression",
-    "string_literal", "integer_literal", "member_name", "command_name_expr", "path_command_name", "while_condition",
-    "switch_clause_condition", "redirected_file_name", "for_initializer", "for_condition", "for_iterator",
-}
+# `++$x`, `$x++` and the like as a statement write nothing (their value is only an expression's).
+_SILENT = frozenset({"PlusPlus", "MinusMinus", "PostfixPlusPlus", "PostfixMinusMinus"})
 
-# The grammar node kinds eval_expr runs on the AST (ast_eval/): every expression (literals, operators, casts, variables,
-# type literals, ( ), $( ), @( ), expandable strings, members, method calls, indexing, script block literals).
-_ON_THE_AST = frozenset({
-    "integer_literal", "decimal_integer_literal", "hexadecimal_integer_literal", "real_literal", "string_literal",
-    "verbatim_string_characters", "verbatim_here_string_characters", "array_literal_expression",
-    "hash_literal_expression",
-    "additive_expression", "multiplicative_expression", "format_expression", "logical_expression",
-    "bitwise_expression", "comparison_expression", "range_expression", "additive_argument_expression",
-    "multiplicative_argument_expression", "format_argument_expression", "logical_argument_expression",
-    "bitwise_argument_expression", "comparison_argument_expression", "range_argument_expression",
-    "expression_with_unary_operator", "cast_expression", "pre_increment_expression", "pre_decrement_expression",
-    "post_increment_expression", "post_decrement_expression",
-    "variable", "type_literal", "parenthesized_expression", "sub_expression", "array_expression",
-    "expandable_string_literal", "expandable_here_string_literal",
-    "member_access", "invokation_expression", "element_access", "script_block_expression",
-})
-
-# The statement kinds exec_statement runs on the AST (ast_eval/): conditionals, loops, switch, try and flow control
-# (break, continue, return, exit, throw).
-_STATEMENTS_ON_THE_AST = frozenset({"if_statement", "foreach_statement", "for_statement", "while_statement", "do_statement",
-                                    "switch_statement", "try_statement", "flow_control_statement"})
+# The grammar's statement kinds the lowering knows (each runs on its AST); any other is a parse error.
+_STATEMENT_KINDS = frozenset({"pipeline", "function_statement", "if_statement", "foreach_statement", "for_statement",
+                              "while_statement", "do_statement", "switch_statement", "try_statement",
+                              "flow_control_statement"})
 
 _UNSUPPORTED_STATEMENTS = {
     "class_statement": "class definitions", "enum_statement": "enum definitions", "trap_statement": "trap statements",
@@ -70,23 +48,23 @@ def _named(node: Node) -> list[Node]:
     return [c for c in node.named_children if c.type not in ("comment", "command_argument_sep")]
 
 
-class FunctionInfo:
-    def __init__(self, name: str, params: list, param_node: Node | None, body: Node, source: bytes,
-                 advanced: bool, is_filter: bool = False) -> None:
+class FunctionInfo:  # pylint: disable=too-many-instance-attributes
+    def __init__(self, name: str, params: list, ast: N.ScriptBlockAst, body: Node, source: bytes,  # pylint: disable=too-many-arguments
+                 advanced: typing.Any, is_filter: bool = False, params_after_name: bool = False) -> None:
         self.name = name
         self.params = params
-        self.param_node = param_node
-        self.body = body
+        self.ast = ast  # the body the function runs
+        self.body = body  # the concrete node and text of the body (`${function:f}`, its ScriptBlock)
         self.source = source
         self.advanced = advanced
         self.is_filter = is_filter
+        self.params_after_name = params_after_name  # `function f($a) { }`
         self.module: typing.Any = None  # the ModuleInfo whose scope the function runs in
 
 
 class Evaluator:  # pylint: disable=too-many-public-methods
     def __init__(self, ctx: ExecutionContext) -> None:
         self.ctx = ctx
-        self.source = b""
 
     # ------------------------------------------------------------------ scripts
     def run_script_text(self, text: str, scope: Scope | None = None, input_items: list | None = None,
@@ -99,32 +77,39 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                                  scope=scope)
         return out
 
-    def text(self, node: Node) -> str:
-        return node_text(node, self.source)
+    @staticmethod
+    def script_ast(block: V.ScriptBlock) -> N.ScriptBlockAst:
+        """The ScriptBlockAst a script block value runs (lowered from its concrete node on first use)."""
+        ast = block.ast
+        if ast is None:
+            ast = block.ast = ast_eval.script_body(block.node, block.source)
+        return ast
 
     # ------------------------------------------------------------------ statements
-    def exec_statements(self, node: Node | None, sink: Sink) -> None:
-        if node is None:
+    def exec_block(self, block: typing.Any, sink: Sink) -> None:
+        """A statement block's or named block's statements, each guarded (exec_statement_guarded)."""
+        unlowered = block._unlowered  # pylint: disable=protected-access
+        if unlowered is None:
+            for stmt in block.statements:
+                self.exec_ast_guarded(stmt, sink)
             return
-        if node.type in ("statement_block", "script_block_body", "script_block"):
-            inner = node.child_by_field_name("statement_list")
-            if inner is None:
-                inner = next((c for c in node.named_children if c.type in ("statement_list", "script_block_body")), None)
-            if inner is None:
-                return
-            node = inner
-            if node.type == "script_block_body":
-                self.exec_statements(node, sink)
-                return
-        for stmt in _named(node):
-            self.exec_statement_guarded(stmt, sink)
+        source = block._source  # pylint: disable=protected-access
+        for node in unlowered:
+            self.exec_statement_guarded(node, sink, source)
 
-    def exec_statement_guarded(self, stmt: Node, sink: Sink) -> None:
+    def exec_statement_guarded(self, stmt: Node, sink: Sink, source: bytes) -> None:
+        """A concrete statement of the parsed text ``source``, lowered as it runs, with the per-statement error handling."""
+        self._guarded(self.exec_statement, stmt, sink, source)
+
+    def exec_ast_guarded(self, ast: N.Ast, sink: Sink) -> None:
+        self._guarded(self.run_statement, ast, sink)
+
+    def _guarded(self, run: typing.Callable, *args: typing.Any) -> None:
         self.ctx.check_stop()
         seq = self.ctx.error_seq
         try:
-            self.exec_statement(stmt, sink)
-            if stmt.type != "empty_statement":
+            run(*args)
+            if not (isinstance(args[0], Node) and args[0].type == "empty_statement"):
                 self.ctx.last_ok = self.ctx.error_seq == seq
         except PSError as err:
             self.ctx.last_ok = False
@@ -144,27 +129,42 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             if pref not in ("SilentlyContinue", "Ignore"):
                 self.ctx.write_error_record(record)
 
-    def exec_statement(self, node: Node, sink: Sink) -> None:  # pylint: disable=too-many-branches
+    def exec_statement(self, node: Node, sink: Sink, source: bytes) -> None:
+        """A concrete statement: what the lowering does not know is a parse error here; the rest runs on its AST."""
         kind = node.type
-        if kind in ("empty_statement", "comment"):
+        if kind in ("empty_statement", "comment", "param_block"):
             return
-        if kind == "pipeline":
-            self.exec_pipeline(node, sink)
-        elif kind in _STATEMENTS_ON_THE_AST:
-            ast_eval.run_statement(self, node, sink)
-        elif kind == "function_statement":
-            self.define_function(node)
-        elif kind in ("statement_list", "statement_block"):
-            self.exec_statements(node, sink)
-        elif kind == "label":
+        if kind in ("statement_list", "statement_block"):
+            for stmt in _named(node):
+                self.exec_statement_guarded(stmt, sink, source)
+            return
+        if kind == "label":
             raise ParseError("Loop labels are not supported by this host.", "UnexpectedToken")
-        elif kind in _UNSUPPORTED_STATEMENTS:
+        if kind in _UNSUPPORTED_STATEMENTS:
             raise ParseError(f"The fake Windows host does not support {_UNSUPPORTED_STATEMENTS[kind]}.", "UnexpectedToken")
-        elif kind == "param_block":
+        if kind not in _STATEMENT_KINDS:
+            raise _unexpected(node_text(node, source), kind)
+        if kind == "pipeline" and any(c.type in ("&&", "||", "pipeline_chain_tail") for c in node.children):
+            token = "&&" if any(c.type == "&&" for c in node.children) else "||"
+            raise ParseError(f"The token '{token}' is not a valid statement separator in this version.", "InvalidEndOfLine")
+        self.run_statement(ast_eval.lowered(node, source), sink)
+
+    def run_statement(self, ast: N.Ast, sink: Sink) -> None:
+        """A statement's AST writing to ``sink``."""
+        if isinstance(ast, (N.PipelineAst, N.AssignmentStatementAst)):
+            self.exec_pipeline(ast, sink)
             return
-        else:
-            raise ParseError(f"Unexpected token '{self.text(node).split()[0] if self.text(node).split() else kind}' in "
-                             "expression or statement.", "UnexpectedToken")
+        if isinstance(ast, N.FunctionDefinitionAst):
+            self.define_function(ast)
+            return
+        handler = ast_eval.STATEMENT_HANDLERS.get(ast.__class__)
+        if handler is None:
+            raise self.unexpected_token(ast)
+        handler(self, ast, sink)
+
+    @staticmethod
+    def unexpected_token(ast: N.Ast) -> ParseError:
+        return _unexpected(ast.extent.text, ast.__class__.__name__)
 
     # -- control flow --------------------------------------------------------------
     def eval_fragment(self, text: str) -> typing.Any:
@@ -172,14 +172,9 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         stripped = text.strip()
         if stripped[:1] in ("'", '"', "$", "(", "@", "[") or V.parse_number(stripped) is not None:
             parsed = parse(stripped)
-            saved = self.source
-            self.source = parsed.source
-            try:
-                statements = next((c for c in parsed.root.named_children if c.type == "statement_list"), None)
-                first = _named(statements)[0] if statements is not None and _named(statements) else None
-                return self.eval_pipeline_value(first) if first is not None else None
-            finally:
-                self.source = saved
+            statements = next((c for c in parsed.root.named_children if c.type == "statement_list"), None)
+            first = _named(statements)[0] if statements is not None and _named(statements) else None
+            return ast_eval.pipeline_value(self, ast_eval.lowered(first, parsed.source)) if first is not None else None
         return stripped
 
     def throw_error(self, value: typing.Any) -> PSError:
@@ -199,25 +194,19 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                        terminating=True)
 
     # -- functions -----------------------------------------------------------------
-    def define_function(self, node: Node) -> None:
-        name = self.text(next(c for c in node.named_children if c.type == "function_name"))
-        is_filter = any(c.type == "filter" for c in node.children)
-        decl = next((c for c in node.named_children if c.type == "function_parameter_declaration"), None)
-        block = next((c for c in node.named_children if c.type == "script_block"), None)
-        param_node = None
-        if decl is not None:
-            param_node = next((c for c in decl.named_children if c.type == "parameter_list"), None)
-        pb = self._find_param_block(node) or (self._find_param_block(block) if block is not None else None)
-        if pb is not None:
-            param_node = pb
-        params, advanced = self.build_params(param_node)
+    def define_function(self, ast: N.FunctionDefinitionAst) -> None:
+        name = ast.name
+        body = ast.body
+        # `function f($a) { }`: the parameters after the name, unless the body has a param block of its own.
+        params, advanced = self.build_params(body.param_block, ast.parameters)
         # `function global:f` / `script:f` define f in that scope (about_Scopes); `local:`/`private:` in this one.
         qualifier, _sep, bare = name.partition(":")
         scope = self.ctx.scope
         if bare and qualifier.lower() in ("global", "script", "local", "private"):
             name = bare
             scope = self.scope_for(qualifier.lower())
-        info = FunctionInfo(name, params, param_node, block if block is not None else node, self.source, advanced, is_filter)
+        info = FunctionInfo(name, params, body, body._cst, body._source, advanced, ast.is_filter,  # pylint: disable=protected-access
+                            params_after_name=body.param_block is None and ast.parameters is not None)
         info.module = self.ctx.scope.module_of()
         scope.functions[name.lower()] = info
 
@@ -239,118 +228,84 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                           '"System.Management.Automation.ScriptBlock".', fqid="ArgumentTypeMismatch,"
                           "Microsoft.PowerShell.Commands.SetItemCommand", category="InvalidArgument",
                           reason="ArgumentException", exception_type="System.ArgumentException")
-        node = value.node
-        param_node = self._find_param_block(node)
-        if node.type == "script_block_expression":
-            node = next((c for c in node.named_children if c.type == "script_block"), node)
-            param_node = param_node or self._find_param_block(node)
-        saved = self.source
-        self.source = value.source
-        try:
-            params, advanced = self.build_params(param_node)
-        finally:
-            self.source = saved
-        body = node
-        if node.type == "program":
-            body = next((c for c in node.named_children if c.type in ("statement_list", "script_block_body", "named_block_list")),
-                        node)
-        info = FunctionInfo(name, params, param_node, body, value.source, advanced)
+        ast = self.script_ast(value)
+        params, advanced = self.build_params(ast.param_block)
+        # The text kept as the function's body (`${function:f}` gives it back): the inside of `{ }`, a script's statements.
+        body = value.node
+        if body.type == "script_block_expression":
+            body = next((c for c in body.named_children if c.type == "script_block"), body)
+        elif body.type == "program":
+            body = next((c for c in body.named_children if c.type in ("statement_list", "script_block_body",
+                                                                      "named_block_list")), body)
+        info = FunctionInfo(name, params, ast, body, value.source, advanced)
         info.module = self.ctx.scope.module_of()
         scope.functions[name.lower()] = info
 
-    @staticmethod
-    def _find_param_block(node: Node | None) -> Node | None:
-        if node is None:
-            return None
-        for child in node.named_children:
-            if child.type == "param_block":
-                return child
-            if child.type == "ERROR":
-                found = next((c for c in child.named_children if c.type == "param_block"), None)
-                if found is not None:
-                    return found
-        return None
-
-    def build_params(self, node: Node | None) -> tuple[list[Param], bool]:  # pylint: disable=too-many-branches,too-many-locals
-        if node is None:
-            return [], False
+    def build_params(self, block: N.ParamBlockAst | None,  # pylint: disable=too-many-branches,too-many-locals
+                     parameters: list[N.ParameterAst] | None = None) -> tuple[list[Param], typing.Any]:
+        """The parameters of a param block (or of `function f($a, $b)`), and whether the command is advanced: a
+        [CmdletBinding()] (its CmdletBindingInfo) or a [Parameter()] on any parameter."""
         advanced: typing.Any = False
-        attr_list = next((c for c in node.named_children if c.type == "attribute_list"), None)
-        if attr_list is not None:
-            for attr in attr_list.named_children:
-                if attr.type == "attribute" and "cmdletbinding" in self.text(attr).lower() and not advanced:
+        if block is not None:
+            for attr in block.attributes:
+                if isinstance(attr, N.AttributeAst) and "cmdletbinding" in attr.type_name_.name.lower() and not advanced:
                     advanced = self.cmdlet_binding(attr)
-        plist = node if node.type == "parameter_list" else next((c for c in node.named_children if c.type == "parameter_list"), None)
+            parameters = block.parameters
         params: list[Param] = []
-        if plist is None:
-            return params, advanced
-        explicit_positions = False
-        for i, sp in enumerate(c for c in plist.named_children if c.type == "script_parameter"):
-            var = next(c for c in sp.named_children if c.type == "variable")
-            pname = self.text(var)[1:]
-            default_node = next((c for c in sp.named_children if c.type == "script_parameter_default"), None)
+        explicit: list[bool] = []
+        for i, parameter in enumerate(parameters or []):
             type_name = None
-            switch = False
-            mandatory = False
+            switch = mandatory = pipeline = by_prop = has_position = False
             position: int | None = i
-            pipeline = False
-            by_prop = False
             aliases: tuple[str, ...] = ()
-            attrs = next((c for c in sp.named_children if c.type == "attribute_list"), None)
-            if attrs is not None:
-                for attr in attrs.named_children:
-                    lit = next((c for c in attr.named_children if c.type == "type_literal"), None)
-                    if lit is not None:
-                        tname = self.text(next(c for c in lit.named_children if c.type == "type_spec"))
-                        if tname.lower() in ("switch", "system.management.automation.switchparameter"):
-                            switch = True
-                        else:
-                            type_name = V.resolve_type(tname, using_namespaces(self.source))
-                        continue
-                    text = self.text(attr)
-                    low = text.lower().replace(" ", "")
-                    if low.startswith("[parameter"):
-                        advanced = advanced or CmdletBindingInfo()
-                        if re.search(r"mandatory(\s*=\s*\$true)?(?=[,)])", low):
-                            mandatory = True
-                        m = re.search(r"position\s*=\s*(\d+)", low)
-                        if m:
-                            position = int(m.group(1))
-                            explicit_positions = True
-                        if "valuefrompipelinebypropertyname" in low:
-                            by_prop = True
-                        if re.search(r"valuefrompipeline(?!bypropertyname)", low):
-                            pipeline = True
-                    elif low.startswith("[alias("):
-                        aliases = tuple(re.findall(r"['\"]([^'\"]+)['\"]", text))
-            params.append(Param(pname, position, switch=switch, pipeline=pipeline, by_property=by_prop, aliases=aliases,
-                                mandatory=mandatory, type_name=type_name, default=default_node))
-            if attrs is not None:
-                params[-1].parameter_set = next((parametersets.declared_set(self.text(a)) for a in attrs.named_children
-                                                 if self.text(a).lower().replace(" ", "").startswith("[parameter(")
-                                                 and parametersets.declared_set(self.text(a))), None)
-        if explicit_positions:
+            parameter_set = None
+            for attr in parameter.attributes:
+                if isinstance(attr, N.TypeConstraintAst):
+                    written = attr.type_name_
+                    tname = written.parsed_name or written.name
+                    if tname.lower() in ("switch", "system.management.automation.switchparameter"):
+                        switch = True
+                    else:
+                        type_name = V.resolve_type(tname, written.using_namespaces)
+                    continue
+                attr_name = attr.type_name_.name.lower()
+                if attr_name in ("parameter", "system.management.automation.parameterattribute"):
+                    advanced = advanced or CmdletBindingInfo()
+                    for argument in attr.named_arguments:
+                        arg_name = argument.argument_name.lower()
+                        if arg_name == "mandatory":
+                            mandatory = V.to_bool(ast_eval.value(self, argument.argument))
+                        elif arg_name == "position":
+                            position = int(ast_eval.value(self, argument.argument))
+                            has_position = True
+                        elif arg_name == "valuefrompipeline":
+                            pipeline = V.to_bool(ast_eval.value(self, argument.argument))
+                        elif arg_name == "valuefrompipelinebypropertyname":
+                            by_prop = V.to_bool(ast_eval.value(self, argument.argument))
+                        elif arg_name == "parametersetname" and parameter_set is None:
+                            parameter_set = V.to_string(ast_eval.value(self, argument.argument))
+                elif attr_name in ("alias", "system.management.automation.aliasattribute"):
+                    aliases = tuple(V.to_string(name) for argument in attr.positional_arguments
+                                    for name in V.enumerate_value(ast_eval.value(self, argument)))
+            params.append(Param(parameter.name.extent.text[1:], position, switch=switch, pipeline=pipeline,
+                                by_property=by_prop, aliases=aliases, mandatory=mandatory, type_name=type_name,
+                                default=parameter.default_value))
+            params[-1].parameter_set = parameter_set
+            explicit.append(has_position)
+        if any(explicit):
             # With any explicit Position, parameters without one are named-only (PowerShell's rule).
-            for p, sp in zip(params, (c for c in plist.named_children if c.type == "script_parameter")):
-                if not re.search(r"position\s*=", self.text(sp).lower()):
+            for p, has_position in zip(params, explicit):
+                if not has_position:
                     p.position = None
         return params, advanced
 
-    def cmdlet_binding(self, attr: Node) -> CmdletBindingInfo:
+    def cmdlet_binding(self, attr: N.AttributeAst) -> CmdletBindingInfo:
         """[CmdletBinding(...)]: SupportsShouldProcess (an omitted value is $true) and ConfirmImpact; other
         arguments (DefaultParameterSetName, PositionalBinding, HelpUri, ...) are accepted and not modelled."""
-        from .shouldprocess import confirm_impact  # pylint: disable=import-outside-toplevel
-
         info = CmdletBindingInfo()
-        arguments = next((c for c in attr.named_children if c.type == "attribute_arguments"), None)
-        for argument in _named(arguments) if arguments is not None else []:
-            if argument.type != "attribute_argument":
-                continue
-            parts = _named(argument)
-            if not parts or parts[0].type != "simple_name":
-                continue
-            name = self.text(parts[0]).lower()
-            value = self.eval_expr(parts[1]) if len(parts) > 1 else True
+        for argument in attr.named_arguments:
+            name = argument.argument_name.lower()
+            value = ast_eval.value(self, argument.argument)
             if name == "supportsshouldprocess":
                 info.should_process = V.to_bool(value)
             elif name == "confirmimpact":
@@ -358,56 +313,34 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         return info
 
     # ------------------------------------------------------------------ pipelines
-    def exec_pipeline(self, node: Node, sink: Sink, input_items: list | None = None) -> None:  # pylint: disable=too-many-branches
-        named = _named(node)
-        if len(named) == 1 and named[0].type == "assignment_expression":
-            self.eval_assignment(named[0])
+    def exec_pipeline(self, ast: N.Ast, sink: Sink, input_items: list | None = None) -> None:
+        """A PipelineAst (or the AssignmentStatementAst a pipeline position may hold) writing to ``sink``."""
+        if isinstance(ast, N.AssignmentStatementAst):
+            ast_eval.assignment(self, ast, False)
             return
-        chain = named[0] if len(named) == 1 and named[0].type == "pipeline_chain" else node
-        elements = []
+        elements = ast.pipeline_elements
         redirects: list[str] = []
-        for child in chain.children:
-            if child.type in ("|", "command_argument_sep", "comment"):
-                continue
-            if child.type == "redirections":
-                redirects.extend(self.text(r) for r in child.named_children)
-                continue
-            if child.type in ("&&", "||", "pipeline_chain_tail"):
-                raise ParseError(f"The token '{child.type}' is not a valid statement separator in this version.",
-                                 "InvalidEndOfLine")
-            if not child.is_named:
-                continue
-            elements.append(child)
+        last = len(elements) - 1
         for i, element in enumerate(elements):
-            # A command's own redirections (`Write-Output 1 > $null`) sit among its elements in the grammar.
-            own = [self.text(r) for part in element.named_children if part.type == "command_elements"
-                   for r in part.named_children if r.type == "redirection"] if element.type == "command" else []
+            own = [r.extent.text for r in element.redirections]
             if not own:
                 continue
-            if i == len(elements) - 1:
+            if i == last:
                 redirects.extend(own)  # the last command's output is the pipeline's (about_Redirection)
             elif self._redirect_sink(own, sink) is not sink:
                 raise PSError("Discarding the output of a command in the middle of a pipeline is not modelled by the fake "
                               "Windows host.", fqid="RedirectionNotSupported", category="NotImplemented",
                               reason="NotSupportedException")
-        if len(elements) == 1 and elements[0].type != "command":
-            value = self.eval_expr(elements[0], allow_void=True)
+        if len(elements) == 1 and isinstance(elements[0], N.CommandExpressionAst):
+            expression = elements[0].expression
+            value = ast_eval.evaluate(self, expression)
             target = self._redirect_sink(redirects, sink)
-            if is_void(value) or self._is_silent_expression(elements[0]):
+            if is_void(value) or (isinstance(expression, N.UnaryExpressionAst) and expression.token_kind in _SILENT):
                 return
             for item in V.enumerate_value(value):
                 target(item)
             return
         self.run_pipeline(elements, sink, input_items, redirects)
-
-    def _is_silent_expression(self, node: Node) -> bool:
-        while node.type in _PASS_THROUGH and len(_named(node)) == 1:
-            node = _named(node)[0]
-        if node.type == "expression_with_unary_operator" and _named(node) and _named(node)[0].type in (
-                "pre_increment_expression", "pre_decrement_expression"):
-            return True
-        return node.type in ("post_increment_expression", "post_decrement_expression", "pre_increment_expression",
-                             "pre_decrement_expression")
 
     def _redirect_sink(self, redirects: list[str], sink: Sink) -> Sink:
         for redirect in redirects:
@@ -420,18 +353,18 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                           category="NotImplemented", reason="NotSupportedException")
         return sink
 
-    def run_pipeline(self, elements: list[Node], sink: Sink, input_items: list | None,
+    def run_pipeline(self, elements: list[N.Ast], sink: Sink, input_items: list | None,
                      redirects: list[str] | None = None) -> None:
         from .commands import build_processor  # pylint: disable=import-outside-toplevel  # commands needs Evaluator
 
         first_value: typing.Any = NO_INPUT
         stages = elements
-        if elements and elements[0].type != "command":
-            first_value = self.eval_expr(elements[0])
+        if elements and isinstance(elements[0], N.CommandExpressionAst):
+            first_value = ast_eval.value(self, elements[0].expression)
             stages = elements[1:]
         processors = []
         for i, stage in enumerate(stages):
-            if stage.type != "command":
+            if not isinstance(stage, N.CommandAst):
                 raise ParseError("Expressions are only allowed as the first element of a pipeline.",
                                  "ExpressionsMustBeFirstInPipeline")
             processors.append(build_processor(self, stage, i > 0 or first_value is not NO_INPUT or input_items is not None))
@@ -458,49 +391,27 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             for proc in processors:
                 proc.dispose()
 
-    def eval_pipeline_value(self, node: Node | None) -> typing.Any:
-        """Evaluate a pipeline used as a value ($x = ..., conditions): expressions keep their value."""
-        if node is None:
-            return None
-        named = _named(node) if node.type == "pipeline" else [node]
-        if node.type == "pipeline" and len(named) == 1 and named[0].type == "assignment_expression":
-            return self.eval_assignment(named[0], want_value=True)
-        if node.type == "pipeline":
-            chain = named[0] if len(named) == 1 and named[0].type == "pipeline_chain" else node
-            parts = [c for c in chain.children if c.is_named and c.type not in ("command_argument_sep", "comment")]
-            if len(parts) == 1 and parts[0].type != "command":
-                return self.eval_expr(parts[0])
-        elif node.type not in ("command", "pipeline_chain"):
-            return self.eval_expr(node)
+    def pipeline_output(self, ast: N.Ast) -> typing.Any:
+        """A pipeline of commands (or an assignment) used as a value: its output collected ($null, one object, an
+        array); an assignment gives the value assigned."""
+        if isinstance(ast, N.AssignmentStatementAst):
+            return ast_eval.assignment(self, ast, True)
         out: list = []
-        self.exec_pipeline(node, out.append)
+        self.exec_pipeline(ast, out.append)
         return _collapse(out)
-
-    def collect(self, node: Node) -> list:
-        out: list = []
-        if node.type in ("statement_list", "statement_block"):
-            self.exec_statements(node, out.append)
-        else:
-            self.exec_statement_guarded(node, out.append)
-        return out
 
     # ------------------------------------------------------------------ script blocks & functions
     def invoke_script_block(self, block: V.ScriptBlock, args: list, sink: Sink, *, new_scope: bool = True,
                             input_items: list | None = None, scope: Scope | None = None,
                             dollar_under: typing.Any = NO_INPUT, bound: dict | None = None) -> None:
-        saved_source, saved_scope = self.source, self.ctx.scope
-        self.source = block.source
+        saved_scope = self.ctx.scope
         if scope is not None:
             self.ctx.scope = scope
         elif new_scope:
             self.ctx.scope = Scope(saved_scope)
         try:
-            node = block.node
-            params_node = self._find_param_block(node)
-            if params_node is None and node.type == "script_block_expression":
-                inner = next((c for c in node.named_children if c.type == "script_block"), None)
-                params_node = self._find_param_block(inner)
-            params, advanced = self.build_params(params_node)
+            ast = self.script_ast(block)
+            params, advanced = self.build_params(ast.param_block)
             if params or bound:
                 self.bind_into_scope(params, advanced, [a if isinstance(a, Arg) else Arg(None, a) for a in args],
                                      "", bound)
@@ -511,80 +422,27 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             if dollar_under is not NO_INPUT:
                 self.ctx.scope.set_local("_", dollar_under)
                 self.ctx.scope.set_local("PSItem", dollar_under)
-            body = self._block_body(node)
             try:
-                self.exec_body(body, sink, dollar_under)
+                # A script block invoked once runs its named blocks in the order written (begin, process once, end).
+                for named in sorted((b for b in (ast.dynamic_param_block, ast.begin_block, ast.process_block,
+                                                 ast.end_block) if b is not None), key=lambda b: b.extent.start_offset):
+                    self.exec_block(named, sink)
             except ReturnSignal:
                 pass
         finally:
-            self.source, self.ctx.scope = saved_source, saved_scope
+            self.ctx.scope = saved_scope
 
-    def _block_body(self, node: Node) -> Node | None:
-        if node.type == "program":
-            return next((c for c in node.named_children if c.type in ("statement_list", "script_block_body", "named_block_list")),
-                        None)
-        if node.type in ("script_block_expression", "function_statement"):
-            return next((c for c in node.named_children if c.type == "script_block"), None)
-        return node
-
-    def exec_body(self, body: Node | None, sink: Sink, dollar_under: typing.Any = NO_INPUT) -> None:
-        if body is None:
-            return
-        if body.type == "script_block":
-            inner = body.child_by_field_name("script_block_body")
-            if inner is None:
-                inner = next((c for c in body.named_children if c.type in ("script_block_body", "statement_list")), None)
-            body = inner
-            if body is None:
-                return
-        if body.type == "script_block_body":
-            nbl = next((c for c in body.named_children if c.type == "named_block_list"), None)
-            if nbl is not None:
-                body = nbl
-            else:
-                sl = next((c for c in body.named_children if c.type == "statement_list"), None)
-                if sl is None:
-                    return
-                body = sl
-        if body.type == "named_block_list":
-            # A plain script block invoked once: begin, process (once, with $_), end.
-            for block in _named(body):
-                self.exec_statements(next(c for c in block.named_children if c.type == "statement_block"), sink)
-            del dollar_under
-            return
-        self.exec_statements(body, sink)
-
-    def named_blocks(self, body: Node | None) -> dict[str, Node]:
-        """begin/process/end blocks of a function or script block body; a plain body is `end`."""
-        if body is None:
-            return {}
-        node = body
-        if node.type == "script_block":
-            node = node.child_by_field_name("script_block_body") or next(
-                (c for c in node.named_children if c.type in ("script_block_body", "statement_list")), None)
-            if node is None:
-                return {}
-        if node.type == "script_block_body":
-            nbl = next((c for c in node.named_children if c.type == "named_block_list"), None)
-            if nbl is None:
-                sl = next((c for c in node.named_children if c.type == "statement_list"), None)
-                return {"end": sl} if sl is not None else {}
-            node = nbl
-        if node.type == "named_block_list":
-            out = {}
-            for block in _named(node):
-                name = self.text(next(c for c in block.named_children if c.type == "block_name")).lower()
-                out[name] = next(c for c in block.named_children if c.type == "statement_block")
-            return out
-        return {"end": node}
+    @staticmethod
+    def named_blocks(ast: N.ScriptBlockAst) -> dict[str, N.NamedBlockAst]:
+        """begin/process/end (and dynamicparam) blocks of a function or script block body; a plain body is `end`."""
+        return {block.block_kind.lower(): block for block in (ast.dynamic_param_block, ast.begin_block,
+                                                              ast.process_block, ast.end_block) if block is not None}
 
     def bind_into_scope(self, params: list[Param], advanced: typing.Any, args: list[Arg], command: str,  # pylint: disable=too-many-arguments
                         prebound: dict | None = None, overlay: dict | None = None, expects_input: bool = False) -> dict:
         """Bind arguments into the current scope. ``overlay`` (dot-sourced commands): records the previous value of each
         automatic or preference variable set here, so that the command's end puts it back (PowerShell keeps them in
         a locals tuple pushed over the caller's scope)."""
-        from .shouldprocess import CommandRuntime, PSScriptCmdlet, preference_values  # pylint: disable=import-outside-toplevel
-
         should_process = bool(getattr(advanced, "should_process", False))
         result = bind(params, args, command, advanced=bool(advanced), common=bool(advanced), should_process=should_process)
         defaults = self.ctx.scope.lookup("PSDefaultParameterValues")
@@ -606,8 +464,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             elif p.switch:
                 scope.set_local(p.name, V.SwitchValue(False))
             elif p.default is not None:
-                default_expr = _named(p.default)[0]
-                value = self.eval_expr(default_expr)
+                value = ast_eval.value(self, p.default)
                 scope.set_local(p.name, V.cast(value, p.type_name) if p.type_name else value)
             else:
                 scope.set_local(p.name, V.cast(None, p.type_name) if p.type_name and
@@ -652,15 +509,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         self.invoke_script_block(block, args, out.append, new_scope=new_scope, dollar_under=dollar_under)
         return _collapse(out)
 
-    # ------------------------------------------------------------------ assignment
-    def eval_assignment(self, node: Node, want_value: bool = False) -> typing.Any:
-        return ast_eval.assignment(self, ast_eval.lowered(node, self.source), want_value)  # runs on the AST (ast_eval/)
-
-    def _unwrap(self, node: Node) -> Node:
-        while node.type in _PASS_THROUGH and len(_named(node)) == 1:
-            node = _named(node)[0]
-        return node
-
+    # ------------------------------------------------------------------ variables
     @staticmethod
     def split_variable(raw: str) -> tuple[str, str | None]:
         """'$global:x' -> ('x', 'global'); '${a b}' -> ('a b', None)."""
@@ -686,8 +535,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             self.assign_function(name, value)
             return
         if qualifier is None and ":" in name:
-            from . import providers  # pylint: disable=import-outside-toplevel
-
             if providers.variable_drive(name):
                 providers.write_variable(self.ctx, name, value)
                 return
@@ -717,8 +564,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
     def get_variable(self, raw: str) -> typing.Any:
         name, qualifier = self.split_variable(raw)
         if qualifier in ("env", "function", "variable") or (qualifier is None and ":" in name):
-            from . import providers  # pylint: disable=import-outside-toplevel
-
             if qualifier is not None or providers.variable_drive(name):  # `${drive:path}`: the provider's content
                 return providers.read_variable(self.ctx, name if qualifier is None else f"{qualifier}:{name}")
         if qualifier == "using":
@@ -744,30 +589,6 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             return values.value.get(name.lower())
         return self.get_variable("$" + name)
 
-    # ------------------------------------------------------------------ expressions
-    def eval_expr(self, node: Node, allow_void: bool = False) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches
-        while node.type in _PASS_THROUGH:
-            named = _named(node)
-            if len(named) == 1 and not (node.type in ("string_literal", "integer_literal") and node.named_child_count == 0):
-                node = named[0]
-                continue
-            break
-        kind = node.type
-        if kind in _ON_THE_AST:
-            value = ast_eval.run_lowered(self, node)
-            return None if is_void(value) and not allow_void else value
-        handler = getattr(self, "_e_" + kind, None)
-        if handler is None:
-            if kind == "ERROR":
-                raise ParseError(f"Unexpected token '{self.text(node)}' in expression or statement.", "UnexpectedToken")
-            raise ParseError(f"Unexpected token '{self.text(node)}' in expression or statement.", "UnexpectedToken")
-        value = handler(node)
-        if is_void(value) and not allow_void:
-            return None
-        return value
-
-    # literals
-
     def read_variable(self, raw: str, in_string: bool = False) -> typing.Any:
         """A variable read by a script: get_variable, plus what an unset variable means here (strict mode, tripwire)."""
         value = self.get_variable(raw)
@@ -792,27 +613,10 @@ class Evaluator:  # pylint: disable=too-many-public-methods
             return name.lower() in self.ctx.scope.variables
         return self.ctx.scope.lookup(name) is not None
 
-    def _e_command(self, node: Node) -> typing.Any:
-        out: list = []
-        self.run_pipeline([node], out.append, None)
-        return _collapse(out)
 
-    def _e_pipeline(self, node: Node) -> typing.Any:
-        return self.eval_pipeline_value(node)
-
-    def _e_pipeline_chain(self, node: Node) -> typing.Any:
-        out: list = []
-        self.exec_pipeline(node, out.append)
-        return _collapse(out)
-
-    def _e_assignment_expression(self, node: Node) -> typing.Any:
-        return self.eval_assignment(node, want_value=True)
-
-    def _e_simple_name(self, node: Node) -> str:
-        return self.text(node)
-
-    def _e_generic_token(self, node: Node) -> str:
-        return self.text(node)
+def _unexpected(text: str, kind: str) -> ParseError:
+    words = text.split()
+    return ParseError(f"Unexpected token '{words[0] if words else kind}' in expression or statement.", "UnexpectedToken")
 
 
 def _collapse(out: list) -> typing.Any:

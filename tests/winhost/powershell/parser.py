@@ -46,8 +46,8 @@ _LEADING = re.compile(rb"(?:\s+|#[^\n]*|<#.*?#>|function __winhost_script \{\n)"
 
 def _strip_using(source: bytes) -> tuple[bytes, tuple[str, ...]]:
     """Blank out a script's leading `using namespace X` statements (the grammar reads them as a command), keeping
-    every other byte where it was so positions hold; the namespaces are returned. `using module` and
-    `using assembly` are not modelled: a parse error names them."""
+    every other byte where it was so positions hold; the namespaces are returned (the front end's
+    UsingStatementAst). `using module` and `using assembly` are not modelled: a parse error names them."""
     namespaces: list[str] = []
     pos = 0
     out = bytearray(source)

@@ -19,8 +19,9 @@ from .context import ExecutionContext
 from .errors import BreakSignal, ContinueSignal, ExitSignal, PipelineStopped, PSError, ReturnSignal
 from .evaluator import NO_INPUT, Evaluator
 from ..machine.services import HostServices
-from .parser import first_statements as _first_statements, has_top_level_named_blocks as _has_top_level_named_blocks, parse
+from .parser import parse
 from .scopes import Environment, Scope, default_environment, seed_globals
+from .syntax.lower import script_root
 
 _load()
 
@@ -191,21 +192,13 @@ class Runspace:
             args = [Arg(None, V.from_wire(value)) if name is None else Arg(str(name).lstrip("-"), V.from_wire(value), colon=True)
                     for name, value in getattr(command, "parameters", [])]
             if getattr(command, "is_script", False):
-                parsed = parse(text)
-                root = parsed.root
-                if _has_top_level_named_blocks(root):
-                    # The grammar knows begin/process/end only inside a script block: parse the script as a
-                    # function body and run that body (error positions then refer to the wrapped text).
-                    parsed = parse("function __winhost_script {\n" + text + "\n}")
-                    root = next(c for c in _first_statements(parsed.root) if c.type == "function_statement")
-                    root = next(c for c in root.named_children if c.type == "script_block")
-                params_node = engine._find_param_block(root)  # pylint: disable=protected-access
-                engine.source = parsed.source
-                params, advanced = engine.build_params(params_node)
-                body = next((c for c in root.named_children if c.type in ("statement_list", "script_block_body",
-                                                                          "named_block_list")), None)
+                # The grammar knows begin/process/end only inside a script block: a script with them at its top level
+                # runs as a function's body (script_root; error positions then refer to the wrapped text).
+                parsed, root = script_root(text, parse(text))
+                body = engine.script_ast(V.ScriptBlock(root, parsed.source))
+                params, advanced = engine.build_params(body.param_block)
                 local = bool(getattr(command, "use_local_scope", False))
-                proc: Processor = _ScriptCommand(engine, body, parsed.source, params, advanced, args, local)
+                proc: Processor = _ScriptCommand(engine, body, params, advanced, args, local)
                 proc.expects_input = input_items is not None
                 processors.append(proc)
             else:
@@ -234,9 +227,9 @@ class Runspace:
 class _ScriptCommand(ScriptProcessor):
     """A script command: runs in the global scope unless use_local_scope asked for a child scope."""
 
-    def __init__(self, engine: Evaluator, body: typing.Any, source: bytes, params: list, advanced: bool,
+    def __init__(self, engine: Evaluator, body: typing.Any, params: list, advanced: typing.Any,
                  args: list[Arg], local: bool) -> None:
-        super().__init__(engine, body, source, params, advanced, args, "", dot_source=not local)
+        super().__init__(engine, body, params, advanced, args, "", dot_source=not local)
 
     def begin(self) -> None:
         engine = self.engine
@@ -253,7 +246,7 @@ class _ScriptCommand(ScriptProcessor):
             engine.ctx.scope.set_local("_", item)
             engine.ctx.scope.set_local("PSItem", item)
         try:
-            engine.exec_statements(block, self.emit)
+            engine.exec_block(block, self.emit)
         except ReturnSignal:
             pass
 

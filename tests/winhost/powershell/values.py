@@ -137,13 +137,14 @@ class PSGenericList(PSArrayList):  # pylint: disable=abstract-method  # psrpcore
 
 
 class ScriptBlock:
-    """A script block value: the CST node plus the source it came from."""
+    """A script block value: its ScriptBlockAst (`ast`, the evaluator's: param block lowered, statements lowered as
+    they run; the evaluator lowers it from the concrete node on first use when made without one), and the concrete
+    node and parsed text it stands for (its text, `.Ast`)."""
 
-    def __init__(self, node: typing.Any, source: bytes, params: typing.Any = None, body: typing.Any = None) -> None:
+    def __init__(self, node: typing.Any, source: bytes, ast: typing.Any = None) -> None:
         self.node = node
         self.source = source
-        self.params = params
-        self.body = body
+        self.ast = ast
 
     @property
     def text(self) -> str:

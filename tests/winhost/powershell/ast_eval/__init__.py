@@ -22,20 +22,18 @@ its oracle. One module per family, each registering the node classes it evaluate
   property, element, typed variable, list of targets);
 - `names`: a member's name, a type literal's type.
 
-`core` holds the walk: `lowered` (the AST of a concrete node, lowered once per parsed text: syntax.lower_expression
-and lower_statement, which leave statement blocks and script block bodies unlowered until they run), `evaluate`
-(dispatch on the node's class), `run_statement` (a statement writing to a sink), `exec_block` (a block's statements,
-each run through the evaluator's exec_statement_guarded: the per-statement error handling and `$?`),
-`pipeline_value`, and `hand_back`: a node of a family not moved yet (pipelines of commands, commands, function
-definitions) goes back to the evaluator through the concrete node it was lowered from (`Ast._cst`), so both walks
-meet at each node's boundary. Imports point downward: core <- names <- assign <- the families <- this package.
+`core` holds the walk: `lowered` (the AST of a concrete statement, lowered once per parsed text by
+syntax.lower_statement, which leaves statement blocks and script block bodies unlowered until they run),
+`script_body` (a script block value's ScriptBlockAst: syntax.lower_body), `evaluate` (dispatch on the node's class),
+`STATEMENT_HANDLERS` (the statements writing to a sink, which the evaluator's run_statement dispatches to),
+`exec_block` (a block's statements, each run through the evaluator's guard: the per-statement error handling and
+`$?`), `pipeline_value`, and `hand_back`: where a value is wanted of a node with no handler, a pipeline of commands
+gives its output (the evaluator's pipeline_output), anything else is a parse error. Imports point downward:
+core <- names <- assign <- the families <- this package.
 
-To move the next family: write its handlers in a module of its own (`@handles(N.SomeAst)` for an expression,
-`@handles_statement(N.SomeAst)` for a statement), import it here, add the grammar node kinds it covers to the
-evaluator's `_ON_THE_AST` (eval_expr runs those through `run_lowered`) or `_STATEMENTS_ON_THE_AST` (exec_statement
-runs those through `run_statement`; core's `_STATEMENT_KINDS` says which kinds lower as statements), and delete their
-concrete-tree code. Every node class a routed grammar kind lowers to must have a handler, or `hand_back` would send
-it back to `run_lowered`.
+A new construct: its handlers in a module of its own (`@handles(N.SomeAst)` for an expression,
+`@handles_statement(N.SomeAst)` for a statement), imported here; a new statement kind also goes into core's
+`_STATEMENT_KINDS` and the evaluator's (the grammar kinds it lowers as statements and runs).
 """
 
 from __future__ import annotations
@@ -44,8 +42,8 @@ from __future__ import annotations
 from . import casts, flow, jumps, literals, members, operators  # noqa: F401  # pylint: disable=unused-import
 from . import strings, switch, trycatch, variables  # noqa: F401  # pylint: disable=unused-import
 from .assign import assign, assignment
-from .core import evaluate, lowered, run_lowered, run_statement, value
+from .core import STATEMENT_HANDLERS, evaluate, lowered, pipeline_value, script_body, statement_nodes, value
 from .operators import compare_op, matches_table
 
-__all__ = ["assign", "assignment", "compare_op", "evaluate", "lowered", "matches_table", "run_lowered", "run_statement",
-           "value"]
+__all__ = ["STATEMENT_HANDLERS", "assign", "assignment", "compare_op", "evaluate", "lowered", "matches_table",
+           "pipeline_value", "script_body", "statement_nodes", "value"]

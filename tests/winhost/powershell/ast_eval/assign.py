@@ -43,7 +43,7 @@ def statement_value(engine: typing.Any, ast: N.Ast | None) -> typing.Any:
     if ast.__class__ in HANDLERS:
         return value(engine, ast)
     out: list = []
-    engine.exec_statement_guarded(ast._cst, out.append)  # pylint: disable=protected-access
+    engine.exec_ast_guarded(ast, out.append)
     return collapse(out)
 
 

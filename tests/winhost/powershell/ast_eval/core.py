@@ -1,8 +1,8 @@
-"""The walk itself: the lowering cache, the dispatch table by node class, and the hand-back to the evaluator.
+"""The walk itself: the lowering cache and the dispatch table by node class.
 
 Every family module registers its node classes with `handles`; `evaluate` dispatches on the node's class (one
-dict lookup), and a node of a family not moved yet goes back to the tree-walking evaluator through the concrete
-node it was lowered from (`Ast._cst`).
+dict lookup). Pipelines, commands, function definitions and script block invocation are the evaluator's
+(evaluator.py, commands.py), on the same AST.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import typing
 
 from ..members import is_void
 from ..shouldprocess import not_modelled
-from ..syntax import LoweringError, lower_expression, lower_statement
+from ..syntax import LoweringError, lower_body, lower_expression, lower_statement
 from ..syntax import nodes as N
 
 Handler = typing.Callable[[typing.Any, typing.Any], typing.Any]
@@ -20,14 +20,13 @@ HANDLERS: dict[type, Handler] = {}
 StatementHandler = typing.Callable[[typing.Any, typing.Any, typing.Callable[[typing.Any], None]], None]
 STATEMENT_HANDLERS: dict[type, StatementHandler] = {}
 # The grammar's statement kinds (the others lowered here are expressions).
-_STATEMENT_KINDS = frozenset({"if_statement", "foreach_statement", "for_statement", "while_statement", "do_statement",
+_STATEMENT_KINDS = frozenset({"pipeline", "if_statement", "foreach_statement", "for_statement", "while_statement", "do_statement",
                               "switch_statement", "try_statement", "flow_control_statement", "function_statement"})
 
-# Parsed text -> (the text, its lowered nodes by concrete node). A whole expression is lowered once per parsed text
-# (loops and functions run the same nodes many times), and every node inside it is filed under its concrete node
-# too, so an expression reached again through a statement handed back to the evaluator (`$(...)`, a script block's
-# body) is found lowered. Each entry keeps its text (and so its tree) alive: a few dozen texts cover the scripts
-# running now (a module task's scripts are parsed anew each time).
+# Parsed text -> (the text, its lowered statements and script bodies by concrete node). A statement is lowered once per
+# parsed text (loops and functions run the same statements many times); the blocks inside it are left unlowered, and
+# each of their statements is lowered here when it first runs. Each entry keeps its text (and so its tree) alive: a
+# few dozen texts cover the scripts running now (a module task's scripts are parsed anew each time).
 _SOURCES: dict[int, tuple[bytes, dict[tuple[int, int, str], N.Ast]]] = {}
 _MAX_SOURCES = 64
 
@@ -49,7 +48,7 @@ def handles_statement(*classes: type) -> typing.Callable[[StatementHandler], Sta
 
 
 def lowered(node: typing.Any, source: bytes) -> N.Ast:
-    """The AST of a concrete expression node of a parsed text."""
+    """The AST of a concrete statement or expression node of a parsed text (its blocks left unlowered)."""
     entry = _SOURCES.get(id(source))
     if entry is None or entry[0] is not source:
         if len(_SOURCES) >= _MAX_SOURCES:
@@ -64,33 +63,33 @@ def lowered(node: typing.Any, source: bytes) -> N.Ast:
         except LoweringError as err:
             raise not_modelled(f"This construct ({err})") from None
         nodes[key] = found
-        _file(found, nodes)
     return found
 
 
-def _file(root: N.Ast, nodes: dict) -> None:
-    """File the nodes under `root` by their concrete nodes (the outermost first: a script block expression and its
-    ScriptBlockAst share a concrete node, and the evaluator asks for the expression)."""
-    stack = [root]
-    while stack:
-        ast = stack.pop()
-        cst = ast._cst  # pylint: disable=protected-access
-        if cst is not None:
-            nodes.setdefault((cst.start_byte, cst.end_byte, cst.type), ast)
-        stack.extend(ast.children())
+def script_body(node: typing.Any, source: bytes) -> N.ScriptBlockAst:
+    """The evaluator's ScriptBlockAst of a script block value's concrete node (syntax.lower_body), once per parsed
+    text and node as `lowered`."""
+    entry = _SOURCES.get(id(source))
+    if entry is None or entry[0] is not source:
+        if len(_SOURCES) >= _MAX_SOURCES:
+            _SOURCES.clear()
+        entry = _SOURCES[id(source)] = (source, {})
+    key = (node.start_byte, node.end_byte, "body")
+    found = entry[1].get(key)
+    if found is None:
+        try:
+            found = lower_body(node, source)
+        except LoweringError as err:
+            raise not_modelled(f"This construct ({err})") from None
+        entry[1][key] = found
+    return found  # type: ignore[return-value]
 
 
-def run_lowered(engine: typing.Any, node: typing.Any) -> typing.Any:
-    """Evaluate a concrete node on its AST (the evaluator's `eval_expr` for the kinds moved; a void value stays
-    void, as eval_expr's `allow_void` wants it)."""
-    ast = lowered(node, engine.source)
-    return HANDLERS.get(ast.__class__, hand_back)(engine, ast)
-
-
-def run_statement(engine: typing.Any, node: typing.Any, sink: typing.Callable[[typing.Any], None]) -> None:
-    """Run a concrete statement node on its AST (the evaluator's exec_statement for the kinds moved)."""
-    ast = lowered(node, engine.source)
-    STATEMENT_HANDLERS[ast.__class__](engine, ast, sink)
+def statement_nodes(block: typing.Any) -> list:
+    """A block's statements (StatementBlockAst or NamedBlockAst): lowered ones, or the concrete nodes of an
+    evaluator's body (`_unlowered`, lowered as each runs)."""
+    unlowered = block._unlowered  # pylint: disable=protected-access
+    return block.statements if unlowered is None else unlowered
 
 
 def evaluate(engine: typing.Any, ast: N.Ast) -> typing.Any:
@@ -98,14 +97,17 @@ def evaluate(engine: typing.Any, ast: N.Ast) -> typing.Any:
 
 
 def value(engine: typing.Any, ast: N.Ast) -> typing.Any:
-    """An operand's value: a void result (`[void]...`, a void method) is $null in a value, as in eval_expr."""
+    """An operand's value: a void result (`[void]...`, a void method) is $null in a value."""
     result = HANDLERS.get(ast.__class__, hand_back)(engine, ast)
     return None if is_void(result) else result
 
 
 def hand_back(engine: typing.Any, ast: N.Ast) -> typing.Any:
-    """A node of a family not moved yet: the evaluator runs its concrete node."""
-    return engine.eval_expr(ast._cst)  # pylint: disable=protected-access
+    """A node that is no expression where a value is wanted: a pipeline of commands gives its output collected; any
+    other is a statement the grammar let through (a parse error to PowerShell)."""
+    if isinstance(ast, (N.PipelineAst, N.AssignmentStatementAst)):
+        return engine.pipeline_output(ast)
+    raise engine.unexpected_token(ast)
 
 
 def collapse(out: list) -> typing.Any:
@@ -119,20 +121,13 @@ def collapse(out: list) -> typing.Any:
 
 def exec_block(engine: typing.Any, block: N.StatementBlockAst, sink: typing.Callable[[typing.Any], None]) -> None:
     """Run a statement block's statements, each guarded by the evaluator (a statement-terminating error is reported
-    and the next statement runs, `$?`), whichever walk runs the statement itself."""
-    for node in _statement_nodes(block):
-        engine.exec_statement_guarded(node, sink)
-
-
-def _statement_nodes(block: N.StatementBlockAst) -> list:
-    """The concrete nodes of a block's statements (the evaluator's fragments leave them unlowered: `_unlowered`)."""
-    unlowered = block._unlowered  # pylint: disable=protected-access
-    return unlowered if unlowered is not None else [s._cst for s in block.statements]  # pylint: disable=protected-access
+    and the next statement runs, `$?`)."""
+    engine.exec_block(block, sink)
 
 
 def pipeline_value(engine: typing.Any, ast: N.Ast | None) -> typing.Any:
     """A pipeline used as a value (a condition, `( )`, a foreach's collection): an expression keeps its value,
-    unenumerated; a pipeline of commands or an assignment is collected by the evaluator (eval_pipeline_value)."""
+    unenumerated; a pipeline of commands or an assignment is collected by the evaluator (pipeline_output)."""
     if ast is None:
         return None
     if isinstance(ast, N.PipelineAst):
@@ -140,9 +135,9 @@ def pipeline_value(engine: typing.Any, ast: N.Ast | None) -> typing.Any:
             element = ast.pipeline_elements[0]
             if isinstance(element, N.CommandExpressionAst) and not element.redirections:
                 return value(engine, element.expression)
-        return engine.eval_pipeline_value(ast._cst)  # pylint: disable=protected-access
+        return engine.pipeline_output(ast)
     if isinstance(ast, N.AssignmentStatementAst):
-        return engine.eval_pipeline_value(ast._cst)  # pylint: disable=protected-access
+        return engine.pipeline_output(ast)
     return value(engine, ast)
 
 

@@ -61,14 +61,14 @@ def foreach_statement(engine: typing.Any, ast: N.ForEachStatementAst, sink: Sink
 def for_statement(engine: typing.Any, ast: N.ForStatementAst, sink: Sink) -> None:
     # The initializer and the iterator are statements whose output is discarded (about_For).
     if ast.initializer is not None:
-        engine.exec_statement(ast.initializer._cst, _discard)  # pylint: disable=protected-access
+        engine.run_statement(ast.initializer, _discard)
     while True:
         if ast.condition is not None and not V.to_bool(pipeline_value(engine, ast.condition)):
             break
         if not _loop_body(engine, ast.body, sink):
             break
         if ast.iterator is not None:
-            engine.exec_statement(ast.iterator._cst, _discard)  # pylint: disable=protected-access
+            engine.run_statement(ast.iterator, _discard)
 
 
 @handles_statement(N.WhileStatementAst)

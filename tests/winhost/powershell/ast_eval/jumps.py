@@ -38,7 +38,7 @@ def continue_statement(engine: typing.Any, ast: N.ContinueStatementAst, sink: Si
 def return_statement(engine: typing.Any, ast: N.ReturnStatementAst, sink: Sink) -> None:
     # `return x` writes x to the output first (about_Return), as any pipeline would.
     if isinstance(ast.pipeline, (N.PipelineAst, N.AssignmentStatementAst)):
-        engine.exec_pipeline(ast.pipeline._cst, sink)  # pylint: disable=protected-access
+        engine.exec_pipeline(ast.pipeline, sink)
     elif ast.pipeline is not None:
         for item in V.enumerate_value(pipeline_value(engine, ast.pipeline)):
             sink(item)

@@ -151,5 +151,7 @@ def get_index(engine: typing.Any, obj: typing.Any, key: typing.Any) -> typing.An
 
 @handles(N.ScriptBlockExpressionAst)
 def script_block(engine: typing.Any, ast: N.ScriptBlockExpressionAst) -> V.ScriptBlock:
-    # A script block value still runs from its concrete node (the evaluator's statements are not on the AST yet).
-    return V.ScriptBlock(ast._cst, engine.source)  # pylint: disable=protected-access
+    # The value holds its ScriptBlockAst (param block lowered, statements lowered as they run) and the text it is in.
+    del engine
+    block = ast.script_block
+    return V.ScriptBlock(ast._cst, block._source, ast=block)  # pylint: disable=protected-access

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typing
 
 from .. import values as V
-from ..parser import using_namespaces
 from ..syntax import nodes as N
 from .core import value
 
@@ -19,4 +18,5 @@ def member_name(engine: typing.Any, member: N.Ast) -> str:
 
 def type_value(engine: typing.Any, type_name: N.TypeName) -> V.TypeValue:
     """A type literal's type, resolved through the script's `using namespace` statements (about_Using)."""
-    return V.resolve_type(type_name.parsed_name or type_name.name, using_namespaces(engine.source))
+    del engine
+    return V.resolve_type(type_name.parsed_name or type_name.name, type_name.using_namespaces)

@@ -24,11 +24,13 @@ import typing
 from psrpcore.types import ErrorRecord, PSObject
 
 from .. import typeregistry
+from ..ast_eval import lowered, statement_nodes
 from ..commands import build_processor
 from ..dotnet import NetObject, void
 from ..errors import PSError, category_info, method_exception, short_type_name
 from ..evaluator import NO_INPUT
 from ..tripwire import trip as not_modelled
+from ..syntax.nodes import Ast, CommandAst, PipelineAst
 from ..values import TypeValue, cast, to_bool, to_string
 from .enums import EnumValue, declare_enum, member
 
@@ -189,13 +191,8 @@ class SteppablePipeline(_Modelled):
         self.engine = engine
         self.output: list = []
         self.begun = False
-        saved = engine.source
-        engine.source = block.source
-        try:
-            stages = _single_pipeline(engine, block)
-            self.processors = [build_processor(engine, stage, i > 0) for i, stage in enumerate(stages)]
-        finally:
-            engine.source = saved
+        stages = _single_pipeline(engine, block)
+        self.processors = [build_processor(engine, stage, i > 0) for i, stage in enumerate(stages)]
         for i, proc in enumerate(self.processors):
             proc.emit = self.processors[i + 1].process if i + 1 < len(self.processors) else self.output.append
 
@@ -232,26 +229,19 @@ class SteppablePipeline(_Modelled):
 
 def _single_pipeline(engine: typing.Any, block: typing.Any) -> list:
     """The commands of a script block that holds exactly one pipeline of commands (GetSimplePipeline)."""
-    node = block.node
-    if node.type == "script_block_expression":
-        node = next((c for c in node.named_children if c.type == "script_block"), node)
-    body = engine.named_blocks(node)
-    statements = body.get("end")
-    named = [c for c in statements.named_children if c.type not in ("comment", "empty_statement")] \
-        if statements is not None and len(body) == 1 else []
-    if statements is not None and statements.type != "statement_list":
-        named = [statements]
-    if len(named) == 1 and named[0].type == "statement_list":
-        named = [c for c in named[0].named_children if c.type not in ("comment", "empty_statement")]
-    if len(named) != 1 or named[0].type != "pipeline":
+    blocks = engine.named_blocks(engine.script_ast(block))
+    end = blocks.get("end")
+    statements = statement_nodes(end) if end is not None and len(blocks) == 1 else []
+    if len(statements) != 1:
         raise _one_pipeline()
-    pipeline = named[0]
-    parts = [c for c in pipeline.named_children if c.type not in ("command_argument_sep", "comment")]
-    chain = parts[0] if len(parts) == 1 and parts[0].type == "pipeline_chain" else pipeline
-    stages = [c for c in chain.children if c.is_named and c.type not in ("command_argument_sep", "comment")]
-    if not stages or any(stage.type != "command" for stage in stages):
+    pipeline = statements[0]
+    if not isinstance(pipeline, Ast):
+        if pipeline.type != "pipeline":
+            raise _one_pipeline()
+        pipeline = lowered(pipeline, end._source)  # pylint: disable=protected-access
+    if not isinstance(pipeline, PipelineAst) or not all(isinstance(e, CommandAst) for e in pipeline.pipeline_elements):
         raise _one_pipeline()
-    return stages
+    return pipeline.pipeline_elements
 
 
 def _one_pipeline() -> PSError:

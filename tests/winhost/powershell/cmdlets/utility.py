@@ -68,15 +68,10 @@ class InvokeExpression(Cmdlet):
 
     def process_record(self, item: typing.Any) -> None:
         parsed = parse(self.get("Command") or "")
-        engine = self.engine
-        saved = engine.source
-        engine.source = parsed.source
-        try:
-            body = next((c for c in parsed.root.named_children if c.type == "statement_list"), None)
-            if body is not None:
-                engine.exec_statements(body, self.emit)
-        finally:
-            engine.source = saved
+        # The statements run in the caller's scope (a script's top-level `begin { }` is a command here, as it always was).
+        script = self.engine.script_ast(V.ScriptBlock(parsed.root, parsed.source))
+        if script.end_block is not None:
+            self.engine.exec_block(script.end_block, self.emit)
 
 
 # The common parameters every cmdlet has (about_CommonParameters, 5.1), and the risk mitigation ones of a cmdlet that

@@ -28,15 +28,11 @@ def script_block(info: typing.Any, strict: bool = True) -> V.ScriptBlock:
     `function f($a) {...}`: PowerShell's ScriptBlock holds the parameters, the interpreter's body does not, so
     the content reader (`${function:f}`) refuses it; a FunctionInfo's ScriptBlock note (`strict` False) is, as
     before, the body alone (kept for Set-Item Function:, which takes the FunctionInfo back whole)."""
-    if strict and info.param_node is not None and not _within(info.param_node, info.body):
+    if strict and info.params_after_name:
         raise tripwire.not_modelled(f"The ScriptBlock of function {info.name}, whose parameters follow its name")
-    block = V.ScriptBlock(info.body, info.source)
+    block = V.ScriptBlock(info.body, info.source, ast=info.ast)
     block.function_info = info  # type: ignore[attr-defined]
     return block
-
-
-def _within(node: typing.Any, outer: typing.Any) -> bool:
-    return outer.start_byte <= node.start_byte and node.end_byte <= outer.end_byte
 
 
 def function_item(info: typing.Any) -> PSObject:

@@ -6,8 +6,8 @@ Layering: this package imports the parser and the value model only (never the ev
 evaluator, commands and the script-visible view (clr/language.py) can all build on it.
 """
 
-from .lower import LoweringError, lower_expression, lower_script, lower_script_block, lower_statement
+from .lower import LoweringError, lower_body, lower_expression, lower_script, lower_script_block, lower_statement
 from .nodes import Ast, Extent
 
-__all__ = ["Ast", "Extent", "LoweringError", "lower_expression", "lower_script", "lower_script_block",
+__all__ = ["Ast", "Extent", "LoweringError", "lower_body", "lower_expression", "lower_script", "lower_script_block",
            "lower_statement"]

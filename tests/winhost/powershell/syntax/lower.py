@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import typing
 
-from ..parser import ParsedScript, has_top_level_named_blocks, parse
+from ..parser import ParsedScript, has_top_level_named_blocks, parse, using_namespaces
 from . import nodes as N
 from .extents import SourceText
 from .literals import escaped_dollar, here_body, parse_number_literal, unescape
@@ -76,6 +76,13 @@ class _Lowering:  # pylint: disable=too-many-public-methods
         self.text = text
         # The evaluator's fragments: statement blocks and script block bodies are left unlowered (`_unlowered`).
         self.defer_bodies = defer_bodies
+        # The script's `using namespace` statements (parser.py blanked them, keeping where they were), and the
+        # namespaces they give every type name of the script (TypeName.using_namespaces).
+        found = text.__dict__.get("_using")  # once per text: every fragment of it lowers through a _Lowering of its own
+        if found is None:
+            statements = self._using_statements()
+            found = text.__dict__["_using"] = (statements, tuple(u.name.value for u in statements))
+        self.using_statements, self.namespaces = found
 
     # --- helpers ---------------------------------------------------------------------------------------------
     def extent(self, node: typing.Any, end_node: typing.Any = None) -> N.Extent:
@@ -87,6 +94,21 @@ class _Lowering:  # pylint: disable=too-many-public-methods
     def unknown(self, node: typing.Any, where: str) -> LoweringError:
         return LoweringError(f"The front end does not lower the grammar node '{node.type}' ({where}): "
                              f"{self.raw(node)[:60]!r}")
+
+    def _using_statements(self) -> list[N.UsingStatementAst]:
+        out = []
+        original = self.text.original
+        pos = 0
+        for name in using_namespaces(self.text.source):
+            # Found in the text as written (the parsed text has them blanked; the evaluator reads no extent).
+            found = re.compile(r"using\s+namespace\s+(" + re.escape(name) + r")", re.I).search(original, pos)
+            start, end, name_start = (found.start(), found.end(), found.start(1)) if found else (pos, pos, pos)
+            pos = end
+            out.append(N.UsingStatementAst(
+                extent=self.text.extent_of_offsets(start, end), using_statement_kind="Namespace",
+                name=N.StringConstantExpressionAst(extent=self.text.extent_of_offsets(name_start, end), value=name,
+                                                   string_constant_type="BareWord")))
+        return out
 
     # --- script blocks ---------------------------------------------------------------------------------------
     def script_block(self, node: typing.Any, extent: N.Extent, param_node: typing.Any = None) -> N.ScriptBlockAst:
@@ -101,7 +123,7 @@ class _Lowering:  # pylint: disable=too-many-public-methods
             elif child.type == "script_block_body":
                 for part in _named(child):
                     if part.type == "statement_list":
-                        statements.extend(self.statements(part))
+                        statements.extend(self.statements(part) if not self.defer_bodies else _named(part))
                     elif part.type == "named_block_list":
                         for named in _named(part):
                             block = self.named_block(named)
@@ -109,7 +131,7 @@ class _Lowering:  # pylint: disable=too-many-public-methods
                     else:
                         raise self.unknown(part, "script block body")
             elif child.type == "statement_list":
-                statements.extend(self.statements(child))
+                statements.extend(self.statements(child) if not self.defer_bodies else _named(child))
             elif child.type == "named_block_list":
                 for named in _named(child):
                     block = self.named_block(named)
@@ -117,14 +139,22 @@ class _Lowering:  # pylint: disable=too-many-public-methods
             else:
                 raise self.unknown(child, "script block")
         if not blocks:
-            if statements:
+            if self.defer_bodies:
+                body = self.text.extent(statements[0].start_byte, statements[-1].end_byte) if statements else \
+                    self.text.extent_of_offsets(extent.end_offset, extent.end_offset)
+                blocks["End"] = N.NamedBlockAst(extent=body, unnamed=True, block_kind="End", statements=[],
+                                                _unlowered=statements, _source=self.text.source)
+            elif statements:
                 body = self.text.extent_of_offsets(statements[0].extent.start_offset, statements[-1].extent.end_offset)
             else:
                 body = self.text.extent_of_offsets(extent.end_offset, extent.end_offset)
-            blocks["End"] = N.NamedBlockAst(extent=body, unnamed=True, block_kind="End", statements=statements)
+            if "End" not in blocks:
+                blocks["End"] = N.NamedBlockAst(extent=body, unnamed=True, block_kind="End", statements=statements)
         return N.ScriptBlockAst(extent=extent, param_block=param_block, begin_block=blocks.get("Begin"),
                                 process_block=blocks.get("Process"), end_block=blocks.get("End"),
-                                dynamic_param_block=blocks.get("Dynamicparam"), _cst=node, _source=self.text.source)
+                                dynamic_param_block=blocks.get("Dynamicparam"),
+                                using_statements=list(self.using_statements) if _is_script_root(node) else [],
+                                _cst=node, _source=self.text.source, _unlowered=self.defer_bodies)
 
     def named_block(self, node: typing.Any) -> N.NamedBlockAst:
         name = next(c for c in node.named_children if c.type == "block_name")
@@ -132,6 +162,9 @@ class _Lowering:  # pylint: disable=too-many-public-methods
         if body is not None and body.type == "statement_block":
             body = next((c for c in body.named_children if c.type == "statement_list"), None)
         kind = self.raw(name).strip().capitalize()
+        if self.defer_bodies:
+            return N.NamedBlockAst(extent=self.extent(node), unnamed=False, block_kind=kind, statements=[],
+                                   _unlowered=_named(body) if body is not None else [], _source=self.text.source)
         return N.NamedBlockAst(extent=self.extent(node), unnamed=False, block_kind=kind,
                                statements=self.statements(body) if body is not None else [])
 
@@ -139,7 +172,7 @@ class _Lowering:  # pylint: disable=too-many-public-methods
         body = next((c for c in node.named_children if c.type == "statement_list"), None)
         if self.defer_bodies:
             return N.StatementBlockAst(extent=self.extent(node), statements=[],
-                                       _unlowered=_named(body) if body is not None else [])
+                                       _unlowered=_named(body) if body is not None else [], _source=self.text.source)
         return N.StatementBlockAst(extent=self.extent(node), statements=self.statements(body) if body is not None else [])
 
     def statements(self, node: typing.Any) -> list:
@@ -187,7 +220,7 @@ class _Lowering:  # pylint: disable=too-many-public-methods
             parsed = self.raw(spec).strip()
         elif parsed.startswith("[") and parsed.endswith("]"):
             parsed = parsed[1:-1].strip()
-        return N.TypeName(written, written, parsed)
+        return N.TypeName(written, written, parsed, self.namespaces)
 
     def attribute(self, node: typing.Any) -> N.AttributeBaseAst:
         literal = next((c for c in node.named_children if c.type == "type_literal"), None)
@@ -471,17 +504,25 @@ class _Lowering:  # pylint: disable=too-many-public-methods
                         argument = self.expression(following[0])
                         end_node = following[0]
                         i = children.index(following[0])
-                elif i + 2 < len(children) and children[i + 1].type == "command_argument_sep" and \
+                elif i + 1 < len(children) and children[i + 1].type == "command_argument_sep" and \
                         self.raw(children[i + 1]) == ":":
-                    argument = self.expression(children[i + 2])
-                    end_node = children[i + 2]
-                    i += 2
+                    # `-Name: value` (the colon a separator of its own, spaces after it): the next element is the value.
+                    following = [c for c in children[i + 2:] if c.type != "command_argument_sep"]
+                    if following:
+                        argument = self.expression(following[0])
+                        end_node = following[0]
+                        i = children.index(following[0])
                 elements.append(N.CommandParameterAst(extent=self.extent(child, end_node),
                                                       parameter_name=text.lstrip("-"), argument=argument))
             elif child.type == "redirection":
                 redirections.append(self.redirection(child))
             elif child.type == "generic_token":
-                elements.append(self.bare_word(child))
+                # An argument-mode word: its escapes apply (`` a`tb `` is a, a tab, b: about_Parsing); a number in
+                # argument mode is a number literal to the grammar already.
+                word = self.bare_word(child)
+                if "`" in word.value or "$" in word.value:
+                    word.value = unescape(word.value, False)
+                elements.append(word)
             elif child.type == "stop_parsing":
                 raise self.unknown(child, "the stop-parsing token is not modelled")
             else:
@@ -641,7 +682,7 @@ class _Lowering:  # pylint: disable=too-many-public-methods
         body = next((c for c in node.named_children if c.type == "statement_list"), None)
         if self.defer_bodies:
             return N.StatementBlockAst(extent=self.extent(node), statements=[],
-                                       _unlowered=_named(body) if body is not None else [])
+                                       _unlowered=_named(body) if body is not None else [], _source=self.text.source)
         return N.StatementBlockAst(extent=self.extent(node), statements=self.statements(body) if body is not None else [])
 
     def e_sub_expression(self, node: typing.Any, extent: N.Extent) -> N.Ast:
@@ -665,14 +706,7 @@ class _Lowering:  # pylint: disable=too-many-public-methods
             pairs.append((key, value))
         return N.HashtableAst(extent=extent, key_value_pairs=pairs)
 
-    def _unlowered_block(self, node: typing.Any, extent: N.Extent) -> N.ScriptBlockExpressionAst:
-        block = N.ScriptBlockAst(extent=extent, param_block=None, begin_block=None, process_block=None, end_block=None,
-                                 _cst=node, _source=self.text.source, _unlowered=True)
-        return N.ScriptBlockExpressionAst(extent=extent, script_block=block)
-
     def e_script_block_expression(self, node: typing.Any, extent: N.Extent) -> N.Ast:
-        if self.defer_bodies:
-            return self._unlowered_block(node, extent)
         inner = next((c for c in node.named_children if c.type == "script_block"), None)
         params = next((c for c in node.named_children if c.type == "param_block"), None)
         if inner is None:
@@ -786,9 +820,20 @@ class _Lowering:  # pylint: disable=too-many-public-methods
         return self.bare_word(node)
 
     def e_script_block(self, node: typing.Any, extent: N.Extent) -> N.Ast:
-        if self.defer_bodies:
-            return self._unlowered_block(node, extent)
         return N.ScriptBlockExpressionAst(extent=extent, script_block=self.script_block(node, extent))
+
+
+def _is_script_root(node: typing.Any) -> bool:
+    """A whole script: the program, or the body of the function runspace.py and language.py wrap a script with
+    top-level begin/process/end blocks in (parser.py's `function __winhost_script`)."""
+    if node.type == "program":
+        return True
+    parent = node.parent
+    if node.type != "script_block" or parent is None or parent.type != "function_statement" or \
+            parent.parent is None or parent.parent.parent is None or parent.parent.parent.type != "program":
+        return False
+    name = next((c for c in parent.named_children if c.type == "function_name"), None)
+    return name is not None and name.text == b"__winhost_script"
 
 
 def _set_parents(root: N.Ast) -> None:
@@ -866,6 +911,20 @@ def lower_expression(node: typing.Any, source: bytes) -> N.Ast:
     blocks and script block bodies are left unlowered (StatementBlockAst._unlowered, ScriptBlockAst._unlowered): the
     evaluator lowers a statement when it runs it, so a module's untaken branches and unused functions cost nothing."""
     return _Lowering(_parsed_text(source), defer_bodies=True).expression(node)
+
+
+def lower_body(node: typing.Any, source: bytes) -> N.ScriptBlockAst:
+    """The evaluator's ScriptBlockAst of a script block value's concrete node (a program, `{ }`, a script block, a
+    function's body): its param block lowered, its named blocks' statements left unlowered (NamedBlockAst._unlowered)
+    until they run, as lower_expression leaves blocks."""
+    lowering = _Lowering(_parsed_text(source), defer_bodies=True)
+    if node.type == "script_block_expression":
+        return lowering.e_script_block_expression(node, lowering.extent(node)).script_block
+    if node.type == "function_statement":
+        return lowering.function(node).body
+    if node.type in ("program", "script_block"):
+        return lowering.script_block(node, lowering.extent(node))
+    raise LoweringError(f"The front end does not lower a script block from the grammar node '{node.type}'")
 
 
 def lower_statement(node: typing.Any, source: bytes) -> N.Ast:

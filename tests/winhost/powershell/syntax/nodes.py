@@ -38,8 +38,8 @@ class Extent:
 class Ast:
     extent: Extent
     parent: Ast | None = dataclasses.field(default=None, repr=False)
-    # The concrete node this was lowered from: what the evaluator still runs for constructs not moved onto the AST
-    # (ast_eval.py), and, for a ScriptBlockAst, what GetScriptBlock() runs.
+    # The concrete node this was lowered from (for a ScriptBlockAst, the node a script block value stands for: its
+    # text, what its `.Ast` lowers in full, what GetScriptBlock() gives).
     _cst: typing.Any = dataclasses.field(default=None, repr=False)
 
     def children(self) -> typing.Iterator[Ast]:
@@ -114,6 +114,9 @@ class TypeName:
     # The name in the text the grammar parsed (parser.py may have rewritten it: `[long]` spelled for `5L`, a generic
     # arity dropped): what the evaluator resolves, as it always has.
     parsed_name: str = dataclasses.field(default="", repr=False)
+    # The namespaces of the `using namespace` statements of the script the name is written in (about_Using: they
+    # apply to the whole script, nested script blocks and functions too): what the name resolves through.
+    using_namespaces: tuple[str, ...] = dataclasses.field(default=(), repr=False)
 
 
 # --- attributes and parameters ---------------------------------------------------------------------------------
@@ -164,6 +167,7 @@ class StatementBlockAst(Ast):
     # then the list of their concrete nodes (the evaluator lowers each statement when it runs it, and a branch
     # never taken is never lowered), and `statements` is empty.
     _unlowered: list | None = dataclasses.field(default=None, repr=False)
+    _source: bytes = dataclasses.field(default=b"", repr=False)  # the parsed text of `_unlowered`'s nodes
 
 
 @dataclasses.dataclass(eq=False, kw_only=True)
@@ -172,6 +176,9 @@ class NamedBlockAst(Ast):
     block_kind: str  # TokenKind: Begin, Process, End, Dynamicparam
     statements: list[Ast]
     traps: list[Ast] | None = None
+    # As StatementBlockAst's: the concrete statements of the evaluator's script bodies, lowered as they run.
+    _unlowered: list | None = dataclasses.field(default=None, repr=False)
+    _source: bytes = dataclasses.field(default=b"", repr=False)
 
 
 @dataclasses.dataclass(eq=False, kw_only=True)
@@ -181,12 +188,20 @@ class ScriptBlockAst(Ast):
     process_block: NamedBlockAst | None
     end_block: NamedBlockAst | None
     dynamic_param_block: NamedBlockAst | None = None
-    # The (rewritten) text the concrete node was parsed from: GetScriptBlock() runs the script from them until the
-    # evaluator runs on this AST.
+    # A script's leading `using` statements (only the root has them; about_Using: they apply to the whole script).
+    using_statements: list[UsingStatementAst] = dataclasses.field(default_factory=list)
+    # The (rewritten) text the concrete node was parsed from: a script block value's text, and what its `.Ast`
+    # lowers again in full.
     _source: bytes = dataclasses.field(default=b"", repr=False)
-    # True in the evaluator's fragments: the body is not lowered (a script block value runs from its concrete node),
-    # so the param block and the named blocks are None.
+    # True in the evaluator's script bodies: the param block is lowered, the named blocks' statements are not
+    # (NamedBlockAst._unlowered: each is lowered when it first runs).
     _unlowered: bool = dataclasses.field(default=False, repr=False)
+
+
+@dataclasses.dataclass(eq=False, kw_only=True)
+class UsingStatementAst(Ast):
+    using_statement_kind: str  # UsingStatementKind: Namespace (Module and Assembly are not modelled)
+    name: StringConstantExpressionAst
 
 
 @dataclasses.dataclass(eq=False, kw_only=True)
