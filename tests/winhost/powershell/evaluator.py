@@ -10,6 +10,7 @@ from tree_sitter import Node
 
 from . import ast_eval, tripwire
 from . import values as V
+from .clr.invocation import ScriptPosition, set_position
 from .binding import Arg, CmdletBindingInfo, Param, apply_default_values, bind, bound_parameters_table
 from .context import ExecutionContext, normalize_action
 from .errors import (
@@ -128,6 +129,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                 self.ctx.last_ok = self.ctx.error_seq == seq
         except PSError as err:
             self.ctx.last_ok = False
+            set_position(err, ScriptPosition(self.source, stmt.start_byte, stmt.end_byte))
             if err.terminating:
                 raise
             # Statement-terminating error: $ErrorActionPreference Stop where it happened makes it terminating, even
