@@ -27,7 +27,7 @@ from psrpcore.types import InvocationInfo
 from ..dotnet import NetObject
 from ..errors import set_invocation
 from ..scopes import PSHashtable
-from ..shouldprocess import not_modelled
+from ..tripwire import trip as not_modelled
 from ..syntax.extents import SourceText
 from ..syntax.nodes import Extent
 from .enums import declare_enum, member
