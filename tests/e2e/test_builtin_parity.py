@@ -51,8 +51,6 @@ EXPECTED_TRIPS = (
     # current identity, and become's C# (Ansible.AccessToken) without a stand-in.
     "The type [Security.Principal.WindowsIdentity]", "C# namespace 'Ansible.AccessToken'")
 pytestmark = pytest.mark.tripwire_expected(*EXPECTED_TRIPS)
-PUT_FILE_REFLECTION = ('Reflection on [System.Management.Automation.Remoting.ServerRemoteHost] '
-                       '(the System.Type method GetProperty)')
 
 
 @pytest.fixture(name='collections_path', scope='module')
@@ -257,7 +255,7 @@ def test_a_module_sends_what_the_builtin_sends(ansible, winhost, collections_pat
 
 
 @pytest.mark.release_sensitive("parity: the release's action plugin and exec wrapper")
-@pytest.mark.tripwire_expected(*EXPECTED_TRIPS, PUT_FILE_REFLECTION)
+@pytest.mark.tripwire_expected(*EXPECTED_TRIPS)
 def test_win_copy_sends_what_the_builtin_sends_and_no_bytes_arrive_through_either(ansible, winhost, collections_path, tmp_path):
     """win_copy's action first runs the module in query mode, makes a remote temporary directory, transfers the file
     there and runs the module again to copy it. Up to 2.20 the test host stops it before the transfer, alike through
@@ -271,8 +269,8 @@ def test_win_copy_sends_what_the_builtin_sends_and_no_bytes_arrive_through_eithe
     if ansible_core_version() < (2, 19):
         # 2.16 to 2.18: up to the transfer the same pipelines, and the same bytes; then the builtin's own copy script
         # stops on the test host (`[SHA1CryptoServiceProvider]::Create()`, HashAlgorithm's static Create, is not
-        # modelled; after it, its reflection on $Host's internals, PUT_FILE_REFLECTION: see
-        # test_put_file_lands_the_bytes_the_builtin_sends), where ours lands the file and the copy fails as on Windows.
+        # modelled; its reflection on $Host's internals after it is: tests/winhost/powershell/clr/remoting.py), where ours
+        # lands the file and the copy fails as on Windows.
         runs = run_both(ansible, winhost, collections_path, task)
         (builtin_results, builtin_sent), (ours_results, ours_sent) = runs[PLUGINS[0]], runs[PLUGINS[1]]
         ours_sent = without_hygiene(ours_sent)
@@ -356,9 +354,8 @@ def test_raw_is_the_one_deliberate_difference(ansible, winhost, collections_path
 
 
 # 2.16 to 2.18's builtin put_file runs a copy script of its own (see below); 2.19's runs psrp_put_file.ps1 through the
-# exec wrapper, whose begin block tries (in a try/catch) to raise the host's deserialization memory limit through
-# reflection on $Host's internals, which the test host does not model.
-@pytest.mark.tripwire_expected(PUT_FILE_REFLECTION)
+# exec wrapper, whose begin block lifts the host's deserialization memory quota through reflection on $Host's internals
+# (in a try/catch), as the test host models it (tests/winhost/powershell/clr/remoting.py): no trip.
 @pytest.mark.release_sensitive("file transfer: the release's builtin put_file")
 def test_put_file_lands_the_bytes_the_builtin_sends(ansible, winhost, tmp_path):
     """File transfers differ on the wire by design (the plugin's put_file has its own transfer script,
