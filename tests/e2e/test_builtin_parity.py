@@ -48,8 +48,9 @@ EXPECTED_TRIPS = (
     "C# namespace 'ansible_collections.ansible.windows.plugins.module_utils.Process'",
     "C# namespace 'ansible_collections.ansible.windows.plugins.module_utils.SCManager'",
     # 2.16 to 2.18's async_wrapper.ps1 and become_wrapper.ps1, which its chain now reaches on the test host: the
-    # current identity, and become's C# (Ansible.AccessToken) without a stand-in.
-    "The type [Security.Principal.WindowsIdentity]", "C# namespace 'Ansible.AccessToken'")
+    # async wrapper's named pipe, whose ACL names the current identity (WindowsIdentity.GetCurrent().User, modelled:
+    # tests/winhost/powershell/clr/security.py), and become's C# (Ansible.AccessToken) without a stand-in.
+    "The type [System.IO.Pipes.PipeSecurity]", "C# namespace 'Ansible.AccessToken'")
 pytestmark = pytest.mark.tripwire_expected(*EXPECTED_TRIPS)
 
 
