@@ -72,6 +72,17 @@ CASES = [
      "@\"\n$($r.ToString())\n$($r.InvocationInfo.PositionMessage)\n    + FullyQualifiedErrorId : $($r.FullyQualifiedErrorId)\n\"@",
      ["boom\nAt line:2 char:7" + CRLF + "+ try { throw 'boom' } catch { $r = $_ }" + CRLF + "+       " + "~" * 12
       + "\n    + FullyQualifiedErrorId : boom"]),
+    # Write-Error gives its record the caller's $MyInvocation (WriteErrorCommand.cs: "set InvocationInfo to the script
+    # not the command"): a function's call ...
+    ("function f {\n  Write-Error 'bad'\n}\n$x = f\n$i = $Error[0].InvocationInfo; $i.MyCommand.Name; $i.InvocationName; "
+     "$i.PositionMessage", ["f", "f", "At line:4 char:6" + CRLF + "+ $x = f" + CRLF + "+      ~"]),
+    # ... a script block's `&` command ...
+    ("& {\n  Write-Error 'sb'\n}\n$Error[0].InvocationInfo.PositionMessage", ["At line:1 char:1" + CRLF + "+ & {" + CRLF + "+ ~~~"]),
+    # ... and at a script's top level the script's own, which has no position (EmptyExtent: PositionMessage "").
+    ("Write-Error 'top'\n$i = $Error[0].InvocationInfo; '[' + $i.PositionMessage + ']'; $i.ScriptLineNumber; "
+     "$i.OffsetInLine; '[' + $i.Line + ']'", ["[]", 0, 0, "[]"]),
+    # -ErrorRecord: the record's InvocationInfo is replaced by the caller's too.
+    ("try { throw 'x' } catch { Write-Error -ErrorRecord $_ }\n'[' + $Error[0].InvocationInfo.PositionMessage + ']'", ["[]"]),
     # A here-string's line break before `$(...)` is part of the text (about_Quoting_Rules).
     ("$a = 'x'\n@\"\n$($a)\n$($a)\n\"@", ["x\nx"]),
 ]
@@ -85,11 +96,12 @@ def test_an_error_records_invocation_info(script: str, expected: list) -> None:
 
 
 def test_what_is_not_modelled_of_it_trips() -> None:
-    """HistoryId (the runspace history's next id) and a cmdlet record's bound parameters are not kept: an error
-    naming the member, never a made-up value."""
+    """HistoryId (the runspace history's next id), a cmdlet record's bound parameters and a script's own ScriptInfo
+    are not kept: an error naming the member, never a made-up value."""
     for script, member in (("try { throw 'x' } catch { $_.InvocationInfo.HistoryId }", "HistoryId"),
                            ("try { Get-Item C:\\nope -ErrorAction Stop } catch { $_.InvocationInfo.BoundParameters }",
-                            "BoundParameters")):
+                            "BoundParameters"),
+                           ("Write-Error 'top'\n$Error[0].InvocationInfo.MyCommand", "MyCommand")):
         _rec, result = run(script)
         assert result.state == "Failed"
         assert str(result.error.FullyQualifiedErrorId) == "NotModelledByTestHost"

@@ -11,7 +11,7 @@ from .binding import Arg, Param, apply_default_values, bind, splat
 from .cmdlets import CMDLETS, Cmdlet
 from .context import normalize_action
 from .dotnet import Enumerator
-from .clr.invocation import ScriptPosition, cmdlet_invocation
+from .clr.invocation import ScriptPosition, cmdlet_invocation, script_block_invocation
 from .errors import ParseError, PSError, ReturnSignal, command_not_found, set_invocation
 from .evaluator import FunctionInfo, NO_INPUT
 from .members import get_property, has_property
@@ -194,6 +194,7 @@ class ScriptProcessor(Processor):
         if self.overlay is not None and "myinvocation" not in self.overlay:
             hidden = self.scope.variables.get("myinvocation")
             self.overlay["myinvocation"] = None if hidden is None else Variable(hidden.name, hidden.value, hidden.options)
+        info.error_info = self.invocation  # what Write-Error in it gives its records (clr/invocation.caller_invocation)
         self.scope.set_local("MyInvocation", info)
 
     def _run(self, block_name: str, item: typing.Any = None) -> None:
@@ -374,6 +375,8 @@ def build_processor(engine: "Evaluator", node: Node, expects_input: bool) -> Pro
             if target.node.type == "script_block_expression" else target.node
         proc = ScriptProcessor(engine, body, target.source, params, advanced, args, "", dot_source)
         proc.expects_input = expects_input
+        proc.invocation = script_block_invocation(ScriptPosition(engine.source, node.start_byte, node.end_byte),
+                                                  expects_input)
         return proc
     if isinstance(target, (FunctionInfo,)):
         return _function_processor(engine, target, args, dot_source)

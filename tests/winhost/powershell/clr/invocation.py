@@ -128,6 +128,15 @@ class ScriptPosition:
         return self._resolved
 
 
+class EmptyPosition(ScriptPosition):
+    """PositionUtilities.EmptyExtent: no position (a command the host invoked, a script's own $MyInvocation): line and
+    column 0, Line "", and PositionMessage "" (VerboseMessage returns "" for it)."""
+
+    def __init__(self) -> None:  # pylint: disable=super-init-not-called
+        self._resolved = (Extent("", 0, 0, 0, 0, 0, 0), "")
+        self.file = None
+
+
 class CommandInfoOfError(NetObject):
     """The MyCommand of a command's error record (a CmdletInfo or FunctionInfo): its name; ToString is the name."""
 
@@ -155,8 +164,9 @@ class ErrorInvocationInfo(NetObject, InvocationInfo):
 
     def __init__(self, position: ScriptPosition, command: str | None = None, invocation_name: str = "",  # pylint: disable=too-many-arguments
                  pipeline_length: int | None = 0, pipeline_position: int | None = 0, expecting_input: bool = False,
-                 command_kind: str = "CmdletInfo") -> None:
+                 command_kind: str = "CmdletInfo", script_level: bool = False) -> None:
         super().__init__()
+        self.script_level = script_level
         self.position = position
         self.command = command
         self.command_kind = command_kind
@@ -175,7 +185,7 @@ class ErrorInvocationInfo(NetObject, InvocationInfo):
             "offsetinline": lambda: extent().start_column_number,
             "scriptname": lambda: extent().file or "",
             "line": lambda: self.position.resolve()[1],
-            "positionmessage": lambda: verbose_message(*self.position.resolve()),
+            "positionmessage": lambda: "" if isinstance(self.position, EmptyPosition) else verbose_message(*self.position.resolve()),
             "psscriptroot": lambda: extent().file.rsplit("\\", 1)[0] if extent().file and "\\" in extent().file else "",
             "pscommandpath": lambda: extent().file,
             "invocationname": lambda: self.invocation_name,
@@ -187,6 +197,10 @@ class ErrorInvocationInfo(NetObject, InvocationInfo):
         }
         if self.command is not None:  # a cmdlet's: what its binding and pipeline held is not kept
             for name in ("boundparameters", "unboundarguments", "pipelinelength", "pipelineposition"):
+                del known[name]
+        if self.script_level:  # a script's own invocation: its ScriptInfo and how the host invoked it are not kept
+            for name in ("mycommand", "invocationname", "boundparameters", "unboundarguments", "pipelinelength",
+                         "pipelineposition", "expectinginput"):
                 del known[name]
         return known
 
@@ -209,3 +223,21 @@ def cmdlet_invocation(position: ScriptPosition, command: str, invocation_name: s
     $PSCmdlet.ThrowTerminatingError/WriteError): the command (`kind` CmdletInfo or FunctionInfo), the name it was
     called by, its CommandAst; its pipeline position and bound parameters are not modelled (reading them trips)."""
     return ErrorInvocationInfo(position, command, invocation_name, None, None, expecting_input, kind)
+
+
+def caller_invocation(scope: typing.Any) -> ErrorInvocationInfo:
+    """What Write-Error gives its record: the $MyInvocation of the script or function that called it
+    (WriteErrorCommand: "set InvocationInfo to the script not the command", SetInvocationInfo(MyInvocation)): a
+    function's call, or for a script's top level the script's own invocation, which has no position (its MyCommand,
+    a ScriptInfo, is not modelled: reading it trips)."""
+    variable = scope.lookup("MyInvocation")
+    found = getattr(getattr(variable, "value", None), "error_info", None)
+    if found is not None:
+        return found
+    return ErrorInvocationInfo(EmptyPosition(), None, "", 0, 0, False, "ScriptInfo", script_level=True)
+
+
+def script_block_invocation(position: ScriptPosition, expecting_input: bool) -> ErrorInvocationInfo:
+    """The MyInvocation of a script block run with `&` or `.`: the command's position; its MyCommand (a ScriptInfo)
+    and what the host passed are not kept (reading them trips)."""
+    return ErrorInvocationInfo(position, None, "", 0, 0, expecting_input, "ScriptInfo", script_level=True)
