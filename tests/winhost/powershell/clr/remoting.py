@@ -88,11 +88,11 @@ class ServerRemoteHost(_Internal):
         self.transport_manager = TransportManager()
 
 
-def external_host(host: typing.Any) -> ServerRemoteHost:
+def external_host(internal_host: typing.Any) -> ServerRemoteHost:
     """InternalHost.ExternalHost of the session's `$Host` (dotnet.PSHostObject): one per `$Host`."""
-    found = getattr(host, "external_host", None)
+    found = getattr(internal_host, "external_host", None)
     if found is None:
-        found = host.external_host = ServerRemoteHost()
+        found = internal_host.external_host = ServerRemoteHost()
     return found
 
 
@@ -153,7 +153,7 @@ class MemberInfo(NetObject):
 _MEMBERS: dict[str, dict[str, dict[str, typing.Callable[[], MemberInfo]]]] = {
     INTERNAL_HOST: {"getproperty": {"externalhost": lambda: MemberInfo("property", "ExternalHost", PSHostObject, external_host)}},
     SERVER_REMOTE_HOST: {"getfield": {"_transportmanager": lambda: MemberInfo(
-        "field", "_transportManager", ServerRemoteHost, lambda host: host.transport_manager)}},
+        "field", "_transportManager", ServerRemoteHost, lambda remote: remote.transport_manager)}},
     TRANSPORT_MANAGER: {"getproperty": {"fragmentor": lambda: MemberInfo(
         "property", "Fragmentor", TransportManager, lambda manager: manager.fragmentor)}},
     FRAGMENTOR: {"getproperty": {"deserializationcontext": lambda: MemberInfo(
