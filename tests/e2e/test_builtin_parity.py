@@ -48,14 +48,13 @@ EXPECTED_TRIPS = (
     "C# namespace 'ansible_collections.ansible.windows.plugins.module_utils.Process'",
     "C# namespace 'ansible_collections.ansible.windows.plugins.module_utils.SCManager'",
     # 2.16 to 2.18's async_wrapper.ps1 and become_wrapper.ps1, which its chain now reaches on the test host: the
-    # current identity, and become's C# (Ansible.AccessToken) without a stand-in.
-    "The type [Security.Principal.WindowsIdentity]", "C# namespace 'Ansible.AccessToken'",
+    # async wrapper's named pipe, whose ACL names the current identity (WindowsIdentity.GetCurrent().User, modelled:
+    # tests/winhost/powershell/clr/security.py), and become's C# (Ansible.AccessToken) without a stand-in.
+    "The type [System.IO.Pipes.PipeSecurity]", "C# namespace 'Ansible.AccessToken'",
     # 2.19's become: the exec wrapper makes the become password a SecureString (ConvertTo-SecureString, not modelled)
     # before its C# (Ansible.Become: CreateProcessAsUser of another account, which the test host does not model).
     "The command 'ConvertTo-SecureString' (module Microsoft.PowerShell.Security)")
 pytestmark = pytest.mark.tripwire_expected(*EXPECTED_TRIPS)
-PUT_FILE_REFLECTION = ('Reflection on [System.Management.Automation.Remoting.ServerRemoteHost] '
-                       '(the System.Type method GetProperty)')
 
 
 @pytest.fixture(name='collections_path', scope='module')
@@ -260,7 +259,7 @@ def test_a_module_sends_what_the_builtin_sends(ansible, winhost, collections_pat
 
 
 @pytest.mark.release_sensitive("parity: the release's action plugin and exec wrapper")
-@pytest.mark.tripwire_expected(*EXPECTED_TRIPS, PUT_FILE_REFLECTION)
+@pytest.mark.tripwire_expected(*EXPECTED_TRIPS)
 def test_win_copy_sends_what_the_builtin_sends_and_no_bytes_arrive_through_either(ansible, winhost, collections_path, tmp_path):
     """win_copy's action first runs the module in query mode, makes a remote temporary directory, transfers the file
     there and runs the module again to copy it. On 2.16 to 2.18 and on 2.21 the whole chain runs: both transfer the
@@ -344,9 +343,8 @@ def test_raw_is_the_one_deliberate_difference(ansible, winhost, collections_path
 
 
 # 2.16 to 2.18's builtin put_file runs a copy script of its own (see below); 2.19's runs psrp_put_file.ps1 through the
-# exec wrapper, whose begin block tries (in a try/catch) to raise the host's deserialization memory limit through
-# reflection on $Host's internals, which the test host does not model.
-@pytest.mark.tripwire_expected(PUT_FILE_REFLECTION)
+# exec wrapper, whose begin block lifts the host's deserialization memory quota through reflection on $Host's internals
+# (in a try/catch), as the test host models it (tests/winhost/powershell/clr/remoting.py): no trip.
 @pytest.mark.release_sensitive("file transfer: the release's builtin put_file")
 def test_put_file_lands_the_bytes_the_builtin_sends(ansible, winhost, tmp_path):
     """File transfers differ on the wire by design (the plugin's put_file has its own transfer script,

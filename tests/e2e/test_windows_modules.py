@@ -12,8 +12,8 @@ On the test host (its chain: tests/winhost/powershell/STATUS.md, "Ansible's modu
 the module's own result through both plugins; a task that stops anywhere short of it fails its test.
 
 The tests are release_sensitive: the re-runs on 2.16 and 2.21 run each release's own chain. 2.21: as 2.19. 2.16
-(the pre-2.19 wrappers): the same pass, but a module that throws (win_ping's crash) stops earlier, in 2.16's error
-formatter (the PositionMessage gap in CHAIN_GAPS), and its test is xfail there.
+(the pre-2.19 wrappers): the same pass; a module that throws (win_ping's crash) reports the exception text 2.16's
+error formatter builds from the record's InvocationInfo.PositionMessage.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import re
 import pytest
 import yaml
 
-from e2e_support import BUILD, install_ansible_windows
+from e2e_support import BUILD, ansible_core_version, install_ansible_windows
 
 WIN = 'ansible.windows.'
 PLUGINS = ('psremoting.pssession.psrp', 'ansible.builtin.psrp')
@@ -35,12 +35,9 @@ MODULES_DIR = os.path.join(BUILD, 'ansible_collections', 'ansible', 'windows', '
 
 # Where the chain stops on the test host today, as the task reports it (the first line of module_stderr when the
 # wrapper wrote no JSON).
-CHAIN_GAPS = (
-    # 2.16 to 2.18's error path: exec_wrapper.ps1's Format-AnsibleException reads $ErrorRecord.InvocationInfo.
-    # PositionMessage under Set-StrictMode -Version 2; the test host's error records have no InvocationInfo
-    # (tests/winhost/powershell/STATUS.md, Known deviations), so any module error ends there, with ansible-core's
-    # "MODULE FAILURE" and this as the first line of module_stderr.
-    re.compile(r"^The property 'PositionMessage' cannot be found on this object\. Verify that the property exists\.$"),
+CHAIN_GAPS: tuple[re.Pattern, ...] = (
+    # None today. (2.16 to 2.18's Format-AnsibleException reads $ErrorRecord.InvocationInfo.PositionMessage under
+    # Set-StrictMode -Version 2: the host's error records carry an InvocationInfo since issue 10's last gaps.)
 )
 
 # Keys every module result may carry besides its RETURN fields (ansible-core's own and this suite's callback's).
@@ -120,8 +117,21 @@ def test_win_ping_crash_fails_as_on_windows(ansible, collections_path, plugin):
     reached_the_module(result)
     assert result['_status'] == 'failed', result
     assert result['msg'] == 'Unhandled exception while executing module: boom'
-    # ansible-core 2.19 keeps a module's exception text out of the result at default verbosity (controller side).
-    assert result['exception'] == '(traceback unavailable)', result['exception']
+    if ansible_core_version() >= (2, 19):
+        # ansible-core 2.19 keeps a module's exception text out of the result at default verbosity (controller side).
+        assert result['exception'] == '(traceback unavailable)', result['exception']
+        return
+    # 2.16 to 2.18: exec_wrapper.ps1's Format-AnsibleException (its here-string's lines end as the wrapper's, LF) with
+    # the record's InvocationInfo.PositionMessage: the throw statement in win_ping.ps1 as sent (Position.cs
+    # VerboseMessage, "At line:<n> char:<c>", the line, "~" under the statement, CRLF between them), its CategoryInfo
+    # and FullyQualifiedErrorId. The ScriptStackTrace after it is not modelled (empty here; on Windows
+    # "at <ScriptBlock>, <No file>: line <n>"), so the text is compared up to it.
+    with open(os.path.join(MODULES_DIR, 'win_ping.ps1'), encoding='utf-8') as handle:
+        line = handle.read().splitlines().index('    throw "boom"') + 1
+    assert result['exception'].startswith(
+        f'boom\nAt line:{line} char:5\r\n+     throw "boom"\r\n+     ~~~~~~~~~~~~\n'
+        '    + CategoryInfo          : OperationStopped: (boom:String) [], RuntimeException\n'
+        '    + FullyQualifiedErrorId : boom\r\n\r\nScriptStackTrace:\r\n'), result['exception']
 
 
 def test_slurp(ansible, winhost, collections_path, plugin):

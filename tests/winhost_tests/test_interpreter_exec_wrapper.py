@@ -151,9 +151,10 @@ def test_stop_preference_makes_an_error_terminating_under_a_callers_try() -> Non
 
 @pytest.mark.parametrize("script, what", [
     ("$ExecutionContext.InvokeProvider", "The $ExecutionContext member 'InvokeProvider'"),
-    # psrp_put_file.ps1 reaches into $Host's internals by reflection (in a try/catch): a trip, never a silent $null
-    ("$Host.GetType().GetProperty('ExternalHost', [System.Reflection.BindingFlags]'NonPublic, Instance')",
-     "Reflection on [System.Management.Automation.Remoting.ServerRemoteHost] (the System.Type method GetProperty)"),
+    # Reflection on $Host's internals beyond what psrp_put_file.ps1 reads (test_interpreter_remoting_host.py): a trip
+    ("$Host.GetType().GetProperty('Runspace', [System.Reflection.BindingFlags]'NonPublic, Instance')",
+     "Reflection on [System.Management.Automation.Internal.Host.InternalHost] (the System.Type method GetProperty for "
+     "'Runspace', Instance, NonPublic)"),
 ])
 def test_an_unmodelled_member_of_the_engine_objects_trips(script: str, what: str) -> None:
     rec, result = run(script)
@@ -238,11 +239,20 @@ def test_the_exec_wrappers_error_path_reports_json_and_exit_code_1() -> None:
     Dispose() on the action pipeline that was never made: under the wrapper's $ErrorActionPreference Stop that error
     ends the pipeline, as it does on Windows (psrp reads rc 1 from SetShouldExit and the JSON from the output)."""
     rec, result = run_wrapper([("missing.ps1", {})], {"action.ps1": ACTION})
+    # ThrowTerminatingError gives the record the function's MyInvocation (MshCommandRuntime: SetInvocationInfo), whose
+    # position is the call `Get-AnsibleScript -Name ...` in exec_wrapper.ps1; PositionMessage cuts that 79-character
+    # line to 69 around the command (Position.cs VerboseMessage: 14 characters before it, "... " in front).
+    # ScriptStackTrace is not modelled (STATUS.md): its line is empty.
+    wrapper = module_manifest._get_powershell_script("exec_wrapper.ps1").decode()  # pylint: disable=protected-access
+    call = "        $actionScript = Get-AnsibleScript -Name $actionName -IncludeScriptBlock"
+    line = wrapper.splitlines().index(call) + 1
     assert [json.loads(o) for o in plain(rec.output)] == [{
         "failed": True,
         "msg": "failure during exec_wrapper: Could not find the script 'missing.ps1'.",
-        # PositionMessage and ScriptStackTrace are not modelled (STATUS.md): their lines are empty.
-        "exception": "Could not find the script 'missing.ps1'.\r\n\r\n"
+        "exception": "Could not find the script 'missing.ps1'.\r\n"
+                     f"At line:{line} char:25\r\n"
+                     "+ ... ctionScript = Get-AnsibleScript -Name $actionName -IncludeScriptBlock\r\n"
+                     "+                   " + "~" * 55 + "\r\n"
                      "+ CategoryInfo          : ObjectNotFound: (missing.ps1:String) [Get-AnsibleScript], Exception\r\n"
                      "+ FullyQualifiedErrorId : ScriptNotFound,Get-AnsibleScript\r\n\r\nScriptStackTrace:\r\n",
     }]

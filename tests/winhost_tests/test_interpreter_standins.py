@@ -582,9 +582,12 @@ def test_release_2_21_invocation_on_request_and_sorted_lists():
 
 
 @pytest.mark.parametrize("verbosity,detail,exception", [
-    # Verbosity > 2: the ErrorRecord's text, its position, CategoryInfo, FullyQualifiedErrorId and ScriptStackTrace
-    # (position and stack trace are not modelled by the test host: empty here)
-    (3, "$_", "bad thing\r\n\r\n    + CategoryInfo          : OperationStopped: (bad thing:String) [], RuntimeException\r\n"
+    # Verbosity > 2: the ErrorRecord's text, its position (InvocationInfo.PositionMessage: the throw on the module
+    # body's line, 5 in run_module's script, the 100-character line cut to 69 after it: Position.cs VerboseMessage),
+    # CategoryInfo, FullyQualifiedErrorId and ScriptStackTrace (not modelled by the test host: empty here)
+    (3, "$_", "bad thing\r\nAt line:5 char:7\r\n"
+              "+ try { throw 'bad thing' } catch { $m = 'failed: ' + $_.Exception.Mess ...\r\n+       ~~~~~~~~~~~~~~~~~\r\n"
+              "    + CategoryInfo          : OperationStopped: (bad thing:String) [], RuntimeException\r\n"
               "    + FullyQualifiedErrorId : bad thing\r\n\r\nScriptStackTrace:\r\n"),
     (3, "[System.Exception]::new('inner msg')", "System.Exception: inner msg"),  # Exception.ToString() (no stack here)
     (2, "$_", None),  # below verbosity 3 and without _ansible_debug: no exception key

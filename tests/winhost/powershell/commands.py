@@ -10,7 +10,8 @@ from .binding import Arg, Param, apply_default_values, bind, splat
 from .cmdlets import CMDLETS, Cmdlet
 from .context import normalize_action
 from .dotnet import Enumerator
-from .errors import ParseError, PSError, ReturnSignal, command_not_found
+from .clr.invocation import ast_position, cmdlet_invocation, script_block_invocation
+from .errors import ParseError, PSError, ReturnSignal, command_not_found, set_invocation
 from .evaluator import FunctionInfo, NO_INPUT
 from .members import get_property, has_property
 from .native import NativeProcessor, find_application
@@ -56,8 +57,16 @@ class CmdletProcessor(Processor):
         self.args = args
         self.expects_input = expects_input
         self.cmdlet: Cmdlet | None = None
+        self.invocation: typing.Any = None  # its records' InvocationInfo (clr/invocation.py), when run from a script
 
     def begin(self) -> None:
+        try:
+            self._begin()
+        except PSError as err:
+            set_invocation(err, self.invocation)
+            raise
+
+    def _begin(self) -> None:
         cls = self.cls
         result = bind(cls.parameters, self.args, cls.fqid_suffix(), should_process=cls.supports_should_process)
         defaults = self.engine.ctx.scope.lookup("PSDefaultParameterValues")
@@ -82,6 +91,7 @@ class CmdletProcessor(Processor):
         cmdlet.error_variable = common.get("ErrorVariable")
         if cmdlet.error_variable:
             self.engine.assign_variable("$" + V.to_string(cmdlet.error_variable).lstrip("+"), [])
+        cmdlet.invocation = self.invocation
         self.cmdlet = cmdlet
         self._guard(cmdlet.begin_processing)
 
@@ -95,6 +105,7 @@ class CmdletProcessor(Processor):
             assert self.cmdlet is not None
             if self.cmdlet.error_action == "Stop" and not err.terminating:
                 err.terminating = True
+            set_invocation(err, self.invocation)
             raise
 
     def process(self, item: typing.Any) -> None:
@@ -110,6 +121,7 @@ class CmdletProcessor(Processor):
 
 
 class ScriptProcessor(Processor):
+    invocation: typing.Any = None  # a function's MyInvocation for its records (clr/invocation.py), when called by name
     """A function or script block in a pipeline, with begin/process/end and $_/$input."""
 
     def __init__(self, engine: "Evaluator", ast: N.ScriptBlockAst, params: list[Param], advanced: typing.Any,
@@ -157,6 +169,9 @@ class ScriptProcessor(Processor):
             else:
                 self.scope.set_local("args", [a.value if a.name is None else (a.text or f"-{a.name}") for a in self.args])
             self._set_invocation()
+            script_cmdlet = self.scope.variables.get("pscmdlet")
+            if self.invocation is not None and script_cmdlet is not None and hasattr(script_cmdlet.value, "invocation"):
+                script_cmdlet.value.invocation = self.invocation  # what ThrowTerminatingError/WriteError give a record
             self.blocks = engine.named_blocks(self.ast)
             if self.is_filter and "process" not in self.blocks and "end" in self.blocks:
                 self.blocks = {"process": self.blocks["end"]}
@@ -176,6 +191,7 @@ class ScriptProcessor(Processor):
         if self.overlay is not None and "myinvocation" not in self.overlay:
             hidden = self.scope.variables.get("myinvocation")
             self.overlay["myinvocation"] = None if hidden is None else Variable(hidden.name, hidden.value, hidden.options)
+        info.error_info = self.invocation  # what Write-Error in it gives its records (clr/invocation.caller_invocation)
         self.scope.set_local("MyInvocation", info)
 
     def _run(self, block_name: str, item: typing.Any = None) -> None:
@@ -300,6 +316,8 @@ def build_processor(engine: "Evaluator", ast: N.CommandAst, expects_input: bool)
         params, advanced = engine.build_params(body.param_block)
         proc = ScriptProcessor(engine, body, params, advanced, args, "", dot_source)
         proc.expects_input = expects_input
+        proc.invocation = script_block_invocation(ast_position(engine.ctx.position_source, ast),
+                                                  expects_input)
         return proc
     if isinstance(target, (FunctionInfo,)):
         return _function_processor(engine, target, args, dot_source)
@@ -314,8 +332,13 @@ def build_processor(engine: "Evaluator", ast: N.CommandAst, expects_input: bool)
     if isinstance(resolved, FunctionInfo):
         function_proc = _function_processor(engine, resolved, args, dot_source)
         function_proc.expects_input = expects_input
+        function_proc.invocation = cmdlet_invocation(ast_position(engine.ctx.position_source, ast),
+                                                     resolved.name, name, expects_input, "FunctionInfo")
         return function_proc
-    return CmdletProcessor(engine, resolved, args, expects_input)
+    proc = CmdletProcessor(engine, resolved, args, expects_input)
+    proc.invocation = cmdlet_invocation(ast_position(engine.ctx.position_source, ast), resolved.name,
+                                        name, expects_input, "CmdletInfo")
+    return proc
 
 
 def _function_processor(engine: "Evaluator", fn: "FunctionInfo", args: list[Arg], dot_source: bool) -> ScriptProcessor:

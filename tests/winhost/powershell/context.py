@@ -48,6 +48,9 @@ class ExecutionContext:  # pylint: disable=too-many-instance-attributes
         self.last_ok = True
         self.host = session.host
         self.command_stack: list[str] = []
+        # The parsed text of the statement running now (as PowerShell's FunctionContext knows its sequence points): what
+        # a command's or statement's error position (clr/invocation.py) is measured in.
+        self.position_source: bytes = b""
 
     def current_command(self) -> str | None:
         # Script blocks push "" so that errors inside `& { }` carry no command suffix.

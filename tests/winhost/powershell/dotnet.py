@@ -550,10 +550,11 @@ class HostUI(NetObject):
 
 
 class PSHostObject(NetObject):
-    """$host: Windows' ServerRemoteHost."""
+    """$host: the engine's InternalHost over Windows' ServerRemoteHost (its Name, UI and host calls are the
+    ServerRemoteHost's; the InternalHost's internal ExternalHost, reached by reflection: clr/remoting.py)."""
 
-    type_names = ["System.Management.Automation.Remoting.ServerRemoteHost", "System.Management.Automation.Internal.Host.InternalHost",
-                  "System.Management.Automation.Host.PSHost", "System.Object"]
+    type_names = ["System.Management.Automation.Internal.Host.InternalHost", "System.Management.Automation.Host.PSHost",
+                  "System.Object"]
 
     def __init__(self, runspace: typing.Any) -> None:
         self.runspace = runspace

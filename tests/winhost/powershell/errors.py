@@ -133,6 +133,8 @@ class PSError(Exception):
         self.terminating = terminating
         self._record = record
         self.inner = inner
+        # Where it happened (clr/invocation.py), set by the statement it ends when it has no record yet.
+        self.invocation: typing.Any = None
 
     def to_record(self, invocation_info: typing.Any = None) -> ErrorRecord:
         if self._record is not None:
@@ -146,11 +148,25 @@ class PSError(Exception):
                                        short_type_name(self.target), self.activity),
             TargetObject=self.target,
             FullyQualifiedErrorId=self.fqid,
-            InvocationInfo=invocation_info,
+            InvocationInfo=invocation_info if invocation_info is not None else self.invocation,
         )
         record.PSObject.to_string = self.message
         self._record = record
         return record
+
+
+def set_invocation(err: PSError, invocation: typing.Any) -> None:
+    """Give an error the InvocationInfo of where it happened (clr/invocation.py) unless it has one: PowerShell's
+    ErrorRecord.SetInvocationInfo from a command's runtime, UpdateExceptionErrorRecordPosition from a statement;
+    a record that has one keeps it (a rethrown `$_` keeps where it was first raised)."""
+    if invocation is None:
+        return
+    record = err._record  # pylint: disable=protected-access  # the record this error already became
+    if record is not None:
+        if getattr(record, "InvocationInfo", None) is None:
+            record.InvocationInfo = invocation
+    elif err.invocation is None:
+        err.invocation = invocation
 
 
 def _target_string(target: typing.Any) -> str:

@@ -11,6 +11,7 @@ from tree_sitter import Node
 
 from . import ast_eval, providers, tripwire
 from . import values as V
+from .clr.invocation import ScriptPosition, ast_position, set_position
 from .binding import Arg, CmdletBindingInfo, Param, apply_default_values, bind, bound_parameters_table
 from .context import ExecutionContext, normalize_action
 from .errors import (
@@ -91,7 +92,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         unlowered = block._unlowered  # pylint: disable=protected-access
         if unlowered is None:
             for stmt in block.statements:
-                self.exec_ast_guarded(stmt, sink)
+                self.exec_ast_guarded(stmt, sink, block._source)  # pylint: disable=protected-access
             return
         source = block._source  # pylint: disable=protected-access
         for node in unlowered:
@@ -101,33 +102,50 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         """A concrete statement of the parsed text ``source``, lowered as it runs, with the per-statement error handling."""
         self._guarded(self.exec_statement, stmt, sink, source)
 
-    def exec_ast_guarded(self, ast: N.Ast, sink: Sink) -> None:
-        self._guarded(self.run_statement, ast, sink)
+    def exec_ast_guarded(self, ast: N.Ast, sink: Sink, source: bytes = b"") -> None:
+        """A lowered statement (of the parsed text ``source``, when known: its errors' position) with the same handling."""
+        self._guarded(self.run_statement, ast, sink, source)
 
-    def _guarded(self, run: typing.Callable, *args: typing.Any) -> None:
-        self.ctx.check_stop()
-        seq = self.ctx.error_seq
+    def _guarded(self, run: typing.Callable, stmt: typing.Any, sink: Sink, source: bytes) -> None:
+        ctx = self.ctx
+        ctx.check_stop()
+        outer_source = ctx.position_source
+        ctx.position_source = source or outer_source
         try:
-            run(*args)
-            if not (isinstance(args[0], Node) and args[0].type == "empty_statement"):
-                self.ctx.last_ok = self.ctx.error_seq == seq
+            self._guarded_in(run, stmt, sink, source)
+        finally:
+            ctx.position_source = outer_source
+
+    def _guarded_in(self, run: typing.Callable, stmt: typing.Any, sink: Sink, source: bytes) -> None:
+        ctx = self.ctx
+        seq = ctx.error_seq
+        try:
+            if isinstance(stmt, Node):
+                run(stmt, sink, source)
+                if stmt.type != "empty_statement":
+                    ctx.last_ok = ctx.error_seq == seq
+            else:
+                run(stmt, sink)
+                ctx.last_ok = ctx.error_seq == seq
         except PSError as err:
-            self.ctx.last_ok = False
+            ctx.last_ok = False
+            set_position(err, ScriptPosition(source, stmt.start_byte, stmt.end_byte) if isinstance(stmt, Node)
+                         else ast_position(ctx.position_source, stmt))
             if err.terminating:
                 raise
             # Statement-terminating error: $ErrorActionPreference Stop where it happened makes it terminating, even
             # when a caller's try is active (a finally then runs and the error goes on up); else a try catches it,
             # and outside one it is reported and the script continues.
-            pref = self.ctx.preference("ErrorActionPreference", "Continue")
+            pref = ctx.preference("ErrorActionPreference", "Continue")
             if pref == "Stop":
                 err.terminating = True
                 raise
-            if self.ctx.try_depth > 0:
+            if ctx.try_depth > 0:
                 raise
             record = err.to_record()
-            self.ctx.add_to_error_list(record)
+            ctx.add_to_error_list(record)
             if pref not in ("SilentlyContinue", "Ignore"):
-                self.ctx.write_error_record(record)
+                ctx.write_error_record(record)
 
     def exec_statement(self, node: Node, sink: Sink, source: bytes) -> None:
         """A concrete statement: what the lowering does not know is a parse error here; the rest runs on its AST."""

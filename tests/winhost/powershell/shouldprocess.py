@@ -132,6 +132,7 @@ class PSScriptCmdlet(NetObject):
     def __init__(self, runtime: CommandRuntime) -> None:
         self.runtime = runtime
         self.parameter_set_name = "__AllParameterSets"  # set by the binder (parametersets.py)
+        self.invocation: typing.Any = None  # the command's MyInvocation (clr/invocation.py), set by its processor
 
     def get_member(self, name: str) -> typing.Any:
         if name.lower() == "parametersetname":
@@ -153,6 +154,8 @@ class PSScriptCmdlet(NetObject):
                 raise not_modelled("ShouldProcess with a [ref] ShouldProcessReason")
             raise _overload("ShouldProcess", len(args))
         if low in ("throwterminatingerror", "writeerror") and len(args) == 1:
+            if self.invocation is not None and isinstance(args[0], ErrorRecord):
+                args[0].InvocationInfo = self.invocation  # MshCommandRuntime: errorRecord.SetInvocationInfo(MyInvocation)
             err = command_error(args[0], self.runtime.name, terminating=low == "throwterminatingerror")
             if err.terminating:
                 raise err

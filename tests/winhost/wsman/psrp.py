@@ -84,12 +84,13 @@ def windows_category(info: typing.Any) -> typing.Any:
 
 def fail_pipeline(pipe: psrpcore.ServerPipeline, error: ErrorRecord) -> None:
     """Failed state with its error, serialized with Windows' ErrorCategory_Message."""
-    original = error.CategoryInfo
+    original, invocation = error.CategoryInfo, error.InvocationInfo
     error.CategoryInfo = windows_category(original)
+    error.InvocationInfo = None  # not serialized (see PipelineWriter.write_error)
     try:
         pipe._change_state(PSInvocationState.Failed, error)  # pylint: disable=protected-access  # no public API
     finally:
-        error.CategoryInfo = original
+        error.CategoryInfo, error.InvocationInfo = original, invocation
 
 
 def start_silently(pipe: psrpcore.ServerPipeline) -> None:
@@ -409,6 +410,12 @@ class PipelineWriter:
             args = (args[0], windows_category(args[1])) + tuple(args[2:])
         elif "category_info" in kwargs:
             kwargs["category_info"] = windows_category(kwargs["category_info"])
+        # The interpreter's error records carry an InvocationInfo (powershell/clr/invocation.py) that Windows would
+        # serialize with the record (ErrorRecord.ToPSObjectForRemoting, SerializeExtendedInfo); the bridge leaves it
+        # out, as before records had one (tests/winhost/README.md, fidelity list).
+        if len(args) > 4:
+            args = args[:4] + (None,) + tuple(args[5:])
+        kwargs.pop("invocation_info", None)
         self._emit("write_error", args, kwargs)
 
     def write_warning(self, *args: typing.Any, **kwargs: typing.Any) -> None:

@@ -18,3 +18,6 @@ from . import language  # noqa: F401  # pylint: disable=unused-import  # [Parser
 from . import delegates  # noqa: F401  # pylint: disable=unused-import  # registers on import
 from . import cim  # noqa: F401  # pylint: disable=unused-import  # Microsoft.Management.Infrastructure.CimInstance, the CIM classes
 from . import accesscontrol  # noqa: F401  # pylint: disable=unused-import  # FileSecurity, DirectorySecurity (an item's owner)
+from . import invocation  # noqa: F401  # pylint: disable=unused-import  # an error record's InvocationInfo
+from . import remoting  # noqa: F401  # pylint: disable=unused-import  # $Host's internals psrp_put_file.ps1 reflects on
+from . import security  # noqa: F401  # pylint: disable=unused-import  # WindowsIdentity.GetCurrent(), SecurityIdentifier

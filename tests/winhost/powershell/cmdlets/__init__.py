@@ -5,7 +5,7 @@ from __future__ import annotations
 import typing
 
 from ..binding import Param, convert_param
-from ..errors import PSError
+from ..errors import PSError, set_invocation
 from ..shouldprocess import guard_cmdlet, operation
 
 if typing.TYPE_CHECKING:  # pragma: no cover
@@ -40,6 +40,7 @@ class Cmdlet:
         self.verbose_action: str | None = None
         self.debug_action: str | None = None
         self.error_variable: typing.Any = None
+        self.invocation: typing.Any = None  # MyInvocation, given to its error records (clr/invocation.py)
 
     def should_process(self, action: str, target: str) -> bool:
         """Cmdlet.ShouldProcess(target, action): "What if: ..." to the host and False under WhatIf."""
@@ -90,6 +91,7 @@ class Cmdlet:
 
     def report(self, err: PSError) -> None:
         """Record in -ErrorVariable, then hand to the error-action machinery."""
+        set_invocation(err, self.invocation)
         if self.error_variable:
             name = str(self.error_variable)
             append = name.startswith("+")
@@ -104,6 +106,7 @@ class Cmdlet:
         """A cmdlet's ThrowTerminatingError: statement-terminating, FQID suffixed with the cmdlet class."""
         if err.fqid and "," not in err.fqid and self.dotnet:
             err.fqid = f"{err.fqid},{self.dotnet}"
+        set_invocation(err, self.invocation)
         return err
 
     def write_verbose(self, message: str) -> None:

@@ -12,6 +12,7 @@ from psrpcore.types import ErrorRecord, ProgressRecordType
 from .. import values as V
 from ..binding import Param
 from ..context import host_information_message
+from ..clr.invocation import caller_invocation
 from ..dotnet import color_value
 from ..errors import PSError, error_from_record
 from ..evaluator import NO_INPUT
@@ -67,6 +68,11 @@ class WriteError(Cmdlet):
         caller = self.ctx.current_command()
         if caller and err.fqid and "," not in err.fqid:
             err.fqid = f"{err.fqid},{caller}"
+        invocation = caller_invocation(self.ctx.scope)
+        if err._record is not None:  # pylint: disable=protected-access  # -ErrorRecord: SetInvocationInfo replaces it
+            err._record.InvocationInfo = invocation  # pylint: disable=protected-access
+        else:
+            err.invocation = invocation
         self.report(err)
 
 

@@ -636,7 +636,10 @@ class _Lowering:  # pylint: disable=too-many-public-methods
             if child.type not in ("variable", "sub_expression") or child.start_byte < body_start or \
                     child.end_byte > body_end:
                 continue
-            literal = source[pos:child.start_byte].decode("utf-8", "replace")
+            # The grammar may start a `$(...)` at the line break before it (in a here-string): that break is literal.
+            start = child.start_byte + len(source[child.start_byte:child.end_byte]) - \
+                len(source[child.start_byte:child.end_byte].lstrip())
+            literal = source[pos:start].decode("utf-8", "replace")
             if escaped_dollar(literal):
                 continue  # `$x: the variable's text stays in the literal around it
             parts.append(unescape(literal, here))
