@@ -17,7 +17,7 @@ modelled (empty), which a query reports as such.
 
 What changes state here: starting a stopped service and stopping a running one that accepts SERVICE_ACCEPT_STOP
 (its running dependents with it only when the caller forces it, as ServiceController.Stop does). Creating,
-deleting or reconfiguring a service is not modelled: callers raise a loud error naming it.
+deleting or reconfiguring a service is not modelled: callers give a loud error naming it.
 """
 
 from __future__ import annotations
@@ -84,16 +84,6 @@ def _default_services() -> list[ServiceRecord]:
     ]
 
 
-class ServiceError(Exception):
-    """What the SCM refused; `kind` tells the caller which Windows message to give."""
-
-    def __init__(self, kind: str, record: ServiceRecord | None = None, detail: str = "") -> None:
-        super().__init__(kind)
-        self.kind = kind
-        self.record = record
-        self.detail = detail
-
-
 class ServiceDatabase:
     """The SCM's database of one machine; each read hands out a copy (a snapshot, as an SCM query does)."""
 
@@ -116,31 +106,38 @@ class ServiceDatabase:
         with self._lock:
             return [s.name for s in self._services.values() if name.lower() in (d.lower() for d in s.dependencies)]
 
-    def start(self, name: str) -> None:
+    def start(self, name: str) -> str | None:
+        """Start a service: None when it runs, else why the SCM refused ("disabled")."""
         with self._lock:
             record = self._services[name.lower()]
             if record.state == RUNNING:
-                return
+                return None
             if record.start_type == DISABLED:
-                raise ServiceError("disabled", record.copy())
+                return "disabled"
             record.state = RUNNING
+            return None
 
-    def stop(self, name: str, force: bool = False) -> None:
+    def stop(self, name: str, force: bool = False) -> str | None:
+        """Stop a service: None when it is stopped, else why not ("cannot_stop": it accepts no stop control;
+        "has_dependents": running dependents and no force; "own_service": WinRM, not modelled)."""
         with self._lock:
             record = self._services[name.lower()]
             if record.state == STOPPED:
-                return
-            if not record.controls_accepted & ACCEPT_STOP:
-                raise ServiceError("cannot_stop", record.copy())
+                return None
             if record.name.lower() == "winrm":
                 # Stopping WinRM ends every WinRM session, this one too: not modelled.
-                raise ServiceError("own_service", record.copy())
+                return "own_service"
             running = [d for d in self.dependents(record.name) if self._services[d.lower()].state == RUNNING]
             if running and not force:
-                raise ServiceError("has_dependents", record.copy(), ", ".join(running))
+                return "has_dependents"
+            if not record.controls_accepted & ACCEPT_STOP:
+                return "cannot_stop"  # dependents are checked first (ServiceOperationBaseCommand.DoStopService)
             for dependent in running:
-                self.stop(dependent, force=True)
+                refused = self.stop(dependent, force=True)
+                if refused:
+                    return refused
             record.state = STOPPED
+            return None
 
     def restart(self) -> None:
         """A reboot: every service back to its start type's state (Automatic ones running, the others stopped)."""

@@ -20,3 +20,4 @@ from . import cim  # noqa: F401  # pylint: disable=unused-import  # Microsoft.Ma
 from . import accesscontrol  # noqa: F401  # pylint: disable=unused-import  # FileSecurity, DirectorySecurity (an item's owner)
 from . import principal  # noqa: F401  # pylint: disable=unused-import  # SecurityIdentifier, NTAccount (well-known accounts)
 
+from . import services  # noqa: F401  # pylint: disable=unused-import  # System.ServiceProcess.ServiceController
