@@ -727,10 +727,13 @@ def cast(value: typing.Any, type_value: TypeValue) -> typing.Any:  # pylint: dis
             return []
         return list(value) if isinstance(value, (list, tuple)) else [value]
     if low == "system.string[]":
-        return [to_string(v) for v in as_list(value)]
+        # $null stays $null (LanguagePrimitives: null to a reference type), as for any [T[]] below.
+        return None if value is None else [to_string(v) for v in as_list(value)]
     if low == "system.byte[]":
         return to_byte_array(value)
     if low == "system.int32[]":
+        if value is None:
+            return None
         return [cast(v, TypeValue("System.Int32")) for v in as_list(value)]
     if low == "system.collections.arraylist":
         return PSArrayList(as_list(value))

@@ -21,3 +21,4 @@ from . import accesscontrol  # noqa: F401  # pylint: disable=unused-import  # Fi
 from . import principal  # noqa: F401  # pylint: disable=unused-import  # SecurityIdentifier, NTAccount (well-known accounts)
 
 from . import services  # noqa: F401  # pylint: disable=unused-import  # System.ServiceProcess.ServiceController
+from . import numeric  # noqa: F401  # pylint: disable=unused-import  # System.UInt32
