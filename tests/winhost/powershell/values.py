@@ -691,6 +691,8 @@ def cast(value: typing.Any, type_value: TypeValue) -> typing.Any:  # pylint: dis
     net_type = typeregistry.registered(low)
     if net_type is not None and net_type.convert is not None:
         return net_type.convert(value)
+    if net_type is not None and value is None and "System.ValueType" not in net_type.base_types:
+        return None  # $null to a declared class: $null (LanguagePrimitives converts null to a reference type as null)
     if low == "system.int32":
         if isinstance(value, (list, tuple)) and len(value) != 1:
             raise _cannot_convert(value, full)

@@ -151,3 +151,52 @@ class StopService(_ServiceOperation):
             service.call("Refresh", [])
             if self.switch("PassThru"):
                 self.emit(service)
+
+
+@cmdlet("Restart-Service", "Microsoft.PowerShell.Commands.RestartServiceCommand", should_process=True)
+class RestartService(StopService):
+    """Stop (with -Force, its running dependents too), then start the service (RestartServiceCommand: a stopped
+    service is just started). The dependents it stopped are not started again (a deviation: Windows restarts the
+    dependents it stopped)."""
+
+    def process_record(self, item: typing.Any) -> None:
+        for service in self.targets(item):
+            if not self.should_process(self.name, service.label):
+                continue
+            refused = S.database().stop(service.record.name, force=self.switch("Force"))
+            if refused == "own_service":
+                raise self.terminating(_not_modelled("restarting WinRM (the service this session runs over)"))
+            if refused:
+                self.fail(service, f"Service '{service.label}' cannot be stopped due to the following error: Cannot "
+                                   f"stop {service.record.name} service on computer '.'.", "CouldNotStopService",
+                          "CloseError")
+                continue
+            if S.database().start(service.record.name):
+                self.fail(service, f"Service '{service.label}' cannot be started due to the following error: Cannot start "
+                                   f"service {service.record.name} on computer '.'.", "CouldNotStartService")
+                continue
+            service.call("Refresh", [])
+            if self.switch("PassThru"):
+                self.emit(service)
+
+
+def _refusing(name: str, dotnet: str, what: str) -> None:
+    """A 5.1 service cmdlet the test host does not model: any call is a NotImplemented error naming it."""
+
+    class Refusing(Cmdlet):
+        parameters = [Param("Name", 0, pipeline=True, by_property=True), Param("InputObject"), Param("DisplayName"),
+                      Param("BinaryPathName", aliases=("Path",)), Param("Description"), Param("StartupType"),
+                      Param("Credential"), Param("DependsOn"), Param("Status"), Param("PassThru", switch=True),
+                      Param("Include"), Param("Exclude"), Param("ComputerName")]
+
+        def process_record(self, item: typing.Any) -> None:
+            del item
+            raise self.terminating(_not_modelled(f"{name} ({what})"))
+
+    cmdlet(name, dotnet, should_process=True)(Refusing)
+
+
+_refusing("New-Service", "Microsoft.PowerShell.Commands.NewServiceCommand", "creating a service")
+_refusing("Set-Service", "Microsoft.PowerShell.Commands.SetServiceCommand", "changing a service's configuration")
+_refusing("Suspend-Service", "Microsoft.PowerShell.Commands.SuspendServiceCommand", "pausing a service")
+_refusing("Resume-Service", "Microsoft.PowerShell.Commands.ResumeServiceCommand", "continuing a paused service")
