@@ -559,6 +559,8 @@ def to_number(value: typing.Any, for_type: str = "System.Int32") -> typing.Any:
         return int(value)
     if isinstance(value, SwitchValue):
         return int(value.is_present)
+    if isinstance(value, NetObject) and "System.Enum" in value.type_names and isinstance(getattr(value, "number", None), int):
+        return make_int(value.number)  # an enum (clr/enums.py EnumValue): its underlying number (about_Enum)
     if isinstance(value, PSChar):
         return int(value)
     if isinstance(value, PSInt64):
@@ -691,8 +693,6 @@ def cast(value: typing.Any, type_value: TypeValue) -> typing.Any:  # pylint: dis
     net_type = typeregistry.registered(low)
     if net_type is not None and net_type.convert is not None:
         return net_type.convert(value)
-    if net_type is not None and value is None and "System.ValueType" not in net_type.base_types:
-        return None  # $null to a declared class: $null (LanguagePrimitives converts null to a reference type as null)
     if low == "system.int32":
         if isinstance(value, (list, tuple)) and len(value) != 1:
             raise _cannot_convert(value, full)
@@ -787,6 +787,8 @@ def cast(value: typing.Any, type_value: TypeValue) -> typing.Any:  # pylint: dis
         return [cast(v, element) for v in as_list(value)]
     if is_instance(value, type_value):
         return value
+    if value is None and net_type is not None and "System.ValueType" not in net_type.base_types:
+        return None  # $null to a declared class: $null (LanguagePrimitives converts null to a reference type as null)
     raise _cannot_convert(value, full)
 
 

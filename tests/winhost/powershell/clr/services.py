@@ -16,7 +16,7 @@ from __future__ import annotations
 import typing
 
 from .. import typeregistry
-from ..dotnet import NetObject, current_runspace
+from ..dotnet import NetObject, current_runspace, void
 from ..errors import PSError
 from ..typeregistry import MISSING
 from .enums import declare_enum
@@ -96,7 +96,7 @@ class ServiceController(NetObject):
             fresh = database().get(self.record.name)
             if fresh is not None:
                 self.record = fresh
-            return None
+            return void()
         if low in ("start", "stop", "pause", "continue", "executecommand", "waitforstatus"):
             raise _not_modelled(f"ServiceController.{name} (the test host changes a service through Start-Service and "
                                 "Stop-Service)")

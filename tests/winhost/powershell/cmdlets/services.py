@@ -86,7 +86,8 @@ class _ServiceOperation(Cmdlet):
         for name in ("Include", "Exclude", "DisplayName"):
             if self.get(name) is not None:
                 raise self.terminating(_not_modelled(f"{self.name} -{name}"))
-        value = self.get("InputObject") if item is None else item
+        del item  # bound to -InputObject already (Cmdlet.bind_pipeline)
+        value = self.get("InputObject")
         if self.get("Name") is not None:
             value = [V.to_string(n) for n in V.as_list(self.get("Name"))]
         out = []

@@ -34,7 +34,7 @@ from .. import typeregistry
 from .. import values as V
 from ..clr.enums import declare_enum
 from ..clr.principal import NTAccount, SecurityIdentifier
-from ..dotnet import NetObject, current_runspace
+from ..dotnet import NetObject, current_runspace, void
 from ..errors import PSError, method_exception
 from ..typeregistry import MISSING
 from . import register_standin
@@ -209,7 +209,7 @@ class Service(NetObject):
         low = name.lower()
         if low == "refresh" and not args:
             self.record = self._read()
-            return None
+            return void()
         if low == "delete":
             raise _not_modelled("[Ansible.Windows.SCManager.Service].Delete() (deleting a service)")
         return super().call(name, args)
