@@ -99,6 +99,9 @@ WINDOWS_TYPES = {name.lower(): name for name in (
     "System.AppDomain", "System.Text.RegularExpressions.RegexOptions", "System.StringComparison",
     "System.Management.Automation.WildcardPattern", "System.Management.Automation.CommandTypes", "Microsoft.Win32.Registry",
     "Microsoft.Win32.RegistryKey",
+    # System.IO.Pipes (System.Core), as 2.19's async_wrapper.ps1 names them after `using namespace System.IO.Pipes`.
+    "System.IO.Pipes.AnonymousPipeServerStream", "AnonymousPipeServerStream", "System.IO.Pipes.PipeDirection",
+    "PipeDirection", "System.IO.HandleInheritability", "HandleInheritability",
 )}
 
 
