@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_windows_modules import PLUGINS, WIN, assert_documented, return_doc, run_tasks
+from test_windows_modules import PLUGINS, WIN, assert_documented, reached_the_module, return_doc, run_tasks
 from e2e_support import BUILD, install_ansible_windows
 
 pytestmark = [
@@ -98,10 +98,12 @@ def test_win_service_missing_fails_with_the_modules_message(ansible, winhost, co
 
 
 def test_win_service_creating_a_service_fails_loudly(ansible, winhost, collections_path, plugin):
-    """Creating a service (New-Service) is not modelled: the task fails naming it, never a silent success."""
+    """Creating a service (New-Service) is not modelled: the task fails naming it, never a silent success. (2.16 to
+    2.18: the error stops in their error formatter first, the known PositionMessage gap: xfail there.)"""
     run = run_tasks(ansible, plugin, collections_path,
                     f"  - {WIN}win_service: {{name: NewSvc, path: 'C:\\\\svc.exe', state: stopped}}\n")
     result = run.results[0]
+    reached_the_module(result)
     assert result['_status'] == 'failed', result
     assert 'New-Service' in str(result.get('msg', '')) + str(result.get('module_stderr', '')), result
     assert winhost.services.get('NewSvc') is None
