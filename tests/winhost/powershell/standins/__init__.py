@@ -15,7 +15,8 @@ and declares its types; it may return their full names (Add-Type -PassThru lists
 `types_of(namespaces)`).
 
 Stand-ins: ansible_basic.py (Ansible.Basic), ansible_utils.py (the C# of Ansible.ModuleUtils.LinkUtil,
-PrivilegeUtil's Ansible.Privilege, win_file's Ansible.Command).
+PrivilegeUtil's Ansible.Privilege, win_file's Ansible.Command), scmanager.py (ansible.windows' SCManager util, for
+win_service), ansible_async.py (Ansible._Async, what 2.19's async_wrapper.ps1 asks before it starts a process).
 """
 
 from __future__ import annotations
