@@ -13,6 +13,7 @@ import dataclasses
 from .accounts import UserDB
 from .disk import FileSystem
 from .knobs import HostKnobs
+from .scm import ServiceDatabase
 from .stats import Stats
 from .wsman_settings import WSManConfig
 
@@ -27,3 +28,4 @@ class Machine:
     config: WSManConfig = dataclasses.field(default_factory=WSManConfig)  # wsman_settings.py: the WSMan: drive
     stats: Stats = dataclasses.field(default_factory=Stats)  # stats.py: what the host counted
     filesystem: FileSystem = dataclasses.field(default_factory=FileSystem)  # disk.py: drive C:
+    services: ServiceDatabase = dataclasses.field(default_factory=ServiceDatabase)  # scm.py: the services and their states

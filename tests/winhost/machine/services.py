@@ -16,6 +16,7 @@ import os
 import typing
 
 from .disk import ADMINISTRATORS, FileSystem
+from .scm import ServiceDatabase
 from .shares import DEFAULT_SHARES, Share
 from .wsman_settings import WSManConfig
 
@@ -35,6 +36,8 @@ class HostServices:  # pylint: disable=too-many-instance-attributes
         "wsman_settings",
         # The machine's shares (shares.Share: Windows' administrative shares only), which Win32_Share reports.
         "shares",
+        # The Service Control Manager's database (scm.ServiceDatabase), shared by every session of a test host.
+        "service_database",
         # The tripwire (powershell/tripwire.py): a bool, or a callable reading the live knob.
         "_tripwire",
         # Told the name of each trip (the server sets it to Stats.tripwire: stats()["tripwire"]).
@@ -50,7 +53,8 @@ class HostServices:  # pylint: disable=too-many-instance-attributes
 
     def __init__(self, computer_name: str = "WIN-FAKEHOST", user_name: str = "vagrant", process_id: int | None = None,
                  filesystem: FileSystem | None = None, tripwire: bool | typing.Callable[[], bool] = True,
-                 wsman_settings: WSManConfig | None = None, administrator: bool = True, user_domain: str = "") -> None:
+                 wsman_settings: WSManConfig | None = None, administrator: bool = True, user_domain: str = "",
+                 service_database: ServiceDatabase | None = None) -> None:
         self.computer_name = computer_name
         self.user_name = user_name
         self.user_domain = user_domain
@@ -59,6 +63,7 @@ class HostServices:  # pylint: disable=too-many-instance-attributes
         self.filesystem = filesystem if filesystem is not None else FileSystem()
         self.wsman_settings = wsman_settings if wsman_settings is not None else WSManConfig()
         self.shares: tuple[Share, ...] = DEFAULT_SHARES
+        self.service_database = service_database if service_database is not None else ServiceDatabase()
         # Reading a member, variable or type Windows has but the interpreter does not model: an error record
         # (True) or $null (False). See tripwire.py.
         self._tripwire = tripwire

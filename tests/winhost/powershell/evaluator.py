@@ -488,6 +488,8 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                 scope.set_local(p.name, V.cast(None, p.type_name) if p.type_name and
                                 p.type_name.full_name in ("System.Int32", "System.Int64", "System.Double",
                                                           "System.String", "System.Boolean") else None)
+            if p.type_name is not None and not p.switch:  # a typed parameter keeps converting (about_Functions_Advanced_Parameters)
+                scope.variables[p.name.lower()].type_constraint = p.type_name
         scope.set_local("args", list(result.unbound))
         scope.set_local("PSBoundParameters", bound_parameters_table(bound))
         common = result.common

@@ -13,12 +13,15 @@ _UNSET = object()
 
 
 class Variable:
-    __slots__ = ("name", "value", "options")
+    __slots__ = ("name", "value", "options", "type_constraint")
 
     def __init__(self, name: str, value: typing.Any, options: str = "None") -> None:
         self.name = name
         self.value = value
         self.options = options
+        # `[T]$x = ...` or a typed parameter: later assignments in this scope convert to T (the variable's
+        # ArgumentTypeConverterAttribute, about_Variables "Types of variables"); a values.TypeValue, or None.
+        self.type_constraint: typing.Any = None
 
 
 def _private(table: str, item: typing.Any) -> bool:

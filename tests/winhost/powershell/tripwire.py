@@ -101,6 +101,9 @@ WINDOWS_TYPES = {name.lower(): name for name in (
     "Microsoft.Win32.RegistryKey",
     # 2.16 to 2.18's async_wrapper.ps1, after WindowsIdentity (clr/security.py): its named pipe and the pipe's ACL.
     "System.IO.Pipes.PipeSecurity", "System.IO.Pipes.PipeAccessRule", "System.IO.Pipes.NamedPipeServerStream",
+    # System.IO.Pipes (System.Core), as 2.19's async_wrapper.ps1 names them after `using namespace System.IO.Pipes`.
+    "System.IO.Pipes.AnonymousPipeServerStream", "AnonymousPipeServerStream", "System.IO.Pipes.PipeDirection",
+    "PipeDirection", "System.IO.HandleInheritability", "HandleInheritability",
 )}
 
 

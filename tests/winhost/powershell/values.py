@@ -560,6 +560,8 @@ def to_number(value: typing.Any, for_type: str = "System.Int32") -> typing.Any:
         return int(value)
     if isinstance(value, SwitchValue):
         return int(value.is_present)
+    if isinstance(value, NetObject) and "System.Enum" in value.type_names and isinstance(getattr(value, "number", None), int):
+        return make_int(value.number)  # an enum (clr/enums.py EnumValue): its underlying number (about_Enum)
     if isinstance(value, PSChar):
         return int(value)
     if isinstance(value, PSInt64):
@@ -728,10 +730,13 @@ def cast(value: typing.Any, type_value: TypeValue) -> typing.Any:  # pylint: dis
             return []
         return list(value) if isinstance(value, (list, tuple)) else [value]
     if low == "system.string[]":
-        return [to_string(v) for v in as_list(value)]
+        # $null stays $null (LanguagePrimitives: null to a reference type), as for any [T[]] below.
+        return None if value is None else [to_string(v) for v in as_list(value)]
     if low == "system.byte[]":
         return to_byte_array(value)
     if low == "system.int32[]":
+        if value is None:
+            return None
         return [cast(v, TypeValue("System.Int32")) for v in as_list(value)]
     if low == "system.collections.arraylist":
         return PSArrayList(as_list(value))
@@ -783,6 +788,8 @@ def cast(value: typing.Any, type_value: TypeValue) -> typing.Any:  # pylint: dis
         return [cast(v, element) for v in as_list(value)]
     if is_instance(value, type_value):
         return value
+    if value is None and net_type is not None and "System.ValueType" not in net_type.base_types:
+        return None  # $null to a declared class: $null (LanguagePrimitives converts null to a reference type as null)
     raise _cannot_convert(value, full)
 
 

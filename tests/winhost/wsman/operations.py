@@ -122,7 +122,8 @@ def op_create(ctx: Context, req: Request) -> list[ET.Element]:
     idle = resolve_idle_timeout(ctx, parse_duration(shell_xml.findtext(q("rsp", "IdleTimeOut"))))
     ctx.registry.check_quota(ctx.user)
     shell = Shell(shell_id, name, resource, ctx.user, ctx.client_ip, req.session_id, idle, ctx.knobs, ctx.config,
-                  _fragment_size(req.max_envelope_size), filesystem=ctx.registry.filesystem)
+                  _fragment_size(req.max_envelope_size), filesystem=ctx.registry.filesystem,
+                  services=ctx.registry.services)
     try:
         with shell.cond:
             shell.bridge.open(_b64(creation.text))

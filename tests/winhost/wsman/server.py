@@ -36,7 +36,8 @@ class HostCore:
         self.config = self.machine.config
         self.stats = self.machine.stats
         self.filesystem = self.machine.filesystem
-        self.registry = ShellRegistry(knobs, self.config, self.stats, self.filesystem)
+        self.services = self.machine.services
+        self.registry = ShellRegistry(knobs, self.config, self.stats, self.filesystem, self.services)
         # MS-WSMV 3.1.4.1.39: answers kept for retransmitted Receives; its retention timer runs on server time.
         self.operations = OperationTable(knobs.clock.now)
         self.stopping = threading.Event()
@@ -166,6 +167,8 @@ class WinHost:  # pylint: disable=too-many-instance-attributes
         """Like a reboot: every session is lost; the host comes back on the same port."""
         port = self.port
         self.stop()
+        if self.core is not None:
+            self.core.services.restart()  # the services come back as their start types say
         self._settings["port"] = port
         self.start()
 
@@ -205,6 +208,12 @@ class WinHost:  # pylint: disable=too-many-instance-attributes
         """The host's in-memory drive C: (winhost.machine.disk.FileSystem)."""
         assert self.core is not None
         return self.core.filesystem
+
+    @property
+    def services(self):  # -> winhost.machine.scm.ServiceDatabase
+        """The host's services and their states (winhost.machine.scm)."""
+        assert self.core is not None
+        return self.core.services
 
     def stats(self) -> dict[str, typing.Any]:
         assert self.core is not None

@@ -11,6 +11,7 @@ import typing
 from . import faults
 from ..machine.accounts import User
 from ..machine.disk import FileSystem
+from ..machine.scm import ServiceDatabase
 from ..machine.services import HostServices
 from ..machine.wsman_settings import WSManConfig
 from ..machine.knobs import HostKnobs
@@ -28,7 +29,7 @@ class Shell:  # pylint: disable=too-many-instance-attributes
 
     def __init__(self, shell_id: str, name: str | None, resource_uri: str, owner: User, client_ip: str, session_id: str,
                  idle_timeout: float, knobs: HostKnobs, config: WSManConfig, fragment_size: int,
-                 filesystem: typing.Any = None) -> None:
+                 filesystem: typing.Any = None, services: typing.Any = None) -> None:
         self.id = shell_id
         self.name = name
         self.resource_uri = resource_uri
@@ -49,7 +50,8 @@ class Shell:  # pylint: disable=too-many-instance-attributes
         self.cond = threading.Condition(threading.RLock())
         host = HostServices(knobs.computer_name, owner.name, self.process_id,
                             filesystem if filesystem is not None else FileSystem(), tripwire=lambda: self.knobs.tripwire,
-                            wsman_settings=config, administrator=owner.administrator, user_domain=owner.domain)
+                            wsman_settings=config, administrator=owner.administrator, user_domain=owner.domain,
+                            service_database=services)
         self.host_services = host
         self.bridge = PoolBridge(self.cond, host, buffer_limit=lambda: self.knobs.output_buffer_bytes,
                                  drop_mode=self._drop_mode, fragment_size=fragment_size)
@@ -125,11 +127,13 @@ class Shell:  # pylint: disable=too-many-instance-attributes
 class ShellRegistry:
     """All live shells of one server; sessions live as long as the server (or a restart)."""
 
-    def __init__(self, knobs: HostKnobs, config: WSManConfig, stats: Stats, filesystem: FileSystem | None = None) -> None:
+    def __init__(self, knobs: HostKnobs, config: WSManConfig, stats: Stats, filesystem: FileSystem | None = None,
+                 services: ServiceDatabase | None = None) -> None:
         self.knobs = knobs
         self.config = config
         self.stats = stats
         self.filesystem = filesystem if filesystem is not None else FileSystem()
+        self.services = services if services is not None else ServiceDatabase()  # the machine's SCM database
         self._lock = threading.RLock()
         self._shells: dict[str, Shell] = {}
         self._stop = threading.Event()

@@ -49,7 +49,11 @@ def statement_value(engine: typing.Any, ast: N.Ast | None) -> typing.Any:
 
 def assign(engine: typing.Any, target: N.Ast, item: typing.Any) -> None:  # pylint: disable=too-many-branches
     if isinstance(target, N.VariableExpressionAst):
-        engine.assign_variable("$" + target.variable_path.user_path, item)
+        name = target.variable_path.user_path
+        constrained = engine.ctx.scope.variables.get(name.lower()) if ":" not in name else None
+        if constrained is not None and constrained.type_constraint is not None:
+            item = constrained_value(constrained.type_constraint, item)
+        engine.assign_variable("$" + name, item)
     elif isinstance(target, N.MemberExpressionAst) and not isinstance(target, N.InvokeMemberExpressionAst):
         obj = value(engine, target.expression)
         name = member_name(engine, target.member)
@@ -66,7 +70,17 @@ def assign(engine: typing.Any, target: N.Ast, item: typing.Any) -> None:  # pyli
     elif isinstance(target, N.IndexExpressionAst):
         set_index(value(engine, target.target), value(engine, target.index), item)
     elif isinstance(target, N.ConvertExpressionAst):
-        assign(engine, target.child, V.cast(item, type_value(engine, target.attribute.type_name_)))
+        constraint = type_value(engine, target.attribute.type_name_)
+        child = target.child
+        if isinstance(child, N.VariableExpressionAst) and ":" not in child.variable_path.user_path:
+            # `[T]$x = value`: the variable (in this scope) keeps T as its type constraint.
+            name = child.variable_path.user_path
+            engine.assign_variable("$" + name, V.cast(item, constraint))
+            var = engine.ctx.scope.variables.get(name.lower())
+            if var is not None and constraint.full_name.lower() not in _NO_CONSTRAINT:
+                var.type_constraint = constraint
+            return
+        assign(engine, child, V.cast(item, constraint))
     elif isinstance(target, N.ArrayLiteralAst):
         # `$a, $b = 1, 2, 3`: the last target takes the rest (about_Assignment_Operators).
         items = V.as_list(item)
@@ -84,6 +98,19 @@ def assign(engine: typing.Any, target: N.Ast, item: typing.Any) -> None:  # pyli
                       "that is able to accept assignments, such as a variable or a property.",
                       exception_type="System.Management.Automation.ParseException", fqid="InvalidLeftHandSide",
                       category="ParserError", reason="ParseException", terminating=True)
+
+
+# Casts that are no constraint to keep: [ref] marks a reference, [object]/[psobject] convert nothing.
+_NO_CONSTRAINT = ("system.management.automation.psreference", "system.object", "system.management.automation.psobject")
+
+
+def constrained_value(constraint: V.TypeValue, item: typing.Any) -> typing.Any:
+    """What a type-constrained variable holds after `$x = item`: item converted to its type ($null stays $null for
+    an array type, as LanguagePrimitives converts null to a reference type)."""
+    full = constraint.full_name.lower()
+    if full in _NO_CONSTRAINT or (item is None and (full.endswith("[]") or full == "system.array")):
+        return item
+    return V.cast(item, constraint)
 
 
 def _single_expression(pipeline: N.Ast | None) -> N.Ast | None:

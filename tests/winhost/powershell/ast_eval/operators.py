@@ -10,7 +10,9 @@ import typing
 
 from psrpcore.types import PSInt64
 
+from .. import typeregistry
 from .. import values as V
+from ..clr.enums import EnumValue
 from ..errors import ParseError, PSError
 from ..formatting import format_operator
 from ..syntax import nodes as N
@@ -64,6 +66,14 @@ def binary(engine: typing.Any, ast: N.BinaryExpressionAst) -> typing.Any:  # pyl
 
 
 def _bitwise(op: str, left: typing.Any, right: typing.Any) -> typing.Any:
+    if isinstance(left, EnumValue):
+        # An enum on the left: the right converted to its type, the result of that type (PowerShell's
+        # PSBinaryOperationBinder, bitwise operations on enums: `[FileAttributes]::Hidden -bor 'ReadOnly'`).
+        enum_type = typeregistry.registered(left.type_names[0])
+        if enum_type is not None and enum_type.convert is not None:
+            other = right if isinstance(right, EnumValue) and right.type_names[0] == left.type_names[0] else enum_type.convert(right)
+            return enum_type.convert(_BITWISE[op](left.number, other.number))
+    left, right = (x.number if isinstance(x, EnumValue) else x for x in (left, right))
     lv, rv = V.to_number(left), V.to_number(right)
     if isinstance(lv, float) or isinstance(rv, float):
         lv, rv = V.cast(lv, _INT64), V.cast(rv, _INT64)

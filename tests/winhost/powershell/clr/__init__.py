@@ -21,3 +21,6 @@ from . import accesscontrol  # noqa: F401  # pylint: disable=unused-import  # Fi
 from . import invocation  # noqa: F401  # pylint: disable=unused-import  # an error record's InvocationInfo
 from . import remoting  # noqa: F401  # pylint: disable=unused-import  # $Host's internals psrp_put_file.ps1 reflects on
 from . import security  # noqa: F401  # pylint: disable=unused-import  # WindowsIdentity.GetCurrent(), SecurityIdentifier
+from . import principal  # noqa: F401  # pylint: disable=unused-import  # SecurityIdentifier, NTAccount (well-known accounts)
+from . import services  # noqa: F401  # pylint: disable=unused-import  # System.ServiceProcess.ServiceController
+from . import numeric  # noqa: F401  # pylint: disable=unused-import  # System.UInt32

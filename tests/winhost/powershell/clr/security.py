@@ -24,6 +24,7 @@ import typing
 from .. import typeregistry
 from ..dotnet import NetObject, current_runspace
 from ..tripwire import trip
+from .principal import SecurityIdentifier
 
 PRINCIPAL = "System.Security.Principal"
 ACCOUNT_RID = 1000
@@ -35,32 +36,6 @@ def account_sid(authority_name: str, rid: int = ACCOUNT_RID) -> str:
     digest = hashlib.sha256(authority_name.upper().encode("utf-8")).digest()
     parts = [int.from_bytes(digest[i:i + 4], "little") for i in (0, 4, 8)]
     return "S-1-5-21-" + "-".join(str(p) for p in parts) + f"-{rid}"
-
-
-class SecurityIdentifier(NetObject):
-    """A SID: Value and ToString() its SDDL form; its other members are not modelled."""
-
-    type_names = [f"{PRINCIPAL}.SecurityIdentifier", f"{PRINCIPAL}.IdentityReference", "System.Object"]
-
-    def __init__(self, value: str) -> None:
-        super().__init__()
-        self.value = value
-
-    def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "value":
-            return self.value
-        raise trip(f"The SecurityIdentifier member '{name}'")
-
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "equals" and len(args) == 1:
-            return isinstance(args[0], SecurityIdentifier) and args[0].value == self.value
-        if low in ("tostring", "gettype", "gethashcode"):
-            return super().call(name, args)
-        raise trip(f"The SecurityIdentifier method '{name}'")
-
-    def to_string(self) -> str:
-        return self.value
 
 
 class WindowsIdentity(NetObject):

@@ -47,6 +47,7 @@ _BUILTIN: dict[str, tuple[str, bool]] = {
     "rd": ("Remove-Item", False), "set": ("Set-Variable", False), "type": ("Get-Content", False),
     "gjb": ("Get-Job", False), "rcjb": ("Receive-Job", False), "rjb": ("Remove-Job", False), "sajb": ("Start-Job", False),
     "spjb": ("Stop-Job", False), "wjb": ("Wait-Job", False),
+    "gsv": ("Get-Service", True), "sasv": ("Start-Service", True), "spsv": ("Stop-Service", True),
 }
 
 

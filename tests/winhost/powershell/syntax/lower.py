@@ -705,7 +705,9 @@ class _Lowering:  # pylint: disable=too-many-public-methods
             else:
                 key = self.expression(key_node)
             value_node = [c for c in _named(entry) if c.type != "key_expression"][0]
-            value = self.statement(value_node) if value_node.type == "pipeline" else self.expression(value_node)
+            # The value is a statement (about_Hash_Tables; the grammar's hash-entry), `if`/`switch`/... included.
+            is_statement = value_node.type == "pipeline" or value_node.type.endswith("_statement")
+            value = self.statement(value_node) if is_statement else self.expression(value_node)
             pairs.append((key, value))
         return N.HashtableAst(extent=extent, key_value_pairs=pairs)
 
