@@ -17,6 +17,7 @@ import typing
 
 from .disk import ADMINISTRATORS, FileSystem
 from .shares import DEFAULT_SHARES, Share
+from .system import MachineSystem
 from .wsman_settings import WSManConfig
 
 
@@ -35,6 +36,8 @@ class HostServices:  # pylint: disable=too-many-instance-attributes
         "wsman_settings",
         # The machine's shares (shares.Share: Windows' administrative shares only), which Win32_Share reports.
         "shares",
+        # The operating system and hardware (system.MachineSystem): what facts read through C#, CIM and the registry.
+        "system",
         # The tripwire (powershell/tripwire.py): a bool, or a callable reading the live knob.
         "_tripwire",
         # Told the name of each trip (the server sets it to Stats.tripwire: stats()["tripwire"]).
@@ -59,6 +62,7 @@ class HostServices:  # pylint: disable=too-many-instance-attributes
         self.filesystem = filesystem if filesystem is not None else FileSystem()
         self.wsman_settings = wsman_settings if wsman_settings is not None else WSManConfig()
         self.shares: tuple[Share, ...] = DEFAULT_SHARES
+        self.system = MachineSystem()
         # Reading a member, variable or type Windows has but the interpreter does not model: an error record
         # (True) or $null (False). See tripwire.py.
         self._tripwire = tripwire
