@@ -47,6 +47,9 @@ class MachineSystem:  # pylint: disable=too-many-instance-attributes
     installation_type: str = "Server"  # HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion InstallationType
     install_time: datetime.datetime = datetime.datetime(2021, 3, 1, 9, 30, 0, tzinfo=datetime.timezone.utc)
     registered_owner: str = "Windows User"
+    # The machine's account domain SID (learn.microsoft.com "Security identifiers": S-1-5-21 and three sub-authorities
+    # made at install): local accounts' SIDs are it plus their RID.
+    machine_sid: str = "S-1-5-21-1004336348-1177238915-682003330"
     workgroup: str = "WORKGROUP"
     domain_role: int = 2  # DsRole_RoleStandaloneServer
     processor_architecture: int = 9  # PROCESSOR_ARCHITECTURE_AMD64

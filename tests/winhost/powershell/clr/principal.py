@@ -1,0 +1,205 @@
+"""System.Security.Principal: the session's identity, SIDs and their account names.
+
+What ansible.windows' setup.ps1 reads: `[Security.Principal.WindowsIdentity]::GetCurrent()` and its `.User.Value`
+(user facts), `[Security.Principal.WindowsPrincipal]$identity` and `.IsInRole([WindowsBuiltInRole]::Administrator)`
+(whether it may query CIM), and `(New-Object SecurityIdentifier 'S-1-5-32-544').Translate([NTAccount]).Value` (platform
+facts: the local Administrators group's name).
+
+The accounts (learn.microsoft.com "Well-known SIDs", "Security identifiers"): a local account's SID is the machine's
+domain SID (S-1-5-21-x-y-z, machine/system.py) with its RID, 500 for the built-in Administrator and 1000 for the first
+account created; BUILTIN\\Administrators is S-1-5-32-544 (BUILTIN\\Users 545). IsInRole(Administrator) is whether the
+session's token holds the Administrators group (HostServices.administrator: the WinRM user is an administrator, and a
+network logon's token is not filtered by UAC for the built-in Administrator or with LocalAccountTokenFilterPolicy, as
+remote management needs). A domain account, any other SID's translation, NTAccount -> SID, and the identities'
+other members trip.
+"""
+
+from __future__ import annotations
+
+import typing
+
+from .. import typeregistry
+from .. import values as V
+from ..dotnet import NetObject, current_runspace
+from ..errors import method_exception
+from ..tripwire import trip
+from ..typeregistry import MISSING
+from .enums import declare_enum
+
+SID_TYPE = "System.Security.Principal.SecurityIdentifier"
+NTACCOUNT_TYPE = "System.Security.Principal.NTAccount"
+
+_BUILT_IN_ROLE = declare_enum("System.Security.Principal.WindowsBuiltInRole", {
+    "Administrator": 544, "User": 545, "Guest": 546, "PowerUser": 547, "AccountOperator": 548, "SystemOperator": 549,
+    "PrintOperator": 550, "BackupOperator": 551, "Replicator": 552})
+
+_BUILTIN_NAMES = {"S-1-5-32-544": "BUILTIN\\Administrators", "S-1-5-32-545": "BUILTIN\\Users"}
+
+
+def _host() -> typing.Any:
+    return current_runspace().host
+
+
+def user_sid() -> str:
+    """The session user's SID: a local account of the machine (a domain account is not modelled)."""
+    host = _host()
+    if host.user_domain:
+        raise trip(f"The SID of the domain account {host.user_domain}\\{host.user_name}")
+    rid = 500 if host.user_name.lower() == "administrator" else 1000
+    return f"{host.system.machine_sid}-{rid}"
+
+
+def _account_of(sid: str) -> str:
+    host = _host()
+    if sid.upper() in _BUILTIN_NAMES:
+        return _BUILTIN_NAMES[sid.upper()]
+    if sid.upper() == user_sid().upper():
+        return f"{host.computer_name}\\{host.user_name}"
+    raise trip(f"Translating the SID '{sid}' to an account name")
+
+
+class SecurityIdentifier(NetObject):
+    type_names = [SID_TYPE, "System.Security.Principal.IdentityReference", "System.Object"]
+
+    def __init__(self, value: str) -> None:
+        self.value = value.upper()
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "value":
+            return self.value
+        if low == "accountdomainsid":
+            parts = self.value.split("-")
+            # S-1-5-21-a-b-c[-rid]: the account domain's SID; none for other SIDs (documented: null).
+            if len(parts) >= 7 and parts[3] == "21":
+                return SecurityIdentifier("-".join(parts[:7]))
+            return None
+        if low == "binarylength":
+            return 8 + 4 * (len(self.value.split("-")) - 3)
+        return MISSING
+
+    def call(self, name: str, args: list) -> typing.Any:
+        if name.lower() == "translate":
+            if len(args) != 1:
+                raise method_exception("Translate", len(args), f'Cannot find an overload for "Translate" and the argument count: "{len(args)}".')
+            target = args[0].full_name if isinstance(args[0], V.TypeValue) else V.to_string(args[0])
+            if target.lower() == NTACCOUNT_TYPE.lower():
+                return NTAccount(_account_of(self.value))
+            if target.lower() == SID_TYPE.lower():
+                return self
+            raise trip(f"SecurityIdentifier.Translate to [{target}]")
+        if name.lower() in ("isaccountsid", "iswellknown", "isequaldomainsid", "getbinaryform", "compareto"):
+            raise trip(f"The method '{name}' of [{SID_TYPE}]")
+        return super().call(name, args)
+
+    def to_string(self) -> str:
+        return self.value
+
+
+class NTAccount(NetObject):
+    type_names = [NTACCOUNT_TYPE, "System.Security.Principal.IdentityReference", "System.Object"]
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def get_member(self, name: str) -> typing.Any:
+        if name.lower() == "value":
+            return self.value
+        return MISSING
+
+    def call(self, name: str, args: list) -> typing.Any:
+        if name.lower() == "translate":
+            raise trip(f"Translating the account name '{self.value}' to a SID")
+        return super().call(name, args)
+
+    def to_string(self) -> str:
+        return self.value
+
+
+def _new_sid(args: list) -> SecurityIdentifier:
+    if len(args) != 1 or not isinstance(args[0], str) or not args[0].upper().startswith("S-1-"):
+        raise trip("[System.Security.Principal.SecurityIdentifier] constructed from anything but an SDDL SID string")
+    return SecurityIdentifier(args[0])
+
+
+def _new_account(args: list) -> NTAccount:
+    if len(args) != 1:
+        raise trip("[System.Security.Principal.NTAccount] with a domain and a name")
+    return NTAccount(V.to_string(args[0]))
+
+
+# Members of WindowsIdentity (learn.microsoft.com "WindowsIdentity Class") not modelled: reading them trips.
+_IDENTITY_MEMBERS = {n.lower() for n in (
+    "AccessToken", "Actor", "AuthenticationType", "BootstrapContext", "Claims", "DeviceClaims", "Groups",
+    "ImpersonationLevel", "IsAnonymous", "IsGuest", "IsSystem", "Label", "NameClaimType", "Owner", "RoleClaimType",
+    "Token", "UserClaims")}
+
+
+class WindowsIdentity(NetObject):
+    type_names = ["System.Security.Principal.WindowsIdentity", "System.Security.Claims.ClaimsIdentity", "System.Object"]
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        host = _host()
+        if low == "user":
+            return SecurityIdentifier(user_sid())
+        if low == "name":
+            return f"{host.user_domain or host.computer_name}\\{host.user_name}"
+        if low == "isauthenticated":
+            return True
+        if low in _IDENTITY_MEMBERS:
+            raise trip(f"The member '{name}' of [System.Security.Principal.WindowsIdentity]")
+        return MISSING
+
+    def to_string(self) -> str:
+        return self.type_names[0]
+
+
+class WindowsPrincipal(NetObject):
+    type_names = ["System.Security.Principal.WindowsPrincipal", "System.Security.Claims.ClaimsPrincipal", "System.Object"]
+
+    def __init__(self, identity: WindowsIdentity) -> None:
+        self.identity = identity
+
+    def get_member(self, name: str) -> typing.Any:
+        if name.lower() == "identity":
+            return self.identity
+        if name.lower() in ("claims", "identities", "userclaims", "deviceclaims"):
+            raise trip(f"The member '{name}' of [System.Security.Principal.WindowsPrincipal]")
+        return MISSING
+
+    def call(self, name: str, args: list) -> typing.Any:
+        if name.lower() == "isinrole":
+            if len(args) != 1:
+                raise method_exception("IsInRole", len(args), f'Cannot find an overload for "IsInRole" and the argument count: "{len(args)}".')
+            role = _BUILT_IN_ROLE.convert(args[0]) if not isinstance(args[0], str) or not args[0].upper().startswith("S-1-") else None
+            if role is None or V.to_string(role) != "Administrator":
+                raise trip(f"WindowsPrincipal.IsInRole({V.to_string(args[0])}) (only the Administrator role is modelled)")
+            return bool(_host().administrator)
+        return super().call(name, args)
+
+
+def _to_principal(value: typing.Any) -> WindowsPrincipal:
+    if isinstance(value, WindowsPrincipal):
+        return value
+    if isinstance(value, WindowsIdentity):
+        return WindowsPrincipal(value)
+    raise trip("Converting anything but a WindowsIdentity to [System.Security.Principal.WindowsPrincipal]")
+
+
+def _get_current(args: list) -> WindowsIdentity:
+    if args:
+        raise trip("[System.Security.Principal.WindowsIdentity]::GetCurrent with arguments")
+    return WindowsIdentity()
+
+
+typeregistry.register(typeregistry.NetType(
+    "System.Security.Principal.WindowsIdentity", static_methods={"GetCurrent": _get_current},
+    instance_check=lambda value: isinstance(value, WindowsIdentity)))
+typeregistry.register(typeregistry.NetType(
+    "System.Security.Principal.WindowsPrincipal", constructor=lambda args: _to_principal(args[0] if args else None),
+    convert=_to_principal, instance_check=lambda value: isinstance(value, WindowsPrincipal)))
+typeregistry.register(typeregistry.NetType(
+    SID_TYPE, constructor=_new_sid, instance_check=lambda value: isinstance(value, SecurityIdentifier)))
+typeregistry.register(typeregistry.NetType(
+    NTACCOUNT_TYPE, constructor=_new_account, instance_check=lambda value: isinstance(value, NTAccount)))
