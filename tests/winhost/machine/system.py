@@ -24,6 +24,8 @@ import datetime
 import time
 import uuid
 
+from .registry import Registry, build as build_registry
+
 _STARTED = time.monotonic()
 
 
@@ -68,6 +70,13 @@ class MachineSystem:  # pylint: disable=too-many-instance-attributes
     serial_number: str = "0000-0007-4532-6791-2468-0135-79"
     uuid: str = str(uuid.UUID("6f3d2b1e-8a4c-4e5f-9b7a-1c2d3e4f5a6b")).upper()
     uptime_at_start_ms: int = 3 * 3600 * 1000  # up three hours when the test host starts
+    _registry: Registry | None = dataclasses.field(default=None, repr=False, compare=False)
+
+    def registry(self) -> Registry:
+        """The registry keys the test host models (registry.py), built from this machine."""
+        if self._registry is None:
+            self._registry = build_registry(self)
+        return self._registry
 
     def tick_count_ms(self) -> int:
         """GetTickCount64: milliseconds since boot."""

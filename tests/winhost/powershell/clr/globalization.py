@@ -19,7 +19,9 @@ import datetime
 import typing
 
 from .. import typeregistry
+from .. import values as V
 from ..dotnet import NetObject
+from ..errors import method_exception
 from ..tripwire import trip
 from ..typeregistry import MISSING
 from .enums import declare_enum
@@ -94,3 +96,20 @@ typeregistry.register(typeregistry.NetType(
                        **{m: _culture_not_modelled(m) for m in ("CurrentCulture", "CurrentUICulture",
                                                                "InstalledUICulture", "DefaultThreadCurrentCulture")}},
     instance_check=lambda value: isinstance(value, Culture)))
+
+
+def _from_file_time_utc(args: list) -> typing.Any:
+    """DateTime.FromFileTimeUtc(Int64): a Windows file time (100 ns intervals since 1601-01-01 UTC) as a Utc DateTime."""
+    if len(args) != 1:
+        raise method_exception("FromFileTimeUtc", len(args),
+                               f'Cannot find an overload for "FromFileTimeUtc" and the argument count: "{len(args)}".')
+    ticks = int(V.cast(args[0], V.TypeValue("System.Int64")))
+    if ticks < 0:
+        raise method_exception("FromFileTimeUtc", 1, "Not a valid Win32 FileTime.\r\nParameter name: fileTime",
+                               "System.ArgumentOutOfRangeException")
+    value = datetime.datetime(1601, 1, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(microseconds=ticks // 10)
+    return V.to_datetime(value)
+
+
+# System.DateTime's static methods declared here; its other members are still members.py's.
+typeregistry.register(typeregistry.NetType("System.DateTime", static_methods={"FromFileTimeUtc": _from_file_time_utc}))

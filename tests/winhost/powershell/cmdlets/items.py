@@ -79,6 +79,30 @@ class GetChildItem(ItemCmdlet):
         self.each_path(paths, children)
 
 
+@cmdlet("Get-ItemProperty", "Microsoft.PowerShell.Commands.GetItemPropertyCommand", aliases=("gp",))
+class GetItemProperty(ItemCmdlet):
+    """Get-ItemProperty [-Path] <string[]> [[-Name] <string[]>] / -LiteralPath: the provider's properties of each item
+    (IPropertyCmdletProvider). Modelled for the Registry provider (its values); any other provider's is not."""
+
+    parameters = [Param("Path", 0, pipeline=True), Param("Name", 1, aliases=("PSProperty",)),
+                  Param("LiteralPath", aliases=("PSPath",)), Param("Filter"), Param("Include"), Param("Exclude"),
+                  Param("Credential")]
+
+    def process_record(self, item: typing.Any) -> None:
+        for name in ("Filter", "Include", "Exclude", "Credential"):
+            if self.has(name):
+                raise self.terminating(not_modelled(f"Get-ItemProperty -{name}"))
+        names = None if self.get("Name") is None else [V.to_string(n) for n in V.as_list(self.get("Name"))]
+
+        def properties(p: providers.ProviderPath, literal: bool) -> None:
+            reader = getattr(p.provider, "item_properties", None)
+            if reader is None:
+                raise not_modelled(f"Get-ItemProperty on the {p.provider.name} provider")
+            reader(self, p, literal, names)
+
+        self.each_path(self.targets(), properties)
+
+
 @cmdlet("Test-Path", "Microsoft.PowerShell.Commands.TestPathCommand")
 class TestPath(ItemCmdlet):
     parameters = [Param("Path", 0, pipeline=True), Param("LiteralPath", aliases=("PSPath",)), Param("PathType"),
