@@ -18,4 +18,4 @@ from . import language  # noqa: F401  # pylint: disable=unused-import  # [Parser
 from . import delegates  # noqa: F401  # pylint: disable=unused-import  # registers on import
 from . import cim  # noqa: F401  # pylint: disable=unused-import  # Microsoft.Management.Infrastructure.CimInstance, the CIM classes
 from . import accesscontrol  # noqa: F401  # pylint: disable=unused-import  # FileSecurity, DirectorySecurity (an item's owner)
-from . import globalization, principal  # noqa: F401  # pylint: disable=unused-import  # DateTimeKind, TimeZoneInfo, CultureInfo; WindowsIdentity, SIDs
+from . import globalization, principal, network  # noqa: F401  # pylint: disable=unused-import  # DateTimeKind, TimeZoneInfo, CultureInfo; WindowsIdentity, SIDs; IPGlobalProperties
