@@ -16,7 +16,7 @@ from psrpcore.types import PSObject
 from .. import values as V
 from ..errors import PSError
 from ..members import add_note
-from ..tripwire import not_modelled
+from ..tripwire import not_modelled, trip
 from .base import Provider, ProviderPath, path_not_found, register
 
 
@@ -47,7 +47,16 @@ def wsman_element(rest: str, value: typing.Any, container: bool = False) -> PSOb
     return obj
 
 
+# WSMan:\localhost's containers Windows has and the test host's store does not (about_WSMan_Provider: Client,
+# Listener, ClientCertificate; its listeners are what ansible.windows' winrm facts read): reaching into one trips,
+# rather than answer "no such path".
+_UNMODELLED_CONTAINERS = ("client", "listener", "clientcertificate")
+
+
 def _children(host: typing.Any, rest: str) -> list[str] | None:
+    parts = rest.replace("/", "\\").strip("\\").split("\\")
+    if len(parts) >= 2 and parts[0].lower() == "localhost" and parts[1].lower() in _UNMODELLED_CONTAINERS:
+        raise trip(f"WSMan:\\localhost\\{parts[1]} (the WSMan service's {parts[1].lower()} configuration)")
     try:
         names = host.wsman_children("WSMan:\\" + rest)
     except KeyError:
