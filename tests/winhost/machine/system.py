@@ -37,6 +37,34 @@ class Processor:
     vendor: str = "GenuineIntel"
 
 
+@dataclasses.dataclass(frozen=True)
+class NetworkAdapter:
+    """One network adapter as .NET's NetworkInterface reports it (learn.microsoft.com "NetworkInterface Class",
+    "IPInterfaceProperties"): a Hyper-V VM's synthetic adapter on a DHCP network (a /24 with its gateway at .1) with
+    an IPv6 link-local address; and Windows' software loopback interface (which setup.ps1 skips)."""
+
+    name: str
+    description: str
+    kind: str  # NetworkInterfaceType: Ethernet, Loopback
+    mac: str  # PhysicalAddress.ToString(): 12 hex digits, no separators; "" for the loopback
+    ipv4: tuple[tuple[str, int], ...]  # (address, prefix length)
+    ipv6: tuple[tuple[str, int], ...]
+    gateway: str | None
+    index: int
+    mtu: int
+    speed: int  # bits per second
+    dns_suffix: str = ""
+
+
+ADAPTERS = (
+    NetworkAdapter("Ethernet", "Microsoft Hyper-V Network Adapter", "Ethernet", "00155D0A2B3C",
+                   (("192.168.56.10", 24),), (("fe80::a1b2:c3d4:e5f6:1234%4", 64),), "192.168.56.1", 4, 1500,
+                   10_000_000_000),
+    NetworkAdapter("Loopback Pseudo-Interface 1", "Software Loopback Interface 1", "Loopback", "",
+                   (("127.0.0.1", 8),), (("::1", 128),), None, 1, -1, 1_073_741_824),
+)
+
+
 @dataclasses.dataclass
 class MachineSystem:  # pylint: disable=too-many-instance-attributes
     """The operating system and hardware of the test host."""
@@ -70,6 +98,7 @@ class MachineSystem:  # pylint: disable=too-many-instance-attributes
     serial_number: str = "0000-0007-4532-6791-2468-0135-79"
     uuid: str = str(uuid.UUID("6f3d2b1e-8a4c-4e5f-9b7a-1c2d3e4f5a6b")).upper()
     uptime_at_start_ms: int = 3 * 3600 * 1000  # up three hours when the test host starts
+    adapters: tuple[NetworkAdapter, ...] = ADAPTERS
     _registry: Registry | None = dataclasses.field(default=None, repr=False, compare=False)
 
     def registry(self) -> Registry:
