@@ -97,3 +97,7 @@ class HostServices:  # pylint: disable=too-many-instance-attributes
 
     def wsman_children(self, path: str) -> list[str]:
         return self.wsman_settings.children(path)
+
+    def wsman_listeners(self) -> list:
+        """The WinRM listeners (wsman_settings.Listener) the server listens with."""
+        return list(self.wsman_settings.listeners)
