@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import pytest
 
+from winhost.machine.wsman_settings import Listener
+from winhost.powershell import HostServices, Runspace
+
 from test_interpreter import plain, run
 
 
@@ -100,6 +103,17 @@ CASES = [
      [False]),
     ("Get-ChildItem -LiteralPath 'HKLM:\\HARDWARE\\DESCRIPTION\\System\\CentralProcessor' | ForEach-Object { $_.PSChildName + '=' + "
      "(Get-ItemProperty -LiteralPath $_.PSPath -Name VendorIdentifier).VendorIdentifier }", ["0=GenuineIntel", "1=GenuineIntel"]),
+    # NetworkInterface ("NetworkInterface Class", "IPInterfaceProperties", "IPAddress"): the machine's Hyper-V adapter and
+    # the loopback; an IPv6 address's AddressFamily is InterNetworkV6 (23); PhysicalAddress's text is 12 hex digits.
+    ("$i = [System.Net.NetworkInformation.NetworkInterface]::GetAllNetworkInterfaces(); $i.Count; "
+     "$i[0].NetworkInterfaceType.ToString(); $i[1].NetworkInterfaceType -in @('Loopback', 'Tunnel'); "
+     "$i[0].GetPhysicalAddress().ToString(); $i[0].Speed / 1000 / 1000",
+     [2, "Ethernet", True, "00155D0A2B3C", 10000]),
+    ("$p = ([System.Net.NetworkInformation.NetworkInterface]::GetAllNetworkInterfaces())[0].GetIPProperties(); "
+     "$p.UnicastAddresses | Where-Object { $_.Address.AddressFamily -eq 2 } | ForEach-Object { \"$($_.Address)/$($_.PrefixLength)\" }; "
+     "($p.UnicastAddresses | Where-Object { $_.Address.AddressFamily -eq 23 }).Address.AddressFamily.ToString(); "
+     "$p.GatewayAddresses[0].Address.IPAddressToString; $p.GetIPv4Properties().Mtu; $p.GetIPv6Properties().Index",
+     ["192.168.56.10/24", "InterNetworkV6", "192.168.56.1", 1500, 4]),
     # Get-CimInstance -Property: the properties asked for (and the key, Name); the others NULL.
     ("$o = Get-CimInstance -ClassName Win32_OperatingSystem -Property Caption; $o.Caption; $null -eq $o.OSArchitecture; "
      "$o.Name.Split('|')[0]", ["Microsoft Windows Server 2019 Datacenter", True, "Microsoft Windows Server 2019 Datacenter"]),
@@ -126,8 +140,9 @@ def test_facts_constructs(script, expected):
 
 # What is not modelled trips, naming it.
 TRIP_CASES = [
-    ("[System.Net.NetworkInformation.NetworkInterface]::GetAllNetworkInterfaces()", "GetAllNetworkInterfaces"),
-    ("Get-ChildItem -Path WSMan:\\localhost\\Listener", "WSMan:\\localhost\\Listener"),
+    ("Get-Item -LiteralPath Cert:\\LocalMachine\\My\\ABCDEF", "Cert:\\LocalMachine\\My\\ABCDEF"),
+    ("Get-ChildItem WSMan:\\localhost\\Client", "WSMan:\\localhost\\Client"),
+    ("([System.Net.NetworkInformation.NetworkInterface]::GetAllNetworkInterfaces())[0].Id", "'Id'"),
     ("Get-ItemProperty -LiteralPath 'HKLM:\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion' -Name EditionID", "EditionID"),
     ("Test-Path -LiteralPath 'HKLM:\\SOFTWARE\\Contoso'", "HKEY_LOCAL_MACHINE\\SOFTWARE\\Contoso"),
     ("(Get-CimInstance Win32_OperatingSystem).LastBootUpTime", "LastBootUpTime"),
@@ -140,3 +155,18 @@ TRIP_CASES = [
 @pytest.mark.parametrize("script,name", TRIP_CASES, ids=[c[0][:70] for c in TRIP_CASES])
 def test_facts_gaps_trip(script, name):
     assert name in trips(script)
+
+
+def test_the_wsman_listener_container_shows_the_servers_listener():
+    """WSMan:\\localhost\\Listener (about_WSMan_Provider): one container per listener, its Keys `Transport=..`,
+    `Address=*`; its items Address, Transport, Port, ..., CertificateThumbprint. `X\\*` gives the matching items
+    themselves; a provider's item piped to Get-ChildItem binds -LiteralPath by its PSPath."""
+    host = HostServices()
+    host.wsman_settings.listeners = [Listener("HTTPS", 5986, "ABCDEF")]
+    rec, result = run("Get-ChildItem -Path WSMan:\\localhost\\Listener\\* | ForEach-Object { $_.Name; $_.Keys -join ',' }; "
+                      "Get-ChildItem -Path WSMan:\\localhost\\Listener\\* | Where-Object { 'Transport=HTTPS' -in $_.Keys } | "
+                      "Get-ChildItem | Where-Object Name -EQ 'CertificateThumbprint' | ForEach-Object Value; "
+                      "(Get-ChildItem WSMan:\\localhost\\Listener\\Listener_1305953032 | Where-Object Name -EQ Port).Value",
+                      Runspace(host=host))
+    assert result.state == "Completed" and not rec.errors, (result, rec.errors)
+    assert plain(rec.output) == ["Listener_1305953032", "Transport=HTTPS,Address=*", "ABCDEF", "5986"]

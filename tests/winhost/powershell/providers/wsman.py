@@ -54,7 +54,7 @@ _UNMODELLED_CONTAINERS = ("client", "clientcertificate")
 
 
 def _listener_children(host: typing.Any, rest: str) -> list[tuple[str, typing.Any, bool]] | None:
-    """The children of `localhost\Listener[\<name>]`: (name, value, container?); None for any other path or no such
+    r"""The children of `localhost\Listener[\<name>]`: (name, value, container?); None for any other path or no such
     listener."""
     parts = rest.replace("/", "\\").strip("\\").split("\\")
     if len(parts) < 2 or parts[0].lower() != "localhost" or parts[1].lower() != "listener":
