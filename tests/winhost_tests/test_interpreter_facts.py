@@ -122,6 +122,10 @@ CASES = [
     # Set-Variable with -Name and -Value sets the variable even when it gets no input record (SetVariableCommand:
     # EndProcessing), as the second command of a pipeline does.
     ("Set-Variable -Name a -Value 1 | Set-Variable -Name b -Value 2; \"$a $b\"", ["1 2"]),
+    # A .ps1 file given by its path runs as a script with the arguments given (about_Scripts; the local facts of
+    # setup.ps1: `& $($factsFile.FullName)`); a path to no file is CommandNotFoundException.
+    ("Set-Content -Path C:\\fact.ps1 -Value 'param($a) @{ a = $a; n = $args.Count }'; $o = & 'C:\\fact.ps1' 7 8; $o.a; $o.n; "
+     "try { & 'C:\\missing.ps1' } catch { $_.FullyQualifiedErrorId }", [7, 1, "CommandNotFoundException"]),
     # [PowerShell].BeginInvoke / EndInvoke ("PowerShell.BeginInvoke"): the result completes; EndInvoke gives the output.
     ("$ps = [PowerShell]::Create(); $null = $ps.AddCommand('Set-Variable').AddParameters(@{ Name = 'x'; Value = 3 }); "
      "$null = $ps.AddScript('$x * 2'); $r = $ps.BeginInvoke(); $r.AsyncWaitHandle.WaitOne(1000); $r.IsCompleted; "

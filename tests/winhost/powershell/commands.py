@@ -14,7 +14,7 @@ from .dotnet import Enumerator
 from .errors import ParseError, PSError, ReturnSignal, command_not_found
 from .evaluator import FunctionInfo, NO_INPUT
 from .members import get_property, has_property
-from .native import NativeProcessor, find_application
+from .native import NativeProcessor, find_application, script_file
 from .scopes import Scope, Variable
 from .shouldprocess import CommandRuntime, guard_cmdlet
 from .syntax.literals import unescape as _unescape
@@ -344,6 +344,8 @@ def build_processor(engine: "Evaluator", node: Node, expects_input: bool) -> Pro
         if target is _NOT_MEMBER:
             target = engine.eval_expr(name_node)
     args = command_arguments(engine, node)
+    if isinstance(target, str) and resolve_command(engine, target) is None:
+        target = script_file(engine, target) or target  # a .ps1 file given by its path runs as a script
     if isinstance(target, V.ScriptBlock):
         params_node = engine._find_param_block(target.node)  # pylint: disable=protected-access
         if params_node is None and target.node.type == "script_block_expression":
