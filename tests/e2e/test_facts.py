@@ -10,8 +10,8 @@ ansible-core's message naming ansible.windows; with it, facts go through the sam
 with ``ansible.builtin.psrp``. The test host runs the module chain (bootstrap, exec and module
 wrappers, Ansible.Basic through a stand-in: tests/winhost/powershell/STATUS.md) and setup's own C#
 (namespace ``Ansible.Windows.Setup``) through a stand-in over the test host's machine model
-(tests/winhost/machine/system.py: a Windows Server 2019 VM), so on 2.19 facts are gathered through both
-plugins alike, every subset (gather_subset all), with no warning and no trip. (An HTTPS listener's certificate, which the
+(tests/winhost/machine/system.py: a Windows Server 2019 VM), so facts are gathered through both plugins
+alike, with each release's chain (2.16, 2.19, 2.21), every subset (gather_subset all), with no warning and no trip. (An HTTPS listener's certificate, which the
 `winrm` subset reads from Cert:, is not modelled: the test hosts here listen over HTTP.)
 """
 
@@ -24,7 +24,7 @@ import shutil
 
 import pytest
 
-from e2e_support import COLLECTION, ansible_core_version
+from e2e_support import COLLECTION
 from test_builtin_parity import (PLUGINS, HASH_SEED, collections_path_fixture, first_difference, is_exec_wrapper, normalised, sent_text,
                                  without_hygiene)
 
@@ -157,6 +157,8 @@ WINDOWS_DOMAIN_FACTS = {'ansible_windows_domain': str, 'ansible_windows_domain_m
 NETWORK_FACTS = {'ansible_ip_addresses': list, 'ansible_interfaces': list, **WINDOWS_DOMAIN_FACTS}
 INTERFACE_KEYS = {'connection_name', 'default_gateway', 'dns_domain', 'interface_index', 'interface_name', 'ipv4', 'ipv6',
                   'macaddress', 'mtu', 'speed'}
+# What the controller's gather_facts action adds to the facts on some releases (2.21: _ansible_facts_gathered).
+CONTROLLER_KEYS = {'_ansible_facts_gathered'}
 # What the test host reports of itself elsewhere, read in the same play to check the facts against it.
 HOST_PROBE = ("  - ansible.builtin.raw: \"$env:COMPUTERNAME; [Environment]::OSVersion.Version.ToString(); "
               "$PSVersionTable.PSVersion.Major; $env:USERNAME; $env:USERPROFILE; $env:NUMBER_OF_PROCESSORS\"\n")
@@ -180,9 +182,9 @@ def test_gather_facts_with_ansible_windows_sends_what_the_builtin_sends(ansible,
     ours_sent = without_hygiene(ours_sent)
     # The facts module reached the host through both: ansible.legacy.setup, run as ansible.windows' setup.ps1
     # (whose code the exec wrapper's manifest carries in base64).
-    gathered = 2 if ansible_core_version() == (2, 19) else 1  # on 2.19 the play goes on to its raw task
     for sent in (builtin_sent, ours_sent):
-        assert [is_exec_wrapper(p) for p in sent] == [True, False][:gathered], [p['commands'][0]['text'][:80] for p in sent]
+        # The facts module's pipeline, then the play's raw task.
+        assert [is_exec_wrapper(p) for p in sent] == [True, False], [p['commands'][0]['text'][:80] for p in sent]
         assert '"_ansible_module_name": "ansible.legacy.setup"' in sent_text(sent[:1])
         assert any(SETUP_PS1_LINE in script for script in base64_scripts(sent[:1])), 'ansible.windows setup.ps1 was not sent'
     assert len(ours_sent) == len(builtin_sent)
@@ -192,11 +194,6 @@ def test_gather_facts_with_ansible_windows_sends_what_the_builtin_sends(ansible,
     assert steady(ours.results) == steady(builtin.results), first_difference(steady(builtin.results), steady(ours.results))
     assert NOT_LOADED not in ours.output
     assert INSTALL_HINT not in ' '.join(ours.output.split())
-    if ansible_core_version() != (2, 19):
-        # The chain the test host runs end to end is 2.19's (tests/winhost/powershell/STATUS.md): 2.16 to 2.18's older
-        # exec wrapper and 2.21's stop earlier, at other gaps (the same for both plugins, asserted above).
-        assert [(r['_task'], r['_status']) for r in ours.results] == [('Gathering Facts', 'failed')], json.dumps(ours.results)[:2000]
-        return
     # gather_subset all: every subset ran without a warning (setup.ps1 turns a subset's error into one), every fact of
     # min, hardware and network is there with its type, and the play went on.
     for run in (builtin, ours):
@@ -204,7 +201,7 @@ def test_gather_facts_with_ansible_windows_sends_what_the_builtin_sends(ansible,
         assert without_remote_tmp(run.results[0].get('warnings', [])) == [], run.results[0]['warnings']
         facts = run.results[0]['ansible_facts']
         expected = {**MIN_FACTS, **HARDWARE_FACTS, **NETWORK_FACTS}
-        assert set(facts) == set(expected) | {'gather_subset', 'module_setup'}, sorted(set(facts) ^ set(expected))
+        assert set(facts) - CONTROLLER_KEYS == set(expected) | {'gather_subset', 'module_setup'}, sorted(set(facts) ^ set(expected))
         wrong = {name: type(facts[name]).__name__ for name, kind in expected.items() if not isinstance(facts[name], kind)}
         assert not wrong, wrong
         assert facts['gather_subset'] == ['all']
@@ -233,17 +230,13 @@ def test_gather_facts_min_and_hardware_agree_with_the_host_through_both_plugins(
     runs = run_each_plugin(ansible, winhost, play, collections_path)
     (builtin, _builtin_sent), (ours, _ours_sent) = runs[PLUGINS[0]], runs[PLUGINS[1]]
     assert steady(ours.results) == steady(builtin.results), first_difference(steady(builtin.results), steady(ours.results))
-    if ansible_core_version() != (2, 19):
-        # As above: other releases' chains stop before setup's subsets (alike through both plugins, asserted).
-        assert ours.results[0]['_status'] == 'failed', json.dumps(ours.results)[:2000]
-        pytest.xfail("facts are gathered on the test host with 2.19's module chain only")
     for run in (builtin, ours):
         assert [(r['_task'], r['_status']) for r in run.results] == [('Gathering Facts', 'ok'), ('ansible.builtin.raw', 'ok')], \
             json.dumps(run.results)[:3000]
         assert without_remote_tmp(run.results[0].get('warnings', [])) == [], run.results[0]['warnings']
         facts = run.results[0]['ansible_facts']
         expected = {**MIN_FACTS, **HARDWARE_FACTS}
-        assert set(facts) == set(expected) | {'gather_subset', 'module_setup'}, sorted(set(facts) ^ set(expected))
+        assert set(facts) - CONTROLLER_KEYS == set(expected) | {'gather_subset', 'module_setup'}, sorted(set(facts) ^ set(expected))
         wrong = {name: type(facts[name]).__name__ for name, kind in expected.items() if not isinstance(facts[name], kind)}
         assert not wrong, wrong
         assert facts['gather_subset'] == ['!all', 'hardware'] and facts['module_setup'] is True
@@ -288,9 +281,6 @@ def test_local_facts_from_fact_path_through_both_plugins(ansible, winhost, colle
         fs.remove('C:\\local-facts', recursive=True)
     (builtin, _sent), (ours, _ours_sent) = runs[PLUGINS[0]], runs[PLUGINS[1]]
     assert steady(ours.results) == steady(builtin.results), first_difference(steady(builtin.results), steady(ours.results))
-    if ansible_core_version() != (2, 19):
-        assert ours.results[0]['_status'] == 'failed', json.dumps(ours.results)[:2000]
-        pytest.xfail("facts are gathered on the test host with 2.19's module chain only")
     found, missing = ours.results
     assert (found['_status'], missing['_status']) == ('ok', 'ok'), json.dumps(ours.results)[:3000]
     assert without_remote_tmp(found.get('warnings', [])) == [], found['warnings']
