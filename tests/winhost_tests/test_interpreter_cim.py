@@ -90,7 +90,9 @@ NOT_MODELLED_CASES = [
     ("Get-CimInstance Win32_Share -Namespace root/StandardCimv2", "NotModelledOnTestHost,", "the namespace 'root/StandardCimv2'"),
     ("Get-CimInstance -Query 'SELECT * FROM Win32_Share'", "NotModelledOnTestHost,", "-Query"),
     ("Get-CimInstance Win32_Share -ComputerName localhost", "NotModelledOnTestHost,", "-ComputerName"),
-    ("Get-CimInstance Win32_Share -Property Name", "NotModelledOnTestHost,", "-Property"),
+    ("Get-CimInstance Win32_Share -KeyOnly", "NotModelledOnTestHost,", "-KeyOnly"),
+    # -Property is modelled (test_interpreter_facts.py), of the class's own properties.
+    ("Get-CimInstance Win32_Share -Property Frob", "NotModelledOnTestHost,", "-Property 'Frob'"),
     ("Get-CimInstance Win32_Share -QueryDialect CQL", "NotModelledOnTestHost,", "-QueryDialect CQL"),
     ("Get-CimInstance", "NotModelledOnTestHost,", "without -ClassName"),
     ("Get-CimInstance Win32_Share -Filter \"Path='C:\\\\Windows' AND Name='ADMIN$'\"", "NotModelledOnTestHost,",

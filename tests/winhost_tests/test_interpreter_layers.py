@@ -59,7 +59,7 @@ ALLOWLIST: dict[tuple[str, str], tuple[int, str]] = {
        for family in ("output", "variables", "objects", "json", "jobs", "items", "paths", "utility", "content",
                       "modules", "session", "addtype", "runspaces", "cim", "services")},
     **{("standins", "standins." + name): (1, "the stand-in table loads its C# sources, which import register_standin")
-       for name in ("ansible_basic", "ansible_utils", "scmanager", "ansible_async")},
+       for name in ("ansible_basic", "ansible_utils", "scmanager", "ansible_async", "ansible_windows_setup")},
     ("evaluator", "commands"): (1, "commands imports evaluator (FunctionInfo, NO_INPUT); run_pipeline builds processors"),
     ("ast_eval.members", "clr.engine"): (
         1, "clr.engine imports commands, which imports evaluator and so ast_eval; $sb.GetSteppablePipeline()"),

@@ -104,7 +104,7 @@ NOT_MODELLED = [
     ("Get-Service -ComputerName other", "Get-Service -ComputerName"),
     ("(Get-Service Spooler).Stop()", "ServiceController.Stop"),
     ("(New-Object System.Security.Principal.NTAccount 'CORP\\someone').Translate([System.Security.Principal.SecurityIdentifier])",
-     "translating the account name 'CORP\\someone'"),
+     "Translating the account name 'CORP\\someone'"),
 ]
 
 

@@ -18,6 +18,7 @@ import typing
 from .disk import ADMINISTRATORS, FileSystem
 from .scm import ServiceDatabase
 from .shares import DEFAULT_SHARES, Share
+from .system import MachineSystem
 from .wsman_settings import WSManConfig
 
 
@@ -38,6 +39,8 @@ class HostServices:  # pylint: disable=too-many-instance-attributes
         "shares",
         # The Service Control Manager's database (scm.ServiceDatabase), shared by every session of a test host.
         "service_database",
+        # The operating system and hardware (system.MachineSystem): what facts read through C#, CIM and the registry.
+        "system",
         # The tripwire (powershell/tripwire.py): a bool, or a callable reading the live knob.
         "_tripwire",
         # Told the name of each trip (the server sets it to Stats.tripwire: stats()["tripwire"]).
@@ -64,6 +67,7 @@ class HostServices:  # pylint: disable=too-many-instance-attributes
         self.wsman_settings = wsman_settings if wsman_settings is not None else WSManConfig()
         self.shares: tuple[Share, ...] = DEFAULT_SHARES
         self.service_database = service_database if service_database is not None else ServiceDatabase()
+        self.system = MachineSystem()
         # Reading a member, variable or type Windows has but the interpreter does not model: an error record
         # (True) or $null (False). See tripwire.py.
         self._tripwire = tripwire
@@ -98,3 +102,7 @@ class HostServices:  # pylint: disable=too-many-instance-attributes
 
     def wsman_children(self, path: str) -> list[str]:
         return self.wsman_settings.children(path)
+
+    def wsman_listeners(self) -> list:
+        """The WinRM listeners (wsman_settings.Listener) the server listens with."""
+        return list(self.wsman_settings.listeners)

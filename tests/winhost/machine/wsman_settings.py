@@ -8,6 +8,7 @@ MaxIdleTimeoutms).  Values are strings, as the WSMan provider returns them.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 INT32_MAX = 2147483647
@@ -51,12 +52,39 @@ def normalize(path: str) -> str:
     return p.lower()
 
 
+@dataclasses.dataclass(frozen=True)
+class Listener:
+    """One WinRM listener as `WSMan:\\localhost\\Listener\\<name>` shows it (about_WSMan_Provider; `winrm enumerate
+    winrm/config/listener`): the one the server has (its transport and port), on every address, no host name, URL
+    prefix wsman; an HTTPS listener has a certificate thumbprint."""
+
+    transport: str  # HTTP or HTTPS
+    port: int
+    certificate_thumbprint: str = ""
+
+    @property
+    def name(self) -> str:
+        # Windows names a listener after a hash of its keys; the test host numbers its own.
+        return "Listener_1084132640" if self.transport == "HTTP" else "Listener_1305953032"
+
+    @property
+    def keys(self) -> list[str]:
+        return [f"Transport={self.transport}", "Address=*"]
+
+    def items(self) -> list[tuple[str, str]]:
+        return [("Address", "*"), ("Transport", self.transport), ("Port", str(self.port)), ("Hostname", ""),
+                ("Enabled", "true"), ("URLPrefix", "wsman"), ("CertificateThumbprint", self.certificate_thumbprint),
+                ("ListeningOn_1", "127.0.0.1"), ("ListeningOn_2", "::1")]
+
+
 class WSManConfig:
     """Thread-safe key/value store with Windows' bounds."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._values = {key: default for key, (_path, default, _lo, _hi) in _DEFAULTS.items()}
+        # The listeners the server listens with (set when it starts).
+        self.listeners: list[Listener] = []
 
     def get(self, path: str) -> str:
         key = normalize(path)

@@ -14,7 +14,7 @@ from .clr.invocation import ast_position, cmdlet_invocation, script_block_invoca
 from .errors import ParseError, PSError, ReturnSignal, command_not_found, set_invocation
 from .evaluator import FunctionInfo, NO_INPUT
 from .members import get_property, has_property
-from .native import NativeProcessor, find_application
+from .native import NativeProcessor, find_application, script_file
 from .scopes import Scope, Variable
 from .shouldprocess import CommandRuntime, guard_cmdlet
 from .syntax import nodes as N
@@ -311,6 +311,8 @@ def build_processor(engine: "Evaluator", ast: N.CommandAst, expects_input: bool)
     target: typing.Any = name_ast.value if isinstance(name_ast, N.StringConstantExpressionAst) \
         else ast_eval.value(engine, name_ast)
     args = command_arguments(engine, ast)
+    if isinstance(target, str) and resolve_command(engine, target) is None:
+        target = script_file(engine, target) or target  # a .ps1 file given by its path runs as a script
     if isinstance(target, V.ScriptBlock):
         body = engine.script_ast(target)
         params, advanced = engine.build_params(body.param_block)

@@ -159,7 +159,7 @@ def _custom_number(value: typing.Any, spec: str) -> str:
 
 
 _DT_TOKENS = re.compile(r"yyyy|yyy|yy|y|MMMM|MMM|MM|M|dddd|ddd|dd|d|HH|H|hh|h|mm|m|ss|s|fffffff|ffffff|fffff|ffff|fff|ff|f|"
-                        r"FFF|FF|F|tt|t|zzz|zz|z|K|'[^']*'|\"[^\"]*\"|\\.|.", re.S)
+                        r"FFF|FF|F|tt|t|z{3,}|zz|z|K|'[^']*'|\"[^\"]*\"|\\.|.", re.S)
 
 
 def format_datetime(value: datetime.datetime, spec: str) -> str:  # pylint: disable=too-many-return-statements,too-many-branches
@@ -200,6 +200,8 @@ def _dt_token(v: datetime.datetime, tok: str) -> str:  # pylint: disable=too-man
         return f"{v.microsecond * 10:07d}"[:len(tok)]
     if tok and set(tok) == {"F"}:
         return f"{v.microsecond * 10:07d}"[:len(tok)].rstrip("0")
+    if len(tok) > 3 and set(tok) == {"z"}:
+        tok = "zzz"  # DateTimeFormat.FormatCustomizedTimeZone: a run of three or more z is hours and minutes
     if tok in ("zzz", "zz", "z", "K"):
         offset = v.utcoffset()
         if offset is None:
@@ -217,3 +219,59 @@ def _dt_token(v: datetime.datetime, tok: str) -> str:  # pylint: disable=too-man
             return f"{sign}{hours:02d}"
         return f"{sign}{hours:02d}:{mins:02d}"
     return tok
+
+
+# Get-Date -UFormat in Windows PowerShell 5.1 (GetDateCommand.UFormatDateString): a leading '+' is dropped; each
+# `%x` becomes a .NET date format (or a number computed at once), and the result is String.Format'ed with the date.
+# Its own rules, not C strftime's: %s is (date - 1970-01-01).TotalSeconds as a Double (fractional, and from the
+# date's wall clock whatever its Kind), %U and %W are DayOfYear / 7, %V that plus one, %u and %w (int)DayOfWeek
+# (Sunday 0), %Z the "zz" offset; any other letter is itself.
+_UFORMAT_DATES = {
+    "A": "dddd", "B": "MMMM", "D": "MM/dd/yy", "G": "yyyy", "H": "HH", "I": "hh", "M": "mm", "R": "HH:mm", "S": "ss",
+    "T": "HH:mm:ss", "X": "HH:mm:ss", "Y": "yyyy", "Z": "zz", "a": "ddd", "b": "MMM", "d": "dd", "g": "yy", "h": "MMM",
+    "k": "HH", "l": "hh", "m": "MM", "p": "tt", "r": "hh:mm:ss tt", "x": "MM/dd/yy", "y": "yy",
+}
+
+
+def uformat_datetime(value: datetime.datetime, spec: str) -> str:
+    out = []
+    index = 1 if spec.startswith("+") else 0
+    day_of_year = value.timetuple().tm_yday
+    day_of_week = (value.weekday() + 1) % 7  # .NET DayOfWeek: Sunday 0
+    while index < len(spec):
+        char = spec[index]
+        index += 1
+        if char != "%" or index >= len(spec):
+            out.append(char)
+            continue
+        code = spec[index]
+        index += 1
+        if code in _UFORMAT_DATES:
+            out.append(format_datetime(value, _UFORMAT_DATES[code]))
+        elif code == "C":
+            out.append(str(value.year // 100))
+        elif code == "c":
+            out.append(f"{format_datetime(value, 'ddd')} {format_datetime(value, 'MMM')} {value.day:>2} "
+                       f"{format_datetime(value, 'HH:mm:ss yyyy')}")
+        elif code == "e":
+            out.append(f"{value.day:>2}")
+        elif code == "j":
+            out.append(str(day_of_year))
+        elif code in ("U", "W"):
+            out.append(str(day_of_year // 7))
+        elif code == "V":
+            out.append(str(day_of_year // 7 + 1))
+        elif code in ("u", "w"):
+            out.append(str(day_of_week))
+        elif code == "n":
+            out.append("\n")
+        elif code == "t":
+            out.append("\t")
+        elif code == "s":
+            wall = datetime.datetime(value.year, value.month, value.day, value.hour, value.minute, value.second,
+                                     value.microsecond)
+            seconds = (wall - datetime.datetime(1970, 1, 1)).total_seconds()
+            out.append(f"{seconds:.15G}")  # Double.ToString(): 15 significant digits (.NET Framework's "G")
+        else:
+            out.append(code)
+    return "".join(out)

@@ -582,8 +582,6 @@ def get_static(type_value: TypeValue, name: str, strict: bool = True) -> typing.
             return os.environ.get("COMPUTERNAME", "WIN-FAKEHOST")
         if low == "processorcount":
             return os.cpu_count() or 1
-        if low == "osversion":
-            return "Microsoft Windows NT 10.0.17763.0"
     if full == "system.guid" and low == "empty":
         return "00000000-0000-0000-0000-000000000000"
     value = dotnet.get_static(full, name)

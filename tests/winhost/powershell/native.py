@@ -20,6 +20,8 @@ import typing
 from . import tripwire
 from . import values as V
 from .evaluator import NO_INPUT
+from .parser import parse
+from .syntax.lower import script_root
 
 # Code pages chcp accepts that scripts set (UTF-8, US OEM, Western European OEM/ANSI); another is not modelled.
 _CODE_PAGES = {65001, 437, 850, 1252}
@@ -49,6 +51,25 @@ def find_application(engine: typing.Any, name: str) -> str | None:
             if fs.is_file(candidate):
                 return fs.full_name(candidate)
     return None
+
+
+def script_file(engine: typing.Any, name: str) -> V.ScriptBlock | None:
+    """A command name that is the path of a .ps1 file on the disk (`& 'C:\\facts\\x.ps1'`, `.\\x.ps1`): Windows runs the
+    script (about_Scripts; the machine's execution policy, RemoteSigned on Windows Server, lets a local script run),
+    as a script block of the file's text, with the arguments given. None when the name has no path or the file does not
+    exist (then it is not found, as before). A script that does not parse throws its parse error. Not modelled: a
+    script found on $env:Path by its bare name (it trips as an application) and the file's own $script: scope (it runs
+    as a script block does)."""
+    if not name.lower().endswith(".ps1") or ("\\" not in name and "/" not in name):
+        return None
+    fs = engine.ctx.host.filesystem
+    path = name if ":" in name else engine.ctx.session.native_cwd().rstrip("\\") + "\\" + name.lstrip(".\\/")
+    if not fs.is_file(path):
+        return None
+    data = fs.read_bytes(path)
+    text = data[3:].decode("utf-8") if data.startswith(b"\xef\xbb\xbf") else data.decode("utf-8", errors="replace")
+    parsed, root = script_root(text, parse(text))
+    return V.ScriptBlock(root, parsed.source)
 
 
 class NativeProcessor:

@@ -99,7 +99,7 @@ WINDOWS_TYPES = {name.lower(): name for name in (
     "System.AppDomain", "System.Text.RegularExpressions.RegexOptions", "System.StringComparison",
     "System.Management.Automation.WildcardPattern", "System.Management.Automation.CommandTypes", "Microsoft.Win32.Registry",
     "Microsoft.Win32.RegistryKey",
-    # 2.16 to 2.18's async_wrapper.ps1, after WindowsIdentity (clr/security.py): its named pipe and the pipe's ACL.
+    # 2.16 to 2.18's async_wrapper.ps1, after WindowsIdentity (clr/principal.py): its named pipe and the pipe's ACL.
     "System.IO.Pipes.PipeSecurity", "System.IO.Pipes.PipeAccessRule", "System.IO.Pipes.NamedPipeServerStream",
     # System.IO.Pipes (System.Core), as 2.19's async_wrapper.ps1 names them after `using namespace System.IO.Pipes`.
     "System.IO.Pipes.AnonymousPipeServerStream", "AnonymousPipeServerStream", "System.IO.Pipes.PipeDirection",

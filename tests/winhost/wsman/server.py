@@ -3,8 +3,10 @@ starts and stops the listener around it (in-process fixture or ``python -m winho
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import ssl
 import threading
 import typing
 
@@ -12,6 +14,7 @@ from ..machine import Machine
 from ..machine.accounts import UserDB
 from ..machine.disk import FileSystem
 from ..machine.knobs import HostKnobs
+from ..machine.wsman_settings import Listener
 from .auth import NTLM_USERS
 from .http import WinHostHTTPServer, is_loopback
 from .robust import OperationTable
@@ -129,6 +132,9 @@ class WinHost:  # pylint: disable=too-many-instance-attributes
         self.core.stopping.clear()
         self._httpd = WinHostHTTPServer((s["bind"], int(s["port"])), self.core, ssl_context)
         self.core.url = self.url
+        # The WSMan: drive's Listener container shows what the server listens with.
+        self.core.config.listeners = [Listener("HTTPS" if s["tls"] else "HTTP", self.port,
+                                               _thumbprint(self.cert_pem) if s["tls"] else "")]
         self.core.registry.start()
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True,
                                         name=f"winhost-{self.port}")
@@ -244,3 +250,11 @@ class WinHost:  # pylint: disable=too-many-instance-attributes
         """Same as POST /winhost/knobs, in process."""
         assert self.core is not None
         return self.core.apply_control(data)
+
+
+def _thumbprint(cert_pem: bytes | None) -> str:
+    """A certificate's thumbprint as Windows shows it: the SHA-1 of its DER bytes, upper-case hex."""
+    if not cert_pem:
+        return ""
+    der = ssl.PEM_cert_to_DER_cert(cert_pem.decode("ascii"))
+    return hashlib.sha1(der).hexdigest().upper()  # nosec B324 - Windows' thumbprint is SHA-1 by definition

@@ -83,8 +83,9 @@ def _call_member(engine: typing.Any, obj: typing.Any, name: str, args: list) -> 
         return SteppablePipeline(engine, obj)
     if low in ("where", "_foreachmethod", "foreach") and args and isinstance(args[0], V.ScriptBlock):
         return _intrinsic_method(engine, obj, low, args)
-    if isinstance(obj, (list, tuple)) and low not in _LIST_METHODS:
-        # Method calls enumerate over arrays (PowerShell 3+ member enumeration).
+    if isinstance(obj, (list, tuple)) and low not in _LIST_METHODS and not isinstance(obj, NetObject):
+        # Method calls enumerate over arrays (PowerShell 3+ member enumeration); a .NET collection modelled on a list
+        # (HashSet) has methods of its own, and a method it lacks is its MethodNotFound, not enumeration.
         results = [invoke_method(item, name, args, engine.invoke_script_block_value) for item in obj]
         return collapse([r for r in results if not is_void(r)])
     return invoke_method(obj, name, args, engine.invoke_script_block_value)

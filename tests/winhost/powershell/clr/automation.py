@@ -341,12 +341,32 @@ class PowerShellObject(NetObject):
             if args:
                 raise not_modelled("PowerShell.Invoke with input or settings")
             return self._invoke()
+        if low == "begininvoke":
+            if args:
+                raise not_modelled("PowerShell.BeginInvoke with input, settings or a callback")
+            return self._begin_invoke()
+        if low == "endinvoke":
+            if len(args) != 1 or not isinstance(args[0], AsyncResult) or args[0].owner is not self:
+                raise not_modelled("PowerShell.EndInvoke of anything but this PowerShell's own BeginInvoke() result")
+            return args[0].end()
         if low in ("dispose", "stop"):
             self.disposed = True
             return void()
         if low in ("tostring", "gettype", "equals", "gethashcode"):
             return super().call(name, args)
         raise not_modelled(f"The PowerShell method '{name}'")
+
+    def _begin_invoke(self) -> "AsyncResult":
+        """BeginInvoke(): the test host runs the pipeline to its end before returning (its IAsyncResult is then
+        completed: IsCompleted $true, AsyncWaitHandle signalled), so a caller that waits with a timeout sees what
+        Windows shows for a pipeline done in time. Nothing is timed out here: a pipeline still running at the deadline
+        (BeginStop) is not modelled. Its output is EndInvoke's; a terminating error is EndInvoke's exception
+        (PowerShell.EndInvoke rethrows the invocation's exception, wrapped by the method adapter)."""
+        try:
+            output = self._invoke()
+        except PSError as err:
+            return AsyncResult(self, None, err)
+        return AsyncResult(self, output, None)
 
     def _invoke(self) -> list:
         statements = [s for s in self.statements if s]
@@ -372,6 +392,66 @@ class PowerShellObject(NetObject):
         # `exit` in it too: the pipeline completed (LocalPipeline handles the ExitException as a host exit).
         self.state, self.reason = "Completed", None
         return output
+
+
+class AsyncResult(NetObject):
+    """PowerShellAsyncResult (an IAsyncResult) of a BeginInvoke() that has completed: IsCompleted $true,
+    CompletedSynchronously $false, AsyncWaitHandle a signalled ManualResetEvent (WaitOne returns $true at once)."""
+
+    type_names = ["System.Management.Automation.PowerShellAsyncResult", "System.Management.Automation.Runspaces.AsyncResult",
+                  "System.Object"]
+
+    def __init__(self, owner: typing.Any, output: list | None, failure: PSError | None) -> None:
+        self.owner = owner
+        self.output = output
+        self.failure = failure
+        self.ended = False
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "iscompleted":
+            return True
+        if low == "completedsynchronously":
+            return False
+        if low == "asyncwaithandle":
+            return SignalledWaitHandle()
+        if low == "asyncstate":
+            return None
+        return MISSING
+
+    def end(self) -> typing.Any:
+        if self.ended:
+            raise not_modelled("PowerShell.EndInvoke called twice on one result")
+        self.ended = True
+        if self.failure is not None:
+            raise _rename_invoke_failure(self.failure, "EndInvoke", 1)
+        return self.output
+
+    def to_string(self) -> str:
+        return "System.Management.Automation.PowerShellAsyncResult"
+
+
+class SignalledWaitHandle(NetObject):
+    """The completed result's AsyncWaitHandle (System.Threading.ManualResetEvent, set): WaitOne() and WaitOne(timeout)
+    return $true at once."""
+
+    type_names = ["System.Threading.ManualResetEvent", "System.Threading.EventWaitHandle", "System.Threading.WaitHandle",
+                  "System.MarshalByRefObject", "System.Object"]
+
+    def call(self, name: str, args: list) -> typing.Any:
+        if name.lower() == "waitone" and len(args) <= 1:
+            return True
+        return super().call(name, args)
+
+
+def _rename_invoke_failure(failure: PSError, method: str, argc: int) -> PSError:
+    """Invoke()'s MethodInvocationException as another method of the PowerShell throws it (same inner exception)."""
+    prefix = 'Exception calling "Invoke" with "0" argument(s): '
+    message = failure.message
+    if message.startswith(prefix):
+        message = f'Exception calling "{method}" with "{argc}" argument(s): ' + message[len(prefix):]
+    failure.message = message
+    return failure
 
 
 class InvocationStateInfo(NetObject):

@@ -15,7 +15,8 @@ import typing
 
 from .. import typeregistry
 from .. import values as V
-from ..dotnet import NetObject, _overload
+from ..dotnet import NetObject, _overload, void
+from ..errors import method_exception
 from ..typeregistry import MISSING
 from ..shouldprocess import not_modelled
 from .system import StringComparer
@@ -102,6 +103,19 @@ class HashSet(NetObject, list):  # a list underneath so foreach, the pipeline an
                     del self[index]
                     return True
             return False
+        if low in ("unionwith", "exceptwith"):
+            # ISet<T>.UnionWith / ExceptWith(IEnumerable<T>): add / remove each item; void.
+            if len(args) != 1:
+                raise _overload(name, len(args))
+            if args[0] is None:
+                raise method_exception(name, 1, "Value cannot be null.\r\nParameter name: other", "System.ArgumentNullException")
+            for item in V.as_list(args[0]):
+                if low == "unionwith":
+                    self.add(item)
+                else:
+                    key = self._key(self.convert_element(item))
+                    self[:] = [v for v in self if self._key(v) != key]
+            return void()
         if low == "clear":
             self.clear()
             return None

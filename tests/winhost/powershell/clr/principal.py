@@ -1,17 +1,17 @@
-"""System.Security.Principal: SecurityIdentifier and NTAccount over the machine's well-known service accounts.
+"""System.Security.Principal: the session's identity, SIDs and their account names.
 
-What win_service does with an account (ansible.windows 3.3.0, ConvertTo-SecurityIdentifier): `New-Object
-SecurityIdentifier <name>` (a name that is not a SID string throws ArgumentException, learn.microsoft.com
-"SecurityIdentifier(String) constructor": "sddlForm is not a valid SID"; .NET Framework's message is "Value was
-invalid." with "Parameter name: sddlForm"), `[SecurityIdentifier]'S-1-5-18'`, `New-Object NTAccount <domain>,
-<name>` / `<name>`, `.Translate([SecurityIdentifier])` / `.Translate([NTAccount])`, `.Equals`, `.Value`.
+What ansible.windows' setup.ps1 reads: `[Security.Principal.WindowsIdentity]::GetCurrent()` and its `.User.Value`
+(user facts), `[Security.Principal.WindowsPrincipal]$identity` and `.IsInRole([WindowsBuiltInRole]::Administrator)`
+(whether it may query CIM), and `(New-Object SecurityIdentifier 'S-1-5-32-544').Translate([NTAccount]).Value` (platform
+facts: the local Administrators group's name).
 
-Translation (LookupAccountName / LookupAccountSid) is modelled for the well-known accounts services run as
-(learn.microsoft.com, "Well-known SIDs": S-1-5-18 Local System, S-1-5-19 Local Service, S-1-5-20 Network Service;
-LookupAccountSid names them NT AUTHORITY\\SYSTEM, NT AUTHORITY\\LOCAL SERVICE, NT AUTHORITY\\NETWORK SERVICE; the
-SCM's start names NT AUTHORITY\\LocalService and NT AUTHORITY\\NetworkService are accepted by LookupAccountName too)
-and BUILTIN\\Administrators (S-1-5-32-544). Any other account is a NotImplemented error naming it: the test host
-has no account database to look it up in.
+The accounts (learn.microsoft.com "Well-known SIDs", "Security identifiers"): a local account's SID is the machine's
+domain SID (S-1-5-21-x-y-z, machine/system.py) with its RID, 500 for the built-in Administrator and 1000 for the first
+account created; BUILTIN\\Administrators is S-1-5-32-544 (BUILTIN\\Users 545). IsInRole(Administrator) is whether the
+session's token holds the Administrators group (HostServices.administrator: the WinRM user is an administrator, and a
+network logon's token is not filtered by UAC for the built-in Administrator or with LocalAccountTokenFilterPolicy, as
+remote management needs). A domain account, any other SID's translation, NTAccount -> SID, and the identities'
+other members trip.
 """
 
 from __future__ import annotations
@@ -21,41 +21,56 @@ import typing
 
 from .. import typeregistry
 from .. import values as V
-from ..dotnet import NetObject, _overload
-from ..errors import PSError, method_exception
-from ..typeregistry import MISSING
+from ..dotnet import NetObject, current_runspace
+from ..errors import method_exception
 from ..tripwire import trip
+from ..typeregistry import MISSING
+from .enums import declare_enum
 
 SID_TYPE = "System.Security.Principal.SecurityIdentifier"
-ACCOUNT_TYPE = "System.Security.Principal.NTAccount"
-_SID = re.compile(r"^S-1-\d+(-\d+)+$", re.IGNORECASE)
+NTACCOUNT_TYPE = "System.Security.Principal.NTAccount"
 
-# SID -> the name LookupAccountSid gives; name (lower case, domain optional) -> SID.
-WELL_KNOWN = {
-    "S-1-5-18": "NT AUTHORITY\\SYSTEM",
-    "S-1-5-19": "NT AUTHORITY\\LOCAL SERVICE",
-    "S-1-5-20": "NT AUTHORITY\\NETWORK SERVICE",
-    "S-1-5-32-544": "BUILTIN\\Administrators",
-}
-_NAMES = {
+_BUILT_IN_ROLE = declare_enum("System.Security.Principal.WindowsBuiltInRole", {
+    "Administrator": 544, "User": 545, "Guest": 546, "PowerUser": 547, "AccountOperator": 548, "SystemOperator": 549,
+    "PrintOperator": 550, "BackupOperator": 551, "Replicator": 552})
+
+# The well-known accounts (learn.microsoft.com "Well-known SIDs"; LookupAccountSid's names), also those services run as
+# (win_service), and the names LookupAccountName takes for them (the SCM's start names NT AUTHORITY\\LocalService, ...).
+_BUILTIN_NAMES = {"S-1-5-32-544": "BUILTIN\\Administrators", "S-1-5-32-545": "BUILTIN\\Users",
+                  "S-1-5-18": "NT AUTHORITY\\SYSTEM", "S-1-5-19": "NT AUTHORITY\\LOCAL SERVICE",
+                  "S-1-5-20": "NT AUTHORITY\\NETWORK SERVICE"}
+_SID_OF_NAME = {
     "nt authority\\system": "S-1-5-18", "system": "S-1-5-18",
     "nt authority\\local service": "S-1-5-19", "nt authority\\localservice": "S-1-5-19", "local service": "S-1-5-19",
     "localservice": "S-1-5-19",
     "nt authority\\network service": "S-1-5-20", "nt authority\\networkservice": "S-1-5-20",
     "network service": "S-1-5-20", "networkservice": "S-1-5-20",
     "builtin\\administrators": "S-1-5-32-544", "administrators": "S-1-5-32-544",
+    "builtin\\users": "S-1-5-32-545", "users": "S-1-5-32-545",
 }
+_SID_TEXT = re.compile(r"^S-1-\d+(-\d+)+$", re.IGNORECASE)
 
 
-def _not_modelled(what: str) -> PSError:
-    return PSError(f"The test host does not model {what}.", fqid="NotModelledOnTestHost", category="NotImplemented",
-                   exception_type="System.NotImplementedException", terminating=True)
+def _host() -> typing.Any:
+    return current_runspace().host
 
 
-def _target(args: list, method: str) -> str:
-    if len(args) != 1 or not isinstance(args[0], V.TypeValue):
-        raise _overload(method, len(args))
-    return args[0].full_name.lower()
+def user_sid() -> str:
+    """The session user's SID: a local account of the machine (a domain account is not modelled)."""
+    host = _host()
+    if host.user_domain:
+        raise trip(f"The SID of the domain account {host.user_domain}\\{host.user_name}")
+    rid = 500 if host.user_name.lower() == "administrator" else 1000
+    return f"{host.system.machine_sid}-{rid}"
+
+
+def _account_of(sid: str) -> str:
+    host = _host()
+    if sid.upper() in _BUILTIN_NAMES:
+        return _BUILTIN_NAMES[sid.upper()]
+    if sid.upper() == user_sid().upper():
+        return f"{host.computer_name}\\{host.user_name}"
+    raise trip(f"Translating the SID '{sid}' to an account name")
 
 
 class SecurityIdentifier(NetObject):
@@ -65,26 +80,33 @@ class SecurityIdentifier(NetObject):
         self.value = value.upper()
 
     def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "value":
+        low = name.lower()
+        if low == "value":
             return self.value
-        raise trip(f"The SecurityIdentifier member '{name}'")  # AccountDomainSid, BinaryLength, IsAccountSid(), ...
+        if low == "accountdomainsid":
+            parts = self.value.split("-")
+            # S-1-5-21-a-b-c[-rid]: the account domain's SID; none for other SIDs (documented: null).
+            if len(parts) >= 7 and parts[3] == "21":
+                return SecurityIdentifier("-".join(parts[:7]))
+            return None
+        if low == "binarylength":
+            return 8 + 4 * (len(self.value.split("-")) - 3)
+        return MISSING
 
     def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "equals" and len(args) == 1:
+        if name.lower() == "equals" and len(args) == 1:
             return isinstance(args[0], SecurityIdentifier) and args[0].value == self.value
-        if low == "translate":
-            target = _target(args, "Translate")
-            if target == SID_TYPE.lower():
+        if name.lower() == "translate":
+            if len(args) != 1:
+                raise method_exception("Translate", len(args), f'Cannot find an overload for "Translate" and the argument count: "{len(args)}".')
+            target = args[0].full_name if isinstance(args[0], V.TypeValue) else V.to_string(args[0])
+            if target.lower() == NTACCOUNT_TYPE.lower():
+                return NTAccount(_account_of(self.value))
+            if target.lower() == SID_TYPE.lower():
                 return self
-            if target == ACCOUNT_TYPE.lower():
-                if self.value not in WELL_KNOWN:
-                    raise _not_modelled(f"translating the SID '{self.value}' to an account name (no account database)")
-                return NTAccount(WELL_KNOWN[self.value])
-            raise method_exception("Translate", 1, "Only types derived from IdentityReference can be translated to.",
-                                   "System.ArgumentException")
-        if low in ("getbinaryform", "isaccountsid", "isequaldomainsid", "isvalidtargettype", "iswellknown", "compareto"):
-            raise trip(f"The SecurityIdentifier method '{name}'")
+            raise trip(f"SecurityIdentifier.Translate to [{target}]")
+        if name.lower() in ("isaccountsid", "iswellknown", "isequaldomainsid", "getbinaryform", "compareto"):
+            raise trip(f"The method '{name}' of [{SID_TYPE}]")
         return super().call(name, args)
 
     def to_string(self) -> str:
@@ -92,7 +114,7 @@ class SecurityIdentifier(NetObject):
 
 
 class NTAccount(NetObject):
-    type_names = [ACCOUNT_TYPE, "System.Security.Principal.IdentityReference", "System.Object"]
+    type_names = [NTACCOUNT_TYPE, "System.Security.Principal.IdentityReference", "System.Object"]
 
     def __init__(self, value: str) -> None:
         self.value = value
@@ -107,16 +129,22 @@ class NTAccount(NetObject):
         if low == "equals" and len(args) == 1:
             return isinstance(args[0], NTAccount) and args[0].value.lower() == self.value.lower()
         if low == "translate":
-            target = _target(args, "Translate")
-            if target == ACCOUNT_TYPE.lower():
+            if len(args) != 1 or not isinstance(args[0], V.TypeValue):
+                raise method_exception("Translate", len(args), f'Cannot find an overload for "Translate" and the argument count: "{len(args)}".')
+            target = args[0].full_name.lower()
+            if target == NTACCOUNT_TYPE.lower():
                 return self
-            if target == SID_TYPE.lower():
-                sid = _NAMES.get(self.value.lower())
-                if sid is None:
-                    raise _not_modelled(f"translating the account name '{self.value}' to a SID (no account database)")
-                return SecurityIdentifier(sid)
-            raise method_exception("Translate", 1, "Only types derived from IdentityReference can be translated to.",
-                                   "System.ArgumentException")
+            if target != SID_TYPE.lower():
+                raise method_exception("Translate", 1, "Only types derived from IdentityReference can be translated to.",
+                                       "System.ArgumentException")
+            sid = _SID_OF_NAME.get(self.value.lower())
+            if sid is None:
+                host = _host()
+                if self.value.lower() in (f"{host.computer_name}\\{host.user_name}".lower(), host.user_name.lower()):
+                    sid = user_sid()
+            if sid is None:
+                raise trip(f"Translating the account name '{self.value}' to a SID")
+            return SecurityIdentifier(sid)
         return super().call(name, args)
 
     def to_string(self) -> str:
@@ -124,34 +152,108 @@ class NTAccount(NetObject):
 
 
 def _new_sid(args: list) -> SecurityIdentifier:
-    if len(args) != 1:
-        raise _not_modelled(f"the SecurityIdentifier constructor with {len(args)} arguments")
-    text = V.to_string(args[0])
-    if not _SID.match(text):
+    """SecurityIdentifier(string sddlForm): a text that is not a SID throws ArgumentException (.NET Framework's "Value
+    was invalid."; win_service's ConvertTo-SecurityIdentifier relies on it to try the name as an account next)."""
+    if len(args) != 1 or not isinstance(args[0], str):
+        raise trip("[System.Security.Principal.SecurityIdentifier] constructed from anything but an SDDL SID string")
+    if not _SID_TEXT.match(args[0]):
         raise method_exception(".ctor", 1, "Value was invalid.\r\nParameter name: sddlForm", "System.ArgumentException")
-    return SecurityIdentifier(text)
+    return SecurityIdentifier(args[0])
 
 
+def _new_account(args: list) -> NTAccount:
+    """NTAccount(string name) or NTAccount(string domainName, string accountName)."""
+    if len(args) == 2:
+        return NTAccount(f"{V.to_string(args[0])}\\{V.to_string(args[1])}")
+    if len(args) != 1:
+        raise method_exception(".ctor", len(args), f'Cannot find an overload for "NTAccount" and the argument count: "{len(args)}".')
+    return NTAccount(V.to_string(args[0]))
+
+
+# Members of WindowsIdentity (learn.microsoft.com "WindowsIdentity Class") not modelled: reading them trips.
+_IDENTITY_MEMBERS = {n.lower() for n in (
+    "AccessToken", "Actor", "AuthenticationType", "BootstrapContext", "Claims", "DeviceClaims", "Groups",
+    "ImpersonationLevel", "IsAnonymous", "IsGuest", "IsSystem", "Label", "NameClaimType", "Owner", "RoleClaimType",
+    "Token", "UserClaims")}
+
+
+class WindowsIdentity(NetObject):
+    type_names = ["System.Security.Principal.WindowsIdentity", "System.Security.Claims.ClaimsIdentity", "System.Object"]
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        host = _host()
+        if low == "user":
+            return SecurityIdentifier(user_sid())
+        if low == "name":
+            return f"{host.user_domain or host.computer_name}\\{host.user_name}"
+        if low == "isauthenticated":
+            return True
+        if low in _IDENTITY_MEMBERS:
+            raise trip(f"The member '{name}' of [System.Security.Principal.WindowsIdentity]")
+        return MISSING
+
+    def to_string(self) -> str:
+        return self.type_names[0]
+
+
+class WindowsPrincipal(NetObject):
+    type_names = ["System.Security.Principal.WindowsPrincipal", "System.Security.Claims.ClaimsPrincipal", "System.Object"]
+
+    def __init__(self, identity: WindowsIdentity) -> None:
+        self.identity = identity
+
+    def get_member(self, name: str) -> typing.Any:
+        if name.lower() == "identity":
+            return self.identity
+        if name.lower() in ("claims", "identities", "userclaims", "deviceclaims"):
+            raise trip(f"The member '{name}' of [System.Security.Principal.WindowsPrincipal]")
+        return MISSING
+
+    def call(self, name: str, args: list) -> typing.Any:
+        if name.lower() == "isinrole":
+            if len(args) != 1:
+                raise method_exception("IsInRole", len(args), f'Cannot find an overload for "IsInRole" and the argument count: "{len(args)}".')
+            role = _BUILT_IN_ROLE.convert(args[0]) if not isinstance(args[0], str) or not args[0].upper().startswith("S-1-") else None
+            if role is None or V.to_string(role) != "Administrator":
+                raise trip(f"WindowsPrincipal.IsInRole({V.to_string(args[0])}) (only the Administrator role is modelled)")
+            return bool(_host().administrator)
+        return super().call(name, args)
+
+
+def _to_principal(value: typing.Any) -> WindowsPrincipal:
+    if isinstance(value, WindowsPrincipal):
+        return value
+    if isinstance(value, WindowsIdentity):
+        return WindowsPrincipal(value)
+    raise trip("Converting anything but a WindowsIdentity to [System.Security.Principal.WindowsPrincipal]")
+
+
+def _get_current(args: list) -> WindowsIdentity:
+    if args:
+        raise trip("[System.Security.Principal.WindowsIdentity]::GetCurrent with arguments")
+    return WindowsIdentity()
+
+
+typeregistry.register(typeregistry.NetType(
+    "System.Security.Principal.WindowsIdentity", static_methods={"GetCurrent": _get_current},
+    instance_check=lambda value: isinstance(value, WindowsIdentity)))
+typeregistry.register(typeregistry.NetType(
+    "System.Security.Principal.WindowsPrincipal", constructor=lambda args: _to_principal(args[0] if args else None),
+    convert=_to_principal, instance_check=lambda value: isinstance(value, WindowsPrincipal)))
 def _convert_sid(value: typing.Any) -> SecurityIdentifier | None:
+    """`[SecurityIdentifier]'S-1-5-18'`: a string converts through the SDDL constructor."""
     if value is None or isinstance(value, SecurityIdentifier):
         return value
     if isinstance(value, str):
         return _new_sid([value])
-    raise _not_modelled(f"converting a {type(value).__name__} to [SecurityIdentifier]")
-
-
-def _new_account(args: list) -> NTAccount:
-    if len(args) == 1:
-        return NTAccount(V.to_string(args[0]))
-    if len(args) == 2:  # NTAccount(domainName, accountName): "domain\\account"
-        return NTAccount(f"{V.to_string(args[0])}\\{V.to_string(args[1])}")
-    raise _overload("new", len(args))
+    raise trip(f"Converting a {type(value).__name__} to [{SID_TYPE}]")
 
 
 typeregistry.register(typeregistry.NetType(
     SID_TYPE, base_types=("System.Security.Principal.IdentityReference", "System.Object"), constructor=_new_sid,
     convert=_convert_sid, instance_check=lambda value: isinstance(value, SecurityIdentifier)))
 typeregistry.register(typeregistry.NetType(
-    ACCOUNT_TYPE, base_types=("System.Security.Principal.IdentityReference", "System.Object"), constructor=_new_account,
+    NTACCOUNT_TYPE, base_types=("System.Security.Principal.IdentityReference", "System.Object"), constructor=_new_account,
     convert=lambda value: value if value is None or isinstance(value, NTAccount) else NTAccount(V.to_string(value)),
     instance_check=lambda value: isinstance(value, NTAccount)))

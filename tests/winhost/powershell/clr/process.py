@@ -11,12 +11,16 @@ from __future__ import annotations
 import re
 import typing
 
+from psrpcore.types import PSVersion
+
 from .. import typeregistry
 from .. import values as V
 from ..dotnet import NetObject, _overload, current_runspace, void
 from ..errors import PSError, make_exception, method_exception
 from ..shouldprocess import not_modelled
 from ..standins.runtime import record_process_stdout
+from ..typeregistry import MISSING
+from .enums import declare_enum
 from .reflection import HostKeptStaticField
 
 _TARGETS = ("process", "user", "machine")
@@ -91,8 +95,40 @@ def _get_variables(args: list) -> typing.Any:
     return table
 
 
+class OperatingSystem(NetObject):
+    """System.OperatingSystem, [Environment]::OSVersion (.NET Framework 4.8, learn.microsoft.com "OperatingSystem
+    Class"): Platform (PlatformID Win32NT), Version (major.minor.build.0: Framework reports no update revision),
+    ServicePack ("" without one), VersionString "Microsoft Windows NT <Version>", which is also its ToString()."""
+
+    type_names = ["System.OperatingSystem", "System.Object"]
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+
+    def get_member(self, name: str) -> typing.Any:
+        low = name.lower()
+        if low == "platform":
+            return _PLATFORM_ID.convert("Win32NT")
+        if low == "version":
+            return PSVersion(self.version)
+        if low == "servicepack":
+            return ""
+        if low == "versionstring":
+            return self.to_string()
+        return MISSING
+
+    def to_string(self) -> str:
+        return f"Microsoft Windows NT {self.version}"
+
+
+# System.PlatformID (learn.microsoft.com "PlatformID Enum").
+_PLATFORM_ID = declare_enum("System.PlatformID", {"Win32S": 0, "Win32Windows": 1, "Win32NT": 2, "WinCE": 3, "Unix": 4,
+                                                   "Xbox": 5, "MacOSX": 6})
+
+
 typeregistry.register(typeregistry.NetType(
     "System.Environment",
+    static_properties={"OSVersion": lambda: OperatingSystem(current_runspace().host.system.version_text)},
     static_methods={"SetEnvironmentVariable": _set_variable, "GetEnvironmentVariable": _get_variable,
                     "GetEnvironmentVariables": _get_variables, "ExpandEnvironmentVariables": _expand},
 ))

@@ -6,7 +6,8 @@ learn.microsoft.com, Get-CimInstance (5.1): the default set ClassNameComputerSet
 root/cimv2; -Filter is the WHERE clause of a WQL query (`SELECT * FROM <ClassName> WHERE <Filter>`); the
 instances come out one by one, and a filter no instance matches gives nothing.
 
-Modelled: the classes clr/cim.py answers for (Win32_Share in root/cimv2), all instances or those a -Filter of the
+Modelled: the classes clr/cim.py answers for (Win32_Share, Win32_OperatingSystem, Win32_ComputerSystem in
+root/cimv2), -Property (the other properties NULL, the key kept), all instances or those a -Filter of the
 form `<string property> = '<literal>'` (or `"<literal>"`) keeps. WQL string literals take `\\\\`, `\\'` and `\\"` as
 escapes (learn.microsoft.com, "WHERE Clause (WMI)"; KB 242507: the backslash is WMI's escape character, so a path is
 written `'C:\\\\chain\\\\dir'`, as win_stat writes it); the comparison ignores case, as WMI compares strings (an
@@ -30,8 +31,8 @@ from . import Cmdlet, cmdlet
 _EQUALS = re.compile(r"""^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*('((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s*$""", re.DOTALL)
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 # Parameters of the other parameter sets, and the ones that change what a local class query returns.
-_NOT_MODELLED_PARAMETERS = ("InputObject", "Query", "CimSession", "ResourceUri", "ComputerName", "KeyOnly", "Property",
-                            "Shallow", "OperationTimeoutSec")
+_NOT_MODELLED_PARAMETERS = ("InputObject", "Query", "CimSession", "ResourceUri", "ComputerName", "KeyOnly", "Shallow",
+                            "OperationTimeoutSec")
 
 
 def _not_modelled(what: str) -> PSError:
@@ -89,9 +90,21 @@ class GetCimInstance(Cmdlet):
                 wanted = parse_filter(cim_class, V.to_string(self.get("Filter")))
             except PSError as err:
                 raise self.terminating(err) from None
+        selected = None
+        if self.get("Property") is not None:
+            selected = set()
+            for prop in V.as_list(self.get("Property")):
+                known = cim_class.property_name(V.to_string(prop))
+                if known is None:
+                    raise self.terminating(_not_modelled(f"-Property '{V.to_string(prop)}' of {cim_class.name}"))
+                selected.add(known)
         for values in cim_class.instances(self.ctx.host):
             if wanted is not None:
                 value = values[wanted[0]]
                 if value is None or V.to_string(value).lower() != wanted[1].lower():
                     continue
+            if selected is not None:
+                # -Property: `SELECT <properties> FROM <class>`; the instance has the others unset (NULL), but the
+                # key (Name, for the classes modelled), which identifies it.
+                values = {k: (v if k in selected or k == "Name" else None) for k, v in values.items()}
             self.emit(cim.CimInstance(cim_class, values))

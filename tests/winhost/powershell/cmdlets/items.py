@@ -27,6 +27,17 @@ _PER_PATH = ("NotSupported", "DriveNotFound", "ProviderNotFound")
 class ItemCmdlet(Cmdlet):
     """A cmdlet over provider paths (-Path with wildcards, -LiteralPath without)."""
 
+    def bind_pipeline(self, item: typing.Any) -> None:
+        # An item a provider wrote (it has a PSPath note) binds to -LiteralPath by property name (its alias PSPath), as
+        # PowerShell's binder prefers a parameter the property's type matches over converting the object to a -Path
+        # string; a string still binds to -Path.
+        pspath = None if isinstance(item, str) else _note(item, "PSPath")
+        if pspath is not None and any(p.name == "LiteralPath" for p in self.parameters):
+            self.bound.pop("Path", None)
+            self.bound["LiteralPath"] = pspath
+            return
+        super().bind_pipeline(item)
+
     def targets(self) -> list[tuple[str, bool]]:
         if self.get("LiteralPath") is not None:
             return [(V.to_string(p), True) for p in V.as_list(self.get("LiteralPath"))]
@@ -42,6 +53,15 @@ class ItemCmdlet(Cmdlet):
                 if (err.fqid or "").partition(",")[0] not in _PER_PATH:
                     raise
                 self.write_error(err)
+
+
+def _note(item: typing.Any, name: str) -> typing.Any:
+    """A note property of a PSObject the interpreter made (a provider's item), else None."""
+    psobject = getattr(item, "PSObject", None)
+    for prop in getattr(psobject, "extended_properties", None) or []:
+        if prop.name == name:
+            return prop.get_value(item) if hasattr(prop, "get_value") else prop.value
+    return None
 
 
 @cmdlet("Get-Item", "Microsoft.PowerShell.Commands.GetItemCommand", aliases=("gi",))
@@ -77,6 +97,30 @@ class GetChildItem(ItemCmdlet):
             p.provider.child_items(self, p, literal)
 
         self.each_path(paths, children)
+
+
+@cmdlet("Get-ItemProperty", "Microsoft.PowerShell.Commands.GetItemPropertyCommand", aliases=("gp",))
+class GetItemProperty(ItemCmdlet):
+    """Get-ItemProperty [-Path] <string[]> [[-Name] <string[]>] / -LiteralPath: the provider's properties of each item
+    (IPropertyCmdletProvider). Modelled for the Registry provider (its values); any other provider's is not."""
+
+    parameters = [Param("Path", 0, pipeline=True), Param("Name", 1, aliases=("PSProperty",)),
+                  Param("LiteralPath", aliases=("PSPath",)), Param("Filter"), Param("Include"), Param("Exclude"),
+                  Param("Credential")]
+
+    def process_record(self, item: typing.Any) -> None:
+        for name in ("Filter", "Include", "Exclude", "Credential"):
+            if self.has(name):
+                raise self.terminating(not_modelled(f"Get-ItemProperty -{name}"))
+        names = None if self.get("Name") is None else [V.to_string(n) for n in V.as_list(self.get("Name"))]
+
+        def properties(p: providers.ProviderPath, literal: bool) -> None:
+            reader = getattr(p.provider, "item_properties", None)
+            if reader is None:
+                raise not_modelled(f"Get-ItemProperty on the {p.provider.name} provider")
+            reader(self, p, literal, names)
+
+        self.each_path(self.targets(), properties)
 
 
 @cmdlet("Test-Path", "Microsoft.PowerShell.Commands.TestPathCommand")

@@ -35,7 +35,7 @@ _BUILTIN: dict[str, tuple[str, bool]] = {
     "foreach": ("ForEach-Object", True), "%": ("ForEach-Object", True), "where": ("Where-Object", True),
     "?": ("Where-Object", True), "ac": ("Add-Content", True), "clv": ("Clear-Variable", True),
     "gal": ("Get-Alias", True), "gc": ("Get-Content", True), "gci": ("Get-ChildItem", True), "gcm": ("Get-Command", True),
-    "gi": ("Get-Item", True), "gmo": ("Get-Module", True), "group": ("Group-Object", True), "gv": ("Get-Variable", True),
+    "gi": ("Get-Item", True), "gp": ("Get-ItemProperty", True), "gmo": ("Get-Module", True), "group": ("Group-Object", True), "gv": ("Get-Variable", True),
     "iex": ("Invoke-Expression", True), "ipmo": ("Import-Module", True), "measure": ("Measure-Object", True),
     "nal": ("New-Alias", True), "ni": ("New-Item", True), "nv": ("New-Variable", True), "nmo": ("New-Module", True),
     "ri": ("Remove-Item", True), "rmo": ("Remove-Module", True), "rv": ("Remove-Variable", True),

@@ -11,7 +11,7 @@ from .. import tripwire, typeregistry, values as V
 from ..binding import Param
 from ..commands import resolve_command
 from ..errors import PSError, make_exception
-from ..formatting import format_datetime
+from ..formatting import format_datetime, uformat_datetime
 from ..members import add_note
 from ..parser import parse
 from . import CMDLETS, Cmdlet, cmdlet
@@ -57,7 +57,7 @@ class GetDate(Cmdlet):
         if self.has("Format"):
             self.emit(format_datetime(result, V.to_string(self.get("Format"))))
         elif self.has("UFormat"):
-            self.emit(result.strftime(V.to_string(self.get("UFormat")).replace("%Z", "%z")))
+            self.emit(uformat_datetime(result, V.to_string(self.get("UFormat"))))
         else:
             self.emit(result)
 
@@ -196,8 +196,10 @@ class NewTimeSpan(Cmdlet):
             self.emit(datetime.timedelta(**{k.lower(): self.get(k) for k in by_time}))
             return
         now = datetime.datetime.now()
-        start = V.naive(self.get("Start")) if self.has("Start") else now
-        end = V.naive(self.get("End")) if self.has("End") else now
+        # End - Start as DateTime's subtraction: ticks, whatever each one's Kind (learn.microsoft.com,
+        # DateTime.Subtraction: "does not consider the value of the Kind property").
+        start = V.naive(self.get("Start")).replace(tzinfo=None) if self.has("Start") else now
+        end = V.naive(self.get("End")).replace(tzinfo=None) if self.has("End") else now
         self.emit(end - start)
 
 
@@ -230,8 +232,14 @@ class NewObject(Cmdlet):
             self.emit(V.PSHashtable())
             return
         if type_value.full_name == "System.DateTime":
-            args = [V.cast(a, V.TypeValue("System.Int32")) for a in V.as_list(self.get("ArgumentList"))]
-            self.emit(V.to_datetime(datetime.datetime(*args)))
+            args = V.as_list(self.get("ArgumentList"))
+            # DateTime(year, month, day, hour, minute, second, DateTimeKind): a Utc kind is kept as UTC.
+            kind = V.to_string(args.pop()) if len(args) == 7 else "Unspecified"
+            if kind not in ("Unspecified", "Local", "Utc"):
+                raise self.terminating(not_modelled(f"New-Object DateTime with the kind '{kind}'"))
+            numbers = [V.cast(a, V.TypeValue("System.Int32")) for a in args]
+            made = datetime.datetime(*numbers, tzinfo=datetime.timezone.utc if kind == "Utc" else None)
+            self.emit(V.to_datetime(made))
             return
         if type_value.full_name.endswith("Exception"):
             message = V.to_string(self.get("ArgumentList")) if self.has("ArgumentList") else \

@@ -83,7 +83,20 @@ class SetVariable(Cmdlet):
     parameters = [Param("Name", 0, pipeline=True), Param("Value", 1), Param("Scope"), Param("Option"),
                   Param("PassThru", switch=True), Param("Force", switch=True), Param("Description")]
 
+    _processed = False
+
     def process_record(self, item: typing.Any) -> None:
+        self._processed = True
+        self._set()
+
+    def end_processing(self) -> None:
+        # SetVariableCommand.EndProcessing: with -Name and -Value given as parameters the variable is set even when no
+        # record came (a Set-Variable after another command in a pipeline, which gets no input: setup.ps1 of
+        # ansible.windows chains AddCommand('Set-Variable') three times on one [PowerShell]).
+        if not self._processed and self.has("Name") and self.has("Value"):
+            self._set()
+
+    def _set(self) -> None:
         scope = target_scope(self, self.get("Scope"))
         for name in V.as_list(self.get("Name")):
             text = V.to_string(name)

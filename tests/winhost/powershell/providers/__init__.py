@@ -10,7 +10,7 @@ import typing
 from .base import (Provider, ProviderPath, content_not_supported, drive_not_found, not_supported, path_not_found, providers,
                    resolve, split_drive)
 from . import filesystem  # noqa: F401  (registration order: the FileSystem first)
-from . import environment, variable, function, alias, wsman  # noqa: F401
+from . import environment, variable, function, alias, wsman, registry, certificate  # noqa: F401
 from ..errors import PSError
 from ..tripwire import not_modelled
 

@@ -16,7 +16,8 @@ and declares its types; it may return their full names (Add-Type -PassThru lists
 
 Stand-ins: ansible_basic.py (Ansible.Basic), ansible_utils.py (the C# of Ansible.ModuleUtils.LinkUtil,
 PrivilegeUtil's Ansible.Privilege, win_file's Ansible.Command), scmanager.py (ansible.windows' SCManager util, for
-win_service), ansible_async.py (Ansible._Async, what 2.19's async_wrapper.ps1 asks before it starts a process).
+win_service), ansible_async.py (Ansible._Async, what 2.19's async_wrapper.ps1 asks before it starts a process),
+ansible_windows_setup.py (setup.ps1's Ansible.Windows.Setup).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def namespaces_of(source: str) -> list[str]:
 
 def _import_standins() -> None:
     # Imported on first use: the stand-ins import the interpreter's value model, which imports this package.
-    from . import ansible_basic, ansible_utils, scmanager, ansible_async  # noqa: F401  # pylint: disable=import-outside-toplevel,unused-import
+    from . import ansible_basic, ansible_utils, scmanager, ansible_async, ansible_windows_setup  # noqa: F401  # pylint: disable=import-outside-toplevel,unused-import
 
 
 def types_of(namespaces: typing.Sequence[str]) -> list[str]:
