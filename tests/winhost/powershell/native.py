@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import typing
 
-from . import tripwire
+from . import dotnet, tripwire
 from . import values as V
 from .evaluator import NO_INPUT
+from .standins import applications
 
 # Code pages chcp accepts that scripts set (UTF-8, US OEM, Western European OEM/ANSI); another is not modelled.
 _CODE_PAGES = {65001, 437, 850, 1252}
@@ -31,7 +32,17 @@ def _chcp(args: list[str]) -> tuple[list[str], int]:
     raise tripwire.not_modelled(f"chcp.com {' '.join(args)}".rstrip())
 
 
-APPLICATIONS: dict[str, typing.Callable[[list[str]], tuple[list[str], int]]] = {"chcp.com": _chcp}
+def _whoami(args: list[str]) -> tuple[list[str], int]:
+    # The same program as CreateProcess runs (standins/applications.py whoami).
+    runspace = dotnet.current_runspace()
+    call = applications.ProcessCall(image="C:\\Windows\\System32\\whoami.exe", command_line="whoami " + " ".join(args),
+                                    argv=["whoami", *args], directory=runspace.native_cwd(), environment={}, stdin=b"",
+                                    parent=runspace)
+    stdout, _stderr, code = applications.whoami(call)
+    return stdout.splitlines(), code
+
+
+APPLICATIONS: dict[str, typing.Callable[[list[str]], tuple[list[str], int]]] = {"chcp.com": _chcp, "whoami.exe": _whoami}
 
 
 def find_application(engine: typing.Any, name: str) -> str | None:

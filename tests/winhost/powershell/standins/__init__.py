@@ -54,7 +54,7 @@ def namespaces_of(source: str) -> list[str]:
 
 def _import_standins() -> None:
     # Imported on first use: the stand-ins import the interpreter's value model, which imports this package.
-    from . import ansible_basic, ansible_utils  # noqa: F401  # pylint: disable=import-outside-toplevel,unused-import
+    from . import ansible_basic, ansible_utils, process  # noqa: F401  # pylint: disable=import-outside-toplevel,unused-import
 
 
 def types_of(namespaces: typing.Sequence[str]) -> list[str]:
