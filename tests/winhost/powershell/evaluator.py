@@ -329,6 +329,8 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                 params[-1].parameter_set = next((parametersets.declared_set(self.text(a)) for a in attrs.named_children
                                                  if self.text(a).lower().replace(" ", "").startswith("[parameter(")
                                                  and parametersets.declared_set(self.text(a))), None)
+                params[-1].parameter_sets = parametersets.memberships(
+                    [self.text(a) for a in attrs.named_children if self.text(a).lower().replace(" ", "").startswith("[parameter(")])
         if explicit_positions:
             # With any explicit Position, parameters without one are named-only (PowerShell's rule).
             for p, sp in zip(params, (c for c in plist.named_children if c.type == "script_parameter")):

@@ -231,6 +231,7 @@ TYPE_ALIASES = {
     "system.management.automation.actionpreferencestopexception": "System.Management.Automation.ActionPreferenceStopException",
     "system.dividebyzeroexception": "System.DivideByZeroException", "dividebyzeroexception": "System.DivideByZeroException",
     "system.argumentexception": "System.ArgumentException", "argumentexception": "System.ArgumentException",
+    "system.notsupportedexception": "System.NotSupportedException", "notsupportedexception": "System.NotSupportedException",
     "system.invalidoperationexception": "System.InvalidOperationException",
     "invalidoperationexception": "System.InvalidOperationException",
     "system.io.filenotfoundexception": "System.IO.FileNotFoundException",
