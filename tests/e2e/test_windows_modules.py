@@ -328,10 +328,19 @@ def test_win_command_fails_on_a_non_zero_rc_and_skips_on_creates_removes(ansible
         f"  - {WIN}win_command: {{cmd: whoami, creates: 'C:\\chain\\marker'}}\n"
         f"  - {WIN}win_command: {{cmd: whoami, removes: 'C:\\chain\\missing'}}\n"
         f"  - {WIN}win_command: {{cmd: whoami, creates: 'C:\\chain\\missing', removes: 'C:\\chain\\marker'}}\n"
+        f"  - {WIN}win_command: nothere\n"
+        "    ignore_errors: true\n"
     )
     run = run_tasks(ansible, plugin, collections_path, tasks)
-    assert len(run.results) == 4, [r.get('msg') for r in run.results]
-    failed, created, removed, ran = run.results
+    assert len(run.results) == 5, [r.get('msg') for r in run.results]
+    failed, created, removed, ran, missing = run.results
+    # A program the host does not have: CreateProcessW fails with ERROR_FILE_NOT_FOUND, which win_command reports as
+    # rc (the Win32Exception's NativeErrorCode) with Process.cs's message (its Win32Exception format).
+    assert missing['_status'] == 'failed', missing
+    assert (missing['rc'], missing['cmd'], missing['changed']) == (2, 'nothere', False), missing
+    assert missing['msg'] == ("Failed to run: 'nothere': Exception calling \"CreateProcess\" with \"7\" argument(s): "
+                              "\"CreateProcessW() failed (The system cannot find the file specified, Win32ErrorCode 2 - "
+                              "0x00000002)\""), missing['msg']
     assert failed['_status'] == 'failed' and failed['msg'] == 'non-zero return code', failed
     assert_command_result('win_command', failed, 'out\r\n', rc=5, cmd='powershell.exe -Command "Write-Output out; exit 5"')
     for result, msg in ((created, 'skipped, since C:\\chain\\marker exists'),

@@ -153,6 +153,10 @@ PROCESS_CASES = [
     ("try { $WU::CreateProcess($null, 'nothere.exe', $null, $null, $null, $null, $false) } catch { $_.Exception.Message }",
      ['Exception calling "CreateProcess" with "7" argument(s): "CreateProcessW() failed (The system cannot find the '
       'file specified, Win32ErrorCode 2 - 0x00000002)"']),
+    # Win32Exception.NativeErrorCode (win_command reports it as rc, found through PSObject.Properties).
+    ("try { $WU::CreateProcess($null, 'nothere.exe', $null, $null, $null, $null, $false) } catch { "
+     "$e = $_.Exception.InnerException; $e.PSObject.Properties.Name -contains 'NativeErrorCode'; $e.NativeErrorCode }",
+     [True, 2]),
     ("try { $PU::CreateProcess($null, 'whoami', 'C:\\no such dir', @{}, '', $null) } catch { $_.Exception.Message }",
      ['Exception calling "CreateProcess" with "6" argument(s): "CreateProcessW() failed (The directory name is '
       'invalid, Win32ErrorCode 267)"']),
@@ -197,6 +201,10 @@ SUPPORT_CASES = [
      "@(Get-Command -Name C:\\Windows\\System32\\whoami -CommandType Application).Count; "
      "@(Get-Command -Name C:\\Windows\\nothere.exe -CommandType Application -ErrorAction SilentlyContinue).Count",
      [POWERSHELL, 1, 0]),
+    # $PSCmdlet.GetUnresolvedProviderPathFromPSPath (PSCmdlet.SessionState.Path): the provider path, normalised, whether
+    # or not it exists; a relative path is against the current location.
+    ("function f { [CmdletBinding()] param() $PSCmdlet.GetUnresolvedProviderPathFromPSPath('C:\\a\\..\\b\\c.exe'); "
+     "$PSCmdlet.GetUnresolvedProviderPathFromPSPath('x.exe') }; f", ["C:\\b\\c.exe", "C:\\Users\\vagrant\\Documents\\x.exe"]),
     # Path.HasExtension: a '.' in the last segment with something after it.
     ("[IO.Path]::HasExtension('a.exe'); [IO.Path]::HasExtension('a'); [IO.Path]::HasExtension('a.'); "
      "[IO.Path]::HasExtension('C:\\x.y\\a')", [True, False, False, False]),

@@ -5,12 +5,14 @@ name (with a $env:PATHEXT extension) is on $env:Path (about_Command_Precedence; 
 comes back as lines of text, and its exit code becomes $LASTEXITCODE (about_Automatic_Variables). The test host runs
 no program: only the applications modelled here, each a Python function of its arguments, and each with its file on
 the host's disk (machine/disk.py DEFAULT_FILES). An application on the path without a model here is a tripwire
-error, as is any use of a modelled one that its function does not cover.
+error, as is any use of a modelled one that its function does not cover. What a process started through
+CreateProcess runs (win_command, win_shell) is standins/applications.py; whoami.exe here is the same model.
 
 - chcp.com (ansible-core 2.16 to 2.18's bootstrap_wrapper.ps1 starts with `&chcp.com 65001 > $null`): "Active code
   page: N" for a code page given (chcp docs, learn.microsoft.com windows-server/administration/windows-commands/chcp),
   exit code 0. The code page it sets is that of the console chcp itself gets; a PSRP session has none, so nothing of
   the session changes (its output encoding is the wire's).
+- whoami.exe with no argument: the account as domain\\user in lower case (standins/applications.py).
 """
 
 from __future__ import annotations

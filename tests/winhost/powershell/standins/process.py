@@ -37,7 +37,7 @@ import typing
 
 from .. import typeregistry
 from .. import values as V
-from ..dotnet import NetObject, current_runspace, to_byte_array
+from ..dotnet import NetObject, add_note, current_runspace, to_byte_array
 from ..errors import PSError, make_exception
 from . import register_standin
 from .applications import ProcessCall, run
@@ -111,7 +111,7 @@ _WIN32_MESSAGES = {2: "The system cannot find the file specified", 267: "The dir
 def _method_error(method: str, argc: int, message: str, inner_type: str, native_code: int | None = None) -> PSError:
     inner = make_exception(inner_type, message)
     if native_code is not None:
-        inner.NativeErrorCode = native_code  # System.ComponentModel.Win32Exception.NativeErrorCode
+        add_note(inner, "NativeErrorCode", native_code)  # System.ComponentModel.Win32Exception.NativeErrorCode
     return PSError(f'Exception calling "{method}" with "{argc}" argument(s): "{message}"',
                    exception_type="System.Management.Automation.MethodInvocationException",
                    fqid=inner_type.rsplit(".", 1)[-1], category="NotSpecified", reason="MethodInvocationException",
