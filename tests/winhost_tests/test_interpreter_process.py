@@ -205,6 +205,12 @@ SUPPORT_CASES = [
     # or not it exists; a relative path is against the current location.
     ("function f { [CmdletBinding()] param() $PSCmdlet.GetUnresolvedProviderPathFromPSPath('C:\\a\\..\\b\\c.exe'); "
      "$PSCmdlet.GetUnresolvedProviderPathFromPSPath('x.exe') }; f", ["C:\\b\\c.exe", "C:\\Users\\vagrant\\Documents\\x.exe"]),
+    # $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, [ref]provider, [ref]drive) (2.21's
+    # Test-AnsiblePath): the provider and drive through the references; a drive the host lacks: DriveNotFoundException.
+    ("$p = $d = $null; $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath('C:\\a\\..\\b', [ref]$p, "
+     "[ref]$d); $p.Name; $d.Name\ntry { $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath('Q:\\x', "
+     "[ref]$p, [ref]$d) } catch [System.Management.Automation.DriveNotFoundException] { $_.Exception.Message }",
+     ["C:\\b", "FileSystem", "C", "Cannot find drive. A drive with the name 'Q' does not exist."]),
     # Path.HasExtension: a '.' in the last segment with something after it.
     ("[IO.Path]::HasExtension('a.exe'); [IO.Path]::HasExtension('a'); [IO.Path]::HasExtension('a.'); "
      "[IO.Path]::HasExtension('C:\\x.y\\a')", [True, False, False, False]),

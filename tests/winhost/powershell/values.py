@@ -232,6 +232,8 @@ TYPE_ALIASES = {
     "system.dividebyzeroexception": "System.DivideByZeroException", "dividebyzeroexception": "System.DivideByZeroException",
     "system.argumentexception": "System.ArgumentException", "argumentexception": "System.ArgumentException",
     "system.notsupportedexception": "System.NotSupportedException", "notsupportedexception": "System.NotSupportedException",
+    "system.management.automation.drivenotfoundexception": "System.Management.Automation.DriveNotFoundException",
+    "management.automation.drivenotfoundexception": "System.Management.Automation.DriveNotFoundException",
     "system.invalidoperationexception": "System.InvalidOperationException",
     "invalidoperationexception": "System.InvalidOperationException",
     "system.io.filenotfoundexception": "System.IO.FileNotFoundException",

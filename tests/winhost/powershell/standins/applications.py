@@ -76,8 +76,10 @@ def _ps_parameter(word: str) -> str | None:
     if not word or word[0] not in "-/":
         return None
     key = word[1:].lower()
-    if key in ("ec", "e", "enc"):
-        return "EncodedCommand" if key != "e" else None
+    # ConsoleHost's CommandLineParameterParser (MatchSwitch with a minimum prefix): "-e"/"-ec" are -EncodedCommand,
+    # "-c" is -Command; otherwise any unique prefix of a parameter's name.
+    if key in ("e", "ec"):
+        return "EncodedCommand"
     if key == "c":
         return "Command"
     matches = [p for p in _PS_MODELLED + _PS_OTHERS if p.lower().startswith(key)] if key else []

@@ -20,7 +20,8 @@ its //TypeAccelerator lines: win_command). What those modules call:
   application name is used as given (relative: to the current directory, no search); without one the first
   whitespace-delimited (or quoted) token of the command line is the module, ".exe" appended when it has no
   extension, searched in the image's directory, the current directory, System32, the 16-bit system directory, the
-  Windows directory and %PATH%. A missing file fails as the C# does: Win32Exception "CreateProcessW() failed (The
+  Windows directory and %PATH% (an unquoted first token is taken up to the first whitespace: CreateProcessW's probing
+  of "C:\\Program Files\\x.exe"-like paths at each space is not modelled). A missing file fails as the C# does: Win32Exception "CreateProcessW() failed (The
   system cannot find the file specified, Win32ErrorCode 2[ - 0x00000002])"; a working directory that is no directory
   with error 267 "The directory name is invalid". An empty environment dictionary (or $null) inherits the caller's
   process environment, else the block is exactly the dictionary (CreateEnvironmentPointer). The string stdin of
@@ -207,7 +208,9 @@ def _create_process(method_owner: str, result_type: str, args: list, message_for
     if directory is not None and not fs.is_dir(cwd):
         raise fail(267)
     if application is not None:
-        image = _search(application, [])
+        # lpApplicationName: "If the file name does not contain a directory path, the system uses the current drive
+        # and current directory to complete the specification. The function will not use the search path."
+        image = _search(application if ("\\" in application or ":" in application) else cwd + "\\" + application, [])
     else:
         module = command_line_to_argv(command_line)[0] if command_line else ""
         leaf = module.rsplit("\\", 1)[-1]
