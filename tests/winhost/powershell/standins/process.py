@@ -99,13 +99,6 @@ def _not_modelled(what: str) -> PSError:
                    exception_type="System.NotImplementedException", terminating=True)
 
 
-class _Win32Error(Exception):
-    def __init__(self, code: int, text: str) -> None:
-        super().__init__(text)
-        self.code = code
-        self.text = text
-
-
 _WIN32_MESSAGES = {2: "The system cannot find the file specified", 267: "The directory name is invalid"}
 
 
