@@ -397,4 +397,3 @@ def test_win_shell_error_exit_fails_as_on_windows(ansible, winhost, collections_
     assert_command_result('win_shell', failed, 'before\r\n', rc=7, cmd='Write-Output before; exit 7')
     assert skipped['_status'] == 'skipped' and skipped['msg'] == 'skipped, since C:\\chain\\marker exists', skipped
     assert (skipped['cmd'], skipped['rc'], skipped['changed']) == ('Write-Output never', 0, False), skipped
-

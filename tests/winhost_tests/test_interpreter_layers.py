@@ -53,8 +53,8 @@ ALLOWLIST: dict[tuple[str, str], tuple[int, str]] = {
     ("commands", "clr.engine"): (1, "clr.engine's steppable pipeline imports commands; $MyInvocation's "
                                     "InvocationInfo is clr.engine's"),
     ("clr.automation", "runspace"): (1, "runspace is the top; [PowerShell]::Create() opens a nested Runspace"),
-    ("standins.applications", "runspace"): (1, "runspace is the top; powershell.exe started by CreateProcess opens a "
-                                                "new Runspace"),
+    ("standins.applications", "runspace"): (
+        1, "runspace is the top; powershell.exe started by CreateProcess opens a new Runspace"),
     ("cmdlets.jobs", "runspace"): (1, "runspace is the top; Start-Job runs its script block in a new Runspace"),
     # The tables fill on first use: each family registers itself with @cmdlet / register_standin from below.
     **{("cmdlets", "cmdlets." + family): (1, "the cmdlet table loads its families, which import Cmdlet and cmdlet")

@@ -231,7 +231,7 @@ TYPE_ALIASES = {
     "system.management.automation.actionpreferencestopexception": "System.Management.Automation.ActionPreferenceStopException",
     "system.dividebyzeroexception": "System.DivideByZeroException", "dividebyzeroexception": "System.DivideByZeroException",
     "system.argumentexception": "System.ArgumentException", "argumentexception": "System.ArgumentException",
-    "system.notsupportedexception": "System.NotSupportedException", "notsupportedexception": "System.NotSupportedException",
+    "notsupportedexception": "System.NotSupportedException",
     "system.management.automation.drivenotfoundexception": "System.Management.Automation.DriveNotFoundException",
     "management.automation.drivenotfoundexception": "System.Management.Automation.DriveNotFoundException",
     "system.invalidoperationexception": "System.InvalidOperationException",

@@ -243,5 +243,3 @@ def run(call: ProcessCall) -> tuple[str, str, int]:
     if model is None:
         raise tripwire.trip(f"Running the application {call.image}")
     return model(call)
-
-
