@@ -268,3 +268,142 @@ def test_an_argument_error_names_the_option(ansible, collections_path, plugin):
     result = run.results[0]
     assert result['_status'] == 'failed', result
     assert result['msg'] == 'Unsupported parameters for (ansible.windows.win_ping) module: nope. Supported parameters include: data'
+
+
+# win_command and win_shell start a process (CreateProcessW through the Process C# utils' stand-ins,
+# tests/winhost/powershell/standins/process.py). The test host runs the programs it models
+# (standins/applications.py): whoami.exe, and powershell.exe as a new process on the same disk (a fresh session, the
+# environment it is given, its own location). Fields set on every run of the command itself (RETURN: "always"); a
+# skipped run (creates/removes) exits before them, on Windows too (win_command.ps1, win_shell.ps1 3.3.0).
+COMMAND_RAN = {'cmd', 'rc', 'stdout', 'stderr', 'start', 'end', 'delta', 'stdout_lines'}
+TIMESTAMP = re.compile(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$')
+DELTA = re.compile(r'^\d+:\d\d:\d\d\.\d{6}$')
+POWERSHELL = 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe'
+
+
+def assert_command_result(module: str, result: dict, stdout: str, rc: int = 0, cmd: str | None = None) -> None:
+    result = dict(result)
+    if module == 'win_shell':
+        # ansible-core adds stdout_lines and stderr_lines to any result with stdout/stderr (ActionBase.
+        # _execute_module); win_shell's RETURN documents only the first.
+        assert result.pop('stderr_lines') == [], result
+    present = COMMAND_RAN | ({'stderr_lines'} if module == 'win_command' else set())
+    assert_documented(return_doc(module), result, present)
+    assert (result['stdout'], result['stderr'], result['rc']) == (stdout, '', rc), (result['stdout'], result['stderr'])
+    # ansible-core splits stdout/stderr into lines on the controller (ActionBase._execute_module).
+    assert result['stdout_lines'] == stdout.splitlines(), result
+    assert TIMESTAMP.match(result['start']) and TIMESTAMP.match(result['end']), (result['start'], result['end'])
+    assert DELTA.match(result['delta']), result['delta']
+    if cmd is not None:
+        assert result['cmd'] == cmd, result
+
+
+def whoami_line(winhost) -> str:
+    """whoami's line for the task's account: a local account's domain is the computer's name, both in lower case."""
+    return f"{winhost.knobs.computer_name.lower()}\\user\r\n"
+
+
+def test_win_command(ansible, winhost, collections_path, plugin):
+    winhost.filesystem.create_directory('C:\\chain\\work')
+    tasks = (
+        f"  - {WIN}win_command: whoami\n"
+        # argv: each argument escaped with C's rules (ConvertTo-EscapedArgument), the executable resolved on PATH.
+        f"  - {WIN}win_command:\n      argv: [powershell, -NoProfile, -Command, 'Write-Output \"two words\"']\n"
+        f"  - {WIN}win_command:\n      cmd: powershell.exe -NoProfile -Command (Get-Location).Path\n"
+        f"      chdir: 'C:\\chain\\work'\n"
+        f"  - {WIN}win_command:\n      cmd: powershell.exe -Command \"$input | ForEach-Object {{ \\\"got $_\\\" }}\"\n"
+        f"      stdin: \"first\\nsecond\"\n"
+    )
+    run = run_tasks(ansible, plugin, collections_path, tasks)
+    assert len(run.results) == 4, [r.get('msg') for r in run.results]
+    for result in run.results:
+        assert result['_status'] == 'ok' and result['changed'] is True, result
+    whoami, argv, chdir, stdin = run.results
+    # whoami: the account as domain\user in lower case (a local account's domain is the computer's name).
+    assert_command_result('win_command', whoami, whoami_line(winhost), cmd='whoami')
+    assert_command_result('win_command', argv, 'two words\r\n',
+                          cmd=POWERSHELL + ' -NoProfile -Command "Write-Output \\"two words\\""')
+    # The new process starts in chdir: its PowerShell's location is there.
+    assert_command_result('win_command', chdir, 'C:\\chain\\work\r\n')
+    # stdin reaches the process (with a newline appended, as Ansible.Windows.Process does not: InputObject as UTF-8).
+    assert_command_result('win_command', stdin, 'got first\r\ngot second\r\n')
+
+
+def test_win_command_fails_on_a_non_zero_rc_and_skips_on_creates_removes(ansible, winhost, collections_path, plugin):
+    winhost.filesystem.create_directory('C:\\chain')
+    winhost.filesystem.write_bytes('C:\\chain\\marker', b'')
+    tasks = (
+        f"  - {WIN}win_command: powershell.exe -Command \"Write-Output out; exit 5\"\n"
+        "    ignore_errors: true\n"
+        f"  - {WIN}win_command: {{cmd: whoami, creates: 'C:\\chain\\marker'}}\n"
+        f"  - {WIN}win_command: {{cmd: whoami, removes: 'C:\\chain\\missing'}}\n"
+        f"  - {WIN}win_command: {{cmd: whoami, creates: 'C:\\chain\\missing', removes: 'C:\\chain\\marker'}}\n"
+        f"  - {WIN}win_command: nothere\n"
+        "    ignore_errors: true\n"
+    )
+    run = run_tasks(ansible, plugin, collections_path, tasks)
+    assert len(run.results) == 5, [r.get('msg') for r in run.results]
+    failed, created, removed, ran, missing = run.results
+    # A program the host does not have: CreateProcessW fails with ERROR_FILE_NOT_FOUND, which win_command reports as
+    # rc (the Win32Exception's NativeErrorCode) with Process.cs's message (its Win32Exception format).
+    assert missing['_status'] == 'failed', missing
+    assert (missing['rc'], missing['cmd'], missing['changed']) == (2, 'nothere', False), missing
+    assert missing['msg'] == ("Failed to run: 'nothere': Exception calling \"CreateProcess\" with \"7\" argument(s): "
+                              "\"CreateProcessW() failed (The system cannot find the file specified, Win32ErrorCode 2 - "
+                              "0x00000002)\""), missing['msg']
+    assert failed['_status'] == 'failed' and failed['msg'] == 'non-zero return code', failed
+    assert_command_result('win_command', failed, 'out\r\n', rc=5, cmd='powershell.exe -Command "Write-Output out; exit 5"')
+    for result, msg in ((created, 'skipped, since C:\\chain\\marker exists'),
+                        (removed, 'skipped, since C:\\chain\\missing does not exist')):
+        assert result['_status'] == 'skipped' and result['msg'] == msg, result
+        assert (result['cmd'], result['rc'], result['changed']) == ('whoami', 0, False), result
+        assert_documented(return_doc('win_command'), result, {'cmd', 'rc'})
+    assert ran['_status'] == 'ok', ran
+    assert_command_result('win_command', ran, whoami_line(winhost), cmd='whoami')
+
+
+def test_win_shell(ansible, winhost, collections_path, plugin):
+    winhost.filesystem.create_directory('C:\\chain\\shell')
+    tasks = (
+        f"  - {WIN}win_shell: Write-Output \"hello $env:USERNAME\"\n"
+        f"  - {WIN}win_shell: |\n"
+        "      $doubled = 1..3 | ForEach-Object { $_ * 2 }\n"
+        "      $doubled -join ','\n"
+        "      Write-Host 'from the host'\n"
+        f"  - {WIN}win_shell: (Get-Location).Path\n"
+        "    args: {chdir: 'C:\\chain\\shell'}\n"
+        f"  - {WIN}win_shell: Write-Output $env:CHAIN_VAR\n"
+        "    environment: {CHAIN_VAR: chain value}\n"
+        f"  - {WIN}win_shell: '$input | ForEach-Object {{ \"line: $_\" }}'\n"
+        "    args: {stdin: 'piped'}\n"
+    )
+    run = run_tasks(ansible, plugin, collections_path, tasks)
+    assert len(run.results) == 5, run.results
+    for result in run.results:
+        assert result['_status'] == 'ok' and result['changed'] is True, result
+    hello, multi, chdir, environment, stdin = run.results
+    # cmd is the script as given (trimmed); it runs as powershell.exe -noninteractive -encodedcommand <base64>.
+    assert_command_result('win_shell', hello, 'hello user\r\n', cmd='Write-Output "hello $env:USERNAME"')
+    assert_command_result('win_shell', multi, '2,4,6\r\nfrom the host\r\n')
+    assert_command_result('win_shell', chdir, 'C:\\chain\\shell\r\n')
+    # The task's environment is the module process's (module_wrapper.ps1), which the new process inherits.
+    assert_command_result('win_shell', environment, 'chain value\r\n')
+    assert_command_result('win_shell', stdin, 'line: piped\r\n')
+
+
+def test_win_shell_error_exit_fails_as_on_windows(ansible, winhost, collections_path, plugin):
+    winhost.filesystem.create_directory('C:\\chain')
+    winhost.filesystem.write_bytes('C:\\chain\\marker', b'')
+    tasks = (
+        f"  - {WIN}win_shell: Write-Output before; exit 7\n"
+        "    ignore_errors: true\n"
+        f"  - {WIN}win_shell: Write-Output never\n"
+        "    args: {creates: 'C:\\chain\\marker'}\n"
+    )
+    run = run_tasks(ansible, plugin, collections_path, tasks)
+    assert len(run.results) == 2, run.results
+    failed, skipped = run.results
+    assert failed['_status'] == 'failed' and failed['msg'] == 'non-zero return code', failed
+    assert_command_result('win_shell', failed, 'before\r\n', rc=7, cmd='Write-Output before; exit 7')
+    assert skipped['_status'] == 'skipped' and skipped['msg'] == 'skipped, since C:\\chain\\marker exists', skipped
+    assert (skipped['cmd'], skipped['rc'], skipped['changed']) == ('Write-Output never', 0, False), skipped

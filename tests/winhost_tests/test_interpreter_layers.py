@@ -53,13 +53,15 @@ ALLOWLIST: dict[tuple[str, str], tuple[int, str]] = {
     ("commands", "clr.engine"): (1, "clr.engine's steppable pipeline imports commands; $MyInvocation's "
                                     "InvocationInfo is clr.engine's"),
     ("clr.automation", "runspace"): (1, "runspace is the top; [PowerShell]::Create() opens a nested Runspace"),
+    ("standins.applications", "runspace"): (
+        1, "runspace is the top; powershell.exe started by CreateProcess opens a new Runspace"),
     ("cmdlets.jobs", "runspace"): (1, "runspace is the top; Start-Job runs its script block in a new Runspace"),
     # The tables fill on first use: each family registers itself with @cmdlet / register_standin from below.
     **{("cmdlets", "cmdlets." + family): (1, "the cmdlet table loads its families, which import Cmdlet and cmdlet")
-       for family in ("output", "variables", "objects", "json", "jobs", "items", "paths", "utility", "content",
+       for family in ("output", "variables", "objects", "json", "jobs", "items", "paths", "location", "utility", "content",
                       "modules", "session", "addtype", "runspaces", "cim", "services")},
     **{("standins", "standins." + name): (1, "the stand-in table loads its C# sources, which import register_standin")
-       for name in ("ansible_basic", "ansible_utils", "scmanager", "ansible_async", "ansible_windows_setup")},
+       for name in ("ansible_basic", "ansible_utils", "scmanager", "ansible_async", "ansible_windows_setup", "process")},
     ("evaluator", "commands"): (1, "commands imports evaluator (FunctionInfo, NO_INPUT); run_pipeline builds processors"),
     ("ast_eval.members", "clr.engine"): (
         1, "clr.engine imports commands, which imports evaluator and so ast_eval; $sb.GetSteppablePipeline()"),

@@ -39,9 +39,12 @@ ADMINISTRATORS = "BUILTIN\\Administrators"
 
 # Files every Windows Server has that scripts look up by name: 2.21's exec_wrapper.ps1 finds `powershell` with
 # `Get-Command -CommandType Application` and compares its directory with $PSHOME (it respawns another interpreter
-# otherwise); 2.16 to 2.18's bootstrap_wrapper.ps1 runs chcp.com. Placeholders: no content; what running one does
-# is modelled by powershell/native.py (chcp.com only).
-DEFAULT_FILES = ("C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", "C:\\Windows\\System32\\chcp.com")
+# otherwise); 2.16 to 2.18's bootstrap_wrapper.ps1 runs chcp.com; win_command and win_shell start whoami.exe and
+# powershell.exe. Placeholders: no content; what running one does is modelled by powershell/native.py (as a command:
+# chcp.com, whoami.exe) and powershell/standins/applications.py (started through CreateProcess: whoami.exe,
+# powershell.exe).
+DEFAULT_FILES = ("C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", "C:\\Windows\\System32\\chcp.com",
+                 "C:\\Windows\\System32\\whoami.exe")
 
 
 class FSError(Exception):

@@ -869,9 +869,11 @@ def _path_static(name: str, args: list) -> typing.Any:  # pylint: disable=too-ma
         if "\\" not in text or (len(text) <= 3 and text[1:2] == ":"):
             return None if len(text) <= 3 and text[1:2] == ":" else ""
         return parent_of(text).rstrip("\\") if len(parent_of(text)) > 3 else parent_of(text)
-    if low in ("getextension", "getfilenamewithoutextension"):
+    if low in ("getextension", "getfilenamewithoutextension", "hasextension"):
         base = texts[0].replace("/", "\\").rsplit("\\", 1)[-1]
         stem, dot, ext = base.rpartition(".")
+        if low == "hasextension":  # Path.HasExtension: a '.' in the last segment followed by at least one character
+            return bool(dot and ext)
         if low == "getextension":
             return "." + ext if dot and ext else ""
         return stem if dot else base

@@ -309,6 +309,9 @@ class Evaluator:  # pylint: disable=too-many-public-methods
                                 by_property=by_prop, aliases=aliases, mandatory=mandatory, type_name=type_name,
                                 default=parameter.default_value))
             params[-1].parameter_set = parameter_set
+            params[-1].parameter_sets = parametersets.memberships(
+                [attr.extent.text for attr in parameter.attributes if not isinstance(attr, N.TypeConstraintAst)
+                 and attr.type_name_.name.lower() in ("parameter", "system.management.automation.parameterattribute")])
             explicit.append(has_position)
         if any(explicit):
             # With any explicit Position, parameters without one are named-only (PowerShell's rule).

@@ -275,3 +275,54 @@ def uformat_datetime(value: datetime.datetime, spec: str) -> str:
         else:
             out.append(code)
     return "".join(out)
+
+
+def format_timespan_custom(value: datetime.timedelta, fmt: str) -> str:
+    """TimeSpan.ToString(format) with a custom format (learn.microsoft.com dotnet/standard/base-types/
+    custom-timespan-format-strings): d..dddddddd days (at least that many digits), h/hh hours, m/mm minutes, s/ss
+    seconds (the component, not the total), f..fffffff tenths .. ten-millionths (truncated), F..FFFFFFF the same
+    without trailing zeros, '...'/"..." literals, \\c one literal character; anything else is a FormatException
+    ("Input string was not in a correct format."), as are the standard formats but "c" (the constant form)."""
+    ticks = (value.days * 86400 + value.seconds) * 10_000_000 + value.microseconds * 10
+    negative = ticks < 0
+    ticks = abs(ticks)
+    days, rest = divmod(ticks, 864_000_000_000)
+    hours, rest = divmod(rest, 36_000_000_000)
+    minutes, rest = divmod(rest, 600_000_000)
+    seconds, fraction = divmod(rest, 10_000_000)
+    if fmt in ("c", "t", "T"):
+        text = (f"{days}." if days else "") + f"{hours:02}:{minutes:02}:{seconds:02}" + (f".{fraction:07}" if fraction else "")
+        return ("-" if negative else "") + text
+    bad = ValueError("Input string was not in a correct format.")
+    if len(fmt) == 1:
+        # A one-character format is a standard format: "c" above; "g"/"G" (culture-sensitive) are not modelled.
+        if fmt in "gG":
+            raise NotImplementedError(f"TimeSpan.ToString('{fmt}')")
+        raise bad
+    out: list[str] = []
+    i = 0
+    while i < len(fmt):
+        ch = fmt[i]
+        run = 1
+        while i + run < len(fmt) and fmt[i + run] == ch and ch in "dhmsfF":
+            run += 1
+        if ch == "d" and run <= 8:
+            out.append(str(days).zfill(run))
+        elif ch in "hms" and run <= 2:
+            out.append(str({"h": hours, "m": minutes, "s": seconds}[ch]).zfill(run))
+        elif ch in "fF" and run <= 7:
+            digits = f"{fraction:07}"[:run]
+            out.append(digits if ch == "f" else digits.rstrip("0"))
+        elif ch in "'\"":
+            end = fmt.find(ch, i + 1)
+            if end < 0:
+                raise bad
+            out.append(fmt[i + 1:end])
+            run = end - i + 1
+        elif ch == "\\" and i + 1 < len(fmt):
+            out.append(fmt[i + 1])
+            run = 2
+        else:
+            raise bad
+        i += run
+    return "".join(out)

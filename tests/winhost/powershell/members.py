@@ -22,7 +22,7 @@ from .clr.codedom import assembly_of
 from .clr.language import script_block_ast
 from .clr.system import expand_environment_variables
 from .errors import PSError, make_exception, method_exception, method_not_found, null_method_call, property_not_found
-from .formatting import format_datetime, format_number, format_operator
+from .formatting import format_datetime, format_number, format_operator, format_timespan_custom
 from .values import (
     INT32_MAX,
     INT32_MIN,
@@ -516,6 +516,13 @@ def invoke_method(obj: typing.Any, name: str, args: list, invoke: typing.Callabl
     if isinstance(obj, (list, tuple)):
         return _list_method(list(obj) if isinstance(obj, tuple) else obj, name, args)
     if isinstance(obj, datetime.timedelta):
+        if low == "tostring" and len(args) == 1:
+            try:
+                return format_timespan_custom(obj, to_string(args[0]))
+            except ValueError as exc:
+                raise method_exception("ToString", 1, str(exc), "System.FormatException") from None
+            except NotImplementedError as exc:
+                raise tripwire.trip(str(exc)) from None
         if low == "tostring":
             return to_string(obj)
         raise method_not_found("System.TimeSpan", name)

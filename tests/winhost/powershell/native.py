@@ -5,23 +5,26 @@ name (with a $env:PATHEXT extension) is on $env:Path (about_Command_Precedence; 
 comes back as lines of text, and its exit code becomes $LASTEXITCODE (about_Automatic_Variables). The test host runs
 no program: only the applications modelled here, each a Python function of its arguments, and each with its file on
 the host's disk (machine/disk.py DEFAULT_FILES). An application on the path without a model here is a tripwire
-error, as is any use of a modelled one that its function does not cover.
+error, as is any use of a modelled one that its function does not cover. What a process started through
+CreateProcess runs (win_command, win_shell) is standins/applications.py; whoami.exe here is the same model.
 
 - chcp.com (ansible-core 2.16 to 2.18's bootstrap_wrapper.ps1 starts with `&chcp.com 65001 > $null`): "Active code
   page: N" for a code page given (chcp docs, learn.microsoft.com windows-server/administration/windows-commands/chcp),
   exit code 0. The code page it sets is that of the console chcp itself gets; a PSRP session has none, so nothing of
   the session changes (its output encoding is the wire's).
+- whoami.exe with no argument: the account as domain\\user in lower case (standins/applications.py).
 """
 
 from __future__ import annotations
 
 import typing
 
-from . import tripwire
+from . import dotnet, tripwire
 from . import values as V
 from .evaluator import NO_INPUT
 from .parser import parse
 from .syntax.lower import script_root
+from .standins import applications
 
 # Code pages chcp accepts that scripts set (UTF-8, US OEM, Western European OEM/ANSI); another is not modelled.
 _CODE_PAGES = {65001, 437, 850, 1252}
@@ -33,7 +36,17 @@ def _chcp(args: list[str]) -> tuple[list[str], int]:
     raise tripwire.not_modelled(f"chcp.com {' '.join(args)}".rstrip())
 
 
-APPLICATIONS: dict[str, typing.Callable[[list[str]], tuple[list[str], int]]] = {"chcp.com": _chcp}
+def _whoami(args: list[str]) -> tuple[list[str], int]:
+    # The same program as CreateProcess runs (standins/applications.py whoami).
+    runspace = dotnet.current_runspace()
+    call = applications.ProcessCall(image="C:\\Windows\\System32\\whoami.exe", command_line="whoami " + " ".join(args),
+                                    argv=["whoami", *args], directory=runspace.native_cwd(), environment={}, stdin=b"",
+                                    parent=runspace)
+    stdout, _stderr, code = applications.whoami(call)
+    return stdout.splitlines(), code
+
+
+APPLICATIONS: dict[str, typing.Callable[[list[str]], tuple[list[str], int]]] = {"chcp.com": _chcp, "whoami.exe": _whoami}
 
 
 def find_application(engine: typing.Any, name: str) -> str | None:

@@ -27,7 +27,7 @@ import typing
 
 from psrpcore.types import ErrorRecord
 
-from .dotnet import NetObject, _overload, void
+from .dotnet import NetObject, _overload, current_runspace, resolve_native_path, void
 from .errors import PSError, error_from_record, method_exception
 from .values import SwitchValue, to_bool, to_string
 
@@ -162,6 +162,8 @@ class PSScriptCmdlet(NetObject):
             self.runtime.ctx.report_error(err)
 
             return void()
+        if low == "getunresolvedproviderpathfrompspath" and len(args) == 1:
+            return _unresolved_provider_path(to_string(args[0]))
         if low in ("tostring", "gettype", "equals", "gethashcode"):
             return super().call(name, args)
         raise not_modelled(f"The $PSCmdlet method '{name}'")
@@ -198,3 +200,17 @@ def command_error(record: typing.Any, command: str, terminating: bool) -> PSErro
         if info is not None and not info.Activity:
             info.Activity = command
     return error_from_record(record, terminating=terminating)
+
+
+def _unresolved_provider_path(path: str) -> str:
+    """PSCmdlet.GetUnresolvedProviderPathFromPSPath (SessionState.Path): a FileSystem path on drive C: (or relative to the
+    current location) as the provider's path, normalised, whether or not it exists (ansible.windows'
+    Resolve-ExecutablePath). Other drives and provider-qualified paths are not modelled."""
+    text = path.replace("/", "\\")
+    if text.lower().startswith(("filesystem::", "microsoft.powershell.core\\filesystem::")):
+        text = text.split("::", 1)[1]
+    if (len(text) >= 2 and text[1] == ":" and text[0].lower() != "c") or "::" in text or (
+            ":" in text and not (len(text) >= 2 and text[1] == ":")):
+        raise not_modelled(f"GetUnresolvedProviderPathFromPSPath of '{path}' (only drive C: is modelled)")
+    runspace = current_runspace()
+    return runspace.host.filesystem.normalize(resolve_native_path(runspace, text))

@@ -26,7 +26,7 @@ from psrpcore.types import ErrorRecord, PSObject
 from .. import typeregistry
 from ..ast_eval import lowered, statement_nodes
 from ..commands import build_processor
-from ..dotnet import NetObject, void
+from ..dotnet import NetObject, PSReference, current_runspace, resolve_native_path, void
 from ..errors import PSError, category_info, method_exception, short_type_name
 from ..evaluator import NO_INPUT
 from ..tripwire import trip as not_modelled
@@ -80,7 +80,74 @@ class SessionState(_Modelled):
     what = "$ExecutionContext.SessionState"
 
     def members(self) -> dict[str, typing.Callable[[], typing.Any]]:
-        return {"LanguageMode": lambda: member(f"{AUTOMATION}.PSLanguageMode", "FullLanguage")}
+        return {"LanguageMode": lambda: member(f"{AUTOMATION}.PSLanguageMode", "FullLanguage"),
+                "Path": PathIntrinsics}
+
+
+class ProviderInfo(_Modelled):
+    type_names = [f"{AUTOMATION}.ProviderInfo", "System.Object"]
+    what = "ProviderInfo"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def members(self) -> dict[str, typing.Callable[[], typing.Any]]:
+        return {"Name": lambda: self.name}
+
+    def to_string(self) -> str:
+        return self.name
+
+
+class PSDriveInfo(_Modelled):
+    type_names = [f"{AUTOMATION}.PSDriveInfo", "System.Object"]
+    what = "PSDriveInfo"
+
+    def __init__(self, name: str, root: str) -> None:
+        self.name = name
+        self.root = root
+
+    def members(self) -> dict[str, typing.Callable[[], typing.Any]]:
+        return {"Name": lambda: self.name, "Root": lambda: self.root}
+
+    def to_string(self) -> str:
+        return self.name
+
+
+_SESSION_DRIVES = ("env", "variable", "function", "alias", "wsman")
+
+
+class PathIntrinsics(_Modelled):
+    """`$ExecutionContext.SessionState.Path` (PathIntrinsics): GetUnresolvedProviderPathFromPSPath(path[, [ref]provider,
+    [ref]drive]) for FileSystem paths (2.21's Test-AnsiblePath): drive C: or a path relative to the current location
+    gives the normalised path, the FileSystem provider and drive C; a UNC path the FileSystem provider and no drive; a
+    drive letter the host does not have DriveNotFoundException ("Cannot find drive. A drive with the name 'X' does not
+    exist.", SessionStateInternal). The other providers' paths and the other members are not modelled."""
+
+    type_names = [f"{AUTOMATION}.PathIntrinsics", "System.Object"]
+    what = "$ExecutionContext.SessionState.Path"
+
+    def call(self, name: str, args: list) -> typing.Any:
+        if name.lower() != "getunresolvedproviderpathfrompspath" or len(args) not in (1, 3):
+            return super().call(name, args)
+        path = to_string(args[0]).replace("/", "\\")
+        runspace = current_runspace()
+        drive_name, sep, _rest = path.partition(":")
+        provider, drive = ProviderInfo("FileSystem"), PSDriveInfo("C", "C:\\")
+        if path.startswith("\\\\"):
+            result, drive = path, None
+        elif sep and ("\\" not in drive_name) and drive_name.lower() != "c":
+            if drive_name.lower() in _SESSION_DRIVES or "::" in path or len(drive_name) != 1:
+                raise not_modelled(f"GetUnresolvedProviderPathFromPSPath of '{path}' (another provider's path)")
+            raise method_exception("GetUnresolvedProviderPathFromPSPath", len(args),
+                                   f"Cannot find drive. A drive with the name '{drive_name}' does not exist.",
+                                   f"{AUTOMATION}.DriveNotFoundException")
+        else:
+            result = runspace.host.filesystem.normalize(resolve_native_path(runspace, path))
+        if len(args) == 3:
+            for ref, value in zip(args[1:], (provider, drive)):
+                if isinstance(ref, PSReference):
+                    ref.set_value(value)
+        return result
 
 
 class EngineIntrinsics(_Modelled):

@@ -159,6 +159,12 @@ def _console_state() -> dict:
     return state
 
 
+def give_console(host: typing.Any) -> None:
+    """A process with a console (powershell.exe started by the Process stand-ins, which allocate one for it: Ansible.Process.cs
+    AllocConsole): setting its encodings works (SetConsoleCP succeeds)."""
+    host.console_state = {"out": TextWriter(), "console": True}
+
+
 def _set_out(args: list) -> typing.Any:
     if len(args) != 1:
         raise _overload("SetOut", len(args))
@@ -191,8 +197,9 @@ def _no_console(name: str) -> typing.Callable[[typing.Any], None]:
     fails in SetConsoleCP with ERROR_INVALID_HANDLE, "The handle is invalid." (__Error.WinIOError), which
     PowerShell reports as SetValueInvocationException (ansible-core's exec_wrapper.ps1 relies on it failing)."""
     def setter(value: typing.Any) -> None:
-        del value
-
+        if _console_state().get("console"):
+            _console_state()[name] = value  # kept: the test host's processes exchange text, not code pages
+            return
         raise PSError(f'Exception setting "{name}": "The handle is invalid."',
                       exception_type="System.Management.Automation.SetValueInvocationException",
                       fqid="ExceptionWhenSetting", category="NotSpecified", reason="SetValueInvocationException",

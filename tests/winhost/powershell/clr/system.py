@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 import typing
 
 from psrpcore.types import PSVersion
@@ -154,3 +155,59 @@ typeregistry.register(typeregistry.NetType(
     "System.StringComparer",
     static_properties={c.name: (lambda c=c: c) for c in _COMPARERS.values()},
 ))
+
+
+class GuidObject(NetObject):
+    """A System.Guid: `[Guid]::NewGuid()`. Its text is the "D" form (lower case, hyphens); `.Guid` is types.ps1xml's
+    ScriptProperty (`$this.ToString()`), which Ansible.ModuleUtils.AddType joins to its temporary path
+    (`Join-Path $temp_path ([Guid]::NewGuid().Guid)`); ToString("N"/"D"/"B"/"P") as Guid.ToString(format). On the wire
+    a Guid is `<G>` (MS-PSRP 2.2.5.1.15)."""
+
+    type_names = ["System.Guid", "System.ValueType", "System.Object"]
+
+    def __init__(self, value: uuid.UUID) -> None:
+        self.value = value
+
+    def get_member(self, name: str) -> typing.Any:
+        if name.lower() == "guid":
+            return self.to_string()
+        return typeregistry.MISSING
+
+    def call(self, name: str, args: list) -> typing.Any:
+        low = name.lower()
+        if low == "tostring" and len(args) == 1:
+            fmt = (V.to_string(args[0]) or "D").upper()
+            text = str(self.value)
+            forms = {"D": text, "N": self.value.hex, "B": "{" + text + "}", "P": "(" + text + ")"}
+            if fmt not in forms:
+                raise method_exception("ToString", 1, "Format String can be only \"D\", \"d\", \"N\", \"n\", \"P\", "
+                                       "\"p\", \"B\", \"b\", \"X\" or \"x\".", "System.FormatException")
+            return forms[fmt]
+        if low == "equals" and len(args) == 1:
+            return isinstance(args[0], GuidObject) and args[0].value == self.value
+        return super().call(name, args)
+
+    def to_string(self) -> str:
+        return str(self.value)
+
+    def to_wire(self) -> typing.Any:
+        return self.value
+
+
+def _to_guid(value: typing.Any) -> GuidObject:
+    if isinstance(value, GuidObject):
+        return value
+    text = V.to_string(value).strip()
+    try:
+        return GuidObject(uuid.UUID(text))
+    except ValueError:
+        raise invalid_cast(text, "System.Guid", "Guid should contain 32 digits with 4 dashes "
+                           "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).", fqid="InvalidCastParseTargetInvocation") from None
+
+
+typeregistry.register(typeregistry.NetType(
+    "System.Guid", accelerators=("guid",), base_types=("System.ValueType", "System.Object"),
+    static_methods={"NewGuid": lambda args: GuidObject(uuid.uuid4())},
+    static_properties={"Empty": lambda: GuidObject(uuid.UUID(int=0))},
+    convert=_to_guid, instance_check=lambda value: isinstance(value, GuidObject),
+    equals=lambda left, right: isinstance(right, GuidObject) and left.value == right.value))

@@ -7,7 +7,7 @@ import typing
 
 from psrpcore.types import PSCustomObject, PSObject
 
-from .. import tripwire, typeregistry, values as V
+from .. import dotnet, tripwire, typeregistry, values as V
 from ..binding import Param
 from ..commands import resolve_command
 from ..errors import PSError, make_exception
@@ -149,15 +149,23 @@ class GetCommand(Cmdlet):
         NAME has none of them) in each $env:Path directory, in that order, as ApplicationInfo (Name: the file name,
         Path/Definition/Source: the directory's text joined to it, Extension). CommandSearcher
         (System.Management.Automation/engine/CommandSearcher.cs, 5.1) searches the path this way; wildcards and paths
-        in NAME are not modelled."""
-        if any(ch in name for ch in "*?[\\/:"):
+        in NAME are not modelled, but for a drive-qualified path without wildcards (ansible.windows' Resolve-ExecutablePath
+        looks up the full path it resolved before): that file, or NAME plus a $env:PATHEXT extension, if it exists
+        (CommandSearcher's path resolution; Path its full name)."""
+        rooted = len(name) > 2 and name[1] == ":" and name[2] in "\\/" and not any(ch in name for ch in "*?[")
+        if rooted:
+            name = name.replace("/", "\\")
+        if not rooted and any(ch in name for ch in "*?[\\/:"):
             raise self.terminating(tripwire.not_modelled(f"Get-Command -CommandType Application of a path or pattern ({name})"))
         env = self.ctx.session.env
         extensions = [e for e in (env.get("PATHEXT") or "").split(";") if e]
         leaves = [name] if any(name.lower().endswith(e.lower()) for e in extensions) else [name + e.lower() for e in extensions]
         fs = self.ctx.host.filesystem
         out = []
-        for directory in (env.get("Path") or "").split(";"):
+        directories = [name.rsplit("\\", 1)[0]] if rooted else (env.get("Path") or "").split(";")
+        if rooted:
+            leaves = [leaf.rsplit("\\", 1)[1] for leaf in leaves]
+        for directory in directories:
             if not directory:
                 continue
             for leaf in leaves:
@@ -240,6 +248,11 @@ class NewObject(Cmdlet):
             numbers = [V.cast(a, V.TypeValue("System.Int32")) for a in args]
             made = datetime.datetime(*numbers, tzinfo=datetime.timezone.utc if kind == "Utc" else None)
             self.emit(V.to_datetime(made))
+            return
+        if type_value.full_name == "System.Text.UTF8Encoding":
+            # As [Text.UTF8Encoding]::new(...) (win_shell prefixes its script with `New-Object Text.UTF8Encoding $false`).
+            self.emit(dotnet.invoke_static("system.text.utf8encoding", "new", V.as_list(self.get("ArgumentList"))
+                                           if self.has("ArgumentList") else []))
             return
         if type_value.full_name.endswith("Exception"):
             message = V.to_string(self.get("ArgumentList")) if self.has("ArgumentList") else \
