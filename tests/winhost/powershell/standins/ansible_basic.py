@@ -33,6 +33,7 @@ from ...machine.disk import FSError
 from .. import typeregistry
 from .. import values as V
 from ..clr.delegates import Delegate
+from ..clr.principal import SecurityIdentifier
 from ..clr.system import expand_environment_variables
 from ..dotnet import NetObject, current_runspace, void
 from ..typeregistry import MISSING
@@ -411,24 +412,6 @@ def to_json(value: typing.Any) -> str:
     """ToJson: `ConvertTo-Json -InputObject $args[0] -Depth 99 -Compress` in the current runspace."""
     out = runtime.invoke_script("ConvertTo-Json -InputObject $args[0] -Depth 99 -Compress", [value])
     return V.to_string(out[0]) if out else ""
-
-
-# --------------------------------------------------------------------------- other types it hands out
-
-class SecurityIdentifier(NetObject):
-    type_names = ["System.Security.Principal.SecurityIdentifier", "System.Security.Principal.IdentityReference",
-                  "System.Object"]
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-
-    def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "value":
-            return self.value
-        return MISSING
-
-    def to_string(self) -> str:
-        return self.value
 
 
 # --------------------------------------------------------------------------- the module object
