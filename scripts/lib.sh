@@ -153,6 +153,7 @@ RELEASE_MATRIX=("2.16:3.11" "2.21:3.13,3.12")
 # RELEASES="2.17:3.11 2.18:3.11" replaces that matrix for one run (each needs its tests/ansible-core-RELEASE.txt):
 # the releases between are supported too, but testing them all on every run would take the suite past 20 minutes.
 if [ -n "${RELEASES:-}" ]; then
+    # shellcheck disable=SC2034  # read by scripts/test, which sources this file
     read -r -a RELEASE_MATRIX <<<"$RELEASES"
 fi
 

@@ -42,7 +42,8 @@ WIN = 'ansible.windows.'
 PLUGINS = ('ansible.builtin.psrp', 'psremoting.pssession.psrp')
 # The modules now get as far as their C# module utils, and those without a stand-in trip the tripwire (loudly, by
 # namespace): async (2.19's async_wrapper.ps1, past its Ansible._Async stand-in: the pipes to the new process). Named
-# here so each test compares the identical failures. win_command and win_shell run (their Process utils have stand-ins). win_service's SCManager util has a stand-in (standins/scmanager.py, test_windows_services.py); setup's
+# here so each test compares the identical failures. win_command and win_shell run (their Process utils have
+# stand-ins). win_service's SCManager util has a stand-in (standins/scmanager.py, test_windows_services.py); setup's
 # Ansible.Windows.Setup has one too (facts run; the subsets compared here are those the test host models, test_facts.py).
 EXPECTED_TRIPS = (
     # 2.19's async_wrapper.ps1: Ansible._Async.cs has a stand-in (standins/ansible_async.py), and the wrapper now stops

@@ -44,8 +44,8 @@ GET_SERVICE = [
     ("$s = Get-Service -Name winrm; $s.ServiceName; $s.DisplayName; $s.Status -eq 'Running'; $s.MachineName",
      ["WinRM", "Windows Remote Management (WS-Management)", True, "."]),
     ("(Get-Service WinRM).GetType().FullName; (Get-Service WinRM).Status.GetType().FullName; "
-     "[int](Get-Service W32Time).Status", ["System.ServiceProcess.ServiceController",
-                                            "System.ServiceProcess.ServiceControllerStatus", 1]),
+     "[int](Get-Service W32Time).Status",
+     ["System.ServiceProcess.ServiceController", "System.ServiceProcess.ServiceControllerStatus", 1]),
     ("(Get-Service Spooler).CanStop; (Get-Service RpcSs).CanStop; (Get-Service W32Time).CanStop", [True, False, False]),
     ("(Get-Service -DisplayName 'Print Spooler').Name; @(Get-Service W*).Count", ["Spooler", 2]),
     ("(Get-Service RpcSs).DependentServices | ForEach-Object Name", ["Spooler", "WinRM"]),
@@ -60,7 +60,7 @@ def test_get_service(script, expected):
 
 
 def test_a_missing_service_is_a_non_terminating_error():
-    out, errors, _ = failing("Get-Service -Name nope; 'after'; Get-Service -Name nope -ErrorAction SilentlyContinue; 'quiet'")
+    out, errors, _error = failing("Get-Service -Name nope; 'after'; Get-Service -Name nope -ErrorAction SilentlyContinue; 'quiet'")
     assert out == ["after", "quiet"]
     assert errors == [("Cannot find any service with service name 'nope'.",
                        "NoServiceFoundForGivenName,Microsoft.PowerShell.Commands.GetServiceCommand")]
@@ -93,7 +93,7 @@ STOP_ERRORS = [
 
 @pytest.mark.parametrize("script,message,fqid", STOP_ERRORS, ids=[c[0] for c in STOP_ERRORS])
 def test_stop_service_errors(script, message, fqid):
-    out, errors, _ = failing(script + "; 'after'")
+    out, errors, _error = failing(script + "; 'after'")
     assert out == ["after"] and errors == [(message, fqid)]
 
 
@@ -110,7 +110,7 @@ NOT_MODELLED = [
 
 @pytest.mark.parametrize("script,named", NOT_MODELLED, ids=[c[0][:60] for c in NOT_MODELLED])
 def test_not_modelled_fails_naming_it(script, named):
-    _, errors, error = failing(script)
+    _out, errors, error = failing(script)
     text = (error or "") + " ".join(e[0] for e in errors)
     assert "does not model" in text and named in text, (error, errors)
 
@@ -170,9 +170,9 @@ def _scmanager(script: str) -> str:
     with open(SCMANAGER_CS, encoding='utf-8') as handle:
         compile_csharp([handle.read()])
     ns = 'ansible_collections.ansible.windows.plugins.module_utils.SCManager'
-    accel = ("$ta = [PSObject].Assembly.GetType('System.Management.Automation.TypeAccelerators'); " + "; ".join(
-        f"$ta::Add('Ansible.Windows.SCManager.{n}', [{ns}.{n}])" for n in ("Service", "ServiceStatus", "ServiceStartType",
-                                                                          "ServiceRights", "ControlsAccepted")) + "; ")
+    names = ("Service", "ServiceStatus", "ServiceStartType", "ServiceRights", "ControlsAccepted")
+    accel = ("$ta = [PSObject].Assembly.GetType('System.Management.Automation.TypeAccelerators'); "
+             + "; ".join(f"$ta::Add('Ansible.Windows.SCManager.{n}', [{ns}.{n}])" for n in names) + "; ")
     return accel + script
 
 
@@ -199,11 +199,11 @@ def test_scmanager_standin(script, expected):
 
 
 def test_scmanager_missing_service_and_changes_fail():
-    _, errors, error = failing(_scmanager("New-Object Ansible.Windows.SCManager.Service 'nope'"))
+    _out, errors, error = failing(_scmanager("New-Object Ansible.Windows.SCManager.Service 'nope'"))
     text = (error or "") + " ".join(e[0] for e in errors)
     assert "Failed to open service 'nope'" in text and "1060" in text, (error, errors)
-    _, errors, error = failing(_scmanager("$s = New-Object Ansible.Windows.SCManager.Service 'Spooler'; "
-                                          "$s.Description = 'x'"))
+    _out, errors, error = failing(_scmanager("$s = New-Object Ansible.Windows.SCManager.Service 'Spooler'; "
+                                             "$s.Description = 'x'"))
     assert "does not model setting [Ansible.Windows.SCManager.Service].Description" in (error or "") + str(errors)
 
 
@@ -225,13 +225,13 @@ def test_async_standin_models_the_psrp_job_and_refuses_the_process():
         False, "Microsoft.Win32.SafeHandles.SafeWaitHandle"]
     for script in ("[Ansible._Async.AsyncUtil]::ResumeThread($null)", "[Ansible._Async.ManagedWaitHandle]::new($null)",
                    "[Ansible._Async.AsyncUtil]::CreateAsyncProcess('a', 'b', $null, $null, $null, $null, $null, $null, $null)"):
-        _, errors, error = failing(_async(script))
+        _out, errors, error = failing(_async(script))
         assert "does not model" in (error or "") + str(errors), (script, error, errors)
 
 
 def test_async_wrappers_pipes_trip_the_tripwire():
     """async_wrapper.ps1 stops at its first pipe to the new process: a type 5.1 has and the test host does not model."""
-    _, errors, error = failing("using namespace System.IO.Pipes\n"
-                               "[AnonymousPipeServerStream]::new([PipeDirection]::Out, [System.IO.HandleInheritability]::Inheritable)")
+    _out, errors, error = failing("using namespace System.IO.Pipes\n"
+                                  "[AnonymousPipeServerStream]::new([PipeDirection]::Out, [System.IO.HandleInheritability]::Inheritable)")
     assert "The type [AnonymousPipeServerStream] exists in Windows PowerShell 5.1 but the test host does not model it" in (
         (error or "") + str(errors)), (error, errors)

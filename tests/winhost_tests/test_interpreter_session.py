@@ -67,7 +67,7 @@ def test_the_tripwire_trips_on_what_windows_has_and_the_host_does_not_model(scri
     rec, result = run(script)
     assert result.state == "Failed", (rec.output, rec.errors)
     # A cmdlet's own terminating error carries its command after the id (Get-Command's).
-    assert str(result.error.FullyQualifiedErrorId).split(",")[0] == "NotModelledByTestHost"
+    assert str(result.error.FullyQualifiedErrorId).split(",", maxsplit=1)[0] == "NotModelledByTestHost"
     assert result.error.CategoryInfo.Category.name == "NotImplemented"
     message = str(result.error.Exception.Message)
     assert message.startswith(what) and "exists in Windows PowerShell 5.1 but the test host does not model it" in message

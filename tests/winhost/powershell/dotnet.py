@@ -320,7 +320,6 @@ def _overload(method: str, argc: int) -> PSError:
 # --------------------------------------------------------------------------- hashing
 
 
-
 class HashAlgorithm(NetObject):
     def __init__(self, algorithm: str, type_name: str, base: str) -> None:
         self.algorithm = algorithm

@@ -189,4 +189,3 @@ def unmodelled_command(name: str) -> PSError | None:
     if known is None or not enabled():
         return None
     return _trip(f"The command '{known[0]}' (module {known[1]})")
-

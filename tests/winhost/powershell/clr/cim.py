@@ -82,7 +82,6 @@ WIN32_SHARE = CimClass(
     frozenset(("Caption", "Description", "Status", "Name", "Path")), _shares)
 
 
-
 # Win32_OperatingSystem and Win32_ComputerSystem (learn.microsoft.com, "Win32_OperatingSystem class", "Win32_ComputerSystem
 # class"): one instance each, from the machine (HostServices.system, machine/system.py). Name is "caption|Windows
 # directory|boot partition device"; the paging file sizes are in kilobytes; PrimaryOwnerContact is NULL unless set.

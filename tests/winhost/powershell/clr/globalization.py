@@ -93,8 +93,9 @@ def _culture_not_modelled(member: str) -> typing.Callable[[], typing.Any]:
 typeregistry.register(typeregistry.NetType(
     "System.Globalization.CultureInfo", accelerators=("cultureinfo",),
     static_properties={"InvariantCulture": Culture,
-                       **{m: _culture_not_modelled(m) for m in ("CurrentCulture", "CurrentUICulture",
-                                                               "InstalledUICulture", "DefaultThreadCurrentCulture")}},
+                       **{m: _culture_not_modelled(m)
+                          for m in ("CurrentCulture", "CurrentUICulture", "InstalledUICulture",
+                                    "DefaultThreadCurrentCulture")}},
     instance_check=lambda value: isinstance(value, Culture)))
 
 

@@ -201,7 +201,9 @@ class ErrorInvocationInfo(NetObject, InvocationInfo):
         self.expecting_input = expecting_input
 
     def _members(self) -> dict[str, typing.Callable[[], typing.Any]]:
-        extent = lambda: self.position.resolve()[0]  # noqa: E731
+        def extent() -> typing.Any:
+            return self.position.resolve()[0]
+
         known = {
             "mycommand": lambda: None if self.command is None else CommandInfoOfError(self.command, self.command_kind),
             "boundparameters": PSHashtable,

@@ -241,6 +241,8 @@ typeregistry.register(typeregistry.NetType(
 typeregistry.register(typeregistry.NetType(
     "System.Security.Principal.WindowsPrincipal", constructor=lambda args: _to_principal(args[0] if args else None),
     convert=_to_principal, instance_check=lambda value: isinstance(value, WindowsPrincipal)))
+
+
 def _convert_sid(value: typing.Any) -> SecurityIdentifier | None:
     """`[SecurityIdentifier]'S-1-5-18'`: a string converts through the SDDL constructor."""
     if value is None or isinstance(value, SecurityIdentifier):

@@ -122,8 +122,8 @@ class OperatingSystem(NetObject):
 
 
 # System.PlatformID (learn.microsoft.com "PlatformID Enum").
-_PLATFORM_ID = declare_enum("System.PlatformID", {"Win32S": 0, "Win32Windows": 1, "Win32NT": 2, "WinCE": 3, "Unix": 4,
-                                                   "Xbox": 5, "MacOSX": 6})
+_PLATFORM_ID = declare_enum("System.PlatformID", {
+    "Win32S": 0, "Win32Windows": 1, "Win32NT": 2, "WinCE": 3, "Unix": 4, "Xbox": 5, "MacOSX": 6})
 
 
 typeregistry.register(typeregistry.NetType(

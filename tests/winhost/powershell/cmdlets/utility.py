@@ -244,7 +244,7 @@ class NewObject(Cmdlet):
             # DateTime(year, month, day, hour, minute, second, DateTimeKind): a Utc kind is kept as UTC.
             kind = V.to_string(args.pop()) if len(args) == 7 else "Unspecified"
             if kind not in ("Unspecified", "Local", "Utc"):
-                raise self.terminating(not_modelled(f"New-Object DateTime with the kind '{kind}'"))
+                raise self.terminating(tripwire.not_modelled(f"New-Object DateTime with the kind '{kind}'"))
             numbers = [V.cast(a, V.TypeValue("System.Int32")) for a in args]
             made = datetime.datetime(*numbers, tzinfo=datetime.timezone.utc if kind == "Utc" else None)
             self.emit(V.to_datetime(made))

@@ -64,7 +64,7 @@ class RegistryProvider(Provider):
         add_note(obj, "PSProvider", QUALIFIED)
         add_note(obj, "PSIsContainer", True)
         add_note(obj, "Name", key.path)
-        add_note(obj, "Property", [name for name in key.values])
+        add_note(obj, "Property", list(key.values))
         add_note(obj, "SubKeyCount", len(key.subkeys or ()))
         add_note(obj, "ValueCount", len(key.values))
         obj.PSObject.to_string = key.path

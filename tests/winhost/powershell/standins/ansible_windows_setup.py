@@ -89,8 +89,8 @@ def _domain_info(args: list) -> FieldObject:
     _no_arguments("DomainInfo", args)
     system = _system()
     # Not joined: DsRoleGetPrimaryDomainInformation gives no DNS domain name, so Domain is NetWkstaGetInfo's workgroup.
-    return FieldObject(f"{NAMESPACE}.DomainInfo", {"Domain": system.workgroup, "DomainRole": system.domain_role,
-                                                  "PartOfDomain": False})
+    return FieldObject(f"{NAMESPACE}.DomainInfo",
+                       {"Domain": system.workgroup, "DomainRole": system.domain_role, "PartOfDomain": False})
 
 
 def _system_info(args: list) -> FieldObject:
@@ -107,15 +107,15 @@ def _system_info(args: list) -> FieldObject:
 def _memory_info(args: list) -> FieldObject:
     _no_arguments("MemoryInfo", args)
     system = _system()
-    return FieldObject(f"{NAMESPACE}.MemoryInfo", {"TotalPhysical": PSInt64(system.total_physical),
-                                                  "AvailablePhysical": PSInt64(system.available_physical)})
+    return FieldObject(f"{NAMESPACE}.MemoryInfo",
+                       {"TotalPhysical": PSInt64(system.total_physical), "AvailablePhysical": PSInt64(system.available_physical)})
 
 
 def _smbios_info(args: list) -> FieldObject:
     _no_arguments("SMBIOSInfo", args)
     system = _system()
     processors = V.PSGenericList(IntTuple(system.cores_per_socket, system.threads_per_socket)
-                                 for _ in range(system.sockets))
+                                 for _socket in range(system.sockets))
     return FieldObject(f"{NAMESPACE}.SMBIOSInfo", {
         "ReleaseDate": V.to_datetime(system.bios_date),
         "SMBIOSBIOSVersion": system.bios_version, "Manufacturer": system.manufacturer, "Model": system.model,

@@ -270,8 +270,8 @@ def _load(source: str) -> list[str]:
     for name in ("Trigger", "TriggerItem"):
         typeregistry.register(typeregistry.NetType(
             f"{NAMESPACE}.{name}", constructor=refuse(f"[Ansible.Windows.SCManager.{name}] (service triggers)")))
-    return [f"{NAMESPACE}.{name}" for name in list(ENUMS) + ["Service", "Action", "FailureActions",
-                                                               "ServiceManagerException", "Trigger", "TriggerItem"]]
+    names = list(ENUMS) + ["Service", "Action", "FailureActions", "ServiceManagerException", "Trigger", "TriggerItem"]
+    return [f"{NAMESPACE}.{name}" for name in names]
 
 
 register_standin(NAMESPACE, _load)
