@@ -106,6 +106,16 @@ class _ServiceOperation(Cmdlet):
             out.append(S.ServiceController(record))
         return out
 
+    def start(self, service: S.ServiceController) -> None:
+        """Start it (Start-Service, the second half of Restart-Service): refused when disabled; -PassThru emits it."""
+        if S.database().start(service.record.name):
+            self.fail(service, f"Service '{service.label}' cannot be started due to the following error: Cannot start "
+                               f"service {service.record.name} on computer '.'.", "CouldNotStartService")
+            return
+        service.call("Refresh", [])
+        if self.switch("PassThru"):
+            self.emit(service)
+
     def fail(self, service: S.ServiceController, message: str, fqid: str, category: str = "OpenError") -> None:
         self.write_error(PSError(message, fqid=fqid, category=category, target=service,
                                  exception_type="Microsoft.PowerShell.Commands.ServiceCommandException"))
@@ -117,13 +127,7 @@ class StartService(_ServiceOperation):
         for service in self.targets(item):
             if not self.should_process(self.name, service.label):
                 continue
-            if S.database().start(service.record.name):  # refused: disabled
-                self.fail(service, f"Service '{service.label}' cannot be started due to the following error: Cannot start "
-                                   f"service {service.record.name} on computer '.'.", "CouldNotStartService")
-                continue
-            service.call("Refresh", [])
-            if self.switch("PassThru"):
-                self.emit(service)
+            self.start(service)
 
 
 @cmdlet("Stop-Service", "Microsoft.PowerShell.Commands.StopServiceCommand", aliases=("spsv",), should_process=True)
@@ -172,13 +176,7 @@ class RestartService(StopService):
                                    f"stop {service.record.name} service on computer '.'.", "CouldNotStopService",
                           "CloseError")
                 continue
-            if S.database().start(service.record.name):
-                self.fail(service, f"Service '{service.label}' cannot be started due to the following error: Cannot start "
-                                   f"service {service.record.name} on computer '.'.", "CouldNotStartService")
-                continue
-            service.call("Refresh", [])
-            if self.switch("PassThru"):
-                self.emit(service)
+            self.start(service)
 
 
 def _refusing(name: str, dotnet: str, what: str) -> None:
