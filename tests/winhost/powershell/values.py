@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import math
 import re
 import typing
@@ -1056,9 +1057,15 @@ def wildcard_to_regex(pattern: str) -> str:
     return "^" + "".join(out) + "$"
 
 
+@functools.lru_cache(maxsize=512)
+def _wildcard(pattern: str, case_sensitive: bool) -> re.Pattern:
+    # One compiled pattern per wildcard, as PowerShell's WildcardPattern.Get caches them: commands such as Get-Variable
+    # match every visible name against the same pattern, and translating it anew each time was most of their cost.
+    return re.compile(wildcard_to_regex(pattern), re.S if case_sensitive else re.S | re.I)
+
+
 def like(value: typing.Any, pattern: typing.Any, case_sensitive: bool = False) -> bool:
-    flags = re.S if case_sensitive else re.S | re.I
-    return re.match(wildcard_to_regex(to_string(pattern)), to_string(value), flags) is not None
+    return _wildcard(to_string(pattern), case_sensitive).match(to_string(value)) is not None
 
 
 def dotnet_regex(pattern: str) -> str:
