@@ -273,6 +273,25 @@ def summary(per_task: dict[str, list[float]], tasks: int) -> str:
     return '\n'.join(lines)
 
 
+def prepare_fork_parent() -> None:
+    """Import and preload what ansible-playbook's parent has before it forks a worker."""
+    # What ansible-playbook's parent has imported before it forks a worker: ansible's executor and, as
+    # checked with a callback, ansible.builtin.psrp and pypsrp (whichever plugin the inventory uses),
+    # but not the collection's plugin, which each worker loads (and compiles) again.
+    import ansible.executor.task_executor  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+    import ansible.executor.process.worker  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+    import ansible.cli.playbook  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+    import ansible.plugins.connection.psrp  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+    import pypsrp.powershell  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+    # ansible-playbook's PlaybookExecutor.run() preloads every builtin connection plugin before forking
+    # ("preload become/connection/shell to set config defs cached"): the builtin's DOCUMENTATION is parsed once
+    # in the parent, a collection plugin's in every worker.
+    from ansible.plugins.loader import become_loader, connection_loader, shell_loader  # pylint: disable=import-outside-toplevel
+    list(connection_loader.all(class_only=True))
+    list(shell_loader.all(class_only=True))  # as PlaybookExecutor.run(): the powershell shell's too
+    list(become_loader.all(class_only=True))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--port', type=int, required=True)
@@ -296,21 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     init_plugin_loader()
     plugins = {'ours': [OURS], 'builtin': [BUILTIN], 'both': [OURS, BUILTIN]}[args.plugin]
     if args.fork:
-        # What ansible-playbook's parent has imported before it forks a worker: ansible's executor and, as
-        # checked with a callback, ansible.builtin.psrp and pypsrp (whichever plugin the inventory uses),
-        # but not the collection's plugin, which each worker loads (and compiles) again.
-        import ansible.executor.task_executor  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
-        import ansible.executor.process.worker  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
-        import ansible.cli.playbook  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
-        import ansible.plugins.connection.psrp  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
-        import pypsrp.powershell  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
-        # ansible-playbook's PlaybookExecutor.run() preloads every builtin connection plugin before forking
-        # ("preload become/connection/shell to set config defs cached"): the builtin's DOCUMENTATION is parsed once
-        # in the parent, a collection plugin's in every worker.
-        from ansible.plugins.loader import become_loader, connection_loader, shell_loader  # pylint: disable=import-outside-toplevel
-        list(connection_loader.all(class_only=True))
-        list(shell_loader.all(class_only=True))  # as PlaybookExecutor.run(): the powershell shell's too
-        list(become_loader.all(class_only=True))
+        prepare_fork_parent()
         print(forked(plugins, args.port, args.tasks, args.command, args.cprofile, args.top))
         return 0
     instrument()
