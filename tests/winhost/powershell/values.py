@@ -691,6 +691,12 @@ def enumerate_value(value: typing.Any) -> list:
     return [value]
 
 
+# Reference types whose branch below would otherwise build a value from $null.
+_NULL_STAYS_NULL = frozenset((
+    "system.array", "system.object[]", "system.collections.arraylist", "system.collections.hashtable",
+    "system.collections.generic.list`1[[system.object]]", "system.collections.generic.list`1[[system.string]]"))
+
+
 def cast(value: typing.Any, type_value: TypeValue) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches
     full = type_value.full_name
     low = full.lower()
@@ -728,9 +734,11 @@ def cast(value: typing.Any, type_value: TypeValue) -> typing.Any:  # pylint: dis
         return to_bool(value)
     if low == "system.management.automation.switchparameter":
         return SwitchValue(to_bool(value))
+    if value is None and low in _NULL_STAYS_NULL:
+        # $null to a reference type is $null (LanguagePrimitives.FigureConversionFromNull: ConvertNullToRef), so
+        # `[object[]]$null -eq $null`; only @() makes an empty array of it.
+        return None
     if low in ("system.array", "system.object[]"):
-        if value is None:
-            return []
         return list(value) if isinstance(value, (list, tuple)) else [value]
     if low == "system.string[]":
         # $null stays $null (LanguagePrimitives: null to a reference type), as for any [T[]] below.
