@@ -43,3 +43,62 @@ NULL_TO_ARRAY = [
 @pytest.mark.parametrize("script,expected", NULL_TO_ARRAY, ids=[c[0] for c in NULL_TO_ARRAY])
 def test_null_to_array_type(script, expected):
     assert ok(script) == expected
+
+
+DATETIME_CASTS = [
+    # DateTime.Parse(s, InvariantCulture): fractional seconds are ticks (learn.microsoft.com "DateTime.Parse").
+    ("([datetime]'2026-12-03 06:07:08.25').ToString('yyyy-MM-dd HH:mm:ss.fff')", ["2026-12-03 06:07:08.250"]),
+    ("([datetime]'2026-12-03 06:07:08.25').Millisecond", [250]),
+    # Seven digits are ticks; the test host's clock keeps microseconds (the last digit is lost).
+    ("([datetime]'2026-12-03T06:07:08.1234567').ToString('fffffff')", ["1234560"]),
+    # Ticks: 100 ns since 0001-01-01 (learn.microsoft.com "DateTime.Ticks").
+    ("([datetime]'0001-01-01 00:00:01').Ticks; ([datetime]'2026-12-03 06:07:08.25').Ticks", [10000000, 639318748282500000]),
+    ("([datetime]'2026-12-03T06:07').ToString('s')", ["2026-12-03T06:07:00"]),
+    # The invariant culture's order is month first; a two-digit year is 1930..2029 (TwoDigitYearMax 2029).
+    ("([datetime]'12/3/2026').ToString('yyyy-MM-dd'); ([datetime]'12/3/26 6:07 PM').ToString('yyyy-MM-dd HH:mm')",
+     ["2026-12-03", "2026-12-03 18:07"]),
+    ("([datetime]'1/2/45').Year; ([datetime]'12-03-2026 12:00 AM').Hour", [1945, 0]),
+    # Month names (the invariant culture's, English), RFC 1123, a year and month alone (the first of the month).
+    ("([datetime]'3 December 2026').ToString('yyyy-MM-dd'); ([datetime]'Dec 3, 2026 6:07:08 PM').Hour",
+     ["2026-12-03", 18]),
+    ("([datetime]'Thu, 03 Dec 2026 06:07:08 GMT').ToString('s'); ([datetime]'2026-12').ToString('s')",
+     ["2026-12-03T06:07:08", "2026-12-01T00:00:00"]),
+    # A time alone is today's.
+    ("([datetime]'06:07:08').Date -eq [datetime]::Today; ([datetime]'6 PM').Hour", [True, 18]),
+    # An offset or Z: the instant in local time, Kind Local (the test host's zone is UTC: clr/globalization.py).
+    ("$d = [datetime]'2026-12-03T06:07:08+01:00'; $d.ToString('s'); $d.Kind.ToString()",
+     ["2026-12-03T05:07:08", "Local"]),
+    ("([datetime]'2024-01-02T03:04:05Z').ToString('s'); [DateTime]::Parse('2024-01-02T03:04:05.5Z').Millisecond",
+     ["2024-01-02T03:04:05", 500]),
+    # DateTime.Equals compares ticks: two DateTimes of the same instant are -eq.
+    ("[datetime]'2026-12-04' -eq [datetime]'12/4/2026'; (Get-Date).Date -eq [datetime]::Today", [True, True]),
+    ("[datetime]'2026-12-04' -ne [datetime]'2026-12-05'; @([datetime]'2026-12-04') -contains [datetime]'2026-12-04'",
+     [True, True]),
+]
+
+
+@pytest.mark.parametrize("script,expected", DATETIME_CASTS, ids=[c[0] for c in DATETIME_CASTS])
+def test_datetime_cast(script, expected):
+    assert ok(script) == expected
+
+
+@pytest.mark.parametrize("script,message", [
+    # Out of range or no date at all: .NET's FormatException inside the conversion error.
+    ("[datetime]'2026-02-30'", 'Cannot convert value "2026-02-30" to type "System.DateTime". Error: "String was not '
+                               'recognized as a valid DateTime."'),
+    ("[datetime]'2026-12-03 25:00'", 'Cannot convert value "2026-12-03 25:00" to type "System.DateTime". Error: '
+                                     '"String was not recognized as a valid DateTime."'),
+    ("[datetime]'soon'", 'Cannot convert value "soon" to type "System.DateTime". Error: "String was not recognized '
+                         'as a valid DateTime."'),
+])
+def test_datetime_cast_errors(script, message):
+    rec, _result = run(script)
+    assert [e[0] for e in rec.errors] == [message]
+
+
+def test_datetime_form_not_modelled_trips():
+    # DateTime.Parse reads `12/3` (this year's December 3rd); the test host does not model that form: a tripwire error,
+    # never a wrong date or a made-up FormatException.
+    rec, result = run("[datetime]'12/3'")
+    assert result.state == "Failed" and not rec.output
+    assert "DateTime.Parse of '12/3'" in str(result.error) and "does not model" in str(result.error)

@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                                   "standins", "windows_commands"}),
     # dotnet.py's live objects sit below the value model: values.py is built on NetObject, ByteArray, Enumerator.
     ("live .NET objects", {"dotnet", "standins.runtime", "tripwire"}),
-    ("value model", {"values", "formatting", "syntax", "syntax.*"}),
+    ("value model", {"values", "dateparse", "formatting", "syntax", "syntax.*"}),
     ("binding and providers' base", {"scopes", "shouldprocess", "binding", "parametersets", "cmdlets",
                                      "providers.base"}),
     # fileinfo: System.IO's FileInfo/DirectoryInfo. cmdlets.runspaces is the process's runspace list, which

@@ -78,7 +78,7 @@ _SPAN_PROPS = {
 
 
 def _ticks(d: datetime.datetime) -> int:
-    delta = d.replace(tzinfo=None) - datetime.datetime(1, 1, 1)
+    delta = naive(d).replace(tzinfo=None) - datetime.datetime(1, 1, 1)  # a plain datetime: psrpcore's wants nanoseconds
     return (delta.days * 86400 + delta.seconds) * 10_000_000 + delta.microseconds * 10
 
 

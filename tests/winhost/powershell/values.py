@@ -35,7 +35,7 @@ from psrpcore.types import (
 )
 from psrpcore.types._base import PSNoteProperty
 
-from . import tripwire, typeregistry
+from . import dateparse, tripwire, typeregistry
 from .typeregistry import MISSING
 from .dotnet import STATIC_TYPES, ByteArray, Enumerator, NetObject, to_byte_array
 from .errors import PSError, divide_by_zero, invalid_cast, make_exception, type_not_found, use_value_model
@@ -638,10 +638,6 @@ def to_double(value: typing.Any) -> float:
     return float(to_number(value, "System.Double"))
 
 
-_DATE_FORMATS = [
-    "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S",
-]
 
 
 def naive(value: datetime.datetime) -> datetime.datetime:
@@ -655,17 +651,13 @@ def to_datetime(value: typing.Any) -> PSDateTime:
         return value if isinstance(value, PSDateTime) else PSDateTime(
             value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond, value.tzinfo)
     if isinstance(value, str):
-        text = value.strip()
-        if text.endswith("Z"):
-            text = text[:-1] + "+0000"
-        for fmt in _DATE_FORMATS:
-            try:
-                parsed = datetime.datetime.strptime(text, fmt)
-            except ValueError:
-                continue
-            return to_datetime(parsed)
-        raise invalid_cast(value, "System.DateTime", "String was not recognized as a valid DateTime.",
-                           fqid="InvalidCastParseTargetInvocation")
+        try:
+            return to_datetime(dateparse.parse_datetime(value.strip(), datetime.date.today()))
+        except dateparse.NotModelled:
+            raise tripwire.trip(f"DateTime.Parse of '{value}' (a form the test host does not model)") from None
+        except dateparse.NotADate:
+            raise invalid_cast(value, "System.DateTime", "String was not recognized as a valid DateTime.",
+                               fqid="InvalidCastParseTargetInvocation") from None
     if isinstance(value, int) and not isinstance(value, bool):
         return to_datetime(datetime.datetime(1, 1, 1) + datetime.timedelta(microseconds=int(value) // 10))
     raise _cannot_convert(value, "System.DateTime")
@@ -989,7 +981,8 @@ def equals(left: typing.Any, right: typing.Any, case_sensitive: bool = False) ->
     left_type = typeregistry.registered(ps_type_name(left))
     if left_type is not None and left_type.equals is not None:
         return left_type.equals(left, right)
-    if isinstance(left, (dict, list, PSObject)) and not isinstance(left, (int, float, str)):
+    # psrpcore's DateTime is a PSObject too, but DateTime.Equals compares ticks (its Kind aside), not references.
+    if isinstance(left, (dict, list, PSObject)) and not isinstance(left, (int, float, str, datetime.datetime)):
         return left is right
     try:
         conv = _convert_like(right, left)
