@@ -8,6 +8,12 @@ text cites PowerShell's source it is the engine as open-sourced from 5.1 (PowerS
   culture (ConvertViaParseMethod; casts pass CultureInfo.InvariantCulture).
 - .NET "DateTime.Parse" (learn.microsoft.com): the invariant culture's forms (ISO 8601, M/d/yyyy, month names,
   fractional seconds, a time alone is today's), a string with an offset or `Z` converted to local time.
+- engine/parser/tokenizer.cs ScanGenericToken: in argument mode a word runs until CharTraits.ForceStartNewToken
+  (blanks, `&(),;{|}`); a `$` in it is scanned as in a double-quoted string (ScanDollarInStringExpandable), and a word
+  with nested tokens is a generic expandable token (an ExpandableStringExpressionAst, StringConstantType BareWord).
+  about_Parsing ("Argument mode"): variables and subexpressions in an argument are expanded.
+- engine/parser/Parser.cs (CommandArgument): a primary expression in an argument takes its member accesses and
+  method calls that follow without a blank (`(Get-Date).ToUniversalTime()` is one InvokeMemberExpressionAst argument).
 """
 
 from __future__ import annotations
@@ -102,3 +108,55 @@ def test_datetime_form_not_modelled_trips():
     rec, result = run("[datetime]'12/3'")
     assert result.state == "Failed" and not rec.output
     assert "DateTime.Parse of '12/3'" in str(result.error) and "does not model" in str(result.error)
+
+
+MEMBER_CALL_ARGUMENTS = [
+    ("$a = Get-Date; (New-TimeSpan -Start $a -End (Get-Date).AddMinutes(2)).TotalMinutes -ge 1.9", [True]),
+    ("$d = [datetime]'2026-12-03 06:07:08'; (New-TimeSpan -Start $d -End ($d).AddHours(1)).TotalHours", [1.0]),
+    # The chain goes on: a method's result's members and further calls, indexes.
+    ("Write-Output ([datetime]'2026-12-03').AddDays(1).ToString('yyyy-MM-dd') next", ["2026-12-04", "next"]),
+    ("$s = ' abc '; Write-Output $s.Trim().ToUpper() $s.Trim().Length", ["ABC", 3]),
+    ("$l = 'a,b'; Write-Output $l.Split(',')[1]", ["b"]),
+    ("$l = 'x'; Write-Output -InputObject:$l.ToUpper()", ["X"]),
+    # A blank or a word before the parenthesis still starts a new argument.
+    ("Write-Output (1) (2); Write-Output (1)(2)", [1, 2, 1, 2]),
+    ("(New-Object System.Version(1, 2)).Minor", [2]),
+]
+
+
+@pytest.mark.parametrize("script,expected", MEMBER_CALL_ARGUMENTS, ids=[c[0] for c in MEMBER_CALL_ARGUMENTS])
+def test_member_call_argument(script, expected):
+    assert ok(script) == expected
+
+
+def test_member_call_argument_ast():
+    # The argument is the call itself, not a parenthesised expression around it.
+    script = ("$sb = { New-TimeSpan -End (Get-Date).ToUniversalTime() }; "
+              "$e = $sb.Ast.EndBlock.Statements[0].PipelineElements[0].CommandElements; "
+              "$e[1].ParameterName; $e[2].GetType().Name; $e[2].Extent.Text")
+    assert ok(script) == ["End", "InvokeMemberExpressionAst", "(Get-Date).ToUniversalTime()"]
+
+
+EXPANDABLE_WORDS = [
+    ("$_ = @{ Value = 'AB12' }; Write-Output Cert:\\LocalMachine\\My\\$($_.Value)", ["Cert:\\LocalMachine\\My\\AB12"]),
+    ("$h = @{ a = @{ b = 1 } }; Write-Output k$($h.a.b)v", ["k1v"]),
+    ("$n = 'x'; Write-Output C:\\$n\\y pre-$n-post a$n.Length", ["C:\\x\\y", "pre-x-post", "ax.Length"]),
+    ("$n = 'x'; Write-Output a`$n a$ a$-b", ["a$n", "a$", "a$-b"]),  # an escaped or lone `$` is literal
+    ("$n = 'x'; Write-Output a$n,b$n", ["ax", "bx"]),  # a comma ends the word
+    ("$n = 'x'; $e = { Write-Output a$n }.Ast.EndBlock.Statements[0].PipelineElements[0].CommandElements[1]; "
+     "$e.GetType().Name; $e.StringConstantType.ToString(); $e.Value",
+     ["ExpandableStringExpressionAst", "BareWord", "a$n"]),
+]
+
+
+@pytest.mark.parametrize("script,expected", EXPANDABLE_WORDS, ids=[c[0] for c in EXPANDABLE_WORDS])
+def test_expandable_bare_word(script, expected):
+    assert ok(script) == expected
+
+
+def test_expandable_bare_word_cert_path_trips():
+    # ansible.windows' winrm facts: the word expands, then the Cert: provider (not modelled) trips naming the path.
+    rec, result = run("@{ Value = 'AB12' }.GetEnumerator() | ForEach-Object { "
+                      "Get-Item Cert:\\LocalMachine\\My\\$($_.Value) }")
+    assert result.state == "Failed" and not rec.output
+    assert "Cert:\\LocalMachine\\My\\AB12" in str(result.error) and "does not model" in str(result.error)

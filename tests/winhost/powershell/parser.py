@@ -9,6 +9,7 @@ import typing
 import tree_sitter_powershell
 from tree_sitter import Language, Node, Parser, Tree
 
+from . import argmode
 from .errors import ParseError
 
 _LANGUAGE = Language(tree_sitter_powershell.language())
@@ -249,6 +250,14 @@ def parse(text: str) -> ParsedScript:
     if tree.root_node.has_error and _FOREACH_METHOD.search(source):
         # `.ForEach(` collides with the foreach keyword in the grammar.
         source = _FOREACH_METHOD.sub(rb".\1_ForEachMethod(", source)
+        tree = parser.parse(source)
+    for _unused in range(3):
+        # Arguments the grammar misreads (argmode.py): a member call right after an expression, a bare word with `$`.
+        edits = argmode.rewrites(tree.root_node, source, _walk)
+        if not edits:
+            break
+        for position, _end, data in sorted(edits, key=lambda e: e[0], reverse=True):
+            source = source[:position] + data + source[position:]
         tree = parser.parse(source)
     for _unused in range(5):
         if not tree.root_node.has_error and not _has_numeric_command(tree.root_node, source):

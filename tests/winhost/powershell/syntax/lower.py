@@ -618,6 +618,8 @@ class _Lowering:  # pylint: disable=too-many-public-methods
         raw = self.raw(node)
         body = here_body(raw) if here else raw[1:-1]
         kind = "DoubleQuotedHereString" if here else "DoubleQuoted"
+        if not here and not extent.text.startswith('"'):
+            kind = "BareWord"  # a bare word with `$` that parser.py (argmode.py) quoted: an expandable BareWord
         source = self.text.source
         if here:
             # The body is between the opening line and the closing line (about_Quoting_Rules: here-strings); a CRLF
@@ -679,6 +681,14 @@ class _Lowering:  # pylint: disable=too-many-public-methods
 
     def e_parenthesized_expression(self, node: typing.Any, extent: N.Extent) -> N.Ast:
         inner = _named(node)
+        if inner and self.text.rewritten and self.raw(node) == "(" + extent.text + ")":
+            # parser.py (argmode.py) put an argument's member call chain in parentheses: the chain itself.
+            pipeline = self.statement(inner[0])
+            elements = getattr(pipeline, "pipeline_elements", [])
+            if len(elements) == 1 and isinstance(elements[0], N.CommandExpressionAst):
+                chain = elements[0].expression
+                chain.extent = extent  # the text as written (the alignment may pair the added '(' with the script's)
+                return chain
         return N.ParenExpressionAst(extent=extent, pipeline=self.statement(inner[0]) if inner else None)
 
     def _statement_list_block(self, node: typing.Any) -> N.StatementBlockAst:
