@@ -12,6 +12,10 @@ text cites PowerShell's source it is the engine as open-sourced from 5.1 (PowerS
   (blanks, `&(),;{|}`); a `$` in it is scanned as in a double-quoted string (ScanDollarInStringExpandable), and a word
   with nested tokens is a generic expandable token (an ExpandableStringExpressionAst, StringConstantType BareWord).
   about_Parsing ("Argument mode"): variables and subexpressions in an argument are expanded.
+- engine/parser/tokenizer.cs TryGetNumberValue (numbers): Int32, Int64, Decimal, then Double for decimal digits; hex
+  digits through int.TryParse then long.TryParse with AllowHexSpecifier (the bits as a signed value; Decimal refuses
+  hex, so 17 digits are BadNumericConstant); `L` through long.TryParse; a real is Double, times its multiplier.
+  about_Numeric_Literals notes that 7.0 changed these (hex past Int32 as signed Int64 stayed, `0xFFFFFFFF` is -1).
 - engine/parser/Parser.cs (CommandArgument): a primary expression in an argument takes its member accesses and
   method calls that follow without a blank (`(Get-Date).ToUniversalTime()` is one InvokeMemberExpressionAst argument).
 """
@@ -160,3 +164,49 @@ def test_expandable_bare_word_cert_path_trips():
                       "Get-Item Cert:\\LocalMachine\\My\\$($_.Value) }")
     assert result.state == "Failed" and not rec.output
     assert "Cert:\\LocalMachine\\My\\AB12" in str(result.error) and "does not model" in str(result.error)
+
+
+NUMBER_LITERALS = [
+    # Hex digits reinterpreted as signed: up to 8 are an Int32 (int.TryParse, AllowHexSpecifier), up to 16 an Int64.
+    ("0xFFFFFFFF; (0xFFFFFFFF).GetType().Name; 0x80000000; 0x7FFFFFFF", [-1, "Int32", -2147483648, 2147483647]),
+    ("0x100000000; (0x100000000).GetType().Name", [4294967296, "Int64"]),
+    ("0xFFFFFFFFFFFFFFFF; (0xFFFFFFFFFFFFFFFF).GetType().Name; 0x8000000000000000",
+     [-1, "Int64", -9223372036854775808]),
+    ("0x00000000FFFFFFFF; (0x0000000000000001).GetType().Name", [-1, "Int32"]),  # leading zeros do not count
+    # `L`: Int64's TryParse takes the digits, so 8 hex digits are not negative.
+    ("0xFFFFFFFFL; (0xFFFFFFFFL).GetType().Name; 0xFFFFFFFFFFFFFFFFL; 0x8000000000000000L",
+     [4294967295, "Int64", -1, -9223372036854775808]),
+    ("5L; (5L).GetType().Name; 1.5L; 2.5L", [5, "Int64", 2, 2]),  # a real with L: Convert to Int64, rounded to even
+    # A multiplier applies after the digits' type: Int32 widens to Int64 when the product needs it; Int64 stays.
+    ("0xFFFFFFFFkb; 0x10kb; (0x7FFFFFFFkb).GetType().Name; (0xFFFFFFFFFFFFFFFFkb).GetType().Name",
+     [-1024, 16384, "Int64", "Int64"]),
+    ("1kb; 2gb; (2gb).GetType().Name", [1024, 2147483648, "Int64"]),
+    ("1.5kb; (1.5kb).GetType().Name; (1e3).GetType().Name", [1536.0, "Double", "Double"]),  # a real stays Double
+    # Decimal digits: Int32, Int64, (Decimal), then Double past Decimal.MaxValue.
+    ("(2147483647).GetType().Name; (2147483648).GetType().Name; 9223372036854775807",
+     ["Int32", "Int64", 9223372036854775807]),
+    ("(100000000000000000000000000000).GetType().Name", ["Double"]),
+]
+
+
+@pytest.mark.parametrize("script,expected", NUMBER_LITERALS, ids=[c[0] for c in NUMBER_LITERALS])
+def test_number_literal(script, expected):
+    assert ok(script) == expected
+
+
+@pytest.mark.parametrize("script", [
+    # 5.1 types these as System.Decimal, which the test host does not model: never a silent Double.
+    "9223372036854775808", "1d", "79228162514264337593543950335", "0x7FFFFFFFFFFFFFFFkb",
+])
+def test_decimal_literal_not_modelled(script):
+    rec, result = run(script)
+    assert result.state == "Failed" and not rec.output
+    assert "Decimal is not modelled" in str(result.error)
+
+
+def test_hex_literal_past_int64_is_not_a_number():
+    # 17 hex digits: Decimal's TryParse refuses AllowHexSpecifier, so no type takes them (ParserStrings
+    # BadNumericConstant).
+    rec, result = run("0x1FFFFFFFFFFFFFFFF")
+    assert result.state == "Failed" and not rec.output
+    assert str(result.error) == "The numeric constant 0x1FFFFFFFFFFFFFFFF is not valid."
