@@ -15,7 +15,8 @@ text cites PowerShell's source it is the engine as open-sourced from 5.1 (PowerS
 - engine/parser/tokenizer.cs TryGetNumberValue (numbers): Int32, Int64, Decimal, then Double for decimal digits; hex
   digits through int.TryParse then long.TryParse with AllowHexSpecifier (the bits as a signed value; Decimal refuses
   hex, so 17 digits are BadNumericConstant); `L` through long.TryParse; a real is Double, times its multiplier.
-  about_Numeric_Literals notes that 7.0 changed these (hex past Int32 as signed Int64 stayed, `0xFFFFFFFF` is -1).
+  about_Numeric_Literals (learn.microsoft.com): an integer without a suffix is [int], else [long], else [decimal],
+  else [double]; the hex rules above are the 5.1 tokenizer's (later versions added suffixes and BigInteger).
 - engine/parser/Parser.cs (CommandArgument): a primary expression in an argument takes its member accesses and
   method calls that follow without a blank (`(Get-Date).ToUniversalTime()` is one InvokeMemberExpressionAst argument).
 """
