@@ -1,4 +1,5 @@
-"""A string to System.DateTime as PowerShell converts it: DateTime.Parse(text, CultureInfo.InvariantCulture).
+"""A string to System.DateTime as PowerShell converts it: DateTime.Parse(text, CultureInfo.InvariantCulture); and to
+System.TimeSpan: TimeSpan.Parse(text, CultureInfo.InvariantCulture) (at the end).
 
 LanguagePrimitives converts a string to DateTime through the type's Parse(string, IFormatProvider) with the invariant
 culture (ConvertViaParseMethod; a cast passes CultureInfo.InvariantCulture), so `[datetime]'...'` accepts what .NET's
@@ -113,3 +114,32 @@ def parse_datetime(text: str, today: datetime.date) -> datetime.datetime:
     if any(c.isdigit() for c in text):
         raise NotModelled(text)
     raise NotADate(text)
+
+
+# TimeSpan.Parse(string, IFormatProvider) (learn.microsoft.com "TimeSpan.Parse"): [ws][-]{ d | [d.]hh:mm[:ss[.ff]] }[ws],
+# hours 0-23, minutes and seconds 0-59, a fraction of up to seven digits.
+_SPAN = re.compile(r"^\s*(?P<neg>-)?(?:(?P<days_only>\d+)|(?:(?P<days>\d+)\.)?(?P<h>\d+):(?P<m>\d+)"
+                   r"(?::(?P<s>\d+)(?:\.(?P<f>\d+))?)?)\s*$")
+
+
+class SpanOverflow(ValueError):
+    """.NET's OverflowException: a TimeSpan component out of range."""
+
+
+def parse_timespan(text: str) -> datetime.timedelta:
+    match = _SPAN.match(text)
+    if match is None:
+        raise NotADate(text)
+    parts = match.groupdict()
+    if parts["days_only"] is not None:
+        span = datetime.timedelta(days=int(parts["days_only"]))
+    else:
+        hours, minutes, seconds = int(parts["h"]), int(parts["m"]), int(parts["s"] or 0)
+        fraction = parts["f"] or ""
+        if hours > 23 or minutes > 59 or seconds > 59 or len(fraction) > 7:
+            raise SpanOverflow(text)
+        span = datetime.timedelta(days=int(parts["days"] or 0), hours=hours, minutes=minutes, seconds=seconds,
+                                  microseconds=int((fraction + "0000000")[:7]) // 10)
+    if span.days > 10675199:
+        raise SpanOverflow(text)
+    return -span if parts["neg"] else span

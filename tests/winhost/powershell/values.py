@@ -705,7 +705,9 @@ def cast(value: typing.Any, type_value: TypeValue) -> typing.Any:  # pylint: dis
         return PSInt64(_to_integer(value, full, INT64_MIN, INT64_MAX))
     if low == "system.byte":
         return _to_integer(value, full, 0, 255)
-    if low in ("system.double", "system.single", "system.decimal"):
+    if low == "system.decimal":
+        raise tripwire.trip("[decimal] (System.Decimal: the test host has no Decimal; a Double would be silently wrong)")
+    if low in ("system.double", "system.single"):
         if value is None:
             return 0.0
         if isinstance(value, (list, tuple)) and len(value) != 1:
@@ -780,6 +782,16 @@ def cast(value: typing.Any, type_value: TypeValue) -> typing.Any:  # pylint: dis
     if low == "system.timespan":
         if isinstance(value, datetime.timedelta):
             return value
+        if isinstance(value, str):
+            # TimeSpan.Parse(string, InvariantCulture), as LanguagePrimitives calls a type's Parse method.
+            try:
+                return dateparse.parse_timespan(value)
+            except dateparse.SpanOverflow:
+                message = ("The TimeSpan could not be parsed because at least one of the numeric components is out of "
+                           "range or contains too many digits.")
+            except dateparse.NotADate:
+                message = "String was not recognized as a valid TimeSpan."
+            raise invalid_cast(value, full, message, fqid="InvalidCastParseTargetInvocation")
         if isinstance(value, int) and not isinstance(value, bool):
             return datetime.timedelta(microseconds=int(value) // 10)
         raise _cannot_convert(value, full)
