@@ -638,8 +638,6 @@ def to_double(value: typing.Any) -> float:
     return float(to_number(value, "System.Double"))
 
 
-
-
 def naive(value: datetime.datetime) -> datetime.datetime:
     """A plain datetime (psrpcore's PSDateTime arithmetic expects nanosecond fields)."""
     return datetime.datetime(value.year, value.month, value.day, value.hour, value.minute, value.second,
