@@ -211,7 +211,7 @@ OUTPUT_CASES = [
     # casts
     ("[int]'42'; [int]3.5; [int]2.5; [int]'  7 '", [42, 4, 2, 7]),
     ("[long]5; [double]'1.5'; [string]12; [bool]'x'; [bool]0", [5, 1.5, "12", True, False]),
-    ("[array]$null; ([array]5).Count", [1]),
+    ("[array]$null; ([array]5).Count", [None, 1]),  # $null to a reference type is $null (LanguagePrimitives)
     ("$h = [hashtable]@{a=1}; $h.a", [1]),
     ("[int]$null; [string]$null -eq ''", [0, True]),
     ("([datetime]'2024-01-02 03:04:05').Year; ([datetime]'2024-01-02').Day", [2024, 2]),

@@ -22,11 +22,11 @@ PACKAGE = "winhost.powershell"
 # Bottom up. Names are relative to winhost.powershell ("" is the package itself); "clr.*" places every module of
 # a package not named elsewhere (a new clr/ type lands with the other types).
 LAYERS: list[tuple[str, set[str]]] = [
-    ("front end and registries", {"errors", "typeregistry", "parser", "syntax.nodes", "syntax.extents",
+    ("front end and registries", {"errors", "typeregistry", "parser", "argmode", "syntax.nodes", "syntax.extents",
                                   "standins", "windows_commands"}),
     # dotnet.py's live objects sit below the value model: values.py is built on NetObject, ByteArray, Enumerator.
     ("live .NET objects", {"dotnet", "standins.runtime", "tripwire"}),
-    ("value model", {"values", "formatting", "syntax", "syntax.*"}),
+    ("value model", {"values", "dateparse", "formatting", "syntax", "syntax.*"}),
     ("binding and providers' base", {"scopes", "shouldprocess", "binding", "parametersets", "cmdlets",
                                      "providers.base"}),
     # fileinfo: System.IO's FileInfo/DirectoryInfo. cmdlets.runspaces is the process's runspace list, which

@@ -78,7 +78,7 @@ _SPAN_PROPS = {
 
 
 def _ticks(d: datetime.datetime) -> int:
-    delta = d.replace(tzinfo=None) - datetime.datetime(1, 1, 1)
+    delta = naive(d).replace(tzinfo=None) - datetime.datetime(1, 1, 1)  # a plain datetime: psrpcore's wants nanoseconds
     return (delta.days * 86400 + delta.seconds) * 10_000_000 + delta.microseconds * 10
 
 
@@ -420,6 +420,20 @@ def _dict_entry(key: typing.Any, value: typing.Any) -> PSObject:
     return entry
 
 
+def _span_method(span: datetime.timedelta, name: str, args: list) -> typing.Any:
+    """TimeSpan's instance methods (learn.microsoft.com "TimeSpan Struct"): those modelled, a trip for the rest it has."""
+    low = name.lower()
+    if low == "gettype":
+        return TypeValue("System.TimeSpan")
+    if low in ("add", "subtract") and len(args) == 1 and isinstance(args[0], datetime.timedelta):
+        return span + args[0] if low == "add" else span - args[0]
+    if low in ("negate", "duration") and not args:
+        return -span if low == "negate" else abs(span)
+    if low in ("add", "subtract", "negate", "duration", "compareto", "equals", "gethashcode"):
+        raise tripwire.trip(f"TimeSpan.{name} with {len(args)} argument(s) of these types")
+    raise method_not_found("System.TimeSpan", name)
+
+
 def _date_method(d: datetime.datetime, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-return-statements
     low = name.lower()
     units = {"adddays": "days", "addhours": "hours", "addminutes": "minutes", "addseconds": "seconds",
@@ -525,7 +539,7 @@ def invoke_method(obj: typing.Any, name: str, args: list, invoke: typing.Callabl
                 raise tripwire.trip(str(exc)) from None
         if low == "tostring":
             return to_string(obj)
-        raise method_not_found("System.TimeSpan", name)
+        return _span_method(obj, name, args)
     from .clr.automation import script_methods  # pylint: disable=import-outside-toplevel  # clr imports members
 
     added = script_methods(obj).get(low)

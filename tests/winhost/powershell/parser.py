@@ -9,6 +9,7 @@ import typing
 import tree_sitter_powershell
 from tree_sitter import Language, Node, Parser, Tree
 
+from . import argmode
 from .errors import ParseError
 
 _LANGUAGE = Language(tree_sitter_powershell.language())
@@ -80,7 +81,7 @@ class ParsedScript:
 
 
 _NUMERIC_COMMAND = re.compile(rb"^[0-9]")
-_LONG_LITERAL = re.compile(rb"(?<![\w$.'\"\\-])(\d+)[lL]\b")
+_LONG_LITERAL = re.compile(rb"(?<![\w$.'\"\\-])(0[xX][0-9a-fA-F]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)[lL]\b")
 _GENERIC_ARITY = re.compile(rb"(\[[\w.]+)`\d+(\[)")
 _FOREACH_METHOD = re.compile(rb"\.(\s*)foreach\(", re.I)
 # A generic type name with bracketed arguments, `Func[[Object], [Int32]]` (.NET's form, which PowerShell accepts): the
@@ -196,6 +197,18 @@ def _switch_separators(body: Node, source: bytes) -> list[tuple[int, int, bytes]
     return inserts
 
 
+def _long_digits(number: bytes) -> bytes:
+    """The digits of an `L` literal for `[long]...`: hex as Int64.TryParse reads it (AllowHexSpecifier: 16 digits are the
+    bits of a signed Int64, so 0xFFFFFFFFL is 4294967295 and 0xFFFFFFFFFFFFFFFFL is -1), not as an Int32 first."""
+    if number[:2].lower() != b"0x" or len(number.lstrip(b"0xX")) > 16:
+        return number  # decimal or real digits; too many hex digits stay a bad numeric constant
+    value = int(number[2:], 16)
+    if value >> 63:
+        value -= 1 << 64
+    # Int64.MinValue's digits alone are too large for Int64 (a Decimal literal): spelled as an expression.
+    return b"(-9223372036854775807-1)" if value == -(1 << 63) else str(value).encode()
+
+
 def parse(text: str) -> ParsedScript:
     source, namespaces = _strip_using(text.encode("utf-8"))
     parser = _parser()
@@ -204,7 +217,8 @@ def parse(text: str) -> ParsedScript:
         # The grammar has no `L` (Int64) literal suffix; spell it as a cast it understands.
         strings = [(n.start_byte, n.end_byte) for n in _walk(tree.root_node) if n.type == "string_literal"]
         candidate = _LONG_LITERAL.sub(
-            lambda m: m.group(0) if any(a <= m.start() < b for a, b in strings) else b"([long]" + m.group(1) + b")", source)
+            lambda m: m.group(0) if any(a <= m.start() < b for a, b in strings)
+            else b"([long]" + _long_digits(m.group(1)) + b")", source)
         candidate_tree = parser.parse(candidate)
         if tree.root_node.has_error and not candidate_tree.root_node.has_error or _has_numeric_command(tree.root_node, source):
             source, tree = candidate, candidate_tree
@@ -249,6 +263,14 @@ def parse(text: str) -> ParsedScript:
     if tree.root_node.has_error and _FOREACH_METHOD.search(source):
         # `.ForEach(` collides with the foreach keyword in the grammar.
         source = _FOREACH_METHOD.sub(rb".\1_ForEachMethod(", source)
+        tree = parser.parse(source)
+    for _unused in range(3):
+        # Arguments the grammar misreads (argmode.py): a member call right after an expression, a bare word with `$`.
+        edits = argmode.rewrites(tree.root_node, source, _walk)
+        if not edits:
+            break
+        for position, _end, data in sorted(edits, key=lambda e: e[0], reverse=True):
+            source = source[:position] + data + source[position:]
         tree = parser.parse(source)
     for _unused in range(5):
         if not tree.root_node.has_error and not _has_numeric_command(tree.root_node, source):

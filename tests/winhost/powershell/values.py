@@ -36,7 +36,7 @@ from psrpcore.types import (
 )
 from psrpcore.types._base import PSNoteProperty
 
-from . import tripwire, typeregistry
+from . import dateparse, tripwire, typeregistry
 from .typeregistry import MISSING
 from .dotnet import STATIC_TYPES, ByteArray, Enumerator, NetObject, to_byte_array
 from .errors import PSError, divide_by_zero, invalid_cast, make_exception, type_not_found, use_value_model
@@ -639,12 +639,6 @@ def to_double(value: typing.Any) -> float:
     return float(to_number(value, "System.Double"))
 
 
-_DATE_FORMATS = [
-    "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S",
-]
-
-
 def naive(value: datetime.datetime) -> datetime.datetime:
     """A plain datetime (psrpcore's PSDateTime arithmetic expects nanosecond fields)."""
     return datetime.datetime(value.year, value.month, value.day, value.hour, value.minute, value.second,
@@ -656,17 +650,13 @@ def to_datetime(value: typing.Any) -> PSDateTime:
         return value if isinstance(value, PSDateTime) else PSDateTime(
             value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond, value.tzinfo)
     if isinstance(value, str):
-        text = value.strip()
-        if text.endswith("Z"):
-            text = text[:-1] + "+0000"
-        for fmt in _DATE_FORMATS:
-            try:
-                parsed = datetime.datetime.strptime(text, fmt)
-            except ValueError:
-                continue
-            return to_datetime(parsed)
-        raise invalid_cast(value, "System.DateTime", "String was not recognized as a valid DateTime.",
-                           fqid="InvalidCastParseTargetInvocation")
+        try:
+            return to_datetime(dateparse.parse_datetime(value.strip(), datetime.date.today()))
+        except dateparse.NotModelled:
+            raise tripwire.trip(f"DateTime.Parse of '{value}' (a form the test host does not model)") from None
+        except dateparse.NotADate:
+            raise invalid_cast(value, "System.DateTime", "String was not recognized as a valid DateTime.",
+                               fqid="InvalidCastParseTargetInvocation") from None
     if isinstance(value, int) and not isinstance(value, bool):
         return to_datetime(datetime.datetime(1, 1, 1) + datetime.timedelta(microseconds=int(value) // 10))
     raise _cannot_convert(value, "System.DateTime")
@@ -692,6 +682,12 @@ def enumerate_value(value: typing.Any) -> list:
     return [value]
 
 
+# Reference types whose branch below would otherwise build a value from $null.
+_NULL_STAYS_NULL = frozenset((
+    "system.array", "system.object[]", "system.collections.arraylist", "system.collections.hashtable",
+    "system.collections.generic.list`1[[system.object]]", "system.collections.generic.list`1[[system.string]]"))
+
+
 def cast(value: typing.Any, type_value: TypeValue) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches
     full = type_value.full_name
     low = full.lower()
@@ -708,7 +704,9 @@ def cast(value: typing.Any, type_value: TypeValue) -> typing.Any:  # pylint: dis
         return PSInt64(_to_integer(value, full, INT64_MIN, INT64_MAX))
     if low == "system.byte":
         return _to_integer(value, full, 0, 255)
-    if low in ("system.double", "system.single", "system.decimal"):
+    if low == "system.decimal":
+        raise tripwire.trip("[decimal] (System.Decimal: the test host has no Decimal; a Double would be silently wrong)")
+    if low in ("system.double", "system.single"):
         if value is None:
             return 0.0
         if isinstance(value, (list, tuple)) and len(value) != 1:
@@ -729,9 +727,11 @@ def cast(value: typing.Any, type_value: TypeValue) -> typing.Any:  # pylint: dis
         return to_bool(value)
     if low == "system.management.automation.switchparameter":
         return SwitchValue(to_bool(value))
+    if value is None and low in _NULL_STAYS_NULL:
+        # $null to a reference type is $null (LanguagePrimitives.FigureConversionFromNull: ConvertNullToRef), so
+        # `[object[]]$null -eq $null`; only @() makes an empty array of it.
+        return None
     if low in ("system.array", "system.object[]"):
-        if value is None:
-            return []
         return list(value) if isinstance(value, (list, tuple)) else [value]
     if low == "system.string[]":
         # $null stays $null (LanguagePrimitives: null to a reference type), as for any [T[]] below.
@@ -781,6 +781,16 @@ def cast(value: typing.Any, type_value: TypeValue) -> typing.Any:  # pylint: dis
     if low == "system.timespan":
         if isinstance(value, datetime.timedelta):
             return value
+        if isinstance(value, str):
+            # TimeSpan.Parse(string, InvariantCulture), as LanguagePrimitives calls a type's Parse method.
+            try:
+                return dateparse.parse_timespan(value)
+            except dateparse.SpanOverflow:
+                message = ("The TimeSpan could not be parsed because at least one of the numeric components is out of "
+                           "range or contains too many digits.")
+            except dateparse.NotADate:
+                message = "String was not recognized as a valid TimeSpan."
+            raise invalid_cast(value, full, message, fqid="InvalidCastParseTargetInvocation")
         if isinstance(value, int) and not isinstance(value, bool):
             return datetime.timedelta(microseconds=int(value) // 10)
         raise _cannot_convert(value, full)
@@ -982,7 +992,8 @@ def equals(left: typing.Any, right: typing.Any, case_sensitive: bool = False) ->
     left_type = typeregistry.registered(ps_type_name(left))
     if left_type is not None and left_type.equals is not None:
         return left_type.equals(left, right)
-    if isinstance(left, (dict, list, PSObject)) and not isinstance(left, (int, float, str)):
+    # psrpcore's DateTime is a PSObject too, but DateTime.Equals compares ticks (its Kind aside), not references.
+    if isinstance(left, (dict, list, PSObject)) and not isinstance(left, (int, float, str, datetime.datetime)):
         return left is right
     try:
         conv = _convert_like(right, left)

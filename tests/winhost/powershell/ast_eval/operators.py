@@ -109,7 +109,9 @@ def compare(engine: typing.Any, base: str, case: bool, lv: typing.Any, rv: typin
         type_value = rv if isinstance(rv, V.TypeValue) else V.resolve_type(V.to_string(rv))
         try:
             return V.cast(lv, type_value)
-        except PSError:
+        except PSError as err:
+            if err.fqid == "NotModelledByTestHost":
+                raise  # a conversion the test host does not model is not a failed one ($null)
             return None
     if base in ("contains", "notcontains"):
         found = any(V.equals(item, rv, case) for item in V.as_list(lv)) if lv is not None else False

@@ -20,7 +20,7 @@ import typing
 from ..parser import ParsedScript, has_top_level_named_blocks, parse, using_namespaces
 from . import nodes as N
 from .extents import SourceText
-from .literals import escaped_dollar, here_body, parse_number_literal, unescape
+from .literals import DecimalLiteral, escaped_dollar, here_body, parse_number_literal, unescape
 
 
 class LoweringError(Exception):
@@ -561,7 +561,7 @@ class _Lowering:  # pylint: disable=too-many-public-methods
             rewritten = self.raw(node).strip()
             if original != rewritten and rewritten[:1] in ("(", "+") and _NUMBER.match(original):
                 # `1L` reaches the grammar as `([long]1)`, a leading `1..` as `+1..`: the script's own literal.
-                return N.ConstantExpressionAst(extent=extent, value=parse_number_literal(original))
+                return N.ConstantExpressionAst(extent=extent, value=self.number(node, original))
         kind = node.type
         method = getattr(self, "e_" + kind, None)
         if method is not None:
@@ -592,7 +592,13 @@ class _Lowering:  # pylint: disable=too-many-public-methods
         return left
 
     def e_integer_literal(self, node: typing.Any, extent: N.Extent) -> N.Ast:
-        return N.ConstantExpressionAst(extent=extent, value=parse_number_literal(self.raw(node)))
+        return N.ConstantExpressionAst(extent=extent, value=self.number(node, self.raw(node)))
+
+    def number(self, node: typing.Any, text: str) -> typing.Any:
+        try:
+            return parse_number_literal(text)
+        except DecimalLiteral:
+            raise self.unknown(node, "a System.Decimal literal: Decimal is not modelled") from None
 
     e_real_literal = e_integer_literal
     e_decimal_integer_literal = e_integer_literal
@@ -618,6 +624,8 @@ class _Lowering:  # pylint: disable=too-many-public-methods
         raw = self.raw(node)
         body = here_body(raw) if here else raw[1:-1]
         kind = "DoubleQuotedHereString" if here else "DoubleQuoted"
+        if not here and not extent.text.startswith('"'):
+            kind = "BareWord"  # a bare word with `$` that parser.py (argmode.py) quoted: an expandable BareWord
         source = self.text.source
         if here:
             # The body is between the opening line and the closing line (about_Quoting_Rules: here-strings); a CRLF
@@ -679,6 +687,14 @@ class _Lowering:  # pylint: disable=too-many-public-methods
 
     def e_parenthesized_expression(self, node: typing.Any, extent: N.Extent) -> N.Ast:
         inner = _named(node)
+        if inner and self.text.rewritten and self.raw(node) == "(" + extent.text + ")":
+            # parser.py (argmode.py) put an argument's member call chain in parentheses: the chain itself.
+            pipeline = self.statement(inner[0])
+            elements = getattr(pipeline, "pipeline_elements", [])
+            if len(elements) == 1 and isinstance(elements[0], N.CommandExpressionAst):
+                chain = elements[0].expression
+                chain.extent = extent  # the text as written (the alignment may pair the added '(' with the script's)
+                return chain
         return N.ParenExpressionAst(extent=extent, pipeline=self.statement(inner[0]) if inner else None)
 
     def _statement_list_block(self, node: typing.Any) -> N.StatementBlockAst:
