@@ -42,7 +42,8 @@ WIN = 'ansible.windows.'
 PLUGINS = ('ansible.builtin.psrp', 'psremoting.pssession.psrp')
 # The modules now get as far as their C# module utils, and those without a stand-in trip the tripwire (loudly, by
 # namespace): 2.16 to 2.18's async (its named pipe) and become. Named here so each test compares the identical
-# failures. 2.19's async runs (Ansible._Async's stand-in and the new powershell.exe process: test_windows_async.py). win_command and win_shell run (their Process utils have
+# failures. 2.19's async runs (Ansible._Async's stand-in, the new powershell.exe process: test_windows_async.py).
+# win_command and win_shell run (their Process utils have
 # stand-ins). win_service's SCManager util has a stand-in (standins/scmanager.py, test_windows_services.py); setup's
 # Ansible.Windows.Setup has one too (facts run; the subsets compared here are those the test host models, test_facts.py).
 EXPECTED_TRIPS = (

@@ -20,14 +20,22 @@ import json
 
 import pytest
 
-from e2e_support import BUILD, install_ansible_windows
+from e2e_support import BUILD, ansible_core_version, install_ansible_windows
 
 WIN = 'ansible.windows.'
 PLUGINS = ('psremoting.pssession.psrp', 'ansible.builtin.psrp')
 
+# Where the chain stops on the test host today, per release: 2.16 to 2.18's async_wrapper.ps1 sends the job to a
+# process made through WMI over a named pipe whose ACL (PipeSecurity) the test host does not model (nor named pipes,
+# a running WMI-made process, or that release's watchdog's trap/RunspaceFactory): a tripwire trip, which fails the
+# task. 2.19 on: none.
+OLD_WRAPPER_TRIP = 'The type [System.IO.Pipes.PipeSecurity]'
+
 pytestmark = [
     pytest.mark.parametrize('plugin', PLUGINS),
-    pytest.mark.release_sensitive("the release's async wrapper (2.19: async_wrapper.ps1 over Ansible._Async.cs)"),
+    pytest.mark.release_sensitive("the release's async wrapper (2.19: async_wrapper.ps1 over Ansible._Async.cs; "
+                                  "2.16 to 2.18: a named pipe, not modelled)"),
+    pytest.mark.tripwire_expected(OLD_WRAPPER_TRIP),
 ]
 
 
@@ -46,6 +54,17 @@ def run_tasks(ansible, plugin: str, collections_path: str, tasks: str, *args: st
                             ansible_connection=plugin, ansible_win_async_startup_timeout=120)
 
 
+def reached_the_job(run) -> None:
+    """xfail (imperatively) on 2.16 to 2.18, whose async wrapper stops at the named pipe's ACL (OLD_WRAPPER_TRIP): the
+    first async task fails with that trip, which the test asserts before it xfails."""
+    if ansible_core_version() >= (2, 19):
+        return
+    first = run.results[0]
+    text = str(first.get('msg', '')) + str(first.get('module_stderr', ''))
+    assert first['_status'] == 'failed' and OLD_WRAPPER_TRIP in text, first
+    pytest.xfail(f'2.16 to 2.18: the async wrapper stops at a known test-host gap ({OLD_WRAPPER_TRIP})')
+
+
 def results_file(winhost, result: dict) -> dict:
     """The job's results file on the host's disk (~/.ansible_async/<jid>), as async_watchdog.ps1 left it."""
     path = result['results_file']
@@ -59,6 +78,7 @@ def test_async_poll_returns_the_module_result(ansible, winhost, collections_path
     run = run_tasks(ansible, plugin, collections_path,
                     f'  - {WIN}win_ping: {{data: async hello}}\n    async: 30\n    poll: 1\n'
                     f'  - {WIN}win_command: whoami\n    async: 30\n    poll: 1\n')
+    reached_the_job(run)
     assert len(run.results) == 2, json.dumps(run.results, indent=1)
     ping, command = run.results
     for result in (ping, command):
@@ -80,6 +100,7 @@ def test_async_poll_zero_then_async_status(ansible, winhost, collections_path, p
                     f'  - {WIN}win_ping: {{data: later}}\n    async: 30\n    poll: 0\n    register: job\n'
                     '  - ansible.builtin.async_status: {jid: "{{ job.ansible_job_id }}"}\n'
                     '    register: status\n    until: status.finished\n    retries: 60\n    delay: 1\n')
+    reached_the_job(run)
     assert len(run.results) == 2, json.dumps(run.results, indent=1)
     started, status = run.results
     assert started['_status'] == 'ok', started
@@ -101,6 +122,7 @@ def test_async_module_failure_is_reported(ansible, winhost, collections_path, pl
                     f'  - {WIN}win_command: powershell.exe -NoProfile -Command "exit 3"\n    async: 30\n    poll: 1\n'
                     '    ignore_errors: true\n'
                     f'  - {WIN}win_ping: {{data: crash}}\n    async: 30\n    poll: 1\n')
+    reached_the_job(run)
     assert len(run.results) == 2, json.dumps(run.results, indent=1)
     command, crash = run.results
     # win_command.ps1: a non-zero rc fails the module ("non-zero return code"), reported by the job.

@@ -232,9 +232,10 @@ def test_begin_invoke_with_settings():
 
 
 def test_begin_invoke_not_modelled():
+    # The input still open: more input may come.
     assert "not modelled" in failing(PRELUDE + "$ps = [PowerShell]::Create(); $null = $ps.AddScript('1')\n"
-                                       "$in = [PSDataCollection[object]]::new()\n"  # still open: input may come
-                                       "$ps.BeginInvoke($in, [PSInvocationSettings]@{ Host = $host }, $null, $null)")
+                                     "$in = [PSDataCollection[object]]::new()\n"
+                                     "$ps.BeginInvoke($in, [PSInvocationSettings]@{ Host = $host }, $null, $null)")
     assert "not modelled" in failing(PRELUDE + "[PSInvocationSettings]@{ AddToHistory = $true }")
 
 
