@@ -312,8 +312,9 @@ KEYWORDS = {
     'become': ('    become: true\n    become_method: ansible.builtin.runas\n    become_user: other\n',
                {'ansible_become_password': 'Other-Passw0rd!'}),
     # poll: 0: how many async_status polls a run sends depends on how long its job takes (each run's own), so the
-    # comparison is of the wrapper's pipeline; polling runs in tests/e2e/test_windows_async.py.
-    'async': ('    async: 60\n    poll: 0\n', {}),
+    # comparison is of the wrapper's pipeline; polling runs in tests/e2e/test_windows_async.py. The startup timeout
+    # a slow target gets (the test host's new powershell.exe takes seconds to signal it started; 5 s by default).
+    'async': ('    async: 60\n    poll: 0\n', {'ansible_win_async_startup_timeout': 120}),
 }
 
 
