@@ -244,6 +244,8 @@ def test_begin_invoke_not_modelled():
 LANGUAGE = [
     ("$sb = { param($a) \"got $a\" }; $p = @{ a = 1 }\n& $sb.Ast.GetScriptBlock() @p\n& $sb.Ast.GetScriptBlock()",
      ["got 1", "got "]),
+    # With an argument after it (a space before `(` makes `(2)` an argument of the script block itself).
+    ("$sb = { param($a) \"got $a\" }\n& $sb.Ast.GetScriptBlock() 5\n& $sb (2)", ["got 5", "got 2"]),
     ("$t = @'\nusing namespace System.Collections\nparam($a)\nbegin { function f { 'f' } }\n"
      "end { \"end $a \" + [IDictionary].Name }\n'@\n"
      "$sb = [System.Management.Automation.Language.Parser]::ParseInput($t, 'n', [ref]$null, [ref]$null).GetScriptBlock()\n"
