@@ -8,6 +8,7 @@ naming what the test host does not model, never a silent success.
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 
@@ -186,7 +187,13 @@ NEW_PROCESS = (
 
 def test_create_async_process_runs_powershell_on_its_pipes():
     # STILL_ACTIVE (259) before it runs; the process (index 1) ends, its event never set; its output; its exit code.
+    before = {t.ident for t in threading.enumerate()}
     assert ok(_async(NEW_PROCESS)) == [259, 1, "got a\r\ngot b\r\n", 3, True]
+    # The thread that ran it ends by itself once the process has ended (the wait above saw it end).
+    runners = [t for t in threading.enumerate() if t.ident not in before and t.name.startswith('winhost-process-')]
+    for thread in runners:
+        thread.join(30)
+        assert not thread.is_alive(), thread
 
 
 def test_create_async_process_refusals():

@@ -62,8 +62,8 @@ def start_async_process(parent: typing.Any, process: typing.Any, image: str, com
                 end = _pipe_end(process, value, write=True)
                 if end is not None and text:
                     end.pipe.write(text.encode("utf-8"))
-            process.exit(code)
             set_current_runspace(None)
+            process.exit(code)  # last: a waiter on the process sees a thread with nothing left to do
 
     def start() -> None:
         threading.Thread(target=body, name=f"winhost-process-{process.pid}", daemon=True).start()
