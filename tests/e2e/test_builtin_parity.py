@@ -41,14 +41,12 @@ WIN = 'ansible.windows.'
 
 PLUGINS = ('ansible.builtin.psrp', 'psremoting.pssession.psrp')
 # The modules now get as far as their C# module utils, and those without a stand-in trip the tripwire (loudly, by
-# namespace): async (2.19's async_wrapper.ps1, past its Ansible._Async stand-in: the pipes to the new process). Named
-# here so each test compares the identical failures. win_command and win_shell run (their Process utils have
+# namespace): 2.16 to 2.18's async (its named pipe) and become. Named here so each test compares the identical
+# failures. 2.19's async runs (Ansible._Async's stand-in, the new powershell.exe process: test_windows_async.py).
+# win_command and win_shell run (their Process utils have
 # stand-ins). win_service's SCManager util has a stand-in (standins/scmanager.py, test_windows_services.py); setup's
 # Ansible.Windows.Setup has one too (facts run; the subsets compared here are those the test host models, test_facts.py).
 EXPECTED_TRIPS = (
-    # 2.19's async_wrapper.ps1: Ansible._Async.cs has a stand-in (standins/ansible_async.py), and the wrapper now stops
-    # at the anonymous pipes it opens to the new powershell.exe process, which the test host does not model yet.
-    "The type [AnonymousPipeServerStream]",
     # 2.16 to 2.18's async_wrapper.ps1 and become_wrapper.ps1, which its chain now reaches on the test host: the
     # async wrapper's named pipe, whose ACL names the current identity (WindowsIdentity.GetCurrent().User, modelled:
     # tests/winhost/powershell/clr/principal.py), and become's C# (Ansible.AccessToken) without a stand-in.
@@ -79,14 +77,16 @@ HASH_SEED = '1100'
 # that 2.16 to 2.18 send as text), replaced by a placeholder in what was sent and wherever the
 # results repeat it.
 JID = '<async job id>'
-JID_IN_TEXT = re.compile(r'((?:AsyncJid|async_jid)\W+)j\d+')
+# 2.19's async_wrapper.ps1 names the job '<jid>.<pid>' (the session's process id, each run's own): the controller's
+# async_status calls send it as `jid`.
+JID_IN_TEXT = re.compile(r'((?:AsyncJid|async_jid|"jid")\W+)j\d+(?:\.\d+)?')
 # The other value drawn per run once a module succeeds: the remote temporary directory's name (win_copy's mkdtemp).
 TMP_NAME = re.compile(r'ansible-tmp-\d+(?:\.\d+)?-\d+-\d+')
 
 
 def _normalised_json(value):
     if isinstance(value, dict):
-        return {k: JID if k in ('AsyncJid', 'async_jid') else _normalised_json(v) for k, v in value.items()}
+        return {k: JID if k in ('AsyncJid', 'async_jid', 'jid') else _normalised_json(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_normalised_json(v) for v in value]
     if isinstance(value, str):
@@ -166,7 +166,7 @@ def run_both(ansible, winhost, collections_path, tasks: str, *args: str, **hostv
         received = winhost.pipelines()
         results = TMP_NAME.sub('ansible-tmp-<name>', json.dumps(run.results))
         for jid in set(re.findall(r'(?:AsyncJid|async_jid)\W+(j\d+)', json.dumps(received))):
-            results = results.replace(jid, JID)
+            results = re.sub(re.escape(jid) + r'(?:\.\d+)?', JID, results)
         out[plugin] = ([_timeless(r) for r in json.loads(results)], normalised(received))
     return out
 
@@ -311,7 +311,10 @@ KEYWORDS = {
     'no_log': ('    no_log: true\n', {}),
     'become': ('    become: true\n    become_method: ansible.builtin.runas\n    become_user: other\n',
                {'ansible_become_password': 'Other-Passw0rd!'}),
-    'async': ('    async: 60\n    poll: 2\n', {}),
+    # poll: 0: how many async_status polls a run sends depends on how long its job takes (each run's own), so the
+    # comparison is of the wrapper's pipeline; polling runs in tests/e2e/test_windows_async.py. The startup timeout
+    # a slow target gets (the test host's new powershell.exe takes seconds to signal it started; 5 s by default).
+    'async': ('    async: 60\n    poll: 0\n', {'ansible_win_async_startup_timeout': 120}),
 }
 
 

@@ -205,33 +205,3 @@ def test_scmanager_missing_service_and_changes_fail():
     _out, errors, error = failing(_scmanager("$s = New-Object Ansible.Windows.SCManager.Service 'Spooler'; "
                                              "$s.Description = 'x'"))
     assert "does not model setting [Ansible.Windows.SCManager.Service].Description" in (error or "") + str(errors)
-
-
-ASYNC_CS = os.path.join(os.path.dirname(__import__('ansible').__file__), 'module_utils', 'csharp', 'Ansible._Async.cs')
-
-
-def _async(script: str) -> str:
-    """The script after ansible-core's own Ansible._Async.cs (read from the installed ansible-core) is compiled."""
-    with open(ASYNC_CS, encoding='utf-8') as handle:
-        compile_csharp([handle.read()])
-    return script
-
-
-def test_async_standin_models_the_psrp_job_and_refuses_the_process():
-    # Under PSRP wsmprovhost.exe may not break away from its job (async_wrapper.ps1: "psrp does not"): False, so the
-    # wrapper would take its WMI path. The event is a SafeWaitHandle.
-    assert ok(_async("[Ansible._Async.AsyncUtil]::CanCreateBreakawayProcess(); "
-                     "([Ansible._Async.AsyncUtil]::CreateInheritableEvent()).GetType().FullName")) == [
-        False, "Microsoft.Win32.SafeHandles.SafeWaitHandle"]
-    for script in ("[Ansible._Async.AsyncUtil]::ResumeThread($null)", "[Ansible._Async.ManagedWaitHandle]::new($null)",
-                   "[Ansible._Async.AsyncUtil]::CreateAsyncProcess('a', 'b', $null, $null, $null, $null, $null, $null, $null)"):
-        _out, errors, error = failing(_async(script))
-        assert "does not model" in (error or "") + str(errors), (script, error, errors)
-
-
-def test_async_wrappers_pipes_trip_the_tripwire():
-    """async_wrapper.ps1 stops at its first pipe to the new process: a type 5.1 has and the test host does not model."""
-    _out, errors, error = failing("using namespace System.IO.Pipes\n"
-                                  "[AnonymousPipeServerStream]::new([PipeDirection]::Out, [System.IO.HandleInheritability]::Inheritable)")
-    assert "The type [AnonymousPipeServerStream] exists in Windows PowerShell 5.1 but the test host does not model it" in (
-        (error or "") + str(errors)), (error, errors)

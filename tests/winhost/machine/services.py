@@ -16,6 +16,7 @@ import os
 import typing
 
 from .disk import ADMINISTRATORS, FileSystem
+from .kernel import Kernel
 from .scm import ServiceDatabase
 from .shares import DEFAULT_SHARES, Share
 from .system import MachineSystem
@@ -51,6 +52,9 @@ class HostServices:  # pylint: disable=too-many-instance-attributes
         # wrote to its own standard output (standins/runtime.py process_stdout).
         "console_state", "clr_default_encoding", "console_output_encoding", "compiled_sources", "static_fields",
         "stdout",
+        # The machine's processes, handles, events and pipes that cross processes (kernel.py): shared with the
+        # processes this one starts (async_wrapper.ps1's powershell.exe).
+        "kernel",
         "__weakref__",
     )
 
@@ -78,6 +82,7 @@ class HostServices:  # pylint: disable=too-many-instance-attributes
         self.compiled_sources: dict[str, str] = {}
         self.static_fields: dict[str, dict] = {}
         self.stdout: list[str] = []
+        self.kernel = Kernel()
 
     @property
     def item_owner(self) -> str:

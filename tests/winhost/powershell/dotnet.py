@@ -688,6 +688,27 @@ def resolve_native_path(runspace: typing.Any, text: str) -> str:
     return base.rstrip("\\") + "\\" + norm
 
 
+def _convert_base(name: str, args: list) -> typing.Any:
+    """Convert.ToString(Int32/UInt32/Int64, toBase) and Convert.ToInt32(String, fromBase) for base 16 (what
+    async_wrapper.ps1 uses to read WMI's UInt32 process id as an Int32): learn.microsoft.com Convert.ToString(Int64,
+    Int32) (lower-case hex digits, a negative value as its two's complement) and Convert.ToInt32(String, Int32) (the
+    bits of a value up to 0xFFFFFFFF as a signed Int32). Other bases are not modelled."""
+    if _int(args[1]) != 16:
+        raise PSError(f"The test host does not model [Convert]::{name} in base {_int(args[1])}.", fqid="NotModelledOnTestHost",
+                      category="NotImplemented", exception_type="System.NotImplementedException", terminating=True)
+    if name.lower() == "tostring":
+        value = int(args[0]) if isinstance(args[0], int) else _int(args[0])
+        return format(value & (0xFFFFFFFF if -(1 << 31) <= value < (1 << 32) else 0xFFFFFFFFFFFFFFFF), "x")
+    text = _ps_str(args[0]).strip()
+    try:
+        number = int(text[2:] if text.lower().startswith("0x") else text, 16)
+    except ValueError:
+        raise method_exception(name, 2, "Could not find any recognizable digits.", "System.FormatException") from None
+    if number > 0xFFFFFFFF:
+        raise method_exception(name, 2, "Value was either too large or too small for an Int32.", "System.OverflowException")
+    return number - (1 << 32) if number >= 1 << 31 else number
+
+
 def invoke_static(full: str, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches,too-many-locals
     low = name.lower()
     argc = len(args)
@@ -715,6 +736,8 @@ def invoke_static(full: str, name: str, args: list) -> typing.Any:  # pylint: di
                                            "the size of the collection.\r\nParameter name: offset", "System.ArgumentOutOfRangeException")
                 return base64.b64encode(bytes(buf[offset:offset + count])).decode("ascii")
             return base64.b64encode(bytes(buf)).decode("ascii")
+        if low in ("tostring", "toint32") and argc == 2:
+            return _convert_base(name, args)
     if full == "system.bitconverter" and low == "tostring":
         buf = _bytes_arg("ToString", argc, args[0] if args else None, "value")
         start = _int(args[1]) if argc > 1 else 0

@@ -141,6 +141,27 @@ def _fixups(root: Node, source: bytes) -> list[tuple[int, int, bytes]]:
     return inserts
 
 
+# A quick test before the tree is walked for _invoked_method_call: `&` or `.`, `$name`, `.member`s, `(`.
+_INVOKED_CALL = re.compile(rb"[&.]\s*\$[\w:]+(?:\.\w+)+\(")
+
+
+def _invoked_method_call(node: Node, source: bytes) -> list[tuple[int, int, bytes]] | None:
+    """`& $x.a.M(...)`: parentheses around the method call (see _fixups)."""
+    if not any(c.type == "command_invokation_operator" for c in node.children):
+        return None
+    name = node.child_by_field_name("command_name")
+    elements = node.child_by_field_name("command_elements")
+    if name is None or elements is None or name.type != "command_name_expr" or not elements.named_children:
+        return None
+    path = name.named_children[0] if name.named_children else None
+    first = elements.named_children[0]
+    if (path is None or path.type != "path_command_name" or not path.named_children
+            or path.named_children[0].type != "variable" or b"." not in source[path.start_byte:path.end_byte]
+            or first.type != "parenthesized_expression" or first.start_byte != name.end_byte):
+        return None
+    return [(name.start_byte, name.start_byte, b"("), (first.end_byte, first.end_byte, b")")]
+
+
 def _inside_error(node: Node) -> bool:
     parent = node.parent
     return parent is not None and parent.type == "ERROR"
@@ -213,6 +234,18 @@ def parse(text: str) -> ParsedScript:
     source, namespaces = _strip_using(text.encode("utf-8"))
     parser = _parser()
     tree = parser.parse(source)
+    # `& $x.Member.Method(...)` (the invocation operator on a method call's result, async_watchdog.ps1's
+    # `& $ScriptBlock.Ast.GetScriptBlock() @Param`) is read as a command path `$x.Member.Method` with a
+    # parenthesized argument (a parse error when the parentheses are empty, a wrong command otherwise); PowerShell
+    # parses an expression after `&` when the command name starts with `$` (Parser.cs, CommandRule), so the call is
+    # parenthesized before any other repair reads the words. Only `&`/`.` followed by `$`, a member path and `(`
+    # right after it match (a space before `(` makes it an argument, as in PowerShell).
+    calls = [edit for node in _walk(tree.root_node) if node.type == "command"
+             for edit in (_invoked_method_call(node, source) or [])] if _INVOKED_CALL.search(source) else []
+    for start, end, data in sorted(calls, reverse=True):
+        source = source[:start] + data + source[end:]
+    if calls:
+        tree = parser.parse(source)
     if _LONG_LITERAL.search(source):
         # The grammar has no `L` (Int64) literal suffix; spell it as a cast it understands.
         strings = [(n.start_byte, n.end_byte) for n in _walk(tree.root_node) if n.type == "string_literal"]

@@ -23,3 +23,6 @@ from . import remoting  # noqa: F401  # pylint: disable=unused-import  # $Host's
 from . import services  # noqa: F401  # pylint: disable=unused-import  # System.ServiceProcess.ServiceController
 from . import numeric  # noqa: F401  # pylint: disable=unused-import  # System.UInt32
 from . import globalization, principal, network  # noqa: F401  # pylint: disable=unused-import  # DateTimeKind, TimeZoneInfo, CultureInfo; WindowsIdentity, SIDs; IPGlobalProperties
+from . import kernelobjects  # noqa: F401  # pylint: disable=unused-import  # handles, anonymous pipes, events, WaitAny (async)
+from . import invocationsettings  # noqa: F401  # pylint: disable=unused-import  # PSDataCollection, PSInvocationSettings (async_watchdog.ps1)
+from . import webscript  # noqa: F401  # pylint: disable=unused-import  # JavaScriptSerializer (ansible.windows async_status)

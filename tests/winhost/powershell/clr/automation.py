@@ -41,12 +41,13 @@ from .. import typeregistry
 from .. import values as V
 from ..cmdlets.runspaces import add_runspace
 from ..typeregistry import MISSING
-from ..dotnet import NetObject, _overload, current_runspace, void
+from ..dotnet import NetObject, PSHostObject, _overload, current_runspace, void
 from ..errors import ParseError, PSError
 from ..parser import parse
 from ..syntax.lower import script_root
 from ..members import add_note, invoke_method
 from ..shouldprocess import not_modelled
+from .invocationsettings import PSDataCollection, PSInvocationSettings
 
 
 # The PSRP host methods (MS-PSRP 2.2.3.17) behind PSHostUserInterface.Write(string), Write(fg, bg, string),
@@ -343,7 +344,7 @@ class PowerShellObject(NetObject):
             return self._invoke()
         if low == "begininvoke":
             if args:
-                raise not_modelled("PowerShell.BeginInvoke with input, settings or a callback")
+                _check_begin_invoke_args(args)  # async_watchdog.ps1's (empty completed input, Host = $host, $null, $null)
             return self._begin_invoke()
         if low == "endinvoke":
             if len(args) != 1 or not isinstance(args[0], AsyncResult) or args[0].owner is not self:
@@ -392,6 +393,18 @@ class PowerShellObject(NetObject):
         # `exit` in it too: the pipeline completed (LocalPipeline handles the ExitException as a host exit).
         self.state, self.reason = "Completed", None
         return output
+
+
+def _check_begin_invoke_args(args: list) -> None:
+    """BeginInvoke(PSDataCollection input, PSInvocationSettings settings, AsyncCallback, object state) with an empty,
+    completed input (the pipeline gets none), settings whose Host is the session's own $host (what the nested
+    pipelines here talk to already), no callback and no state: the same run as BeginInvoke(). Anything else is not
+    modelled (clr/invocationsettings.py)."""
+    if len(args) != 4 or not isinstance(args[0], PSDataCollection) or args[0].open or args[2] is not None \
+            or args[3] is not None or not isinstance(args[1], PSInvocationSettings):
+        raise not_modelled("PowerShell.BeginInvoke other than (a completed empty input, settings, $null, $null)")
+    if not isinstance(args[1].host, PSHostObject):
+        raise not_modelled("PowerShell.BeginInvoke with a PSHost other than the session's $host in its settings")
 
 
 class AsyncResult(NetObject):

@@ -366,11 +366,26 @@ def _parse_input(args: list) -> typing.Any:
     return ast
 
 
+_SCRIPT_WRAPPER = b"function __winhost_script {\n"
+
+
 def script_block_ast(block: V.ScriptBlock) -> typing.Any:
     """ScriptBlock.Ast: a ScriptBlockAst ({ } literal, script text), or the FunctionDefinitionAst of a function's
     body (`${function:f}.Ast`, as in PowerShell)."""
     node = block.node
     if node.type == "script_block" and node.parent is not None and node.parent.type == "function_statement":
+        source = bytes(block.source)
+        if source.startswith(_SCRIPT_WRAPPER):
+            # A whole script with named blocks, run as the body of script_root's wrapper function: its Ast is the
+            # script's ScriptBlockAst, as ParseInput(...).GetScriptBlock().Ast is on Windows (async_watchdog.ps1
+            # runs `& $ScriptBlock.Ast.GetScriptBlock()` of the exec wrapper's).
+            # The script as written (its `using namespace` lines too, which the parse strips from the source).
+            original = getattr(block.source, "original", None) or source.decode("utf-8")
+            text = original[len(_SCRIPT_WRAPPER):-2]
+            try:
+                return view(lower_script(text))
+            except LoweringError as err:
+                raise not_modelled(f"The Ast of this script block ({err})") from None
         node = node.parent
     try:
         return view(lower_script_block(node, block.source))

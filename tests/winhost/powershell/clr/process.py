@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import typing
 
-from psrpcore.types import PSVersion
+from psrpcore.types import PSInt64, PSVersion
 
 from .. import typeregistry
 from .. import values as V
@@ -227,4 +227,6 @@ typeregistry.register(typeregistry.NetType(
 
 
 # The process' pointer size: the test host models a 64-bit wsmprovhost.exe (Ansible's AddType.psm1 defines AMD64 so).
-typeregistry.register(typeregistry.NetType("System.IntPtr", static_properties={"Size": lambda: 4 * 2}))
+# An IntPtr's value is its number as a 64-bit integer (tests/winhost/README.md: `[IntPtr]$n` gives an Int64 here).
+typeregistry.register(typeregistry.NetType("System.IntPtr", static_properties={"Size": lambda: 4 * 2},
+                                           convert=lambda value: PSInt64(int(V.to_number(value, "System.Int64")))))

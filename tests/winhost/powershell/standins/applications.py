@@ -52,6 +52,7 @@ class ProcessCall:
     environment: dict[str, str]
     stdin: bytes
     parent: typing.Any
+    process: typing.Any = None  # its record in the machine's kernel (HostServices.kernel), when it has one
 
 
 Application = typing.Callable[[ProcessCall], typing.Tuple[str, str, int]]
@@ -202,10 +203,12 @@ def _run_console_powershell(call: ProcessCall, text: str) -> tuple[str, str, int
     _PROCESS_IDS[0] += 1
     host = type(parent_host)(
         computer_name=parent_host.computer_name, user_name=parent_host.user_name,
-        process_id=parent_host.process_id + 100 + _PROCESS_IDS[0], filesystem=parent_host.filesystem,
+        process_id=call.process.pid if call.process is not None else parent_host.process_id + 100 + _PROCESS_IDS[0],
+        filesystem=parent_host.filesystem,
         tripwire=parent_host._tripwire, wsman_settings=parent_host.wsman_settings,  # pylint: disable=protected-access
         administrator=parent_host.administrator, user_domain=parent_host.user_domain)
     host.shares = parent_host.shares
+    host.kernel = parent_host.kernel  # the same machine's processes, handles and pipes
     host.note_unmodelled = parent_host.note_unmodelled
     parts: list[str] = []
     host.stdout = _StdoutSink(parts)
