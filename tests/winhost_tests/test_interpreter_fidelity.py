@@ -255,3 +255,20 @@ def test_decimal_conversion_not_modelled(script):
 
 def test_as_still_gives_null_for_a_failed_conversion():
     assert ok("$null -eq ('x' -as [int]); $null -eq ('x' -as [datetime])") == [True, True]
+
+
+def test_datetime_parse_method():
+    # [DateTime]::Parse reads what the cast reads; its failure is the method's FormatException (MethodInvocationException),
+    # not a conversion error.
+    assert ok("[datetime]::Parse('2026-12-03 01:02:03.5').Millisecond") == [500]
+    rec, _result = run("[datetime]::Parse('soon')")
+    assert [(e[0], e[1]) for e in rec.errors] == [
+        ('Exception calling "Parse" with "1" argument(s): "String was not recognized as a valid DateTime."',
+         "FormatException")]
+
+
+def test_datetime_static_methods_not_modelled_trip():
+    # ParseExact and DateTime's other static methods exist in 5.1: a tripwire error, not "does not contain a method".
+    rec, result = run("[datetime]::ParseExact('2026-12-03', 'yyyy-MM-dd', $null)")
+    assert result.state == "Failed" and not rec.output
+    assert "[DateTime]::ParseExact" in str(result.error) and "does not model" in str(result.error)

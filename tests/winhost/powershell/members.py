@@ -420,6 +420,11 @@ def _dict_entry(key: typing.Any, value: typing.Any) -> PSObject:
     return entry
 
 
+# DateTime's other public static methods (learn.microsoft.com "DateTime Struct"): 5.1 has them; not modelled here.
+_DATETIME_STATICS = frozenset(("parse", "parseexact", "tryparse", "tryparseexact", "specifykind", "compare", "isleapyear",
+                               "frombinary", "fromfiletime", "fromoadate", "equals"))
+
+
 def _span_method(span: datetime.timedelta, name: str, args: list) -> typing.Any:
     """TimeSpan's instance methods (learn.microsoft.com "TimeSpan Struct"): those modelled, a trip for the rest it has."""
     low = name.lower()
@@ -729,10 +734,19 @@ def invoke_static(type_value: TypeValue, name: str, args: list) -> typing.Any:  
         if low == "concat":
             return "".join(to_string(x) for x in args)
     if full == "system.datetime":
-        if low == "parse":
-            return to_datetime(to_string(args[0]))
+        if low == "parse" and len(args) in (1, 2):
+            try:
+                return to_datetime(to_string(args[0]))
+            except PSError as err:
+                if err.fqid == "NotModelledByTestHost":
+                    raise
+                # A method call's FormatException, not a conversion's error (MethodInvocationException).
+                raise method_exception("Parse", len(args), "String was not recognized as a valid DateTime.",
+                                       "System.FormatException") from None
         if low == "daysinmonth":
             return calendar.monthrange(cast(args[0], resolve_type("int")), cast(args[1], resolve_type("int")))[1]
+        if low in _DATETIME_STATICS:
+            raise tripwire.trip(f"[DateTime]::{name} with {len(args)} argument(s)")
     if full == "system.guid" and low == "newguid":
         return str(uuid.uuid4())
     if full in ("system.int32", "system.int64", "system.double") and low == "parse":
