@@ -20,6 +20,7 @@ import uuid
 from psrpcore.types import PSInt64, PSObject, PSVersion
 from psrpcore.types._base import PSNoteProperty
 
+from . import typeregistry
 from .errors import PSError, make_exception, method_exception, method_not_found
 from .typeregistry import MISSING
 from ..machine.disk import FSError, parent_of
@@ -95,20 +96,76 @@ def _fs_error(method: str, argc: int, err: FSError) -> PSError:
     return method_exception(method, argc, err.message, err.exception_type)
 
 
+# Set by tripwire.py as it loads (it imports this module): the error of reading a member Windows has that a class
+# declares it does not model (net_not_modelled), so the trip is the tripwire's, with its note to the host.
+_TRIP: list[typing.Callable[[str], PSError]] = []
+
+
+def use_tripwire(trip: typing.Callable[[str], PSError]) -> None:
+    _TRIP[:] = [trip]
+
+
+def _trip(what: str) -> PSError:
+    if not _TRIP:  # pragma: no cover  # tripwire.py is imported by members.py, before any member is read
+        raise RuntimeError("tripwire.py is not loaded")
+    return _TRIP[0](what)
+
+
 class NetObject:
-    """A live .NET object: type names, properties, methods and its ToString()."""
+    """A live .NET object: type names, properties, methods and its ToString().
+
+    Its instance members are declared on the class (typeregistry.net_property / net_setter / net_method,
+    `net_not_modelled`, `net_not_modelled_methods`; see typeregistry.py) and dispatched here from the class's
+    MemberTable, built once per class by __init_subclass__ and inherited. A class may still override get_member /
+    set_member / call (the old style); calling super() reaches its declared members."""
 
     type_names: list[str] = ["System.Object"]
+    # The .NET type name trips name (default: type_names[0]); a class whose runtime type is internal
+    # (SystemIPGlobalProperties) names the public one.
+    net_type_name: str | None = None
+    net_members: typeregistry.MemberTable = typeregistry.MemberTable()
+
+    def __init_subclass__(cls, **kwargs: typing.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        bases = [base.net_members for base in cls.__bases__ if isinstance(getattr(base, "net_members", None),
+                                                                           typeregistry.MemberTable)]
+        cls.net_members = typeregistry.build_member_table(cls, bases)
+
+    def _net_name(self) -> str:
+        return self.net_type_name or self.type_names[0]
 
     def get_member(self, name: str) -> typing.Any:
-        del name
+        low = name.lower()
+        table = type(self).net_members
+        prop = table.properties.get(low)
+        if prop is not None:
+            return prop.getter(self)
+        if low in table.not_modelled:
+            raise _trip(f"The member '{name}' of [{self._net_name()}]")
         return MISSING
 
     def set_member(self, name: str, value: typing.Any) -> bool:
-        del name, value
-        return False
+        prop = type(self).net_members.properties.get(name.lower())
+        if prop is None or prop.setter is None:
+            return False
+        prop.setter(self, value)
+        return True
 
     def call(self, name: str, args: list) -> typing.Any:
+        low = name.lower()
+        table = type(self).net_members
+        overloads = table.methods.get(low)
+        if overloads:
+            for method in overloads:
+                if method.accepts(len(args)):
+                    return method.func(self, *args)
+            raise _overload(overloads[0].name, len(args))
+        if low in table.not_modelled_methods:
+            raise _trip(f"The method '{name}' of [{self._net_name()}]")
+        return self._object_method(name, args)
+
+    def _object_method(self, name: str, args: list) -> typing.Any:
+        """System.Object's methods (and Dispose/Close, which every disposable object here takes as a no-op)."""
         low = name.lower()
         if low == "tostring":
             return self.to_string()
