@@ -131,8 +131,10 @@ class NetObject:
                                                                            typeregistry.MemberTable)]
         cls.net_members = typeregistry.build_member_table(cls, bases)
 
-    def _net_name(self) -> str:
-        return self.net_type_name or self.type_names[0]
+    def net_not_modelled_error(self, kind: str, name: str) -> PSError:
+        """The error of reading (kind "member") or calling ("method") a declared not-modelled member: the tripwire's
+        trip, "The member 'x' of [T]". A stand-in whose gaps are its own NotImplemented errors overrides it."""
+        return _trip(f"The {kind} '{name}' of [{self.net_type_name or self.type_names[0]}]")
 
     def get_member(self, name: str) -> typing.Any:
         low = name.lower()
@@ -141,7 +143,7 @@ class NetObject:
         if prop is not None:
             return prop.getter(self)
         if low in table.not_modelled:
-            raise _trip(f"The member '{name}' of [{self._net_name()}]")
+            raise self.net_not_modelled_error("member", name)
         return MISSING
 
     def set_member(self, name: str, value: typing.Any) -> bool:
@@ -161,7 +163,7 @@ class NetObject:
                     return method.func(self, *args)
             raise _overload(overloads[0].name, len(args))
         if low in table.not_modelled_methods:
-            raise _trip(f"The method '{name}' of [{self._net_name()}]")
+            raise self.net_not_modelled_error("method", name)
         return self._object_method(name, args)
 
     def _object_method(self, name: str, args: list) -> typing.Any:
