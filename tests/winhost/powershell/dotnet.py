@@ -111,6 +111,9 @@ def _trip(what: str) -> PSError:
     return _TRIP[0](what)
 
 
+_OBJECT_METHODS = ("tostring", "gettype", "equals", "gethashcode")
+
+
 class NetObject:
     """A live .NET object: type names, properties, methods and its ToString().
 
@@ -124,6 +127,10 @@ class NetObject:
     # (SystemIPGlobalProperties) names the public one.
     net_type_name: str | None = None
     net_members: typeregistry.MemberTable = typeregistry.MemberTable()
+    # True: the class declares every member the test host models and any other member read or method call (but
+    # System.Object's ToString/GetType/Equals/GetHashCode) is not modelled (net_not_modelled_error), as for an engine
+    # object whose .NET type has many more members than the host gives.
+    net_closed: bool = False
 
     def __init_subclass__(cls, **kwargs: typing.Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -142,7 +149,7 @@ class NetObject:
         prop = table.properties.get(low)
         if prop is not None:
             return prop.getter(self)
-        if low in table.not_modelled:
+        if low in table.not_modelled or self.net_closed:
             raise self.net_not_modelled_error("member", name)
         return MISSING
 
@@ -162,7 +169,7 @@ class NetObject:
                 if method.accepts(len(args)):
                     return method.func(self, *args)
             raise _overload(overloads[0].name, len(args))
-        if low in table.not_modelled_methods:
+        if low in table.not_modelled_methods or (self.net_closed and low not in _OBJECT_METHODS):
             raise self.net_not_modelled_error("method", name)
         return self._object_method(name, args)
 
