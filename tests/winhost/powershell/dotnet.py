@@ -138,9 +138,10 @@ class NetObject:
                                                                            typeregistry.MemberTable)]
         cls.net_members = typeregistry.build_member_table(cls, bases)
 
-    def net_not_modelled_error(self, kind: str, name: str) -> PSError:
+    def net_not_modelled_error(self, kind: str, name: str) -> PSError | None:
         """The error of reading (kind "member") or calling ("method") a declared not-modelled member: the tripwire's
-        trip, "The member 'x' of [T]". A stand-in whose gaps are its own NotImplemented errors overrides it."""
+        trip, "The member 'x' of [T]". A stand-in whose gaps are its own NotImplemented errors overrides it; None for
+        a member read means "not there" ($null, as with the tripwire off), never for a method."""
         return _trip(f"The {kind} '{name}' of [{self.net_type_name or self.type_names[0]}]")
 
     def get_member(self, name: str) -> typing.Any:
@@ -150,7 +151,9 @@ class NetObject:
         if prop is not None:
             return prop.getter(self)
         if low in table.not_modelled or self.net_closed:
-            raise self.net_not_modelled_error("member", name)
+            error = self.net_not_modelled_error("member", name)
+            if error is not None:
+                raise error
         return MISSING
 
     def set_member(self, name: str, value: typing.Any) -> bool:
@@ -170,7 +173,9 @@ class NetObject:
                     return method.func(self, *args)
             raise _overload(overloads[0].name, len(args))
         if low in table.not_modelled_methods or (self.net_closed and low not in _OBJECT_METHODS):
-            raise self.net_not_modelled_error("method", name)
+            error = self.net_not_modelled_error("method", name)
+            if error is not None:
+                raise error
         return self._object_method(name, args)
 
     def _object_method(self, name: str, args: list) -> typing.Any:
