@@ -129,8 +129,8 @@ class NetObject:
     net_members: typeregistry.MemberTable = typeregistry.MemberTable()
     # True: the class declares every member the test host models and any other member read or method call (but
     # System.Object's ToString/GetType/Equals/GetHashCode) is not modelled (net_not_modelled_error), as for an engine
-    # object whose .NET type has many more members than the host gives.
-    net_closed: bool = False
+    # object whose .NET type has many more members than the host gives; "members" or "methods": only those.
+    net_closed: bool | str = False
 
     def __init_subclass__(cls, **kwargs: typing.Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -150,7 +150,7 @@ class NetObject:
         prop = table.properties.get(low)
         if prop is not None:
             return prop.getter(self)
-        if low in table.not_modelled or self.net_closed:
+        if low in table.not_modelled or self.net_closed in (True, "members"):
             error = self.net_not_modelled_error("member", name)
             if error is not None:
                 raise error
@@ -172,7 +172,7 @@ class NetObject:
                 if method.accepts(len(args)):
                     return method.func(self, *args)
             raise _overload(overloads[0].name, len(args))
-        if low in table.not_modelled_methods or (self.net_closed and low not in _OBJECT_METHODS):
+        if low in table.not_modelled_methods or (self.net_closed in (True, "methods") and low not in _OBJECT_METHODS):
             error = self.net_not_modelled_error("method", name)
             if error is not None:
                 raise error
