@@ -26,6 +26,13 @@ READS = [
     ("$s = Get-Service RpcSs; $s.dependentservices.Name", ["Spooler", "WinRM"]),
     (SVC + "$s.Refresh(); $s.Status.ToString()", ["Running"]),
     (NIC + "$n.getipproperties().GetIPv4Properties().Index -gt 0", [True]),
+    # Overloads by argument count: Encoding.GetString(byte[]) and GetString(byte[], index, count).
+    ("$e = [System.Text.Encoding]::UTF8; $e.GetString([byte[]](104, 105, 33)); $e.GetString([byte[]](104, 105, 33), 0, 2)",
+     ["hi!", "hi"]),
+    # A setter ([ref].Value), and members a class inherits (FileInfo's Exists and FullName are FileSystemInfo's).
+    ("$r = [ref]1; $r.value = 5; $r.Value", [5]),
+    ("$f = New-Object System.IO.FileInfo 'C:\\nothere.txt'; $f.Exists; $f.FullName; $f.DirectoryName",
+     [False, "C:\\nothere.txt", "C:\\"]),
 ]
 
 
@@ -41,6 +48,8 @@ OVERLOADS = [
      "MethodCountCouldNotFindBest"),
     (NIC + "$n.GetIPProperties($true, 2)", 'Cannot find an overload for "GetIPProperties" and the argument count: "2".',
      "MethodCountCouldNotFindBest"),
+    ("[System.Text.Encoding]::UTF8.GetString([byte[]](104, 105), 0)",
+     'Cannot find an overload for "GetString" and the argument count: "2".', "MethodCountCouldNotFindBest"),
     (SVC + "$s.NoSuchMethod()",
      "Method invocation failed because [System.ServiceProcess.ServiceController] does not contain a method named "
      "'NoSuchMethod'.", "MethodNotFound"),
@@ -59,6 +68,10 @@ TRIPS = [
     (NIC + "$n.GetIPv4Statistics()", "The method 'GetIPv4Statistics' of [System.Net.NetworkInformation.SystemNetworkInterface]"),
     ("[System.Net.NetworkInformation.IPGlobalProperties]::GetIPGlobalProperties().NodeType",
      "The member 'NodeType' of [System.Net.NetworkInformation.IPGlobalProperties]"),
+    # An engine object declares all the host models of it: any other member is not modelled (clr/engine.py).
+    ("$ExecutionContext.Host", "The $ExecutionContext member 'Host'"),
+    ("$ExecutionContext.SessionState.Path.GetResolvedPSPathFromPSPath('C:\\')",
+     "The $ExecutionContext.SessionState.Path method 'GetResolvedPSPathFromPSPath'"),
 ]
 
 
