@@ -40,7 +40,7 @@ from psrpcore.types import ErrorRecord, NETException, PSObject
 from .. import typeregistry
 from .. import values as V
 from ..cmdlets.runspaces import add_runspace
-from ..typeregistry import MISSING, net_method, net_property
+from ..typeregistry import MISSING, net_method, net_property, net_setter
 from ..dotnet import NetObject, _overload, current_runspace, void
 from ..errors import ParseError, PSError
 from ..parser import parse
@@ -757,25 +757,29 @@ class _NotePropertyView(NetObject):
         self.prop = prop
         self.member_type = member_type
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "name":
-            return self.prop.name
-        if low == "value":
-            return self.prop.get_value(self.owner)
-        if low == "membertype":
-            return self.member_type
-        if low in ("issettable", "isgettable", "isinstance"):
-            return True
-        if low == "typenameofvalue":
-            return V.ps_type_name(self.prop.get_value(self.owner))
-        return MISSING
+    @net_property("Name")
+    def _name(self) -> str:
+        return self.prop.name
 
-    def set_member(self, name: str, value: typing.Any) -> bool:
-        if name.lower() == "value":
-            self.prop.set_value(value, self.owner)
-            return True
-        return False
+    @net_property("Value")
+    def _value(self) -> typing.Any:
+        return self.prop.get_value(self.owner)
+
+    @net_setter("Value")
+    def _set_value(self, value: typing.Any) -> None:
+        self.prop.set_value(value, self.owner)
+
+    @net_property("MemberType")
+    def _member_type(self) -> str:
+        return self.member_type
+
+    @net_property("IsSettable", "IsGettable", "IsInstance")
+    def _is_settable(self) -> bool:
+        return True
+
+    @net_property("TypeNameOfValue")
+    def _type_name_of_value(self) -> str:
+        return V.ps_type_name(self.prop.get_value(self.owner))
 
     def to_string(self) -> str:
         value = self.prop.get_value(self.owner)
