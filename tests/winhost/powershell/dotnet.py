@@ -134,8 +134,8 @@ class NetObject:
 
     def __init_subclass__(cls, **kwargs: typing.Any) -> None:
         super().__init_subclass__(**kwargs)
-        bases = [base.net_members for base in cls.__bases__ if isinstance(getattr(base, "net_members", None),
-                                                                           typeregistry.MemberTable)]
+        bases = [base.net_members for base in cls.__bases__
+                 if isinstance(getattr(base, "net_members", None), typeregistry.MemberTable)]
         cls.net_members = typeregistry.build_member_table(cls, bases)
 
     def net_not_modelled_error(self, kind: str, name: str) -> PSError | None:

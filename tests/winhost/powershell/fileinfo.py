@@ -182,10 +182,11 @@ class FileSystemInfo(NetObject):
     net_not_modelled_methods = _UNMODELLED
 
     def __new__(cls, *args: typing.Any, **kwargs: typing.Any) -> "FileSystemInfo":
+        concrete = cls
         if cls is FileSystemInfo:  # FileSystemInfo(path, is_dir): the concrete class (copy.copy passes no arguments)
             is_dir = args[1] if len(args) > 1 else kwargs.get("is_dir")
-            cls = DirectoryInfo if is_dir else FileInfo
-        return super().__new__(cls)
+            concrete = DirectoryInfo if is_dir else FileInfo
+        return super().__new__(concrete)
 
     def __init__(self, full_name: str, is_dir: bool, original: str | None = None, provider: bool = False) -> None:
         self.full_name = full_name

@@ -26,6 +26,7 @@ from ..tripwire import trip
 from ..typeregistry import MISSING, net_method, net_property
 from .enums import declare_enum
 
+
 class IPGlobalProperties(NetObject):
     type_names = ["System.Net.NetworkInformation.SystemIPGlobalProperties",
                   "System.Net.NetworkInformation.IPGlobalProperties", "System.Object"]
