@@ -20,6 +20,7 @@ import uuid
 from psrpcore.types import PSInt64, PSObject, PSVersion
 from psrpcore.types._base import PSNoteProperty
 
+from . import typeregistry
 from .errors import PSError, make_exception, method_exception, method_not_found
 from .typeregistry import MISSING
 from ..machine.disk import FSError, parent_of
@@ -95,20 +96,90 @@ def _fs_error(method: str, argc: int, err: FSError) -> PSError:
     return method_exception(method, argc, err.message, err.exception_type)
 
 
+# Set by tripwire.py as it loads (it imports this module): the error of reading a member Windows has that a class
+# declares it does not model (net_not_modelled), so the trip is the tripwire's, with its note to the host.
+_TRIP: list[typing.Callable[[str], PSError]] = []
+
+
+def use_tripwire(trip: typing.Callable[[str], PSError]) -> None:
+    _TRIP[:] = [trip]
+
+
+def _trip(what: str) -> PSError:
+    if not _TRIP:  # pragma: no cover  # tripwire.py is imported by members.py, before any member is read
+        raise RuntimeError("tripwire.py is not loaded")
+    return _TRIP[0](what)
+
+
+_OBJECT_METHODS = ("tostring", "gettype", "equals", "gethashcode")
+
+
 class NetObject:
-    """A live .NET object: type names, properties, methods and its ToString()."""
+    """A live .NET object: type names, properties, methods and its ToString().
+
+    Its instance members are declared on the class (typeregistry.net_property / net_setter / net_method,
+    `net_not_modelled`, `net_not_modelled_methods`; see typeregistry.py) and dispatched here from the class's
+    MemberTable, built once per class by __init_subclass__ and inherited. A class may still override get_member /
+    set_member / call (the old style); calling super() reaches its declared members."""
 
     type_names: list[str] = ["System.Object"]
+    # The .NET type name trips name (default: type_names[0]); a class whose runtime type is internal
+    # (SystemIPGlobalProperties) names the public one.
+    net_type_name: str | None = None
+    net_members: typeregistry.MemberTable = typeregistry.MemberTable()
+    # True: the class declares every member the test host models and any other member read or method call (but
+    # System.Object's ToString/GetType/Equals/GetHashCode) is not modelled (net_not_modelled_error), as for an engine
+    # object whose .NET type has many more members than the host gives; "members" or "methods": only those.
+    net_closed: bool | str = False
+
+    def __init_subclass__(cls, **kwargs: typing.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        bases = [base.net_members for base in cls.__bases__
+                 if isinstance(getattr(base, "net_members", None), typeregistry.MemberTable)]
+        cls.net_members = typeregistry.build_member_table(cls, bases)
+
+    def net_not_modelled_error(self, kind: str, name: str) -> PSError | None:
+        """The error of reading (kind "member") or calling ("method") a declared not-modelled member: the tripwire's
+        trip, "The member 'x' of [T]". A stand-in whose gaps are its own NotImplemented errors overrides it; None for
+        a member read means "not there" ($null, as with the tripwire off), never for a method."""
+        return _trip(f"The {kind} '{name}' of [{self.net_type_name or self.type_names[0]}]")
 
     def get_member(self, name: str) -> typing.Any:
-        del name
+        low = name.lower()
+        table = type(self).net_members
+        prop = table.properties.get(low)
+        if prop is not None:
+            return prop.getter(self)
+        if low in table.not_modelled or self.net_closed in (True, "members"):
+            error = self.net_not_modelled_error("member", name)
+            if error is not None:
+                raise error
         return MISSING
 
     def set_member(self, name: str, value: typing.Any) -> bool:
-        del name, value
-        return False
+        prop = type(self).net_members.properties.get(name.lower())
+        if prop is None or prop.setter is None:
+            return False
+        prop.setter(self, value)
+        return True
 
     def call(self, name: str, args: list) -> typing.Any:
+        low = name.lower()
+        table = type(self).net_members
+        overloads = table.methods.get(low)
+        if overloads:
+            for method in overloads:
+                if method.accepts(len(args)):
+                    return method.func(self, *args)
+            raise _overload(overloads[0].name, len(args))
+        if low in table.not_modelled_methods or (self.net_closed in (True, "methods") and low not in _OBJECT_METHODS):
+            error = self.net_not_modelled_error("method", name)
+            if error is not None:
+                raise error
+        return self._object_method(name, args)
+
+    def _object_method(self, name: str, args: list) -> typing.Any:
+        """System.Object's methods (and Dispose/Close, which every disposable object here takes as a no-op)."""
         low = name.lower()
         if low == "tostring":
             return self.to_string()
@@ -161,19 +232,18 @@ class Enumerator(NetObject):
     def drain(self) -> list:
         return list(self.iterate())
 
-    def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "current":
-            return self.current
-        return MISSING
+    @typeregistry.net_property("Current")
+    def _current(self) -> typing.Any:
+        return self.current
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "movenext" and not args:
-            return next(self.iterate(), MISSING) is not MISSING
-        if low == "reset" and not args:
-            self.position, self.current = 0, None
-            return void()
-        return super().call(name, args)
+    @typeregistry.net_method("MoveNext")
+    def _move_next(self) -> bool:
+        return next(self.iterate(), MISSING) is not MISSING
+
+    @typeregistry.net_method("Reset")
+    def _reset(self) -> typing.Any:
+        self.position, self.current = 0, None
+        return void()
 
 
 class _Void:
@@ -217,95 +287,127 @@ class FileStream(NetObject):
         if self.closed:
             raise method_exception(method, argc, "Cannot access a closed file.", "System.ObjectDisposedException")
 
-    def get_member(self, name: str) -> typing.Any:  # pylint: disable=too-many-return-statements
-        low = name.lower()
-        if low == "length":
-            if self.closed:
-                raise PSError('Exception getting "Length": "Cannot access a closed file."', fqid="ExceptionWhenGetting",
-                              exception_type="System.Management.Automation.GetValueInvocationException")
-            return PSInt64(len(self.node.data))
-        if low == "position":
-            return PSInt64(self.position)
-        if low == "name":
-            return self.name
-        if low in ("canread", "canseek"):
-            return (self.can_read or low == "canseek") and not self.closed
-        if low == "canwrite":
-            return self.can_write and not self.closed
-        return MISSING
+    @typeregistry.net_property("Length")
+    def _length(self) -> PSInt64:
+        if self.closed:
+            raise PSError('Exception getting "Length": "Cannot access a closed file."', fqid="ExceptionWhenGetting",
+                          exception_type="System.Management.Automation.GetValueInvocationException")
+        return PSInt64(len(self.node.data))
 
-    def set_member(self, name: str, value: typing.Any) -> bool:
-        if name.lower() == "position":
-            self.position = _int(value)
-            return True
-        return False
+    @typeregistry.net_property("Position")
+    def _position(self) -> PSInt64:
+        return PSInt64(self.position)
 
-    def call(self, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches,too-many-locals
-        low = name.lower()
+    @typeregistry.net_setter("Position")
+    def _set_position(self, value: typing.Any) -> None:
+        self.position = _int(value)
+
+    @typeregistry.net_property("Name")
+    def _name(self) -> str:
+        return self.name
+
+    @typeregistry.net_property("CanRead")
+    def _can_read(self) -> bool:
+        return self.can_read and not self.closed
+
+    @typeregistry.net_property("CanSeek")
+    def _can_seek(self) -> bool:
+        return not self.closed
+
+    @typeregistry.net_property("CanWrite")
+    def _can_write(self) -> bool:
+        return self.can_write and not self.closed
+
+    # The methods check the stream is open before their argument count, as FileStream's do: *args, checked inside.
+    @typeregistry.net_method("Read")
+    def _read(self, *args: typing.Any) -> int:
         argc = len(args)
-        if low == "read":
-            self._check_open("Read", argc)
-            if argc != 3:
-                raise _overload("Read", argc)
-            buf = _bytes_arg("Read", argc, args[0], "array")
-            offset, count = _int(args[1]), _int(args[2])
-            _range_check("Read", argc, buf, offset, count)
-            if not self.can_read:
-                raise method_exception("Read", argc, "Stream does not support reading.", "System.NotSupportedException")
-            data = self.node.data[self.position:self.position + count]
-            buf[offset:offset + len(data)] = data
-            self.position += len(data)
-            return len(data)
-        if low == "readbyte":
-            self._check_open("ReadByte", argc)
-            if self.position >= len(self.node.data):
-                return -1
-            self.position += 1
-            return self.node.data[self.position - 1]
-        if low in ("write", "writebyte"):
-            method = "Write" if low == "write" else "WriteByte"
-            self._check_open(method, argc)
-            if not self.can_write:
-                raise method_exception(method, argc, "Stream does not support writing.", "System.NotSupportedException")
-            if low == "writebyte":
-                chunk = bytes([_int(args[0]) & 0xFF])
-            else:
-                if argc != 3:
-                    raise _overload("Write", argc)
-                buf = _bytes_arg("Write", argc, args[0], "array")
-                offset, count = _int(args[1]), _int(args[2])
-                _range_check("Write", argc, buf, offset, count)
-                chunk = bytes(buf[offset:offset + count])
-            data = self.node.data
-            if self.position > len(data):
-                data.extend(b"\0" * (self.position - len(data)))
-            data[self.position:self.position + len(chunk)] = chunk
-            self.position += len(chunk)
-            self.fs.touch(self.node)
-            return void()
-        if low == "seek":
-            origin = _ps_str(args[1]).lower() if argc > 1 else "begin"
-            base = {"begin": 0, "0": 0, "current": self.position, "1": self.position, "end": len(self.node.data), "2": len(self.node.data)}
-            self.position = base.get(origin, 0) + _int(args[0])
+        self._check_open("Read", argc)
+        if argc != 3:
+            raise _overload("Read", argc)
+        buf = _bytes_arg("Read", argc, args[0], "array")
+        offset, count = _int(args[1]), _int(args[2])
+        _range_check("Read", argc, buf, offset, count)
+        if not self.can_read:
+            raise method_exception("Read", argc, "Stream does not support reading.", "System.NotSupportedException")
+        data = self.node.data[self.position:self.position + count]
+        buf[offset:offset + len(data)] = data
+        self.position += len(data)
+        return len(data)
 
-            return PSInt64(self.position)
-        if low == "setlength":
-            del self.node.data[_int(args[0]):]
-            return void()
-        if low == "flush":
-            self._check_open("Flush", argc)
-            return void()
-        if low in ("dispose", "close"):
-            self.closed = True
-            return void()
-        if low == "copyto":
-            target = args[0]
-            if isinstance(target, FileStream):
-                data = bytes(self.node.data[self.position:])
-                self.position = len(self.node.data)
-                target.call("Write", [ByteArray(data), 0, len(data)])
-            return void()
-        return super().call(name, args)
+    @typeregistry.net_method("ReadByte")
+    def _read_byte(self, *args: typing.Any) -> int:
+        self._check_open("ReadByte", len(args))
+        if self.position >= len(self.node.data):
+            return -1
+        self.position += 1
+        return self.node.data[self.position - 1]
+
+    @typeregistry.net_method("Write")
+    def _write(self, *args: typing.Any) -> typing.Any:
+        argc = len(args)
+        self._check_writable("Write", argc)
+        if argc != 3:
+            raise _overload("Write", argc)
+        buf = _bytes_arg("Write", argc, args[0], "array")
+        offset, count = _int(args[1]), _int(args[2])
+        _range_check("Write", argc, buf, offset, count)
+        return self._put(bytes(buf[offset:offset + count]))
+
+    @typeregistry.net_method("WriteByte")
+    def _write_byte(self, *args: typing.Any) -> typing.Any:
+        self._check_writable("WriteByte", len(args))
+        return self._put(bytes([_int(args[0]) & 0xFF]))
+
+    def _check_writable(self, method: str, argc: int) -> None:
+        self._check_open(method, argc)
+        if not self.can_write:
+            raise method_exception(method, argc, "Stream does not support writing.", "System.NotSupportedException")
+
+    def _put(self, chunk: bytes) -> typing.Any:
+        data = self.node.data
+        if self.position > len(data):
+            data.extend(b"\0" * (self.position - len(data)))
+        data[self.position:self.position + len(chunk)] = chunk
+        self.position += len(chunk)
+        self.fs.touch(self.node)
+        return void()
+
+    @typeregistry.net_method("Seek")
+    def _seek(self, *args: typing.Any) -> PSInt64:
+        origin = _ps_str(args[1]).lower() if len(args) > 1 else "begin"
+        base = {"begin": 0, "0": 0, "current": self.position, "1": self.position, "end": len(self.node.data), "2": len(self.node.data)}
+        self.position = base.get(origin, 0) + _int(args[0])
+        return PSInt64(self.position)
+
+    @typeregistry.net_method("SetLength")
+    def _set_length(self, *args: typing.Any) -> typing.Any:
+        del self.node.data[_int(args[0]):]
+        return void()
+
+    @typeregistry.net_method("Flush")
+    def _flush(self, *args: typing.Any) -> typing.Any:
+        self._check_open("Flush", len(args))
+        return void()
+
+    @typeregistry.net_method("Dispose")
+    def _dispose(self, *args: typing.Any) -> typing.Any:
+        del args
+        self.closed = True
+        return void()
+
+    @typeregistry.net_method("Close")
+    def _close(self, *args: typing.Any) -> typing.Any:
+        return self._dispose(*args)
+
+    @typeregistry.net_method("CopyTo")
+    def _copy_to(self, *args: typing.Any) -> typing.Any:
+        target = args[0]
+        if isinstance(target, FileStream):
+            data = bytes(self.node.data[self.position:])
+            self.position = len(self.node.data)
+            target.call("Write", [ByteArray(data), 0, len(data)])
+        return void()
 
     def wire_properties(self) -> list[tuple[str, typing.Any]]:
         return [("Name", self.name), ("CanRead", self.can_read), ("CanWrite", self.can_write)]
@@ -327,71 +429,80 @@ class HashAlgorithm(NetObject):
         self._state = hashlib.new(algorithm)
         self._hash: bytes | None = None
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "hash":
-            if self._hash is None:
-                raise PSError('Exception getting "Hash": "Hash must be finalized before the hash value is retrieved."',
-                              exception_type="System.Management.Automation.GetValueInvocationException",
-                              fqid="ExceptionWhenGetting", category="NotSpecified")
-            return ByteArray(self._hash)
-        if low == "hashsize":
-            return self._state.digest_size * 8
-        if low in ("canreusetransform", "cantransformmultipleblocks"):
-            return True
-        if low in ("inputblocksize", "outputblocksize"):
-            return 1
-        return MISSING
+    @typeregistry.net_property("Hash")
+    def _hash_value(self) -> ByteArray:
+        if self._hash is None:
+            raise PSError('Exception getting "Hash": "Hash must be finalized before the hash value is retrieved."',
+                          exception_type="System.Management.Automation.GetValueInvocationException",
+                          fqid="ExceptionWhenGetting", category="NotSpecified")
+        return ByteArray(self._hash)
 
-    def call(self, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-branches,too-many-locals
-        low = name.lower()
-        argc = len(args)
-        if low == "transformblock":
-            if argc != 5:
-                raise _overload("TransformBlock", argc)
-            buf = _bytes_arg("TransformBlock", argc, args[0], "inputBuffer")
-            offset, count = _int(args[1]), _int(args[2])
-            _range_check("TransformBlock", argc, buf, offset, count)
-            chunk = bytes(buf[offset:offset + count])
-            if self._hash is not None:  # a new computation after a final block
-                self._state = hashlib.new(self.algorithm)
-                self._hash = None
-            self._state.update(chunk)
-            out = args[3]
-            if isinstance(out, list) and (out is not buf or _int(args[4]) != offset):
-                start = _int(args[4])
-                out[start:start + count] = chunk
-            return count
-        if low == "transformfinalblock":
-            if argc != 3:
-                raise _overload("TransformFinalBlock", argc)
-            buf = _bytes_arg("TransformFinalBlock", argc, args[0], "inputBuffer")
-            offset, count = _int(args[1]), _int(args[2])
-            _range_check("TransformFinalBlock", argc, buf, offset, count)
-            chunk = bytes(buf[offset:offset + count])
-            if self._hash is not None:
-                self._state = hashlib.new(self.algorithm)
-            self._state.update(chunk)
-            self._hash = self._state.digest()
+    @typeregistry.net_property("HashSize")
+    def _hash_size(self) -> int:
+        return self._state.digest_size * 8
+
+    @typeregistry.net_property("CanReuseTransform", "CanTransformMultipleBlocks")
+    def _can_reuse_transform(self) -> bool:
+        return True
+
+    @typeregistry.net_property("InputBlockSize", "OutputBlockSize")
+    def _block_size(self) -> int:
+        return 1
+
+    @typeregistry.net_method("TransformBlock")
+    def _transform_block(self, source: typing.Any, offset_arg: typing.Any, count_arg: typing.Any, out: typing.Any,
+                         out_offset: typing.Any) -> int:
+        buf = _bytes_arg("TransformBlock", 5, source, "inputBuffer")
+        offset, count = _int(offset_arg), _int(count_arg)
+        _range_check("TransformBlock", 5, buf, offset, count)
+        chunk = bytes(buf[offset:offset + count])
+        if self._hash is not None:  # a new computation after a final block
             self._state = hashlib.new(self.algorithm)
-            return ByteArray(chunk)
-        if low == "computehash":
-            source = args[0] if args else None
-            if isinstance(source, FileStream):
-                data = bytes(source.node.data[source.position:])
-                source.position = len(source.node.data)
-            else:
-                data = bytes(_bytes_arg("ComputeHash", argc, source, "buffer"))
-                if argc == 3:
-                    data = data[_int(args[1]):_int(args[1]) + _int(args[2])]
-            self._hash = hashlib.new(self.algorithm, data).digest()
-            return ByteArray(self._hash)
-        if low in ("initialize", "clear", "dispose"):
+            self._hash = None
+        self._state.update(chunk)
+        if isinstance(out, list) and (out is not buf or _int(out_offset) != offset):
+            start = _int(out_offset)
+            out[start:start + count] = chunk
+        return count
+
+    @typeregistry.net_method("TransformFinalBlock")
+    def _transform_final_block(self, source: typing.Any, offset_arg: typing.Any, count_arg: typing.Any) -> ByteArray:
+        buf = _bytes_arg("TransformFinalBlock", 3, source, "inputBuffer")
+        offset, count = _int(offset_arg), _int(count_arg)
+        _range_check("TransformFinalBlock", 3, buf, offset, count)
+        chunk = bytes(buf[offset:offset + count])
+        if self._hash is not None:
             self._state = hashlib.new(self.algorithm)
-            if low == "initialize":
-                self._hash = None
-            return void()
-        return super().call(name, args)
+        self._state.update(chunk)
+        self._hash = self._state.digest()
+        self._state = hashlib.new(self.algorithm)
+        return ByteArray(chunk)
+
+    @typeregistry.net_method("ComputeHash")
+    def _compute_hash(self, *args: typing.Any) -> ByteArray:
+        source = args[0] if args else None
+        if isinstance(source, FileStream):
+            data = bytes(source.node.data[source.position:])
+            source.position = len(source.node.data)
+        else:
+            data = bytes(_bytes_arg("ComputeHash", len(args), source, "buffer"))
+            if len(args) == 3:
+                data = data[_int(args[1]):_int(args[1]) + _int(args[2])]
+        self._hash = hashlib.new(self.algorithm, data).digest()
+        return ByteArray(self._hash)
+
+    @typeregistry.net_method("Initialize")
+    def _initialize(self, *args: typing.Any) -> typing.Any:
+        del args
+        self._state = hashlib.new(self.algorithm)
+        self._hash = None
+        return void()
+
+    @typeregistry.net_method("Clear", "Dispose")
+    def _clear(self, *args: typing.Any) -> typing.Any:
+        del args
+        self._state = hashlib.new(self.algorithm)
+        return void()
 
 
 # --------------------------------------------------------------------------- encodings
@@ -425,41 +536,42 @@ class Encoding(NetObject):
             return "".join(chr(b) if b < 128 else "?" for b in data)
         return data.decode(self.codec, errors="replace")
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "encodingname":
-            return self.display
-        if low == "webname":
-            return self.web
-        if low in ("codepage", "windowscodepage"):
-            return self.page
-        if low == "bodyname":
-            return self.web
-        return MISSING
+    @typeregistry.net_property("EncodingName")
+    def _encoding_name(self) -> str:
+        return self.display
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        argc = len(args)
-        if low == "getbytes":
-            if argc != 1:
-                raise _overload("GetBytes", argc)
-            if args[0] is None:
-                raise method_exception("GetBytes", argc, "Value cannot be null.\r\nParameter name: s", "System.ArgumentNullException")
-            value = args[0]
-            text = "".join(_ps_str(c) for c in value) if isinstance(value, list) else _ps_str(value)
-            return ByteArray(self.encode(text))
-        if low == "getstring":
-            if argc not in (1, 3):
-                raise _overload("GetString", argc)
-            data = bytes(_bytes_arg("GetString", argc, args[0], "bytes"))
-            if argc == 3:
-                data = data[_int(args[1]):_int(args[1]) + _int(args[2])]
-            return self.decode(data)
-        if low == "getpreamble":
-            return ByteArray(self.preamble)
-        if low == "getbytecount":
-            return len(self.encode(_ps_str(args[0])))
-        return super().call(name, args)
+    @typeregistry.net_property("WebName", "BodyName")
+    def _web_name(self) -> str:
+        return self.web
+
+    @typeregistry.net_property("CodePage", "WindowsCodePage")
+    def _code_page(self) -> int:
+        return self.page
+
+    @typeregistry.net_method("GetBytes")
+    def _get_bytes(self, value: typing.Any) -> ByteArray:
+        if value is None:
+            raise method_exception("GetBytes", 1, "Value cannot be null.\r\nParameter name: s", "System.ArgumentNullException")
+        text = "".join(_ps_str(c) for c in value) if isinstance(value, list) else _ps_str(value)
+        return ByteArray(self.encode(text))
+
+    @typeregistry.net_method("GetString")
+    def _get_string(self, data: typing.Any) -> str:
+        return self.decode(bytes(_bytes_arg("GetString", 1, data, "bytes")))
+
+    @typeregistry.net_method("GetString")
+    def _get_string_range(self, data: typing.Any, index: typing.Any, count: typing.Any) -> str:
+        buf = bytes(_bytes_arg("GetString", 3, data, "bytes"))
+        return self.decode(buf[_int(index):_int(index) + _int(count)])
+
+    @typeregistry.net_method("GetPreamble")
+    def _get_preamble(self, *args: typing.Any) -> ByteArray:
+        del args
+        return ByteArray(self.preamble)
+
+    @typeregistry.net_method("GetByteCount")
+    def _get_byte_count(self, value: typing.Any) -> int:
+        return len(self.encode(_ps_str(value)))
 
     def to_string(self) -> str:
         return self.type_names[0]
@@ -493,16 +605,13 @@ class PSReference(NetObject):
         else:
             self._value = value
 
-    def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "value":
-            return self.value
-        return MISSING
+    @typeregistry.net_property("Value")
+    def _value_property(self) -> typing.Any:
+        return self.value
 
-    def set_member(self, name: str, value: typing.Any) -> bool:
-        if name.lower() == "value":
-            self.set_value(value)
-            return True
-        return False
+    @typeregistry.net_setter("Value")
+    def _set_value_property(self, value: typing.Any) -> None:
+        self.set_value(value)
 
     def to_string(self) -> str:
         return self.type_names[0]
@@ -519,29 +628,43 @@ class HostUI(NetObject):
     def __init__(self, runspace: typing.Any) -> None:
         self.runspace = runspace
 
-    def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "rawui":
-            return None
-        return MISSING
+    @typeregistry.net_property("RawUI")
+    def _raw_ui(self) -> None:
+        return None
 
-    def call(self, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-return-statements
-        low = name.lower()
-        texts = [_ps_str(a) for a in args]
-        if low == "writeline":
-            if not args:
-                return self._host_call("WriteLine1", [])
-            if len(args) == 3:
-                return self._host_call("WriteLine3", [color_value(args[0]), color_value(args[1]), texts[2]])
-            return self._host_call("WriteLine2", [texts[0]])
-        if low == "write":
-            if len(args) == 3:
-                return self._host_call("Write2", [color_value(args[0]), color_value(args[1]), texts[2]])
-            return self._host_call("Write1", [texts[0] if texts else ""])
-        simple = {"writeerrorline": "WriteErrorLine", "writewarningline": "WriteWarningLine",
-                  "writeverboseline": "WriteVerboseLine", "writedebugline": "WriteDebugLine"}
-        if low in simple:
-            return self._host_call(simple[low], [texts[0] if texts else ""])
-        return super().call(name, args)
+    # Any argument count, as before: the host call takes what it is given (WriteLine(a, b) writes a).
+    @typeregistry.net_method("WriteLine")
+    def _write_line(self, *args: typing.Any) -> typing.Any:
+        if not args:
+            return self._host_call("WriteLine1", [])
+        if len(args) == 3:
+            return self._host_call("WriteLine3", [color_value(args[0]), color_value(args[1]), _ps_str(args[2])])
+        return self._host_call("WriteLine2", [_ps_str(args[0])])
+
+    @typeregistry.net_method("Write")
+    def _write(self, *args: typing.Any) -> typing.Any:
+        if len(args) == 3:
+            return self._host_call("Write2", [color_value(args[0]), color_value(args[1]), _ps_str(args[2])])
+        return self._host_call("Write1", [_ps_str(args[0]) if args else ""])
+
+    def _line(self, method: str, args: tuple) -> typing.Any:
+        return self._host_call(method, [_ps_str(args[0]) if args else ""])
+
+    @typeregistry.net_method("WriteErrorLine")
+    def _write_error_line(self, *args: typing.Any) -> typing.Any:
+        return self._line("WriteErrorLine", args)
+
+    @typeregistry.net_method("WriteWarningLine")
+    def _write_warning_line(self, *args: typing.Any) -> typing.Any:
+        return self._line("WriteWarningLine", args)
+
+    @typeregistry.net_method("WriteVerboseLine")
+    def _write_verbose_line(self, *args: typing.Any) -> typing.Any:
+        return self._line("WriteVerboseLine", args)
+
+    @typeregistry.net_method("WriteDebugLine")
+    def _write_debug_line(self, *args: typing.Any) -> typing.Any:
+        return self._line("WriteDebugLine", args)
 
     def _host_call(self, method: str, params: list) -> typing.Any:
         self.runspace.host_call(method, params)
@@ -560,34 +683,53 @@ class PSHostObject(NetObject):
         self.ui = HostUI(runspace)
         self.instance_id = str(uuid.uuid4())
 
-    def get_member(self, name: str) -> typing.Any:  # pylint: disable=too-many-return-statements
-        low = name.lower()
-        if low == "name":
-            return "ServerRemoteHost"
-        if low == "version":
-            return PSVersion("1.0.0.0")
-        if low == "instanceid":
-            return self.instance_id
-        if low == "ui":
-            return self.ui
-        if low in ("currentculture", "currentuiculture"):
-            return "en-US"
-        if low in ("privatedata", "debuggerenabled"):
-            return None if low == "privatedata" else False
-        return MISSING
+    @typeregistry.net_property("Name")
+    def _name(self) -> str:
+        return "ServerRemoteHost"
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "setshouldexit":
-            if len(args) != 1:
-                raise _overload("SetShouldExit", len(args))
-            self.runspace.host_call("SetShouldExit", [_int(args[0])])
-            return void()
-        if low in ("enternestedprompt", "exitnestedprompt"):
-            raise method_exception(name, len(args), "The method or operation is not implemented.", "System.NotImplementedException")
-        if low in ("notifybeginapplication", "notifyendapplication"):
-            return void()
-        return super().call(name, args)
+    @typeregistry.net_property("Version")
+    def _version(self) -> PSVersion:
+        return PSVersion("1.0.0.0")
+
+    @typeregistry.net_property("InstanceId")
+    def _instance_id(self) -> str:
+        return self.instance_id
+
+    @typeregistry.net_property("UI")
+    def _ui(self) -> HostUI:
+        return self.ui
+
+    @typeregistry.net_property("CurrentCulture", "CurrentUICulture")
+    def _current_culture(self) -> str:
+        return "en-US"
+
+    @typeregistry.net_property("PrivateData")
+    def _private_data(self) -> None:
+        return None
+
+    @typeregistry.net_property("DebuggerEnabled")
+    def _debugger_enabled(self) -> bool:
+        return False
+
+    @typeregistry.net_method("SetShouldExit")
+    def _set_should_exit(self, exit_code: typing.Any) -> typing.Any:
+        self.runspace.host_call("SetShouldExit", [_int(exit_code)])
+        return void()
+
+    @typeregistry.net_method("EnterNestedPrompt")
+    def _enter_nested_prompt(self, *args: typing.Any) -> typing.Any:
+        raise method_exception("EnterNestedPrompt", len(args), "The method or operation is not implemented.",
+                               "System.NotImplementedException")
+
+    @typeregistry.net_method("ExitNestedPrompt")
+    def _exit_nested_prompt(self, *args: typing.Any) -> typing.Any:
+        raise method_exception("ExitNestedPrompt", len(args), "The method or operation is not implemented.",
+                               "System.NotImplementedException")
+
+    @typeregistry.net_method("NotifyBeginApplication", "NotifyEndApplication")
+    def _notify_application(self, *args: typing.Any) -> typing.Any:
+        del args
+        return void()
 
     def to_string(self) -> str:
         return "System.Management.Automation.Internal.Host.InternalHost"

@@ -24,7 +24,7 @@ from psrpcore.types import PSFlagBase, PSType
 
 from ..machine import disk
 from .clr.accesscontrol import FileSystemSecurity
-from .typeregistry import MISSING
+from .typeregistry import MISSING, net_method, net_property, net_setter
 from .dotnet import NetObject, current_runspace, resolve_native_path, void
 from .errors import PSError, invalid_cast, method_exception, method_not_found
 from ..machine.disk import FSError
@@ -174,7 +174,19 @@ _UNMODELLED = {
 
 
 class FileSystemInfo(NetObject):
-    """A FileInfo or DirectoryInfo over the host's drive C:."""
+    """A FileInfo or DirectoryInfo over the host's drive C: (`FileSystemInfo(path, is_dir)` makes the one it names)."""
+
+    # Members of FileSystemInfo/FileInfo/DirectoryInfo this module does not model: an error, never $null (a property
+    # read is $null with the tripwire off, as net_not_modelled_error says).
+    net_not_modelled = _UNMODELLED
+    net_not_modelled_methods = _UNMODELLED
+
+    def __new__(cls, *args: typing.Any, **kwargs: typing.Any) -> "FileSystemInfo":
+        concrete = cls
+        if cls is FileSystemInfo:  # FileSystemInfo(path, is_dir): the concrete class (copy.copy passes no arguments)
+            is_dir = args[1] if len(args) > 1 else kwargs.get("is_dir")
+            concrete = DirectoryInfo if is_dir else FileInfo
+        return super().__new__(concrete)
 
     def __init__(self, full_name: str, is_dir: bool, original: str | None = None, provider: bool = False) -> None:
         self.full_name = full_name
@@ -226,102 +238,169 @@ class FileSystemInfo(NetObject):
         return "".join(letter if bits & bit else "-" for letter, bit in flags)
 
     # ---------------------------------------------------------------- members
-    def get_member(self, name: str) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches
-        low = name.lower()
-        if self.provider:
-            parent = self._parent()
-            notes = {"pspath": f"{PROVIDER}::{self.full_name}", "psparentpath": f"{PROVIDER}::{parent}" if parent else "",
-                     "pschildname": self.name, "psdrive": self.full_name[0], "psprovider": PROVIDER, "psiscontainer": self.is_dir}
-            if low in notes:
-                return notes[low]
-        if low == "name":
-            return self.name
-        if low == "fullname":
-            return self.full_name
-        if low == "exists":
-            return self.entry is not None
-        if low == "extension":
-            tail = self.name
-            return "." + tail.rsplit(".", 1)[1] if "." in tail and len(self.full_name) > 3 else ""
-        if low == "basename":
-            return self.name if self.is_dir or "." not in self.name else self.name.rsplit(".", 1)[0]
-        if low == "attributes":
-            return self.attributes()
-        if low == "mode":
-            return self.mode()
-        if low == "linktype":
-            return None  # the LinkType CodeProperty of an item that is no link (the test host's drive has none)
-        if low in _TIMES:
-            field, utc = _TIMES[low]
-            if self.entry is None:
-                when = datetime.datetime(1601, 1, 1)  # .NET's FILETIME 0 for a missing item (UTC)
-                return to_datetime(when if utc else when.replace(tzinfo=datetime.timezone.utc).astimezone().replace(tzinfo=None))
-            local = getattr(self.entry, field)
-            return to_datetime(_utc(local) if utc else local)
-        if not self.is_dir:
-            if low == "length":
-                return PSInt64(self._need("Length").length)
-            if low == "directoryname":
-                return self._parent().rstrip("\\") if len(self._parent()) > 3 else self._parent()
-            if low == "directory":
-                return FileSystemInfo(self._parent(), True)
-            if low == "isreadonly":
-                return bool(int(self.attributes()) & disk.READ_ONLY) if self.entry is not None else True
-        else:
-            if low == "parent":
-                return FileSystemInfo(self._parent(), True) if self._parent() else None
-            if low == "root":
-                return FileSystemInfo(self.full_name[:3], True)
-        if low in _UNMODELLED and tripwire.enabled():
-            raise tripwire.trip(f"The member '{name}' of [{self.type_names[0]}]")
-        return MISSING
+    def net_not_modelled_error(self, kind: str, name: str) -> PSError | None:
+        # A method has no $null to fall back on: an error either way, which the host hears of with the tripwire on.
+        what = f"The {kind} '{name}' of [{self.type_names[0]}]"
+        if tripwire.enabled():
+            return tripwire.trip(what)
+        return tripwire.not_modelled(what) if kind == "method" else None
 
-    def set_member(self, name: str, value: typing.Any) -> bool:
-        low = name.lower()
-        fs = self._fs()
+    def _provider_note(self, low: str) -> typing.Any:
+        """The FileSystem provider's note properties of an item it emitted (Get-Item, Get-ChildItem); not there on a
+        FileInfo made with New-Object."""
+        if not self.provider:
+            return MISSING
+        parent = self._parent()
+        return {"pspath": f"{PROVIDER}::{self.full_name}", "psparentpath": f"{PROVIDER}::{parent}" if parent else "",
+                "pschildname": self.name, "psdrive": self.full_name[0], "psprovider": PROVIDER,
+                "psiscontainer": self.is_dir}[low]
+
+    @net_property("PSPath")
+    def _ps_path(self) -> typing.Any:
+        return self._provider_note("pspath")
+
+    @net_property("PSParentPath")
+    def _ps_parent_path(self) -> typing.Any:
+        return self._provider_note("psparentpath")
+
+    @net_property("PSChildName")
+    def _ps_child_name(self) -> typing.Any:
+        return self._provider_note("pschildname")
+
+    @net_property("PSDrive")
+    def _ps_drive(self) -> typing.Any:
+        return self._provider_note("psdrive")
+
+    @net_property("PSProvider")
+    def _ps_provider(self) -> typing.Any:
+        return self._provider_note("psprovider")
+
+    @net_property("PSIsContainer")
+    def _ps_is_container(self) -> typing.Any:
+        return self._provider_note("psiscontainer")
+
+    @net_property("Name")
+    def _name(self) -> str:
+        return self.name
+
+    @net_property("FullName")
+    def _full_name(self) -> str:
+        return self.full_name
+
+    @net_property("Exists")
+    def _exists(self) -> bool:
+        return self.entry is not None
+
+    @net_property("Extension")
+    def _extension(self) -> str:
+        tail = self.name
+        return "." + tail.rsplit(".", 1)[1] if "." in tail and len(self.full_name) > 3 else ""
+
+    @net_property("BaseName")
+    def _base_name(self) -> str:
+        return self.name if self.is_dir or "." not in self.name else self.name.rsplit(".", 1)[0]
+
+    @net_property("Attributes")
+    def _attributes(self) -> FileAttributes:
+        return self.attributes()
+
+    @net_setter("Attributes")
+    def _set_attributes(self, value: typing.Any) -> None:
+        self._change("Attributes", lambda fs: fs.set_attributes(self.full_name, int(to_file_attributes(value))))
+
+    @net_property("Mode")
+    def _mode(self) -> str:
+        return self.mode()
+
+    @net_property("LinkType")
+    def _link_type(self) -> None:
+        return None  # the LinkType CodeProperty of an item that is no link (the test host's drive has none)
+
+    def _time(self, low: str) -> typing.Any:
+        field, utc = _TIMES[low]
+        if self.entry is None:
+            when = datetime.datetime(1601, 1, 1)  # .NET's FILETIME 0 for a missing item (UTC)
+            return to_datetime(when if utc else when.replace(tzinfo=datetime.timezone.utc).astimezone().replace(tzinfo=None))
+        local = getattr(self.entry, field)
+        return to_datetime(_utc(local) if utc else local)
+
+    def _set_time(self, name: str, value: typing.Any) -> None:
+        field, utc = _TIMES[name.lower()]
+        self._change(name, lambda fs: fs.set_times(self.full_name, **{field: _local(value, utc)}))
+
+    def _change(self, name: str, change: typing.Callable[[typing.Any], None]) -> None:
+        """A property set on the drive; an I/O error is SetValueInvocationException, as a .NET setter's exception."""
         try:
-            if low in _TIMES:
-                field, utc = _TIMES[low]
-                fs.set_times(self.full_name, **{field: _local(value, utc)})
-            elif low == "attributes":
-                fs.set_attributes(self.full_name, int(to_file_attributes(value)))
-            elif low == "isreadonly" and not self.is_dir:
-                bits = fs.get_attributes(self.full_name)
-                fs.set_attributes(self.full_name, bits | disk.READ_ONLY if to_bool(value) else bits & ~disk.READ_ONLY)
-            else:
-                return False
+            change(self._fs())
         except FSError as err:
             raise _io_error(name, err, setting=True) from None
         self.refresh()
-        return True
 
-    def call(self, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-return-statements
-        low = name.lower()
-        if low == "tostring":
-            return self.original
-        if low == "refresh":
-            self.refresh()
-            return void()
-        if low == "delete":
-            return self._delete(args)
-        if low == "create" and self.is_dir:
-            try:
-                self._fs().create_directory(self.full_name)
-            except FSError as err:
-                raise method_exception("Create", len(args), err.message, err.exception_type) from None
-            self.refresh()
-            return void()
-        if self.is_dir and low in ("enumeratefiles", "getfiles", "enumeratedirectories", "getdirectories"):
-            return self._list(name, args, files=low.endswith("files"))
-        if low == "getaccesscontrol":
-            return self._access_control(name, args)
-        if low in _UNMODELLED:
-            # A method has no $null to fall back on: an error either way, which the host hears of with the tripwire on.
-            what = f"The method '{name}' of [{self.type_names[0]}]"
-            raise tripwire.trip(what) if tripwire.enabled() else tripwire.not_modelled(what)
-        if low in ("dispose", "close"):
+    @net_property("CreationTime")
+    def _creation_time(self) -> typing.Any:
+        return self._time("creationtime")
+
+    @net_setter("CreationTime")
+    def _set_creation_time(self, value: typing.Any) -> None:
+        self._set_time("CreationTime", value)
+
+    @net_property("CreationTimeUtc")
+    def _creation_time_utc(self) -> typing.Any:
+        return self._time("creationtimeutc")
+
+    @net_setter("CreationTimeUtc")
+    def _set_creation_time_utc(self, value: typing.Any) -> None:
+        self._set_time("CreationTimeUtc", value)
+
+    @net_property("LastWriteTime")
+    def _last_write_time(self) -> typing.Any:
+        return self._time("lastwritetime")
+
+    @net_setter("LastWriteTime")
+    def _set_last_write_time(self, value: typing.Any) -> None:
+        self._set_time("LastWriteTime", value)
+
+    @net_property("LastWriteTimeUtc")
+    def _last_write_time_utc(self) -> typing.Any:
+        return self._time("lastwritetimeutc")
+
+    @net_setter("LastWriteTimeUtc")
+    def _set_last_write_time_utc(self, value: typing.Any) -> None:
+        self._set_time("LastWriteTimeUtc", value)
+
+    @net_property("LastAccessTime")
+    def _last_access_time(self) -> typing.Any:
+        return self._time("lastaccesstime")
+
+    @net_setter("LastAccessTime")
+    def _set_last_access_time(self, value: typing.Any) -> None:
+        self._set_time("LastAccessTime", value)
+
+    @net_property("LastAccessTimeUtc")
+    def _last_access_time_utc(self) -> typing.Any:
+        return self._time("lastaccesstimeutc")
+
+    @net_setter("LastAccessTimeUtc")
+    def _set_last_access_time_utc(self, value: typing.Any) -> None:
+        self._set_time("LastAccessTimeUtc", value)
+
+    @net_method("Refresh")
+    def _refresh(self) -> typing.Any:
+        self.refresh()
+        return void()
+
+    @net_method("GetAccessControl")
+    def _get_access_control(self) -> typing.Any:
+        return self._access_control("GetAccessControl", [])
+
+    @net_method("GetAccessControl")
+    def _get_access_control_sections(self, sections: typing.Any) -> typing.Any:
+        return self._access_control("GetAccessControl", [sections])
+
+    def _object_method(self, name: str, args: list) -> typing.Any:
+        if name.lower() in ("dispose", "close"):  # a FileSystemInfo is not IDisposable
             raise method_not_found(self.type_names[0], name)
-        return super().call(name, args)
+        return super()._object_method(name, args)
 
     def _access_control(self, name: str, args: list) -> typing.Any:
         """GetAccessControl(): the item's FileSecurity/DirectorySecurity, read from the drive now (File.GetAccessControl
@@ -402,6 +481,82 @@ class FileSystemInfo(NetObject):
                 value = value.to_wire()
             out.append((key, value))
         return out
+
+
+class FileInfo(FileSystemInfo):
+    """System.IO.FileInfo."""
+
+    @net_property("Length")
+    def _length(self) -> PSInt64:
+        return PSInt64(self._need("Length").length)
+
+    @net_property("DirectoryName")
+    def _directory_name(self) -> str:
+        return self._parent().rstrip("\\") if len(self._parent()) > 3 else self._parent()
+
+    @net_property("Directory")
+    def _directory(self) -> FileSystemInfo:
+        return FileSystemInfo(self._parent(), True)
+
+    @net_property("IsReadOnly")
+    def _is_read_only(self) -> bool:
+        return bool(int(self.attributes()) & disk.READ_ONLY) if self.entry is not None else True
+
+    @net_setter("IsReadOnly")
+    def _set_is_read_only(self, value: typing.Any) -> None:
+        def change(fs: typing.Any) -> None:
+            bits = fs.get_attributes(self.full_name)
+            fs.set_attributes(self.full_name, bits | disk.READ_ONLY if to_bool(value) else bits & ~disk.READ_ONLY)
+        self._change("IsReadOnly", change)
+
+    @net_method("Delete")
+    def _delete_file(self) -> typing.Any:
+        return self._delete([])
+
+
+class DirectoryInfo(FileSystemInfo):
+    """System.IO.DirectoryInfo."""
+
+    @net_property("Parent")
+    def _parent_info(self) -> FileSystemInfo | None:
+        return FileSystemInfo(self._parent(), True) if self._parent() else None
+
+    @net_property("Root")
+    def _root(self) -> FileSystemInfo:
+        return FileSystemInfo(self.full_name[:3], True)
+
+    @net_method("Delete")
+    def _delete_directory(self) -> typing.Any:
+        return self._delete([])
+
+    @net_method("Delete")
+    def _delete_directory_recursive(self, recursive: typing.Any) -> typing.Any:
+        return self._delete([recursive])
+
+    @net_method("Create")
+    def _create(self) -> typing.Any:
+        try:
+            self._fs().create_directory(self.full_name)
+        except FSError as err:
+            raise method_exception("Create", 0, err.message, err.exception_type) from None
+        self.refresh()
+        return void()
+
+    @net_method("EnumerateFiles")
+    def _enumerate_files(self, *args: typing.Any) -> list:
+        return self._list("EnumerateFiles", list(args), files=True)
+
+    @net_method("GetFiles")
+    def _get_files(self, *args: typing.Any) -> list:
+        return self._list("GetFiles", list(args), files=True)
+
+    @net_method("EnumerateDirectories")
+    def _enumerate_directories(self, *args: typing.Any) -> list:
+        return self._list("EnumerateDirectories", list(args), files=False)
+
+    @net_method("GetDirectories")
+    def _get_directories(self, *args: typing.Any) -> list:
+        return self._list("GetDirectories", list(args), files=False)
 
 
 def provider_item(entry: typing.Any, to_string: str = "full") -> FileSystemInfo:

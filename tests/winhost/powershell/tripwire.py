@@ -189,3 +189,7 @@ def unmodelled_command(name: str) -> PSError | None:
     if known is None or not enabled():
         return None
     return _trip(f"The command '{known[0]}' (module {known[1]})")
+
+
+# A NetObject's declared-but-not-modelled members (typeregistry's net_not_modelled) trip through this module.
+dotnet.use_tripwire(trip)

@@ -20,6 +20,7 @@ implement them (dotnet.py, the stand-ins of compiled C#, ...), which import this
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import typing
 
 Factory = typing.Callable[[list], typing.Any]
@@ -196,3 +197,159 @@ def _lookup(text: str, namespaces: typing.Sequence[str]) -> NetType | None:
         if candidate in _TYPES:
             return _TYPES[candidate]
     return None
+
+
+# --------------------------------------------------------------------------- instance members, declared per class
+#
+# A NetObject subclass declares its .NET instance members once, on the class, instead of an if-chain in
+# get_member/set_member/call:
+#
+#     class ServiceController(NetObject):
+#         @net_property("Name", "ServiceName")        # the .NET name, then aliases; matched case-insensitively
+#         def _name(self): return self.record.name
+#
+#         @net_setter("DisplayName")                  # `$x.DisplayName = v` (a property without a setter is read-only)
+#         def _set_display_name(self, value): ...
+#
+#         @net_method("Refresh")                      # `$x.Refresh()`: the overload's argument count is the Python
+#         def _refresh(self): ...                     # signature's (defaults: optional arguments, *args: any count)
+#
+#         net_not_modelled = ("Site", "Container")    # members Windows has that the test host does not model:
+#         net_not_modelled_methods = ("Pause",)       # reading or calling one trips the tripwire (tripwire.trip)
+#
+# NetObject.__init_subclass__ builds the class's MemberTable once, from its bases' tables (inherited, a subclass's
+# declaration of the same name wins, as a .NET override or `new` member does) and its own declarations.
+
+
+@dataclasses.dataclass(frozen=True)
+class NetProperty:
+    """One declared instance property: its .NET name, aliases (other names that read it, e.g. ServiceController's
+    ServiceName), getter(obj) and setter(obj, value) (None: read-only)."""
+
+    name: str
+    getter: typing.Callable[[typing.Any], typing.Any] | None = None
+    setter: typing.Callable[[typing.Any, typing.Any], None] | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class NetMethod:
+    """One declared instance method overload: its .NET name, how many arguments it takes (min_args..max_args,
+    max_args None: any number) and func(obj, *args)."""
+
+    name: str
+    func: typing.Callable[..., typing.Any]
+    min_args: int = 0
+    max_args: int | None = 0
+
+    def accepts(self, argc: int) -> bool:
+        return argc >= self.min_args and (self.max_args is None or argc <= self.max_args)
+
+
+@dataclasses.dataclass
+class MemberTable:
+    """A class's instance members by lower-case name (aliases included): properties, method overloads, and the
+    names of members Windows has that the class does not model (each with its .NET spelling)."""
+
+    properties: dict[str, NetProperty] = dataclasses.field(default_factory=dict)
+    methods: dict[str, list[NetMethod]] = dataclasses.field(default_factory=dict)
+    not_modelled: dict[str, str] = dataclasses.field(default_factory=dict)
+    not_modelled_methods: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def merged(self, other: "MemberTable") -> "MemberTable":
+        """This table with `other`'s declarations over it (other is the derived class)."""
+        table = MemberTable(dict(self.properties), {k: list(v) for k, v in self.methods.items()},
+                            dict(self.not_modelled), dict(self.not_modelled_methods))
+        for low, prop in other.properties.items():
+            table.properties[low] = prop
+            table.not_modelled.pop(low, None)
+        for low, overloads in other.methods.items():
+            kept = [m for m in table.methods.get(low, [])
+                    if not any(o.min_args == m.min_args and o.max_args == m.max_args for o in overloads)]
+            table.methods[low] = overloads + kept
+            table.not_modelled_methods.pop(low, None)
+        table.not_modelled.update(other.not_modelled)
+        table.not_modelled_methods.update(other.not_modelled_methods)
+        return table
+
+    def property_names(self) -> list[str]:
+        """The declared properties' .NET names, in declaration order, once each (aliases that are other .NET
+        properties, such as ServiceController's ServiceName, are listed by the caller as it needs)."""
+        seen: dict[int, str] = {}
+        for prop in self.properties.values():
+            seen.setdefault(id(prop), prop.name)
+        return list(seen.values())
+
+    def method_names(self) -> list[str]:
+        return [overloads[0].name for overloads in self.methods.values()]
+
+
+_MEMBER_ATTR = "_net_member_declarations"
+
+
+def _declare(func: typing.Callable, declaration: tuple) -> typing.Callable:
+    declarations = getattr(func, _MEMBER_ATTR, ())
+    setattr(func, _MEMBER_ATTR, declarations + (declaration,))
+    return func
+
+
+def net_property(name: str, *aliases: str) -> typing.Callable[[typing.Callable], typing.Callable]:
+    """Declare the decorated `def getter(self)` as the instance property `name` (and its aliases)."""
+    return lambda func: _declare(func, ("property", name, aliases))
+
+
+def net_setter(name: str) -> typing.Callable[[typing.Callable], typing.Callable]:
+    """Declare the decorated `def setter(self, value)` as the setter of the property `name` (declared with
+    net_property, on this class or a base)."""
+    return lambda func: _declare(func, ("setter", name, ()))
+
+
+def net_method(name: str, *aliases: str) -> typing.Callable[[typing.Callable], typing.Callable]:
+    """Declare the decorated `def method(self, ...)` as an overload of the instance method `name`; the overload's
+    argument count is the signature's. Several functions may declare overloads of one name."""
+    return lambda func: _declare(func, ("method", name, aliases))
+
+
+def _arity(func: typing.Callable) -> tuple[int, int | None]:
+    params = list(inspect.signature(func).parameters.values())[1:]  # not self
+    if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params):
+        return sum(1 for p in params if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+                   and p.default is inspect.Parameter.empty), None
+    positional = [p for p in params if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+    return sum(1 for p in positional if p.default is inspect.Parameter.empty), len(positional)
+
+
+def build_member_table(cls: type, bases: typing.Sequence[MemberTable]) -> MemberTable:
+    """The MemberTable of `cls`: its bases' tables (first base last, so the first wins, as Python's MRO), then the
+    declarations in its own body and its `net_not_modelled` / `net_not_modelled_methods` names."""
+    table = MemberTable()
+    for base in reversed(list(bases)):
+        table = table.merged(base)
+    own = MemberTable()
+    setters: list[tuple[str, typing.Callable]] = []
+    for func in vars(cls).values():
+        for kind, name, aliases in getattr(func, _MEMBER_ATTR, ()):
+            if kind == "property":
+                prop = NetProperty(name, func, None, aliases)
+                for key in (name,) + aliases:
+                    own.properties[key.lower()] = prop
+            elif kind == "setter":
+                setters.append((name, func))
+            else:
+                low_args, high_args = _arity(func)
+                method = NetMethod(name, func, low_args, high_args)
+                for key in (name,) + aliases:
+                    own.methods.setdefault(key.lower(), []).append(method)
+    for name in vars(cls).get("net_not_modelled", ()):
+        own.not_modelled[name.lower()] = name
+    for name in vars(cls).get("net_not_modelled_methods", ()):
+        own.not_modelled_methods[name.lower()] = name
+    table = table.merged(own)
+    for name, func in setters:
+        prop = table.properties.get(name.lower())
+        if prop is None:
+            raise TypeError(f"{cls.__name__}: net_setter('{name}') without a net_property('{name}')")
+        with_setter = dataclasses.replace(prop, setter=func)
+        for key in [k for k, v in table.properties.items() if v is prop]:
+            table.properties[key] = with_setter
+    return table

@@ -24,7 +24,7 @@ from .. import typeregistry
 from .. import values as V
 from ..dotnet import NetObject, current_runspace
 from ..tripwire import trip
-from ..typeregistry import MISSING
+from ..typeregistry import net_method, net_property
 from .enums import declare_enum
 from .principal import SecurityIdentifier, user_sid
 
@@ -35,13 +35,13 @@ ADMINISTRATORS = "BUILTIN\\Administrators"
 class PrincipalContext(NetObject):
     type_names = [f"{NAMESPACE}.PrincipalContext", "System.Object"]
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "contexttype":
-            return typeregistry.registered(f"{NAMESPACE}.ContextType").convert("Machine")
-        if low in ("name", "connectedserver"):
-            return current_runspace().host.computer_name.upper()
-        return MISSING
+    @net_property("ContextType")
+    def _context_type(self) -> typing.Any:
+        return typeregistry.registered(f"{NAMESPACE}.ContextType").convert("Machine")
+
+    @net_property("Name", "ConnectedServer")
+    def _name(self) -> str:
+        return current_runspace().host.computer_name.upper()
 
 
 class UserPrincipal(NetObject):
@@ -52,13 +52,15 @@ class UserPrincipal(NetObject):
         self.name = name
         self.sid = sid
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "sid":
-            return SecurityIdentifier(self.sid)
-        if low in ("samaccountname", "name"):
-            return self.name
-        raise trip(f"The member '{name}' of [{self.type_names[0]}]")
+    net_closed = "members"
+
+    @net_property("Sid")
+    def _sid(self) -> SecurityIdentifier:
+        return SecurityIdentifier(self.sid)
+
+    @net_property("SamAccountName", "Name")
+    def _sam_account_name(self) -> str:
+        return self.name
 
     def to_string(self) -> str:
         return self.name
@@ -73,38 +75,34 @@ class MemberEnumerator(NetObject):
         self.members = members
         self.index = -1
 
-    def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "current":
-            if not 0 <= self.index < len(self.members):
-                raise trip("PrincipalCollection's enumerator Current outside the collection")
-            return self.members[self.index]
-        return MISSING
+    @net_property("Current")
+    def _current(self) -> UserPrincipal:
+        if not 0 <= self.index < len(self.members):
+            raise trip("PrincipalCollection's enumerator Current outside the collection")
+        return self.members[self.index]
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "movenext":
-            self.index += 1
-            return self.index < len(self.members)
-        if low == "reset":
-            self.index = -1
-            return None
-        return super().call(name, args)
+    @net_method("MoveNext")
+    def _move_next(self) -> bool:
+        self.index += 1
+        return self.index < len(self.members)
+
+    @net_method("Reset")
+    def _reset(self) -> None:
+        self.index = -1
 
 
 class PrincipalCollection(NetObject, list):
     type_names = [f"{NAMESPACE}.PrincipalCollection", "System.Object"]
 
-    def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "count":
-            return len(self)
-        return MISSING
+    net_not_modelled_methods = ("Add", "Remove", "Clear", "Contains")
 
-    def call(self, name: str, args: list) -> typing.Any:
-        if name.lower() == "getenumerator" and not args:
-            return MemberEnumerator(list(self))
-        if name.lower() in ("add", "remove", "clear", "contains"):
-            raise trip(f"The method '{name}' of [{self.type_names[0]}]")
-        return NetObject.call(self, name, args)
+    @net_property("Count")
+    def _count(self) -> int:
+        return len(self)
+
+    @net_method("GetEnumerator")
+    def _get_enumerator(self) -> MemberEnumerator:
+        return MemberEnumerator(list(self))
 
     __hash__ = object.__hash__
     __eq__ = object.__eq__
@@ -116,17 +114,21 @@ class GroupPrincipal(NetObject):
     def __init__(self, sam_account_name: str) -> None:
         self.sam_account_name = sam_account_name
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low in ("samaccountname", "name"):
-            return self.sam_account_name
-        if low == "sid":
-            if self.sam_account_name.lower() != ADMINISTRATORS.lower():
-                raise trip(f"The SID of the local group '{self.sam_account_name}'")
-            return SecurityIdentifier("S-1-5-32-544")
-        if low == "members":
-            return PrincipalCollection(_administrators())
-        raise trip(f"The member '{name}' of [{self.type_names[0]}]")
+    net_closed = "members"
+
+    @net_property("SamAccountName", "Name")
+    def _sam_account_name(self) -> str:
+        return self.sam_account_name
+
+    @net_property("Sid")
+    def _sid(self) -> SecurityIdentifier:
+        if self.sam_account_name.lower() != ADMINISTRATORS.lower():
+            raise trip(f"The SID of the local group '{self.sam_account_name}'")
+        return SecurityIdentifier("S-1-5-32-544")
+
+    @net_property("Members")
+    def _members(self) -> "PrincipalCollection":
+        return PrincipalCollection(_administrators())
 
     def to_string(self) -> str:
         return self.sam_account_name
@@ -147,14 +149,13 @@ class PrincipalSearcher(NetObject):
     def __init__(self, query: GroupPrincipal) -> None:
         self.query = query
 
-    def call(self, name: str, args: list) -> typing.Any:
-        if name.lower() == "findone" and not args:
-            if self.query.sam_account_name.lower() in (ADMINISTRATORS.lower(), "administrators"):
-                return GroupPrincipal(self.query.sam_account_name)
-            raise trip(f"PrincipalSearcher.FindOne for the group '{self.query.sam_account_name}'")
-        if name.lower() in ("findall", "getunderlyingsearcher", "getunderlyingsearchertype"):
-            raise trip(f"The method '{name}' of [{self.type_names[0]}]")
-        return super().call(name, args)
+    net_not_modelled_methods = ("FindAll", "GetUnderlyingSearcher", "GetUnderlyingSearcherType")
+
+    @net_method("FindOne")
+    def _find_one(self) -> "GroupPrincipal":
+        if self.query.sam_account_name.lower() in (ADMINISTRATORS.lower(), "administrators"):
+            return GroupPrincipal(self.query.sam_account_name)
+        raise trip(f"PrincipalSearcher.FindOne for the group '{self.query.sam_account_name}'")
 
 
 def _new_context(args: list) -> PrincipalContext:

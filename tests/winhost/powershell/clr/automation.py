@@ -40,7 +40,7 @@ from psrpcore.types import ErrorRecord, NETException, PSObject
 from .. import typeregistry
 from .. import values as V
 from ..cmdlets.runspaces import add_runspace
-from ..typeregistry import MISSING
+from ..typeregistry import MISSING, net_method, net_property, net_setter
 from ..dotnet import NetObject, PSHostObject, _overload, current_runspace, void
 from ..errors import ParseError, PSError
 from ..parser import parse
@@ -127,22 +127,42 @@ class NestedHostUI(NetObject):
     def __init__(self, runspace: typing.Any) -> None:
         self.runspace = runspace
 
-    def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "rawui":
-            raise not_modelled("The RawUI of a nested [PowerShell]'s default host")
-        return MISSING
+    net_closed = "methods"  # its other methods (Prompt, ReadLine, ...) are not modelled
+    net_not_modelled = ("RawUI",)
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        calls = {("write", 1): "Write1", ("write", 3): "Write2", ("writeline", 0): "WriteLine1",
-                 ("writeline", 1): "WriteLine2", ("writeline", 3): "WriteLine3", ("writeerrorline", 1): "WriteErrorLine"}
-        method = calls.get((low, len(args)))
-        if method is not None:
-            self.runspace.host_call(method, [V.to_string(a) for a in args])
-            return void()
-        if low in ("tostring", "gettype", "equals", "gethashcode"):
-            return super().call(name, args)
-        raise not_modelled(f"The host method '{name}' in a nested [PowerShell]'s default host")
+    def net_not_modelled_error(self, kind: str, name: str) -> PSError | None:
+        if kind == "member":
+            return not_modelled("The RawUI of a nested [PowerShell]'s default host")
+        return not_modelled(f"The host method '{name}' in a nested [PowerShell]'s default host")
+
+    def _host_call(self, method: str, args: tuple) -> typing.Any:
+        """The PSHostUserInterface overload as the host call it becomes (RemoteHostMethodId's names)."""
+        self.runspace.host_call(method, [V.to_string(a) for a in args])
+        return void()
+
+    @net_method("Write")
+    def _write(self, value: typing.Any) -> typing.Any:
+        return self._host_call("Write1", (value,))
+
+    @net_method("Write")
+    def _write_colored(self, foreground: typing.Any, background: typing.Any, value: typing.Any) -> typing.Any:
+        return self._host_call("Write2", (foreground, background, value))
+
+    @net_method("WriteLine")
+    def _write_line_empty(self) -> typing.Any:
+        return self._host_call("WriteLine1", ())
+
+    @net_method("WriteLine")
+    def _write_line(self, value: typing.Any) -> typing.Any:
+        return self._host_call("WriteLine2", (value,))
+
+    @net_method("WriteLine")
+    def _write_line_colored(self, foreground: typing.Any, background: typing.Any, value: typing.Any) -> typing.Any:
+        return self._host_call("WriteLine3", (foreground, background, value))
+
+    @net_method("WriteErrorLine")
+    def _write_error_line(self, value: typing.Any) -> typing.Any:
+        return self._host_call("WriteErrorLine", (value,))
 
 
 class NestedHost(NetObject):
@@ -158,33 +178,54 @@ class NestedHost(NetObject):
         self.ui = NestedHostUI(runspace)
         self.instance_id = str(uuid.uuid4())
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "name":
-            return "Default Host"
-        if low == "version":
-            table = self.runspace.global_scope.lookup("PSVersionTable")
-            return table.value["PSVersion"]
-        if low == "instanceid":
-            return self.instance_id
-        if low == "ui":
-            return self.ui
-        if low in ("currentculture", "currentuiculture", "privatedata", "debuggerenabled", "isrunspacepushed",
-                   "runspace"):
-            raise not_modelled(f"The member '{name}' of a nested [PowerShell]'s default host")
-        return MISSING
+    net_not_modelled = ("CurrentCulture", "CurrentUICulture", "PrivateData", "DebuggerEnabled", "IsRunspacePushed",
+                        "Runspace")
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low in ("setshouldexit", "notifybeginapplication", "notifyendapplication"):
-            if len(args) != (1 if low == "setshouldexit" else 0):
-                raise _overload(name, len(args))
-            return void()
-        if low in ("enternestedprompt", "exitnestedprompt"):
-            raise PSError(f'Exception calling "{name}" with "{len(args)}" argument(s): "Specified method is not supported."',
-                          exception_type="System.Management.Automation.MethodInvocationException",
-                          fqid="NotSupportedException", reason="MethodInvocationException")
-        return super().call(name, args)
+    def net_not_modelled_error(self, kind: str, name: str) -> PSError | None:
+        return not_modelled(f"The {kind} '{name}' of a nested [PowerShell]'s default host")
+
+    @net_property("Name")
+    def _name(self) -> str:
+        return "Default Host"
+
+    @net_property("Version")
+    def _version(self) -> typing.Any:
+        return self.runspace.global_scope.lookup("PSVersionTable").value["PSVersion"]
+
+    @net_property("InstanceId")
+    def _instance_id(self) -> str:
+        return self.instance_id
+
+    @net_property("UI")
+    def _ui(self) -> NestedHostUI:
+        return self.ui
+
+    @net_method("SetShouldExit")
+    def _set_should_exit(self, exit_code: typing.Any) -> typing.Any:
+        del exit_code
+        return void()
+
+    @net_method("NotifyBeginApplication")
+    def _notify_begin_application(self) -> typing.Any:
+        return void()
+
+    @net_method("NotifyEndApplication")
+    def _notify_end_application(self) -> typing.Any:
+        return void()
+
+    @staticmethod
+    def _not_supported(method: str, argc: int) -> PSError:
+        return PSError(f'Exception calling "{method}" with "{argc}" argument(s): "Specified method is not supported."',
+                       exception_type="System.Management.Automation.MethodInvocationException",
+                       fqid="NotSupportedException", reason="MethodInvocationException")
+
+    @net_method("EnterNestedPrompt")
+    def _enter_nested_prompt(self, *args: typing.Any) -> typing.Any:
+        raise self._not_supported("EnterNestedPrompt", len(args))
+
+    @net_method("ExitNestedPrompt")
+    def _exit_nested_prompt(self, *args: typing.Any) -> typing.Any:
+        raise self._not_supported("ExitNestedPrompt", len(args))
 
     def to_string(self) -> str:
         return "System.Management.Automation.Internal.Host.InternalHost"
@@ -201,18 +242,35 @@ class PSDataStreams(NetObject):
         self.information: list = []
         self.progress: list = []
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low in ("error", "warning", "verbose", "debug", "information", "progress"):
-            return getattr(self, low)
-        return MISSING
+    @net_property("Error")
+    def _error(self) -> list:
+        return self.error
 
-    def call(self, name: str, args: list) -> typing.Any:
-        if name.lower() == "clearstreams":
-            for stream in (self.error, self.warning, self.verbose, self.debug, self.information, self.progress):
-                stream.clear()
-            return void()
-        return super().call(name, args)
+    @net_property("Warning")
+    def _warning(self) -> list:
+        return self.warning
+
+    @net_property("Verbose")
+    def _verbose(self) -> list:
+        return self.verbose
+
+    @net_property("Debug")
+    def _debug(self) -> list:
+        return self.debug
+
+    @net_property("Information")
+    def _information(self) -> list:
+        return self.information
+
+    @net_property("Progress")
+    def _progress(self) -> list:
+        return self.progress
+
+    @net_method("ClearStreams")
+    def _clear_streams(self) -> typing.Any:
+        for stream in (self.error, self.warning, self.verbose, self.debug, self.information, self.progress):
+            stream.clear()
+        return void()
 
 
 class SessionStateProxy(NetObject):
@@ -221,21 +279,20 @@ class SessionStateProxy(NetObject):
     def __init__(self, runspace: typing.Any) -> None:
         self.runspace = runspace
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "setvariable":
-            if len(args) != 2:
-                raise _overload("SetVariable", len(args))
-            self.runspace.global_scope.set_local(V.to_string(args[0]), args[1])
-            return void()
-        if low == "getvariable":
-            if len(args) != 1:
-                raise _overload("GetVariable", len(args))
-            var = self.runspace.global_scope.lookup(V.to_string(args[0]))
-            return None if var is None else var.value
-        if low in ("setvariable", "getvariable", "tostring", "gettype", "equals", "gethashcode"):
-            return super().call(name, args)
-        raise not_modelled(f"The SessionStateProxy method '{name}'")
+    net_closed = "methods"
+
+    def net_not_modelled_error(self, kind: str, name: str) -> PSError | None:
+        return not_modelled(f"The SessionStateProxy {kind} '{name}'")
+
+    @net_method("SetVariable")
+    def _set_variable(self, name: typing.Any, value: typing.Any) -> typing.Any:
+        self.runspace.global_scope.set_local(V.to_string(name), value)
+        return void()
+
+    @net_method("GetVariable")
+    def _get_variable(self, name: typing.Any) -> typing.Any:
+        var = self.runspace.global_scope.lookup(V.to_string(name))
+        return None if var is None else var.value
 
 
 class RunspaceObject(NetObject):
@@ -248,13 +305,18 @@ class RunspaceObject(NetObject):
         self.runspace = runspace
         self.proxy = SessionStateProxy(runspace)
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "sessionstateproxy":
-            return self.proxy
-        if low == "runspacestateinfo":
-            return "Opened"
-        raise not_modelled(f"The Runspace member '{name}'")
+    net_closed = "members"
+
+    def net_not_modelled_error(self, kind: str, name: str) -> PSError | None:
+        return not_modelled(f"The Runspace {kind} '{name}'")
+
+    @net_property("SessionStateProxy")
+    def _session_state_proxy(self) -> SessionStateProxy:
+        return self.proxy
+
+    @net_property("RunspaceStateInfo")
+    def _runspace_state_info(self) -> str:
+        return "Opened"
 
 
 class PowerShellObject(NetObject):
@@ -289,73 +351,95 @@ class PowerShellObject(NetObject):
                           fqid="InvalidOperationException", reason="MethodInvocationException")
         return self.statements[-1][-1]
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "runspace":
-            return self.runspace_object
-        if low == "streams":
-            return self.streams
-        if low == "haderrors":
-            return self.had_errors
-        if low == "invocationstateinfo":
-            return InvocationStateInfo(self.state, self.reason)
-        return MISSING
+    net_closed = "methods"
 
-    def call(self, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches
-        low = name.lower()
-        if low in ("addcommand", "addscript"):
-            if len(args) not in (1, 2):
-                raise _overload(name, len(args))
-            text = V.to_string(args[0])
-            use_local = V.to_bool(args[1]) if len(args) == 2 else None
-            self.statements[-1].append(_NestedCommand(text, low == "addscript", use_local))
-            return self
-        if low == "addparameter":
-            if len(args) not in (1, 2):
-                raise _overload(name, len(args))
-            # AddParameter(name) is a switch: CommandParameter(name, true).
-            self._last_command(name).parameters.append((V.to_string(args[0]), args[1] if len(args) == 2 else True))
-            return self
-        if low == "addparameters":
-            if len(args) != 1:
-                raise _overload(name, len(args))
-            command = self._last_command(name)
-            if isinstance(args[0], dict):
-                for key, value in args[0].items():
-                    command.parameters.append((V.to_string(key), value))
-            else:
-                for value in V.as_list(args[0]):
-                    command.parameters.append((None, value))
-            return self
-        if low == "addargument":
-            if len(args) != 1:
-                raise _overload(name, len(args))
-            self._last_command(name).parameters.append((None, args[0]))
-            return self
-        if low == "addstatement":
-            if args:
-                raise _overload(name, len(args))
-            if self.statements[-1]:
-                self.statements.append([])
-            return self
-        if low == "invoke":
-            if args:
-                raise not_modelled("PowerShell.Invoke with input or settings")
-            return self._invoke()
-        if low == "begininvoke":
-            if args:
-                _check_begin_invoke_args(args)  # async_watchdog.ps1's (empty completed input, Host = $host, $null, $null)
-            return self._begin_invoke()
-        if low == "endinvoke":
-            if len(args) != 1 or not isinstance(args[0], AsyncResult) or args[0].owner is not self:
-                raise not_modelled("PowerShell.EndInvoke of anything but this PowerShell's own BeginInvoke() result")
-            return args[0].end()
-        if low in ("dispose", "stop"):
-            self.disposed = True
-            return void()
-        if low in ("tostring", "gettype", "equals", "gethashcode"):
-            return super().call(name, args)
-        raise not_modelled(f"The PowerShell method '{name}'")
+    def net_not_modelled_error(self, kind: str, name: str) -> PSError | None:
+        return not_modelled(f"The PowerShell {kind} '{name}'")
+
+    @net_property("Runspace")
+    def _runspace(self) -> RunspaceObject:
+        return self.runspace_object
+
+    @net_property("Streams")
+    def _streams(self) -> PSDataStreams:
+        return self.streams
+
+    @net_property("HadErrors")
+    def _had_errors(self) -> bool:
+        return self.had_errors
+
+    @net_property("InvocationStateInfo")
+    def _invocation_state_info(self) -> "InvocationStateInfo":
+        return InvocationStateInfo(self.state, self.reason)
+
+    def _add(self, text: typing.Any, use_local: typing.Any, script: bool) -> "PowerShellObject":
+        self.statements[-1].append(_NestedCommand(V.to_string(text), script,
+                                                  None if use_local is None else V.to_bool(use_local)))
+        return self
+
+    @net_method("AddCommand")
+    def _add_command(self, text: typing.Any, use_local: typing.Any = None) -> "PowerShellObject":
+        return self._add(text, use_local, False)
+
+    @net_method("AddScript")
+    def _add_script(self, text: typing.Any, use_local: typing.Any = None) -> "PowerShellObject":
+        return self._add(text, use_local, True)
+
+    @net_method("AddParameter")
+    def _add_parameter(self, name: typing.Any, value: typing.Any = True) -> "PowerShellObject":
+        # AddParameter(name) is a switch: CommandParameter(name, true).
+        self._last_command("AddParameter").parameters.append((V.to_string(name), value))
+        return self
+
+    @net_method("AddParameters")
+    def _add_parameters(self, parameters: typing.Any) -> "PowerShellObject":
+        command = self._last_command("AddParameters")
+        if isinstance(parameters, dict):
+            for key, value in parameters.items():
+                command.parameters.append((V.to_string(key), value))
+        else:
+            for value in V.as_list(parameters):
+                command.parameters.append((None, value))
+        return self
+
+    @net_method("AddArgument")
+    def _add_argument(self, value: typing.Any) -> "PowerShellObject":
+        self._last_command("AddArgument").parameters.append((None, value))
+        return self
+
+    @net_method("AddStatement")
+    def _add_statement(self) -> "PowerShellObject":
+        if self.statements[-1]:
+            self.statements.append([])
+        return self
+
+    @net_method("Invoke")
+    def _invoke_method(self, *args: typing.Any) -> list:
+        if args:
+            raise not_modelled("PowerShell.Invoke with input or settings")
+        return self._invoke()
+
+    @net_method("BeginInvoke")
+    def _begin_invoke_method(self, *args: typing.Any) -> "AsyncResult":
+        if args:
+            _check_begin_invoke_args(args)  # async_watchdog.ps1's (empty completed input, Host = $host, $null, $null)
+        return self._begin_invoke()
+
+    @net_method("EndInvoke")
+    def _end_invoke(self, *args: typing.Any) -> typing.Any:
+        if len(args) != 1 or not isinstance(args[0], AsyncResult) or args[0].owner is not self:
+            raise not_modelled("PowerShell.EndInvoke of anything but this PowerShell's own BeginInvoke() result")
+        return args[0].end()
+
+    @net_method("Dispose")
+    def _dispose(self) -> typing.Any:
+        self.disposed = True
+        return void()
+
+    @net_method("Stop")
+    def _stop(self) -> typing.Any:
+        self.disposed = True
+        return void()
 
     def _begin_invoke(self) -> "AsyncResult":
         """BeginInvoke(): the test host runs the pipeline to its end before returning (its IAsyncResult is then
@@ -420,17 +504,21 @@ class AsyncResult(NetObject):
         self.failure = failure
         self.ended = False
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "iscompleted":
-            return True
-        if low == "completedsynchronously":
-            return False
-        if low == "asyncwaithandle":
-            return SignalledWaitHandle()
-        if low == "asyncstate":
-            return None
-        return MISSING
+    @net_property("IsCompleted")
+    def _is_completed(self) -> bool:
+        return True
+
+    @net_property("CompletedSynchronously")
+    def _completed_synchronously(self) -> bool:
+        return False
+
+    @net_property("AsyncWaitHandle")
+    def _async_wait_handle(self) -> "SignalledWaitHandle":
+        return SignalledWaitHandle()
+
+    @net_property("AsyncState")
+    def _async_state(self) -> None:
+        return None
 
     def end(self) -> typing.Any:
         if self.ended:
@@ -451,10 +539,10 @@ class SignalledWaitHandle(NetObject):
     type_names = ["System.Threading.ManualResetEvent", "System.Threading.EventWaitHandle", "System.Threading.WaitHandle",
                   "System.MarshalByRefObject", "System.Object"]
 
-    def call(self, name: str, args: list) -> typing.Any:
-        if name.lower() == "waitone" and len(args) <= 1:
-            return True
-        return super().call(name, args)
+    @net_method("WaitOne")
+    def _wait_one(self, timeout: typing.Any = None) -> bool:
+        del timeout
+        return True
 
 
 def _rename_invoke_failure(failure: PSError, method: str, argc: int) -> PSError:
@@ -477,13 +565,13 @@ class InvocationStateInfo(NetObject):
         self.state = state
         self.reason = reason
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "state":
-            return self.state
-        if low == "reason":
-            return self.reason
-        return MISSING
+    @net_property("State")
+    def _state(self) -> str:
+        return self.state
+
+    @net_property("Reason")
+    def _reason(self) -> typing.Any:
+        return self.reason
 
     def to_string(self) -> str:
         return "System.Management.Automation.PSInvocationStateInfo"
@@ -514,13 +602,10 @@ class InitialSessionStateObject(NetObject):
     def __init__(self, factory: str) -> None:
         self.factory = factory
 
-    def get_member(self, name: str) -> typing.Any:
-        raise not_modelled(f"The InitialSessionState member '{name}'")
+    net_closed = True
 
-    def call(self, name: str, args: list) -> typing.Any:
-        if name.lower() in ("tostring", "gettype", "equals", "gethashcode"):
-            return super().call(name, args)
-        raise not_modelled(f"The InitialSessionState method '{name}'")
+    def net_not_modelled_error(self, kind: str, name: str) -> PSError | None:
+        return not_modelled(f"The InitialSessionState {kind} '{name}'")
 
 
 def _default_session_state(factory: str) -> typing.Callable[[list], InitialSessionStateObject]:
@@ -588,22 +673,25 @@ class PSMethod(NetObject):
         self.target = target
         self.method_name = name
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "name":
-            return self.method_name
-        if low == "membertype":
-            return "Method"
-        if low == "overloaddefinitions":
-            return [_OBJECT_METHOD_DEFINITIONS[self.method_name.lower()]]
-        if low == "isinstance":
-            return True
-        return MISSING
+    @net_property("Name")
+    def _name(self) -> str:
+        return self.method_name
 
-    def call(self, name: str, args: list) -> typing.Any:
-        if name.lower() == "invoke":
-            return invoke_method(self.target, self.method_name, list(args), lambda block, a: None)
-        return super().call(name, args)
+    @net_property("MemberType")
+    def _member_type(self) -> str:
+        return "Method"
+
+    @net_property("OverloadDefinitions")
+    def _overload_definitions(self) -> list:
+        return [_OBJECT_METHOD_DEFINITIONS[self.method_name.lower()]]
+
+    @net_property("IsInstance")
+    def _is_instance(self) -> bool:
+        return True
+
+    @net_method("Invoke")
+    def _invoke(self, *args: typing.Any) -> typing.Any:
+        return invoke_method(self.target, self.method_name, list(args), lambda block, a: None)
 
     def to_string(self) -> str:
         return _OBJECT_METHOD_DEFINITIONS[self.method_name.lower()]
@@ -629,19 +717,25 @@ class PSScriptMethodInfo(NetObject):
         self.name = name
         self.script = script
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "name":
-            return self.name
-        if low == "script":
-            return self.script
-        if low == "membertype":
-            return "ScriptMethod"
-        if low == "typenameofvalue":
-            return "System.Object"
-        if low == "overloaddefinitions":
-            return [f"System.Object {self.name}();"]
-        return MISSING
+    @net_property("Name")
+    def _name(self) -> str:
+        return self.name
+
+    @net_property("Script")
+    def _script(self) -> typing.Any:
+        return self.script
+
+    @net_property("MemberType")
+    def _member_type(self) -> str:
+        return "ScriptMethod"
+
+    @net_property("TypeNameOfValue")
+    def _type_name_of_value(self) -> str:
+        return "System.Object"
+
+    @net_property("OverloadDefinitions")
+    def _overload_definitions(self) -> list:
+        return [f"System.Object {self.name}();"]
 
     def to_string(self) -> str:
         return f"System.Object {self.name}();"
@@ -676,25 +770,29 @@ class _NotePropertyView(NetObject):
         self.prop = prop
         self.member_type = member_type
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "name":
-            return self.prop.name
-        if low == "value":
-            return self.prop.get_value(self.owner)
-        if low == "membertype":
-            return self.member_type
-        if low in ("issettable", "isgettable", "isinstance"):
-            return True
-        if low == "typenameofvalue":
-            return V.ps_type_name(self.prop.get_value(self.owner))
-        return MISSING
+    @net_property("Name")
+    def _name(self) -> str:
+        return self.prop.name
 
-    def set_member(self, name: str, value: typing.Any) -> bool:
-        if name.lower() == "value":
-            self.prop.set_value(value, self.owner)
-            return True
-        return False
+    @net_property("Value")
+    def _value(self) -> typing.Any:
+        return self.prop.get_value(self.owner)
+
+    @net_setter("Value")
+    def _set_value(self, value: typing.Any) -> None:
+        self.prop.set_value(value, self.owner)
+
+    @net_property("MemberType")
+    def _member_type(self) -> str:
+        return self.member_type
+
+    @net_property("IsSettable", "IsGettable", "IsInstance")
+    def _is_settable(self) -> bool:
+        return True
+
+    @net_property("TypeNameOfValue")
+    def _type_name_of_value(self) -> str:
+        return V.ps_type_name(self.prop.get_value(self.owner))
 
     def to_string(self) -> str:
         value = self.prop.get_value(self.owner)

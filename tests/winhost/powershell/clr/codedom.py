@@ -26,7 +26,7 @@ import typing
 from .. import standins, tripwire, typeregistry
 from .. import values as V
 from ..dotnet import NetObject, _overload, void
-from ..typeregistry import MISSING
+from ..typeregistry import net_method, net_property, net_setter
 from ..errors import PSError, make_exception
 from ..shouldprocess import not_modelled
 from .reflection import HostKeptStaticField
@@ -44,26 +44,23 @@ class StringCollection(NetObject, list):
 
     type_names = ["System.Collections.Specialized.StringCollection", "System.Object"]
 
-    def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "count":
-            return len(self)
-        return MISSING
+    @net_property("Count")
+    def _count(self) -> int:
+        return len(self)
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "add":
-            if len(args) != 1:
-                raise _overload("Add", len(args))
-            self.append(None if args[0] is None else V.to_string(args[0]))
-            return len(self) - 1
-        if low == "addrange":
-            if len(args) != 1:
-                raise _overload("AddRange", len(args))
-            self.extend(V.to_string(v) for v in V.as_list(args[0]))
-            return void()
-        if low == "contains":
-            return V.to_string(args[0]) in self
-        return NetObject.call(self, name, args)
+    @net_method("Add")
+    def _add(self, value: typing.Any) -> int:
+        self.append(None if value is None else V.to_string(value))
+        return len(self) - 1
+
+    @net_method("AddRange")
+    def _add_range(self, values: typing.Any) -> typing.Any:
+        self.extend(V.to_string(v) for v in V.as_list(values))
+        return void()
+
+    @net_method("Contains")
+    def _contains(self, value: typing.Any) -> bool:
+        return V.to_string(value) in self
 
     __hash__ = object.__hash__
     __eq__ = object.__eq__
@@ -76,15 +73,17 @@ class TempFileCollection(NetObject):
         self.temp_dir = temp_dir
         self.keep_files = keep_files
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "tempdir":
-            return self.temp_dir
-        if low == "keepfiles":
-            return self.keep_files
-        if low == "count":
-            return 0
-        return MISSING
+    @net_property("TempDir")
+    def _temp_dir(self) -> str:
+        return self.temp_dir
+
+    @net_property("KeepFiles")
+    def _keep_files(self) -> bool:
+        return self.keep_files
+
+    @net_property("Count")
+    def _count(self) -> int:
+        return 0
 
 
 def _new_temp_files(args: list) -> TempFileCollection:
@@ -108,31 +107,84 @@ class CompilerParameters(NetObject):
         self.values["tempfiles"] = TempFileCollection("", False)
         self.values["referencedassemblies"] = StringCollection()
 
-    def get_member(self, name: str) -> typing.Any:
-        return self.values.get(name.lower(), MISSING)
+    @net_property("ReferencedAssemblies")  # read-only: setting it is PowerShell's own error
+    def _referenced_assemblies(self) -> "StringCollection":
+        return self.values["referencedassemblies"]
 
-    def set_member(self, name: str, value: typing.Any) -> bool:
-        low = name.lower()
-        if low == "referencedassemblies":
-            return False  # a read-only property: PowerShell's own error
-        if low == "tempfiles":
-            if not isinstance(value, TempFileCollection):
-                raise PSError(f'Exception setting "TempFiles": "Cannot convert the "{V.to_string(value)}" value of type '
-                              f'"{V.ps_type_name(value)}" to type "System.CodeDom.Compiler.TempFileCollection"."',
-                              fqid="ExceptionWhenSetting", reason="SetValueInvocationException",
-                              exception_type="System.Management.Automation.SetValueInvocationException")
-            self.values[low] = value
-            return True
-        if low in (n.lower() for n in self._BOOLS):
-            self.values[low] = V.to_bool(value)
-            return True
-        if low in ("compileroptions", "outputassembly"):
-            self.values[low] = None if value is None else V.to_string(value)
-            return True
-        if low == "warninglevel":
-            self.values[low] = V.cast(value, V.TypeValue("System.Int32"))
-            return True
-        return False
+    @net_property("TempFiles")
+    def _temp_files(self) -> TempFileCollection:
+        return self.values["tempfiles"]
+
+    @net_setter("TempFiles")
+    def _set_temp_files(self, value: typing.Any) -> None:
+        if not isinstance(value, TempFileCollection):
+            raise PSError(f'Exception setting "TempFiles": "Cannot convert the "{V.to_string(value)}" value of type '
+                          f'"{V.ps_type_name(value)}" to type "System.CodeDom.Compiler.TempFileCollection"."',
+                          fqid="ExceptionWhenSetting", reason="SetValueInvocationException",
+                          exception_type="System.Management.Automation.SetValueInvocationException")
+        self.values["tempfiles"] = value
+
+    def _bool(self, name: str) -> bool:
+        return self.values[name]
+
+    def _set_bool(self, name: str, value: typing.Any) -> None:
+        self.values[name] = V.to_bool(value)
+
+    @net_property("GenerateExecutable")
+    def _generate_executable(self) -> bool:
+        return self._bool("generateexecutable")
+
+    @net_setter("GenerateExecutable")
+    def _set_generate_executable(self, value: typing.Any) -> None:
+        self._set_bool("generateexecutable", value)
+
+    @net_property("GenerateInMemory")
+    def _generate_in_memory(self) -> bool:
+        return self._bool("generateinmemory")
+
+    @net_setter("GenerateInMemory")
+    def _set_generate_in_memory(self, value: typing.Any) -> None:
+        self._set_bool("generateinmemory", value)
+
+    @net_property("TreatWarningsAsErrors")
+    def _treat_warnings_as_errors(self) -> bool:
+        return self._bool("treatwarningsaserrors")
+
+    @net_setter("TreatWarningsAsErrors")
+    def _set_treat_warnings_as_errors(self, value: typing.Any) -> None:
+        self._set_bool("treatwarningsaserrors", value)
+
+    @net_property("IncludeDebugInformation")
+    def _include_debug_information(self) -> bool:
+        return self._bool("includedebuginformation")
+
+    @net_setter("IncludeDebugInformation")
+    def _set_include_debug_information(self, value: typing.Any) -> None:
+        self._set_bool("includedebuginformation", value)
+
+    @net_property("CompilerOptions")
+    def _compiler_options(self) -> str | None:
+        return self.values["compileroptions"]
+
+    @net_setter("CompilerOptions")
+    def _set_compiler_options(self, value: typing.Any) -> None:
+        self.values["compileroptions"] = None if value is None else V.to_string(value)
+
+    @net_property("OutputAssembly")
+    def _output_assembly(self) -> str | None:
+        return self.values["outputassembly"]
+
+    @net_setter("OutputAssembly")
+    def _set_output_assembly(self, value: typing.Any) -> None:
+        self.values["outputassembly"] = None if value is None else V.to_string(value)
+
+    @net_property("WarningLevel")
+    def _warning_level(self) -> typing.Any:
+        return self.values["warninglevel"]
+
+    @net_setter("WarningLevel")
+    def _set_warning_level(self, value: typing.Any) -> None:
+        self.values["warninglevel"] = V.cast(value, V.TypeValue("System.Int32"))
 
 
 def _new_parameters(args: list) -> CompilerParameters:
@@ -144,13 +196,17 @@ def _new_parameters(args: list) -> CompilerParameters:
 class CompilerErrorCollection(NetObject, list):
     type_names = ["System.CodeDom.Compiler.CompilerErrorCollection", "System.Collections.CollectionBase", "System.Object"]
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low in ("haserrors", "haswarnings"):
-            return False  # a stand-in compile either succeeds without diagnostics or throws
-        if low == "count":
-            return len(self)
-        return MISSING
+    @net_property("HasErrors")
+    def _has_errors(self) -> bool:
+        return False  # a stand-in compile either succeeds without diagnostics or throws
+
+    @net_property("HasWarnings")
+    def _has_warnings(self) -> bool:
+        return False
+
+    @net_property("Count")
+    def _count(self) -> int:
+        return len(self)
 
     __hash__ = object.__hash__
     __eq__ = object.__eq__
@@ -166,39 +222,41 @@ class Assembly(NetObject):
         self.location = location
         self.namespaces = list(namespaces)
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "location":
-            return self.location
-        if low == "fullname":
-            return self.full_name
-        if low == "globalassemblycache":
-            return bool(self.location.lower().startswith("c:\\windows\\microsoft.net\\assembly"))
-        return MISSING
+    @net_property("Location")
+    def _location(self) -> str:
+        return self.location
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "gettypes":
-            if args:
-                raise _overload("GetTypes", len(args))
-            if not self.namespaces:
-                raise not_modelled(f"GetTypes() of the assembly '{self.full_name}'")
-            return [V.TypeValue(t.full_name) for ns in self.namespaces for t in typeregistry.types_in_namespace(ns)]
-        if low == "gettype":
-            if not args:
-                return V.TypeValue("System.Reflection.RuntimeAssembly")
-            if len(args) > 3:
-                raise _overload("GetType", len(args))
-            wanted = V.to_string(args[0])
-            found = typeregistry.registered(wanted)
-            if found is not None:
-                return V.TypeValue(found.full_name)
-            if self.namespaces and not any(wanted.lower().startswith(ns.lower() + ".") for ns in self.namespaces):
-                return None  # a compiled assembly holds only its stand-ins' types: GetType gives null for others
-            # Windows' own assemblies hold many types the host does not declare (internal ones, read by reflection):
-            # which exist is not known here, so no $null answer.
-            raise not_modelled(f"The type '{wanted}' of the assembly '{self.full_name}'")
-        return super().call(name, args)
+    @net_property("FullName")
+    def _full_name(self) -> str:
+        return self.full_name
+
+    @net_property("GlobalAssemblyCache")
+    def _global_assembly_cache(self) -> bool:
+        return bool(self.location.lower().startswith("c:\\windows\\microsoft.net\\assembly"))
+
+    @net_method("GetTypes")
+    def _get_types(self) -> list:
+        if not self.namespaces:
+            raise not_modelled(f"GetTypes() of the assembly '{self.full_name}'")
+        return [V.TypeValue(t.full_name) for ns in self.namespaces for t in typeregistry.types_in_namespace(ns)]
+
+    @net_method("GetType")
+    def _get_own_type(self) -> V.TypeValue:
+        return V.TypeValue("System.Reflection.RuntimeAssembly")
+
+    @net_method("GetType")
+    def _get_type(self, name: typing.Any, throw_on_error: typing.Any = None, ignore_case: typing.Any = None) -> typing.Any:
+        """Assembly.GetType(name[, throwOnError[, ignoreCase]])."""
+        del throw_on_error, ignore_case
+        wanted = V.to_string(name)
+        found = typeregistry.registered(wanted)
+        if found is not None:
+            return V.TypeValue(found.full_name)
+        if self.namespaces and not any(wanted.lower().startswith(ns.lower() + ".") for ns in self.namespaces):
+            return None  # a compiled assembly holds only its stand-ins' types: GetType gives null for others
+        # Windows' own assemblies hold many types the host does not declare (internal ones, read by reflection):
+        # which exist is not known here, so no $null answer.
+        raise not_modelled(f"The type '{wanted}' of the assembly '{self.full_name}'")
 
     def to_string(self) -> str:
         return self.full_name
@@ -239,71 +297,79 @@ class CompilerResults(NetObject):
         self.assembly = assembly
         self.temp_files = temp_files
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "errors":
-            return self.errors
-        if low == "compiledassembly":
-            return self.assembly
-        if low == "tempfiles":
-            return self.temp_files
-        if low == "nativecompilerreturnvalue":
-            return 0
-        if low == "output":
-            return StringCollection()
-        if low == "pathtoassembly":
-            return None  # GenerateInMemory: no file
-        return MISSING
+    @net_property("Errors")
+    def _errors(self) -> CompilerErrorCollection:
+        return self.errors
+
+    @net_property("CompiledAssembly")
+    def _compiled_assembly(self) -> Assembly:
+        return self.assembly
+
+    @net_property("TempFiles")
+    def _temp_files(self) -> TempFileCollection:
+        return self.temp_files
+
+    @net_property("NativeCompilerReturnValue")
+    def _native_compiler_return_value(self) -> int:
+        return 0
+
+    @net_property("Output")
+    def _output(self) -> StringCollection:
+        return StringCollection()
+
+    @net_property("PathToAssembly")
+    def _path_to_assembly(self) -> None:
+        return None  # GenerateInMemory: no file
 
 
 class CSharpCodeProvider(NetObject):
     type_names = ["Microsoft.CSharp.CSharpCodeProvider", "System.CodeDom.Compiler.CodeDomProvider",
                   "System.ComponentModel.Component", "System.MarshalByRefObject", "System.Object"]
 
-    def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "fileextension":
-            return "cs"
-        return MISSING
+    @net_property("FileExtension")
+    def _file_extension(self) -> str:
+        return "cs"
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "compileassemblyfromdom" and len(args) == 2 and all(
-                isinstance(u, CodeSnippetCompileUnit) for u in V.as_list(args[1])):
+    @net_method("CompileAssemblyFromDom")
+    def _compile_from_dom(self, *args: typing.Any) -> "CompilerResults":
+        if len(args) == 2 and all(isinstance(u, CodeSnippetCompileUnit) for u in V.as_list(args[1])):
             # CompileAssemblyFromDom of snippet units (2.16 to 2.18's AddType.psm1): CodeDom writes each unit's Value
             # out as source and compiles those (CodeDomProvider docs; CSharpCodeProvider.FromDomBatch), so the
             # same as CompileAssemblyFromSource of the texts. Other CodeDom graphs are not modelled.
-            return self.call("CompileAssemblyFromSource", [args[0], [u.value for u in V.as_list(args[1])]])
-        if low == "compileassemblyfromsource":
-            if len(args) != 2:
-                raise _overload("CompileAssemblyFromSource", len(args))
-            parameters, sources = args
-            if not isinstance(parameters, CompilerParameters):
-                raise PSError(f'Cannot convert argument "options", with value: "{V.to_string(parameters)}", for '
-                              '"CompileAssemblyFromSource" to type "System.CodeDom.Compiler.CompilerParameters"',
-                              fqid="MethodArgumentConversionInvalidCastArgument", reason="MethodException",
-                              exception_type="System.Management.Automation.MethodException")
-            if not parameters.get_member("GenerateInMemory"):
-                raise not_modelled("CompileAssemblyFromSource writing an assembly file (GenerateInMemory false)")
-            texts = [V.to_string(s) for s in V.as_list(sources)]
-            try:
-                namespaces = standins.compile_csharp(texts)
-            except standins.NoStandIn as err:
-                note = getattr(tripwire._host(), "note_unmodelled", None)  # pylint: disable=protected-access
-                if note is not None:
-                    note(f"C# namespace '{err.namespace}'")
-                raise PSError(f'Exception calling "CompileAssemblyFromSource" with "2" argument(s): "{err}"',
-                              exception_type="System.Management.Automation.MethodInvocationException",
-                              fqid="NotModelledByTestHost", category="NotImplemented", reason="MethodInvocationException",
-                              inner=_exception("System.NotImplementedException", str(err)), target=err.namespace) from None
-            assembly = Assembly(f"{_assembly_name()}, Version=0.0.0.0, Culture=neutral, PublicKeyToken=null", "",
-                                namespaces)
-            for namespace in namespaces:
-                for net_type in typeregistry.types_in_namespace(namespace):
-                    _COMPILED[net_type.full_name.lower()] = assembly
-            return CompilerResults(assembly, parameters.get_member("TempFiles"))
-        if low in ("compileassemblyfromfile", "compileassemblyfromdom"):
-            raise not_modelled(f"CSharpCodeProvider.{name}")
-        return super().call(name, args)
+            return self._compile_from_source(args[0], [u.value for u in V.as_list(args[1])])
+        raise not_modelled("CSharpCodeProvider.CompileAssemblyFromDom")
+
+    @net_method("CompileAssemblyFromFile")
+    def _compile_from_file(self, *args: typing.Any) -> typing.Any:
+        del args
+        raise not_modelled("CSharpCodeProvider.CompileAssemblyFromFile")
+
+    @net_method("CompileAssemblyFromSource")
+    def _compile_from_source(self, parameters: typing.Any, sources: typing.Any) -> "CompilerResults":
+        if not isinstance(parameters, CompilerParameters):
+            raise PSError(f'Cannot convert argument "options", with value: "{V.to_string(parameters)}", for '
+                          '"CompileAssemblyFromSource" to type "System.CodeDom.Compiler.CompilerParameters"',
+                          fqid="MethodArgumentConversionInvalidCastArgument", reason="MethodException",
+                          exception_type="System.Management.Automation.MethodException")
+        if not parameters.get_member("GenerateInMemory"):
+            raise not_modelled("CompileAssemblyFromSource writing an assembly file (GenerateInMemory false)")
+        texts = [V.to_string(s) for s in V.as_list(sources)]
+        try:
+            namespaces = standins.compile_csharp(texts)
+        except standins.NoStandIn as err:
+            note = getattr(tripwire._host(), "note_unmodelled", None)  # pylint: disable=protected-access
+            if note is not None:
+                note(f"C# namespace '{err.namespace}'")
+            raise PSError(f'Exception calling "CompileAssemblyFromSource" with "2" argument(s): "{err}"',
+                          exception_type="System.Management.Automation.MethodInvocationException",
+                          fqid="NotModelledByTestHost", category="NotImplemented", reason="MethodInvocationException",
+                          inner=_exception("System.NotImplementedException", str(err)), target=err.namespace) from None
+        assembly = Assembly(f"{_assembly_name()}, Version=0.0.0.0, Culture=neutral, PublicKeyToken=null", "",
+                            namespaces)
+        for namespace in namespaces:
+            for net_type in typeregistry.types_in_namespace(namespace):
+                _COMPILED[net_type.full_name.lower()] = assembly
+        return CompilerResults(assembly, parameters.get_member("TempFiles"))
 
 
 def _exception(type_name: str, message: str) -> typing.Any:
@@ -324,13 +390,16 @@ class CodeSnippetCompileUnit(NetObject):
     def __init__(self, value: str) -> None:
         self.value = value
 
-    def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "value":
-            return self.value
-        if name.lower() in ("linepragma", "namespaces", "referencedassemblies", "assemblycustomattributes", "userdata",
-                            "startdirectives", "enddirectives"):
-            raise not_modelled(f"CodeSnippetCompileUnit.{name}")
-        return MISSING
+    net_not_modelled = ("LinePragma", "Namespaces", "ReferencedAssemblies", "AssemblyCustomAttributes", "UserData",
+                        "StartDirectives", "EndDirectives")
+
+    def net_not_modelled_error(self, kind: str, name: str) -> PSError | None:
+        del kind
+        return not_modelled(f"CodeSnippetCompileUnit.{name}")
+
+    @net_property("Value")
+    def _value(self) -> str:
+        return self.value
 
 
 def _new_snippet_unit(args: list) -> CodeSnippetCompileUnit:

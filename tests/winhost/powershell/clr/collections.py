@@ -17,7 +17,7 @@ from .. import typeregistry
 from .. import values as V
 from ..dotnet import NetObject, _overload, void
 from ..errors import method_exception
-from ..typeregistry import MISSING
+from ..typeregistry import net_method, net_property
 from ..shouldprocess import not_modelled
 from .system import StringComparer
 
@@ -73,55 +73,65 @@ class HashSet(NetObject, list):  # a list underneath so foreach, the pipeline an
         self.append(value)
         return True
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "count":
-            return len(self)
-        if low == "comparer":
-            if self.comparer is None:
-                raise not_modelled("HashSet.Comparer (the default EqualityComparer)")
-            return self.comparer
-        return MISSING
+    @net_property("Count")
+    def _count(self) -> int:
+        return len(self)
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "add":
-            if len(args) != 1:
-                raise _overload("Add", len(args))
-            return self.add(args[0])
-        if low == "contains":
-            if len(args) != 1:
-                raise _overload("Contains", len(args))
-            key = self._key(self.convert_element(args[0]))
-            return any(self._key(v) == key for v in self)
-        if low == "remove":
-            if len(args) != 1:
-                raise _overload("Remove", len(args))
-            key = self._key(self.convert_element(args[0]))
-            for index, value in enumerate(self):
-                if self._key(value) == key:
-                    del self[index]
-                    return True
+    @net_property("Comparer")
+    def _comparer(self) -> StringComparer:
+        if self.comparer is None:
+            raise not_modelled("HashSet.Comparer (the default EqualityComparer)")
+        return self.comparer
+
+    @net_method("Add")
+    def _add(self, value: typing.Any) -> bool:
+        return self.add(value)
+
+    def _index_of(self, value: typing.Any) -> int | None:
+        key = self._key(self.convert_element(value))
+        return next((i for i, v in enumerate(self) if self._key(v) == key), None)
+
+    @net_method("Contains")
+    def _contains(self, value: typing.Any) -> bool:
+        return self._index_of(value) is not None
+
+    @net_method("Remove")
+    def _remove(self, value: typing.Any) -> bool:
+        index = self._index_of(value)
+        if index is None:
             return False
-        if low in ("unionwith", "exceptwith"):
-            # ISet<T>.UnionWith / ExceptWith(IEnumerable<T>): add / remove each item; void.
-            if len(args) != 1:
-                raise _overload(name, len(args))
-            if args[0] is None:
-                raise method_exception(name, 1, "Value cannot be null.\r\nParameter name: other", "System.ArgumentNullException")
-            for item in V.as_list(args[0]):
-                if low == "unionwith":
-                    self.add(item)
-                else:
-                    key = self._key(self.convert_element(item))
-                    self[:] = [v for v in self if self._key(v) != key]
-            return void()
-        if low == "clear":
-            self.clear()
-            return None
-        if low == "toarray":
-            return list(self)
-        return NetObject.call(self, name, args)
+        del self[index]
+        return True
+
+    def _with(self, method: str, other: typing.Any, union: bool) -> typing.Any:
+        """ISet<T>.UnionWith / ExceptWith(IEnumerable<T>): add / remove each item; void."""
+        if other is None:
+            raise method_exception(method, 1, "Value cannot be null.\r\nParameter name: other", "System.ArgumentNullException")
+        for item in V.as_list(other):
+            if union:
+                self.add(item)
+            else:
+                key = self._key(self.convert_element(item))
+                self[:] = [v for v in self if self._key(v) != key]
+        return void()
+
+    @net_method("UnionWith")
+    def _union_with(self, other: typing.Any) -> typing.Any:
+        return self._with("UnionWith", other, True)
+
+    @net_method("ExceptWith")
+    def _except_with(self, other: typing.Any) -> typing.Any:
+        return self._with("ExceptWith", other, False)
+
+    @net_method("Clear")
+    def _clear(self, *args: typing.Any) -> None:
+        del args
+        self.clear()
+
+    @net_method("ToArray")
+    def _to_array(self, *args: typing.Any) -> list:
+        del args
+        return list(self)
 
     def to_string(self) -> str:
         return self.type_names[0]

@@ -14,6 +14,7 @@ from .. import values as V
 from ..dotnet import NetObject
 from ..errors import PSError, method_exception
 from ..standins import runtime
+from ..typeregistry import net_method
 
 
 class Delegate(NetObject):
@@ -35,13 +36,19 @@ class Delegate(NetObject):
             engine.ctx.try_depth -= 1
         return V.cast(value, V.resolve_type(self.result_type))
 
-    def call(self, name: str, args: list) -> typing.Any:
-        if name.lower() in ("invoke", "dynamicinvoke"):
-            try:
-                return self.invoke(args)
-            except PSError as err:
-                raise method_exception(name, len(args), err.message, err.exception_type) from None
-        return super().call(name, args)
+    def _invoke_method(self, method: str, args: tuple) -> typing.Any:
+        try:
+            return self.invoke(list(args))
+        except PSError as err:
+            raise method_exception(method, len(args), err.message, err.exception_type) from None
+
+    @net_method("Invoke")
+    def _invoke(self, *args: typing.Any) -> typing.Any:
+        return self._invoke_method("Invoke", args)
+
+    @net_method("DynamicInvoke")
+    def _dynamic_invoke(self, *args: typing.Any) -> typing.Any:
+        return self._invoke_method("DynamicInvoke", args)
 
     def to_string(self) -> str:
         return self.net_type

@@ -31,6 +31,7 @@ from ..errors import PSError, category_info, method_exception, short_type_name
 from ..evaluator import NO_INPUT
 from ..tripwire import trip as not_modelled
 from ..syntax.nodes import Ast, CommandAst, PipelineAst
+from ..typeregistry import net_method, net_property
 from ..values import TypeValue, cast, to_bool, to_string
 from .enums import EnumValue, declare_enum, member
 
@@ -56,61 +57,59 @@ declare_enum(f"{AUTOMATION}.ErrorCategory", (
 
 
 class _Modelled(NetObject):
-    """An engine object with a fixed set of members; any other member read or call is NotModelledByTestHost."""
+    """An engine object with a fixed set of members (declared: net_property, net_method); any other member read or
+    call is NotModelledByTestHost."""
 
     what = "object"
+    net_closed = True
 
-    def members(self) -> dict[str, typing.Callable[[], typing.Any]]:
-        return {}
+    def net_not_modelled_error(self, kind: str, name: str) -> PSError:
+        return not_modelled(f"The {self.what} {kind} '{name}'")
 
-    def get_member(self, name: str) -> typing.Any:
-        getter = {k.lower(): v for k, v in self.members().items()}.get(name.lower())
-        if getter is None:
-            raise not_modelled(f"The {self.what} member '{name}'")
-        return getter()
 
-    def call(self, name: str, args: list) -> typing.Any:
-        if name.lower() in ("tostring", "gettype", "equals", "gethashcode"):
-            return super().call(name, args)
-        raise not_modelled(f"The {self.what} method '{name}'")
+class _Named(_Modelled):
+    """An engine object known by its name alone (ProviderInfo, CommandInfo): Name, and ToString() is the name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @net_property("Name")
+    def _name(self) -> str:
+        return self.name
+
+    def to_string(self) -> str:
+        return self.name
 
 
 class SessionState(_Modelled):
     type_names = [f"{AUTOMATION}.SessionState", "System.Object"]
     what = "$ExecutionContext.SessionState"
 
-    def members(self) -> dict[str, typing.Callable[[], typing.Any]]:
-        return {"LanguageMode": lambda: member(f"{AUTOMATION}.PSLanguageMode", "FullLanguage"),
-                "Path": PathIntrinsics}
+    @net_property("LanguageMode")
+    def _language_mode(self) -> typing.Any:
+        return member(f"{AUTOMATION}.PSLanguageMode", "FullLanguage")
+
+    @net_property("Path")
+    def _path(self) -> "PathIntrinsics":
+        return PathIntrinsics()
 
 
-class ProviderInfo(_Modelled):
+class ProviderInfo(_Named):
     type_names = [f"{AUTOMATION}.ProviderInfo", "System.Object"]
     what = "ProviderInfo"
 
-    def __init__(self, name: str) -> None:
-        self.name = name
 
-    def members(self) -> dict[str, typing.Callable[[], typing.Any]]:
-        return {"Name": lambda: self.name}
-
-    def to_string(self) -> str:
-        return self.name
-
-
-class PSDriveInfo(_Modelled):
+class PSDriveInfo(_Named):
     type_names = [f"{AUTOMATION}.PSDriveInfo", "System.Object"]
     what = "PSDriveInfo"
 
     def __init__(self, name: str, root: str) -> None:
-        self.name = name
+        super().__init__(name)
         self.root = root
 
-    def members(self) -> dict[str, typing.Callable[[], typing.Any]]:
-        return {"Name": lambda: self.name, "Root": lambda: self.root}
-
-    def to_string(self) -> str:
-        return self.name
+    @net_property("Root")
+    def _root(self) -> str:
+        return self.root
 
 
 _SESSION_DRIVES = ("env", "variable", "function", "alias", "wsman")
@@ -126,10 +125,18 @@ class PathIntrinsics(_Modelled):
     type_names = [f"{AUTOMATION}.PathIntrinsics", "System.Object"]
     what = "$ExecutionContext.SessionState.Path"
 
-    def call(self, name: str, args: list) -> typing.Any:
-        if name.lower() != "getunresolvedproviderpathfrompspath" or len(args) not in (1, 3):
-            return super().call(name, args)
-        path = to_string(args[0]).replace("/", "\\")
+    @net_method("GetUnresolvedProviderPathFromPSPath")
+    def _unresolved_path(self, path: typing.Any) -> str:
+        return self._unresolved_provider_path(path, None, None, 1)
+
+    @net_method("GetUnresolvedProviderPathFromPSPath")
+    def _unresolved_path_provider_drive(self, path: typing.Any, provider_ref: typing.Any, drive_ref: typing.Any) -> str:
+        return self._unresolved_provider_path(path, provider_ref, drive_ref, 3)
+
+    @staticmethod
+    def _unresolved_provider_path(path_arg: typing.Any, provider_ref: typing.Any, drive_ref: typing.Any,
+                                  argc: int) -> str:
+        path = to_string(path_arg).replace("/", "\\")
         runspace = current_runspace()
         drive_name, sep, _rest = path.partition(":")
         provider, drive = ProviderInfo("FileSystem"), PSDriveInfo("C", "C:\\")
@@ -138,15 +145,14 @@ class PathIntrinsics(_Modelled):
         elif sep and ("\\" not in drive_name) and drive_name.lower() != "c":
             if drive_name.lower() in _SESSION_DRIVES or "::" in path or len(drive_name) != 1:
                 raise not_modelled(f"GetUnresolvedProviderPathFromPSPath of '{path}' (another provider's path)")
-            raise method_exception("GetUnresolvedProviderPathFromPSPath", len(args),
+            raise method_exception("GetUnresolvedProviderPathFromPSPath", argc,
                                    f"Cannot find drive. A drive with the name '{drive_name}' does not exist.",
                                    f"{AUTOMATION}.DriveNotFoundException")
         else:
             result = runspace.host.filesystem.normalize(resolve_native_path(runspace, path))
-        if len(args) == 3:
-            for ref, value in zip(args[1:], (provider, drive)):
-                if isinstance(ref, PSReference):
-                    ref.set_value(value)
+        for ref, value in ((provider_ref, provider), (drive_ref, drive)):
+            if isinstance(ref, PSReference):
+                ref.set_value(value)
         return result
 
 
@@ -157,8 +163,9 @@ class EngineIntrinsics(_Modelled):
     def __init__(self) -> None:
         self.session_state = SessionState()
 
-    def members(self) -> dict[str, typing.Callable[[], typing.Any]]:
-        return {"SessionState": lambda: self.session_state}
+    @net_property("SessionState")
+    def _session_state(self) -> SessionState:
+        return self.session_state
 
 
 class PathInfo(_Modelled):
@@ -168,8 +175,13 @@ class PathInfo(_Modelled):
     def __init__(self, runspace: typing.Any) -> None:
         self.runspace = runspace
 
-    def members(self) -> dict[str, typing.Callable[[], typing.Any]]:
-        return {"Path": self.runspace.native_cwd, "ProviderPath": self.runspace.native_cwd}
+    @net_property("Path")
+    def _path(self) -> str:
+        return self.runspace.native_cwd()
+
+    @net_property("ProviderPath")
+    def _provider_path(self) -> str:
+        return self.runspace.native_cwd()
 
     def to_string(self) -> str:
         return self.runspace.native_cwd()
@@ -218,18 +230,9 @@ typeregistry.register(typeregistry.NetType(
 
 # --- $MyInvocation -------------------------------------------------------------------------------------------------
 
-class CommandInfo(_Modelled):
+class CommandInfo(_Named):
     type_names = [f"{AUTOMATION}.CommandInfo", "System.Object"]
     what = "$MyInvocation.MyCommand"
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def members(self) -> dict[str, typing.Callable[[], typing.Any]]:
-        return {"Name": lambda: self.name}
-
-    def to_string(self) -> str:
-        return self.name
 
 
 class InvocationInfo(_Modelled):
@@ -242,10 +245,25 @@ class InvocationInfo(_Modelled):
         self.bound = bound
         self.unbound = unbound
 
-    def members(self) -> dict[str, typing.Callable[[], typing.Any]]:
-        return {"ExpectingInput": lambda: self.expecting_input, "BoundParameters": lambda: self.bound,
-                "UnboundArguments": lambda: self.unbound, "InvocationName": lambda: self.name,
-                "MyCommand": lambda: CommandInfo(self.name)}
+    @net_property("ExpectingInput")
+    def _expecting_input(self) -> bool:
+        return self.expecting_input
+
+    @net_property("BoundParameters")
+    def _bound_parameters(self) -> typing.Any:
+        return self.bound
+
+    @net_property("UnboundArguments")
+    def _unbound_arguments(self) -> list:
+        return self.unbound
+
+    @net_property("InvocationName")
+    def _invocation_name(self) -> str:
+        return self.name
+
+    @net_property("MyCommand")
+    def _my_command(self) -> CommandInfo:
+        return CommandInfo(self.name)
 
 
 # --- steppable pipelines -------------------------------------------------------------------------------------------
@@ -267,31 +285,34 @@ class SteppablePipeline(_Modelled):
         out, self.output[:] = list(self.output), []
         return out
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "begin" and len(args) == 1:
-            expecting = to_bool(args[0])
-            head = self.processors[0]
-            if hasattr(head, "expects_input"):
-                head.expects_input = expecting
+    @net_method("Begin")
+    def _begin(self, expecting_input: typing.Any) -> typing.Any:
+        head = self.processors[0]
+        if hasattr(head, "expects_input"):
+            head.expects_input = to_bool(expecting_input)
+        for proc in self.processors:
+            proc.begin()
+        self.begun = True
+        return void()
+
+    @net_method("Process")
+    def _process(self, item: typing.Any = NO_INPUT) -> list:
+        self.processors[0].process(item)
+        return self._take()
+
+    @net_method("End")
+    def _end(self) -> list:
+        for proc in self.processors:
+            proc.end()
+        return self._take()
+
+    @net_method("Dispose")
+    def _dispose(self) -> typing.Any:
+        if self.begun:
             for proc in self.processors:
-                proc.begin()
-            self.begun = True
-            return void()
-        if low == "process" and len(args) <= 1:
-            self.processors[0].process(args[0] if args else NO_INPUT)
-            return self._take()
-        if low == "end" and not args:
-            for proc in self.processors:
-                proc.end()
-            return self._take()
-        if low == "dispose" and not args:
-            if self.begun:
-                for proc in self.processors:
-                    proc.dispose()
-                self.begun = False
-            return void()
-        return super().call(name, args)
+                proc.dispose()
+            self.begun = False
+        return void()
 
 
 def _single_pipeline(engine: typing.Any, block: typing.Any) -> list:

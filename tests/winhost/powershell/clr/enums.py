@@ -24,20 +24,21 @@ class EnumValue(NetObject):
     def to_string(self) -> str:
         return self.name
 
-    def call(self, name: str, args: list) -> typing.Any:
-        if name.lower() == "value__":
-            return self.number
-        if name.lower() == "hasflag" and len(args) == 1:
-            # Enum.HasFlag: (this & flag) == flag, the flag converted to this value's type.
-            net_type = typeregistry.registered(self.type_names[0])
-            flag = net_type.convert(args[0]) if net_type is not None and net_type.convert else args[0]
-            return (self.number & flag.number) == flag.number
-        return super().call(name, args)
+    @typeregistry.net_property("value__")
+    def _value(self) -> int:
+        return self.number
 
-    def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "value__":
-            return self.number
-        return super().get_member(name)
+    @typeregistry.net_method("value__")
+    def _value_call(self, *args: typing.Any) -> int:  # kept as it was: `$e.value__()` answers the number too
+        del args
+        return self.number
+
+    @typeregistry.net_method("HasFlag")
+    def _has_flag(self, flag_value: typing.Any) -> bool:
+        # Enum.HasFlag: (this & flag) == flag, the flag converted to this value's type.
+        net_type = typeregistry.registered(self.type_names[0])
+        flag = net_type.convert(flag_value) if net_type is not None and net_type.convert else flag_value
+        return (self.number & flag.number) == flag.number
 
     def to_wire(self) -> typing.Any:
         return self.name

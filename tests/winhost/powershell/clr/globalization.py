@@ -23,7 +23,7 @@ from .. import values as V
 from ..dotnet import NetObject
 from ..errors import method_exception
 from ..tripwire import trip
-from ..typeregistry import MISSING
+from ..typeregistry import net_property
 from .enums import declare_enum
 
 declare_enum("System.DateTimeKind", {"Unspecified": 0, "Utc": 1, "Local": 2})
@@ -32,21 +32,29 @@ declare_enum("System.DateTimeKind", {"Unspecified": 0, "Utc": 1, "Local": 2})
 class TimeZone(NetObject):
     type_names = ["System.TimeZoneInfo", "System.Object"]
 
-    _NAMES = {"id": "UTC", "standardname": "Coordinated Universal Time", "daylightname": "Coordinated Universal Time",
-              "displayname": "(UTC) Coordinated Universal Time"}
+    # TimeZoneInfo has no other property.
+    @net_property("Id")
+    def _id(self) -> str:
+        return "UTC"
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low in self._NAMES:
-            return self._NAMES[low]
-        if low == "supportsdaylightsavingtime":
-            return False
-        if low == "baseutcoffset":
-            return datetime.timedelta(0)
-        return MISSING  # TimeZoneInfo has no other property
+    @net_property("StandardName", "DaylightName")
+    def _standard_name(self) -> str:
+        return "Coordinated Universal Time"
+
+    @net_property("DisplayName")
+    def _display_name(self) -> str:
+        return "(UTC) Coordinated Universal Time"
+
+    @net_property("SupportsDaylightSavingTime")
+    def _supports_daylight_saving_time(self) -> bool:
+        return False
+
+    @net_property("BaseUtcOffset")
+    def _base_utc_offset(self) -> datetime.timedelta:
+        return datetime.timedelta(0)
 
     def to_string(self) -> str:
-        return self._NAMES["displayname"]
+        return self._display_name()
 
 
 def _local_zone() -> TimeZone:
@@ -60,25 +68,21 @@ typeregistry.register(typeregistry.NetType(
     "System.TimeZoneInfo", static_properties={"Local": _local_zone, "Utc": TimeZone}))
 
 
-# CultureInfo's other properties (learn.microsoft.com "CultureInfo Class"), not modelled.
-_CULTURE_PROPERTIES = {n.lower() for n in (
-    "Calendar", "CompareInfo", "CultureTypes", "DateTimeFormat", "IsNeutralCulture", "IsReadOnly", "KeyboardLayoutId",
-    "LCID", "NativeName", "NumberFormat", "OptionalCalendars", "Parent", "TextInfo", "ThreeLetterISOLanguageName",
-    "ThreeLetterWindowsLanguageName", "TwoLetterISOLanguageName", "UseUserOverride")}
-
-
 class Culture(NetObject):
     type_names = ["System.Globalization.CultureInfo", "System.Object"]
+    # CultureInfo's other properties (learn.microsoft.com "CultureInfo Class"), not modelled.
+    net_not_modelled = (
+        "Calendar", "CompareInfo", "CultureTypes", "DateTimeFormat", "IsNeutralCulture", "IsReadOnly", "KeyboardLayoutId",
+        "LCID", "NativeName", "NumberFormat", "OptionalCalendars", "Parent", "TextInfo", "ThreeLetterISOLanguageName",
+        "ThreeLetterWindowsLanguageName", "TwoLetterISOLanguageName", "UseUserOverride")
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low in ("name", "ietflanguagetag"):
-            return ""
-        if low in ("displayname", "englishname"):
-            return "Invariant Language (Invariant Country)"
-        if low in _CULTURE_PROPERTIES:
-            raise trip(f"The member '{name}' of [System.Globalization.CultureInfo]")
-        return MISSING
+    @net_property("Name", "IetfLanguageTag")
+    def _name(self) -> str:
+        return ""
+
+    @net_property("DisplayName", "EnglishName")
+    def _display_name(self) -> str:
+        return "Invariant Language (Invariant Country)"
 
     def to_string(self) -> str:
         return ""

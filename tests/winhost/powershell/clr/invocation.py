@@ -25,11 +25,12 @@ import typing
 from psrpcore.types import InvocationInfo
 
 from ..dotnet import NetObject
-from ..errors import set_invocation
+from ..errors import PSError, set_invocation
 from ..scopes import PSHashtable
 from ..tripwire import trip as not_modelled
 from ..syntax.extents import SourceText
 from ..syntax.nodes import Extent
+from ..typeregistry import net_property
 from .enums import declare_enum, member
 
 AUTOMATION = "System.Management.Automation"
@@ -170,11 +171,14 @@ class CommandInfoOfError(NetObject):
         self.name = name
         self.type_names = [f"{AUTOMATION}.{kind}", f"{AUTOMATION}.CommandInfo", "System.Object"]
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "name":
-            return self.name
-        raise not_modelled(f"The error record's MyCommand member '{name}'")
+    net_closed = "members"
+
+    def net_not_modelled_error(self, kind: str, name: str) -> PSError:
+        return not_modelled(f"The error record's MyCommand {kind} '{name}'")
+
+    @net_property("Name")
+    def _name(self) -> str:
+        return self.name
 
     def to_string(self) -> str:
         return self.name

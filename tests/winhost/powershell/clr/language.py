@@ -24,6 +24,7 @@ from ..standins import runtime
 from ..syntax import LoweringError, lower_script, lower_script_block
 from ..syntax.lower import script_root
 from ..syntax import nodes as N
+from ..typeregistry import net_property
 
 _NS = "System.Management.Automation.Language"
 
@@ -149,20 +150,54 @@ class AstView(NetObject):
         return self.node.extent.text
 
 
-class ExtentView(NetObject):
+class _ClosedView(NetObject):
+    """A view whose properties are all declared: any other property is not modelled, named by `what`."""
+
+    what = "object"
+    net_closed = "members"
+
+    def net_not_modelled_error(self, kind: str, name: str) -> PSError | None:
+        return not_modelled(f"The {self.what} {kind} '{name}'")
+
+
+class ExtentView(_ClosedView):
     type_names = [f"{_NS}.InternalScriptExtent", f"{_NS}.IScriptExtent", "System.Object"]
-    _MEMBERS = {"text": "text", "file": "file", "startoffset": "start_offset", "endoffset": "end_offset",
-                "startlinenumber": "start_line_number", "startcolumnnumber": "start_column_number",
-                "endlinenumber": "end_line_number", "endcolumnnumber": "end_column_number"}
+    what = "script extent"
 
     def __init__(self, extent: N.Extent) -> None:
         self.extent = extent
 
-    def get_member(self, name: str) -> typing.Any:
-        attribute = self._MEMBERS.get(name.lower())
-        if attribute is None:
-            raise not_modelled(f"The script extent member '{name}'")
-        return getattr(self.extent, attribute)
+    @net_property("Text")
+    def _text(self) -> str:
+        return self.extent.text
+
+    @net_property("File")
+    def _file(self) -> typing.Any:
+        return self.extent.file
+
+    @net_property("StartOffset")
+    def _start_offset(self) -> int:
+        return self.extent.start_offset
+
+    @net_property("EndOffset")
+    def _end_offset(self) -> int:
+        return self.extent.end_offset
+
+    @net_property("StartLineNumber")
+    def _start_line_number(self) -> int:
+        return self.extent.start_line_number
+
+    @net_property("StartColumnNumber")
+    def _start_column_number(self) -> int:
+        return self.extent.start_column_number
+
+    @net_property("EndLineNumber")
+    def _end_line_number(self) -> int:
+        return self.extent.end_line_number
+
+    @net_property("EndColumnNumber")
+    def _end_column_number(self) -> int:
+        return self.extent.end_column_number
 
     def to_string(self) -> str:
         return self.extent.text
@@ -185,44 +220,67 @@ class TupleView(NetObject):
         return "(" + ", ".join(V.to_string(i) for i in self.items) + ")"
 
 
-class VariablePathView(NetObject):
+class VariablePathView(_ClosedView):
     type_names = ["System.Management.Automation.VariablePath", "System.Object"]
+    what = "VariablePath"
 
     def __init__(self, path: N.VariablePath) -> None:
         self.path = path
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        qualifier = self.path.qualifier()
-        if low == "userpath":
-            return self.path.user_path
-        if low == "drivename":
-            return self.path.drive_name
-        flags = {"isglobal": qualifier == "global", "isscript": qualifier == "script", "islocal": qualifier == "local",
-                 "isprivate": qualifier == "private", "isunqualified": qualifier == "",
-                 "isdrivequalified": self.path.drive_name is not None,
-                 "isvariable": self.path.drive_name in (None, "variable")}
-        if low in flags:
-            return flags[low]
-        raise not_modelled(f"The VariablePath member '{name}'")
+    @net_property("UserPath")
+    def _user_path(self) -> str:
+        return self.path.user_path
+
+    @net_property("DriveName")
+    def _drive_name(self) -> typing.Any:
+        return self.path.drive_name
+
+    @net_property("IsGlobal")
+    def _is_global(self) -> bool:
+        return self.path.qualifier() == "global"
+
+    @net_property("IsScript")
+    def _is_script(self) -> bool:
+        return self.path.qualifier() == "script"
+
+    @net_property("IsLocal")
+    def _is_local(self) -> bool:
+        return self.path.qualifier() == "local"
+
+    @net_property("IsPrivate")
+    def _is_private(self) -> bool:
+        return self.path.qualifier() == "private"
+
+    @net_property("IsUnqualified")
+    def _is_unqualified(self) -> bool:
+        return self.path.qualifier() == ""
+
+    @net_property("IsDriveQualified")
+    def _is_drive_qualified(self) -> bool:
+        return self.path.drive_name is not None
+
+    @net_property("IsVariable")
+    def _is_variable(self) -> bool:
+        return self.path.drive_name in (None, "variable")
 
     def to_string(self) -> str:
         return self.path.user_path
 
 
-class TypeNameView(NetObject):
+class TypeNameView(_ClosedView):
     type_names = [f"{_NS}.TypeName", f"{_NS}.ITypeName", "System.Object"]
+    what = "TypeName"
 
     def __init__(self, type_name: N.TypeName) -> None:
         self.type_name = type_name
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "name":
-            return self.type_name.name
-        if low == "fullname":
-            return self.type_name.full_name
-        raise not_modelled(f"The TypeName member '{name}'")
+    @net_property("Name")
+    def _name(self) -> str:
+        return self.type_name.name
+
+    @net_property("FullName")
+    def _full_name(self) -> str:
+        return self.type_name.full_name
 
     def to_string(self) -> str:
         return self.type_name.full_name
@@ -269,22 +327,25 @@ class _NotLowered(Unparsed):
         return super().call(name, args)
 
 
-class ParseErrorObject(NetObject):
+class ParseErrorObject(_ClosedView):
     type_names = [f"{_NS}.ParseError", "System.Object"]
+    what = "ParseError"
 
     def __init__(self, message: str, error_id: str) -> None:
         self.message = message
         self.error_id = error_id
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "message":
-            return self.message
-        if low == "errorid":
-            return self.error_id
-        if low == "incompleteinput":
-            return False
-        raise not_modelled(f"The ParseError member '{name}'")
+    @net_property("Message")
+    def _message(self) -> str:
+        return self.message
+
+    @net_property("ErrorId")
+    def _error_id(self) -> str:
+        return self.error_id
+
+    @net_property("IncompleteInput")
+    def _incomplete_input(self) -> bool:
+        return False
 
     def to_string(self) -> str:
         return self.message

@@ -23,35 +23,28 @@ from psrpcore.types import PSInt64
 from .. import typeregistry
 from ..dotnet import NetObject, current_runspace
 from ..tripwire import trip
-from ..typeregistry import MISSING
+from ..typeregistry import MISSING, net_method, net_property
 from .enums import declare_enum
-
-_GLOBAL_MEMBERS = {n.lower() for n in ("DhcpScopeName", "IsWinsProxy", "NodeType")}
-_GLOBAL_METHODS = {n.lower() for n in (
-    "GetActiveTcpConnections", "GetActiveTcpListeners", "GetActiveUdpListeners", "GetIcmpV4Statistics",
-    "GetIcmpV6Statistics", "GetIPv4GlobalStatistics", "GetIPv6GlobalStatistics", "GetTcpIPv4Statistics",
-    "GetTcpIPv6Statistics", "GetUdpIPv4Statistics", "GetUdpIPv6Statistics", "GetUnicastAddresses",
-    "BeginGetUnicastAddresses", "EndGetUnicastAddresses", "GetUnicastAddressesAsync")}
 
 
 class IPGlobalProperties(NetObject):
     type_names = ["System.Net.NetworkInformation.SystemIPGlobalProperties",
                   "System.Net.NetworkInformation.IPGlobalProperties", "System.Object"]
+    net_type_name = "System.Net.NetworkInformation.IPGlobalProperties"
+    net_not_modelled = ("DhcpScopeName", "IsWinsProxy", "NodeType")
+    net_not_modelled_methods = (
+        "GetActiveTcpConnections", "GetActiveTcpListeners", "GetActiveUdpListeners", "GetIcmpV4Statistics",
+        "GetIcmpV6Statistics", "GetIPv4GlobalStatistics", "GetIPv6GlobalStatistics", "GetTcpIPv4Statistics",
+        "GetTcpIPv6Statistics", "GetUdpIPv4Statistics", "GetUdpIPv6Statistics", "GetUnicastAddresses",
+        "BeginGetUnicastAddresses", "EndGetUnicastAddresses", "GetUnicastAddressesAsync")
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "hostname":
-            return current_runspace().host.computer_name
-        if low == "domainname":
-            return ""
-        if low in _GLOBAL_MEMBERS:
-            raise trip(f"The member '{name}' of [System.Net.NetworkInformation.IPGlobalProperties]")
-        return MISSING
+    @net_property("HostName")
+    def _host_name(self) -> str:
+        return current_runspace().host.computer_name
 
-    def call(self, name: str, args: list) -> typing.Any:
-        if name.lower() in _GLOBAL_METHODS:
-            raise trip(f"The method '{name}' of [System.Net.NetworkInformation.IPGlobalProperties]")
-        return super().call(name, args)
+    @net_property("DomainName")
+    def _domain_name(self) -> str:
+        return ""
 
 
 def _get_global(args: list) -> IPGlobalProperties:
@@ -77,10 +70,6 @@ _OPERATIONAL_STATUS = declare_enum("System.Net.NetworkInformation.OperationalSta
     "Up": 1, "Down": 2, "Testing": 3, "Unknown": 4, "Dormant": 5, "NotPresent": 6, "LowerLayerDown": 7})
 
 
-def _not_modelled_member(obj: NetObject, name: str) -> typing.Any:
-    raise trip(f"The member '{name}' of [{obj.type_names[0]}]")
-
-
 class IPAddress(NetObject):
     """System.Net.IPAddress: ToString() (an IPv6 link-local address with its %scope), AddressFamily, and PowerShell's
     ETS property IPAddressToString (types.ps1xml)."""
@@ -90,16 +79,16 @@ class IPAddress(NetObject):
     def __init__(self, text: str) -> None:
         self.text = text
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "addressfamily":
-            return _ADDRESS_FAMILY.convert("InterNetworkV6" if ":" in self.text else "InterNetwork")
-        if low == "ipaddresstostring":
-            return self.text
-        if low in ("scopeid", "isipv6linklocal", "isipv6multicast", "isipv6sitelocal", "isipv6teredo",
-                   "isipv4mappedtoipv6", "address"):
-            return _not_modelled_member(self, name)
-        return MISSING
+    net_not_modelled = ("ScopeId", "IsIPv6LinkLocal", "IsIPv6Multicast", "IsIPv6SiteLocal", "IsIPv6Teredo",
+                        "IsIPv4MappedToIPv6", "Address")
+
+    @net_property("AddressFamily")
+    def _address_family(self) -> typing.Any:
+        return _ADDRESS_FAMILY.convert("InterNetworkV6" if ":" in self.text else "InterNetwork")
+
+    @net_property("IPAddressToString")
+    def _ip_address_to_string(self) -> str:
+        return self.text
 
     def to_string(self) -> str:
         return self.text
@@ -111,16 +100,19 @@ class _AddressInfo(NetObject):
         self.address = address
         self.prefix = prefix
 
+    net_not_modelled = ("IPv4Mask", "AddressPreferredLifetime", "AddressValidLifetime", "DhcpLeaseLifetime",
+                        "DuplicateAddressDetectionState", "PrefixOrigin", "SuffixOrigin", "IsDnsEligible",
+                        "IsTransient")
+
+    @net_property("Address")
+    def _address(self) -> IPAddress:
+        return IPAddress(self.address)
+
     def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "address":
-            return IPAddress(self.address)
-        if low == "prefixlength" and self.prefix is not None:
-            return self.prefix
-        if low in ("ipv4mask", "addresspreferredlifetime", "addressvalidlifetime", "dhcpleaselifetime",
-                   "duplicateaddressdetectionstate", "prefixorigin", "suffixorigin", "isdnseligible", "istransient"):
-            return _not_modelled_member(self, name)
-        return MISSING
+        # A gateway's address information has no PrefixLength (GatewayIPAddressInformation): not there at all.
+        if name.lower() == "prefixlength":
+            return self.prefix if self.prefix is not None else MISSING
+        return super().get_member(name)
 
 
 class _IPvXProperties(NetObject):
@@ -129,16 +121,16 @@ class _IPvXProperties(NetObject):
         self.index = index
         self.mtu = mtu
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "index":
-            return self.index
-        if low == "mtu":
-            return self.mtu
-        if low in ("isautomaticprivateaddressingactive", "isautomaticprivateaddressingenabled", "isdhcpenabled",
-                   "isforwardingenabled", "useswins"):
-            return _not_modelled_member(self, name)
-        return MISSING
+    net_not_modelled = ("IsAutomaticPrivateAddressingActive", "IsAutomaticPrivateAddressingEnabled", "IsDhcpEnabled",
+                        "IsForwardingEnabled", "UsesWins")
+
+    @net_property("Index")
+    def _index(self) -> int:
+        return self.index
+
+    @net_property("Mtu")
+    def _mtu(self) -> int:
+        return self.mtu
 
 
 class IPInterfaceProperties(NetObject):
@@ -148,33 +140,35 @@ class IPInterfaceProperties(NetObject):
     def __init__(self, adapter: typing.Any) -> None:
         self.adapter = adapter
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        adapter = self.adapter
-        if low == "unicastaddresses":
-            # .NET lists the IPv6 addresses first, then IPv4 (GetAdaptersAddresses' order on Windows).
-            return [_AddressInfo("System.Net.NetworkInformation.SystemUnicastIPAddressInformation", a, p)
-                    for a, p in adapter.ipv6 + adapter.ipv4]
-        if low == "gatewayaddresses":
-            if adapter.gateway is None:
-                return []
-            return [_AddressInfo("System.Net.NetworkInformation.SystemGatewayIPAddressInformation", adapter.gateway, None)]
-        if low == "dnssuffix":
-            return adapter.dns_suffix
-        if low in ("anycastaddresses", "dhcpserveraddresses", "dnsaddresses", "isdnsenabled", "isdynamicdnsenabled",
-                   "multicastaddresses", "winsserversaddresses"):
-            return _not_modelled_member(self, name)
-        return MISSING
+    net_not_modelled = ("AnycastAddresses", "DhcpServerAddresses", "DnsAddresses", "IsDnsEnabled", "IsDynamicDnsEnabled",
+                        "MulticastAddresses", "WinsServersAddresses")
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "getipv4properties" and not args:
-            return _IPvXProperties("System.Net.NetworkInformation.SystemIPv4InterfaceProperties", self.adapter.index,
-                                   self.adapter.mtu)
-        if low == "getipv6properties" and not args:
-            return _IPvXProperties("System.Net.NetworkInformation.SystemIPv6InterfaceProperties", self.adapter.index,
-                                   self.adapter.mtu)
-        return super().call(name, args)
+    @net_property("UnicastAddresses")
+    def _unicast_addresses(self) -> list:
+        # .NET lists the IPv6 addresses first, then IPv4 (GetAdaptersAddresses' order on Windows).
+        return [_AddressInfo("System.Net.NetworkInformation.SystemUnicastIPAddressInformation", a, p)
+                for a, p in self.adapter.ipv6 + self.adapter.ipv4]
+
+    @net_property("GatewayAddresses")
+    def _gateway_addresses(self) -> list:
+        if self.adapter.gateway is None:
+            return []
+        return [_AddressInfo("System.Net.NetworkInformation.SystemGatewayIPAddressInformation", self.adapter.gateway,
+                             None)]
+
+    @net_property("DnsSuffix")
+    def _dns_suffix(self) -> str:
+        return self.adapter.dns_suffix
+
+    @net_method("GetIPv4Properties")
+    def _ipv4_properties(self) -> "_IPvXProperties":
+        return _IPvXProperties("System.Net.NetworkInformation.SystemIPv4InterfaceProperties", self.adapter.index,
+                               self.adapter.mtu)
+
+    @net_method("GetIPv6Properties")
+    def _ipv6_properties(self) -> "_IPvXProperties":
+        return _IPvXProperties("System.Net.NetworkInformation.SystemIPv6InterfaceProperties", self.adapter.index,
+                               self.adapter.mtu)
 
 
 class PhysicalAddress(NetObject):
@@ -183,10 +177,7 @@ class PhysicalAddress(NetObject):
     def __init__(self, text: str) -> None:
         self.text = text
 
-    def call(self, name: str, args: list) -> typing.Any:
-        if name.lower() == "getaddressbytes":
-            return _not_modelled_member(self, name)
-        return super().call(name, args)
+    net_not_modelled_methods = ("GetAddressBytes",)
 
     def to_string(self) -> str:
         return self.text
@@ -199,32 +190,36 @@ class NetworkInterface(NetObject):
     def __init__(self, adapter: typing.Any) -> None:
         self.adapter = adapter
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        adapter = self.adapter
-        if low == "name":
-            return adapter.name
-        if low == "description":
-            return adapter.description
-        if low == "networkinterfacetype":
-            return _INTERFACE_TYPE.convert(adapter.kind)
-        if low == "speed":
-            return PSInt64(adapter.speed)
-        if low == "operationalstatus":
-            return _OPERATIONAL_STATUS.convert("Up")
-        if low in ("id", "isreceiveonly", "supportsmulticast"):
-            return _not_modelled_member(self, name)
-        return MISSING
+    net_not_modelled = ("Id", "IsReceiveOnly", "SupportsMulticast")
+    net_not_modelled_methods = ("GetIPStatistics", "GetIPv4Statistics", "Supports")
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "getipproperties" and not args:
-            return IPInterfaceProperties(self.adapter)
-        if low == "getphysicaladdress" and not args:
-            return PhysicalAddress(self.adapter.mac)
-        if low in ("getipstatistics", "getipv4statistics", "supports"):
-            return _not_modelled_member(self, name)
-        return super().call(name, args)
+    @net_property("Name")
+    def _name(self) -> str:
+        return self.adapter.name
+
+    @net_property("Description")
+    def _description(self) -> str:
+        return self.adapter.description
+
+    @net_property("NetworkInterfaceType")
+    def _interface_type(self) -> typing.Any:
+        return _INTERFACE_TYPE.convert(self.adapter.kind)
+
+    @net_property("Speed")
+    def _speed(self) -> PSInt64:
+        return PSInt64(self.adapter.speed)
+
+    @net_property("OperationalStatus")
+    def _operational_status(self) -> typing.Any:
+        return _OPERATIONAL_STATUS.convert("Up")
+
+    @net_method("GetIPProperties")
+    def _ip_properties(self) -> IPInterfaceProperties:
+        return IPInterfaceProperties(self.adapter)
+
+    @net_method("GetPhysicalAddress")
+    def _physical_address(self) -> PhysicalAddress:
+        return PhysicalAddress(self.adapter.mac)
 
 
 def _all_interfaces(args: list) -> list:

@@ -24,7 +24,7 @@ from .. import values as V
 from ..dotnet import NetObject, current_runspace
 from ..errors import method_exception
 from ..tripwire import trip
-from ..typeregistry import MISSING
+from ..typeregistry import net_method, net_property
 from .enums import declare_enum
 
 SID_TYPE = "System.Security.Principal.SecurityIdentifier"
@@ -79,35 +79,38 @@ class SecurityIdentifier(NetObject):
     def __init__(self, value: str) -> None:
         self.value = value.upper()
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "value":
-            return self.value
-        if low == "accountdomainsid":
-            parts = self.value.split("-")
-            # S-1-5-21-a-b-c[-rid]: the account domain's SID; none for other SIDs (documented: null).
-            if len(parts) >= 7 and parts[3] == "21":
-                return SecurityIdentifier("-".join(parts[:7]))
-            return None
-        if low == "binarylength":
-            return 8 + 4 * (len(self.value.split("-")) - 3)
-        return MISSING
+    net_not_modelled_methods = ("IsAccountSid", "IsWellKnown", "IsEqualDomainSid", "GetBinaryForm", "CompareTo")
 
-    def call(self, name: str, args: list) -> typing.Any:
-        if name.lower() == "equals" and len(args) == 1:
-            return isinstance(args[0], SecurityIdentifier) and args[0].value == self.value
-        if name.lower() == "translate":
-            if len(args) != 1:
-                raise method_exception("Translate", len(args), f'Cannot find an overload for "Translate" and the argument count: "{len(args)}".')
-            target = args[0].full_name if isinstance(args[0], V.TypeValue) else V.to_string(args[0])
-            if target.lower() == NTACCOUNT_TYPE.lower():
-                return NTAccount(_account_of(self.value))
-            if target.lower() == SID_TYPE.lower():
-                return self
-            raise trip(f"SecurityIdentifier.Translate to [{target}]")
-        if name.lower() in ("isaccountsid", "iswellknown", "isequaldomainsid", "getbinaryform", "compareto"):
-            raise trip(f"The method '{name}' of [{SID_TYPE}]")
-        return super().call(name, args)
+    @net_property("Value")
+    def _value(self) -> str:
+        return self.value
+
+    @net_property("AccountDomainSid")
+    def _account_domain_sid(self) -> typing.Any:
+        parts = self.value.split("-")
+        # S-1-5-21-a-b-c[-rid]: the account domain's SID; none for other SIDs (documented: null).
+        if len(parts) >= 7 and parts[3] == "21":
+            return SecurityIdentifier("-".join(parts[:7]))
+        return None
+
+    @net_property("BinaryLength")
+    def _binary_length(self) -> int:
+        return 8 + 4 * (len(self.value.split("-")) - 3)
+
+    @net_method("Equals")
+    def _equals(self, other: typing.Any) -> bool:
+        return isinstance(other, SecurityIdentifier) and other.value == self.value
+
+    @net_method("Translate")
+    def _translate(self, *args: typing.Any) -> typing.Any:
+        if len(args) != 1:
+            raise method_exception("Translate", len(args), f'Cannot find an overload for "Translate" and the argument count: "{len(args)}".')
+        target = args[0].full_name if isinstance(args[0], V.TypeValue) else V.to_string(args[0])
+        if target.lower() == NTACCOUNT_TYPE.lower():
+            return NTAccount(_account_of(self.value))
+        if target.lower() == SID_TYPE.lower():
+            return self
+        raise trip(f"SecurityIdentifier.Translate to [{target}]")
 
     def to_string(self) -> str:
         return self.value
@@ -119,33 +122,32 @@ class NTAccount(NetObject):
     def __init__(self, value: str) -> None:
         self.value = value
 
-    def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "value":
-            return self.value
-        return MISSING
+    @net_property("Value")
+    def _value(self) -> str:
+        return self.value
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "equals" and len(args) == 1:
-            return isinstance(args[0], NTAccount) and args[0].value.lower() == self.value.lower()
-        if low == "translate":
-            if len(args) != 1 or not isinstance(args[0], V.TypeValue):
-                raise method_exception("Translate", len(args), f'Cannot find an overload for "Translate" and the argument count: "{len(args)}".')
-            target = args[0].full_name.lower()
-            if target == NTACCOUNT_TYPE.lower():
-                return self
-            if target != SID_TYPE.lower():
-                raise method_exception("Translate", 1, "Only types derived from IdentityReference can be translated to.",
-                                       "System.ArgumentException")
-            sid = _SID_OF_NAME.get(self.value.lower())
-            if sid is None:
-                host = _host()
-                if self.value.lower() in (f"{host.computer_name}\\{host.user_name}".lower(), host.user_name.lower()):
-                    sid = user_sid()
-            if sid is None:
-                raise trip(f"Translating the account name '{self.value}' to a SID")
-            return SecurityIdentifier(sid)
-        return super().call(name, args)
+    @net_method("Equals")
+    def _equals(self, other: typing.Any) -> bool:
+        return isinstance(other, NTAccount) and other.value.lower() == self.value.lower()
+
+    @net_method("Translate")
+    def _translate(self, *args: typing.Any) -> typing.Any:
+        if len(args) != 1 or not isinstance(args[0], V.TypeValue):
+            raise method_exception("Translate", len(args), f'Cannot find an overload for "Translate" and the argument count: "{len(args)}".')
+        target = args[0].full_name.lower()
+        if target == NTACCOUNT_TYPE.lower():
+            return self
+        if target != SID_TYPE.lower():
+            raise method_exception("Translate", 1, "Only types derived from IdentityReference can be translated to.",
+                                   "System.ArgumentException")
+        sid = _SID_OF_NAME.get(self.value.lower())
+        if sid is None:
+            host = _host()
+            if self.value.lower() in (f"{host.computer_name}\\{host.user_name}".lower(), host.user_name.lower()):
+                sid = user_sid()
+        if sid is None:
+            raise trip(f"Translating the account name '{self.value}' to a SID")
+        return SecurityIdentifier(sid)
 
     def to_string(self) -> str:
         return self.value
@@ -170,28 +172,26 @@ def _new_account(args: list) -> NTAccount:
     return NTAccount(V.to_string(args[0]))
 
 
-# Members of WindowsIdentity (learn.microsoft.com "WindowsIdentity Class") not modelled: reading them trips.
-_IDENTITY_MEMBERS = {n.lower() for n in (
-    "AccessToken", "Actor", "AuthenticationType", "BootstrapContext", "Claims", "DeviceClaims", "Groups",
-    "ImpersonationLevel", "IsAnonymous", "IsGuest", "IsSystem", "Label", "NameClaimType", "Owner", "RoleClaimType",
-    "Token", "UserClaims")}
-
-
 class WindowsIdentity(NetObject):
     type_names = ["System.Security.Principal.WindowsIdentity", "System.Security.Claims.ClaimsIdentity", "System.Object"]
+    # Members of WindowsIdentity (learn.microsoft.com "WindowsIdentity Class") not modelled: reading them trips.
+    net_not_modelled = (
+        "AccessToken", "Actor", "AuthenticationType", "BootstrapContext", "Claims", "DeviceClaims", "Groups",
+        "ImpersonationLevel", "IsAnonymous", "IsGuest", "IsSystem", "Label", "NameClaimType", "Owner", "RoleClaimType",
+        "Token", "UserClaims")
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
+    @net_property("User")
+    def _user(self) -> SecurityIdentifier:
+        return SecurityIdentifier(user_sid())
+
+    @net_property("Name")
+    def _name(self) -> str:
         host = _host()
-        if low == "user":
-            return SecurityIdentifier(user_sid())
-        if low == "name":
-            return f"{host.user_domain or host.computer_name}\\{host.user_name}"
-        if low == "isauthenticated":
-            return True
-        if low in _IDENTITY_MEMBERS:
-            raise trip(f"The member '{name}' of [System.Security.Principal.WindowsIdentity]")
-        return MISSING
+        return f"{host.user_domain or host.computer_name}\\{host.user_name}"
+
+    @net_property("IsAuthenticated")
+    def _is_authenticated(self) -> bool:
+        return True
 
     def to_string(self) -> str:
         return self.type_names[0]
@@ -203,22 +203,20 @@ class WindowsPrincipal(NetObject):
     def __init__(self, identity: WindowsIdentity) -> None:
         self.identity = identity
 
-    def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "identity":
-            return self.identity
-        if name.lower() in ("claims", "identities", "userclaims", "deviceclaims"):
-            raise trip(f"The member '{name}' of [System.Security.Principal.WindowsPrincipal]")
-        return MISSING
+    net_not_modelled = ("Claims", "Identities", "UserClaims", "DeviceClaims")
 
-    def call(self, name: str, args: list) -> typing.Any:
-        if name.lower() == "isinrole":
-            if len(args) != 1:
-                raise method_exception("IsInRole", len(args), f'Cannot find an overload for "IsInRole" and the argument count: "{len(args)}".')
-            role = _BUILT_IN_ROLE.convert(args[0]) if not isinstance(args[0], str) or not args[0].upper().startswith("S-1-") else None
-            if role is None or V.to_string(role) != "Administrator":
-                raise trip(f"WindowsPrincipal.IsInRole({V.to_string(args[0])}) (only the Administrator role is modelled)")
-            return bool(_host().administrator)
-        return super().call(name, args)
+    @net_property("Identity")
+    def _identity(self) -> WindowsIdentity:
+        return self.identity
+
+    @net_method("IsInRole")
+    def _is_in_role(self, *args: typing.Any) -> bool:
+        if len(args) != 1:
+            raise method_exception("IsInRole", len(args), f'Cannot find an overload for "IsInRole" and the argument count: "{len(args)}".')
+        role = _BUILT_IN_ROLE.convert(args[0]) if not isinstance(args[0], str) or not args[0].upper().startswith("S-1-") else None
+        if role is None or V.to_string(role) != "Administrator":
+            raise trip(f"WindowsPrincipal.IsInRole({V.to_string(args[0])}) (only the Administrator role is modelled)")
+        return bool(_host().administrator)
 
 
 def _to_principal(value: typing.Any) -> WindowsPrincipal:

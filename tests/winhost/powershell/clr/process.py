@@ -19,7 +19,7 @@ from ..dotnet import NetObject, _overload, current_runspace, void
 from ..errors import PSError, make_exception, method_exception
 from ..shouldprocess import not_modelled
 from ..standins.runtime import record_process_stdout
-from ..typeregistry import MISSING
+from ..typeregistry import net_method, net_property
 from .enums import declare_enum
 from .reflection import HostKeptStaticField
 
@@ -105,17 +105,21 @@ class OperatingSystem(NetObject):
     def __init__(self, version: str) -> None:
         self.version = version
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "platform":
-            return _PLATFORM_ID.convert("Win32NT")
-        if low == "version":
-            return PSVersion(self.version)
-        if low == "servicepack":
-            return ""
-        if low == "versionstring":
-            return self.to_string()
-        return MISSING
+    @net_property("Platform")
+    def _platform(self) -> typing.Any:
+        return _PLATFORM_ID.convert("Win32NT")
+
+    @net_property("Version")
+    def _version(self) -> PSVersion:
+        return PSVersion(self.version)
+
+    @net_property("ServicePack")
+    def _service_pack(self) -> str:
+        return ""
+
+    @net_property("VersionString")
+    def _version_string(self) -> str:
+        return self.to_string()
 
     def to_string(self) -> str:
         return f"Microsoft Windows NT {self.version}"
@@ -140,14 +144,19 @@ class TextWriter(NetObject):
 
     type_names = ["System.IO.TextWriter+SyncTextWriter", "System.IO.TextWriter", "System.MarshalByRefObject", "System.Object"]
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low in ("write", "writeline") and len(args) <= 1:
-            record_process_stdout((V.to_string(args[0]) if args else "") + ("\r\n" if low == "writeline" else ""))
-            return void()
-        if low in ("write", "writeline"):
-            raise not_modelled(f"TextWriter.{name} with {len(args)} arguments (a format string)")
-        return super().call(name, args)
+    def _write_text(self, method: str, args: tuple, newline: str) -> typing.Any:
+        if len(args) > 1:
+            raise not_modelled(f"TextWriter.{method} with {len(args)} arguments (a format string)")
+        record_process_stdout((V.to_string(args[0]) if args else "") + newline)
+        return void()
+
+    @net_method("Write")
+    def _write(self, *args: typing.Any) -> typing.Any:
+        return self._write_text("Write", args, "")
+
+    @net_method("WriteLine")
+    def _write_line(self, *args: typing.Any) -> typing.Any:
+        return self._write_text("WriteLine", args, "\r\n")
 
 
 def _console_state() -> dict:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import typing
 
-from ..dotnet import NetObject, _overload, current_runspace, void
-from ..typeregistry import MISSING
+from ..dotnet import NetObject, current_runspace, void
+from ..typeregistry import net_method, net_property
 from ..shouldprocess import not_modelled
 
 
@@ -31,24 +31,24 @@ class HostKeptStaticField(NetObject):
         self.host_attribute = host_attribute
         self.unset_gap = unset_gap
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
-        if low == "name":
-            return self.name
-        if low in ("isstatic", "isprivate"):
-            return True
-        return MISSING
+    @net_property("Name")
+    def _name(self) -> str:
+        return self.name
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "setvalue":
-            if len(args) != 2:
-                raise _overload("SetValue", len(args))
-            setattr(current_runspace().host, self.host_attribute, args[1])
-            return void()
-        if low == "getvalue":
-            value = getattr(current_runspace().host, self.host_attribute, None)
-            if value is None and self.unset_gap:
-                raise not_modelled(self.unset_gap)
-            return value
-        return super().call(name, args)
+    @net_property("IsStatic", "IsPrivate")
+    def _is_static(self) -> bool:
+        return True
+
+    @net_method("SetValue")
+    def _set_value(self, target: typing.Any, value: typing.Any) -> typing.Any:
+        del target  # a static field: FieldInfo.SetValue(null, value)
+        setattr(current_runspace().host, self.host_attribute, value)
+        return void()
+
+    @net_method("GetValue")
+    def _get_value(self, *args: typing.Any) -> typing.Any:
+        del args
+        value = getattr(current_runspace().host, self.host_attribute, None)
+        if value is None and self.unset_gap:
+            raise not_modelled(self.unset_gap)
+        return value

@@ -16,7 +16,7 @@ import typing
 from .. import typeregistry
 from .. import values as V
 from ..dotnet import NetObject, _overload
-from ..typeregistry import MISSING
+from ..typeregistry import net_method, net_property
 from ..shouldprocess import not_modelled
 
 
@@ -37,23 +37,31 @@ class Group(NetObject):
             return None
         return None if start < 0 else (start, end)
 
-    def get_member(self, name: str) -> typing.Any:
-        low = name.lower()
+    @net_property("Success")
+    def _success(self) -> bool:
+        return self._span() is not None
+
+    @net_property("Value")
+    def _value(self) -> str:
         span = self._span()
-        if low == "success":
-            return span is not None
-        if low == "value":
-            return "" if span is None else self.match.string[span[0]:span[1]]
-        if low == "index":
-            return 0 if span is None else span[0]
-        if low == "length":
-            return 0 if span is None else span[1] - span[0]
-        if low == "name":
-            return self.name
-        return MISSING
+        return "" if span is None else self.match.string[span[0]:span[1]]
+
+    @net_property("Index")
+    def _index(self) -> int:
+        span = self._span()
+        return 0 if span is None else span[0]
+
+    @net_property("Length")
+    def _length(self) -> int:
+        span = self._span()
+        return 0 if span is None else span[1] - span[0]
+
+    @net_property("Name")
+    def _name(self) -> str:
+        return self.name
 
     def to_string(self) -> str:
-        return V.to_string(self.get_member("Value"))
+        return V.to_string(self._value())
 
 
 def error_types() -> type:
@@ -82,15 +90,13 @@ class GroupCollection(NetObject):
         # .NET: an unknown group name gives Group.Empty-like group (Success false), not an error.
         return Group(None, 0, name)
 
-    def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "count":
-            return 0 if self.match is None else self.match.re.groups + 1
-        return MISSING
+    @net_property("Count")
+    def _count(self) -> int:
+        return 0 if self.match is None else self.match.re.groups + 1
 
-    def call(self, name: str, args: list) -> typing.Any:
-        if name.lower() in ("get_item", "item"):
-            return self.item(args[0])
-        return super().call(name, args)
+    @net_method("get_Item", "Item")
+    def _item(self, key: typing.Any) -> Group:
+        return self.item(key)
 
 
 class Match(Group):
@@ -101,19 +107,17 @@ class Match(Group):
         super().__init__(match, 0, "0")
         self.groups = GroupCollection(match)
 
-    def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "groups":
-            return self.groups
-        return super().get_member(name)
+    @net_property("Groups")
+    def _groups(self) -> GroupCollection:
+        return self.groups
 
 
 class MatchCollection(NetObject, list):
     type_names = ["System.Text.RegularExpressions.MatchCollection", "System.Object"]
 
-    def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "count":
-            return len(self)
-        return MISSING
+    @net_property("Count")
+    def _count(self) -> int:
+        return len(self)
 
     __hash__ = object.__hash__
     __eq__ = object.__eq__
@@ -126,25 +130,25 @@ class Regex(NetObject):
         self.pattern = pattern
         self.compiled = V.compile_regex(pattern, case_sensitive=not ignore_case)
 
-    def call(self, name: str, args: list) -> typing.Any:  # pylint: disable=too-many-return-statements
-        low = name.lower()
-        if low in ("matches", "match", "ismatch"):
-            if len(args) != 1:
-                raise _overload(name, len(args))
-            text = V.to_string(args[0])
-            if low == "matches":
-                return MatchCollection(Match(m) for m in self.compiled.finditer(text))
-            found = self.compiled.search(text)
-            return found is not None if low == "ismatch" else Match(found)
-        if low == "replace":
-            if len(args) != 2:
-                raise _overload("Replace", len(args))
-            return self.compiled.sub(V.dotnet_replacement(V.to_string(args[1])), V.to_string(args[0]))
-        if low == "split":
-            if len(args) != 1:
-                raise _overload("Split", len(args))
-            return self.compiled.split(V.to_string(args[0]))
-        return super().call(name, args)
+    @net_method("Matches")
+    def _matches(self, text: typing.Any) -> "MatchCollection":
+        return MatchCollection(Match(m) for m in self.compiled.finditer(V.to_string(text)))
+
+    @net_method("Match")
+    def _match(self, text: typing.Any) -> Match:
+        return Match(self.compiled.search(V.to_string(text)))
+
+    @net_method("IsMatch")
+    def _is_match(self, text: typing.Any) -> bool:
+        return self.compiled.search(V.to_string(text)) is not None
+
+    @net_method("Replace")
+    def _replace(self, text: typing.Any, replacement: typing.Any) -> str:
+        return self.compiled.sub(V.dotnet_replacement(V.to_string(replacement)), V.to_string(text))
+
+    @net_method("Split")
+    def _split(self, text: typing.Any) -> list:
+        return self.compiled.split(V.to_string(text))
 
     def to_string(self) -> str:
         return self.pattern

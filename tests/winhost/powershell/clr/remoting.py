@@ -30,6 +30,7 @@ import typing
 from .. import typeregistry
 from .. import values as V
 from ..dotnet import NetObject, PSHostObject, _overload, void
+from ..errors import PSError
 from ..tripwire import trip
 
 REMOTING = "System.Management.Automation.Remoting"
@@ -43,13 +44,10 @@ DESERIALIZATION_CONTEXT = "System.Management.Automation.DeserializationContext"
 class _Internal(NetObject):
     """One of the internal objects: reached only by reflection; its own members are not modelled."""
 
-    def get_member(self, name: str) -> typing.Any:
-        raise trip(f"The {self.type_names[0]} member '{name}'")
+    net_closed = True
 
-    def call(self, name: str, args: list) -> typing.Any:
-        if name.lower() in ("gettype", "tostring", "equals", "gethashcode"):
-            return super().call(name, args)
-        raise trip(f"The {self.type_names[0]} method '{name}'")
+    def net_not_modelled_error(self, kind: str, name: str) -> PSError:
+        return trip(f"The {self.type_names[0]} {kind} '{name}'")
 
 
 class DeserializationContext(_Internal):

@@ -18,7 +18,7 @@ import typing
 from .. import typeregistry
 from ..dotnet import NetObject, current_runspace, void
 from ..errors import PSError
-from ..typeregistry import MISSING
+from ..typeregistry import net_method, net_property
 from .enums import declare_enum
 
 CONTROLLER_TYPE = "System.ServiceProcess.ServiceController"
@@ -63,41 +63,60 @@ class ServiceController(NetObject):
             out.append(ServiceController(record))
         return out
 
-    def get_member(self, name: str) -> typing.Any:  # pylint: disable=too-many-return-statements
-        low = name.lower()
-        record = self.record
-        if low in ("name", "servicename"):
-            return record.name
-        if low == "displayname":
-            return record.display_name
-        if low == "status":
-            return STATUS.convert(record.state)
-        if low == "starttype":
-            return START_MODE.convert(record.start_type)
-        if low == "servicetype":
-            return SERVICE_TYPE.convert(record.service_type)
-        if low == "canstop":
-            return bool(record.controls_accepted & 0x1)
-        if low == "canpauseandcontinue":
-            return bool(record.controls_accepted & 0x2)
-        if low == "canshutdown":
-            return bool(record.controls_accepted & 0x4)
-        if low == "machinename":
-            return "."
-        if low in ("dependentservices",):
-            return self._related(database().dependents(record.name))
-        if low in ("servicesdependedon", "requiredservices"):
-            return self._related(record.dependencies)
-        return MISSING
+    @net_property("Name", "ServiceName")
+    def _name(self) -> str:
+        return self.record.name
+
+    @net_property("DisplayName")
+    def _display_name(self) -> str:
+        return self.record.display_name
+
+    @net_property("Status")
+    def _status(self) -> typing.Any:
+        return STATUS.convert(self.record.state)
+
+    @net_property("StartType")
+    def _start_type(self) -> typing.Any:
+        return START_MODE.convert(self.record.start_type)
+
+    @net_property("ServiceType")
+    def _service_type(self) -> typing.Any:
+        return SERVICE_TYPE.convert(self.record.service_type)
+
+    @net_property("CanStop")
+    def _can_stop(self) -> bool:
+        return bool(self.record.controls_accepted & 0x1)
+
+    @net_property("CanPauseAndContinue")
+    def _can_pause_and_continue(self) -> bool:
+        return bool(self.record.controls_accepted & 0x2)
+
+    @net_property("CanShutdown")
+    def _can_shutdown(self) -> bool:
+        return bool(self.record.controls_accepted & 0x4)
+
+    @net_property("MachineName")
+    def _machine_name(self) -> str:
+        return "."
+
+    @net_property("DependentServices")
+    def _dependent_services(self) -> list:
+        return self._related(database().dependents(self.record.name))
+
+    # RequiredServices is PowerShell's alias property of ServicesDependedOn (types.ps1xml).
+    @net_property("ServicesDependedOn", "RequiredServices")
+    def _services_depended_on(self) -> list:
+        return self._related(self.record.dependencies)
+
+    @net_method("Refresh")
+    def _refresh(self) -> typing.Any:
+        fresh = database().get(self.record.name)
+        if fresh is not None:
+            self.record = fresh
+        return void()
 
     def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "refresh" and not args:
-            fresh = database().get(self.record.name)
-            if fresh is not None:
-                self.record = fresh
-            return void()
-        if low in ("start", "stop", "pause", "continue", "executecommand", "waitforstatus"):
+        if name.lower() in ("start", "stop", "pause", "continue", "executecommand", "waitforstatus"):
             raise _not_modelled(f"ServiceController.{name} (the test host changes a service through Start-Service and "
                                 "Stop-Service)")
         return super().call(name, args)

@@ -11,6 +11,7 @@ from psrpcore.types import PSVersion
 from .. import typeregistry
 from ..dotnet import NetObject, current_runspace
 from ..errors import invalid_cast, method_exception
+from ..typeregistry import net_method, net_property
 from .. import values as V
 
 
@@ -136,14 +137,18 @@ class StringComparer(NetObject):  # pylint: disable=too-few-public-methods
             return ("s", value.lower() if self.ignore_case else str.__str__(value))
         return ("o", value)
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "equals" and len(args) == 2:
-            return self.key(args[0]) == self.key(args[1])
-        if low == "compare" and len(args) == 2:
-            a, b = self.key(args[0]), self.key(args[1])
-            return (a > b) - (a < b)
-        return super().call(name, args)
+    @net_method("Equals")
+    def _equals_object(self, other: typing.Any) -> bool:
+        return other is self  # System.Object.Equals(object)
+
+    @net_method("Equals")
+    def _equals(self, left: typing.Any, right: typing.Any) -> bool:
+        return self.key(left) == self.key(right)
+
+    @net_method("Compare")
+    def _compare(self, left: typing.Any, right: typing.Any) -> int:
+        a, b = self.key(left), self.key(right)
+        return (a > b) - (a < b)
 
 
 _COMPARERS = {name.lower(): StringComparer(base, name.endswith("IgnoreCase")) for name, base in (
@@ -168,24 +173,27 @@ class GuidObject(NetObject):
     def __init__(self, value: uuid.UUID) -> None:
         self.value = value
 
-    def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "guid":
-            return self.to_string()
-        return typeregistry.MISSING
+    @net_property("Guid")
+    def _guid(self) -> str:
+        return self.to_string()
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "tostring" and len(args) == 1:
-            fmt = (V.to_string(args[0]) or "D").upper()
-            text = str(self.value)
-            forms = {"D": text, "N": self.value.hex, "B": "{" + text + "}", "P": "(" + text + ")"}
-            if fmt not in forms:
-                raise method_exception("ToString", 1, "Format String can be only \"D\", \"d\", \"N\", \"n\", \"P\", "
-                                       "\"p\", \"B\", \"b\", \"X\" or \"x\".", "System.FormatException")
-            return forms[fmt]
-        if low == "equals" and len(args) == 1:
-            return isinstance(args[0], GuidObject) and args[0].value == self.value
-        return super().call(name, args)
+    @net_method("ToString")
+    def _to_string(self) -> str:
+        return self.to_string()
+
+    @net_method("ToString")
+    def _to_string_format(self, format_arg: typing.Any) -> str:
+        fmt = (V.to_string(format_arg) or "D").upper()
+        text = str(self.value)
+        forms = {"D": text, "N": self.value.hex, "B": "{" + text + "}", "P": "(" + text + ")"}
+        if fmt not in forms:
+            raise method_exception("ToString", 1, "Format String can be only \"D\", \"d\", \"N\", \"n\", \"P\", "
+                                   "\"p\", \"B\", \"b\", \"X\" or \"x\".", "System.FormatException")
+        return forms[fmt]
+
+    @net_method("Equals")
+    def _equals(self, other: typing.Any) -> bool:
+        return isinstance(other, GuidObject) and other.value == self.value
 
     def to_string(self) -> str:
         return str(self.value)

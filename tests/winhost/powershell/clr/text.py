@@ -12,7 +12,7 @@ import typing
 from .. import typeregistry
 from .. import values as V
 from ..dotnet import NetObject, _overload, void
-from ..typeregistry import MISSING
+from ..typeregistry import net_method, net_property
 from ..errors import method_exception
 
 
@@ -25,28 +25,26 @@ class StringBuilder(NetObject):
     def text(self) -> str:
         return "".join(self.parts)
 
-    def get_member(self, name: str) -> typing.Any:
-        if name.lower() == "length":
-            return len(self.text())
-        return MISSING
+    @net_property("Length")
+    def _length(self) -> int:
+        return len(self.text())
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "append":
-            if len(args) != 1:
-                # Append(char, repeatCount), Append(string, start, count): not needed by the scripts modelled.
-                raise _overload("Append", len(args))
-            self.parts.append(V.to_string(args[0]))
-            return self
-        if low == "appendline":
-            if len(args) > 1:
-                raise _overload("AppendLine", len(args))
-            self.parts.append((V.to_string(args[0]) if args else "") + "\r\n")
-            return self
-        if low == "clear":
-            self.parts = []
-            return self
-        return super().call(name, args)
+    # Append(char, repeatCount), Append(string, start, count): not needed by the scripts modelled.
+    @net_method("Append")
+    def _append(self, value: typing.Any) -> "StringBuilder":
+        self.parts.append(V.to_string(value))
+        return self
+
+    @net_method("AppendLine")
+    def _append_line(self, value: typing.Any = "") -> "StringBuilder":
+        self.parts.append(V.to_string(value) + "\r\n")
+        return self
+
+    @net_method("Clear")
+    def _clear(self, *args: typing.Any) -> "StringBuilder":
+        del args
+        self.parts = []
+        return self
 
     def to_string(self) -> str:
         return self.text()
@@ -82,24 +80,31 @@ class StringWriter(NetObject):
             raise method_exception(method, 1, "Cannot write to a closed TextWriter.", "System.ObjectDisposedException")
         self.builder.parts.append(text)
 
-    def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "write":
-            if len(args) != 1:
-                raise _overload("Write", len(args))
-            self._write("Write", V.to_string(args[0]))
-            return void()
-        if low == "writeline":
-            self._write("WriteLine", (V.to_string(args[0]) if args else "") + "\r\n")
-            return void()
-        if low in ("dispose", "close"):
-            self.closed = True
-            return super().call(name, args)
-        if low == "getstringbuilder":
-            return self.builder
-        if low == "flush":
-            return void()
-        return super().call(name, args)
+    @net_method("Write")
+    def _write_method(self, value: typing.Any) -> typing.Any:
+        self._write("Write", V.to_string(value))
+        return void()
+
+    @net_method("WriteLine")
+    def _write_line(self, *args: typing.Any) -> typing.Any:
+        self._write("WriteLine", (V.to_string(args[0]) if args else "") + "\r\n")
+        return void()
+
+    @net_method("Dispose", "Close")
+    def _close(self, *args: typing.Any) -> typing.Any:
+        del args
+        self.closed = True
+        return void()
+
+    @net_method("GetStringBuilder")
+    def _get_string_builder(self, *args: typing.Any) -> StringBuilder:
+        del args
+        return self.builder
+
+    @net_method("Flush")
+    def _flush(self, *args: typing.Any) -> typing.Any:
+        del args
+        return void()
 
     def to_string(self) -> str:
         return self.builder.text()

@@ -21,7 +21,7 @@ import typing
 from .. import values as V
 from ..binding import Param
 from ..dotnet import NetObject
-from ..typeregistry import MISSING
+from ..typeregistry import net_property
 from ..errors import PSError
 from ..scopes import Scope
 from ..tripwire import not_modelled
@@ -62,22 +62,48 @@ class AliasInfo(NetObject):
         self.options = options
         self.description = description
 
-    def _members(self) -> dict[str, typing.Any]:
-        return {"Name": self.name, "Definition": self.definition, "ResolvedCommandName": self.definition,
-                "CommandType": "Alias", "Options": self.options, "Description": self.description,
-                "DisplayName": f"{self.name} -> {self.definition}", "ModuleName": "", "Visibility": "Public"}
+    @net_property("Name")
+    def _name(self) -> str:
+        return self.name
 
-    def get_member(self, name: str) -> typing.Any:
-        for key, value in self._members().items():
-            if key.lower() == name.lower():
-                return value
-        return MISSING
+    @net_property("Definition")
+    def _definition(self) -> str:
+        return self.definition
+
+    @net_property("ResolvedCommandName")
+    def _resolved_command_name(self) -> str:
+        return self.definition
+
+    @net_property("CommandType")
+    def _command_type(self) -> str:
+        return "Alias"
+
+    @net_property("Options")
+    def _options(self) -> str:
+        return self.options
+
+    @net_property("Description")
+    def _description(self) -> str:
+        return self.description
+
+    @net_property("DisplayName")
+    def _display_name(self) -> str:
+        return f"{self.name} -> {self.definition}"
+
+    @net_property("ModuleName")
+    def _module_name(self) -> str:
+        return ""
+
+    @net_property("Visibility")
+    def _visibility(self) -> str:
+        return "Public"
 
     def to_string(self) -> str:
         return self.name
 
     def wire_properties(self) -> list[tuple[str, typing.Any]]:
-        return list(self._members().items())
+        # What it sends is what it declares, in declaration order.
+        return [(name, self.get_member(name)) for name in type(self).net_members.property_names()]
 
     @property
     def read_only(self) -> bool:

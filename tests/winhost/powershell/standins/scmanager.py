@@ -36,7 +36,7 @@ from ..clr.enums import declare_enum
 from ..clr.principal import NTAccount, SecurityIdentifier
 from ..dotnet import NetObject, current_runspace, void
 from ..errors import PSError, method_exception
-from ..typeregistry import MISSING
+from ..typeregistry import MISSING, net_method, net_property
 from . import register_standin
 from .ansible_utils import _not_modelled, _require
 
@@ -156,61 +156,100 @@ class Service(NetObject):
             return SecurityIdentifier("S-1-5-18").call("Translate", [V.TypeValue("System.Security.Principal.NTAccount")])
         return NTAccount(self.record.account)
 
-    def get_member(self, name: str) -> typing.Any:  # pylint: disable=too-many-return-statements,too-many-branches
-        low = name.lower()
-        rec = self.record
-        if low == "servicename":
-            return self.name
-        if low == "servicetype":
-            return _enum("ServiceType", rec.service_type)
-        if low == "starttype":
-            return _enum("ServiceStartType", 0x1000000 if rec.delayed_auto_start else rec.start_type)
-        if low == "errorcontrol":
-            return _enum("ErrorControl", rec.error_control)
-        if low == "path":
-            return rec.path
-        if low == "loadordergroup":
-            return rec.load_order_group
-        if low == "dependenton":
-            return V.PSGenericList(rec.dependencies)
-        if low == "account":
-            return self._account()
-        if low == "displayname":
-            return rec.display_name
-        if low == "description":
-            return rec.description
-        if low == "failureactions":
-            return FailureActions(ResetPeriod=0, RebootMsg=None, Command=None, Actions=V.PSGenericList())
-        if low == "failureactionsonnoncrashfailures":
-            return False
-        if low == "servicesidinfo":
-            return _enum("ServiceSidInfo", rec.sid_info)
-        if low == "requiredprivileges":
-            return V.PSGenericList()
-        if low == "preshutdowntimeout":
-            return rec.pre_shutdown_timeout
-        if low == "launchprotection":
-            return _enum("LaunchProtection", 0)
-        if low == "state":
-            return _enum("ServiceStatus", rec.state)
-        if low == "controlsaccepted":
-            return _enum("ControlsAccepted", rec.controls_accepted)
-        if low == "dependedby":
-            return V.PSGenericList(_database().dependents(self.name))
-        if low in ("triggers", "win32exitcode", "serviceexitcode", "checkpoint", "waithint", "processid", "serviceflags"):
-            raise _not_modelled(f"[Ansible.Windows.SCManager.Service].{name}")
-        return MISSING
+    net_not_modelled = ("Triggers", "Win32ExitCode", "ServiceExitCode", "Checkpoint", "WaitHint", "ProcessId",
+                        "ServiceFlags")
+
+    @net_property("ServiceName")
+    def _service_name(self) -> typing.Any:
+        return self.name
+
+    @net_property("ServiceType")
+    def _service_type(self) -> typing.Any:
+        return _enum("ServiceType", self.record.service_type)
+
+    @net_property("StartType")
+    def _start_type(self) -> typing.Any:
+        return _enum("ServiceStartType", 0x1000000 if self.record.delayed_auto_start else self.record.start_type)
+
+    @net_property("ErrorControl")
+    def _error_control(self) -> typing.Any:
+        return _enum("ErrorControl", self.record.error_control)
+
+    @net_property("Path")
+    def _path(self) -> typing.Any:
+        return self.record.path
+
+    @net_property("LoadOrderGroup")
+    def _load_order_group(self) -> typing.Any:
+        return self.record.load_order_group
+
+    @net_property("DependentOn")
+    def _dependent_on(self) -> typing.Any:
+        return V.PSGenericList(self.record.dependencies)
+
+    @net_property("Account")
+    def _account_property(self) -> typing.Any:
+        return self._account()
+
+    @net_property("DisplayName")
+    def _display_name(self) -> typing.Any:
+        return self.record.display_name
+
+    @net_property("Description")
+    def _description(self) -> typing.Any:
+        return self.record.description
+
+    @net_property("FailureActions")
+    def _failure_actions(self) -> typing.Any:
+        return FailureActions(ResetPeriod=0, RebootMsg=None, Command=None, Actions=V.PSGenericList())
+
+    @net_property("FailureActionsOnNonCrashFailures")
+    def _failure_actions_on_non_crash_failures(self) -> typing.Any:
+        return False
+
+    @net_property("ServiceSidInfo")
+    def _service_sid_info(self) -> typing.Any:
+        return _enum("ServiceSidInfo", self.record.sid_info)
+
+    @net_property("RequiredPrivileges")
+    def _required_privileges(self) -> typing.Any:
+        return V.PSGenericList()
+
+    @net_property("PreShutdownTimeout")
+    def _pre_shutdown_timeout(self) -> typing.Any:
+        return self.record.pre_shutdown_timeout
+
+    @net_property("LaunchProtection")
+    def _launch_protection(self) -> typing.Any:
+        return _enum("LaunchProtection", 0)
+
+    @net_property("State")
+    def _state(self) -> typing.Any:
+        return _enum("ServiceStatus", self.record.state)
+
+    @net_property("ControlsAccepted")
+    def _controls_accepted(self) -> typing.Any:
+        return _enum("ControlsAccepted", self.record.controls_accepted)
+
+    @net_property("DependedBy")
+    def _depended_by(self) -> typing.Any:
+        return V.PSGenericList(_database().dependents(self.name))
+
+    def net_not_modelled_error(self, kind: str, name: str) -> PSError:
+        del kind
+        return _not_modelled(f"[Ansible.Windows.SCManager.Service].{name}")
 
     def set_member(self, name: str, value: typing.Any) -> bool:
         del value
         raise _not_modelled(f"setting [Ansible.Windows.SCManager.Service].{name} (changing a service's configuration)")
 
+    @net_method("Refresh")
+    def _refresh(self) -> typing.Any:
+        self.record = self._read()
+        return void()
+
     def call(self, name: str, args: list) -> typing.Any:
-        low = name.lower()
-        if low == "refresh" and not args:
-            self.record = self._read()
-            return void()
-        if low == "delete":
+        if name.lower() == "delete":
             raise _not_modelled("[Ansible.Windows.SCManager.Service].Delete() (deleting a service)")
         return super().call(name, args)
 
