@@ -18,9 +18,8 @@ work (test_windows_modules.py checks results against Windows'). On 2.19 the test
 module: win_ping, slurp, win_stat (of C:\\Windows, the ADMIN$ share) and win_file succeed, and the modules whose
 C# utils have no stand-in fail there, tripping the tripwire by namespace (named below), identically for both
 plugins; on other releases modules fail in their exec wrapper. What a module leaves in, or sees of, a long-lived
-session: test_module_hygiene.py. A module whose first step fails sends nothing after it: win_copy stops at its query
-step, so no file bytes reach the host through it (asserted below); ``put_file`` itself is
-compared by the bytes that arrive on drive C: (each plugin's put_file, driven directly).
+session: test_module_hygiene.py. win_copy's transfer is compared by the bytes each plugin sends (below); ``put_file``
+itself by the bytes that arrive on drive C: (each plugin's put_file, driven directly).
 """
 
 from __future__ import annotations
@@ -278,30 +277,21 @@ def test_a_module_sends_what_the_builtin_sends(ansible, winhost, collections_pat
 @pytest.mark.tripwire_expected(*EXPECTED_TRIPS)
 def test_win_copy_sends_what_the_builtin_sends_and_no_bytes_arrive_through_either(ansible, winhost, collections_path, tmp_path):
     """win_copy's action first runs the module in query mode, makes a remote temporary directory, transfers the file
-    there and runs the module again to copy it. On 2.16 to 2.18 and on 2.21 the whole chain runs: both transfer the
-    same bytes (compared apart: the transfer scripts differ by design; 2.16 to 2.18's builtin one decodes each chunk
-    from `$input` in its process block and hashes it with `[SHA1CryptoServiceProvider]::Create()`) and the copy fails
-    as on Windows, dest's directory missing. On 2.19 and 2.20 the test host stops it before the transfer, alike
-    through both plugins (below). Nothing reaches C:\\parity."""
+    there and runs the module again to copy it. The whole chain runs on every release: both transfer the same bytes
+    (compared apart: the transfer scripts differ by design; 2.16 to 2.18's builtin one decodes each chunk from `$input`
+    in its process block and hashes it with `[SHA1CryptoServiceProvider]::Create()`) and the copy fails as on Windows,
+    dest's directory missing. Nothing reaches C:\\parity. (A copy that succeeds: test_windows_modules.py.)"""
     src = tmp_path / 'payload.bin'
     data = os.urandom(70000)
     src.write_bytes(data)
     transferred: list = []
     task = "  - %swin_copy: {src: '%s', dest: 'C:\\parity\\payload.bin'}\n" % (WIN, src)
     sent, results = assert_same_as_builtin(ansible, winhost, collections_path, task, transferred=transferred)
-    if transferred:
-        # win_copy.ps1 (ansible.windows 3.3.0): "Destination directory '$parent_dir' does not exist".
-        assert transferred == [data]
-        assert results[0]['_status'] == 'failed', results
-        assert results[0]['msg'].endswith("Destination directory 'C:\\parity' does not exist"), results
-        assert not winhost.filesystem.exists('C:\\parity')
-        return
-    # 2.19: the query module now runs, then the action makes its remote temporary directory (powershell_mkdtemp.ps1
-    # through the exec wrapper), where it stops alike for both plugins.
-    assert all(is_exec_wrapper(p) for p in sent) and len(sent) in (1, 2)
-    assert '"_copy_mode": "query"' in sent_text(sent)
-    assert results[0]['_status'] == ('unreachable' if len(sent) == 2 else 'failed'), results  # mkdtemp failed: unreachable
-    assert not winhost.filesystem.exists('C:\\parity\\payload.bin')
+    assert sent and transferred == [data], (len(sent), len(transferred))
+    # win_copy.ps1 (ansible.windows 3.3.0): "Destination directory '$parent_dir' does not exist".
+    assert results[0]['_status'] == 'failed', results
+    assert results[0]['msg'].endswith("Destination directory 'C:\\parity' does not exist"), results
+    assert not winhost.filesystem.exists('C:\\parity')
 
 
 KEYWORDS = {

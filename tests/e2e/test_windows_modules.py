@@ -243,6 +243,46 @@ def test_win_file_check_and_diff_change_nothing(ansible, winhost, collections_pa
     assert winhost.filesystem.read_bytes('C:\\chain\\keep.txt') == b'keep'
 
 
+def test_win_copy(ansible, winhost, collections_path, plugin, tmp_path):
+    """win_copy of a file: the action's query run, its remote temporary directory (2.19's powershell_mkdtemp.ps1 runs
+    the exec wrapper under Set-StrictMode -Version Latest, which reads $PSCommandPath), the transfer, then the module's
+    Copy-Item; the same copy again changes nothing (same checksum: nothing is sent), `content:` writes the text, and
+    no temporary directory is left behind."""
+    data = os.urandom(3000)
+    src = tmp_path / 'payload.bin'
+    src.write_bytes(data)
+    winhost.filesystem.create_directory('C:\\chain')
+    tasks = ''.join(f'  - {WIN}win_copy: {args}\n' for args in (
+        "{src: '%s', dest: 'C:\\chain\\payload.bin'}" % src,
+        "{src: '%s', dest: 'C:\\chain\\payload.bin'}" % src,
+        "{content: 'hello', dest: 'C:\\chain\\content.txt'}",
+    ))
+    run = run_tasks(ansible, plugin, collections_path, tasks)
+    first, again, content = run.results
+    assert (first['_status'], first['changed'], again['_status'], again['changed']) == ('ok', True, 'ok', False), run.results
+    assert first['checksum'] == again['checksum'] == hashlib.sha1(data).hexdigest()
+    assert (first['dest'], first['size'], first['operation'], first['original_basename']) == (
+        'C:\\chain\\payload.bin', 3000, 'file_copy', 'payload.bin')
+    assert winhost.filesystem.read_bytes('C:\\chain\\payload.bin') == data
+    assert content['_status'] == 'ok' and content['changed'] is True, content
+    assert winhost.filesystem.read_bytes('C:\\chain\\content.txt') == b'hello'
+    for result in (first, again, content):
+        assert_documented(return_doc('win_copy'), result, {'dest', 'checksum', 'size'} & set(result))
+    temp = 'C:\\Users\\user\\AppData\\Local\\Temp'
+    assert not [e.name for e in winhost.filesystem.children(temp) if e.name.startswith('ansible-tmp-')]
+
+
+def test_win_copy_check_mode_writes_nothing(ansible, winhost, collections_path, plugin, tmp_path):
+    src = tmp_path / 'payload.txt'
+    src.write_bytes(b'checked')
+    winhost.filesystem.create_directory('C:\\chain')
+    run = run_tasks(ansible, plugin, collections_path, f"  - {WIN}win_copy: {{src: '{src}', dest: 'C:\\chain\\new.txt'}}\n",
+                    '--check')
+    result = run.results[0]
+    assert (result['_status'], result['changed']) == ('ok', True), result
+    assert not winhost.filesystem.exists('C:\\chain\\new.txt')
+
+
 def test_environment_reaches_the_module(ansible, collections_path, plugin):
     """module_wrapper.ps1 sets the task's environment in the process for the module ([Environment]::
     SetEnvironmentVariable) and does not take it back: with ansible.builtin.psrp the process ends with the task; in

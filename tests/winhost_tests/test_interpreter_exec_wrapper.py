@@ -99,6 +99,21 @@ CASES = [
      "$b.HasFlag('Instance')", ["Public, NonPublic", True, False]),
     # "`n#" in a string is a newline and '#'; $var\path in argument mode is one word
     ("\"a`n# b\".Length; Write-Output $env:SystemRoot\\System32\\kernel32.dll", [5, "C:\\Windows\\System32\\kernel32.dll"]),
+    # $PSCommandPath and $PSScriptRoot: every script block invocation sets them (CompiledScriptBlock.cs,
+    # SetPSScriptRootAndPSCommandPath): its File and Path.GetDirectoryName(File), "" without a file, so StrictMode
+    # Latest finds them set (2.19's powershell_mkdtemp.ps1 runs the exec wrapper, which reads $PSCommandPath, under it)
+    ("Set-StrictMode -Version Latest; \"[$PSCommandPath]\"; \"[$PSScriptRoot]\"; & { \"[$PSCommandPath]\" }",
+     ["[]", "[]", "[]"]),
+    ("$sb = [System.Management.Automation.Language.Parser]::ParseInput('Set-StrictMode -Version Latest; "
+     "\"$PSCommandPath|$PSScriptRoot\"; & { $PSCommandPath }', 'exec_wrapper.ps1', [ref]$null, [ref]$null).GetScriptBlock(); "
+     "& $sb; \"[$PSCommandPath]\"", ["exec_wrapper.ps1|", "exec_wrapper.ps1", "[]"]),
+    ("& ([System.Management.Automation.Language.Parser]::ParseInput('\"$PSCommandPath|$PSScriptRoot\"', 'C:\\a\\b.ps1', "
+     "[ref]$null, [ref]$null).GetScriptBlock())", ["C:\\a\\b.ps1|C:\\a"]),
+    # A script file, run and dot-sourced: its path during it (a function it defines sees it too), the caller's after
+    ("$null = New-Item -Path C:\\s -ItemType Directory -Force; "
+     "Set-Content -Path C:\\s\\t.ps1 -Value '\"$PSCommandPath|$PSScriptRoot\"; function f { $PSScriptRoot }; f'; "
+     "& C:\\s\\t.ps1; . C:\\s\\t.ps1; \"[$PSCommandPath]\"",
+     ["C:\\s\\t.ps1|C:\\s", "C:\\s", "C:\\s\\t.ps1|C:\\s", "C:\\s", "[]"]),
 ]
 
 

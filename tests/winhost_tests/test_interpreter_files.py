@@ -203,6 +203,46 @@ def test_remove_item():
          "ObjectNotFound")]
 
 
+def test_copy_item_and_move_item_of_files():
+    """FileSystemProvider.CopyFileInfoItem (`CopyTo(destination, true)`: an existing file is replaced; a directory
+    destination takes the file under its name) and MoveFileInfoItem (-Force deletes an existing destination first);
+    output only with -PassThru (win_copy.ps1's Copy-Item and Move-Item)."""
+    rs = fresh()
+    assert out("$null = New-Item C:\\d -ItemType Directory; Set-Content C:\\a.txt x; Set-Content C:\\d\\a.txt old; "
+               "Copy-Item -LiteralPath C:\\a.txt -Destination C:\\d; Get-Content C:\\d\\a.txt; "
+               "Copy-Item C:\\a.txt C:\\d\\b.txt -PassThru | ForEach-Object Name; Test-Path C:\\a.txt", rs) == ["x", "b.txt", True]
+    assert out("Move-Item -LiteralPath C:\\a.txt -Destination C:\\d\\b.txt -Force; Get-Content C:\\d\\b.txt; "
+               "Test-Path C:\\a.txt; Move-Item C:\\d\\b.txt C:\\c.txt; Test-Path C:\\c.txt", rs) == ["x", False, True]
+    assert errors("Copy-Item C:\\nope.txt C:\\x.txt", rs) == [
+        ("Cannot find path 'C:\\nope.txt' because it does not exist.", "PathNotFound,Microsoft.PowerShell.Commands.CopyItemCommand",
+         "ObjectNotFound")]
+
+
+@pytest.mark.parametrize("script, what", [
+    ("Copy-Item C:\\Windows C:\\w -Recurse", "Copy-Item of a directory"),
+    ("Set-Content C:\\a.txt x; Set-Content C:\\b.txt y; Move-Item C:\\a.txt C:\\b.txt", "Move-Item over an existing file"),
+    ("Set-Content C:\\a.txt x; Copy-Item C:\\a.txt C:\\missing\\a.txt", "into a directory that does not exist"),
+    ("Set-Content C:\\a.txt x; Copy-Item C:\\a.txt C:\\b.txt -Filter *.txt", "Copy-Item -Filter"),
+])
+def test_copy_and_move_trip_where_not_modelled(script, what):
+    _rec, result = run(script, fresh())
+    assert result.state == "Failed" and what in str(result.error) and "does not model it" in str(result.error), result
+
+
+def test_get_file_hash():
+    """Get-FileHash (5.1: a function of Microsoft.PowerShell.Utility.psm1): upper-case hex of the file, the algorithm's
+    name upper case, the resolved path; SHA256 by default; a directory is skipped; a missing path is Resolve-Path's
+    error; -Algorithm is a ValidateSet."""
+    rs = fresh()
+    assert out("Set-Content C:\\h.txt abc -NoNewline; $h = Get-FileHash -LiteralPath C:\\h.txt -Algorithm sha1; "
+               "$h.Algorithm; $h.Hash; $h.Path; (Get-FileHash C:\\h.txt).Hash; @(Get-FileHash C:\\Windows).Count", rs) == [
+        "SHA1", hashlib.sha1(b"abc").hexdigest().upper(), "C:\\h.txt", hashlib.sha256(b"abc").hexdigest().upper(), 0]
+    assert errors("Get-FileHash C:\\nope.txt", rs) == [
+        ("Cannot find path 'C:\\nope.txt' because it does not exist.",
+         "PathNotFound,Microsoft.PowerShell.Commands.ResolvePathCommand", "ObjectNotFound")]
+    assert errors("Get-FileHash C:\\h.txt -Algorithm foo", rs)[0][1] == "ParameterArgumentValidationError,Get-FileHash"
+
+
 def test_filesystem_is_shared_by_runspaces_of_one_host_and_each_default_host_has_its_own():
     shared = HostServices(user_name="user", filesystem=FileSystem())
     out("Set-Content C:\\Users\\user\\shared.txt 'kept'", Runspace(host=shared))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ntpath
 import typing
 
 from . import ast_eval
@@ -126,9 +127,10 @@ class ScriptProcessor(Processor):
 
     def __init__(self, engine: "Evaluator", ast: N.ScriptBlockAst, params: list[Param], advanced: typing.Any,
                  args: list[Arg], name: str, dot_source: bool = False, is_filter: bool = False,
-                 module_scope: Scope | None = None) -> None:
+                 module_scope: Scope | None = None, file: str | None = None) -> None:
         self.engine = engine
         self.ast = ast
+        self.file = file  # the script block's File, when known (values.ScriptBlock.file)
         self.params = params
         self.advanced = advanced
         self.args = args
@@ -169,6 +171,7 @@ class ScriptProcessor(Processor):
             else:
                 self.scope.set_local("args", [a.value if a.name is None else (a.text or f"-{a.name}") for a in self.args])
             self._set_invocation()
+            self._set_script_path()
             script_cmdlet = self.scope.variables.get("pscmdlet")
             if self.invocation is not None and script_cmdlet is not None and hasattr(script_cmdlet.value, "invocation"):
                 script_cmdlet.value.invocation = self.invocation  # what ThrowTerminatingError/WriteError give a record
@@ -193,6 +196,22 @@ class ScriptProcessor(Processor):
             self.overlay["myinvocation"] = None if hidden is None else Variable(hidden.name, hidden.value, hidden.options)
         info.error_info = self.invocation  # what Write-Error in it gives its records (clr/invocation.caller_invocation)
         self.scope.set_local("MyInvocation", info)
+
+    def _set_script_path(self) -> None:
+        """$PSScriptRoot and $PSCommandPath, which every script block invocation sets in its own variables
+        (CompiledScriptBlock.cs, SetPSScriptRootAndPSCommandPath): the block's File and Path.GetDirectoryName of it,
+        "" for a block without a file (a pipeline's script, [ScriptBlock]::Create). A block whose file the test host
+        does not track (a literal or a function defined inside a script file) keeps what it sees from its caller: the
+        defining script's values when it is called from there, as it usually is."""
+        assert self.scope is not None
+        if self.file is None and self.scope.lookup("PSCommandPath") is not None:
+            return
+        path = self.file or ""
+        for name, value in (("PSScriptRoot", ntpath.dirname(path)), ("PSCommandPath", path)):
+            if self.overlay is not None and name.lower() not in self.overlay:
+                hidden = self.scope.variables.get(name.lower())
+                self.overlay[name.lower()] = None if hidden is None else Variable(hidden.name, hidden.value, hidden.options)
+            self.scope.set_local(name, value)
 
     def _run(self, block_name: str, item: typing.Any = None) -> None:
         block = self.blocks.get(block_name)
@@ -316,7 +335,7 @@ def build_processor(engine: "Evaluator", ast: N.CommandAst, expects_input: bool)
     if isinstance(target, V.ScriptBlock):
         body = engine.script_ast(target)
         params, advanced = engine.build_params(body.param_block)
-        proc = ScriptProcessor(engine, body, params, advanced, args, "", dot_source)
+        proc = ScriptProcessor(engine, body, params, advanced, args, "", dot_source, file=target.file)
         proc.expects_input = expects_input
         proc.invocation = script_block_invocation(ast_position(engine.ctx.position_source, ast),
                                                   expects_input)

@@ -82,7 +82,7 @@ def script_file(engine: typing.Any, name: str) -> V.ScriptBlock | None:
     data = fs.read_bytes(path)
     text = data[3:].decode("utf-8") if data.startswith(b"\xef\xbb\xbf") else data.decode("utf-8", errors="replace")
     parsed, root = script_root(text, parse(text))
-    return V.ScriptBlock(root, parsed.source)
+    return V.ScriptBlock(root, parsed.source, file=fs.full_name(path))
 
 
 class NativeProcessor:

@@ -32,8 +32,8 @@ from .errors import PSError, value_type_name
 
 # A remote 5.1 session's variables (Get-Variable in Invoke-Command -Session) that always exist and
 # that scopes.seed_globals does not model. Contextual ones ($foreach, $switch, $this, $Event*, $input,
-# $PSCmdlet, $Matches, $LASTEXITCODE, $PSScriptRoot/$PSCommandPath outside a script file) are $null
-# where they are not set on Windows too, so they are not listed; $PROFILE is not set in a remote session.
+# $PSCmdlet, $Matches, $LASTEXITCODE) are $null where they are not set on Windows too, so they are not listed;
+# $PSScriptRoot/$PSCommandPath are set by every script block (commands.py); $PROFILE is not set in a remote session.
 WINDOWS_VARIABLES = {name.lower(): name for name in (
     "MyInvocation", "ConsoleFileName", "StackTrace", "PSSenderInfo",
     "OutputEncoding", "PSSessionOption",

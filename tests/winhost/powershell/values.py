@@ -142,10 +142,13 @@ class ScriptBlock:
     they run; the evaluator lowers it from the concrete node on first use when made without one), and the concrete
     node and parsed text it stands for (its text, `.Ast`)."""
 
-    def __init__(self, node: typing.Any, source: bytes, ast: typing.Any = None) -> None:
+    def __init__(self, node: typing.Any, source: bytes, ast: typing.Any = None, file: str | None = None) -> None:
         self.node = node
         self.source = source
         self.ast = ast
+        # ScriptBlock.File: the script file it came from, or ParseInput's file name; None when the test host does not
+        # know it (a literal block inside a script: it then shows its caller's $PSCommandPath, commands.py).
+        self.file = file
 
     @property
     def text(self) -> str:

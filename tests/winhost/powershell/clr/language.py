@@ -389,7 +389,7 @@ class _LazyScriptAst(NetObject):
     def call(self, name: str, args: list) -> typing.Any:
         if name.lower() == "getscriptblock" and not args:
             parsed, root = script_root(self._text, self._parsed)
-            return V.ScriptBlock(root, parsed.source)
+            return V.ScriptBlock(root, parsed.source, file=self._file_name)
         return self._ast().call(name, args)
 
     def to_string(self) -> str:

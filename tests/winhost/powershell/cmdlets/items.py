@@ -1,5 +1,5 @@
 """The item cmdlets (Navigation.cs, TestPathCommand.cs): Get-Item, Set-Item, Get-ChildItem, Test-Path, New-Item,
-Remove-Item. Each resolves its path once (providers.resolve) and calls the provider's operation (providers/).
+Remove-Item, Copy-Item, Move-Item. Each resolves its path once (providers.resolve) and calls the provider's operation (providers/).
 
 As in PowerShell, a DriveNotFound, ProviderNotFound or PSNotSupportedException ("does not support this
 operation") for one path is a non-terminating error and the cmdlet goes on with the next path; Test-Path answers
@@ -184,3 +184,33 @@ class RemoveItem(ItemCmdlet):
             p.provider.remove_item(self, p, literal)
 
         self.each_path(self.targets(), remove)
+
+
+class _TransferItem(ItemCmdlet):
+    """Copy-Item and Move-Item: each source path to -Destination (the current location when not given), through the
+    source's provider (providers: copy_item)."""
+
+    move = False
+    parameters = [Param("Path", 0, pipeline=True, by_property=True), Param("Destination", 1, by_property=True),
+                  Param("LiteralPath", aliases=("PSPath",), by_property=True), Param("Force", switch=True),
+                  Param("PassThru", switch=True), Param("Recurse", switch=True), Param("Container", switch=True),
+                  Param("Filter"), Param("Include"), Param("Exclude"), Param("Credential"), Param("ToSession"),
+                  Param("FromSession")]
+
+    def process_record(self, item: typing.Any) -> None:
+        for name in ("Filter", "Include", "Exclude", "Credential", "ToSession", "FromSession"):
+            if self.has(name):
+                raise self.terminating(not_modelled(f"{self.name} -{name}"))
+        given = self.get("Destination")
+        destination = providers.resolve(self.ctx, self.ctx.session.native_cwd() if given is None else V.to_string(given))
+        self.each_path(self.targets(), lambda p, literal: p.provider.copy_item(self, p, literal, destination, self.move))
+
+
+@cmdlet("Copy-Item", "Microsoft.PowerShell.Commands.CopyItemCommand", aliases=("copy", "cp", "cpi"), should_process=True)
+class CopyItem(_TransferItem):
+    pass
+
+
+@cmdlet("Move-Item", "Microsoft.PowerShell.Commands.MoveItemCommand", aliases=("move", "mv", "mi"), should_process=True)
+class MoveItem(_TransferItem):
+    move = True

@@ -45,6 +45,8 @@ _BUILTIN: dict[str, tuple[str, bool]] = {
     "rm": ("Remove-Item", False), "rmdir": ("Remove-Item", False), "echo": ("Write-Output", False),
     "del": ("Remove-Item", False), "dir": ("Get-ChildItem", False), "erase": ("Remove-Item", False),
     "rd": ("Remove-Item", False), "set": ("Set-Variable", False), "type": ("Get-Content", False),
+    "cpi": ("Copy-Item", True), "mi": ("Move-Item", True), "copy": ("Copy-Item", False), "cp": ("Copy-Item", False),
+    "move": ("Move-Item", False), "mv": ("Move-Item", False),
     "gjb": ("Get-Job", False), "rcjb": ("Receive-Job", False), "rjb": ("Remove-Job", False), "sajb": ("Start-Job", False),
     "spjb": ("Stop-Job", False), "wjb": ("Wait-Job", False),
     "gsv": ("Get-Service", True), "sasv": ("Start-Service", True), "spsv": ("Stop-Service", True),

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import typing
 
 from psrpcore.types import PSCustomObject, PSObject
 
-from .. import dotnet, tripwire, typeregistry, values as V
+from .. import dotnet, providers, tripwire, typeregistry, values as V
 from ..binding import Param
 from ..commands import resolve_command
 from ..errors import PSError, make_exception
 from ..formatting import format_datetime, uformat_datetime
 from ..members import add_note
 from ..parser import parse
+from ..providers.filesystem import expand
 from . import CMDLETS, Cmdlet, cmdlet
 
 
@@ -264,3 +266,55 @@ class NewObject(Cmdlet):
             f'Cannot find type [{type_name}]: verify that the assembly containing this type is loaded.',
             exception_type="System.Management.Automation.PSArgumentException", fqid="TypeNotFound",
             category="InvalidType", reason="PSArgumentException"))
+
+
+# Get-FileHash's -Algorithm ValidateSet and the hashlib name of each (5.1's Microsoft.PowerShell.Utility.psm1).
+_FILE_HASHES = {"sha1": "sha1", "sha256": "sha256", "sha384": "sha384", "sha512": "sha512", "md5": "md5",
+                "mactripledes": None, "ripemd160": None}
+
+
+@cmdlet("Get-FileHash", "Microsoft.PowerShell.Commands.GetFileHashCommand")
+class GetFileHash(Cmdlet):
+    """Get-FileHash -Path/-LiteralPath [-Algorithm]: in 5.1 a function of Microsoft.PowerShell.Utility.psm1 (modelled as
+    a command: Get-Command shows it as a cmdlet here). Each path is resolved with Resolve-Path (a missing one is
+    Resolve-Path's error), a directory is skipped, each file gives a [pscustomobject] of Algorithm (upper case), Hash
+    (upper-case hex) and Path with the type name Microsoft.Powershell.Utility.FileHash inserted first. Not modelled
+    (tripwire): -InputStream, MACTripleDES and RIPEMD160."""
+
+    parameters = [Param("Path", 0, pipeline=True, by_property=True), Param("LiteralPath", aliases=("PSPath",), by_property=True),
+                  Param("InputStream"), Param("Algorithm", 1)]
+
+    def process_record(self, item: typing.Any) -> None:
+        if self.has("InputStream"):
+            raise self.terminating(tripwire.not_modelled("Get-FileHash -InputStream"))
+        algorithm = V.to_string(self.get("Algorithm") or "SHA256")
+        if algorithm.lower() not in _FILE_HASHES:
+            raise self.terminating(PSError(
+                f"Cannot validate argument on parameter 'Algorithm'. The argument \"{algorithm}\" does not belong to the set "
+                "\"SHA1,SHA256,SHA384,SHA512,MACTripleDES,MD5,RIPEMD160\" specified by the ValidateSet attribute. Supply an "
+                "argument that is in the set and then try the command again.",
+                exception_type="System.Management.Automation.ParameterBindingValidationException",
+                fqid="ParameterArgumentValidationError,Get-FileHash", category="InvalidData",
+                reason="ParameterBindingValidationException"))
+        name = _FILE_HASHES[algorithm.lower()]
+        if name is None:
+            raise self.terminating(tripwire.not_modelled(f"Get-FileHash -Algorithm {algorithm}"))
+        literal = self.get("LiteralPath") is not None
+        fs = self.ctx.host.filesystem
+        for given in V.as_list(self.get("LiteralPath") if literal else self.get("Path")):
+            p = providers.resolve(self.ctx, V.to_string(given))
+            if p.provider.name != "FileSystem":
+                raise self.terminating(tripwire.not_modelled(f"Get-FileHash on the {p.provider.name} provider"))
+            shown, matches = expand(self.ctx, p.path, literal)
+            if not matches:
+                self.write_error(providers.path_not_found(shown, "Microsoft.PowerShell.Commands.ResolvePathCommand"))
+                continue
+            for full in matches:
+                if fs.is_dir(full):
+                    continue
+                result = PSCustomObject()
+                for prop, value in (("Algorithm", algorithm.upper()),
+                                    ("Hash", hashlib.new(name, fs.read_bytes(full)).hexdigest().upper()), ("Path", full)):
+                    add_note(result, prop, value)
+                result.PSObject.type_names.insert(0, "Microsoft.Powershell.Utility.FileHash")
+                self.emit(result)

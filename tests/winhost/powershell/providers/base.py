@@ -125,6 +125,10 @@ class Provider:
     def new_item(self, cmd: typing.Any, p: ProviderPath, item_type: str | None, value: typing.Any) -> None:
         raise not_supported()
 
+    def copy_item(self, cmd: typing.Any, p: ProviderPath, literal: bool, destination: ProviderPath, move: bool) -> None:
+        """Copy-Item (ContainerCmdletProvider.CopyItem) or, with `move`, Move-Item (NavigationCmdletProvider.MoveItem)."""
+        raise not_modelled(f"{'Move' if move else 'Copy'}-Item on the {self.name} provider")
+
     # IContentCmdletProvider
     def read_content(self, ctx: typing.Any, p: ProviderPath) -> list | None:
         """IContentReader.Read(-1) of one item: its content, or None when the item does not exist."""

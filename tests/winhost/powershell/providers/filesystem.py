@@ -212,6 +212,43 @@ class FileSystemProvider(Provider):
         else:
             self._new_file(cmd, full, value)
 
+    def copy_item(self, cmd: typing.Any, p: ProviderPath, literal: bool, destination: ProviderPath, move: bool) -> None:
+        """Copy-Item / Move-Item of files (FileSystemProvider.CopyFileInfoItem: `file.CopyTo(destination, true)`, so an
+        existing file is replaced, a read-only one only with -Force; MoveFileInfoItem: `file.MoveTo(destination)`, and
+        with -Force an existing destination file is deleted first). A destination that is a directory receives the file
+        under its own name. Not modelled (tripwire): directories (-Recurse), the errors of a destination whose directory
+        is missing or of a read-only file without -Force; their ShouldProcess texts are not either (the cmdlets are
+        refused under -WhatIf or -Confirm: commands.py's guard)."""
+        verb = "Move-Item" if move else "Copy-Item"
+        if destination.provider is not self:
+            raise not_modelled(f"{verb} to the {destination.provider.name} provider")
+        shown, matches = expand(cmd.ctx, p.path, literal)
+        if not matches:
+            if literal or not has_wildcard(shown):
+                cmd.write_error(path_not_found(shown, cmd.dotnet))
+            return
+        fs = cmd.ctx.host.filesystem
+        dest = fs.normalize(destination.path)
+        for full in matches:
+            if fs.is_dir(full):
+                raise not_modelled(f"{verb} of a directory")
+            target = dest.rstrip("\\") + "\\" + full.rsplit("\\", 1)[-1] if fs.is_dir(dest) else dest
+            if target.lower() == full.lower() or fs.is_dir(target) or not fs.is_dir(parent_of(target)):
+                raise not_modelled(f"{verb} onto itself, a directory or into a directory that does not exist")
+            existing = fs.entry(target)
+            if existing is not None and existing.attributes & (HIDDEN | READ_ONLY) and not cmd.switch("Force"):
+                raise not_modelled(f"{verb} over a read-only or hidden file without -Force")
+            if existing is not None and move and not cmd.switch("Force"):
+                raise not_modelled("Move-Item over an existing file without -Force")
+            if existing is not None and (move or existing.attributes & (HIDDEN | READ_ONLY)):
+                fs.remove(target)  # -Force: the attributes cleared and the file deleted first (or replaced by CopyTo)
+            if move:
+                fs.move(full, target)
+            else:
+                fs.copy(full, target, overwrite=True)
+            if cmd.switch("PassThru"):
+                cmd.emit(item_object(fs.entry(target), "full"))
+
     @staticmethod
     def _creates_parents(cmd: typing.Any, full: str) -> bool:
         """-Force makes missing parents first, each with its own ShouldProcess (CreateIntermediateDirectories)."""
