@@ -74,6 +74,15 @@ def expand(ctx: typing.Any, full: str, literal: bool) -> tuple[str, list[str]]:
     return full, current
 
 
+def _matches(cmd: typing.Any, p: ProviderPath, literal: bool) -> list[str]:
+    """The full paths `p` names; when none, the cmdlet's "Cannot find path" error, unless a wildcard matched nothing
+    (PowerShell writes nothing then)."""
+    shown, matches = expand(cmd.ctx, p.path, literal)
+    if not matches and (literal or not has_wildcard(shown)):
+        cmd.write_error(path_not_found(shown, cmd.dotnet))
+    return matches
+
+
 def item_object(entry: typing.Any, to_string: str = "full") -> typing.Any:
     """A System.IO.FileInfo / DirectoryInfo as the FileSystem provider emits it (fileinfo.py)."""
     return provider_item(entry, to_string)
@@ -122,11 +131,7 @@ class FileSystemProvider(Provider):
 
     # ------------------------------------------------------------------ items
     def get_item(self, cmd: typing.Any, p: ProviderPath, literal: bool) -> None:
-        shown, matches = expand(cmd.ctx, p.path, literal)
-        if not matches:
-            if literal or not has_wildcard(shown):
-                cmd.write_error(path_not_found(shown, cmd.dotnet))
-            return
+        matches = _matches(cmd, p, literal)
         fs = cmd.ctx.host.filesystem
         for full in matches:
             entry = fs.entry(full)
@@ -141,11 +146,7 @@ class FileSystemProvider(Provider):
 
     def child_items(self, cmd: typing.Any, p: ProviderPath, literal: bool) -> None:
         fs = cmd.ctx.host.filesystem
-        shown, matches = expand(cmd.ctx, p.path, literal)
-        if not matches:
-            if literal or not has_wildcard(shown):
-                cmd.write_error(path_not_found(shown, cmd.dotnet))
-            return
+        matches = _matches(cmd, p, literal)
         name_filter = V.to_string(cmd.get("Filter")) if cmd.get("Filter") is not None else None
         for full in matches:
             if not fs.is_dir(full):
@@ -222,10 +223,8 @@ class FileSystemProvider(Provider):
         verb = "Move-Item" if move else "Copy-Item"
         if destination.provider is not self:
             raise not_modelled(f"{verb} to the {destination.provider.name} provider")
-        shown, matches = expand(cmd.ctx, p.path, literal)
+        matches = _matches(cmd, p, literal)
         if not matches:
-            if literal or not has_wildcard(shown):
-                cmd.write_error(path_not_found(shown, cmd.dotnet))
             return
         fs = cmd.ctx.host.filesystem
         dest = fs.normalize(destination.path)
@@ -302,11 +301,7 @@ class FileSystemProvider(Provider):
         cmd.emit(item_object(fs.entry(full), "name"))
 
     def remove_item(self, cmd: typing.Any, p: ProviderPath, literal: bool) -> None:
-        shown, matches = expand(cmd.ctx, p.path, literal)
-        if not matches:
-            if literal or not has_wildcard(shown):
-                cmd.write_error(path_not_found(shown, cmd.dotnet))
-            return
+        matches = _matches(cmd, p, literal)
         for full in matches:
             self._remove(cmd, full)
 
