@@ -3,9 +3,9 @@
 Each fenced block of README.md has a marker in the line above it, checked here:
 ``<!-- readme-test: example PATH -->`` (the block is that file, byte for byte),
 ``<!-- readme-test: run NAME -->`` (a test below runs the block's commands verbatim),
-``<!-- readme-test: windows -->`` (PowerShell for the Windows host, or a playbook of
-``ansible.windows`` modules, which the test host cannot run yet) or
-``<!-- readme-test: not run: REASON -->``.
+``<!-- readme-test: windows -->`` (PowerShell for the Windows host),
+``<!-- readme-test: testhost-playbook -->`` (a playbook that tests/e2e/test_readme_playbook.py runs against the test
+host as written) or ``<!-- readme-test: not run: REASON -->``.
 
 How the commands run here, where there is neither GitHub, Galaxy nor Windows:
 
@@ -29,10 +29,9 @@ How the commands run here, where there is neither GitHub, Galaxy nor Windows:
   ``--ask-pass`` reads the password from stdin (no terminal).
 - The PowerShell blocks (Enable-PSRemoting, the HTTPS listener and firewall rule, the WinRM
   listener and auth queries) are Windows commands and CANNOT run here: nothing tests them.
-  Nor can the playbook mixing ``ansible.windows`` modules with raw/invoke: the test host cannot
-  run Ansible's exec wrapper (issue 10). Checked here only that every module it names comes from
-  a collection the README's requirements.yml installs (and that it needs ansible.windows, the
-  reason it is not run); tests/lint syntax-checks it with ansible.windows installed.
+  The playbook mixing ``ansible.windows`` modules with raw/invoke runs against the test host in
+  tests/e2e/test_readme_playbook.py; checked here that every module it names comes from a collection the
+  README's requirements.yml installs.
   ``./scripts/test`` (this suite) and ``./scripts/benchmark`` (minutes, figures) are not run.
 """
 
@@ -52,7 +51,8 @@ from winhost import WinHost
 
 README = os.path.join(ROOT, 'README.md')
 EXAMPLES = os.path.join(ROOT, 'docs', 'examples', 'first-steps')
-MARKER = re.compile(r'<!-- readme-test: (example (?P<path>\S+)|run (?P<run>[a-z-]+)|(?P<windows>windows)|not run: (?P<why>[^>]+\S)) -->\n'
+MARKER = re.compile(r'<!-- readme-test: (example (?P<path>\S+)|run (?P<run>[a-z-]+)|(?P<windows>windows)|'
+                    r'(?P<hostplay>testhost-playbook)|not run: (?P<why>[^>]+\S)) -->\n'
                     r'```(?P<lang>\w*)\n(?P<body>.*?)^```$', re.M | re.S)
 FENCE = re.compile(r'^```', re.M)
 # The blocks the tests below run, by marker name.
@@ -83,9 +83,10 @@ def test_every_readme_block_is_a_file_a_run_or_says_why_not():
             with open(os.path.join(ROOT, block['path']), encoding='utf-8') as handle:
                 assert block['body'] == handle.read(), '%s differs from what README.md shows' % block['path']
         if block['windows']:
-            assert block['lang'] in ('powershell', 'yaml'), block.group(0)
-            if block['lang'] == 'yaml':
-                assert_needs_only_the_required_collections(block['body'])
+            assert block['lang'] == 'powershell', block.group(0)
+        if block['hostplay']:
+            assert block['lang'] == 'yaml', block.group(0)
+            assert_needs_only_the_required_collections(block['body'])
     assert {b['run'] for b in blocks if b['run']} == RUN_BLOCKS
     shown = {b['path'] for b in blocks if b['path']}
     # Every first-steps file is shown, except the test host's inventory, which is linked.
@@ -97,8 +98,8 @@ def test_every_readme_block_is_a_file_a_run_or_says_why_not():
 
 
 def assert_needs_only_the_required_collections(playbook: str) -> None:
-    """A Windows-only playbook of the README: every module it names comes from ansible.builtin or a collection
-    of the README's requirements.yml, and one of them is an ansible.windows module (why the test host cannot run it)."""
+    """A playbook of the README's Windows modules: every module it names comes from ansible.builtin or a collection
+    of the README's requirements.yml, and one of them is an ansible.windows module."""
     with open(os.path.join(EXAMPLES, 'requirements.yml'), encoding='utf-8') as handle:
         required = {entry['name'] for entry in yaml.safe_load(handle)['collections']}
     assert required == {'ansible.windows', REPOSITORY}, required
