@@ -46,13 +46,10 @@ PLUGINS = ('ansible.builtin.psrp', 'psremoting.pssession.psrp')
 # stand-ins). win_service's SCManager util has a stand-in (standins/scmanager.py, test_windows_services.py); setup's
 # Ansible.Windows.Setup has one too (facts run; the subsets compared here are those the test host models, test_facts.py).
 EXPECTED_TRIPS = (
-    # 2.16 to 2.18's async_wrapper.ps1 and become_wrapper.ps1, which its chain now reaches on the test host: the
-    # async wrapper's named pipe, whose ACL names the current identity (WindowsIdentity.GetCurrent().User, modelled:
-    # tests/winhost/powershell/clr/principal.py), and become's C# (Ansible.AccessToken) without a stand-in.
-    "The type [System.IO.Pipes.PipeSecurity]", "C# namespace 'Ansible.AccessToken'",
-    # 2.19's become: the exec wrapper makes the become password a SecureString (ConvertTo-SecureString, not modelled)
-    # before its C# (Ansible.Become: CreateProcessAsUser of another account, which the test host does not model).
-    "The command 'ConvertTo-SecureString' (module Microsoft.PowerShell.Security)")
+    # 2.16 to 2.18's async_wrapper.ps1, which its chain now reaches on the test host: the async wrapper's named pipe,
+    # whose ACL names the current identity (WindowsIdentity.GetCurrent().User, modelled:
+    # tests/winhost/powershell/clr/principal.py). Become runs (its C# has stand-ins: test_windows_become.py).
+    "The type [System.IO.Pipes.PipeSecurity]",)
 pytestmark = pytest.mark.tripwire_expected(*EXPECTED_TRIPS)
 
 
@@ -327,6 +324,9 @@ def test_a_task_keyword_sends_what_the_builtin_sends(ansible, winhost, collectio
     assert marks[keyword] in text
     if keyword == 'no_log':
         assert results[0]['censored'].startswith("the output has been hidden"), results
+    if keyword == 'become':
+        # Through both, the module ran as become_user (the details: test_windows_become.py).
+        assert results[0]['stdout'].endswith('\\other\r\n'), results
 
 
 @pytest.mark.release_sensitive("parity: the release's raw action")

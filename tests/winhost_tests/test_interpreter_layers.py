@@ -59,9 +59,10 @@ ALLOWLIST: dict[tuple[str, str], tuple[int, str]] = {
     # The tables fill on first use: each family registers itself with @cmdlet / register_standin from below.
     **{("cmdlets", "cmdlets." + family): (1, "the cmdlet table loads its families, which import Cmdlet and cmdlet")
        for family in ("output", "variables", "objects", "json", "jobs", "items", "paths", "location", "utility", "content",
-                      "modules", "session", "addtype", "runspaces", "cim", "services", "processes")},
+                      "modules", "session", "addtype", "runspaces", "cim", "services", "processes", "security")},
     **{("standins", "standins." + name): (1, "the stand-in table loads its C# sources, which import register_standin")
-       for name in ("ansible_basic", "ansible_utils", "scmanager", "ansible_async", "ansible_windows_setup", "process")},
+       for name in ("ansible_basic", "ansible_utils", "scmanager", "ansible_async", "ansible_windows_setup", "process",
+                    "ansible_become")},
     ("evaluator", "commands"): (1, "commands imports evaluator (FunctionInfo, NO_INPUT); run_pipeline builds processors"),
     ("ast_eval.members", "clr.engine"): (
         1, "clr.engine imports commands, which imports evaluator and so ast_eval; $sb.GetSteppablePipeline()"),

@@ -243,17 +243,16 @@ def test_a_csharp_util_without_a_stand_in_fails_loudly_naming_its_namespace():
     noted: list[str] = []
     host = HostServices()
     host.note_unmodelled = noted.append
-    # Ansible.AccessToken.cs: ansible-core's C# with no stand-in on the test host (Ansible.Privilege has one now).
-    module = CSHARP_MODULE.replace("-CSharpUtil Ansible.Privilege", "-CSharpUtil Ansible.AccessToken")
-    rec, result, _rs = run_module_wrapper(build_manifest(module), Runspace(host=host))
+    # The test's own C# (namespace ChainTest.Widgets) without the widget_standin fixture: no stand-in serves it.
+    rec, result, _rs = run_module_wrapper(_with_test_util(build_manifest(CSHARP_MODULE)), Runspace(host=host))
     # Import-CSharpUtil runs in module_wrapper.ps1 itself (not in the nested runspace): the error ends the action,
     # and exec_wrapper.ps1's catch turns it into its failed JSON.
     assert result.state == "Failed", (result, rec.output)
     message = str(result.error.Exception.Message)
     assert message.startswith('Exception calling "CompileAssemblyFromSource" with "2" argument(s): ')
-    assert "namespace 'Ansible.AccessToken'" in message
+    assert "namespace 'ChainTest.Widgets'" in message
     assert str(result.error.FullyQualifiedErrorId) == "NotModelledByTestHost"
-    assert noted == ["C# namespace 'Ansible.AccessToken'"]
+    assert noted == ["C# namespace 'ChainTest.Widgets'"]
     assert not rec.output
 
 

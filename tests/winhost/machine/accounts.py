@@ -77,3 +77,19 @@ class UserDB:
     def check_password(self, principal: str, password: str) -> User | None:
         user = self.find(principal)
         return user if user is not None and user.password == password else None
+
+    def logon(self, name: str, domain: str | None, password: str | None) -> User | None:
+        """LogonUserW(name, domain, password): the account when the password is its own, else None (the caller's
+        ERROR_LOGON_FAILURE, 1326: LogonUser gives it for an unknown name and a wrong password alike). A domain of
+        "." or None (a UPN name) means any account of that name, as find() does."""
+        user = self.find(name if domain in (None, ".", "") else f"{domain}\\{name}")
+        return user if user is not None and password is not None and user.password == password else None
+
+    def rid(self, user: User) -> int:
+        """The account's relative id (the last part of its SID): 500 for the built-in Administrator, then 1000, 1001...
+        for the others in the order the machine has them (the first account created gets 1000, learn.microsoft.com
+        "Security identifiers")."""
+        if user.name.lower() == "administrator":
+            return 500
+        others = [u for u in self.users if u.name.lower() != "administrator" and not u.domain]
+        return 1000 + next((i for i, u in enumerate(others) if u.key == user.key), 0)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import typing
 
+from .accounts import UserDB
 from .disk import ADMINISTRATORS, FileSystem
 from .kernel import Kernel
 from .scm import ServiceDatabase
@@ -52,6 +53,9 @@ class HostServices:  # pylint: disable=too-many-instance-attributes
         # wrote to its own standard output (standins/runtime.py process_stdout).
         "console_state", "clr_default_encoding", "console_output_encoding", "compiled_sources", "static_fields",
         "stdout",
+        # The machine's accounts (accounts.UserDB): whom a logon with a name and password (become, LogonUserW) accepts,
+        # and the accounts' SIDs. Shared by every session of a test host.
+        "accounts",
         # The machine's processes, handles, events and pipes that cross processes (kernel.py): shared with the
         # processes this one starts (async_wrapper.ps1's powershell.exe).
         "kernel",
@@ -61,7 +65,7 @@ class HostServices:  # pylint: disable=too-many-instance-attributes
     def __init__(self, computer_name: str = "WIN-FAKEHOST", user_name: str = "vagrant", process_id: int | None = None,
                  filesystem: FileSystem | None = None, tripwire: bool | typing.Callable[[], bool] = True,
                  wsman_settings: WSManConfig | None = None, administrator: bool = True, user_domain: str = "",
-                 service_database: ServiceDatabase | None = None) -> None:
+                 service_database: ServiceDatabase | None = None, accounts: UserDB | None = None) -> None:
         self.computer_name = computer_name
         self.user_name = user_name
         self.user_domain = user_domain
@@ -83,6 +87,8 @@ class HostServices:  # pylint: disable=too-many-instance-attributes
         self.static_fields: dict[str, dict] = {}
         self.stdout: list[str] = []
         self.kernel = Kernel()
+        # Without the server's accounts (the interpreter's tests), the machine has none: every logon fails.
+        self.accounts = accounts if accounts is not None else UserDB()
 
     @property
     def item_owner(self) -> str:

@@ -123,7 +123,7 @@ def op_create(ctx: Context, req: Request) -> list[ET.Element]:
     ctx.registry.check_quota(ctx.user)
     shell = Shell(shell_id, name, resource, ctx.user, ctx.client_ip, req.session_id, idle, ctx.knobs, ctx.config,
                   _fragment_size(req.max_envelope_size), filesystem=ctx.registry.filesystem,
-                  services=ctx.registry.services)
+                  services=ctx.registry.services, accounts=ctx.registry.accounts)
     try:
         with shell.cond:
             shell.bridge.open(_b64(creation.text))

@@ -9,7 +9,7 @@ import threading
 import typing
 
 from . import faults
-from ..machine.accounts import User
+from ..machine.accounts import User, UserDB
 from ..machine.disk import FileSystem
 from ..machine.scm import ServiceDatabase
 from ..machine.services import HostServices
@@ -29,7 +29,7 @@ class Shell:  # pylint: disable=too-many-instance-attributes
 
     def __init__(self, shell_id: str, name: str | None, resource_uri: str, owner: User, client_ip: str, session_id: str,
                  idle_timeout: float, knobs: HostKnobs, config: WSManConfig, fragment_size: int,
-                 filesystem: typing.Any = None, services: typing.Any = None) -> None:
+                 filesystem: typing.Any = None, services: typing.Any = None, accounts: typing.Any = None) -> None:
         self.id = shell_id
         self.name = name
         self.resource_uri = resource_uri
@@ -51,7 +51,7 @@ class Shell:  # pylint: disable=too-many-instance-attributes
         host = HostServices(knobs.computer_name, owner.name, self.process_id,
                             filesystem if filesystem is not None else FileSystem(), tripwire=lambda: self.knobs.tripwire,
                             wsman_settings=config, administrator=owner.administrator, user_domain=owner.domain,
-                            service_database=services)
+                            service_database=services, accounts=accounts)
         self.host_services = host
         self.bridge = PoolBridge(self.cond, host, buffer_limit=lambda: self.knobs.output_buffer_bytes,
                                  drop_mode=self._drop_mode, fragment_size=fragment_size)
@@ -128,12 +128,13 @@ class ShellRegistry:
     """All live shells of one server; sessions live as long as the server (or a restart)."""
 
     def __init__(self, knobs: HostKnobs, config: WSManConfig, stats: Stats, filesystem: FileSystem | None = None,
-                 services: ServiceDatabase | None = None) -> None:
+                 services: ServiceDatabase | None = None, accounts: UserDB | None = None) -> None:
         self.knobs = knobs
         self.config = config
         self.stats = stats
         self.filesystem = filesystem if filesystem is not None else FileSystem()
         self.services = services if services is not None else ServiceDatabase()  # the machine's SCM database
+        self.accounts = accounts if accounts is not None else UserDB()  # the machine's accounts (become's logons)
         self._lock = threading.RLock()
         self._shells: dict[str, Shell] = {}
         self._stop = threading.Event()

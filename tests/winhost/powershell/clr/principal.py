@@ -56,12 +56,41 @@ def _host() -> typing.Any:
 
 
 def user_sid() -> str:
-    """The session user's SID: a local account of the machine (a domain account is not modelled)."""
+    """The session user's SID: a local account of the machine or a well-known one (a process become NT
+    AUTHORITY\\SYSTEM runs as S-1-5-18); a domain account is not modelled."""
     host = _host()
+    if host.user_domain.upper() == "NT AUTHORITY":
+        sid = _SID_OF_NAME.get(f"nt authority\\{host.user_name}".lower())
+        if sid is not None:
+            return sid
     if host.user_domain:
         raise trip(f"The SID of the domain account {host.user_domain}\\{host.user_name}")
+    user = host.accounts.find(host.user_name)
+    if user is not None:
+        return f"{host.system.machine_sid}-{host.accounts.rid(user)}"
     rid = 500 if host.user_name.lower() == "administrator" else 1000
     return f"{host.system.machine_sid}-{rid}"
+
+
+def account_sid(name: str) -> str | None:
+    """LookupAccountName of a name (DOMAIN\\user, .\\user, user): a well-known account, the session's user or a local
+    account of the machine (HostServices.accounts); None when the machine has no such account."""
+    host = _host()
+    low = name.lower()
+    if low.startswith(".\\"):
+        low = low[2:]
+    sid = _SID_OF_NAME.get(low)
+    if sid is not None:
+        return sid
+    if low in (f"{host.computer_name}\\{host.user_name}".lower(), host.user_name.lower()):
+        return user_sid()
+    domain, _sep, user_name = low.rpartition("\\")
+    if domain and domain != host.computer_name.lower():
+        return None
+    user = host.accounts.find(user_name)
+    if user is None or user.domain:
+        return None
+    return f"{host.system.machine_sid}-{host.accounts.rid(user)}"
 
 
 def _account_of(sid: str) -> str:
@@ -70,6 +99,9 @@ def _account_of(sid: str) -> str:
         return _BUILTIN_NAMES[sid.upper()]
     if sid.upper() == user_sid().upper():
         return f"{host.computer_name}\\{host.user_name}"
+    for user in host.accounts.users:
+        if not user.domain and sid.upper() == f"{host.system.machine_sid}-{host.accounts.rid(user)}".upper():
+            return f"{host.computer_name}\\{user.name}"
     raise trip(f"Translating the SID '{sid}' to an account name")
 
 
@@ -140,11 +172,7 @@ class NTAccount(NetObject):
         if target != SID_TYPE.lower():
             raise method_exception("Translate", 1, "Only types derived from IdentityReference can be translated to.",
                                    "System.ArgumentException")
-        sid = _SID_OF_NAME.get(self.value.lower())
-        if sid is None:
-            host = _host()
-            if self.value.lower() in (f"{host.computer_name}\\{host.user_name}".lower(), host.user_name.lower()):
-                sid = user_sid()
+        sid = account_sid(self.value)
         if sid is None:
             raise trip(f"Translating the account name '{self.value}' to a SID")
         return SecurityIdentifier(sid)

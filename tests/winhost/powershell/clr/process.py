@@ -168,10 +168,13 @@ def _console_state() -> dict:
     return state
 
 
-def give_console(host: typing.Any) -> None:
+def give_console(host: typing.Any, stdin: str | None = None) -> None:
     """A process with a console (powershell.exe started by the Process stand-ins, which allocate one for it: Ansible.Process.cs
-    AllocConsole): setting its encodings works (SetConsoleCP succeeds)."""
+    AllocConsole): setting its encodings works (SetConsoleCP succeeds); `stdin`: its redirected standard input, which
+    `[Console]::In` reads."""
     host.console_state = {"out": TextWriter(), "console": True}
+    if stdin is not None:
+        host.console_state["in"] = ConsoleIn(stdin)
 
 
 def _set_out(args: list) -> typing.Any:
@@ -216,6 +219,47 @@ def _no_console(name: str) -> typing.Callable[[typing.Any], None]:
     return setter
 
 
+class ConsoleIn(NetObject):
+    """`[Console]::In` of a process started with its standard input redirected (powershell.exe through the Process and
+    Become stand-ins): a TextReader over that input (Console.In: a SyncTextReader over a StreamReader of stdin), read
+    as the console's code page, 65001. 2.16 to 2.18's become bootstrap reads it with ReadToEnd(). The same text also
+    feeds the process's `$input` (standins/applications.py); one reader consuming what the other would see is not
+    modelled (no script uses both)."""
+
+    type_names = ["System.IO.SyncTextReader", "System.IO.TextReader", "System.MarshalByRefObject", "System.Object"]
+    net_type_name = "System.IO.TextReader"
+    net_not_modelled_methods = ("Read", "ReadBlock", "ReadAsync", "ReadLineAsync", "ReadToEndAsync", "ReadBlockAsync")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.position = 0
+
+    @net_method("ReadToEnd")
+    def _read_to_end(self) -> str:
+        rest, self.position = self.text[self.position:], len(self.text)
+        return rest
+
+    @net_method("ReadLine")
+    def _read_line(self) -> str | None:
+        if self.position >= len(self.text):
+            return None
+        end = self.text.find("\n", self.position)
+        end = len(self.text) if end < 0 else end
+        line, self.position = self.text[self.position:end], end + 1
+        return line[:-1] if line.endswith("\r") else line
+
+    @net_method("Peek")
+    def _peek(self) -> int:
+        return ord(self.text[self.position]) if self.position < len(self.text) else -1
+
+
+def _console_in() -> typing.Any:
+    reader = _console_state().get("in")
+    if reader is None:
+        raise not_modelled("[Console]::In")  # wsmprovhost.exe has no console, and no standard input a script reads
+    return reader
+
+
 def _console_unmodelled(member: str) -> typing.Callable[[], typing.Any]:
     def read() -> typing.Any:
         raise not_modelled(f"[Console]::{member}")
@@ -224,8 +268,8 @@ def _console_unmodelled(member: str) -> typing.Callable[[], typing.Any]:
 
 typeregistry.register(typeregistry.NetType(
     "System.Console",
-    static_properties={"Out": lambda: _console_state()["out"],
-                       **{m: _console_unmodelled(m) for m in ("Error", "In", "InputEncoding", "OutputEncoding")}},
+    static_properties={"Out": lambda: _console_state()["out"], "In": _console_in,
+                       **{m: _console_unmodelled(m) for m in ("Error", "InputEncoding", "OutputEncoding")}},
     # Console.Write/WriteLine(value) write to Console.Out, whatever SetOut made it (module_wrapper.ps1 sets a
     # StringWriter there while a module runs; Ansible.Basic's ExitJson writes its result line this way).
     static_methods={"SetOut": _set_out, "GetField": _console_get_field,

@@ -134,6 +134,7 @@ def _load() -> None:
     from . import output, variables, objects, json, jobs, items  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
     from . import paths, location  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
     from . import utility, content, modules, session, addtype, runspaces, cim, services, processes  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+    from . import security  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
 
 
 __all__ = ["Cmdlet", "cmdlet", "CMDLETS", "ALIASES", "Param", "_load"]

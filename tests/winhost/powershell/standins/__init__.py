@@ -57,6 +57,7 @@ def namespaces_of(source: str) -> list[str]:
 def _import_standins() -> None:
     # Imported on first use: the stand-ins import the interpreter's value model, which imports this package.
     from . import ansible_basic, ansible_utils, scmanager, ansible_async, ansible_windows_setup, process  # noqa: F401  # pylint: disable=import-outside-toplevel,unused-import
+    from . import ansible_become  # noqa: F401  # pylint: disable=import-outside-toplevel,unused-import
 
 
 def types_of(namespaces: typing.Sequence[str]) -> list[str]:

@@ -53,6 +53,18 @@ class ProcessCall:
     stdin: bytes
     parent: typing.Any
     process: typing.Any = None  # its record in the machine's kernel (HostServices.kernel), when it has one
+    # The account its token is of, when not its creator's (Ansible.Become's CreateProcessWithTokenW).
+    account: typing.Optional["Account"] = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Account:
+    """Whom a process runs as: the user's name, domain ("" for a local account: the computer's) and whether its token
+    holds the Administrators group."""
+
+    name: str
+    domain: str
+    administrator: bool
 
 
 Application = typing.Callable[[ProcessCall], typing.Tuple[str, str, int]]
@@ -62,8 +74,9 @@ def whoami(call: ProcessCall) -> tuple[str, str, int]:
     if len(call.argv) > 1:
         raise tripwire.trip(f"whoami.exe {' '.join(call.argv[1:])}")
     host = call.parent.host
-    domain = host.user_domain or host.computer_name  # a local account's domain is the computer
-    return f"{domain.lower()}\\{host.user_name.lower()}\r\n", "", 0
+    account = call.account or Account(host.user_name, host.user_domain, host.administrator)
+    domain = account.domain or host.computer_name  # a local account's domain is the computer
+    return f"{domain.lower()}\\{account.name.lower()}\r\n", "", 0
 
 
 # powershell.exe's parameters (about_PowerShell_exe for 5.1): those modelled, and those it has but the test host does
@@ -201,18 +214,21 @@ def _run_console_powershell(call: ProcessCall, text: str) -> tuple[str, str, int
 
     parent_host = call.parent.host
     _PROCESS_IDS[0] += 1
+    account = call.account or Account(parent_host.user_name, parent_host.user_domain, parent_host.administrator)
     host = type(parent_host)(
-        computer_name=parent_host.computer_name, user_name=parent_host.user_name,
+        computer_name=parent_host.computer_name, user_name=account.name,
         process_id=call.process.pid if call.process is not None else parent_host.process_id + 100 + _PROCESS_IDS[0],
         filesystem=parent_host.filesystem,
         tripwire=parent_host._tripwire, wsman_settings=parent_host.wsman_settings,  # pylint: disable=protected-access
-        administrator=parent_host.administrator, user_domain=parent_host.user_domain)
+        administrator=account.administrator, user_domain=account.domain,
+        service_database=parent_host.service_database, accounts=parent_host.accounts)  # the same machine
     host.shares = parent_host.shares
     host.kernel = parent_host.kernel  # the same machine's processes, handles and pipes
     host.note_unmodelled = parent_host.note_unmodelled
     parts: list[str] = []
     host.stdout = _StdoutSink(parts)
-    give_console(host)
+    stdin = call.stdin.decode("utf-8-sig", errors="replace")  # the console's input code page: 65001
+    give_console(host, stdin)
     directory = call.directory
 
     class ConsoleRunspace(Runspace):
@@ -222,7 +238,6 @@ def _run_console_powershell(call: ProcessCall, text: str) -> tuple[str, str, int
             return directory
 
     child = ConsoleRunspace(host=host, env=Environment(call.environment))
-    stdin = call.stdin.decode("utf-8-sig", errors="replace")  # the console's input code page: 65001
     lines = stdin.replace("\r\n", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()

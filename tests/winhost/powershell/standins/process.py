@@ -170,6 +170,21 @@ def _decode(data: bytes, encoding: str | None) -> str:
     return data.decode(codec.name, errors="replace")
 
 
+def find_image(application: str | None, command_line: str, cwd: str) -> str | None:
+    """The file CreateProcessW runs (see the module docstring), or None when there is none."""
+    runspace = current_runspace()
+    if application is not None:
+        # lpApplicationName: "If the file name does not contain a directory path, the system uses the current drive
+        # and current directory to complete the specification. The function will not use the search path."
+        return _search(application if ("\\" in application or ":" in application) else cwd + "\\" + application, [])
+    module = command_line_to_argv(command_line)[0] if command_line else ""
+    leaf = module.rsplit("\\", 1)[-1]
+    if "." not in leaf:
+        module += ".exe"
+    return _search(module, [_IMAGE_DIRECTORY, cwd, "C:\\Windows\\System32", "C:\\Windows\\System", "C:\\Windows"]
+                   + (runspace.env.get("Path") or "").split(";"))
+
+
 def _create_process(method_owner: str, result_type: str, args: list, message_format: str) -> Result:
     argc = len(args)
     if argc not in (6, 7):
@@ -200,17 +215,7 @@ def _create_process(method_owner: str, result_type: str, args: list, message_for
     cwd = runspace.native_cwd() if directory is None else fs.normalize(directory)
     if directory is not None and not fs.is_dir(cwd):
         raise fail(267)
-    if application is not None:
-        # lpApplicationName: "If the file name does not contain a directory path, the system uses the current drive
-        # and current directory to complete the specification. The function will not use the search path."
-        image = _search(application if ("\\" in application or ":" in application) else cwd + "\\" + application, [])
-    else:
-        module = command_line_to_argv(command_line)[0] if command_line else ""
-        leaf = module.rsplit("\\", 1)[-1]
-        if "." not in leaf:
-            module += ".exe"
-        image = _search(module, [_IMAGE_DIRECTORY, cwd, "C:\\Windows\\System32", "C:\\Windows\\System", "C:\\Windows"]
-                        + (runspace.env.get("Path") or "").split(";"))
+    image = find_image(application, command_line, cwd)
     if image is None:
         raise fail(2)
     stdout, stderr, code = run(ProcessCall(image=image, command_line=command_line,
