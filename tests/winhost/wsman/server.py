@@ -40,7 +40,8 @@ class HostCore:
         self.stats = self.machine.stats
         self.filesystem = self.machine.filesystem
         self.services = self.machine.services
-        self.registry = ShellRegistry(knobs, self.config, self.stats, self.filesystem, self.services)
+        self.registry = ShellRegistry(knobs, self.config, self.stats, self.filesystem, self.services,
+                                      self.machine.named_pipes)
         # MS-WSMV 3.1.4.1.39: answers kept for retransmitted Receives; its retention timer runs on server time.
         self.operations = OperationTable(knobs.clock.now)
         self.stopping = threading.Event()

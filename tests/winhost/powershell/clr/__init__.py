@@ -26,3 +26,4 @@ from . import globalization, principal, network  # noqa: F401  # pylint: disable
 from . import kernelobjects  # noqa: F401  # pylint: disable=unused-import  # handles, anonymous pipes, events, WaitAny (async)
 from . import invocationsettings  # noqa: F401  # pylint: disable=unused-import  # PSDataCollection, PSInvocationSettings (async_watchdog.ps1)
 from . import webscript  # noqa: F401  # pylint: disable=unused-import  # JavaScriptSerializer (ansible.windows async_status)
+from . import pipes  # noqa: F401  # pylint: disable=unused-import  # named pipes, PipeSecurity (2.16-2.18's async)
