@@ -41,16 +41,15 @@ WIN = 'ansible.windows.'
 
 PLUGINS = ('ansible.builtin.psrp', 'psremoting.pssession.psrp')
 # The modules now get as far as their C# module utils, and those without a stand-in trip the tripwire (loudly, by
-# namespace): 2.16 to 2.18's async (its named pipe) and become. Named here so each test compares the identical
-# failures. 2.19's async runs (Ansible._Async's stand-in, the new powershell.exe process: test_windows_async.py).
+# namespace): 2.16 to 2.18's become. Named here so each test compares the identical failures. Async runs on every
+# release (2.16 to 2.18: the named pipe, the WMI-made process; 2.19: Ansible._Async's stand-in; test_windows_async.py).
 # win_command and win_shell run (their Process utils have
 # stand-ins). win_service's SCManager util has a stand-in (standins/scmanager.py, test_windows_services.py); setup's
 # Ansible.Windows.Setup has one too (facts run; the subsets compared here are those the test host models, test_facts.py).
 EXPECTED_TRIPS = (
-    # 2.16 to 2.18's async_wrapper.ps1 and become_wrapper.ps1, which its chain now reaches on the test host: the
-    # async wrapper's named pipe, whose ACL names the current identity (WindowsIdentity.GetCurrent().User, modelled:
-    # tests/winhost/powershell/clr/principal.py), and become's C# (Ansible.AccessToken) without a stand-in.
-    "The type [System.IO.Pipes.PipeSecurity]", "C# namespace 'Ansible.AccessToken'",
+    # 2.16 to 2.18's become_wrapper.ps1, which its chain now reaches on the test host: become's C#
+    # (Ansible.AccessToken) without a stand-in.
+    "C# namespace 'Ansible.AccessToken'",
     # 2.19's become: the exec wrapper makes the become password a SecureString (ConvertTo-SecureString, not modelled)
     # before its C# (Ansible.Become: CreateProcessAsUser of another account, which the test host does not model).
     "The command 'ConvertTo-SecureString' (module Microsoft.PowerShell.Security)")
@@ -80,6 +79,8 @@ JID = '<async job id>'
 # 2.19's async_wrapper.ps1 names the job '<jid>.<pid>' (the session's process id, each run's own): the controller's
 # async_status calls send it as `jid`.
 JID_IN_TEXT = re.compile(r'((?:AsyncJid|async_jid|"jid")\W+)j\d+(?:\.\d+)?')
+# 2.16 to 2.18's async_wrapper.ps1 reports the id of the process it started through WMI (each run's own).
+WATCHDOG_PID = re.compile(r'("ansible_async_watchdog_pid": )\d+')
 # The other value drawn per run once a module succeeds: the remote temporary directory's name (win_copy's mkdtemp).
 TMP_NAME = re.compile(r'ansible-tmp-\d+(?:\.\d+)?-\d+-\d+')
 
@@ -164,7 +165,7 @@ def run_both(ansible, winhost, collections_path, tasks: str, *args: str, **hostv
         run = ansible.playbook(play, *args, env=env, ansible_connection=plugin, **hostvars)
         assert run.results, run
         received = winhost.pipelines()
-        results = TMP_NAME.sub('ansible-tmp-<name>', json.dumps(run.results))
+        results = WATCHDOG_PID.sub(r'\1"<pid>"', TMP_NAME.sub('ansible-tmp-<name>', json.dumps(run.results)))
         for jid in set(re.findall(r'(?:AsyncJid|async_jid)\W+(j\d+)', json.dumps(received))):
             results = re.sub(re.escape(jid) + r'(?:\.\d+)?', JID, results)
         out[plugin] = ([_timeless(r) for r in json.loads(results)], normalised(received))
