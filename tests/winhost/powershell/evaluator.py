@@ -93,6 +93,9 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         """A statement block's or named block's statements, each guarded (exec_statement_guarded)."""
         unlowered = block._unlowered  # pylint: disable=protected-access
         if unlowered is None:
+            if block.traps:
+                # Traps are run over concrete statements (run_trapped); a block lowered whole is not run with them.
+                raise tripwire.trip("A trap in a block the front end lowered whole")
             for stmt in block.statements:
                 self.exec_ast_guarded(stmt, sink, block._source)  # pylint: disable=protected-access
             return
