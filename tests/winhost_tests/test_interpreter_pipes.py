@@ -91,8 +91,8 @@ def test_connect_and_write_refusals():
         'Exception calling "Connect" with "1" argument(s): "Access to the path is denied."']
     assert ok(SECURITY + SERVER + "$b = [byte[]](1, 2)\ntry { $server.Write($b, 0, 2) } catch { \"$_\" }") == [
         'Exception calling "Write" with "3" argument(s): "Pipe hasn\'t been connected yet."']
-    assert "The pipeName \"anonymous\" is reserved." in failing("New-Object System.IO.Pipes.NamedPipeServerStream "
-                                                               "-ArgumentList 'anonymous'")
+    reserved = failing("New-Object System.IO.Pipes.NamedPipeServerStream -ArgumentList 'anonymous'")
+    assert "The pipeName \"anonymous\" is reserved." in reserved, reserved
 
 
 def test_pipes_not_modelled():

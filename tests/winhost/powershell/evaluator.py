@@ -122,16 +122,18 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         body = next(child for child in traps[0].named_children if child.type == "statement_block")
         ctx = self.ctx
         for node in nodes:
+            error: PSError | None = None
             ctx.try_depth += 1  # a statement-terminating error comes up here, as it would to a try
             try:
                 self.exec_statement_guarded(node, sink, source)
-                continue
             except ParseError:
                 raise
             except PSError as err:
                 error = err
             finally:
                 ctx.try_depth -= 1
+            if error is None:
+                continue
             record = error.to_record()
             ctx.add_to_error_list(record)
             saved = ctx.scope

@@ -448,4 +448,3 @@ typeregistry.register(typeregistry.NetType(
 
 def _bad(name: str, args: list) -> typing.Any:
     raise not_modelled(f"[{PIPES}.{name}]::new with {len(args)} arguments")
-
