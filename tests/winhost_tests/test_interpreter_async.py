@@ -154,8 +154,11 @@ def test_wmi_rows_not_found_and_not_modelled():
     text = failing("Stop-Process -Id 12345 -Force")
     assert "Cannot find a process with the process identifier 12345." in text, text
     assert "does not model" in failing("New-CimInstance -ClassName Win32_Service -ClientOnly -Property @{}")
-    assert "does not model" in failing("Invoke-CimMethod -ClassName Win32_Process -Name Create -Arguments "
-                                       "@{ CommandLine = 'x' }")  # a process that runs
+    # A process that runs (no ProcessStartupInformation) of a program not on the disk: 9 (Path Not Found). Processes
+    # that run: tests/winhost_tests/test_interpreter_pipes.py.
+    assert ok("(Invoke-CimMethod -ClassName Win32_Process -Name Create -Arguments @{ CommandLine = 'x' }).ReturnValue"
+              ) == [9]
+    assert "does not model" in failing(WMI.replace('[uint32]4', '[uint32]0').replace('$CMD', f"'{POWERSHELL}'"))
     assert "does not model" in failing("Stop-Process -Name notepad")
     # The suspended process made through WMI is never run by the test host: resuming it trips. (Its thread handle is
     # only reachable from CreateAsyncProcess with it as the parent, see below.)

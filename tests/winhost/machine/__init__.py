@@ -12,6 +12,7 @@ import dataclasses
 
 from .accounts import UserDB
 from .disk import FileSystem
+from .kernel import NamedPipes
 from .knobs import HostKnobs
 from .scm import ServiceDatabase
 from .stats import Stats
@@ -29,3 +30,5 @@ class Machine:
     stats: Stats = dataclasses.field(default_factory=Stats)  # stats.py: what the host counted
     filesystem: FileSystem = dataclasses.field(default_factory=FileSystem)  # disk.py: drive C:
     services: ServiceDatabase = dataclasses.field(default_factory=ServiceDatabase)  # scm.py: the services and their states
+    # kernel.py: the pipe namespace (\\.\pipe\), one for the machine; each session's processes and handles are its own
+    named_pipes: NamedPipes = dataclasses.field(default_factory=NamedPipes)

@@ -1,6 +1,8 @@
-"""The machine's kernel objects that cross processes: processes, their handle tables, events and anonymous pipes.
+"""The machine's kernel objects that cross processes: processes, their handle tables, events, anonymous and named
+pipes.
 
-What ansible-core's async_wrapper.ps1 needs of Windows' object manager (Ansible._Async.cs; learn.microsoft.com
+What ansible-core's async_wrapper.ps1 (2.19: anonymous pipes; 2.16 to 2.18: a named pipe) needs of Windows' object
+manager (Ansible._Async.cs; learn.microsoft.com
 "Handle Inheritance", "DuplicateHandle", "CreateProcessW", "Anonymous Pipes"):
 
 - A handle is a number valid in one process only: each process has its own table (HANDLE values are multiples of 4;
@@ -14,6 +16,16 @@ What ansible-core's async_wrapper.ps1 needs of Windows' object manager (Ansible.
 - An anonymous pipe is a byte queue with one write end and one read end: a read waits for data and returns end of
   file once every write handle is closed (ReadFile, "Anonymous Pipe Operations"); a write with no read end open fails
   (ERROR_NO_DATA / broken pipe).
+- A named pipe (CreateNamedPipeW, ConnectNamedPipe, "Named Pipe Instances", "Named Pipe Security and Access Rights")
+  lives in one machine-wide namespace, \\\\.\\pipe\\<name>, names compared without case. Its server makes an
+  instance with a security descriptor (the access rules of its DACL, kept here) and a maximum number of instances; one
+  more instance than that fails ERROR_PIPE_BUSY (231, CreateNamedPipeW's documented error). A client opens a free
+  instance (WaitNamedPipeW, CreateFileW): a name nobody serves is ERROR_FILE_NOT_FOUND (2), instances all connected
+  ERROR_PIPE_BUSY (231), a DACL that does not grant the access asked ERROR_ACCESS_DENIED (5). A client may open an
+  instance before its server calls ConnectNamedPipe (which then reports ERROR_PIPE_CONNECTED, a success). Bytes
+  written by one end are read by the other in order (byte mode); a read returns what is there, waiting for some, and
+  0 bytes once the writer closed (ERROR_BROKEN_PIPE, which .NET reads as the end of the stream); the name is
+  gone once the server closed its instance.
 
 Threads here are bounded: every wait takes a timeout, so a process the test host runs in a background thread ends by
 itself (tests/winhost/powershell/standins/async_process.py).
@@ -81,6 +93,145 @@ class Pipe:
             return data
 
 
+class NamedPipe:  # pylint: disable=too-many-instance-attributes
+    """One instance of a named pipe: its name, the rules of its security descriptor, its server's direction, whether a
+    client is connected, and the bytes in flight each way (the server's writes for the client, the client's for the
+    server)."""
+
+    kind = "NamedPipe"
+
+    def __init__(self, name: str, rules: list[tuple[str, int, bool]] | None, server_writes: bool,
+                 server_reads: bool) -> None:
+        self.name = name
+        self.rules = rules  # (SID, rights, allow) of its DACL; None: the default DACL (the creator and the system)
+        self.server_writes = server_writes
+        self.server_reads = server_reads
+        self.to_client = bytearray()
+        self.to_server = bytearray()
+        self.connected = False
+        self.server_open = True
+        self.client_open = False
+        self.cond = threading.Condition()
+
+    def allows(self, sid: str, rights: int) -> bool:
+        """Whether the DACL grants `sid` all of `rights` (an access check over allow and deny rules, deny first)."""
+        if self.rules is None:
+            return True
+        granted = 0
+        for who, mask, allow in self.rules:
+            if who.upper() != sid.upper():
+                continue
+            if not allow and mask & rights:
+                return False
+            if allow:
+                granted |= mask
+        return granted & rights == rights
+
+    def connect(self) -> None:
+        with self.cond:
+            self.connected = self.client_open = True
+            self.cond.notify_all()
+
+    def wait_connected(self, timeout: float) -> bool:
+        with self.cond:
+            return self.cond.wait_for(lambda: self.connected, timeout)
+
+    def write(self, from_server: bool, data: bytes) -> bool:
+        """False when the other end is closed (the pipe is broken)."""
+        with self.cond:
+            if not (self.client_open if from_server else self.server_open):
+                return False
+            (self.to_client if from_server else self.to_server).extend(data)
+            self.cond.notify_all()
+            return True
+
+    def read(self, by_server: bool, count: int, timeout: float) -> bytes | None:
+        """Up to count bytes once there are some; b"" once the writer has closed and nothing is left; None when
+        neither happened within timeout."""
+        buffer = self.to_server if by_server else self.to_client
+
+        def ready() -> bool:
+            return bool(buffer) or not (self.client_open if by_server else self.server_open)
+
+        with self.cond:
+            if not self.cond.wait_for(ready, timeout):
+                return None
+            data = bytes(buffer[:count])
+            del buffer[:count]
+            self.cond.notify_all()
+            return data
+
+    def wait_drained(self, timeout: float) -> bool | None:
+        """True once the client has read everything the server wrote; False when the client closed first; None when
+        neither happened within timeout (FlushFileBuffers on the server end: WaitForPipeDrain)."""
+        with self.cond:
+            if not self.cond.wait_for(lambda: not self.to_client or not self.client_open, timeout):
+                return None
+            return not self.to_client
+
+    def close(self, server: bool) -> None:
+        with self.cond:
+            if server:
+                self.server_open = False
+            else:
+                self.client_open = False
+            self.cond.notify_all()
+
+
+class NamedPipes:
+    """The machine's pipe namespace (\\\\.\\pipe\\): the instances being served, by name without case."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.cond = threading.Condition(self.lock)
+        self.instances: dict[str, list[NamedPipe]] = {}
+
+    def create(self, name: str, max_instances: int, pipe: NamedPipe) -> int:
+        """Serve a new instance of `name`: 0, or the Win32 error (231 when its instances are all made)."""
+        with self.cond:
+            served = [p for p in self.instances.get(name.lower(), []) if p.server_open]
+            if max_instances != 255 and len(served) >= max_instances:  # 255: PIPE_UNLIMITED_INSTANCES
+                return 231
+            self.instances[name.lower()] = served + [pipe]
+            self.cond.notify_all()
+            return 0
+
+    def open(self, name: str, sid: str, rights: int, timeout: float) -> tuple[int, NamedPipe | None]:
+        """A client opens `name` (WaitNamedPipe then CreateFileW): a free instance, waiting up to timeout for one to
+        be served or free; else the Win32 error of the last try (2: none served, 231: all busy, 5: access denied)."""
+        found: list = [2, None]
+
+        def attempt() -> bool:
+            served = [p for p in self.instances.get(name.lower(), []) if p.server_open]
+            free = [p for p in served if not p.connected]
+            if not served:
+                found[:] = [2, None]
+                return False
+            if not free:
+                found[:] = [231, None]
+                return False
+            if not free[0].allows(sid, rights):
+                found[:] = [5, None]
+                return True  # an access check fails at once
+            found[:] = [0, free[0]]
+            free[0].connect()
+            return True
+
+        with self.cond:
+            self.cond.wait_for(attempt, timeout)
+        return found[0], found[1]
+
+    def closed(self, pipe: NamedPipe) -> None:
+        """The server closed its instance: the name no longer has it (a waiting client may find another)."""
+        with self.cond:
+            kept = [p for p in self.instances.get(pipe.name.lower(), []) if p is not pipe]
+            if kept:
+                self.instances[pipe.name.lower()] = kept
+            else:
+                self.instances.pop(pipe.name.lower(), None)
+            self.cond.notify_all()
+
+
 @dataclasses.dataclass(eq=False)
 class PipeEnd:
     """One end of a pipe as a handle refers to it (the object a handle names)."""
@@ -146,6 +297,7 @@ class Kernel:
         self.lock = threading.Lock()
         self.processes: dict[int, Process] = {}
         self._pids = itertools.count(6000, 4)  # process ids are multiples of 4 on Windows
+        self.named_pipes = NamedPipes()
 
     def process(self, pid: int, command_line: str = "") -> Process:
         """The process record for pid (the session's own process is registered on first use)."""
@@ -175,6 +327,11 @@ class Kernel:
     @staticmethod
     def pipe_end(pipe: Pipe, write: bool) -> PipeEnd:
         return PipeEnd(pipe, write)
+
+    @staticmethod
+    def named_pipe(name: str, rules: list[tuple[str, int, bool]] | None, server_writes: bool,
+                   server_reads: bool) -> NamedPipe:
+        return NamedPipe(name, rules, server_writes, server_reads)
 
     @staticmethod
     def thread(process: Process) -> Thread:

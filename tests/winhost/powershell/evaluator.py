@@ -15,6 +15,8 @@ from .clr.invocation import ScriptPosition, ast_position, set_position
 from .binding import Arg, CmdletBindingInfo, Param, apply_default_values, bind, bound_parameters_table
 from .context import ExecutionContext, normalize_action
 from .errors import (
+    BreakSignal,
+    ContinueSignal,
     ParseError,
     PSError,
     ReturnSignal,
@@ -39,7 +41,7 @@ _STATEMENT_KINDS = frozenset({"pipeline", "function_statement", "if_statement", 
                               "flow_control_statement"})
 
 _UNSUPPORTED_STATEMENTS = {
-    "class_statement": "class definitions", "enum_statement": "enum definitions", "trap_statement": "trap statements",
+    "class_statement": "class definitions", "enum_statement": "enum definitions",
     "data_statement": "data sections", "parallel_statement": "parallel blocks", "sequence_statement": "sequence blocks",
     "inlinescript_statement": "inlinescript blocks",
 }
@@ -91,12 +93,64 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         """A statement block's or named block's statements, each guarded (exec_statement_guarded)."""
         unlowered = block._unlowered  # pylint: disable=protected-access
         if unlowered is None:
+            if block.traps:
+                # Traps are run over concrete statements (run_trapped); a block lowered whole is not run with them.
+                raise tripwire.trip("A trap in a block the front end lowered whole")
             for stmt in block.statements:
                 self.exec_ast_guarded(stmt, sink, block._source)  # pylint: disable=protected-access
             return
-        source = block._source  # pylint: disable=protected-access
-        for node in unlowered:
-            self.exec_statement_guarded(node, sink, source)
+        self.exec_statement_list(unlowered, sink, block._source)  # pylint: disable=protected-access
+
+    def exec_statement_list(self, nodes: list[Node], sink: Sink, source: bytes) -> None:
+        """A block's concrete statements, each guarded; a `trap` among them handles the others' errors (run_trapped)."""
+        traps = [node for node in nodes if node.type == "trap_statement"]
+        if not traps:
+            for node in nodes:
+                self.exec_statement_guarded(node, sink, source)
+            return
+        self.run_trapped(traps, [node for node in nodes if node.type != "trap_statement"], sink, source)
+
+    def run_trapped(self, traps: list[Node], nodes: list[Node], sink: Sink, source: bytes) -> None:
+        """Statements under an untyped `trap { }` of their block (about_Trap; 5.1's StatementBlockAst.Traps, wherever
+        the trap is written in the block): a terminating or statement-terminating error of a statement (a called
+        command's too, as a `try` would see it) runs the trap's body in a child scope with `$_` the error record;
+        `break` there rethrows the error (the block ends), `continue` goes on with the next statement silently, and
+        neither writes the error to the error stream and goes on. A typed trap (`trap [T] { }`) or several traps in
+        one block are not modelled. Parse errors are never trapped (PowerShell reports them before running)."""
+        if len(traps) > 1 or any(child.type == "type_literal" for child in traps[0].named_children):
+            raise tripwire.trip("A typed trap, or several traps in one block (only one `trap { }` is modelled)")
+        body = next(child for child in traps[0].named_children if child.type == "statement_block")
+        ctx = self.ctx
+        for node in nodes:
+            error: PSError | None = None
+            ctx.try_depth += 1  # a statement-terminating error comes up here, as it would to a try
+            try:
+                self.exec_statement_guarded(node, sink, source)
+            except ParseError:
+                raise
+            except PSError as err:
+                error = err
+            finally:
+                ctx.try_depth -= 1
+            if error is None:
+                continue
+            record = error.to_record()
+            ctx.add_to_error_list(record)
+            saved = ctx.scope
+            ctx.scope = Scope(saved)
+            ctx.scope.set_local("_", record)
+            ctx.scope.set_local("PSItem", record)
+            try:
+                self.exec_statement(body, sink, source)
+            except BreakSignal:
+                error.terminating = True
+                raise error from None
+            except ContinueSignal:
+                continue
+            finally:
+                ctx.scope = saved
+            if ctx.preference("ErrorActionPreference", "Continue") not in ("SilentlyContinue", "Ignore"):
+                ctx.write_error_record(record)
 
     def exec_statement_guarded(self, stmt: Node, sink: Sink, source: bytes) -> None:
         """A concrete statement of the parsed text ``source``, lowered as it runs, with the per-statement error handling."""
@@ -153,8 +207,7 @@ class Evaluator:  # pylint: disable=too-many-public-methods
         if kind in ("empty_statement", "comment", "param_block"):
             return
         if kind in ("statement_list", "statement_block"):
-            for stmt in _named(node):
-                self.exec_statement_guarded(stmt, sink, source)
+            self.exec_statement_list(_named(node), sink, source)
             return
         if kind == "label":
             raise ParseError("Loop labels are not supported by this host.", "UnexpectedToken")

@@ -41,7 +41,7 @@ class HostCore:
         self.filesystem = self.machine.filesystem
         self.services = self.machine.services
         self.registry = ShellRegistry(knobs, self.config, self.stats, self.filesystem, self.services,
-                                      self.users)
+                                      accounts=self.users, named_pipes=self.machine.named_pipes)
         # MS-WSMV 3.1.4.1.39: answers kept for retransmitted Receives; its retention timer runs on server time.
         self.operations = OperationTable(knobs.clock.now)
         self.stopping = threading.Event()

@@ -11,6 +11,7 @@ import typing
 from . import faults
 from ..machine.accounts import User, UserDB
 from ..machine.disk import FileSystem
+from ..machine.kernel import NamedPipes
 from ..machine.scm import ServiceDatabase
 from ..machine.services import HostServices
 from ..machine.wsman_settings import WSManConfig
@@ -128,13 +129,15 @@ class ShellRegistry:
     """All live shells of one server; sessions live as long as the server (or a restart)."""
 
     def __init__(self, knobs: HostKnobs, config: WSManConfig, stats: Stats, filesystem: FileSystem | None = None,
-                 services: ServiceDatabase | None = None, accounts: UserDB | None = None) -> None:
+                 services: ServiceDatabase | None = None, accounts: UserDB | None = None,
+                 named_pipes: NamedPipes | None = None) -> None:
         self.knobs = knobs
         self.config = config
         self.stats = stats
         self.filesystem = filesystem if filesystem is not None else FileSystem()
         self.services = services if services is not None else ServiceDatabase()  # the machine's SCM database
         self.accounts = accounts if accounts is not None else UserDB()  # the machine's accounts (become's logons)
+        self.named_pipes = named_pipes if named_pipes is not None else NamedPipes()  # the machine's \\.\pipe\
         self._lock = threading.RLock()
         self._shells: dict[str, Shell] = {}
         self._stop = threading.Event()
@@ -151,6 +154,7 @@ class ShellRegistry:
             self._shells[shell.id] = shell
         shell.bridge.recorder = self.stats.record_pipeline
         shell.host_services.note_unmodelled = self.stats.tripwire
+        shell.host_services.kernel.named_pipes = self.named_pipes  # a pipe one session serves, another may open
         self.stats.event("shells_created")
 
     def check_quota(self, user: User) -> None:

@@ -27,3 +27,4 @@ from . import kernelobjects  # noqa: F401  # pylint: disable=unused-import  # ha
 from . import invocationsettings  # noqa: F401  # pylint: disable=unused-import  # PSDataCollection, PSInvocationSettings (async_watchdog.ps1)
 from . import webscript  # noqa: F401  # pylint: disable=unused-import  # JavaScriptSerializer (ansible.windows async_status)
 from . import security  # noqa: F401  # pylint: disable=unused-import  # SecureString, NetworkCredential, PSCredential, NullString (become)
+from . import pipes  # noqa: F401  # pylint: disable=unused-import  # named pipes, PipeSecurity (2.16-2.18's async)

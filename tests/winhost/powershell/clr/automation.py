@@ -295,15 +295,32 @@ class SessionStateProxy(NetObject):
         return None if var is None else var.value
 
 
+def _local_runspace() -> typing.Any:
+    """A new runspace in this process (RunspaceFactory.CreateRunspace() without a host): its own session state, the
+    process' environment and host services, the default host as `$host` (module docstring)."""
+    from ..runspace import Runspace  # pylint: disable=import-outside-toplevel  # runspace imports clr
+
+    parent = current_runspace()
+    inner = Runspace(host=parent.host, env=parent.env)
+    inner.global_scope.lookup("Host").value = NestedHost(inner)
+    # Listed by Get-Runspace until disposed (cmdlets/runspaces.py); Invoke() is synchronous here, so the nested
+    # runspace is idle whenever a pipeline of the session asks.
+    add_runspace(parent, lambda: False)
+    return inner
+
+
 class RunspaceObject(NetObject):
-    """The nested PowerShell's LocalRunspace: only SessionStateProxy is modelled."""
+    """A LocalRunspace: the one [PowerShell]::Create() makes (opened), or RunspaceFactory.CreateRunspace()'s
+    (BeforeOpen until Open(), as RunspaceBase.Open moves it to Opened). SessionStateProxy, RunspaceStateInfo and Open
+    are modelled."""
 
     type_names = ["System.Management.Automation.Runspaces.LocalRunspace", "System.Management.Automation.Runspaces.Runspace",
                   "System.Object"]
 
-    def __init__(self, runspace: typing.Any) -> None:
+    def __init__(self, runspace: typing.Any, state: str = "Opened") -> None:
         self.runspace = runspace
         self.proxy = SessionStateProxy(runspace)
+        self.state = state
 
     net_closed = "members"
 
@@ -316,24 +333,26 @@ class RunspaceObject(NetObject):
 
     @net_property("RunspaceStateInfo")
     def _runspace_state_info(self) -> str:
-        return "Opened"
+        return self.state
+
+    @net_method("Open")
+    def _open(self) -> typing.Any:
+        if self.state != "BeforeOpen":
+            # RunspaceBase.CoreOpen: InvalidRunspaceStateException for a runspace that is not BeforeOpen.
+            raise PSError('Exception calling "Open" with "0" argument(s): "Cannot open Runspace because the '
+                          f'Runspace is not in the BeforeOpen state. Current state of the Runspace is {self.state}."',
+                          exception_type="System.Management.Automation.MethodInvocationException",
+                          fqid="InvalidRunspaceStateException", reason="MethodInvocationException")
+        self.state = "Opened"
+        return void()
 
 
 class PowerShellObject(NetObject):
     type_names = ["System.Management.Automation.PowerShell", "System.Object"]
 
     def __init__(self) -> None:
-        from ..runspace import Runspace  # pylint: disable=import-outside-toplevel  # runspace imports clr
-
-        parent = current_runspace()
         # A new runspace in the same process: its own session state, the process' environment and host services.
-        self.inner = Runspace(host=parent.host, env=parent.env)
-        # Its $host is the default host's, not the session's ServerRemoteHost (module docstring).
-        host_var = self.inner.global_scope.lookup("Host")
-        host_var.value = NestedHost(self.inner)
-        # Listed by Get-Runspace until disposed (cmdlets/runspaces.py); Invoke() is synchronous here, so the nested
-        # runspace is idle whenever a pipeline of the session asks.
-        add_runspace(parent, lambda: False)
+        self.inner = _local_runspace()
         self.runspace_object = RunspaceObject(self.inner)
         self.statements: list[list[_NestedCommand]] = [[]]
         self.streams = PSDataStreams()
@@ -359,6 +378,15 @@ class PowerShellObject(NetObject):
     @net_property("Runspace")
     def _runspace(self) -> RunspaceObject:
         return self.runspace_object
+
+    @net_setter("Runspace")
+    def _set_runspace(self, value: typing.Any) -> None:
+        # 2.16 to 2.18's async_watchdog.ps1 runs the module in a RunspaceFactory.CreateRunspace() runspace it opened.
+        if not isinstance(value, RunspaceObject):
+            raise not_modelled("PowerShell.Runspace set to anything but a runspace of RunspaceFactory.CreateRunspace()")
+        if self.state != "NotStarted":
+            raise not_modelled("PowerShell.Runspace set after the PowerShell ran")
+        self.runspace_object, self.inner = value, value.runspace
 
     @net_property("Streams")
     def _streams(self) -> PSDataStreams:
@@ -454,6 +482,13 @@ class PowerShellObject(NetObject):
         return AsyncResult(self, output, None)
 
     def _invoke(self) -> list:
+        if self.runspace_object.state != "Opened":
+            # PowerShell.Prepare: InvalidRunspaceStateException (RunspaceStrings.RunspaceNotOpenForPipeline).
+            raise PSError('Exception calling "Invoke" with "0" argument(s): "Cannot perform operation because the '
+                          'runspace is not in the \'Opened\' state. Current state of runspace is '
+                          f'\'{self.runspace_object.state}\'."',
+                          exception_type="System.Management.Automation.MethodInvocationException",
+                          fqid="InvalidRunspaceStateException", reason="MethodInvocationException")
         statements = [s for s in self.statements if s]
         if not statements:
             raise PSError('Exception calling "Invoke" with "0" argument(s): "No commands are specified."',
@@ -633,6 +668,17 @@ def _create(args: list) -> PowerShellObject:
     return PowerShellObject()
 
 
+def _create_runspace(args: list) -> RunspaceObject:
+    # CreateRunspace() only: with a host, an InitialSessionState, a configuration or a connection info it is not
+    # what Ansible uses.
+    if args:
+        raise not_modelled(f"[RunspaceFactory]::CreateRunspace with {len(args)} arguments")
+    return RunspaceObject(_local_runspace(), state="BeforeOpen")
+
+
+typeregistry.register(typeregistry.NetType(
+    "System.Management.Automation.Runspaces.RunspaceFactory", accelerators=("runspacefactory",),
+    static_methods={"CreateRunspace": _create_runspace}))
 typeregistry.register(typeregistry.NetType(
     "System.Management.Automation.PowerShell", accelerators=("powershell",),
     static_methods={"Create": _create},

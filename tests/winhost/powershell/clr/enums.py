@@ -74,12 +74,21 @@ def declare_enum(full_name: str, members: typing.Sequence[str] | dict[str, int],
     def of_number(number: int) -> EnumValue:
         """An enum of any number, as .NET allows: a member, a [Flags] combination named by its members (lowest value
         first: .NET Framework's Enum.InternalFlagsFormat takes them highest first and inserts each in front, so
-        [IO.FileAttributes]3 is 'ReadOnly, Hidden'), or the bare number."""
+        [IO.FileAttributes]3 is 'ReadOnly, Hidden', PipeAccessRights 0x120089 'Read, Synchronize'), or the bare
+        number."""
         if number in by_number:
             return by_number[number]
-        names = [v.name for v in sorted(values.values(), key=lambda v: v.number) if v.number and v.number & number == v.number]
-        if flags and names and sum({values[name.lower()].number for name in names}) == number:
-            return EnumValue(full_name, ", ".join(names), number)
+        if flags:
+            # InternalFlagsFormat: the members highest first (as unsigned values), each whose bits are all still left
+            # taken away (so a composite member such as PipeAccessRights.Read names its bits once), named lowest first.
+            left, names = number & 0xFFFFFFFFFFFFFFFF, []
+            for value in sorted(by_number.values(), key=lambda v: v.number & 0xFFFFFFFFFFFFFFFF, reverse=True):
+                bits = value.number & 0xFFFFFFFFFFFFFFFF
+                if bits and left & bits == bits:
+                    left -= bits
+                    names.insert(0, value.name)
+            if names and not left:
+                return EnumValue(full_name, ", ".join(names), number)
         return EnumValue(full_name, str(number), number)
 
     def equals(left: EnumValue, right: typing.Any) -> bool:

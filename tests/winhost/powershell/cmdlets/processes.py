@@ -9,9 +9,16 @@ process, and to end it afterwards.
 - Invoke-CimMethod -ClassName Win32_Process -Name Create -Arguments @{CommandLine; ProcessStartupInformation}
   ("Create method of the Win32_Process class"): a new process of the user, outside the caller's job, whose first
   thread is suspended when CreateFlags has CREATE_SUSPENDED (4); the output is the method's result (a
-  CimMethodResult: ReturnValue 0 and ProcessId, both UInt32). The test host runs no program it makes this way: only
-  a suspended process is modelled (anything else is not modelled), and resuming it trips (standins/ansible_async.py).
-  A command line whose program is not on the disk returns 9 (Path Not Found), as the method documents.
+  CimMethodResult: ReturnValue 0 and ProcessId, both UInt32). A suspended process is never run by the test host
+  (2.19's wrapper makes one only to be a parent; resuming it trips, standins/ansible_async.py). Without
+  ProcessStartupInformation (2.16 to 2.18's wrapper) the process runs at once: one of the test host's applications
+  (standins/applications.py) in a background thread (standins/async_process.py start_console_process); other
+  startup settings are not modelled. The program is found as CreateProcessW finds a command line's first word
+  without a path: the System32 and Windows directories, then the Path (the directory of WmiPrvSE.exe and the current
+  directory, both under System32, come first on Windows and hold no program the test host has). A command line whose
+  program is not on the disk returns 9 (Path Not Found), as the method documents. The new process's environment is
+  the caller's (Windows gives it the user's own environment block: the variables of the user's profile and the
+  system's; the difference is not modelled).
 - Stop-Process -Id <n> -Force ("Stop-Process", 5.1): ends the process (Process.Kill: TerminateProcess with exit code
   -1); an id the machine does not have is the non-terminating error "Cannot find a process with the process
   identifier <n>." (NoProcessFoundForGivenId). Only processes the kernel knows of (those made here) are modelled:
@@ -27,8 +34,9 @@ from psrpcore.types import PSUInt
 from .. import typeregistry
 from .. import values as V
 from ..binding import Param
-from ..dotnet import NetObject
+from ..dotnet import NetObject, current_runspace
 from ..errors import PSError
+from ..standins.async_process import start_console_process
 from ..standins.process import command_line_to_argv
 from . import Cmdlet, cmdlet
 
@@ -96,20 +104,43 @@ class InvokeCimMethod(Cmdlet):
         if unknown:
             raise self.terminating(_not_modelled(f"Win32_Process.Create with {sorted(unknown)}"))
         startup = arguments.get("processstartupinformation")
-        flags = startup.get_member("CreateFlags") if isinstance(startup, _Values) else None
-        others = {k.lower() for k in startup.values} - {"createflags", "showwindow"} if isinstance(startup, _Values) else set()
-        if flags is typeregistry.MISSING or flags is None or int(V.to_number(flags)) != _CREATE_SUSPENDED or others:
-            raise self.terminating(_not_modelled("Win32_Process.Create of a process that runs (only CREATE_SUSPENDED)"))
+        suspended = startup is not None
+        if suspended:
+            flags = startup.get_member("CreateFlags") if isinstance(startup, _Values) else None
+            others = ({k.lower() for k in startup.values} - {"createflags", "showwindow"}
+                      if isinstance(startup, _Values) else set())
+            if flags is typeregistry.MISSING or flags is None or int(V.to_number(flags)) != _CREATE_SUSPENDED or others:
+                raise self.terminating(_not_modelled("Win32_Process.Create with ProcessStartupInformation other than "
+                                                     "CreateFlags CREATE_SUSPENDED (and ShowWindow)"))
         command_line = V.to_string(arguments.get("commandline") or "")
-        fs = self.ctx.host.filesystem
-        image = command_line_to_argv(command_line)[0] if command_line else ""
-        if not image or not fs.is_file(fs.normalize(image if image.lower().endswith(".exe") else image + ".exe")):
+        image = self._image(command_line_to_argv(command_line)[0] if command_line else "")
+        if image is None:
             self.emit(_Values(["Microsoft.Management.Infrastructure.CimMethodResult", "System.Object"],
                               {"ReturnValue": PSUInt(9), "ProcessId": None}))
             return
-        proc = self.ctx.host.kernel.new_process(command_line, suspended=True)
+        proc = self.ctx.host.kernel.new_process(command_line, suspended=suspended)
+        if not suspended:
+            start_console_process(current_runspace(), proc, image, command_line)()
         self.emit(_Values(["Microsoft.Management.Infrastructure.CimMethodResult", "System.Object"],
                           {"ProcessId": PSUInt(proc.pid), "ReturnValue": PSUInt(0)}))
+
+    def _image(self, word: str) -> str | None:
+        """The program file a command line's first word names (see the module docstring), or None."""
+        if not word:
+            return None
+        fs = self.ctx.host.filesystem
+        name = word if word.lower().endswith(".exe") else word + ".exe"
+        if "\\" in name or ":" in name:
+            candidates = [name]
+        else:
+            path = self.ctx.session.env.get("Path") or ""
+            candidates = [f"{d.rstrip(chr(92))}\\{name}" for d in ["C:\\Windows\\System32", "C:\\Windows"]
+                          + [p for p in path.split(";") if p]]
+        for candidate in candidates:
+            full = fs.normalize(candidate)
+            if fs.is_file(full):
+                return fs.full_name(full)
+        return None
 
 
 @cmdlet("Stop-Process", "Microsoft.PowerShell.Commands.StopProcessCommand")

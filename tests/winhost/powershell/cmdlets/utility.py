@@ -251,6 +251,12 @@ class NewObject(Cmdlet):
             made = datetime.datetime(*numbers, tzinfo=datetime.timezone.utc if kind == "Utc" else None)
             self.emit(V.to_datetime(made))
             return
+        if type_value.full_name.lower() == "system.byte[]":
+            # New-Object byte[] n: an array of n zero bytes (Activator.CreateInstance of an array type takes its
+            # length), as [byte[]]::new(n); 2.16 to 2.18's async bootstrap reads its named pipe into one.
+            self.emit(dotnet.invoke_static("system.byte[]", "new", V.as_list(self.get("ArgumentList"))
+                                           if self.has("ArgumentList") else []))
+            return
         if type_value.full_name == "System.Text.UTF8Encoding":
             # As [Text.UTF8Encoding]::new(...) (win_shell prefixes its script with `New-Object Text.UTF8Encoding $false`).
             self.emit(dotnet.invoke_static("system.text.utf8encoding", "new", V.as_list(self.get("ArgumentList"))

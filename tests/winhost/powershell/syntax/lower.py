@@ -272,6 +272,12 @@ class _Lowering:  # pylint: disable=too-many-public-methods
             return self.switch_statement(node)
         if kind == "try_statement":
             return self.try_statement(node)
+        if kind == "trap_statement":
+            type_node = next((c for c in node.named_children if c.type == "type_literal"), None)
+            trap_type = None if type_node is None else N.TypeConstraintAst(extent=self.extent(type_node),
+                                                                           type_name_=self.type_name(type_node))
+            return N.TrapStatementAst(extent=self.extent(node), trap_type=trap_type,
+                                      body=self.statement_block(self._first(node, "statement_block")))
         if kind == "flow_control_statement":
             return self.flow_control(node)
         if kind == "function_statement":

@@ -169,6 +169,9 @@ class StatementBlockAst(Ast):
     _unlowered: list | None = dataclasses.field(default=None, repr=False)
     _source: bytes = dataclasses.field(default=b"", repr=False)  # the parsed text of `_unlowered`'s nodes
 
+    def __post_init__(self) -> None:
+        _hoist_traps(self)
+
 
 @dataclasses.dataclass(eq=False, kw_only=True)
 class NamedBlockAst(Ast):
@@ -179,6 +182,17 @@ class NamedBlockAst(Ast):
     # As StatementBlockAst's: the concrete statements of the evaluator's script bodies, lowered as they run.
     _unlowered: list | None = dataclasses.field(default=None, repr=False)
     _source: bytes = dataclasses.field(default=b"", repr=False)
+
+    def __post_init__(self) -> None:
+        _hoist_traps(self)
+
+
+def _hoist_traps(block: typing.Any) -> None:
+    """Parser.cs: a block's `trap` statements are its Traps, not among its Statements (wherever they are written)."""
+    traps = [s for s in block.statements if isinstance(s, TrapStatementAst)]
+    if traps:
+        block.statements = [s for s in block.statements if not isinstance(s, TrapStatementAst)]
+        block.traps = (block.traps or []) + traps
 
 
 @dataclasses.dataclass(eq=False, kw_only=True)
@@ -338,6 +352,12 @@ class TryStatementAst(Ast):
     body: StatementBlockAst
     catch_clauses: list[CatchClauseAst]
     finally_: StatementBlockAst | None  # Finally
+
+
+@dataclasses.dataclass(eq=False, kw_only=True)
+class TrapStatementAst(Ast):
+    trap_type: TypeConstraintAst | None  # TrapType
+    body: StatementBlockAst
 
 
 @dataclasses.dataclass(eq=False, kw_only=True)
