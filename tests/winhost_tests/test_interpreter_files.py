@@ -386,6 +386,9 @@ def test_file_system_info(script, expected):
     # A hidden item is "not found" by Get-Item without -Force (FileSystemProvider.GetItem: ItemNotFound, an IOException).
     ("[System.IO.File]::SetAttributes('C:\\t\\a.txt', 'Hidden'); Get-Item -LiteralPath C:\\t\\a.txt",
      [("Could not find item C:\\t\\a.txt.", "ItemNotFound,Microsoft.PowerShell.Commands.GetItemCommand", "ObjectNotFound")]),
+    # The same through -Path; a wildcard that matches only a hidden item writes nothing, as any empty match.
+    ("[System.IO.File]::SetAttributes('C:\\t\\a.txt', 'Hidden'); Get-Item C:\\t\\a.txt; Get-Item C:\\t\\a.t?t",
+     [("Could not find item C:\\t\\a.txt.", "ItemNotFound,Microsoft.PowerShell.Commands.GetItemCommand", "ObjectNotFound")]),
     # Remove-Item of a read-only, hidden or system item needs -Force (FileSystemProvider.RemoveFileSystemItem).
     ("(Get-Item C:\\t\\a.txt).IsReadOnly = $true; Remove-Item -LiteralPath C:\\t\\a.txt",
      [("Cannot remove item C:\\t\\a.txt: You do not have sufficient access rights to perform this operation.",

@@ -74,13 +74,13 @@ def expand(ctx: typing.Any, full: str, literal: bool) -> tuple[str, list[str]]:
     return full, current
 
 
-def _matches(cmd: typing.Any, p: ProviderPath, literal: bool) -> list[str]:
-    """The full paths `p` names; when none, the cmdlet's "Cannot find path" error, unless a wildcard matched nothing
-    (PowerShell writes nothing then)."""
+def _matches(cmd: typing.Any, p: ProviderPath, literal: bool) -> tuple[str, list[str]]:
+    """The path as shown in errors and the full paths `p` names; when none, the cmdlet's "Cannot find path" error,
+    unless a wildcard matched nothing (PowerShell writes nothing then)."""
     shown, matches = expand(cmd.ctx, p.path, literal)
     if not matches and (literal or not has_wildcard(shown)):
         cmd.write_error(path_not_found(shown, cmd.dotnet))
-    return matches
+    return shown, matches
 
 
 def item_object(entry: typing.Any, to_string: str = "full") -> typing.Any:
@@ -131,7 +131,7 @@ class FileSystemProvider(Provider):
 
     # ------------------------------------------------------------------ items
     def get_item(self, cmd: typing.Any, p: ProviderPath, literal: bool) -> None:
-        matches = _matches(cmd, p, literal)
+        shown, matches = _matches(cmd, p, literal)
         fs = cmd.ctx.host.filesystem
         for full in matches:
             entry = fs.entry(full)
@@ -146,7 +146,7 @@ class FileSystemProvider(Provider):
 
     def child_items(self, cmd: typing.Any, p: ProviderPath, literal: bool) -> None:
         fs = cmd.ctx.host.filesystem
-        matches = _matches(cmd, p, literal)
+        _shown, matches = _matches(cmd, p, literal)
         name_filter = V.to_string(cmd.get("Filter")) if cmd.get("Filter") is not None else None
         for full in matches:
             if not fs.is_dir(full):
@@ -223,7 +223,7 @@ class FileSystemProvider(Provider):
         verb = "Move-Item" if move else "Copy-Item"
         if destination.provider is not self:
             raise not_modelled(f"{verb} to the {destination.provider.name} provider")
-        matches = _matches(cmd, p, literal)
+        _shown, matches = _matches(cmd, p, literal)
         if not matches:
             return
         fs = cmd.ctx.host.filesystem
@@ -301,7 +301,7 @@ class FileSystemProvider(Provider):
         cmd.emit(item_object(fs.entry(full), "name"))
 
     def remove_item(self, cmd: typing.Any, p: ProviderPath, literal: bool) -> None:
-        matches = _matches(cmd, p, literal)
+        _shown, matches = _matches(cmd, p, literal)
         for full in matches:
             self._remove(cmd, full)
 
