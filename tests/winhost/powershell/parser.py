@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import typing
@@ -230,6 +231,11 @@ def _long_digits(number: bytes) -> bytes:
     return b"(-9223372036854775807-1)" if value == -(1 << 63) else str(value).encode()
 
 
+# A text parsed once serves every later run of the same text: PowerShell caches script blocks by their text
+# (CompiledScriptBlock.cs, s_cachedScripts: ScriptBlock.Create and script files reuse the parse of a text seen
+# before), and every module task sends the same exec, module and wrapper scripts. Parse trees are never changed after
+# parsing, the AST lowered from them is cached per parse (ast_eval.core.lowered), and a ParseError is not cached.
+@functools.lru_cache(maxsize=256)
 def parse(text: str) -> ParsedScript:
     source, namespaces = _strip_using(text.encode("utf-8"))
     parser = _parser()
