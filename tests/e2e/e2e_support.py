@@ -81,6 +81,18 @@ def sensitive_cases(cases: t.Iterable[t.Any], reason: str, sensitive: t.Callable
     return params
 
 
+# The two connection plugins the Windows module tests run through, this collection's first.
+MODULE_PLUGINS = ('psremoting.pssession.psrp', 'ansible.builtin.psrp')
+
+
+def plugin_cases(reason: str) -> list[t.Any]:
+    """MODULE_PLUGINS as parametrize cases, this collection's marked release_sensitive(reason). The re-runs on other
+    releases keep ours only: test_builtin_parity.py shows on each release that ours sends what ansible.builtin.psrp
+    sends (the exec wrapper, module manifests, become, async), so the builtin's case of a module test would run the
+    same chain against the same test host a second time (tests/e2e/README.md, "Which tests the re-runs keep")."""
+    return sensitive_cases(MODULE_PLUGINS, reason, lambda plugin: plugin == MODULE_PLUGINS[0])
+
+
 USERS = {'user': 'Passw0rd!', 'other': 'Other-Passw0rd!'}
 
 # As a container of an execution environment: its own PID namespace (and /proc), the same

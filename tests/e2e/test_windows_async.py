@@ -29,15 +29,13 @@ import json
 
 import pytest
 
-from e2e_support import BUILD, ansible_core_version, install_ansible_windows
+from e2e_support import BUILD, ansible_core_version, install_ansible_windows, plugin_cases
 
 WIN = 'ansible.windows.'
-PLUGINS = ('psremoting.pssession.psrp', 'ansible.builtin.psrp')
 
 pytestmark = [
-    pytest.mark.parametrize('plugin', PLUGINS),
-    pytest.mark.release_sensitive("the release's async wrapper (2.19: async_wrapper.ps1 over Ansible._Async.cs; "
-                                  "2.16 to 2.18: a named pipe and a process made through WMI)"),
+    pytest.mark.parametrize('plugin', plugin_cases("the release's async wrapper (2.19: async_wrapper.ps1 over Ansible._Async.cs; "
+                                                  "2.16 to 2.18: a named pipe and a process made through WMI)")),
 ]
 
 

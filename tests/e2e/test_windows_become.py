@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import pytest
 
-from e2e_support import BUILD, USERS, install_ansible_windows
+from e2e_support import BUILD, USERS, install_ansible_windows, plugin_cases
 from test_windows_modules import assert_command_result
 
 WIN = 'ansible.windows.'
-PLUGINS = ('psremoting.pssession.psrp', 'ansible.builtin.psrp')
 BECOME_PASSWORD = USERS['other']
 
 pytestmark = [
-    pytest.mark.parametrize('plugin', PLUGINS),
-    pytest.mark.release_sensitive("the release's become wrapper (2.19: a SecureString password and Ansible.Become; "
-                                  "2.16 to 2.18: the payload's password, Ansible.AccessToken and Ansible.Become)"),
+    pytest.mark.parametrize('plugin', plugin_cases("the release's become wrapper (2.19: a SecureString password and Ansible.Become; "
+                                                  "2.16 to 2.18: the payload's password, Ansible.AccessToken and Ansible.Become)")),
 ]
 
 

@@ -11,7 +11,8 @@ nothing undocumented is.
 On the test host (its chain: tests/winhost/powershell/STATUS.md, "Ansible's module chain") every case here runs to
 the module's own result through both plugins; a task that stops anywhere short of it fails its test.
 
-The tests are release_sensitive: the re-runs on 2.16 and 2.21 run each release's own chain. 2.21: as 2.19. 2.16
+The cases through this collection's plugin are release_sensitive: the re-runs on 2.16 and 2.21 run each release's
+own chain (the builtin's cases run on .venv's release only: e2e_support.plugin_cases). 2.21: as 2.19. 2.16
 (the pre-2.19 wrappers): the same pass; a module that throws (win_ping's crash) reports the exception text 2.16's
 error formatter builds from the record's InvocationInfo.PositionMessage.
 """
@@ -27,10 +28,9 @@ import re
 import pytest
 import yaml
 
-from e2e_support import BUILD, ansible_core_version, install_ansible_windows
+from e2e_support import BUILD, ansible_core_version, install_ansible_windows, plugin_cases
 
 WIN = 'ansible.windows.'
-PLUGINS = ('psremoting.pssession.psrp', 'ansible.builtin.psrp')
 MODULES_DIR = os.path.join(BUILD, 'ansible_collections', 'ansible', 'windows', 'plugins', 'modules')
 
 # Where the chain stops on the test host today, as the task reports it (the first line of module_stderr when the
@@ -45,11 +45,10 @@ COMMON_KEYS = {'changed', 'failed', 'msg', 'invocation', 'warnings', 'deprecatio
 TYPES = {'str': str, 'bool': bool, 'int': int, 'float': (int, float), 'list': list, 'dict': dict, 'complex': dict}
 
 pytestmark = [
-    pytest.mark.parametrize('plugin', PLUGINS),
     # Each release sends its own chain (2.16 to 2.18: the older exec/module wrappers, chcp.com, ScriptBlock.Create;
     # 2.19 on: module_wrapper.ps1 in a nested [PowerShell]; 2.21: the PwshPath lookup, CreateDefault2), read from
     # that release's installed ansible-core, and its own Ansible.Basic.cs (the stand-in reads its differences).
-    pytest.mark.release_sensitive("the release's PowerShell module chain (exec and module wrappers, Ansible.Basic)"),
+    pytest.mark.parametrize('plugin', plugin_cases("the release's PowerShell module chain (exec and module wrappers, Ansible.Basic)")),
 ]
 
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import pytest
 
-from test_windows_modules import PLUGINS, WIN, assert_documented, reached_the_module, return_doc, run_tasks
-from e2e_support import BUILD, install_ansible_windows
+from test_windows_modules import WIN, assert_documented, reached_the_module, return_doc, run_tasks
+from e2e_support import BUILD, install_ansible_windows, plugin_cases
 
 pytestmark = [
-    pytest.mark.parametrize('plugin', PLUGINS),
-    pytest.mark.release_sensitive("the release's PowerShell module chain (exec and module wrappers, Ansible.Basic)"),
+    pytest.mark.parametrize('plugin', plugin_cases("the release's PowerShell module chain (exec and module wrappers, Ansible.Basic)")),
 ]
 
 # win_service.ps1 sets these whenever the service exists (the "after" diff copied to the result).
