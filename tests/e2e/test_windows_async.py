@@ -33,9 +33,10 @@ from e2e_support import BUILD, ansible_core_version, install_ansible_windows, pl
 
 WIN = 'ansible.windows.'
 
+RELEASE_REASON = ("the release's async wrapper (2.19: async_wrapper.ps1 over Ansible._Async.cs; "
+                  "2.16 to 2.18: a named pipe and a process made through WMI)")
 pytestmark = [
-    pytest.mark.parametrize('plugin', plugin_cases("the release's async wrapper (2.19: async_wrapper.ps1 over Ansible._Async.cs; "
-                                                  "2.16 to 2.18: a named pipe and a process made through WMI)")),
+    pytest.mark.parametrize('plugin', plugin_cases(RELEASE_REASON)),
 ]
 
 

@@ -22,9 +22,10 @@ from test_windows_modules import assert_command_result
 WIN = 'ansible.windows.'
 BECOME_PASSWORD = USERS['other']
 
+RELEASE_REASON = ("the release's become wrapper (2.19: a SecureString password and Ansible.Become; "
+                  "2.16 to 2.18: the payload's password, Ansible.AccessToken and Ansible.Become)")
 pytestmark = [
-    pytest.mark.parametrize('plugin', plugin_cases("the release's become wrapper (2.19: a SecureString password and Ansible.Become; "
-                                                  "2.16 to 2.18: the payload's password, Ansible.AccessToken and Ansible.Become)")),
+    pytest.mark.parametrize('plugin', plugin_cases(RELEASE_REASON)),
 ]
 
 
