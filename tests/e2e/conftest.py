@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from e2e_support import BIN, COLLECTION, PYTHON, SUITE_MARK, USERS, Ansible, command_line, suite_processes
+from e2e_support import BIN, BUILD, COLLECTION, PYTHON, SUITE_MARK, USERS, Ansible, command_line, install_ansible_windows, suite_processes
 from winhost import WinHost
 
 
@@ -103,3 +103,11 @@ def winhost(request):
 @pytest.fixture
 def ansible(tmp_path, winhost):
     return Ansible(tmp_path, winhost)
+
+
+@pytest.fixture(name='collections_path', scope='session')
+def collections_path_fixture():
+    """The build's collections path, where scripts/test installs ansible.windows next to this collection
+    (installed here too, from the same cache, when pytest runs without scripts/test)."""
+    install_ansible_windows(BUILD)
+    return BUILD

@@ -34,7 +34,7 @@ import pytest
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.file_transfer import PUT_SCRIPT
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import RAW_EPILOGUE
-from e2e_support import BUILD, ansible_core_version, install_ansible_windows, sensitive_cases, transfer_files
+from e2e_support import ansible_core_version, sensitive_cases, transfer_files
 
 WIN = 'ansible.windows.'
 
@@ -42,14 +42,6 @@ PLUGINS = ('ansible.builtin.psrp', 'psremoting.pssession.psrp')
 # No test here trips the tripwire: every module compared runs through the chain (the C# module utils through their
 # stand-ins: win_command/win_shell's Process, win_service's SCManager, setup's Ansible.Windows.Setup, become's
 # Ansible.Become and Ansible.AccessToken, async's Ansible._Async and 2.16 to 2.18's named pipe).
-
-
-@pytest.fixture(name='collections_path', scope='module')
-def collections_path_fixture():
-    """The build's collections path, where scripts/test installs ansible.windows next to this collection
-    (installed here too, from the same cache, when pytest runs without scripts/test)."""
-    install_ansible_windows(BUILD)
-    return BUILD
 
 
 # ansible-core builds a module's CSharpModules and PowerShellModules lists, and the manifest's "scripts"

@@ -25,14 +25,13 @@ import shutil
 import pytest
 
 from e2e_support import COLLECTION
-from test_builtin_parity import (PLUGINS, HASH_SEED, collections_path_fixture, first_difference, is_exec_wrapper, normalised, sent_text,
+from test_builtin_parity import (PLUGINS, HASH_SEED, first_difference, is_exec_wrapper, normalised, sent_text,
                                  without_hygiene)
 
 pytestmark = [
     pytest.mark.release_sensitive("facts: the release's routing of setup to ansible.windows, and where a connection plugin's warning goes"),
 ]
 
-assert collections_path_fixture  # the fixture "collections_path": ansible.windows next to the laid-out collection
 
 FACTS_PLAY = '- hosts: win1\n  gather_facts: true\n  tasks:\n  - ansible.builtin.raw: Write-Output after-facts\n'
 NOT_LOADED = 'The module ansible.legacy.setup was redirected to ansible.windows.setup, which could not be loaded.'

@@ -29,7 +29,7 @@ import json
 
 import pytest
 
-from e2e_support import BUILD, ansible_core_version, install_ansible_windows, plugin_cases
+from e2e_support import ansible_core_version, plugin_cases
 
 WIN = 'ansible.windows.'
 
@@ -38,12 +38,6 @@ RELEASE_REASON = ("the release's async wrapper (2.19: async_wrapper.ps1 over Ans
 pytestmark = [
     pytest.mark.parametrize('plugin', plugin_cases(RELEASE_REASON)),
 ]
-
-
-@pytest.fixture(name='collections_path', scope='module')
-def collections_path_fixture():
-    install_ansible_windows(BUILD)
-    return BUILD
 
 
 def run_tasks(ansible, plugin: str, collections_path: str, tasks: str, *args: str):

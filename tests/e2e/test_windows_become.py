@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pytest
 
-from e2e_support import BUILD, USERS, install_ansible_windows, plugin_cases
+from e2e_support import USERS, plugin_cases
 from test_windows_modules import assert_command_result
 
 WIN = 'ansible.windows.'
@@ -27,12 +27,6 @@ RELEASE_REASON = ("the release's become wrapper (2.19: a SecureString password a
 pytestmark = [
     pytest.mark.parametrize('plugin', plugin_cases(RELEASE_REASON)),
 ]
-
-
-@pytest.fixture(name='collections_path', scope='module')
-def collections_path_fixture():
-    install_ansible_windows(BUILD)
-    return BUILD
 
 
 def become_play(ansible, plugin: str, collections_path: str, tasks: str, user: str = 'other',

@@ -28,7 +28,7 @@ import re
 import pytest
 import yaml
 
-from e2e_support import BUILD, ansible_core_version, install_ansible_windows, plugin_cases
+from e2e_support import BUILD, ansible_core_version, plugin_cases
 
 WIN = 'ansible.windows.'
 MODULES_DIR = os.path.join(BUILD, 'ansible_collections', 'ansible', 'windows', 'plugins', 'modules')
@@ -50,12 +50,6 @@ pytestmark = [
     # that release's installed ansible-core, and its own Ansible.Basic.cs (the stand-in reads its differences).
     pytest.mark.parametrize('plugin', plugin_cases("the release's PowerShell module chain (exec and module wrappers, Ansible.Basic)")),
 ]
-
-
-@pytest.fixture(name='collections_path', scope='module')
-def collections_path_fixture():
-    install_ansible_windows(BUILD)
-    return BUILD
 
 
 def return_doc(module: str) -> dict:

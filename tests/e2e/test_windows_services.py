@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from test_windows_modules import WIN, assert_documented, reached_the_module, return_doc, run_tasks
-from e2e_support import BUILD, install_ansible_windows, plugin_cases
+from e2e_support import plugin_cases
 
 pytestmark = [
     pytest.mark.parametrize('plugin', plugin_cases("the release's PowerShell module chain (exec and module wrappers, Ansible.Basic)")),
@@ -23,12 +23,6 @@ pytestmark = [
 # win_service.ps1 sets these whenever the service exists (the "after" diff copied to the result).
 EXISTING = {'exists', 'dependencies', 'description', 'desktop_interact', 'display_name', 'name', 'path', 'start_mode',
             'username', 'state', 'can_pause_and_continue', 'depended_by'}
-
-
-@pytest.fixture(name='collections_path', scope='module')
-def collections_path_fixture():
-    install_ansible_windows(BUILD)
-    return BUILD
 
 
 def service_state(winhost, name: str) -> int:
