@@ -235,6 +235,10 @@ def _long_digits(number: bytes) -> bytes:
 # (CompiledScriptBlock.cs, s_cachedScripts: ScriptBlock.Create and script files reuse the parse of a text seen
 # before), and every module task sends the same exec, module and wrapper scripts. Parse trees are never changed after
 # parsing, the AST lowered from them is cached per parse (ast_eval.core.lowered), and a ParseError is not cached.
+# A cached tree is read by every runspace thread that runs its text: tree-sitter's trees are not thread-safe (some
+# node reads update a cache on the tree: tree-sitter issue 359), but py-tree-sitter holds the GIL through its node and
+# tree reads (releasing it there is an open request: py-tree-sitter issue 111), so those reads never overlap on this
+# interpreter (not a free-threaded build); each thread parses with a parser of its own (_parser).
 @functools.lru_cache(maxsize=256)
 def parse(text: str) -> ParsedScript:
     source, namespaces = _strip_using(text.encode("utf-8"))
