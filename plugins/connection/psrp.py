@@ -369,6 +369,26 @@ options:
       - name: ansible_pssession_strict_session
     env:
       - name: ANSIBLE_PSSESSION_STRICT_SESSION
+  keeper:
+    description:
+      - For a run-scoped session (no O(session_name)), hand each task to one process per run and controller, the
+        run's keeper, which the first task starts and which runs the tasks with this plugin's code already loaded.
+        Each task's worker then loads almost nothing of this plugin, which saves about half of what this plugin
+        costs per task on the controller (the collection's C(docs/performance.md)). The keeper takes the session's lock, parks
+        and releases the session at each task's end as a worker does, stops a task's command when its worker is
+        cancelled, times out or dies, ends with the run (or after two idle minutes) and holds no credential but
+        in memory.
+      - A task that cannot reach a keeper runs in its own worker as without one; a keeper that dies while it runs
+        a command fails that task, saying the command may have run, and never sends it twice.
+      - Named sessions and the session modules never use it. Needs Linux (Unix sockets, C(fork)); elsewhere and
+        when false, every task runs in its own worker.
+    type: bool
+    default: true
+    version_added: 0.2.0
+    vars:
+      - name: ansible_pssession_keeper
+    env:
+      - name: ANSIBLE_PSSESSION_KEEPER
 notes:
   - Options can also be given as extra variables (C(-e ansible_pssession_name=build)), which take precedence.
   - Check mode and C(--diff) are handled by the modules, as with the builtin plugin.
@@ -442,7 +462,9 @@ EXAMPLES = r"""
 
 import importlib.util
 import logging
+import multiprocessing
 import os
+import socket
 import sys
 
 from ansible import constants as C
@@ -468,17 +490,24 @@ def _load_cached_import():
 
 
 # Every task's worker imports this plugin afresh: take the modules a task needs from bytecode (see cached_import).
+# Only what a task handed to the run's keeper needs (options, cancel, the keeper's socket); the session's own
+# modules (TASK_SESSION_MODULES) when the task runs in this worker (Connection._session).
 cached_import = _load_cached_import()
-cached_import.preload(['option_cache', 'facts_requirement', 'pypsrp_bridge', 'retry_policy', 'session_options', 'session_identity',
-                       'session_lock', 'run_registry', 'run_overrides', 'transport_options', 'cancel', 'pssession', 'pipelines',
-                       'session_commands', 'task_session'])
+cached_import.preload(['option_cache', 'facts_requirement', 'session_options', 'session_identity', 'session_lock', 'keeper_protocol',
+                       'keeper_client', 'cancel'])
+TASK_SESSION_MODULES = ['pypsrp_bridge', 'retry_policy', 'run_registry', 'run_overrides', 'transport_options', 'pssession', 'pipelines',
+                        'session_commands', 'task_session']
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.cancel import CancelGuard  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.facts_requirement import facts_install_hint  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.keeper_client import (  # noqa: E402  pylint: disable=wrong-import-position
+    KeeperClient, KeeperUnavailable, raise_error, start_keeper)
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.keeper_protocol import (  # noqa: E402  pylint: disable=wrong-import-position
+    decode_bytes, encode_bytes, keeper_paths)
 from ansible_collections.psremoting.pssession.plugins.plugin_utils import option_cache  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_identity import run_process_id  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_options import (  # noqa: E402  pylint: disable=wrong-import-position
     check_raw_values, explain_config_error)
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.task_session import TaskSession  # noqa: E402  pylint: disable=wrong-import-position
 
 display = Display()
 COLLECTION = 'psremoting.pssession'
@@ -513,6 +542,19 @@ def report_deprecated_option_sources():
     pending[:] = others
 
 
+def is_pipeline_wrapper(cmd, shell):
+    """Whether cmd runs the module bootstrap wrapper (not worth showing with -vvv, as ansible.builtin.psrp).
+
+    Up to ansible-core 2.20 the shell's build_module_command('', '', '') is that command line. 2.21's
+    fails on an empty command (it takes the module's path from it), and its wrapper command line is
+    made elsewhere (module_common): there the script is shown, as 2.21's ansible.builtin.psrp does.
+    """
+    try:
+        return shell.build_module_command('', '', '') == cmd
+    except IndexError:
+        return False
+
+
 class Connection(ConnectionBase):
     """ansible.builtin.psrp's interface, on one persistent PSSession per host."""
 
@@ -526,6 +568,9 @@ class Connection(ConnectionBase):
         self.has_native_async = True
         self._shell_type = 'powershell'
         self._task_session = None
+        self._keeper = None  # this task's connection to the run's keeper (keeper_client), while it runs the task
+        self._in_worker = False  # this task runs in this worker (no keeper, or an action plugin uses the session)
+        self._start_keeper = False  # no keeper answered: start one when this task has let the session go
         self._cancel_guard = CancelGuard()
         super().__init__(*args, **kwargs)
         if not C.DEFAULT_DEBUG:
@@ -547,10 +592,16 @@ class Connection(ConnectionBase):
         hint = facts_install_hint(task_keys)
         if hint:
             display.warning('%s.psrp: %s' % (COLLECTION, hint))
-        self._task_session = TaskSession(self.get_option, display, self._play_context)
+        self._task_session = None
 
     def _session(self):
+        """The task's session in this worker (loading its modules the first time); a task the keeper had so far is
+        let go of there first (parked), so that this worker takes the session's lock."""
+        self._let_keeper_go()
+        self._in_worker = True
         if self._task_session is None:
+            cached_import.preload(TASK_SESSION_MODULES)
+            from ansible_collections.psremoting.pssession.plugins.plugin_utils.task_session import TaskSession  # pylint: disable=import-outside-toplevel
             self._task_session = TaskSession(self.get_option, display, self._play_context)
         return self._task_session
 
@@ -560,29 +611,109 @@ class Connection(ConnectionBase):
 
     def open_session(self):
         """Connect to (or create) the host's session now, as any task does, and return the task's session."""
-        self._session().adopt_parked = False  # a session module's first request may not be a Command
+        session = self._session()
+        session.adopt_parked = False  # a session module's first request may not be a Command
         self._connect()
-        return self._session()
+        return session
 
     def _connect(self):
         super()._connect()
         if not self._connected:
-            self._session().open()
+            if not self._open_at_keeper():
+                self._session().open()
             self._connected = True
             self._cancel_guard.arm(self._close_on_cancel)
         return self
 
+    # -- the run's keeper (keeper.py; docs/design.md section 9) ------------------------------------
+    def _keeper_socket(self):
+        """The socket of the run's keeper if this task may be handed to it, else None."""
+        if (self._in_worker or self.get_option('session_name') or not self.get_option('keeper')
+                or multiprocessing.parent_process() is None or not hasattr(socket, 'AF_UNIX') or not hasattr(os, 'fork')):
+            return None  # the run's main process (meta: reset_connection) never forks a keeper
+        return keeper_paths()[0]
+
+    def _open_at_keeper(self):
+        path = self._keeper_socket()
+        if path is None:
+            return False
+        request = {'op': 'open', 'options': self._options, 'verbosity': display.verbosity,
+                   'no_log': bool(getattr(self._play_context, 'no_log', False))}
+        try:
+            client = KeeperClient.connect(path)
+            self._keeper = client
+            reply = client.request(request, 'opening the session')
+        except KeeperUnavailable:
+            self._keeper = None
+            self._start_keeper = True
+            return False
+        opened = self._from_keeper(reply)
+        display.vvv("PSSESSION this task runs in the run's keeper (pid %s)" % opened.get('holder'), host=self.get_option('remote_addr'))
+        return True
+
+    def _from_keeper(self, reply):
+        """Show what the keeper's task said, as the worker's own display would have; raise its error; its result."""
+        for kind, msg, host in reply.get('said') or ():
+            if kind == 'warning':
+                display.warning(msg)
+            elif kind == 'vvv':
+                display.vvv(msg, host=host)
+            else:
+                display.vvvvv(msg, host=host)
+        raise_error(reply)
+        return reply.get('ok') or {}
+
+    def _at_keeper(self, request, what):
+        """The keeper's answer to a request of this task; None if the keeper was gone before it got the request
+        (the task then goes on in this worker)."""
+        try:
+            return self._from_keeper(self._keeper.request(request, what))
+        except KeeperUnavailable:
+            self._keeper = None
+            self._start_keeper = True
+            return None
+
+    def _let_keeper_go(self, cancelled=False):
+        """End this task at the keeper (keeper_client.KeeperClient.release) and show what it said."""
+        keeper, self._keeper = self._keeper, None
+        if keeper is None:
+            return
+        reply = keeper.release(cancelled)
+        if reply:
+            self._from_keeper(dict(reply, error=None))
+            if reply.get('error'):
+                display.warning(reply['error'].get('msg') or 'psremoting.pssession.psrp: the keeper could not let the session go')
+
+    # -- the task's work ---------------------------------------------------------------------------
     def exec_command(self, cmd, in_data=None, sudoable=True):
         super().exec_command(cmd, in_data=in_data, sudoable=sudoable)
-        return self._session().exec_command(cmd, in_data, self._shell)
+        wrapper = is_pipeline_wrapper(cmd, self._shell)
+        if self._keeper is not None:
+            done = self._at_keeper({'op': 'exec', 'cmd': cmd, 'in_data_b64': encode_bytes(in_data), 'wrapper': wrapper},
+                                   'running a command')
+            if done is not None:
+                return done['rc'], decode_bytes(done['stdout_b64']), decode_bytes(done['stderr_b64'])
+            self._session().open()  # the keeper ended between two requests of this task: the rest runs here
+        return self._session().exec_command(cmd, in_data, wrapper)
 
     def put_file(self, in_path, out_path):
         super().put_file(in_path, out_path)
-        self._session().put_file(in_path, self._remote_path(out_path))
+        out_path = self._remote_path(out_path)
+        if self._keeper is not None:
+            # The keeper is a process of this controller and user: it reads the file where the worker would.
+            if self._at_keeper({'op': 'put', 'in_path': in_path, 'out_path': out_path}, 'copying %s to the host' % in_path) is not None:
+                return
+            self._session().open()
+        self._session().put_file(in_path, out_path)
 
     def fetch_file(self, in_path, out_path):
         super().fetch_file(in_path, out_path)
-        self._session().fetch_file(self._remote_path(in_path), out_path.replace('\\', '/'))
+        in_path, out_path = self._remote_path(in_path), out_path.replace('\\', '/')
+        if self._keeper is not None:
+            if self._at_keeper({'op': 'fetch', 'in_path': in_path, 'out_path': out_path}, 'fetching %s from the host' % in_path) is not None:
+                return
+            self._session().open()
+        self._session().fetch_file(in_path, out_path)
 
     def _remote_path(self, path):
         """The host's path as ansible.builtin.psrp of this ansible-core takes it: up to 2.19 it strips
@@ -592,18 +723,31 @@ class Connection(ConnectionBase):
 
     def close(self):
         self._close()
+        if self._start_keeper:
+            # This task found no keeper: start one for the next tasks, now that the session is let go of.
+            self._start_keeper = False
+            try:
+                pid = start_keeper(run_process_id())
+            except OSError as err:
+                display.vvv('PSSESSION could not start the run\'s keeper: %s' % err)
+            else:
+                if pid:
+                    display.vvv('PSSESSION started the run\'s keeper (pid %d)' % pid)
 
     def _close_on_cancel(self):
         """close() as the cancel signal's handler runs it, in the middle of whatever the task was doing."""
+        self._start_keeper = False
         self._close(cancelled=True)
 
     def _close(self, cancelled=False):
         self._cancel_guard.closing()
         try:
+            self._let_keeper_go(cancelled)
             if self._task_session is not None:
                 self._task_session.close(cancelled=cancelled)
         finally:
             self._connected = False
+            self._in_worker = False
             self._cancel_guard.disarm()
 
     def reset(self):

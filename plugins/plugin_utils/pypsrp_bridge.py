@@ -60,7 +60,7 @@ __all__ = [
     'create_pool', 'delete_shell', 'describe_transport_error', 'enumerate_command_states', 'enumerate_commands',
     'enumerate_shells', 'forget_pipeline', 'in_running_state', 'is_finished', 'is_retryable', 'is_running',
     'mark_pipeline', 'mark_pool', 'max_payload', 'new_host', 'new_pipeline', 'new_wsman', 'not_started',
-    'pool_for_shell', 'pool_is_open', 'rebind_pool', 'receive', 'require_pypsrp', 'resource_uri',
+    'pool_for_shell', 'pool_is_open', 'rebind_pool', 'receive', 'refuse_requests', 'require_pypsrp', 'resource_uri',
     'send_disconnect', 'send_reconnect', 'send_signal', 'shell_selector', 'signal_pipeline', 'type_names',
 ]
 
@@ -265,6 +265,17 @@ def new_wsman(**settings: t.Any) -> t.Any:
 
     transport._build_session = build_session_reading_the_environment_once
     return wsman
+
+
+def refuse_requests(wsman: t.Any, error: type[BaseException]) -> None:
+    """Make every later request of this WSMan client raise ``error`` instead of going out. Every request of
+    pypsrp 0.9.1's WSMan (and of _WSMan's robust Receive) goes through its transport's send; one already sent
+    still gets its answer."""
+    def refuse(*args: t.Any, **kwargs: t.Any) -> t.NoReturn:
+        del args, kwargs
+        raise error()
+
+    wsman.transport.send = refuse
 
 
 def new_host() -> t.Any:

@@ -28,7 +28,7 @@ BUFFER_MODES = {'block': 'Block', 'drop': 'Drop'}
 SESSION_NAME_MAX = 256
 
 # The options this collection adds to ansible.builtin.psrp's, in documentation order.
-SESSION_OPTIONS = ('session_name', 'idle_timeout', 'output_buffering_mode', 'busy_timeout', 'strict_session')
+SESSION_OPTIONS = ('session_name', 'idle_timeout', 'output_buffering_mode', 'busy_timeout', 'strict_session', 'keeper')
 
 # Run-scoped session names; a named session may not look like one, or the reaper of a
 # later run could take it for a leftover of a dead run.
@@ -56,6 +56,7 @@ def _allowed(name: str) -> str:
         'output_buffering_mode': 'one of: %s' % ', '.join(BUFFER_MODES),
         'busy_timeout': 'an integer number of seconds from 0 to %d' % BUSY_TIMEOUT_MAX,
         'strict_session': 'a boolean (true or false)',
+        'keeper': 'a boolean (true or false)',
     }[name]
 
 
@@ -183,6 +184,7 @@ def check_raw_values(var_options: t.Mapping[str, t.Any] | None, direct: t.Mappin
     """
     checks: dict[str, t.Callable[[t.Any], t.Any]] = {
         'strict_session': lambda value: _to_bool('strict_session', value),
+        'keeper': lambda value: _to_bool('keeper', value),
         'idle_timeout': lambda value: _to_int('idle_timeout', value, IDLE_TIMEOUT_MIN, IDLE_TIMEOUT_MAX),
         'busy_timeout': lambda value: _to_int('busy_timeout', value, 0, BUSY_TIMEOUT_MAX),
     }

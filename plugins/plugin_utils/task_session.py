@@ -24,10 +24,10 @@ from ansible_collections.psremoting.pssession.plugins.plugin_utils import cached
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import ParkedSessionLost, PipelineRunner, PlannedCommand, plan_command
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import PSSession, connection_failure
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import TRANSPORT_ERRORS, new_wsman, pool_is_open, require_pypsrp
-# For the action side (session_action.py, resume.py), which reaches the session through this module, never the bridge
+# For the action side (session_action.py, resume.py) and the keeper (keeper.py), which reach the session through this module, never the bridge
 # (imports point one way: docs/design.md section 3, tests/unit/plugins/test_pypsrp_bridge.py).
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import (  # noqa: F401  pylint: disable=unused-import
-    PS_URI_PREFIX, WinRMError, WSManFaultError,
+    PS_URI_PREFIX, WinRMError, WSManFaultError, refuse_requests,
 )
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.retry_policy import RetryPolicy
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_overrides import read_override
@@ -49,19 +49,6 @@ def _module_hygiene() -> t.Any:
     cached_import.preload(['module_hygiene'])
     from ansible_collections.psremoting.pssession.plugins.plugin_utils import module_hygiene  # pylint: disable=import-outside-toplevel
     return module_hygiene
-
-
-def is_pipeline_wrapper(cmd: str, shell: t.Any) -> bool:
-    """Whether cmd runs the module bootstrap wrapper (not worth showing with -vvv, as ansible.builtin.psrp).
-
-    Up to ansible-core 2.20 the shell's build_module_command('', '', '') is that command line. 2.21's
-    fails on an empty command (it takes the module's path from it), and its wrapper command line is
-    made elsewhere (module_common): there the script is shown, as 2.21's ansible.builtin.psrp does.
-    """
-    try:
-        return shell.build_module_command('', '', '') == cmd
-    except IndexError:
-        return False
 
 
 class TaskSession(SessionCommands):
@@ -94,6 +81,9 @@ class TaskSession(SessionCommands):
         # (PSSession.adopt). The session modules' actions say no (open_session): their first request
         # is not always a Command, the one request whose fault sends a task back to open().
         self.adopt_parked = True
+        # Told of each WSMan client this task makes, and may refuse it by raising (the run's keeper: a task
+        # whose worker went away makes no more requests, keeper.py).
+        self.on_new_client: t.Callable[[t.Any], None] | None = None
 
     # -- warnings ---------------------------------------------------------------------------
     def warn(self, msg: str) -> None:
@@ -161,9 +151,12 @@ class TaskSession(SessionCommands):
         for name, value in overrides.items():  # only ever shorter timeouts, never longer ones
             settings[name] = min(settings[name], value) if settings.get(name) else value
         try:
-            return new_wsman(**settings)
+            wsman = new_wsman(**settings)
         except ValueError as err:  # pypsrp's checks of incompatible settings (auth vs encryption, ...)
             raise AnsibleError('psremoting.pssession.psrp: invalid connection settings for %s: %s' % (self.endpoint, err)) from None
+        if self.on_new_client is not None:
+            self.on_new_client(wsman)
+        return wsman
 
     def _new_session(self) -> PSSession:
         return PSSession(self._wsman, self.key.configuration_name, self.key.session_name, self.options, self.endpoint, log=self._log,
@@ -311,13 +304,14 @@ class TaskSession(SessionCommands):
     def _no_log(self) -> bool:
         return bool(getattr(self._play_context, 'no_log', False))
 
-    def exec_command(self, cmd: str, in_data: bytes | None, shell: t.Any) -> tuple[int, bytes, bytes]:
+    def exec_command(self, cmd: str, in_data: bytes | None, wrapper: bool) -> tuple[int, bytes, bytes]:
+        """Run a task's command; ``wrapper``: cmd is the shell's module bootstrap command (shown as such with -vvv)."""
         planned = plan_command(cmd, in_data)
         no_log = self._no_log()
         # A raw task's script may hold secrets: with no_log, -vvv shows that a script ran, not what.
         shown = '<censored due to no log>' if no_log else planned.script
         if planned.kind == 'encoded':
-            if is_pipeline_wrapper(cmd, shell):
+            if wrapper:
                 self._log('PSRP: EXEC (via pipeline wrapper)')
             else:
                 self._log('PSRP: EXEC %s' % shown)

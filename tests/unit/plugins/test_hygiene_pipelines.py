@@ -97,7 +97,7 @@ EPILOGUE = ('hygiene', module_hygiene.EPILOGUE_MARK, False)
 
 def test_a_module_pipeline_is_sent_unchanged_between_a_prologue_and_an_epilogue(task, shell):
     cmd = module_command(shell)
-    rc, out, err = task.exec_command(cmd, b'{"manifest": 1}\n\0\0\0\0\n', shell)
+    rc, out, err = task.exec_command(cmd, b'{"manifest": 1}\n\0\0\0\0\n', False)
     assert (rc, out, err) == (0, b'', b'')
     assert kinds(task.runner) == [PROLOGUE, ('encoded', None, True), EPILOGUE]
     # The module's own pipeline: exactly what plan_command gives for it (what ansible.builtin.psrp sends).
@@ -111,7 +111,7 @@ def test_a_module_pipeline_is_sent_unchanged_between_a_prologue_and_an_epilogue(
 
 def test_the_module_result_is_returned_even_when_the_module_failed(task, shell):
     task.runner.answers = [(0, b'', b''), (1, b'{"failed": true}', b'boom'), (0, DONE, b'')]
-    assert task.exec_command(module_command(shell), b'{}', shell) == (1, b'{"failed": true}', b'boom')
+    assert task.exec_command(module_command(shell), b'{}', False) == (1, b'{"failed": true}', b'boom')
     assert kinds(task.runner)[-1] == EPILOGUE
 
 
@@ -120,7 +120,7 @@ def test_commands_that_do_not_run_the_exec_wrapper_get_no_hygiene_pipelines(task
     cmd = {'raw': '$x = 1',
            'remove': shell.remove('C:\\Temp\\ansible-tmp', recurse=True),
            'file': '%s -File "C:\\s.ps1" a' % pipelines.COMMON_ARGS}[make]
-    task.exec_command(cmd, None, shell)
+    task.exec_command(cmd, None, False)
     assert len(task.runner.ran) == 1 and task.runner.ran[0].kind != 'hygiene'
 
 
@@ -139,7 +139,7 @@ def test_the_shell_helpers_built_on_the_exec_wrapper_get_hygiene_too(shell):
 def test_a_task_that_ends_between_prologue_and_epilogue_leaves_the_epilogue_pending(task, shell):
     task.runner.failures = {1: requests.exceptions.ConnectionError('connection dropped')}
     with pytest.raises(AnsibleConnectionFailure):
-        task.exec_command(module_command(shell), b'{}', shell)
+        task.exec_command(module_command(shell), b'{}', False)
     assert kinds(task.runner) == [PROLOGUE, ('encoded', None, True)]
     assert task.lock.read_state()['hygiene_pending'] is True
     # The next module task's prologue undoes the earlier one first (it begins with the epilogue's text), and its
@@ -147,13 +147,13 @@ def test_a_task_that_ends_between_prologue_and_epilogue_leaves_the_epilogue_pend
     epilogue_body = module_hygiene.epilogue_script()[len(module_hygiene.EPILOGUE_MARK):].rsplit('\n', 1)[0]  # less its DONE line
     assert module_hygiene.prologue_script().startswith(module_hygiene.PROLOGUE_MARK + epilogue_body)
     task.runner.failures = {}
-    task.exec_command(module_command(shell), b'{}', shell)
+    task.exec_command(module_command(shell), b'{}', False)
     assert 'hygiene_pending' not in task.lock.read_state()
 
 
 def test_a_hygiene_pipeline_with_errors_is_a_warning_not_the_modules_failure(task, shell):
     task.runner.answers = [(0, b'', b''), (0, b'{"changed": false}', b''), (1, DONE, b'Remove-Module : denied\r\n')]
-    assert task.exec_command(module_command(shell), b'{}', shell) == (0, b'{"changed": false}', b'')
+    assert task.exec_command(module_command(shell), b'{}', False) == (0, b'{"changed": false}', b'')
     assert len(task._display.warnings) == 1
     assert 'module epilogue' in task._display.warnings[0] and 'Remove-Module : denied' in task._display.warnings[0]
     assert 'hygiene_pending' not in task.lock.read_state()  # it ran: not tried again by the next task
@@ -163,7 +163,7 @@ def test_an_epilogue_that_does_not_say_the_session_is_put_back_stays_pending(tas
     """An epilogue that ended before its last line (a terminating error), or whose stash could not be removed,
     prints no DONE_MARK: the next task runs it again, and this one is warned."""
     task.runner.answers = [(0, b'', b''), (0, b'{"changed": false}', b''), (1, b'', b'Set-Alias : denied\r\n')]
-    assert task.exec_command(module_command(shell), b'{}', shell) == (0, b'{"changed": false}', b'')
+    assert task.exec_command(module_command(shell), b'{}', False) == (0, b'{"changed": false}', b'')
     assert task.lock.read_state()['hygiene_pending'] is True
     assert len(task._display.warnings) == 1 and 'Set-Alias : denied' in task._display.warnings[0]
 
@@ -173,7 +173,7 @@ def test_an_epilogue_that_cannot_run_keeps_the_module_result(task, shell):
     into an unreachable host (the result lost); the epilogue stays pending for the next task."""
     task.runner.answers = [(0, b'', b''), (0, b'{"changed": true}', b'')]
     task.runner.failures = {2: requests.exceptions.ConnectionError('connection dropped')}
-    assert task.exec_command(module_command(shell), b'{}', shell) == (0, b'{"changed": true}', b'')
+    assert task.exec_command(module_command(shell), b'{}', False) == (0, b'{"changed": true}', b'')
     assert kinds(task.runner) == [PROLOGUE, ('encoded', None, True), EPILOGUE]
     assert task.lock.read_state()['hygiene_pending'] is True
     assert len(task._display.warnings) == 1 and 'epilogue' in task._display.warnings[0]
@@ -238,8 +238,8 @@ def test_a_wrapper_that_cannot_be_had_turns_hygiene_off_with_one_warning_and_tas
     cmd = module_command(shell)  # built before the change: ansible-core's own use of the function is not under test
     change(monkeypatch)
     task.runner.answers = [(0, b'{"changed": true}', b''), (0, b'{"changed": false}', b'')]
-    assert task.exec_command(cmd, b'{}', shell) == (0, b'{"changed": true}', b'')
-    assert task.exec_command(cmd, b'{}', shell) == (0, b'{"changed": false}', b'')
+    assert task.exec_command(cmd, b'{}', False) == (0, b'{"changed": true}', b'')
+    assert task.exec_command(cmd, b'{}', False) == (0, b'{"changed": false}', b'')
     # The module pipelines ran as sent, without a prologue or epilogue around them.
     assert kinds(task.runner) == [('encoded', None, True), ('encoded', None, True)]
     [warning] = _off_warnings(task)  # once per process, not once per command
@@ -248,6 +248,6 @@ def test_a_wrapper_that_cannot_be_had_turns_hygiene_off_with_one_warning_and_tas
 
 
 def test_the_wrapper_of_this_ansible_core_is_recognised_without_a_warning(task, shell, fresh_wrapper):
-    task.exec_command(module_command(shell), b'{}', shell)
+    task.exec_command(module_command(shell), b'{}', False)
     assert kinds(task.runner) == [PROLOGUE, ('encoded', None, True), EPILOGUE]
     assert _off_warnings(task) == []

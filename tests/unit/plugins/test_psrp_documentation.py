@@ -17,6 +17,7 @@ SESSION_OPTIONS = {
     'output_buffering_mode': ('block', 'str'),
     'busy_timeout': (30, 'int'),
     'strict_session': (False, 'bool'),
+    'keeper': (True, 'bool'),
 }
 
 

@@ -1,0 +1,325 @@
+# Copyright (c) 2025 psremoting.pssession contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The run's keeper: one process per run that runs the tasks of its run-scoped sessions (docs/design.md section 9).
+
+Why: every task is a new forked ansible worker, and what our connection plugin spends there (loading its
+modules, building a pypsrp client per task) was most of what it costs per task above ansible itself
+(docs/performance.md). The keeper is forked once per run from a worker that has all of it loaded, and a
+later worker hands it the task over a Unix socket: the worker loads only the socket client.
+
+What it runs is what the worker would have run, the same TaskSession, one per worker connection and
+thread: it takes the session's lock, adopts the parked session, runs the commands and parks it again, so
+every guarantee of sections 6 and 7 holds as it does in a worker; what it says (warnings, -vvv lines) is
+sent back with each answer and shown by the worker. A worker that goes away while its command runs (cancel,
+task timeout, killed) is noticed by the socket: the keeper stops the command and disconnects as a
+cancelled worker does (TaskSession.close(cancelled=True)), and the thread that ran the command may send
+nothing more. The keeper ends with its run (the main process gone) or after IDLE_EXIT seconds without a
+task; it leaves every session parked, as each task does. It holds no credential but in memory, for a task.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import select
+import signal
+import socket
+import struct
+import threading
+import time
+import types
+import typing as t
+
+from ansible.errors import AnsibleConnectionFailure
+
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.keeper_protocol import (
+    Reader, StreamBroken, decode_bytes, encode_bytes, send,
+)
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_identity import process_start_time
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.task_session import TaskSession, refuse_requests
+
+# Seconds without any task after which the keeper ends (the next task starts another): a run that pauses
+# longer holds no process for it.
+IDLE_EXIT = 120.0
+# Seconds the keeper gives tasks still running when its run ends (their workers are being cancelled too).
+FINISH_WAIT = 5.0
+RUN_POLL = 1.0  # seconds between looks at the run's main process, where Linux has no pidfd for it
+
+
+class TaskAbandoned(BaseException):
+    """Raised in the thread of a task whose worker went away, at its next WSMan request: nothing more is sent.
+
+    A BaseException, so that no retry (they catch Exception) takes it for a fault worth another try."""
+
+
+class Recorder:
+    """Stands in for ansible's Display in the keeper: keeps what a task says, for its worker to show."""
+
+    def __init__(self, verbosity: int) -> None:
+        self.verbosity = verbosity
+        self.said: list[list[t.Any]] = []
+        self._lock = threading.Lock()
+
+    def _keep(self, kind: str, msg: str, host: t.Any = None) -> None:
+        with self._lock:
+            self.said.append([kind, str(msg), host])
+
+    def warning(self, msg: str) -> None:
+        self._keep('warning', msg)
+
+    def vvv(self, msg: str, host: t.Any = None) -> None:
+        if self.verbosity >= 3:
+            self._keep('vvv', msg, host)
+
+    def vvvvv(self, msg: str, host: t.Any = None) -> None:
+        if self.verbosity >= 5:
+            self._keep('vvvvv', msg, host)
+
+    def take(self) -> list[list[t.Any]]:
+        with self._lock:
+            said, self.said = self.said, []
+        return said
+
+
+def _error(err: BaseException) -> dict[str, t.Any]:
+    """An exception as the worker raises it again: a connection failure stays one (UNREACHABLE)."""
+    return {'unreachable': isinstance(err, AnsibleConnectionFailure), 'type': type(err).__name__,
+            'msg': getattr(err, 'message', None) or str(err)}
+
+
+class TaskHandler:
+    """One worker connection: one task's TaskSession, its requests run one at a time in a thread of their own
+    while this thread watches the socket for the worker going away."""
+
+    def __init__(self, conn: socket.socket, keeper: Keeper) -> None:
+        self.conn = conn
+        self.reader = Reader(conn)
+        self.keeper = keeper
+        self.task: TaskSession | None = None
+        self.display = Recorder(0)
+        self.abandoned = False
+        self._op_thread: threading.Thread | None = None
+        self._clients: list[t.Any] = []  # the WSMan clients the task's thread made (refused once it is abandoned)
+
+    # -- the task's session, as the worker's TaskSession would be -------------------------------
+    def _new_client(self, wsman: t.Any) -> None:
+        if self.abandoned and threading.current_thread() is self._op_thread:
+            raise TaskAbandoned()
+        if threading.current_thread() is self._op_thread:
+            self._clients.append(wsman)
+
+    def _open(self, message: dict[str, t.Any]) -> dict[str, t.Any]:
+        options = message['options']
+        self.display.verbosity = int(message.get('verbosity') or 0)
+        play_context = types.SimpleNamespace(no_log=bool(message.get('no_log')))
+        self.task = TaskSession(options.__getitem__, self.display, play_context)
+        self.task.on_new_client = self._new_client
+        self.task.open()
+        return {'holder': os.getpid()}
+
+    def _run(self, message: dict[str, t.Any]) -> dict[str, t.Any]:
+        op = message['op']
+        if op == 'open':
+            return self._open(message)
+        task = self.task
+        if task is None:
+            raise AnsibleConnectionFailure('psremoting.pssession.psrp: the keeper got %s before open' % op)
+        if op == 'exec':
+            rc, stdout, stderr = task.exec_command(message['cmd'], decode_bytes(message.get('in_data_b64')), bool(message.get('wrapper')))
+            return {'rc': rc, 'stdout_b64': encode_bytes(stdout), 'stderr_b64': encode_bytes(stderr)}
+        if op == 'put':
+            task.put_file(message['in_path'], message['out_path'])
+            return {}
+        if op == 'fetch':
+            task.fetch_file(message['in_path'], message['out_path'])
+            return {}
+        raise AnsibleConnectionFailure('psremoting.pssession.psrp: the keeper does not know the request %r' % op)
+
+    # -- the connection -------------------------------------------------------------------------
+    def serve(self) -> None:
+        try:
+            while True:
+                try:
+                    message = self.reader.receive()
+                except (StreamBroken, OSError, ValueError):
+                    self._end(cancelled=False, worker_gone=True)
+                    return
+                op = message.get('op')
+                if op in ('close', 'cancel'):
+                    self._end(cancelled=op == 'cancel', worker_gone=False)
+                    return
+                if not self._run_watched(message):
+                    return
+        finally:
+            try:
+                self.conn.close()
+            finally:
+                self.keeper.task_ended(self)
+
+    def _run_watched(self, message: dict[str, t.Any]) -> bool:
+        """Run one request in a thread and answer it; True unless the worker went away meanwhile."""
+        answer: dict[str, t.Any] = {}
+        wake_read, wake_write = os.pipe()
+
+        def work() -> None:
+            try:
+                answer.update(ok=self._run(message))
+            except TaskAbandoned:
+                pass
+            except BaseException as err:  # pylint: disable=broad-except  # every failure goes back to the worker
+                answer.update(error=_error(err))
+            finally:
+                os.write(wake_write, b'.')
+
+        self._op_thread = threading.Thread(target=work, name='pssession-keeper-task', daemon=True)
+        try:
+            self._op_thread.start()
+            readable, _w, _x = select.select([self.conn, wake_read], [], [])
+            if wake_read in readable or self.conn not in readable:
+                self._answer(message['op'], answer)
+                return True
+            # The worker spoke (cancel, close after its timeout) or went away while the request ran.
+            try:
+                said = self.reader.receive()
+                cancelled = said.get('op') == 'cancel'
+                gone = False
+            except (StreamBroken, OSError, ValueError):
+                cancelled, gone = True, True
+            self._end(cancelled=cancelled, worker_gone=gone, running=True)
+            return False
+        finally:
+            os.close(wake_read)
+            os.close(wake_write)
+
+    def _answer(self, op: str, answer: dict[str, t.Any]) -> None:
+        reply = dict(op=op, said=self.display.take(), **answer)
+        send(self.conn, reply)
+
+    def _end(self, cancelled: bool, worker_gone: bool, running: bool = False) -> None:
+        """Close the task's session: parked for the next task, or, if its request was still running (the worker
+        was cancelled, timed out or died), with the command stopped and the session disconnected."""
+        if running:
+            # From here on the thread that runs the request sends nothing more: its clients refuse, and it may
+            # make no other (on_new_client), whatever its retries would do. Its Receive under way is answered
+            # once the command is stopped below, and what it got is dropped.
+            self.abandoned = True
+            for wsman in self._clients:
+                refuse_requests(wsman, TaskAbandoned)
+        task, self.task = self.task, None
+        error = None
+        if task is not None:
+            try:
+                task.close(cancelled=cancelled or running)
+            except Exception as err:  # pylint: disable=broad-except  # reported to a worker still there
+                error = _error(err)
+        if not worker_gone:
+            try:
+                self._answer('close', {'error': error} if error else {'ok': {}})
+            except OSError:
+                pass
+
+
+class Keeper:
+    """The accept loop, the tasks under way, and the end of the run."""
+
+    def __init__(self, server: socket.socket, run_pid: int, run_start: int | None) -> None:
+        self.server = server
+        self.run_pid = run_pid
+        self.run_start = run_start
+        self.tasks: set[TaskHandler] = set()
+        self._lock = threading.Lock()
+        self.last_task = time.monotonic()
+
+    def task_ended(self, handler: TaskHandler) -> None:
+        with self._lock:
+            self.tasks.discard(handler)
+            self.last_task = time.monotonic()
+
+    def _run_alive(self) -> bool:
+        try:
+            os.kill(self.run_pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return self.run_start is None or process_start_time(self.run_pid) == self.run_start
+
+    def serve(self) -> None:
+        pidfd = None
+        try:
+            pidfd = os.pidfd_open(self.run_pid)  # readable once the process has ended (Linux 5.3)
+        except (AttributeError, OSError):
+            pass
+        if not self._run_alive():
+            return
+        watched: list[t.Any] = [self.server] + ([pidfd] if pidfd is not None else [])
+        try:
+            while True:
+                readable, _w, _x = select.select(watched, [], [], RUN_POLL)
+                if (pidfd is not None and pidfd in readable) or not self._run_alive():
+                    break
+                with self._lock:
+                    idle = not self.tasks and time.monotonic() - self.last_task > IDLE_EXIT
+                if idle:
+                    break
+                if self.server in readable:
+                    self._accept()
+        finally:
+            self.server.close()
+            if pidfd is not None:
+                os.close(pidfd)
+        deadline = time.monotonic() + FINISH_WAIT
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self.tasks:
+                    break
+            time.sleep(0.05)
+
+    def _accept(self) -> None:
+        try:
+            conn, _address = self.server.accept()
+        except OSError:
+            return
+        # Only this user's processes may hand it a task (the socket's directory already says so: 0700).
+        creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize('3i'))
+        _pid, uid, _gid = struct.unpack('3i', creds)
+        if uid != os.getuid():
+            conn.close()
+            return
+        handler = TaskHandler(conn, self)
+        with self._lock:
+            self.tasks.add(handler)
+            self.last_task = time.monotonic()
+        threading.Thread(target=handler.serve, name='pssession-keeper-conn', daemon=True).start()
+
+
+def _detach(keep: tuple[int, ...]) -> None:
+    """Leave the worker's world: a session of its own (no terminal signal reaches it), default signal handlers,
+    and every inherited descriptor but ``keep`` pointed at /dev/null. Pointed, not closed: objects of the worker
+    still name those numbers and may close them one day, which must not close a descriptor of ours. Holding none
+    of them matters: ansible-runner waits for the end of its terminal's output, a test harness for its pipes'."""
+    os.setsid()
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+    for signum in (signal.SIGTERM, signal.SIGALRM, signal.SIGURG, signal.SIGCHLD, signal.SIGPIPE):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # a worker gone: an OSError on send, not the keeper's end
+    null = os.open(os.devnull, os.O_RDWR)
+    for name in os.listdir('/proc/self/fd'):
+        fd = int(name)
+        if fd in keep or fd == null:
+            continue
+        try:
+            os.dup2(null, fd)
+        except OSError:
+            pass
+
+
+def run(server: socket.socket, lock_fd: int, run_pid: int) -> None:
+    """The keeper's life, in the process forked for it (keeper_client.start_keeper); returns when it ends."""
+    _detach((server.fileno(), lock_fd))
+    # Who the keeper is, for whoever looks (tests, an operator): its pid in its lock file.
+    os.ftruncate(lock_fd, 0)
+    os.pwrite(lock_fd, b'%d\n' % os.getpid(), 0)
+    fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held since the fork; a no-op that says so
+    Keeper(server, run_pid, process_start_time(run_pid)).serve()
