@@ -15,8 +15,8 @@ What runs:
   ansible-playbook and every process it waited for) and peak RSS (largest process of that tree);
 - throughput: `raw` returning many objects, the invoke module when the collection has it, and
   put_file/fetch_file of a large file through each plugin when the test host supports them;
-- a profile of one task inside each connection plugin (profile_task.py), and what a per-run keeper
-  process would save per task (keeper_probe.py).
+- a profile of one task inside each connection plugin (profile_task.py), and what the run's keeper
+  saves per task (keeper_probe.py).
 """
 
 from __future__ import annotations
@@ -452,7 +452,7 @@ def run_profile(runner: Runner, args: argparse.Namespace) -> dict[str, str]:
         log('profile: %d tasks per plugin, each in a forked worker-like process' % args.profile_tasks)
         proc = subprocess.run(base + ['--fork'], env=env, capture_output=True, text=True, timeout=600, check=False)
         out['fork'] = proc.stdout if proc.returncode == 0 else 'profile failed: %s' % proc.stderr[-800:]
-        log('profile: %d tasks per kind through a keeper process (keeper_probe.py)' % args.profile_tasks)
+        log('profile: %d tasks per kind in a worker, through the run's keeper and with the builtin (keeper_probe.py)' % args.profile_tasks)
         probe = [sys.executable, os.path.join(HERE, 'keeper_probe.py')] + base[2:]
         proc = subprocess.run(probe, env=env, capture_output=True, text=True, timeout=600, check=False)
         out['keeper'] = proc.stdout if proc.returncode == 0 else 'keeper probe failed: %s' % proc.stderr[-800:]
@@ -763,7 +763,7 @@ def main(argv: list[str] | None = None) -> int:
         titles = {
             'inproc': 'Inside the connection plugins, one task (no added delay): time per phase and per WSMan request, client side',
             'fork': "One task in a forked process, as ansible's workers run them (no added delay): wall and CPU per step",
-            'keeper': 'What a per-run keeper process would save (keeper_probe.py, no added delay): per task, controller CPU',
+            'keeper': "What the run's keeper saves (keeper_probe.py, no added delay): per task, controller CPU",
         }
         for key, text in profile.items():
             out += ['### ' + titles[key], '', '```', text.rstrip(), '```', '']
