@@ -16,7 +16,8 @@ description:
     runs, and disconnects with the IdleTimeout (a run-scoped session stays connected to the run's client
     between its tasks, since no other run uses it). Nothing has to keep running on the controller between tasks,
     so the same session serves the tasks of one run, separate C(ansible) ad-hoc commands, separate
-    C(ansible-playbook) runs and other controllers of the same user.
+    C(ansible-playbook) runs and other controllers of the same user. (For speed, the tasks of a run-scoped
+    session are run by one process per run, see O(keeper); it ends with the run.)
   - C(raw) runs in the session's global scope, so what one task defines (variables, functions, imported
     modules) is there in the next.
   - Modules are sent exactly as the builtin plugin sends them (the powershell shell plugin's bootstrap and

@@ -242,6 +242,8 @@ class Runner:
                     break
                 time.sleep(0.02)
         wall = time.perf_counter() - start
+        # The run's keeper, if it started one, ends with the run: its CPU is the controller's too.
+        left_cpu, left_rss = reap_left_behind({host.proc.pid})
         proc.returncode = os.waitstatus_to_exitcode(status)
         host_cpu = host.cpu_seconds() - host_cpu0
         events = []
@@ -252,8 +254,47 @@ class Runner:
         if proc.returncode != 0 and not failures:
             with open(out, encoding='utf-8') as handle:
                 failures = [handle.read()[-600:]]
-        return Run(plugin, hosts, len(tasks), wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, host_cpu,
+        return Run(plugin, hosts, len(tasks), wall, usage.ru_utime + usage.ru_stime + left_cpu, max(usage.ru_maxrss, left_rss), host_cpu,
                    host.stats(), events, proc.returncode, failures)
+
+
+def become_subreaper() -> bool:
+    """Have the processes a run leaves behind (the run's keeper: forked by a worker, orphaned when the worker ends,
+    docs/design.md section 9) reparented to this process instead of init, so that their CPU can be counted."""
+    try:
+        import ctypes  # pylint: disable=import-outside-toplevel
+        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def reap_left_behind(keep: set[int], timeout: float = 60) -> tuple[float, int]:
+    """Wait for this process's children other than ``keep`` (a run's keeper, ending with its run); their CPU seconds
+    (user+sys) and largest ru_maxrss."""
+    cpu, rss = 0.0, 0
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        children = []
+        for name in os.listdir('/proc'):
+            if not name.isdigit() or int(name) in keep:
+                continue
+            try:
+                with open('/proc/%s/stat' % name, 'rb') as handle:
+                    fields = handle.read().rsplit(b')', 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == os.getpid():
+                children.append(int(name))
+        if not children:
+            break
+        for pid in children:
+            try:
+                _pid, _status, usage = os.wait4(pid, 0)
+            except ChildProcessError:
+                continue
+            cpu += usage.ru_utime + usage.ru_stime
+            rss = max(rss, usage.ru_maxrss)
+    return cpu, rss
 
 
 # -- the measurements ---------------------------------------------------------------------------
@@ -452,10 +493,11 @@ def run_profile(runner: Runner, args: argparse.Namespace) -> dict[str, str]:
         log('profile: %d tasks per plugin, each in a forked worker-like process' % args.profile_tasks)
         proc = subprocess.run(base + ['--fork'], env=env, capture_output=True, text=True, timeout=600, check=False)
         out['fork'] = proc.stdout if proc.returncode == 0 else 'profile failed: %s' % proc.stderr[-800:]
-        log('profile: %d tasks per kind in a worker, through the run's keeper and with the builtin (keeper_probe.py)' % args.profile_tasks)
+        log("profile: %d tasks per kind in a worker, through the run's keeper and with the builtin (keeper_probe.py)" % args.profile_tasks)
         probe = [sys.executable, os.path.join(HERE, 'keeper_probe.py')] + base[2:]
         proc = subprocess.run(probe, env=env, capture_output=True, text=True, timeout=600, check=False)
         out['keeper'] = proc.stdout if proc.returncode == 0 else 'keeper probe failed: %s' % proc.stderr[-800:]
+        reap_left_behind({host.proc.pid})  # the keepers these started, orphaned here: not counted in any run
     finally:
         host.stop()
     return out
@@ -701,6 +743,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--output', default=os.path.join(ROOT, '.build', 'benchmark'), help='directory for results.json and profiles')
     parser.add_argument('--keep', action='store_true', help='keep the work directory (inventories, logs)')
     args = parser.parse_args(argv)
+    become_subreaper()
     unknown = sorted(set((args.scenarios or '').split(',')) - {'', 'base', 'wan20', 'create0.5', 'create1.5', 'ntlm'})
     if unknown:
         parser.error('unknown scenario(s): %s' % ', '.join(unknown))
