@@ -114,6 +114,7 @@ class TaskHandler:
         play_context = types.SimpleNamespace(no_log=bool(message.get('no_log')))
         self.task = TaskSession(options.__getitem__, self.display, play_context)
         self.task.on_new_client = self._new_client
+        self.task.kept_clients = self.keeper.kept_clients
         self.task.open()
         return {'holder': os.getpid()}
 
@@ -160,6 +161,17 @@ class TaskHandler:
         """Run one request in a thread and answer it; True unless the worker went away meanwhile."""
         answer: dict[str, t.Any] = {}
         wake_read, wake_write = os.pipe()
+        # Whoever finishes last closes the pipe: a thread left running after its worker went away must not write
+        # to a descriptor number that another task's socket or pipe may have by then.
+        ends = {'left': 2}
+        ends_lock = threading.Lock()
+
+        def done_with_pipe() -> None:
+            with ends_lock:
+                ends['left'] -= 1
+                if not ends['left']:
+                    os.close(wake_read)
+                    os.close(wake_write)
 
         def work() -> None:
             try:
@@ -169,7 +181,10 @@ class TaskHandler:
             except BaseException as err:  # pylint: disable=broad-except  # every failure goes back to the worker
                 answer.update(error=_error(err))
             finally:
-                os.write(wake_write, b'.')
+                with ends_lock:
+                    if ends['left'] == 2:
+                        os.write(wake_write, b'.')
+                done_with_pipe()
 
         self._op_thread = threading.Thread(target=work, name='pssession-keeper-task', daemon=True)
         try:
@@ -188,8 +203,7 @@ class TaskHandler:
             self._end(cancelled=cancelled, worker_gone=gone, running=True)
             return False
         finally:
-            os.close(wake_read)
-            os.close(wake_write)
+            done_with_pipe()
 
     def _answer(self, op: str, answer: dict[str, t.Any]) -> None:
         reply = dict(op=op, said=self.display.take(), **answer)
@@ -227,6 +241,8 @@ class Keeper:
         self.run_pid = run_pid
         self.run_start = run_start
         self.tasks: set[TaskHandler] = set()
+        # Each parked session's pypsrp client, pool and host, for its next task (TaskSession.kept_clients).
+        self.kept_clients: dict[str, t.Any] = {}
         self._lock = threading.Lock()
         self.last_task = time.monotonic()
 

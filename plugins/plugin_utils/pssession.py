@@ -21,8 +21,8 @@ from ansible.errors import AnsibleConnectionFailure, AnsibleError
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import (
     CTRL_C, TERMINATE, TRANSPORT_ERRORS, WinRMError, WSManFaultError, create_pool, delete_shell, describe_transport_error,
-    enumerate_shells, mark_pool, new_host, pool_for_shell, pool_is_open, rebind_pool, require_pypsrp, resource_uri, send_disconnect,
-    send_reconnect, send_signal,
+    enumerate_shells, forget_finished_pipelines, mark_pool, new_host, pool_for_shell, pool_is_open, rebind_pool, require_pypsrp,
+    resource_uri, send_disconnect, send_reconnect, send_signal,
 )
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.retry_policy import RetryPolicy
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_identity import is_dead_run_of_this_controller
@@ -251,6 +251,22 @@ class PSSession:
         self.adopted = True
         self._log('PSSESSION using %s (%s), left connected by the previous task of this run, as client %s' % (self.name, shell_id, client))
         return True
+
+    def adopt_kept(self, shell_id: str, kept: tuple[t.Any, t.Any, t.Any]) -> None:
+        """adopt(), with the WSMan client, pool and host this process parked the shell with (the run's keeper keeps
+        them between tasks: no new client, and its HTTP connection stays open). The caller has checked that the
+        shell is still as it was parked: nobody used it since."""
+        self.wsman, self.pool, self.host = kept
+        self.adopted = True
+        self._log('PSSESSION using %s (%s), left connected by the previous task of this run, with its client kept'
+                  % (self.name, shell_id))
+
+    def keep_parked(self) -> tuple[t.Any, t.Any, t.Any]:
+        """Hand over the client, pool and host of a parked shell instead of closing them (adopt_kept)."""
+        forget_finished_pipelines(self.pool)
+        kept = (self.wsman, self.pool, self.host)
+        self.wsman = None
+        return kept
 
     def confirm_adopted(self) -> None:
         """The host took a Command on the adopted shell: it is known to be Connected to us."""

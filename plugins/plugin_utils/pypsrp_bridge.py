@@ -58,7 +58,7 @@ __all__ = [
     'HAS_PYPSRP', 'NAMESPACES', 'NOT_RETRIED', 'PS_URI_PREFIX', 'PYPSRP_IMPORT_ERROR', 'ReceiveOperation', 'SHELL_URI', 'TERMINATE',
     'TRANSPORT_ERRORS', 'WSManFaultError', 'WinRMError', 'adopt_unanswered_command', 'attach_pipeline', 'command_id_of',
     'create_pool', 'delete_shell', 'describe_transport_error', 'enumerate_command_states', 'enumerate_commands',
-    'enumerate_shells', 'forget_pipeline', 'in_running_state', 'is_finished', 'is_retryable', 'is_running',
+    'enumerate_shells', 'forget_finished_pipelines', 'forget_pipeline', 'in_running_state', 'is_finished', 'is_retryable', 'is_running',
     'mark_pipeline', 'mark_pool', 'max_payload', 'new_host', 'new_pipeline', 'new_wsman', 'not_started',
     'pool_for_shell', 'pool_is_open', 'rebind_pool', 'receive', 'refuse_requests', 'require_pypsrp', 'resource_uri',
     'send_disconnect', 'send_reconnect', 'send_signal', 'shell_selector', 'signal_pipeline', 'type_names',
@@ -436,6 +436,14 @@ def attach_pipeline(pool: t.Any, command_id: str) -> t.Any:
 
 def forget_pipeline(ps: t.Any) -> None:
     ps.runspace_pool.pipelines.pop(ps.id, None)
+
+
+def forget_finished_pipelines(pool: t.Any) -> None:
+    """Drop the pool's record of its ended pipelines (pypsrp keeps each one in ``pipelines`` until it is closed
+    with a Signal, which this collection does not send): a pool kept across tasks would otherwise grow with each."""
+    for pipeline_id, ps in list(pool.pipelines.items()):
+        if ps.state in FINISHED_STATES:
+            pool.pipelines.pop(pipeline_id, None)
 
 
 def command_id_of(ps: t.Any) -> str:

@@ -13,6 +13,7 @@ pssession/pipelines and pypsrp_bridge, and retries only as its RetryPolicy says.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import typing as t
@@ -84,6 +85,9 @@ class TaskSession(SessionCommands):
         # Told of each WSMan client this task makes, and may refuse it by raising (the run's keeper: a task
         # whose worker went away makes no more requests, keeper.py).
         self.on_new_client: t.Callable[[t.Any], None] | None = None
+        # Where a process that runs many tasks (the run's keeper) keeps each parked session's client, pool and host
+        # for its next task, by session key digest, with the lock state they were parked under; None: closed at close.
+        self.kept_clients: dict[str, tuple[dict[str, t.Any], tuple[t.Any, t.Any, t.Any]]] | None = None
 
     # -- warnings ---------------------------------------------------------------------------
     def warn(self, msg: str) -> None:
@@ -199,7 +203,12 @@ class TaskSession(SessionCommands):
                 session.open(known, left_by, client)
             elif known and state.get('parked') and client.get('id'):
                 # The previous task of this run left the session Connected (close(), _may_park).
-                adopted = self.adopt_parked and session.adopt(known, client)
+                kept = self._kept_client(state)
+                if kept is not None and self.adopt_parked:
+                    session.adopt_kept(known, kept)
+                    adopted = True
+                else:
+                    adopted = self.adopt_parked and session.adopt(known, client)
                 if not adopted:
                     session.release_parked(known, client['id'])
                     session.open(known, None, client)
@@ -228,6 +237,25 @@ class TaskSession(SessionCommands):
         # (a relaunched keyed step) sends no pipeline, which would wait behind that command.
         self._epilogue_due = bool(self._state.get('hygiene_pending'))
         self.runner.before_start = self._before_first_pipeline
+
+    def _kept_client(self, state: dict[str, t.Any]) -> tuple[t.Any, t.Any, t.Any] | None:
+        """The client, pool and host this process parked the session with, if the lock state is still exactly what
+        it wrote then (nobody used the session since: every use rewrites it); else None, and they are closed."""
+        if self.kept_clients is None:
+            return None
+        entry = self.kept_clients.pop(self.key.digest, None)
+        if entry is None:
+            return None
+        parked_state, kept = entry
+        if parked_state != state:
+            try:
+                kept[0].close()
+            except Exception:  # pylint: disable=broad-except  # a connection the host may have closed long ago
+                pass
+            return None
+        if self.on_new_client is not None:
+            self.on_new_client(kept[0])
+        return kept
 
     def _before_first_pipeline(self) -> None:
         if not self._epilogue_due:
@@ -418,6 +446,7 @@ class TaskSession(SessionCommands):
         """
         disconnected = True
         parked = False
+        kept = None
         try:
             unfinished = self.runner.running_command() if self.runner is not None else None
             if self.session is not None and (unfinished is not None or cancelled):
@@ -441,6 +470,7 @@ class TaskSession(SessionCommands):
                     self.warn('psremoting.pssession.psrp: could not disconnect from the PSSession %s cleanly: %s'
                               % (self.key.session_name if self.key else '?', err))
                 finally:
+                    kept = self.session.keep_parked() if parked and self.kept_clients is not None else None
                     self.session.close_transport()
         finally:
             self.session = None
@@ -453,6 +483,11 @@ class TaskSession(SessionCommands):
                     else:
                         self._state.pop('parked', None)
                     self.lock.write_state(self._state)
+                    if kept is not None and self.key is not None:
+                        self.kept_clients[self.key.digest] = (json.loads(json.dumps(self._state)), kept)
+                        kept = None
+                if kept is not None:
+                    kept[0].close()  # not parked after all: nothing to keep it for
                 self.lock.release()
                 self.lock = None
 

@@ -57,6 +57,8 @@ def test_a_run_hands_its_tasks_to_one_keeper_which_ends_with_the_run(ansible, wi
     # The first task finds no keeper and starts it; every later one, a module too, runs in it.
     assert keeper_pids(run) == [started] * 4, run
     assert run.results[3]['ping'] == 'pong', run.results[3]
+    # The keeper's first task builds a pypsrp client for the parked session; the later ones take the one it kept.
+    assert run.output.count('with its client kept') == 3, run
     # One session for the whole run, as without a keeper: its tasks adopt it as the same client, no new shell.
     assert winhost.stats()['actions']['Create']['requests'] == 1
     wait_until(lambda: all_gone([started]), 'the keeper to end with its run')
