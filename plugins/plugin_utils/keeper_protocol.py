@@ -87,4 +87,3 @@ class Reader:
             chunks.append(chunk)
             left -= len(chunk)
         return b''.join(chunks)
-

@@ -54,7 +54,7 @@ def test_a_keeper_that_got_the_request_and_died_is_never_asked_again(tmp_path):
     got = []
 
     def keeper_that_dies():
-        conn, _ = server.accept()
+        conn, _address = server.accept()
         got.append(keeper_protocol.Reader(conn).receive())
         conn.close()  # as if killed while running it
 
