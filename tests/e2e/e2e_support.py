@@ -524,6 +524,12 @@ class CountingStep:
         host.filesystem.write_bytes(self.release, b'go')
 
 
+def waits_for_file(path: str, then: str) -> str:
+    """A raw script that runs until the test creates path on the host's drive (the test decides when it ends), then
+    outputs the string then."""
+    return "while (-not (Test-Path '%s')) { Start-Sleep -Milliseconds 50 }; '%s'" % (path, then)
+
+
 def all_gone(pids: t.Iterable[int]) -> bool:
     """Whether every one of pids has ended (a killed or cancelled run's processes)."""
     return not [pid for pid in pids if os.path.exists('/proc/%d' % pid)]

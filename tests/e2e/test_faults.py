@@ -13,7 +13,7 @@ from pypsrp.powershell import RunspacePool
 from pypsrp.wsman import NAMESPACES, SelectorSet, WSMan
 from winhost import WinHost
 
-from e2e_support import PASSWORD, USERS, all_gone, connection_warnings, create_count, has_open, timeline, wait_until
+from e2e_support import PASSWORD, USERS, all_gone, connection_warnings, create_count, has_open, timeline, wait_until, waits_for_file
 
 
 def hold_session(host, name):
@@ -58,18 +58,13 @@ def test_a_session_held_by_another_client_is_waited_for_then_reported_busy(ansib
     assert create_count(winhost) == 1
 
 
-def _wait_for_file(path, then):
-    """A raw script that runs until the test creates path on the host's drive: the test decides when it ends."""
-    return "while (-not (Test-Path '%s')) { Start-Sleep -Milliseconds 50 }; '%s'" % (path, then)
-
-
 def _release(host, path):
     host.filesystem.write_bytes(path, b'go')
 
 
 @pytest.mark.release_sensitive("forks: the release's worker processes share the lock")
 def test_concurrent_tasks_of_one_controller_are_serialized(ansible, winhost):
-    first = ansible.start_adhoc('raw', _wait_for_file(r'C:\release-first', 'first done'), ansible_pssession_name='serial')
+    first = ansible.start_adhoc('raw', waits_for_file(r'C:\release-first', 'first done'), ansible_pssession_name='serial')
     wait_until(lambda: timeline(winhost, 'command_started'), "the first task's command to start")
     second = ansible.start_adhoc('raw', "'second'", ansible_pssession_name='serial')
     wait_until(lambda: has_open(second.pids, str(ansible.lock_dir), '.lock'), 'the second task to wait for the session lock')
@@ -87,7 +82,7 @@ def test_concurrent_tasks_of_one_controller_are_serialized(ansible, winhost):
 
 
 def test_the_controller_lock_times_out_with_who_holds_it(ansible, winhost):
-    first = ansible.start_adhoc('raw', _wait_for_file(r'C:\release-held', 'first done'), ansible_pssession_name='held')
+    first = ansible.start_adhoc('raw', waits_for_file(r'C:\release-held', 'first done'), ansible_pssession_name='held')
     wait_until(lambda: timeline(winhost, 'command_started'), "the first task's command to start")
     holders = first.pids
     second = ansible.adhoc('raw', "'second'", ansible_pssession_name='held', ansible_pssession_busy_timeout=1)
@@ -184,7 +179,7 @@ def test_a_dropped_receive_is_reconnected_and_the_output_received_to_the_end(ans
     # The fault hits the second Receive of a command: the first one brings 'one', so the second is
     # one of the running pipeline's, which cannot end before the test creates the file.
     winhost.knobs.fail_next('Receive', 1, mode, nth=2)
-    script = "'one'; %s; 'three'" % _wait_for_file(r'C:\release-drops', 'two')
+    script = "'one'; %s; 'three'" % waits_for_file(r'C:\release-drops', 'two')
     task = ansible.start_adhoc('raw', script, ansible_pssession_name='drops', **RECEIVE_RETRIES)
     wait_until(lambda: winhost.stats()['faults'], 'the fault to hit a Receive')
     _release(winhost, r'C:\release-drops')
@@ -214,7 +209,7 @@ def test_without_reconnection_retries_a_dropped_receive_fails_and_is_not_sent_ag
     name = dict(ansible_pssession_name='noretry')
     assert ansible.adhoc('raw', '$warm = 1', **name).rc == 0
     winhost.knobs.fail_next('Receive', 1, mode, nth=nth)
-    task = ansible.start_adhoc('raw', "'one'; %s" % _wait_for_file(r'C:\never-noretry', 'two'), **name)
+    task = ansible.start_adhoc('raw', "'one'; %s" % waits_for_file(r'C:\never-noretry', 'two'), **name)
     run = task.wait()
     assert run.results[0]['_status'] == 'unreachable', run
     assert 'reconnection_retries=0' in run.results[0]['msg'], run
@@ -384,7 +379,7 @@ def _lose_a_receive_answer(ansible, winhost, lost):
     connection closed). Release files decide which answer carries which line. Returns the run."""
     name = dict(ansible_pssession_name='lossy')
     assert ansible.adhoc('raw', '$warm = 1', **name).rc == 0
-    script = "'one'; %s; %s" % (_wait_for_file(r'C:\lost1', 'two'), _wait_for_file(r'C:\lost2', 'three'))
+    script = "'one'; %s; %s" % (waits_for_file(r'C:\lost1', 'two'), waits_for_file(r'C:\lost2', 'three'))
     # The 1st Receive carries 'one'; the 2nd waits for 'two' and the 3rd for 'three' and the end.
     nth = {'first': 1, 'middle': 2, 'last': 3}[lost]
     winhost.knobs.fail_next('Receive', 1, 'drop_after', nth=nth)
@@ -452,7 +447,7 @@ def test_a_host_restart_between_tasks_and_during_one(ansible, winhost):
     # During a task: the task fails clearly (its command is gone with the session), nothing hangs,
     # and the next task gets a new session.
     commands = len(timeline(winhost, 'command_started'))
-    task = ansible.start_adhoc('raw', _wait_for_file(r'C:\never', 'done'), **name)
+    task = ansible.start_adhoc('raw', waits_for_file(r'C:\never', 'done'), **name)
     wait_until(lambda: len(timeline(winhost, 'command_started')) > commands, 'the command to start')
     winhost.restart()
     during = task.wait()

@@ -10,7 +10,7 @@ import signal
 
 import pytest
 
-from e2e_support import PASSWORD, all_gone, own_warnings, timeline, wait_until
+from e2e_support import PASSWORD, all_gone, own_warnings, timeline, wait_until, waits_for_file
 
 HANDED = re.compile(r"this task runs in the run's keeper \(pid (\d+)\)")
 STARTED = re.compile(r"started the run's keeper \(pid (\d+)\)")
@@ -31,10 +31,6 @@ def running_keeper(ansible) -> int:
                 return int(text)
         return None
     return wait_until(pid, 'the keeper to write its pid')
-
-
-def _wait_for_file(path, then):
-    return "while (-not (Test-Path '%s')) { Start-Sleep -Milliseconds 50 }; '%s'" % (path, then)
 
 
 FIVE = """
@@ -131,7 +127,7 @@ LONG = """
 
 
 def test_a_keeper_killed_during_a_command_fails_that_task_and_never_sends_it_again(ansible, winhost):
-    run = ansible.start_playbook(LONG % _wait_for_file(r'C:\never', 'finished'), '-vvv')
+    run = ansible.start_playbook(LONG % waits_for_file(r'C:\never', 'finished'), '-vvv')
     wait_until(lambda: len(timeline(winhost, 'command_started')) == 2, 'the long command to start in the keeper')
     os.kill(running_keeper(ansible), signal.SIGKILL)
     ended = run.wait()
@@ -150,7 +146,7 @@ def test_a_keeper_killed_during_a_command_fails_that_task_and_never_sends_it_aga
 
 @pytest.mark.release_sensitive("worker signals and cancel: the release's signal handlers")
 def test_a_cancelled_run_stops_the_command_its_keeper_runs(ansible, winhost):
-    run = ansible.start_playbook(LONG % _wait_for_file(r'C:\never', 'finished'), '-vvv')
+    run = ansible.start_playbook(LONG % waits_for_file(r'C:\never', 'finished'), '-vvv')
     wait_until(lambda: len(timeline(winhost, 'command_started')) == 2, 'the long command to start in the keeper')
     keeper = running_keeper(ansible)
     pids = run.pids | {keeper}
