@@ -377,8 +377,8 @@ options:
         Each task's worker then loads almost nothing of this plugin, which saves about half of what this plugin
         costs per task on the controller (the collection's C(docs/performance.md)). The keeper takes the session's lock, parks
         and releases the session at each task's end as a worker does, stops a task's command when its worker is
-        cancelled, times out or dies, ends with the run (or after two idle minutes) and holds no credential but
-        in memory.
+        cancelled, times out or dies, ends with the run (or after two idle minutes) and writes no credential
+        anywhere (a task's options reach it over a Unix socket only this user can use).
       - A task that cannot reach a keeper runs in its own worker as without one; a keeper that dies while it runs
         a command fails that task, saying the command may have run, and never sends it twice.
       - Named sessions and the session modules never use it. Needs Linux (Unix sockets, C(fork)); elsewhere and
@@ -643,7 +643,7 @@ class Connection(ConnectionBase):
         try:
             client = KeeperClient.connect(path)
             self._keeper = client
-            reply = client.request(request, 'opening the session')
+            reply = client.request(request, 'opening the session', retry_safe=True)
         except KeeperUnavailable:
             self._keeper = None
             self._start_keeper = True
@@ -667,6 +667,12 @@ class Connection(ConnectionBase):
     def _at_keeper(self, request, what):
         """The keeper's answer to a request of this task; None if the keeper was gone before it got the request
         (the task then goes on in this worker)."""
+        if not self._keeper.in_step:
+            # An earlier request's answer was never read (a task timeout interrupted the wait; ansible's cleanup then
+            # removes the task's temporary directory): the keeper stops that request's command and lets the session
+            # go, and this request, which it never got, runs in this worker.
+            self._let_keeper_go()
+            return None
         try:
             return self._from_keeper(self._keeper.request(request, what))
         except KeeperUnavailable:

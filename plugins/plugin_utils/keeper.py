@@ -14,13 +14,15 @@ sent back with each answer and shown by the worker. A worker that goes away whil
 task timeout, killed) is noticed by the socket: the keeper stops the command and disconnects as a
 cancelled worker does (TaskSession.close(cancelled=True)), and the thread that ran the command may send
 nothing more. The keeper ends with its run (the main process gone) or after IDLE_EXIT seconds without a
-task; it leaves every session parked, as each task does. It holds no credential but in memory, for a task.
+task; it leaves every session parked, as each task does. It writes no credential anywhere: a task's options (its
+password too) come over the socket and stay in memory (as a fork of a worker, it has what that worker had).
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import resource
 import select
 import signal
 import socket
@@ -100,12 +102,15 @@ class TaskHandler:
         self.abandoned = False
         self._op_thread: threading.Thread | None = None
         self._clients: list[t.Any] = []  # the WSMan clients the task's thread made (refused once it is abandoned)
+        self._clients_lock = threading.Lock()  # abandoned and _clients change together
 
     # -- the task's session, as the worker's TaskSession would be -------------------------------
     def _new_client(self, wsman: t.Any) -> None:
-        if self.abandoned and threading.current_thread() is self._op_thread:
-            raise TaskAbandoned()
-        if threading.current_thread() is self._op_thread:
+        if threading.current_thread() is not self._op_thread:
+            return  # the handler's own clients (stopping the command, disconnecting)
+        with self._clients_lock:
+            if self.abandoned:
+                raise TaskAbandoned()
             self._clients.append(wsman)
 
     def _open(self, message: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -119,7 +124,7 @@ class TaskHandler:
         return {'holder': os.getpid()}
 
     def _run(self, message: dict[str, t.Any]) -> dict[str, t.Any]:
-        op = message['op']
+        op = message.get('op')
         if op == 'open':
             return self._open(message)
         task = self.task
@@ -151,6 +156,12 @@ class TaskHandler:
                     return
                 if not self._run_watched(message):
                     return
+        except BaseException:  # pylint: disable=broad-except  # whatever it was, the session's lock must not stay held
+            running = self._op_thread is not None and self._op_thread.is_alive()
+            try:
+                self._end(cancelled=True, worker_gone=True, running=running)
+            except BaseException:  # pylint: disable=broad-except  # the keeper goes on with its other tasks
+                pass
         finally:
             try:
                 self.conn.close()
@@ -189,9 +200,16 @@ class TaskHandler:
         self._op_thread = threading.Thread(target=work, name='pssession-keeper-task', daemon=True)
         try:
             self._op_thread.start()
-            readable, _w, _x = select.select([self.conn, wake_read], [], [])
-            if wake_read in readable or self.conn not in readable:
-                self._answer(message['op'], answer)
+            poller = select.poll()  # not select(): a keeper of many hosts may hold descriptors above 1023
+            poller.register(self.conn, select.POLLIN)
+            poller.register(wake_read, select.POLLIN)
+            ready = {fd for fd, _event in poller.poll()}
+            if wake_read in ready or self.conn.fileno() not in ready:
+                try:
+                    self._answer(str(message.get('op')), answer)
+                except OSError:  # the worker went away once the request was done: the session is let go as usual
+                    self._end(cancelled=False, worker_gone=True)
+                    return False
                 return True
             # The worker spoke (cancel, close after its timeout) or went away while the request ran.
             try:
@@ -216,9 +234,10 @@ class TaskHandler:
             # From here on the thread that runs the request sends nothing more: its clients refuse, and it may
             # make no other (on_new_client), whatever its retries would do. Its Receive under way is answered
             # once the command is stopped below, and what it got is dropped.
-            self.abandoned = True
-            for wsman in self._clients:
-                refuse_requests(wsman, TaskAbandoned)
+            with self._clients_lock:
+                self.abandoned = True
+                for wsman in self._clients:
+                    refuse_requests(wsman, TaskAbandoned)
         task, self.task = self.task, None
         error = None
         if task is not None:
@@ -268,19 +287,31 @@ class Keeper:
             pass
         if not self._run_alive():
             return
-        watched: list[t.Any] = [self.server] + ([pidfd] if pidfd is not None else [])
+        poller = select.poll()
+        poller.register(self.server, select.POLLIN)
+        if pidfd is not None:
+            poller.register(pidfd, select.POLLIN)
+        path = self.server.getsockname()
         try:
             while True:
-                readable, _w, _x = select.select(watched, [], [], RUN_POLL)
-                if (pidfd is not None and pidfd in readable) or not self._run_alive():
+                ready = {fd for fd, _event in poller.poll(RUN_POLL * 1000)}
+                if (pidfd is not None and pidfd in ready) or not self._run_alive():
                     break
+                if self.server.fileno() in ready:
+                    self._accept()  # a task that came is taken, idle time or not
+                    continue
                 with self._lock:
                     idle = not self.tasks and time.monotonic() - self.last_task > IDLE_EXIT
                 if idle:
                     break
-                if self.server in readable:
-                    self._accept()
         finally:
+            # Unlinked first: a task that comes now finds no keeper and runs in its worker (nothing was sent). One that
+            # connected just before is still in the backlog: its connection is reset, its open answered by nobody,
+            # which the worker takes for no keeper too (KeeperClient.request, retry_safe).
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
             self.server.close()
             if pidfd is not None:
                 os.close(pidfd)
@@ -294,7 +325,8 @@ class Keeper:
     def _accept(self) -> None:
         try:
             conn, _address = self.server.accept()
-        except OSError:
+        except OSError:  # out of descriptors (EMFILE): the worker waits in the backlog; give the others a moment
+            time.sleep(0.05)
             return
         # Only this user's processes may hand it a task (the socket's directory already says so: 0700).
         creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize('3i'))
@@ -306,7 +338,11 @@ class Keeper:
         with self._lock:
             self.tasks.add(handler)
             self.last_task = time.monotonic()
-        threading.Thread(target=handler.serve, name='pssession-keeper-conn', daemon=True).start()
+        try:
+            threading.Thread(target=handler.serve, name='pssession-keeper-conn', daemon=True).start()
+        except RuntimeError:  # no thread to be had: the worker sees its connection end before its open was answered
+            conn.close()
+            self.task_ended(handler)
 
 
 def _detach(keep: tuple[int, ...]) -> None:
@@ -315,11 +351,11 @@ def _detach(keep: tuple[int, ...]) -> None:
     still name those numbers and may close them one day, which must not close a descriptor of ours. Holding none
     of them matters: ansible-runner waits for the end of its terminal's output, a test harness for its pipes'."""
     os.setsid()
-    signal.pthread_sigmask(signal.SIG_SETMASK, set())
-    for signum in (signal.SIGTERM, signal.SIGALRM, signal.SIGURG, signal.SIGCHLD, signal.SIGPIPE):
+    for signum in (signal.SIGTERM, signal.SIGALRM, signal.SIGURG, signal.SIGCHLD):
         signal.signal(signum, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # a worker gone: an OSError on send, not the keeper's end
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())  # blocked by start_keeper around the fork
     null = os.open(os.devnull, os.O_RDWR)
     for name in os.listdir('/proc/self/fd'):
         fd = int(name)
@@ -338,4 +374,11 @@ def run(server: socket.socket, lock_fd: int, run_pid: int) -> None:
     os.ftruncate(lock_fd, 0)
     os.pwrite(lock_fd, b'%d\n' % os.getpid(), 0)
     fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held since the fork; a no-op that says so
+    # Each parked session keeps its connection open here (TaskSession.kept_clients): as many descriptors as allowed.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (ValueError, OSError):
+            pass
     Keeper(server, run_pid, process_start_time(run_pid)).serve()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import signal
 import socket
 import typing as t
 import warnings
@@ -47,8 +48,17 @@ class KeeperClient:
             raise KeeperUnavailable(str(err)) from None
         return cls(sock)
 
-    def request(self, message: dict[str, t.Any], what: str) -> dict[str, t.Any]:
-        """Send a request and return its answer's ``ok``; raise the keeper's error as the worker would have."""
+    @property
+    def in_step(self) -> bool:
+        """Whether the stream can take another request: not after one whose answer was never read (a task timeout
+        interrupted the wait) or was read in part."""
+        return self.sock is not None and self.pending is None and not self.reader.partial
+
+    def request(self, message: dict[str, t.Any], what: str, retry_safe: bool = False) -> dict[str, t.Any]:
+        """Send a request and return the answer; raise the keeper's error as the worker would have.
+
+        ``retry_safe``: a request that runs nothing on the host (open): a keeper that ends before answering it is
+        a keeper that is not there (KeeperUnavailable), and the worker opens the session itself."""
         try:
             send(self.sock, message)
         except OSError as err:
@@ -57,8 +67,12 @@ class KeeperClient:
         self.pending = message['op']
         try:
             reply = self.reader.receive()
+            if reply.get('op') != message['op']:
+                raise StreamBroken('an answer to %r, not to %r' % (reply.get('op'), message['op']), True)
         except (StreamBroken, OSError, ValueError) as err:
             self.close_socket()
+            if retry_safe:
+                raise KeeperUnavailable(str(err)) from None
             raise AnsibleConnectionFailure(
                 'psremoting.pssession.psrp: the run\'s keeper process ended while %s (%s); it may have run on the host, '
                 'so it is not sent again' % (what, err)) from None
@@ -123,11 +137,18 @@ def start_keeper(run_pid: int) -> int | None:
             pass
         server.bind(socket_path)
         server.listen(64)
-        with warnings.catch_warnings():
-            # Python 3.12+ warns of a fork in a process with threads (a worker's queue feeder): the keeper uses
-            # none of their locks (keeper._detach), and the warning would land in the task's output.
-            warnings.simplefilter('ignore', DeprecationWarning)
-            pid = os.fork()
+        pid = -1
+        # No cancel signal may reach the keeper before it has its own handlers (keeper._detach unblocks them).
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGURG})
+        try:
+            with warnings.catch_warnings():
+                # Python 3.12+ warns of a fork in a process with threads (a worker's queue feeder): the keeper uses
+                # none of their locks (keeper._detach), and the warning would land in the task's output.
+                warnings.simplefilter('ignore', DeprecationWarning)
+                pid = os.fork()
+        finally:
+            if pid != 0:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     except BaseException:
         server.close()
         os.close(lock_fd)
@@ -137,10 +158,6 @@ def start_keeper(run_pid: int) -> int | None:
         try:
             from ansible_collections.psremoting.pssession.plugins.plugin_utils import keeper  # pylint: disable=import-outside-toplevel
             keeper.run(server, lock_fd, run_pid)
-            try:
-                os.unlink(socket_path)
-            except OSError:
-                pass
         except BaseException:  # pylint: disable=broad-except  # a keeper that fails is a keeper gone: tasks run in workers
             code = 1
         os._exit(code)  # pylint: disable=protected-access  # never the worker's exit handlers

@@ -22,7 +22,7 @@ from ansible.errors import AnsibleConnectionFailure, AnsibleError
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import (
     CTRL_C, TERMINATE, TRANSPORT_ERRORS, WinRMError, WSManFaultError, create_pool, delete_shell, describe_transport_error,
     enumerate_shells, forget_finished_pipelines, mark_pool, new_host, pool_for_shell, pool_is_open, rebind_pool, require_pypsrp,
-    resource_uri, send_disconnect, send_reconnect, send_signal,
+    reset_host, resource_uri, send_disconnect, send_reconnect, send_signal,
 )
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.retry_policy import RetryPolicy
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_identity import is_dead_run_of_this_controller
@@ -257,6 +257,7 @@ class PSSession:
         them between tasks: no new client, and its HTTP connection stays open). The caller has checked that the
         shell is still as it was parked: nobody used it since."""
         self.wsman, self.pool, self.host = kept
+        reset_host(self.host)
         self.adopted = True
         self._log('PSSESSION using %s (%s), left connected by the previous task of this run, with its client kept'
                   % (self.name, shell_id))

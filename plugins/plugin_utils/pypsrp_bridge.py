@@ -60,7 +60,7 @@ __all__ = [
     'create_pool', 'delete_shell', 'describe_transport_error', 'enumerate_command_states', 'enumerate_commands',
     'enumerate_shells', 'forget_finished_pipelines', 'forget_pipeline', 'in_running_state', 'is_finished', 'is_retryable', 'is_running',
     'mark_pipeline', 'mark_pool', 'max_payload', 'new_host', 'new_pipeline', 'new_wsman', 'not_started',
-    'pool_for_shell', 'pool_is_open', 'rebind_pool', 'receive', 'refuse_requests', 'require_pypsrp', 'resource_uri',
+    'pool_for_shell', 'pool_is_open', 'rebind_pool', 'receive', 'refuse_requests', 'require_pypsrp', 'reset_host', 'resource_uri',
     'send_disconnect', 'send_reconnect', 'send_signal', 'shell_selector', 'signal_pipeline', 'type_names',
 ]
 
@@ -265,6 +265,14 @@ def new_wsman(**settings: t.Any) -> t.Any:
 
     transport._build_session = build_session_reading_the_environment_once
     return wsman
+
+
+def reset_host(host: t.Any) -> None:
+    """Forget what a pipeline left in the host (its exit code, Write-Host lines) that no result took: a host kept for
+    the next task (the run's keeper) starts as a new one would."""
+    host.rc = 0
+    host.ui.stdout = []
+    host.ui.stderr = []
 
 
 def refuse_requests(wsman: t.Any, error: type[BaseException]) -> None:

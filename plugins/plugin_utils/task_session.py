@@ -41,6 +41,11 @@ from ansible_collections.psremoting.pssession.plugins.plugin_utils.transport_opt
 
 # From ansible-core 2.19 on, what a plugin says with Display.warning during a task becomes part of
 # that task's result (result['warnings'], shown with it); 2.16 to 2.18 only print it on stderr.
+# A parked session's client kept for its next task (kept_clients): at most this many, and not after this many
+# seconds unused (WinRM's HTTP.sys closes an idle connection after 120 s by default).
+KEPT_CLIENTS_MAX = 64
+KEPT_CLIENT_IDLE = 60.0
+
 DISPLAY_WARNINGS_REACH_RESULT = tuple(int(part) for part in ANSIBLE_CORE_VERSION.split('.')[:2]) >= (2, 19)
 
 
@@ -87,7 +92,7 @@ class TaskSession(SessionCommands):
         self.on_new_client: t.Callable[[t.Any], None] | None = None
         # Where a process that runs many tasks (the run's keeper) keeps each parked session's client, pool and host
         # for its next task, by session key digest, with the lock state they were parked under; None: closed at close.
-        self.kept_clients: dict[str, tuple[dict[str, t.Any], tuple[t.Any, t.Any, t.Any]]] | None = None
+        self.kept_clients: dict[str, tuple[t.Any, ...]] | None = None
 
     # -- warnings ---------------------------------------------------------------------------
     def warn(self, msg: str) -> None:
@@ -246,8 +251,10 @@ class TaskSession(SessionCommands):
         entry = self.kept_clients.pop(self.key.digest, None)
         if entry is None:
             return None
-        parked_state, kept = entry
-        if parked_state != state:
+        parked_state, settings, parked_at, kept = entry
+        # Another use of the session rewrote the state; other connection settings (a task's timeouts, a new password);
+        # or long unused, when the host may have closed its HTTP connection (and with it an NTLM/Kerberos context).
+        if parked_state != state or settings != self.settings or time.monotonic() - parked_at > KEPT_CLIENT_IDLE:
             try:
                 kept[0].close()
             except Exception:  # pylint: disable=broad-except  # a connection the host may have closed long ago
@@ -256,6 +263,23 @@ class TaskSession(SessionCommands):
         if self.on_new_client is not None:
             self.on_new_client(kept[0])
         return kept
+
+    def _keep_client(self, kept: tuple[t.Any, t.Any, t.Any]) -> None:
+        """Keep a parked session's client for its next task (kept_clients), the fewest recently used ones first
+        given up: each holds an open connection, so they are capped (KEPT_CLIENTS_MAX) and age out."""
+        clients = self.kept_clients
+        clients[self.key.digest] = (json.loads(json.dumps(self._state)), dict(self.settings), time.monotonic(), kept)
+        while len(clients) > KEPT_CLIENTS_MAX:
+            # A copy (one step under the GIL): other sessions' tasks take and keep theirs meanwhile, in other threads.
+            oldest = min(list(clients.items()), key=lambda item: item[1][2])[0]
+            entry = clients.pop(oldest, None)
+            if entry is None:
+                continue
+            wsman = entry[3][0]
+            try:
+                wsman.close()
+            except Exception:  # pylint: disable=broad-except  # a connection the host may have closed
+                pass
 
     def _before_first_pipeline(self) -> None:
         if not self._epilogue_due:
@@ -484,7 +508,7 @@ class TaskSession(SessionCommands):
                         self._state.pop('parked', None)
                     self.lock.write_state(self._state)
                     if kept is not None and self.key is not None:
-                        self.kept_clients[self.key.digest] = (json.loads(json.dumps(self._state)), kept)
+                        self._keep_client(kept)
                         kept = None
                 if kept is not None:
                     kept[0].close()  # not parked after all: nothing to keep it for

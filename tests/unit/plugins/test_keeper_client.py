@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -120,3 +121,65 @@ def test_one_keeper_per_run_and_it_ends_with_its_run(tmp_path, monkeypatch):
         time.sleep(0.01)
     assert _gone(keeper), 'the keeper outlived its run'
     assert not os.path.exists(socket_path)
+
+
+def _server(tmp_path, behaviour):
+    """A keeper stand-in on a Unix socket: behaviour(conn, reader) runs on the one connection it accepts."""
+    path = str(tmp_path / 'k.sock')
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(1)
+
+    def serve():
+        conn, _address = server.accept()
+        with conn:
+            behaviour(conn, keeper_protocol.Reader(conn))
+        server.close()
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    return path, thread
+
+
+def test_an_open_nobody_answered_is_no_keeper(tmp_path):
+    # A keeper that ends (its idle time out) with the task's connection in its backlog: open runs nothing on the
+    # host, so the worker opens the session itself.
+    path, thread = _server(tmp_path, lambda conn, reader: reader.receive())
+    client = keeper_client.KeeperClient.connect(path)
+    with pytest.raises(keeper_client.KeeperUnavailable):
+        client.request({'op': 'open', 'options': {}}, 'opening the session', retry_safe=True)
+    thread.join()
+
+
+class Interrupted(Exception):
+    """What a task timeout raises in the worker (ansible's TaskTimeoutError) while it waits for the keeper."""
+
+
+def test_a_request_whose_answer_was_never_read_is_not_followed_by_another(tmp_path):
+    # The keeper stand-in never answers the exec; after the interruption the stream is out of step: the worker sends
+    # no other request on it (in_step), and release() has the keeper stop that command ('close' while it runs).
+    said = []
+
+    def keeper(conn, reader):
+        said.append(reader.receive()['op'])  # the exec, never answered
+        said.append(reader.receive()['op'])  # what the worker sends next
+        keeper_protocol.send(conn, {'op': 'close', 'ok': {}, 'said': [['warning', 'stopping the command', None]]})
+
+    path, thread = _server(tmp_path, keeper)
+    client = keeper_client.KeeperClient.connect(path)
+
+    def interrupt(signum, frame):
+        raise Interrupted()
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.05)  # lands while request() waits: the stand-in never answers
+        with pytest.raises(Interrupted):
+            client.request({'op': 'exec', 'cmd': 'Start-Sleep 600'}, 'running a command')
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert client.in_step is False
+    reply = client.release(cancelled=False)
+    thread.join()
+    assert said == ['exec', 'close'] and reply['said'][0][1] == 'stopping the command'
