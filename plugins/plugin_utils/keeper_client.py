@@ -37,6 +37,7 @@ class KeeperClient:
         self.sock = sock
         self.reader = Reader(sock)
         self.pending: str | None = None  # the request sent and not answered yet
+        self.sending = False  # a request is being written: cut off there (a signal), the stream holds half of it
 
     @classmethod
     def connect(cls, path: str) -> KeeperClient:
@@ -52,18 +53,20 @@ class KeeperClient:
     def in_step(self) -> bool:
         """Whether the stream can take another request: not after one whose answer was never read (a task timeout
         interrupted the wait) or was read in part."""
-        return self.sock is not None and self.pending is None and not self.reader.partial
+        return self.sock is not None and self.pending is None and not self.reader.partial and not self.sending
 
     def request(self, message: dict[str, t.Any], what: str, retry_safe: bool = False) -> dict[str, t.Any]:
         """Send a request and return the answer; raise the keeper's error as the worker would have.
 
         ``retry_safe``: a request that runs nothing on the host (open): a keeper that ends before answering it is
         a keeper that is not there (KeeperUnavailable), and the worker opens the session itself."""
+        self.sending = True
         try:
             send(self.sock, message)
         except OSError as err:
             self.close_socket()
             raise KeeperUnavailable(str(err)) from None
+        self.sending = False
         self.pending = message['op']
         try:
             reply = self.reader.receive()
@@ -86,7 +89,9 @@ class KeeperClient:
         if self.sock is None:
             return None
         try:
-            if self.reader.partial:
+            if self.reader.partial or self.sending:
+                # Half a message read or written: nothing more can be said on this stream. Closing it says it all:
+                # the keeper stops a command still running (or, with no request whole, lets the session go).
                 return None
             self.sock.settimeout(RELEASE_WAIT)
             send(self.sock, {'op': 'cancel' if cancelled else 'close'})
