@@ -183,4 +183,3 @@ def test_a_request_whose_answer_was_never_read_is_not_followed_by_another(tmp_pa
     reply = client.release(cancelled=False)
     thread.join()
     assert said == ['exec', 'close'] and reply['said'][0][1] == 'stopping the command'
-
