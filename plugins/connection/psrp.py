@@ -665,20 +665,21 @@ class Connection(ConnectionBase):
         return reply.get('ok') or {}
 
     def _at_keeper(self, request, what):
-        """The keeper's answer to a request of this task; None if the keeper was gone before it got the request
-        (the task then goes on in this worker)."""
+        """The keeper's answer to a request of this task; None if the keeper never got the request: the session is
+        then open in this worker, where the request and the rest of the task run."""
         if not self._keeper.in_step:
             # An earlier request's answer was never read (a task timeout interrupted the wait; ansible's cleanup then
             # removes the task's temporary directory): the keeper stops that request's command and lets the session
             # go, and this request, which it never got, runs in this worker.
             self._let_keeper_go()
-            return None
-        try:
-            return self._from_keeper(self._keeper.request(request, what))
-        except KeeperUnavailable:
-            self._keeper = None
-            self._start_keeper = True
-            return None
+        else:
+            try:
+                return self._from_keeper(self._keeper.request(request, what))
+            except KeeperUnavailable:  # the keeper ended between two requests of this task
+                self._keeper = None
+                self._start_keeper = True
+        self._session().open()
+        return None
 
     def _let_keeper_go(self, cancelled=False):
         """End this task at the keeper (keeper_client.KeeperClient.release) and show what it said."""
@@ -700,7 +701,6 @@ class Connection(ConnectionBase):
                                    'running a command')
             if done is not None:
                 return done['rc'], decode_bytes(done['stdout_b64']), decode_bytes(done['stderr_b64'])
-            self._session().open()  # the keeper ended between two requests of this task: the rest runs here
         return self._session().exec_command(cmd, in_data, wrapper)
 
     def put_file(self, in_path, out_path):
@@ -710,7 +710,6 @@ class Connection(ConnectionBase):
             # The keeper is a process of this controller and user: it reads the file where the worker would.
             if self._at_keeper({'op': 'put', 'in_path': in_path, 'out_path': out_path}, 'copying %s to the host' % in_path) is not None:
                 return
-            self._session().open()
         self._session().put_file(in_path, out_path)
 
     def fetch_file(self, in_path, out_path):
@@ -719,7 +718,6 @@ class Connection(ConnectionBase):
         if self._keeper is not None:
             if self._at_keeper({'op': 'fetch', 'in_path': in_path, 'out_path': out_path}, 'fetching %s from the host' % in_path) is not None:
                 return
-            self._session().open()
         self._session().fetch_file(in_path, out_path)
 
     def _remote_path(self, path):
