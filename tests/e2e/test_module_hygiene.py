@@ -131,7 +131,8 @@ def _requests_by_action(winhost) -> dict[str, int]:
 
 def test_the_hygiene_costs_two_pipelines_per_module_task_and_nothing_on_raw_tasks(ansible, winhost):
     """Measured with the host's request counts (WinHost.stats()): a module task sends its pipeline plus the
-    prologue and epilogue, each a Command and its Receives, and nothing else more than a raw task does."""
+    prologue and epilogue, each a Command and its Receives, and nothing else more than a raw task does (but
+    Receives, whose number depends on when the host answers)."""
     ansible.playbook(_play("'warm up'"))  # the session exists, so both runs below connect to it alike
     counts = {}
     for name, task in (('raw', "'raw'"), ('module', module_command())):
@@ -144,8 +145,10 @@ def test_the_hygiene_costs_two_pipelines_per_module_task_and_nothing_on_raw_task
              for action in set(counts['module']) | set(counts['raw'])}
     print('requests per task', counts)
     assert extra.pop('Command') == 2, counts
-    # One Receive at least for each of the two (more when the host answers before a pipeline has ended).
-    assert extra.pop('Receive') >= 2, counts
+    # How many Receives a pipeline takes is timing: the host answers one with what is ready, so a pipeline
+    # (or the pool's opening) not ended yet takes another. Each pipeline takes one at least.
+    extra.pop('Receive', None)
+    assert all(counts[name]['Receive'] >= counts[name]['Command'] for name in counts), counts
     assert not any(extra.values()), counts
 
 
