@@ -496,7 +496,7 @@ def _load_cached_import():
 cached_import = _load_cached_import()
 cached_import.preload(['option_cache', 'facts_requirement', 'session_options', 'session_identity', 'session_lock', 'keeper_protocol',
                        'keeper_client', 'cancel'])
-TASK_SESSION_MODULES = ['pypsrp_bridge', 'retry_policy', 'run_registry', 'run_overrides', 'transport_options', 'pssession', 'pipelines',
+TASK_SESSION_MODULES = ['pypsrp_bridge', 'retry_policy', 'run_registry', 'run_overrides', 'transport_options', 'pssession', 'kept_clients', 'pipelines',
                         'session_commands', 'task_session']
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.cancel import CancelGuard  # noqa: E402  pylint: disable=wrong-import-position

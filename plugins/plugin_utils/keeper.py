@@ -37,14 +37,17 @@ from ansible.errors import AnsibleConnectionFailure
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.keeper_protocol import (
     Reader, StreamBroken, decode_bytes, encode_bytes, send,
 )
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_identity import process_start_time
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.task_session import TaskSession, refuse_requests
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_identity import process_is_alive, process_start_time
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.task_session import KeptClients, RequestGate, TaskSession
 
 # Seconds without any task after which the keeper ends (the next task starts another): a run that pauses
 # longer holds no process for it.
 IDLE_EXIT = 120.0
 # Seconds the keeper gives tasks still running when its run ends (their workers are being cancelled too).
 FINISH_WAIT = 5.0
+# Seconds the keeper waits for a request an abandoned task's thread has under way (not a Receive) before it stops
+# the task's command: a Command is answered at once, and the worker that cancels waits 10 s for the keeper.
+SENDING_WAIT = 5.0
 RUN_POLL = 1.0  # seconds between looks at the run's main process, where Linux has no pidfd for it
 
 
@@ -101,17 +104,17 @@ class TaskHandler:
         self.display = Recorder(0)
         self.abandoned = False
         self._op_thread: threading.Thread | None = None
-        self._clients: list[t.Any] = []  # the WSMan clients the task's thread made (refused once it is abandoned)
-        self._clients_lock = threading.Lock()  # abandoned and _clients change together
+        self._gates: list[RequestGate] = []  # those of the WSMan clients the task's thread made (shut once it is abandoned)
+        self._gates_lock = threading.Lock()  # abandoned and _gates change together
 
     # -- the task's session, as the worker's TaskSession would be -------------------------------
     def _new_client(self, wsman: t.Any) -> None:
         if threading.current_thread() is not self._op_thread:
             return  # the handler's own clients (stopping the command, disconnecting)
-        with self._clients_lock:
+        with self._gates_lock:
             if self.abandoned:
                 raise TaskAbandoned()
-            self._clients.append(wsman)
+            self._gates.append(RequestGate.of(wsman, TaskAbandoned))
 
     def _open(self, message: dict[str, t.Any]) -> dict[str, t.Any]:
         options = message['options']
@@ -232,12 +235,18 @@ class TaskHandler:
         was cancelled, timed out or died), with the command stopped and the session disconnected."""
         if running:
             # From here on the thread that runs the request sends nothing more: its clients refuse, and it may
-            # make no other (on_new_client), whatever its retries would do. Its Receive under way is answered
-            # once the command is stopped below, and what it got is dropped.
-            with self._clients_lock:
+            # make no other (on_new_client), whatever its retries would do. A request of it already under way
+            # (a Command) is answered before the command is stopped below, so that nothing it starts starts
+            # after the stop; its Receive under way is answered once the command is stopped, and what it got
+            # is dropped.
+            with self._gates_lock:
                 self.abandoned = True
-                for wsman in self._clients:
-                    refuse_requests(wsman, TaskAbandoned)
+                gates = list(self._gates)
+            deadline = time.monotonic() + SENDING_WAIT
+            for gate in gates:
+                if not gate.shut(max(0.0, deadline - time.monotonic())):
+                    self.display.warning('psremoting.pssession.psrp: a request of the abandoned task was still under way '
+                                         'after %d s; stopping its command anyway' % SENDING_WAIT)
         task, self.task = self.task, None
         error = None
         if task is not None:
@@ -255,13 +264,14 @@ class TaskHandler:
 class Keeper:
     """The accept loop, the tasks under way, and the end of the run."""
 
-    def __init__(self, server: socket.socket, run_pid: int, run_start: int | None) -> None:
+    def __init__(self, server: socket.socket, socket_path: str, run_pid: int, run_start: int | None) -> None:
         self.server = server
+        self.socket_path = socket_path  # not the server's own name, which may be a /proc/self/fd/N/... path (unix_address)
         self.run_pid = run_pid
         self.run_start = run_start
         self.tasks: set[TaskHandler] = set()
         # Each parked session's pypsrp client, pool and host, for its next task (TaskSession.kept_clients).
-        self.kept_clients: dict[str, t.Any] = {}
+        self.kept_clients = KeptClients()
         self._lock = threading.Lock()
         self.last_task = time.monotonic()
 
@@ -271,13 +281,7 @@ class Keeper:
             self.last_task = time.monotonic()
 
     def _run_alive(self) -> bool:
-        try:
-            os.kill(self.run_pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return self.run_start is None or process_start_time(self.run_pid) == self.run_start
+        return process_is_alive(self.run_pid, self.run_start)
 
     def serve(self) -> None:
         pidfd = None
@@ -291,7 +295,6 @@ class Keeper:
         poller.register(self.server, select.POLLIN)
         if pidfd is not None:
             poller.register(pidfd, select.POLLIN)
-        path = self.server.getsockname()
         try:
             while True:
                 ready = {fd for fd, _event in poller.poll(RUN_POLL * 1000)}
@@ -309,7 +312,7 @@ class Keeper:
             # connected just before is still in the backlog: its connection is reset, its open answered by nobody,
             # which the worker takes for no keeper too (KeeperClient.request, retry_safe).
             try:
-                os.unlink(path)
+                os.unlink(self.socket_path)
             except OSError:
                 pass
             self.server.close()
@@ -367,7 +370,7 @@ def _detach(keep: tuple[int, ...]) -> None:
             pass
 
 
-def run(server: socket.socket, lock_fd: int, run_pid: int) -> None:
+def run(server: socket.socket, socket_path: str, lock_fd: int, run_pid: int) -> None:
     """The keeper's life, in the process forked for it (keeper_client.start_keeper); returns when it ends."""
     _detach((server.fileno(), lock_fd))
     # Who the keeper is, for whoever looks (tests, an operator): its pid in its lock file.
@@ -381,4 +384,4 @@ def run(server: socket.socket, lock_fd: int, run_pid: int) -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
         except (ValueError, OSError):
             pass
-    Keeper(server, run_pid, process_start_time(run_pid)).serve()
+    Keeper(server, socket_path, run_pid, process_start_time(run_pid)).serve()

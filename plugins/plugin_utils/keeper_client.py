@@ -20,7 +20,9 @@ import warnings
 
 from ansible.errors import AnsibleConnectionFailure, AnsibleError
 
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.keeper_protocol import Reader, StreamBroken, keeper_paths, send
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.keeper_protocol import (
+    Reader, StreamBroken, keeper_paths, open_socket_dir, send, unix_address,
+)
 
 # Seconds a cancelled or timed-out task waits for the keeper to stop its command and let the session go.
 RELEASE_WAIT = 10.0
@@ -42,11 +44,16 @@ class KeeperClient:
     @classmethod
     def connect(cls, path: str) -> KeeperClient:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        dir_fd = None
         try:
-            sock.connect(path)
+            dir_fd = open_socket_dir(path)
+            sock.connect(unix_address(path, dir_fd))
         except OSError as err:
             sock.close()
             raise KeeperUnavailable(str(err)) from None
+        finally:
+            if dir_fd is not None:
+                os.close(dir_fd)
         return cls(sock)
 
     @property
@@ -140,7 +147,12 @@ def start_keeper(run_pid: int) -> int | None:
             os.unlink(socket_path)  # a keeper that died left it
         except FileNotFoundError:
             pass
-        server.bind(socket_path)
+        dir_fd = open_socket_dir(socket_path)
+        try:
+            server.bind(unix_address(socket_path, dir_fd))
+        finally:
+            if dir_fd is not None:
+                os.close(dir_fd)
         server.listen(64)
         pid = -1
         # No cancel signal may reach the keeper before it has its own handlers (keeper._detach unblocks them).
@@ -162,7 +174,7 @@ def start_keeper(run_pid: int) -> int | None:
         code = 0
         try:
             from ansible_collections.psremoting.pssession.plugins.plugin_utils import keeper  # pylint: disable=import-outside-toplevel
-            keeper.run(server, lock_fd, run_pid)
+            keeper.run(server, socket_path, lock_fd, run_pid)
         except BaseException:  # pylint: disable=broad-except  # a keeper that fails is a keeper gone: tasks run in workers
             code = 1
         os._exit(code)  # pylint: disable=protected-access  # never the worker's exit handlers

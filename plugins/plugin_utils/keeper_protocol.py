@@ -19,6 +19,9 @@ import typing as t
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_identity import process_start_time, run_process_id
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.session_lock import lock_directory
 
+# The longest path a Unix socket address holds on Linux (sun_path is 108 bytes, with the final NUL).
+MAX_UNIX_ADDRESS = 108
+
 # A module's result is rarely over a few MB; anything near this is a corrupt stream, not a message.
 MAX_MESSAGE = 1 << 30
 
@@ -29,6 +32,27 @@ class StreamBroken(Exception):
     def __init__(self, msg: str, partial: bool) -> None:
         super().__init__(msg)
         self.partial = partial
+
+
+def unix_address(path: str, dir_fd: int | None) -> str:
+    """What to bind or connect to for the socket file ``path``: the path itself, or, given an open descriptor of
+    its directory, the same file through it (/proc/self/fd/N/name).
+
+    Why: a Unix socket's address is at most 107 bytes on Linux, and the session lock directory's path may be
+    longer (a deep home or temporary directory: pytest's, an AWX job's private data dir); through the descriptor
+    the address is short whatever the directory's path is. Linux resolves /proc/self/fd/N to the directory
+    itself, so the file is the same one, with that directory's permissions."""
+    if dir_fd is None:
+        return path
+    return '/proc/self/fd/%d/%s' % (dir_fd, os.path.basename(path))
+
+
+def open_socket_dir(path: str) -> int | None:
+    """An open descriptor of the socket file's directory, where its path is too long to be an address (else None;
+    the caller closes it)."""
+    if len(os.fsencode(path)) < MAX_UNIX_ADDRESS or not os.path.isdir('/proc/self/fd'):
+        return None
+    return os.open(os.path.dirname(path), os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
 
 
 def keeper_paths(run_pid: int | None = None) -> tuple[str, str]:

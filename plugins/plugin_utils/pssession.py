@@ -47,7 +47,7 @@ def connection_failure(err: BaseException, where: str, endpoint: str) -> Ansible
     return AnsibleConnectionFailure('psremoting.pssession.psrp: %s while %s' % (describe_transport_error(err, endpoint), where))
 
 
-def _close_quietly(wsman: t.Any) -> None:
+def close_quietly(wsman: t.Any) -> None:
     """Close a WSMan client whose connection may be broken already (nothing to report if so)."""
     if wsman is None:
         return
@@ -279,7 +279,7 @@ class PSSession:
         open() then finds out which."""
         self.pool = None
         self.adopted = False
-        _close_quietly(self.wsman)
+        close_quietly(self.wsman)
         self.wsman = None
         self._release(self._same_client(client_session_id), shell_id, None, 'left connected by an earlier task of this run')
 
@@ -357,7 +357,7 @@ class PSSession:
         pool, self.pool = self.pool, None
         old = self.wsman
         self.wsman = None
-        _close_quietly(old)
+        close_quietly(old)
         if attempt.connect_sent_to is None and not attempt.create_sent:
             return
         fresh = self._same_client(old)
@@ -380,7 +380,7 @@ class PSSession:
             self._log('PSSESSION could not undo the failed open (the host frees the session after its '
                       'silent-client timeout): %s' % err)
         finally:
-            _close_quietly(fresh)
+            close_quietly(fresh)
 
     def _same_client(self, old: t.Any) -> t.Any:
         """A new HTTP connection for the WSMan client ``old`` (a WSMan object, or its SessionId), with
@@ -410,7 +410,7 @@ class PSSession:
         if pool is not None and (command_id or pool_is_open(pool)):
             released = self._release(self._same_client(old), pool.id, command_id, 'after an unfinished task')
         if close_transport:
-            _close_quietly(old)
+            close_quietly(old)
         return released
 
     def take_back(self, shell_id: str, client_session_id: str, command_id: str | None) -> None:
@@ -442,7 +442,7 @@ class PSSession:
                       % (shell_id, why, err))
             return False
         finally:
-            _close_quietly(wsman)
+            close_quietly(wsman)
 
     def _delete_quietly(self, wsman: t.Any, shell_id: str) -> None:
         try:
@@ -460,7 +460,7 @@ class PSSession:
         old = self.wsman
         new = self._factory()
         new.session_id = old.session_id
-        _close_quietly(old)
+        close_quietly(old)
         self.wsman = new
         rebind_pool(self.pool, new)
         for shell in enumerate_shells(new):
@@ -532,7 +532,7 @@ class PSSession:
             except TRANSPORT_ERRORS as err:
                 raise connection_failure(err, 'removing the PSSession %s' % self.name, self.endpoint) from None
             finally:
-                _close_quietly(own)
+                close_quietly(own)
         deadline = self._clock() + self.options.busy_timeout
         first_busy = None
         try:

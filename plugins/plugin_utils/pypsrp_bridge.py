@@ -22,6 +22,7 @@ Nothing outside this module imports pypsrp (tests/unit/plugins/test_pypsrp_bridg
 from __future__ import annotations
 
 import re
+import threading
 import typing as t
 import uuid
 import xml.etree.ElementTree as ET
@@ -55,12 +56,12 @@ except ImportError as err:  # pragma: no cover - exercised by the sanity import 
 # What the rest of the collection uses; pypsrp types are re-exported from here, never imported elsewhere.
 __all__ = [
     'COMMAND_NOT_FOUND', 'COMMAND_URI', 'CTRL_C', 'ComplexObject', 'DROPPED', 'FINISHED_STATES', 'GenericComplexObject',
-    'HAS_PYPSRP', 'NAMESPACES', 'NOT_RETRIED', 'PS_URI_PREFIX', 'PYPSRP_IMPORT_ERROR', 'ReceiveOperation', 'SHELL_URI', 'TERMINATE',
+    'HAS_PYPSRP', 'NAMESPACES', 'NOT_RETRIED', 'PS_URI_PREFIX', 'PYPSRP_IMPORT_ERROR', 'ReceiveOperation', 'RequestGate', 'SHELL_URI', 'TERMINATE',
     'TRANSPORT_ERRORS', 'WSManFaultError', 'WinRMError', 'adopt_unanswered_command', 'attach_pipeline', 'command_id_of',
     'create_pool', 'delete_shell', 'describe_transport_error', 'enumerate_command_states', 'enumerate_commands',
     'enumerate_shells', 'forget_finished_pipelines', 'forget_pipeline', 'in_running_state', 'is_finished', 'is_retryable', 'is_running',
     'mark_pipeline', 'mark_pool', 'max_payload', 'new_host', 'new_pipeline', 'new_wsman', 'not_started',
-    'pool_for_shell', 'pool_is_open', 'rebind_pool', 'receive', 'refuse_requests', 'require_pypsrp', 'reset_host', 'resource_uri',
+    'pool_for_shell', 'pool_is_open', 'rebind_pool', 'receive', 'require_pypsrp', 'reset_host', 'resource_uri',
     'send_disconnect', 'send_reconnect', 'send_signal', 'shell_selector', 'signal_pipeline', 'type_names',
 ]
 
@@ -275,15 +276,57 @@ def reset_host(host: t.Any) -> None:
     host.ui.stderr = []
 
 
-def refuse_requests(wsman: t.Any, error: type[BaseException]) -> None:
-    """Make every later request of this WSMan client raise ``error`` instead of going out. Every request of
-    pypsrp 0.9.1's WSMan (and of _WSMan's robust Receive) goes through its transport's send; one already sent
-    still gets its answer."""
-    def refuse(*args: t.Any, **kwargs: t.Any) -> t.NoReturn:
-        del args, kwargs
-        raise error()
+class RequestGate:
+    """A WSMan client's requests as they go through its transport: which are under way, and, once shut,
+    none more.
 
-    wsman.transport.send = refuse
+    Why: the run's keeper stops the command of a task whose worker went away over a new connection, while
+    the task's own thread may be in the middle of a request. Every later request of that thread must be
+    refused (whatever its retries would send); and a request already under way that is not a Receive (a
+    Command, say) must have been answered before the command is stopped, or what it starts on the host
+    would start after the stop. A Receive under way is not waited for: the host answers it once the command
+    is stopped. Every request of pypsrp 0.9.1's WSMan (and of _WSMan's robust Receive) goes through its
+    transport's send, whose first argument is the request's envelope as bytes.
+    """
+
+    _RECEIVE = ('%s</' % WSManAction.RECEIVE).encode('utf-8') if HAS_PYPSRP else b''
+
+    def __init__(self, wsman: t.Any, error: type[BaseException]) -> None:
+        self._changed = threading.Condition()
+        self._shut = False
+        self._sending = 0  # requests under way other than Receive
+        send = wsman.transport.send
+
+        def gated_send(message: bytes, *args: t.Any, **kwargs: t.Any) -> t.Any:
+            waited_for = self._RECEIVE not in message
+            with self._changed:
+                if self._shut:
+                    raise error()
+                self._sending += waited_for
+            try:
+                return send(message, *args, **kwargs)
+            finally:
+                with self._changed:
+                    self._sending -= waited_for
+                    self._changed.notify_all()
+
+        wsman.transport.send = gated_send
+
+    @classmethod
+    def of(cls, wsman: t.Any, error: type[BaseException]) -> RequestGate:
+        """The client's gate, put on its transport the first time (a client kept for the next task keeps its one)."""
+        gate = getattr(wsman, '_pssession_request_gate', None)
+        if gate is None:
+            gate = cls(wsman, error)
+            wsman._pssession_request_gate = gate
+        return gate
+
+    def shut(self, timeout: float) -> bool:
+        """Refuse every later request; wait up to ``timeout`` seconds for those under way (but Receives) to be
+        answered; whether they were."""
+        with self._changed:
+            self._shut = True
+            return self._changed.wait_for(lambda: self._sending == 0, timeout)
 
 
 def new_host() -> t.Any:

@@ -140,14 +140,20 @@ def parse_run_scoped_name(name: str | None) -> tuple[str, int, int] | None:
     return match.group('controller'), int(match.group('pid')), int(match.group('start'))
 
 
-def _pid_alive(pid: int) -> bool:
+def process_is_alive(pid: int, start: int | None) -> bool:
+    """Whether process ``pid`` is alive and, where its start time is known (``start``, process_start_time), still
+    the one that started then: a pid the kernel gave to another process since is not it. Without /proc, a live
+    process with that pid is taken to be it."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except PermissionError:  # alive, another user's
+        pass
+    if not start:
         return True
-    return True
+    current = process_start_time(pid)
+    return current is None or current == start
 
 
 def is_dead_run_of_this_controller(name: str | None, controller: str | None = None) -> bool:
@@ -158,10 +164,4 @@ def is_dead_run_of_this_controller(name: str | None, controller: str | None = No
     owner, pid, start = parsed
     if owner != (controller or controller_id()):
         return False
-    if not _pid_alive(pid):
-        return True
-    current = process_start_time(pid)
-    if current is None or start == 0:
-        # No /proc: a live process with that pid is taken to be the run.
-        return False
-    return current != start
+    return not process_is_alive(pid, start)

@@ -15,6 +15,7 @@ import json
 import os
 import stat
 import tempfile
+import threading
 import time
 import typing as t
 
@@ -82,6 +83,10 @@ class SessionLock:
         self.path = os.path.join(self.directory, '%s.lock' % digest)
         self.state_path = os.path.join(self.directory, '%s.json' % digest)
         self._fd: int | None = None
+        # The run's keeper may release from two threads at once (a request's thread failing in open() while the
+        # handler closes the abandoned task): the descriptor must be closed once, or the second close could hit a
+        # number another thread has opened since.
+        self._releasing = threading.Lock()
 
     @property
     def held(self) -> bool:
@@ -124,9 +129,10 @@ class SessionLock:
         self._fd = fd
 
     def release(self) -> None:
-        if self._fd is None:
+        with self._releasing:
+            fd, self._fd = self._fd, None
+        if fd is None:
             return
-        fd, self._fd = self._fd, None
         try:
             fcntl.flock(fd, fcntl.LOCK_UN)
         finally:

@@ -13,7 +13,6 @@ pssession/pipelines and pypsrp_bridge, and retries only as its RetryPolicy says.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 import typing as t
@@ -22,13 +21,14 @@ from ansible.errors import AnsibleError
 from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils import cached_import
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.kept_clients import Kept, KeptClients
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pipelines import ParkedSessionLost, PipelineRunner, PlannedCommand, plan_command
-from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import PSSession, connection_failure
+from ansible_collections.psremoting.pssession.plugins.plugin_utils.pssession import PSSession, close_quietly, connection_failure
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import TRANSPORT_ERRORS, new_wsman, pool_is_open, require_pypsrp
 # For the action side (session_action.py, resume.py) and the keeper (keeper.py), which reach the session through this module, never the bridge
 # (imports point one way: docs/design.md section 3, tests/unit/plugins/test_pypsrp_bridge.py).
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.pypsrp_bridge import (  # noqa: F401  pylint: disable=unused-import
-    PS_URI_PREFIX, WinRMError, WSManFaultError, refuse_requests,
+    PS_URI_PREFIX, RequestGate, WinRMError, WSManFaultError,
 )
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.retry_policy import RetryPolicy
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.run_overrides import read_override
@@ -41,11 +41,6 @@ from ansible_collections.psremoting.pssession.plugins.plugin_utils.transport_opt
 
 # From ansible-core 2.19 on, what a plugin says with Display.warning during a task becomes part of
 # that task's result (result['warnings'], shown with it); 2.16 to 2.18 only print it on stderr.
-# A parked session's client kept for its next task (kept_clients): at most this many, and not after this many
-# seconds unused (WinRM's HTTP.sys closes an idle connection after 120 s by default).
-KEPT_CLIENTS_MAX = 64
-KEPT_CLIENT_IDLE = 60.0
-
 DISPLAY_WARNINGS_REACH_RESULT = tuple(int(part) for part in ANSIBLE_CORE_VERSION.split('.')[:2]) >= (2, 19)
 
 
@@ -91,8 +86,8 @@ class TaskSession(SessionCommands):
         # whose worker went away makes no more requests, keeper.py).
         self.on_new_client: t.Callable[[t.Any], None] | None = None
         # Where a process that runs many tasks (the run's keeper) keeps each parked session's client, pool and host
-        # for its next task, by session key digest, with the lock state they were parked under; None: closed at close.
-        self.kept_clients: dict[str, tuple[t.Any, ...]] | None = None
+        # for its next task; None: closed at close.
+        self.kept_clients: KeptClients | None = None
 
     # -- warnings ---------------------------------------------------------------------------
     def warn(self, msg: str) -> None:
@@ -229,8 +224,10 @@ class TaskSession(SessionCommands):
             # (PipelineRunner.start -> _remember_command).
             self._opened(session, known, pending=bool(state.get('hygiene_pending')) or foreign, write=not adopted)
         except BaseException:
-            self.lock.release()
-            self.lock = None
+            # The keeper's handler may have closed this task meanwhile (its worker went away): released once.
+            lock, self.lock = self.lock, None
+            if lock is not None:
+                lock.release()
             raise
         self.session = session
         verbose = getattr(self._display, 'verbosity', 0) >= 3
@@ -243,43 +240,15 @@ class TaskSession(SessionCommands):
         self._epilogue_due = bool(self._state.get('hygiene_pending'))
         self.runner.before_start = self._before_first_pipeline
 
-    def _kept_client(self, state: dict[str, t.Any]) -> tuple[t.Any, t.Any, t.Any] | None:
-        """The client, pool and host this process parked the session with, if the lock state is still exactly what
-        it wrote then (nobody used the session since: every use rewrites it); else None, and they are closed."""
+    def _kept_client(self, state: dict[str, t.Any]) -> Kept | None:
+        """The client, pool and host this process parked the session with, if still good for this task
+        (KeptClients.take)."""
         if self.kept_clients is None:
             return None
-        entry = self.kept_clients.pop(self.key.digest, None)
-        if entry is None:
-            return None
-        parked_state, settings, parked_at, kept = entry
-        # Another use of the session rewrote the state; other connection settings (a task's timeouts, a new password);
-        # or long unused, when the host may have closed its HTTP connection (and with it an NTLM/Kerberos context).
-        if parked_state != state or settings != self.settings or time.monotonic() - parked_at > KEPT_CLIENT_IDLE:
-            try:
-                kept[0].close()
-            except Exception:  # pylint: disable=broad-except  # a connection the host may have closed long ago
-                pass
-            return None
-        if self.on_new_client is not None:
+        kept = self.kept_clients.take(self.key.digest, state, self.settings)
+        if kept is not None and self.on_new_client is not None:
             self.on_new_client(kept[0])
         return kept
-
-    def _keep_client(self, kept: tuple[t.Any, t.Any, t.Any]) -> None:
-        """Keep a parked session's client for its next task (kept_clients), the fewest recently used ones first
-        given up: each holds an open connection, so they are capped (KEPT_CLIENTS_MAX) and age out."""
-        clients = self.kept_clients
-        clients[self.key.digest] = (json.loads(json.dumps(self._state)), dict(self.settings), time.monotonic(), kept)
-        while len(clients) > KEPT_CLIENTS_MAX:
-            # A copy (one step under the GIL): other sessions' tasks take and keep theirs meanwhile, in other threads.
-            oldest = min(list(clients.items()), key=lambda item: item[1][2])[0]
-            entry = clients.pop(oldest, None)
-            if entry is None:
-                continue
-            wsman = entry[3][0]
-            try:
-                wsman.close()
-            except Exception:  # pylint: disable=broad-except  # a connection the host may have closed
-                pass
 
     def _before_first_pipeline(self) -> None:
         if not self._epilogue_due:
@@ -508,10 +477,10 @@ class TaskSession(SessionCommands):
                         self._state.pop('parked', None)
                     self.lock.write_state(self._state)
                     if kept is not None and self.key is not None:
-                        self._keep_client(kept)
+                        self.kept_clients.keep(self.key.digest, self._state, self.settings, kept)
                         kept = None
                 if kept is not None:
-                    kept[0].close()  # not parked after all: nothing to keep it for
+                    close_quietly(kept[0])  # not parked after all: nothing to keep it for
                 self.lock.release()
                 self.lock = None
 

@@ -90,12 +90,18 @@ class RunnerJob:
 
     def __init__(self, tmp_path, host, template: str, *, machine: tuple[str, str] | None = None,
                  custom: dict[str, str] | None = None, launch_vars: dict[str, t.Any] | None = None,
-                 settings: dict[str, t.Any] | None = None) -> None:
+                 settings: dict[str, t.Any] | None = None, playbook: str | None = None, verbosity: int = 0) -> None:
+        """``playbook``: the text of a playbook the test writes into the job's project and runs in place of the
+        template's (the template's credentials, variables and project settings stay)."""
         self.template = awx_object('awx.awx.job_template', template)
         self.ident = str(len(list(tmp_path.glob('job-*'))) + 1)
         self.dir = tmp_path / ('job-%s' % self.ident)
         self.artifacts = self.dir / 'artifacts' / self.ident
         shutil.copytree(os.path.join(EXAMPLES, 'project'), self.dir / 'project')
+        self.playbook = self.template['playbook']
+        if playbook is not None:
+            self.playbook = 'test-playbook.yml'
+            self._write('project/%s' % self.playbook, playbook)
         (self.dir / 'env').mkdir()
         (self.dir / 'inventory').mkdir()
         self._write('inventory/hosts.json', json.dumps(self._inventory(host)))
@@ -109,6 +115,8 @@ class RunnerJob:
             path = self._write('env/credential-extravars', yaml.dump(render_injectors(kind['injectors'], custom), Dumper=_UnsafeDumper))
             os.chmod(path, 0o400)
             cmdline += ['-e', '@' + path]
+        if verbosity:  # the job template's verbosity: RunJob.build_args adds -v to -vvvvv
+            cmdline.append('-' + 'v' * verbosity)
         self._write('env/cmdline', ' '.join(cmdline))
         extra_vars = dict(self.template.get('extra_vars') or {})
         extra_vars.update(launch_vars or {})
@@ -143,7 +151,7 @@ class RunnerJob:
     def start(self) -> 'RunnerJob':
         env = {k: v for k, v in os.environ.items() if not k.startswith(('ANSIBLE_', 'PYTHONPATH'))}
         env['PATH'] = BIN + os.pathsep + env.get('PATH', '')
-        argv = [*UNSHARE_PID, RUNNER, 'run', str(self.dir), '-p', self.template['playbook'], '--ident', self.ident]
+        argv = [*UNSHARE_PID, RUNNER, 'run', str(self.dir), '-p', self.playbook, '--ident', self.ident]
         self.started = time.monotonic()
         with open(self.dir / 'runner-output.txt', 'wb') as out:
             self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)

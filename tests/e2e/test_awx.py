@@ -13,7 +13,7 @@ import pytest
 from winhost import WinHost
 
 from awx_support import RunnerJob
-from e2e_support import PASSWORD, USERS, command_line, timeline, wait_until
+from e2e_support import PASSWORD, USERS, all_gone, command_line, timeline, wait_until
 
 # A service account whose password would be a template to ansible: AWX writes credential extra
 # variables !unsafe, so it must reach the host as typed.
@@ -161,6 +161,66 @@ def test_a_cancelled_job_frees_its_session_for_the_relaunch(tmp_path, host, sign
     assert results['Prepare, or find what an earlier (maybe cancelled) job prepared']['stdout'].startswith('resuming: prepared at '), results
     assert results['The long step (the job template\'s extra variable nightly_step)']['stdout'].strip() == 'step done', results
     assert host.stats()['events']['shells_created'] == 1
+
+
+# A run-scoped session (no ansible_pssession_name), as the "Windows session" template's: the first task starts the
+# run's keeper (docs/design.md section 9), which runs the second.
+KEPT_RUN = """
+- name: A run-scoped session
+  hosts: windows
+  gather_facts: false
+  tasks:
+    - name: First
+      ansible.builtin.raw: "'first'"
+    - name: Long
+      ansible.builtin.raw: |
+        %s
+"""
+
+
+def _ns_pid(pid):
+    """A process's pid inside its own PID namespace (the last of /proc's NSpid), or None once it is gone."""
+    try:
+        with open('/proc/%d/status' % pid, encoding='ascii') as handle:
+            for line in handle:
+                if line.startswith('NSpid:'):
+                    return int(line.split()[-1])
+    except OSError:
+        return None
+    return None
+
+
+def _keeper_of(job):
+    """The job's keeper process (its pid as seen here), found by the pid it wrote in its lock file, which is its pid
+    in the job's namespace."""
+    def find():
+        for path in (job.dir / 'container-tmp' / 'ansible-pssession').glob('keeper-*.lock'):
+            text = path.read_text(encoding='ascii').strip()
+            for pid in job.pids():
+                if text and _ns_pid(pid) == int(text) and 'ansible-playbook' in command_line(pid):
+                    return pid
+        return None
+    return wait_until(find, "the run's keeper to write its pid")
+
+
+@pytest.mark.parametrize('signum', [signal.SIGINT, signal.SIGTERM], ids=['receptor-SIGINT', 'pod-SIGTERM'])
+def test_a_cancelled_job_stops_the_command_its_runs_keeper_runs(tmp_path, host, signum):
+    # The keeper is in a process session of its own, so ansible-runner's kill of ansible-playbook's process group
+    # does not reach it; the job's end (its namespace's) does. Before that, the command it runs is stopped.
+    play = KEPT_RUN % _wait_for_file(r'C:\never', "'done'")
+    job = RunnerJob(tmp_path, host, 'Windows session', machine=('user', PASSWORD), playbook=play, verbosity=3).start()
+    wait_until(lambda: len(timeline(host, 'command_started')) == 2, 'the long command to start')
+    keeper = _keeper_of(job)
+    handed = "this task runs in the run's keeper (pid %d)" % _ns_pid(keeper)  # -vvv: the long task is the keeper's
+    wait_until(lambda: handed in job.stdout, 'the job to show the long task handed to the keeper')
+    job.cancel(signum)
+    job.wait()
+    assert (job.status, job.rc) == ('canceled', 254), job
+    assert list(job.results()) == ['First'], 'the long command never ended'
+    assert all_gone(job.pids() | {keeper}), 'a process of the job outlived it'
+    [shell] = host.sessions()
+    signals = _requests(host, 'Signal')
+    assert (shell['Commands'], signals >= 1) == ([], True), (shell, signals, job.output[-3000:])
 
 
 def test_a_job_whose_container_is_killed_outright_leaves_the_session_busy(tmp_path, host):

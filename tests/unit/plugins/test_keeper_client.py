@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import platform
 import signal
 import socket
 import subprocess
@@ -96,8 +99,11 @@ def _gone(pid):
     return finished == pid
 
 
-def test_one_keeper_per_run_and_it_ends_with_its_run(tmp_path, monkeypatch):
-    lock_dir = tmp_path / 'locks'
+@pytest.mark.parametrize('deep', [False, True], ids=['lock dir', 'lock dir too long for a socket address'])
+def test_one_keeper_per_run_and_it_ends_with_its_run(tmp_path, monkeypatch, deep):
+    # deep: a socket path over the 107 bytes of an AF_UNIX address (a deep home directory, an AWX job's private data
+    # dir): the keeper is still bound and reached, through a descriptor of the directory.
+    lock_dir = tmp_path / ('l' * 120 if deep else 'locks')
     lock_dir.mkdir(mode=0o700)
     monkeypatch.setenv('ANSIBLE_PSSESSION_LOCK_DIR', str(lock_dir))
     run = subprocess.Popen([sys.executable, '-c', 'import sys; sys.stdin.read()'], stdin=subprocess.PIPE)
@@ -105,6 +111,8 @@ def test_one_keeper_per_run_and_it_ends_with_its_run(tmp_path, monkeypatch):
         keeper = keeper_client.start_keeper(run.pid)
         assert keeper
         socket_path, lock_path = keeper_protocol.keeper_paths(run.pid)
+        assert (len(socket_path) >= keeper_protocol.MAX_UNIX_ADDRESS) is deep
+        assert os.path.exists(socket_path)
         # Another task of the same run starts none: the first one's keeper holds the lock.
         assert keeper_client.start_keeper(run.pid) is None
         client = keeper_client.KeeperClient.connect(socket_path)  # it listens at once
@@ -155,6 +163,42 @@ class Interrupted(Exception):
     """What a task timeout raises in the worker (ansible's TaskTimeoutError) while it waits for the keeper."""
 
 
+# The system calls socket.sendall and socket.recv block in, by machine (Linux's syscall tables).
+_SOCKET_CALLS = {'x86_64': {'send': 44, 'recv': 45}, 'aarch64': {'send': 206, 'recv': 207}}
+
+
+@contextlib.contextmanager
+def interrupted_when_blocked_in(call):
+    """Raise Interrupted in this (the main) thread once it is blocked in ``call`` ('send' or 'recv'), as a task's
+    timeout or cancel does: armed on the thread's state (/proc/self/task/TID/syscall), not on a timer."""
+    number = _SOCKET_CALLS.get(platform.machine(), {}).get(call)
+    if number is None:
+        pytest.skip('the number of the %s system call on %s is not known here' % (call, platform.machine()))
+    syscall = '/proc/self/task/%d/syscall' % threading.get_native_id()
+    done = threading.Event()
+
+    def interrupt(signum, frame):
+        raise Interrupted()
+
+    def watch():
+        while not done.is_set():
+            with open(syscall, encoding='ascii') as handle:
+                if handle.read().split()[:1] == [str(number)]:
+                    signal.pthread_kill(threading.main_thread().ident, signal.SIGUSR1)
+                    return
+            done.wait(0.005)
+
+    previous = signal.signal(signal.SIGUSR1, interrupt)
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
+        signal.signal(signal.SIGUSR1, previous)
+
+
 def test_a_request_whose_answer_was_never_read_is_not_followed_by_another(tmp_path):
     # The keeper stand-in never answers the exec; after the interruption the stream is out of step: the worker sends
     # no other request on it (in_step), and release() has the keeper stop that command ('close' while it runs).
@@ -167,19 +211,43 @@ def test_a_request_whose_answer_was_never_read_is_not_followed_by_another(tmp_pa
 
     path, thread = _server(tmp_path, keeper)
     client = keeper_client.KeeperClient.connect(path)
-
-    def interrupt(signum, frame):
-        raise Interrupted()
-
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    try:
-        signal.setitimer(signal.ITIMER_REAL, 0.05)  # lands while request() waits: the stand-in never answers
-        with pytest.raises(Interrupted):
-            client.request({'op': 'exec', 'cmd': 'Start-Sleep 600'}, 'running a command')
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    with pytest.raises(Interrupted), interrupted_when_blocked_in('recv'):  # while request() waits for the answer
+        client.request({'op': 'exec', 'cmd': 'Start-Sleep 600'}, 'running a command')
     assert client.in_step is False
     reply = client.release(cancelled=False)
     thread.join()
     assert said == ['exec', 'close'] and reply['said'][0][1] == 'stopping the command'
+
+
+def test_a_request_cut_off_while_it_is_written_is_followed_by_nothing(tmp_path):
+    # The worker is interrupted while it writes a request larger than the socket's buffer (the stand-in reads nothing
+    # until then): half a message is on the stream, so release() writes nothing after it (a 'cancel' there would be
+    # read as part of the request) and closes the socket; the keeper reads a part of the request and the end of the
+    # stream, and stops the task (keeper.TaskHandler.serve).
+    let_read = threading.Event()
+    received = []
+
+    def keeper(conn, reader):
+        let_read.wait(60)
+        while True:
+            chunk = conn.recv(1 << 20)
+            if not chunk:
+                return
+            received.append(chunk)
+
+    path, thread = _server(tmp_path, keeper)
+    client = keeper_client.KeeperClient.connect(path)
+    request = {'op': 'exec', 'cmd': 'Set-Content', 'in_data_b64': keeper_protocol.encode_bytes(b'x' * (8 << 20))}
+    try:
+        with pytest.raises(Interrupted), interrupted_when_blocked_in('send'):  # more than any socket buffer holds
+            client.request(request, 'running a command')
+        assert client.in_step is False
+        let_read.set()  # the keeper reads on: whatever release() wrote would reach it
+        assert client.release(cancelled=True) is None  # nothing said: the stream is closed
+    finally:
+        let_read.set()
+        thread.join()
+    whole = json.dumps(request).encode('utf-8')
+    whole = len(whole).to_bytes(4, 'big') + whole
+    came = b''.join(received)
+    assert 0 < len(came) < len(whole) and came == whole[:len(came)], 'not just the first %d bytes of the request' % len(came)

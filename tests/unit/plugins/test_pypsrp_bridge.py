@@ -109,7 +109,7 @@ LAYERS = {
     'keeper': {'keeper', 'keeper_client'},
     'action side': {'session_action', 'resume', 'should_process'},
     'session API': {'task_session', 'session_commands', 'ps_results'},
-    'session internals': {'pssession', 'pipelines', 'file_transfer', 'retry_policy'},
+    'session internals': {'pssession', 'pipelines', 'file_transfer', 'kept_clients', 'retry_policy'},
     'bridge': {'pypsrp_bridge'},
 }
 SHARED = {'cached_import', 'cancel', 'facts_requirement', 'keeper_protocol', 'module_hygiene', 'option_cache', 'run_overrides',

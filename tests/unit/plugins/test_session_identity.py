@@ -59,6 +59,18 @@ def test_a_reused_pid_is_not_the_same_run():
     assert si.is_dead_run_of_this_controller(name)
 
 
+def test_a_process_is_alive_while_it_is_the_one_that_started_then():
+    # What the run's keeper asks of its run's main process (keeper.Keeper._run_alive).
+    own = os.getpid()
+    start = si.process_start_time(own)
+    assert si.process_is_alive(own, start)
+    assert si.process_is_alive(own, None)  # no start time known: alive is enough
+    assert not si.process_is_alive(own, start + 1)  # another process with this pid
+    proc = subprocess.Popen([sys.executable, '-c', 'pass'])
+    proc.wait()
+    assert not si.process_is_alive(proc.pid, None)
+
+
 def test_other_controllers_and_named_sessions_are_never_reaped():
     assert not si.is_dead_run_of_this_controller('ansible-%s-%d-1' % ('0' * 12, 999999999))
     assert not si.is_dead_run_of_this_controller('build')
