@@ -37,6 +37,9 @@ import time
 import typing as t
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import procs  # noqa: E402  pylint: disable=wrong-import-position
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 # scripts/benchmark lays the collection out in a directory of its own (BENCH_COLLECTIONS_PATH), so that
@@ -108,12 +111,8 @@ class TestHost:
 
     def cpu_seconds(self) -> float:
         """user+sys of the test host process so far (from /proc)."""
-        try:
-            with open('/proc/%d/stat' % self.proc.pid, encoding='ascii') as handle:
-                fields = handle.read().rsplit(')', 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
-        except (OSError, IndexError, ValueError):
-            return float('nan')
+        seconds = procs.cpu_seconds(self.proc.pid)
+        return float('nan') if seconds is None else seconds
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -276,14 +275,7 @@ def reap_left_behind(keep: set[int], timeout: float = 60) -> tuple[float, int]:
     while time.monotonic() < deadline:
         children = []
         for name in os.listdir('/proc'):
-            if not name.isdigit() or int(name) in keep:
-                continue
-            try:
-                with open('/proc/%s/stat' % name, 'rb') as handle:
-                    fields = handle.read().rsplit(b')', 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == os.getpid():
+            if name.isdigit() and int(name) not in keep and procs.parent_pid(int(name)) == os.getpid():
                 children.append(int(name))
         if not children:
             break

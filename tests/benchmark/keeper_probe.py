@@ -20,16 +20,13 @@ from __future__ import annotations
 
 import argparse
 import glob
-import json
-import multiprocessing
 import os
 import statistics
 import sys
 import tempfile
-import time
-import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import procs  # noqa: E402  pylint: disable=wrong-import-position
 import profile_task  # noqa: E402  pylint: disable=wrong-import-position
 
 KINDS = ('in worker', 'keeper', 'builtin')
@@ -59,42 +56,21 @@ def keeper_cpu() -> float:
     for path in glob.glob(os.path.join(os.environ['ANSIBLE_PSSESSION_LOCK_DIR'], 'keeper-%d-*.lock' % os.getpid())):
         with open(path, encoding='ascii') as handle:
             pid = handle.read().strip()
-        try:
-            with open('/proc/%s/stat' % pid, 'rb') as handle:
-                fields = handle.read().rsplit(b')', 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+        seconds = procs.cpu_seconds(int(pid)) if pid.isdigit() else None
+        if seconds is not None:
+            return seconds
     return 0.0
 
 
 def run(port: int, tasks: int, command: str) -> str:
-    parent = os.getpid()
     rows: dict[str, list[dict[str, float]]] = {kind: [] for kind in KINDS}
     errors: list[str] = []
     for i in range(tasks + 1):
         for kind in KINDS:
-            read_fd, write_fd = os.pipe()
             keeper_before = keeper_cpu()
-            started = time.perf_counter()
-            pid = os.fork()
-            if pid == 0:
-                os.close(read_fd)
-                multiprocessing.process._parent_process = types.SimpleNamespace(pid=parent)  # pylint: disable=protected-access
-                try:
-                    result = worker(kind, port, command)
-                except Exception as err:  # pylint: disable=broad-except  # reported by the parent
-                    result = {'error': '%s: %s' % (type(err).__name__, ' '.join(str(err).split())[:200])}
-                os.write(write_fd, json.dumps(result).encode())
-                os._exit(0)  # pylint: disable=protected-access
-            os.close(write_fd)
-            with os.fdopen(read_fd, 'rb') as handle:
-                data = handle.read()
-            _pid, _status, usage = os.wait4(pid, 0)
-            wall = time.perf_counter() - started
+            steps, usage, wall = procs.run_forked(lambda kind=kind: worker(kind, port, command), os.getpid())
             if i == 0:
                 continue  # the first of each kind warms the host, opens the session and starts the keeper
-            steps = json.loads(data or b'{"error": "the worker wrote nothing"}')
             if 'error' in steps:
                 errors.append('%s: %s' % (kind, steps['error']))
                 continue

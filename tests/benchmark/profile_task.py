@@ -25,15 +25,16 @@ import cProfile
 import functools
 import io
 import json
-import multiprocessing
 import os
 import pstats
 import statistics
 import sys
 import tempfile
 import time
-import types
 import typing as t
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import procs  # noqa: E402  pylint: disable=wrong-import-position
 
 OURS = 'psremoting.pssession.psrp'
 BUILTIN = 'ansible.builtin.psrp'
@@ -149,14 +150,7 @@ def forked(plugins: list[str], port: int, tasks: int, command: str, cprofile: st
     errors: list[str] = []
     for i in range(tasks + 1):
         for plugin in plugins:
-            read_fd, write_fd = os.pipe()
-            parent = os.getpid()
-            pid = os.fork()
-            if pid == 0:  # the worker
-                os.close(read_fd)
-                # ansible's workers are multiprocessing children of the run's process, which names the
-                # run-scoped session (session_identity.run_process_id): so is this one.
-                multiprocessing.process._parent_process = types.SimpleNamespace(pid=parent)  # pylint: disable=protected-access
+            def task(plugin=plugin, i=i):
                 steps = {}
                 profile = cProfile.Profile() if cprofile and i else None
                 if profile:
@@ -174,21 +168,15 @@ def forked(plugins: list[str], port: int, tasks: int, command: str, cprofile: st
                     step('set_options', lambda: conn.set_options(var_options=hostvars(plugin, port, 'fork1')))
                     step('exec_command', conn.exec_command, command)
                     step('close', conn.close)
-                except Exception as err:  # pylint: disable=broad-except  # reported by the parent
-                    steps = {'error': '%s: %s' % (type(err).__name__, ' '.join(str(err).split())[:200])}
                 finally:
                     if profile:
                         profile.disable()
                         profile.dump_stats('%s.%s.%d' % (cprofile, plugin, i))
-                    os.write(write_fd, json.dumps(steps).encode())
-                    os._exit(0)  # pylint: disable=protected-access
-            os.close(write_fd)
-            with os.fdopen(read_fd, 'rb') as handle:
-                data = handle.read()
-            _pid, _status, usage = os.wait4(pid, 0)
+                return steps
+
+            steps, usage, _wall = procs.run_forked(task, os.getpid())
             if i == 0:
                 continue  # the first creates the session and warms the host
-            steps = json.loads(data or b'{"error": "the worker wrote nothing"}')
             if 'error' in steps:
                 errors.append('%s: %s' % (plugin, steps['error']))
                 continue
