@@ -266,7 +266,7 @@ class Keeper:
 
     def __init__(self, server: socket.socket, socket_path: str, run_pid: int, run_start: int | None) -> None:
         self.server = server
-        self.socket_path = socket_path  # not the server's own name, which may be a /proc/self/fd/N/... path (unix_address)
+        self.socket_path = socket_path  # not the server's own name, which may be a /proc/self/fd/N/... path (keeper_protocol.unix_address)
         self.run_pid = run_pid
         self.run_start = run_start
         self.tasks: set[TaskHandler] = set()

@@ -21,7 +21,7 @@ import warnings
 from ansible.errors import AnsibleConnectionFailure, AnsibleError
 
 from ansible_collections.psremoting.pssession.plugins.plugin_utils.keeper_protocol import (
-    Reader, StreamBroken, keeper_paths, open_socket_dir, send, unix_address,
+    Reader, StreamBroken, keeper_paths, send, unix_address,
 )
 
 # Seconds a cancelled or timed-out task waits for the keeper to stop its command and let the session go.
@@ -44,16 +44,12 @@ class KeeperClient:
     @classmethod
     def connect(cls, path: str) -> KeeperClient:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        dir_fd = None
         try:
-            dir_fd = open_socket_dir(path)
-            sock.connect(unix_address(path, dir_fd))
+            with unix_address(path) as address:
+                sock.connect(address)
         except OSError as err:
             sock.close()
             raise KeeperUnavailable(str(err)) from None
-        finally:
-            if dir_fd is not None:
-                os.close(dir_fd)
         return cls(sock)
 
     @property
@@ -147,12 +143,8 @@ def start_keeper(run_pid: int) -> int | None:
             os.unlink(socket_path)  # a keeper that died left it
         except FileNotFoundError:
             pass
-        dir_fd = open_socket_dir(socket_path)
-        try:
-            server.bind(unix_address(socket_path, dir_fd))
-        finally:
-            if dir_fd is not None:
-                os.close(dir_fd)
+        with unix_address(socket_path) as address:
+            server.bind(address)
         server.listen(64)
         pid = -1
         # No cancel signal may reach the keeper before it has its own handlers (keeper._detach unblocks them).

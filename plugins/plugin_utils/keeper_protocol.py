@@ -11,6 +11,7 @@ worker imports nothing else of the keeper's.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import socket
@@ -34,25 +35,24 @@ class StreamBroken(Exception):
         self.partial = partial
 
 
-def unix_address(path: str, dir_fd: int | None) -> str:
-    """What to bind or connect to for the socket file ``path``: the path itself, or, given an open descriptor of
-    its directory, the same file through it (/proc/self/fd/N/name).
+@contextlib.contextmanager
+def unix_address(path: str) -> t.Iterator[str]:
+    """What to bind or connect to for the socket file ``path``, while the block runs: the path itself, or, where
+    the path is too long to be an address, the same file through an open descriptor of its directory
+    (/proc/self/fd/N/name, closed after the block).
 
     Why: a Unix socket's address is at most 107 bytes on Linux, and the session lock directory's path may be
     longer (a deep home or temporary directory: pytest's, an AWX job's private data dir); through the descriptor
     the address is short whatever the directory's path is. Linux resolves /proc/self/fd/N to the directory
     itself, so the file is the same one, with that directory's permissions."""
-    if dir_fd is None:
-        return path
-    return '/proc/self/fd/%d/%s' % (dir_fd, os.path.basename(path))
-
-
-def open_socket_dir(path: str) -> int | None:
-    """An open descriptor of the socket file's directory, where its path is too long to be an address (else None;
-    the caller closes it)."""
     if len(os.fsencode(path)) < MAX_UNIX_ADDRESS or not os.path.isdir('/proc/self/fd'):
-        return None
-    return os.open(os.path.dirname(path), os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        yield path
+        return
+    dir_fd = os.open(os.path.dirname(path), os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        yield '/proc/self/fd/%d/%s' % (dir_fd, os.path.basename(path))
+    finally:
+        os.close(dir_fd)
 
 
 def keeper_paths(run_pid: int | None = None) -> tuple[str, str]:

@@ -36,9 +36,6 @@ class KeptClients:
         self._entries: dict[str, tuple[dict[str, t.Any], dict[str, t.Any], float, Kept]] = {}
         self._lock = threading.Lock()
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
     def take(self, digest: str, state: dict[str, t.Any], settings: dict[str, t.Any]) -> Kept | None:
         """The client kept for this session if it may be used with this lock state and these settings; else None
         (and a client kept for it is closed: it is of no more use)."""
